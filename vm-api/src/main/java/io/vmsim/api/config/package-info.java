@@ -1,0 +1,2 @@
+/** Declared configuration keys and the typed, validated settings view a policy receives. */
+package io.vmsim.api.config;

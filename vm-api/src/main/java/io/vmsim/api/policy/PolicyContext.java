@@ -1,0 +1,27 @@
+package io.vmsim.api.policy;
+
+import io.vmsim.api.config.Settings;
+import io.vmsim.api.machine.MachineView;
+
+import java.util.random.RandomGenerator;
+
+/** What the simulator hands a provider when it creates a policy. */
+public interface PolicyContext {
+    /** The policy's own settings: only the keys its provider declared, validated. */
+    Settings settings();
+
+    /** Read-only views of the machine. */
+    MachineView machine();
+
+    /**
+     * A random source seeded from the run's seed and the policy's name, so a policy's random
+     * choices are reproducible and independent of other policies.
+     */
+    RandomGenerator random();
+
+    /**
+     * The NUMA node this instance serves, for policies instantiated per node or LRU domain,
+     * or -1 for a machine-wide instance.
+     */
+    int node();
+}

@@ -1,0 +1,59 @@
+package io.vmsim.api.policy;
+
+/**
+ * Chooses which pages to evict. One instance serves one LRU domain (a node, or a node within a
+ * memory cgroup), the way Linux keeps one {@code lruvec} per node and memcg.
+ *
+ * <p>The core tells the policy when an evictable page enters or leaves its domain, and asks
+ * it for victims under memory pressure. Like the kernel, a policy normally learns about use
+ * by testing and clearing accessed bits through {@link ScanControl#testAndClearYoung}; a
+ * policy that needs to see every reference (exact LRU, ARC, LIRS, OPT) opts in with
+ * {@link #observesEveryAccess()}, and only then does the core call {@link #pageAccessed}.
+ */
+public interface ReclaimPolicy extends Policy {
+    /**
+     * True if the policy wants {@link #pageAccessed} on every reference. Read once when the
+     * policy is installed; a policy that returns false costs nothing on the access path.
+     */
+    default boolean observesEveryAccess() {
+        return false;
+    }
+
+    /** A page became resident and evictable in this domain (Linux: {@code folio_add_lru}). */
+    void pageAdded(int pfn, boolean anon);
+
+    /**
+     * An evictable page left the domain for a reason the policy did not choose: it was freed
+     * (unmapped and released), migrated, or became unevictable.
+     */
+    void pageRemoved(int pfn);
+
+    /** A reference to a resident page; called only when {@link #observesEveryAccess()} is true. */
+    default void pageAccessed(int pfn, boolean write) {
+    }
+
+    /**
+     * Picks victims for a reclaim request. The policy removes each victim from its own
+     * bookkeeping and hands it to {@link ScanControl#reclaim(int)}; the core then unmaps and
+     * frees it (or, if the page cannot be reclaimed right now, hands it back with
+     * {@link #pageAdded}). Returns when {@link ScanControl#nrToReclaim()} pages were taken or
+     * nothing more can be found.
+     */
+    void shrink(ScanControl sc);
+
+    /**
+     * Called as a victim is evicted; the value returned is stored in the page-cache or swap
+     * slot as a shadow entry and handed back to {@link #pageRefaulted} if the page returns
+     * (the mechanism of {@code mm/workingset.c}). The default stores no information.
+     */
+    default long pageEvicted(int pfn) {
+        return 0L;
+    }
+
+    /** An evicted page was faulted back in; {@code shadow} is what {@link #pageEvicted} returned. */
+    default void pageRefaulted(int pfn, long shadow) {
+    }
+
+    /** Number of pages the policy is tracking. */
+    int size();
+}
