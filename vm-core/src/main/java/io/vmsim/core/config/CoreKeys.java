@@ -1,0 +1,92 @@
+package io.vmsim.core.config;
+
+import io.vmsim.api.config.ConfigKey;
+
+import java.util.List;
+
+/**
+ * The catalogue of the core's configuration keys. Every key the core reads is declared here
+ * with its type, default, range and one sentence of documentation; this list doubles as the
+ * reference that {@code vmsim config show} prints. Keys follow Linux's sysctl and sysfs names
+ * where Linux has one ({@code vm.*}, {@code mm.transparent_hugepage.*}).
+ */
+public final class CoreKeys {
+    private CoreKeys() {
+    }
+
+    public static final String SEED = "seed";
+    public static final String MEMORY = "machine.memory";
+    public static final String NODES = "machine.nodes";
+    public static final String CPUS = "machine.cpus";
+    public static final String CPU_PROFILE = "cpu.profile";
+    public static final String PGTABLE_LEVELS = "mmu.pgtable_levels";
+    public static final String PWC = "mmu.pwc";
+    public static final String MIN_FREE_KBYTES = "vm.min_free_kbytes";
+    public static final String WATERMARK_SCALE_FACTOR = "vm.watermark_scale_factor";
+    public static final String PCP_BATCH = "vm.percpu_pagelist_batch";
+    public static final String THP_ENABLED = "mm.transparent_hugepage.enabled";
+    public static final String THP_DEFRAG = "mm.transparent_hugepage.defrag";
+    public static final String THP_USE_ZERO_PAGE = "mm.transparent_hugepage.use_zero_page";
+    public static final String POLICY_RECLAIM = "policy.reclaim";
+    public static final String POLICY_THP = "policy.thp";
+    public static final String POLICY_NUMA = "policy.numa";
+    public static final String POLICY_KSM = "policy.ksm";
+    public static final String TRACE_FORMAT = "trace.format";
+    public static final String TRACE_INSTRUCTIONS = "trace.instructions";
+    public static final String PLUGINS_DIR = "vmsim.plugins.dir";
+    public static final String DEBUG_CHECKS = "vmsim.debug_checks";
+
+    public static final String COST_ACCESS = "cost.access_ns";
+    public static final String COST_STLB_HIT = "cost.stlb_hit_ns";
+    public static final String COST_WALK_REF = "cost.walk_ref_ns";
+    public static final String COST_FAULT = "cost.fault_ns";
+    public static final String COST_ZERO_4K = "cost.zero_4k_ns";
+    public static final String COST_ZERO_2M = "cost.zero_2m_ns";
+    public static final String COST_COPY_4K = "cost.copy_4k_ns";
+    public static final String COST_PGTABLE_ALLOC = "cost.pgtable_alloc_ns";
+    public static final String COST_STORE_BYTE = "cost.store_byte_ns";
+
+    /** Every core key, in the order {@code vmsim config show} prints them. */
+    public static final List<ConfigKey> ALL = List.of(
+            ConfigKey.integer(SEED, 42, Long.MIN_VALUE, Long.MAX_VALUE,
+                    "Seed of every random choice in a run; the same config and seed give byte-identical output."),
+            ConfigKey.size(MEMORY, "4G", 16L << 20, 1L << 40,
+                    "Simulated physical memory (MemTotal), split evenly across NUMA nodes."),
+            ConfigKey.integer(NODES, 1, 1, 64, "Number of NUMA nodes."),
+            ConfigKey.integer(CPUS, 2, 1, 1024, "Number of CPUs, spread evenly across the nodes."),
+            ConfigKey.oneOf(CPU_PROFILE, "haswell", List.of("haswell", "reference-2010"),
+                    "CPU model: TLB geometry and page-walk caches (haswell: 64x4K, 32x2M, 4x1G L1 DTLB and a 1024-entry STLB)."),
+            ConfigKey.integer(PGTABLE_LEVELS, 4, 4, 5, "Page-table levels: 4 (48-bit virtual addresses) or 5 (57-bit, LA57)."),
+            ConfigKey.bool(PWC, true, "Model page-walk caches (paging-structure caches) that skip upper levels of a walk."),
+            ConfigKey.integer(MIN_FREE_KBYTES, -1, -1, Long.MAX_VALUE,
+                    "vm.min_free_kbytes: the min watermark summed over zones; -1 computes it as Linux does (sqrt(lowmem_kbytes * 16), clamped to [128, 262144])."),
+            ConfigKey.integer(WATERMARK_SCALE_FACTOR, 10, 1, 3000,
+                    "vm.watermark_scale_factor: distance between min, low and high watermarks in units of 0.01% of memory."),
+            ConfigKey.integer(PCP_BATCH, 63, 1, 4096,
+                    "Per-CPU page list batch: pages moved between a CPU's list and the buddy lists at once; the high mark is 6 x batch."),
+            ConfigKey.oneOf(THP_ENABLED, "always", List.of("always", "madvise", "never"),
+                    "/sys/kernel/mm/transparent_hugepage/enabled: use huge pages at fault time always, only in MADV_HUGEPAGE areas, or never."),
+            ConfigKey.oneOf(THP_DEFRAG, "madvise", List.of("always", "defer", "defer+madvise", "madvise", "never"),
+                    "/sys/kernel/mm/transparent_hugepage/defrag: how hard a huge-page fault tries (direct reclaim/compaction, waking kswapd/kcompactd, or neither)."),
+            ConfigKey.bool(THP_USE_ZERO_PAGE, true,
+                    "/sys/kernel/mm/transparent_hugepage/use_zero_page: map the huge zero page on a read fault of a huge-eligible range."),
+            ConfigKey.string(POLICY_RECLAIM, "lru", "The reclaim policy, by name (see `vmsim policies`)."),
+            ConfigKey.string(POLICY_THP, "linux", "The transparent-huge-page policy, by name."),
+            ConfigKey.string(POLICY_NUMA, "first-touch", "The NUMA placement policy, by name."),
+            ConfigKey.string(POLICY_KSM, "none", "The page deduplication policy, by name."),
+            ConfigKey.oneOf(TRACE_FORMAT, "auto", List.of("auto", "lackey", "pages", "addresses"),
+                    "Format of --trace: valgrind lackey, one decimal page number per line, one hex or decimal address per line, or auto-detect."),
+            ConfigKey.bool(TRACE_INSTRUCTIONS, false, "Replay lackey 'I' (instruction fetch) lines as reads; by convention they are ignored."),
+            ConfigKey.string(PLUGINS_DIR, "./plugins", "Folder of plugin jars; each jar gets its own class loader that sees only vm-api."),
+            ConfigKey.bool(DEBUG_CHECKS, false, "Check frame and page-table invariants after every step (slow)."),
+            ConfigKey.real(COST_ACCESS, 0.5, 0, 1e9, "Simulated ns of a memory reference that hits the L1 DTLB."),
+            ConfigKey.real(COST_STLB_HIT, 2.0, 0, 1e9, "Extra simulated ns when the L1 DTLB misses and the STLB hits."),
+            ConfigKey.real(COST_WALK_REF, 10.0, 0, 1e9, "Simulated ns of one memory reference made by the page walker."),
+            ConfigKey.real(COST_FAULT, 1000.0, 0, 1e12, "Simulated ns of entering and leaving the page-fault handler, excluding zeroing and copying."),
+            ConfigKey.real(COST_ZERO_4K, 400.0, 0, 1e12, "Simulated ns to zero a 4 KiB page (clear_page)."),
+            ConfigKey.real(COST_ZERO_2M, 204800.0, 0, 1e12, "Simulated ns to zero a 2 MiB page (clear_huge_page)."),
+            ConfigKey.real(COST_COPY_4K, 600.0, 0, 1e12, "Simulated ns to copy a 4 KiB page (copy-on-write)."),
+            ConfigKey.real(COST_PGTABLE_ALLOC, 200.0, 0, 1e12, "Simulated ns to allocate and zero a page-table page."),
+            ConfigKey.real(COST_STORE_BYTE, 0.1, 0, 1e9, "Simulated ns per byte stored by a memset phase, beyond the per-reference cost.")
+    );
+}

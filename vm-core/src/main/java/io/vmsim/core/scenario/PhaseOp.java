@@ -1,0 +1,36 @@
+package io.vmsim.core.scenario;
+
+import java.util.Locale;
+
+/** What a phase does. The YAML name is the lower-case constant name ({@code memset}, {@code nested_walk}). */
+public enum PhaseOp {
+    /** Touch every {@code stride} bytes of the range in order, {@code repeat} times. */
+    SEQUENTIAL,
+    /** {@code count} uniformly random references to pages of the range. */
+    RANDOM,
+    /** {@code count} references to pages of the range with Zipf({@code zipf_s}) popularity. */
+    ZIPF,
+    /** Touch the range with a fixed {@code stride}, in order; as SEQUENTIAL but meant for page-sized strides. */
+    STRIDED,
+    /** Write every byte of the range (a memset): one write reference per {@code stride} bytes plus store bandwidth. */
+    MEMSET,
+    /** fork(): the process gets a child that shares its memory copy-on-write. */
+    FORK,
+    /** madvise() the range with {@code advice}. */
+    MADVISE,
+    /** munmap() the range. */
+    MUNMAP,
+    /** mprotect() the range to {@code prot}. */
+    MPROTECT,
+    /** Let {@code duration_ns} of simulated time pass. */
+    SLEEP,
+    /** The process exits and its memory is freed. */
+    EXIT,
+    /** Measure page-walk references per TLB miss, native and nested (EPT/NPT), with cold walk caches. */
+    NESTED_WALK;
+
+    /** The YAML spelling. */
+    public String yamlName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,26 @@
+package io.vmsim.core.scenario;
+
+/**
+ * One phase of a scenario. Fields that an op does not use keep their defaults.
+ *
+ * @param name          the phase's name as reported ({@code memset page fault})
+ * @param op            what it does
+ * @param process       index of the process in {@link Scenario#processes()}
+ * @param thread        index of the thread within the process
+ * @param vma           index of the VMA within the process's {@link ProcessSpec#vmas()}, or -1 for none
+ * @param offset        start of the range within the VMA, in bytes
+ * @param length        length of the range in bytes; -1 means to the end of the VMA
+ * @param stride        bytes between consecutive references (SEQUENTIAL, STRIDED, MEMSET)
+ * @param count         number of references (RANDOM, ZIPF)
+ * @param writeFraction fraction of references that are writes, 0..1 (SEQUENTIAL, STRIDED, RANDOM, ZIPF)
+ * @param zipfS         Zipf exponent (ZIPF)
+ * @param repeat        how many times the phase's pattern is repeated
+ * @param advice        madvise advice (MADVISE): dontneed, hugepage, nohugepage, mergeable, unmergeable
+ * @param prot          new protection (MPROTECT)
+ * @param durationNs    simulated time to pass (SLEEP)
+ * @param line          line of the phase in its YAML source, for error messages (0 if unknown)
+ */
+public record PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
+                        long stride, long count, double writeFraction, double zipfS, int repeat,
+                        String advice, String prot, long durationNs, int line) {
+}

@@ -1,0 +1,23 @@
+package io.vmsim.core.scenario;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A declarative workload: processes with their VMAs, and phases run in order.
+ *
+ * @param name        the scenario's name ({@code largepages3})
+ * @param description one paragraph saying what it reproduces
+ * @param source      where it was read from: {@code builtin:NAME} or a file path
+ * @param config      configuration defaults the scenario sets (a user's file and {@code --set} override them)
+ * @param processes   the processes, in creation order
+ * @param phases      the phases, in execution order
+ */
+public record Scenario(String name, String description, String source, Map<String, String> config,
+                       List<ProcessSpec> processes, List<PhaseSpec> phases) {
+    public Scenario {
+        config = Map.copyOf(config);
+        processes = List.copyOf(processes);
+        phases = List.copyOf(phases);
+    }
+}
