@@ -1,0 +1,26 @@
+package io.vmsim.core.config;
+
+import io.vmsim.api.config.Settings;
+import io.vmsim.api.policy.PolicyKind;
+
+/**
+ * The validated, effective configuration of one run, as the core reads it. Every value has
+ * been checked against its declaration in {@link CoreKeys} (or a policy provider's keys)
+ * before the run starts, so the getters do not fail for declared keys.
+ */
+public interface CoreConfig {
+    boolean getBoolean(String key);
+
+    long getLong(String key);
+
+    default int getInt(String key) {
+        return Math.toIntExact(getLong(key));
+    }
+
+    double getDouble(String key);
+
+    String getString(String key);
+
+    /** The settings view of the selected policy of a kind: its declared keys only, validated. */
+    Settings policySettings(PolicyKind kind, String policyName);
+}
