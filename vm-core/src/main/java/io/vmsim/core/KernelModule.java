@@ -1,0 +1,53 @@
+package io.vmsim.core;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import io.vmsim.core.alloc.PageAllocator;
+import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.config.CoreConfig;
+import io.vmsim.core.config.CoreKeys;
+import io.vmsim.core.fault.FaultHandler;
+import io.vmsim.core.mm.Kernel;
+import io.vmsim.core.mm.MmSyscalls;
+import io.vmsim.core.mmu.Mmu;
+import io.vmsim.core.pgtable.PageTables;
+import io.vmsim.core.time.CostModel;
+import io.vmsim.core.time.SimClock;
+import io.vmsim.core.vmstat.VmStat;
+
+/** The kernel proper: shared state, the fault handler and the memory system calls. */
+final class KernelModule extends AbstractModule {
+    private final CoreConfig config;
+
+    KernelModule(CoreConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    protected void configure() {
+        bind(CoreConfig.class).toInstance(config);
+    }
+
+    @Provides
+    @Singleton
+    Kernel kernel(PageFrames frames, PageAllocator allocator, PageTables tables, Mmu[] mmus, SimClock clock,
+                  CostModel cost, VmStat vmstat, Policies policies) {
+        return new Kernel(frames, allocator, tables, mmus, clock, cost, vmstat,
+                config.getInt(CoreKeys.PGTABLE_LEVELS), policies.reclaim(), policies.thp(), policies.numa(),
+                config.getString(CoreKeys.THP_ENABLED), config.getString(CoreKeys.THP_DEFRAG),
+                config.getBoolean(CoreKeys.THP_USE_ZERO_PAGE));
+    }
+
+    @Provides
+    @Singleton
+    FaultHandler faultHandler(Kernel kernel) {
+        return new FaultHandler(kernel);
+    }
+
+    @Provides
+    @Singleton
+    MmSyscalls syscalls(Kernel kernel) {
+        return new MmSyscalls(kernel);
+    }
+}

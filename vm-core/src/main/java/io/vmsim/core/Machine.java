@@ -1,0 +1,161 @@
+package io.vmsim.core;
+
+import com.google.inject.Guice;
+import com.google.inject.Inject;
+import com.google.inject.Injector;
+import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.config.CoreConfig;
+import io.vmsim.core.fault.FaultHandler;
+import io.vmsim.core.mm.Kernel;
+import io.vmsim.core.mm.Mm;
+import io.vmsim.core.mm.MmSyscalls;
+import io.vmsim.core.mm.Task;
+import io.vmsim.core.mmu.Mmu;
+import io.vmsim.core.plugin.PolicyCatalog;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One simulated machine: memory, MMUs, the kernel and the selected policies, assembled by
+ * Guice from a validated configuration. {@link #access} is the reference path every workload
+ * drives.
+ */
+public final class Machine {
+    private final CoreConfig config;
+    private final Kernel kernel;
+    private final FaultHandler faults;
+    private final MmSyscalls syscalls;
+    private final Policies policies;
+    private final Mmu[] mmus;
+    private final PageFrames frames;
+    private final boolean observe;
+    private long refs;
+    private int nextPid = 1;
+
+    @Inject
+    Machine(CoreConfig config, Kernel kernel, FaultHandler faults, MmSyscalls syscalls, Policies policies) {
+        this.config = config;
+        this.kernel = kernel;
+        this.faults = faults;
+        this.syscalls = syscalls;
+        this.policies = policies;
+        this.mmus = kernel.mmus;
+        this.frames = kernel.frames;
+        this.observe = kernel.reclaimObservesAccesses;
+    }
+
+    /** Builds a machine from a validated configuration; the one place the injector is created. */
+    public static Machine create(CoreConfig config, PolicyCatalog catalog) {
+        Injector injector = Guice.createInjector(new MemoryModule(config), new PolicyModule(config, catalog),
+                new KernelModule(config));
+        return injector.getInstance(Machine.class);
+    }
+
+    /**
+     * One memory reference by {@code task}: translate through the CPU's TLBs and tables, handle
+     * any fault and retry, as a CPU re-executes a faulting instruction. Allocates nothing, and
+     * calls the reclaim policy only if it opted in to seeing every access.
+     */
+    public void access(Task task, long va, boolean write) {
+        refs++;
+        Mm mm = task.mm();
+        Mmu mmu = mmus[task.cpu()];
+        for (int attempt = 0; ; attempt++) {
+            int pfn = mmu.translate(mm.pcid(), mm.pgd(), va, write);
+            if (pfn >= 0) {
+                if (observe) {
+                    observed(pfn, write);
+                }
+                return;
+            }
+            if (attempt == 3) {
+                throw new IllegalStateException(String.format("fault at 0x%x not resolved after %d attempts", va, attempt));
+            }
+            faults.handle(task, va, write);
+        }
+    }
+
+    private void observed(int pfn, boolean write) {
+        int head = (frames.flags[pfn] & PageFrames.PG_TAIL) != 0 ? pfn & ~(Kernel.HPAGE_PMD_NR - 1) : pfn;
+        if ((frames.flags[head] & PageFrames.PG_LRU) != 0) {
+            kernel.reclaim.pageAccessed(head, write);
+        }
+    }
+
+    /** Creates a process with one thread per CPU given, and an empty address space. */
+    public SimProcess spawn(String name, List<Integer> cpus) {
+        int pid = nextPid++;
+        int cpu0 = cpus.isEmpty() ? 0 : cpus.get(0);
+        Mm mm = kernel.newMm(checkCpu(cpu0));
+        return new SimProcess(pid, name, mm, tasks(pid, name, cpus, mm));
+    }
+
+    /** fork(): the child gets one thread on the CPU of the parent's thread {@code thread}. */
+    public SimProcess fork(SimProcess parent, int thread) {
+        Task t = parent.threads().get(thread);
+        Mm child = syscalls.fork(parent.mm(), t.cpu());
+        int pid = nextPid++;
+        String name = parent.name() + "-child";
+        return new SimProcess(pid, name, child, tasks(pid, name, List.of(t.cpu()), child));
+    }
+
+    private List<Task> tasks(int pid, String name, List<Integer> cpus, Mm mm) {
+        List<Task> ts = new ArrayList<>();
+        List<Integer> cs = cpus.isEmpty() ? List.of(0) : cpus;
+        for (int i = 0; i < cs.size(); i++) {
+            ts.add(new Task(pid, i == 0 ? pid : pid * 1000 + i, name, checkCpu(cs.get(i)), mm));
+        }
+        return ts;
+    }
+
+    private int checkCpu(int cpu) {
+        if (cpu < 0 || cpu >= mmus.length) {
+            throw new IllegalArgumentException("CPU " + cpu + " does not exist: machine.cpus is " + mmus.length);
+        }
+        return cpu;
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public MmSyscalls syscalls() {
+        return syscalls;
+    }
+
+    public Policies policies() {
+        return policies;
+    }
+
+    public CoreConfig config() {
+        return config;
+    }
+
+    /** References made so far. */
+    public long refs() {
+        return refs;
+    }
+
+    /** Simulated nanoseconds so far. */
+    public long nanoTime() {
+        return kernel.clock.nanoTime();
+    }
+
+    public Map<String, Long> vmstat() {
+        return Reports.vmstat(kernel);
+    }
+
+    public Map<String, Long> meminfo() {
+        return Reports.meminfo(kernel);
+    }
+
+    public Map<String, Long> tlb() {
+        return Reports.tlb(mmus);
+    }
+
+    public String buddyinfo() {
+        return kernel.allocator.buddyinfo();
+    }
+}

@@ -1,0 +1,85 @@
+package io.vmsim.core;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import io.vmsim.core.alloc.PageAllocator;
+import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.config.CoreConfig;
+import io.vmsim.core.config.CoreKeys;
+import io.vmsim.core.mmu.CpuProfile;
+import io.vmsim.core.mmu.Mmu;
+import io.vmsim.core.pgtable.PageTables;
+import io.vmsim.core.time.CostModel;
+import io.vmsim.core.time.SimClock;
+import io.vmsim.core.vmstat.VmStat;
+
+/** Physical memory, the page allocator, page-table storage, the clock and the MMUs. */
+final class MemoryModule extends AbstractModule {
+    /** Nodes start on MAX_ORDER boundaries so buddy blocks never straddle two nodes. */
+    private static final int NODE_ALIGN_FRAMES = 1 << 10;
+    private final CoreConfig config;
+
+    MemoryModule(CoreConfig config) {
+        this.config = config;
+    }
+
+    @Provides
+    @Singleton
+    PageFrames frames() {
+        long bytes = config.getLong(CoreKeys.MEMORY);
+        int nodes = config.getInt(CoreKeys.NODES);
+        long nr = bytes >>> 12;
+        if (nr > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(CoreKeys.MEMORY + " = " + bytes + ": at most 8 TiB can be simulated");
+        }
+        int[] starts = new int[nodes];
+        long per = (nr / nodes) & -NODE_ALIGN_FRAMES;
+        for (int i = 0; i < nodes; i++) {
+            starts[i] = (int) (i * per);
+        }
+        return new PageFrames((int) nr, starts);
+    }
+
+    @Provides
+    @Singleton
+    PageAllocator allocator(PageFrames frames) {
+        return Allocators.create(frames, config);
+    }
+
+    @Provides
+    @Singleton
+    SimClock clock() {
+        return new SimClock();
+    }
+
+    @Provides
+    @Singleton
+    CostModel cost() {
+        return new CostModel(config);
+    }
+
+    @Provides
+    @Singleton
+    VmStat vmstat() {
+        return new VmStat();
+    }
+
+    @Provides
+    @Singleton
+    PageTables tables(PageFrames frames, PageAllocator allocator) {
+        return new PageTables(frames, allocator);
+    }
+
+    @Provides
+    @Singleton
+    Mmu[] mmus(PageTables tables, SimClock clock, CostModel cost) {
+        CpuProfile profile = CpuProfile.byName(config.getString(CoreKeys.CPU_PROFILE));
+        int cpus = config.getInt(CoreKeys.CPUS);
+        Mmu[] m = new Mmu[cpus];
+        for (int i = 0; i < cpus; i++) {
+            m[i] = new Mmu(profile, config.getBoolean(CoreKeys.PWC), tables, config.getInt(CoreKeys.PGTABLE_LEVELS), clock, cost);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,112 @@
+package io.vmsim.core;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import io.vmsim.api.config.Settings;
+import io.vmsim.api.machine.MachineView;
+import io.vmsim.api.policy.DedupPolicy;
+import io.vmsim.api.policy.HugePagePolicy;
+import io.vmsim.api.policy.NumaPolicy;
+import io.vmsim.api.policy.Policy;
+import io.vmsim.api.policy.PolicyContext;
+import io.vmsim.api.policy.PolicyException;
+import io.vmsim.api.policy.PolicyKind;
+import io.vmsim.api.policy.PolicyProvider;
+import io.vmsim.api.policy.ReclaimPolicy;
+import io.vmsim.core.alloc.PageAllocator;
+import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.config.CoreConfig;
+import io.vmsim.core.config.CoreKeys;
+import io.vmsim.core.plugin.PolicyCatalog;
+import io.vmsim.core.time.SimClock;
+
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * Instantiates the selected policy of each kind through its provider. Policies never see
+ * Guice: they get a {@link PolicyContext} with their validated settings, read-only views of the
+ * machine and a random source seeded from the run's seed and the policy's name.
+ */
+final class PolicyModule extends AbstractModule {
+    private final CoreConfig config;
+    private final PolicyCatalog catalog;
+
+    PolicyModule(CoreConfig config, PolicyCatalog catalog) {
+        this.config = config;
+        this.catalog = catalog;
+    }
+
+    @Provides
+    @Singleton
+    MachineView machineView(PageFrames frames, SimClock clock, PageAllocator allocator,
+                            com.google.inject.Provider<io.vmsim.core.mm.Kernel> kernel) {
+        // the kernel is built after the policies; the view reads its counters lazily
+        return new CoreMachineView(frames, config.getInt(CoreKeys.CPUS), clock,
+                () -> Reports.vmstat(kernel.get()), allocator::nodeFreePages);
+    }
+
+    @Provides
+    @Singleton
+    Policies policies(MachineView view) {
+        return new Policies(
+                create(PolicyKind.RECLAIM, CoreKeys.POLICY_RECLAIM, view, ReclaimPolicy.class),
+                create(PolicyKind.THP, CoreKeys.POLICY_THP, view, HugePagePolicy.class),
+                create(PolicyKind.NUMA, CoreKeys.POLICY_NUMA, view, NumaPolicy.class),
+                create(PolicyKind.KSM, CoreKeys.POLICY_KSM, view, DedupPolicy.class));
+    }
+
+    private <P extends Policy> P create(PolicyKind kind, String key, MachineView view, Class<P> type) {
+        String name = config.getString(key);
+        PolicyProvider provider = catalog.provider(kind, name);
+        Settings settings = config.policySettings(kind, name);
+        long seed = config.getLong(CoreKeys.SEED) ^ fnv(kind.configName() + "/" + name);
+        PolicyContext ctx = new PolicyContext() {
+            private final RandomGenerator random = new SplittableRandom(seed);
+
+            @Override
+            public Settings settings() {
+                return settings;
+            }
+
+            @Override
+            public MachineView machine() {
+                return view;
+            }
+
+            @Override
+            public RandomGenerator random() {
+                return random;
+            }
+
+            @Override
+            public int node() {
+                return -1;
+            }
+        };
+        Policy p;
+        try {
+            p = provider.create(ctx);
+        } catch (RuntimeException e) {
+            throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, name, catalog.origin(provider),
+                    "create() threw " + e, e);
+        }
+        if (!type.isInstance(p)) {
+            throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, name, catalog.origin(provider),
+                    "create() returned " + (p == null ? "null" : p.getClass().getName()) + ", not a " + type.getSimpleName(), null);
+        }
+        return type.cast(p);
+    }
+
+    /** FNV-1a, so a policy's seed does not depend on String.hashCode's unspecified stability. */
+    private static long fnv(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
+        }
+        return h;
+    }
+}

@@ -1,0 +1,71 @@
+package io.vmsim.core;
+
+import io.vmsim.core.mm.Kernel;
+import io.vmsim.core.mmu.Mmu;
+import io.vmsim.core.vmstat.VmEvent;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Renders the machine's state as {@code /proc/vmstat}, {@code /proc/meminfo} and TLB figures. */
+final class Reports {
+    private Reports() {
+    }
+
+    /** /proc/vmstat: state items first, as Linux prints them, then events. */
+    static Map<String, Long> vmstat(Kernel k) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("nr_free_pages", k.allocator.freePages());
+        m.put("nr_anon_pages", k.nrAnonPages);
+        m.put("nr_anon_transparent_hugepages", k.nrAnonThps);
+        m.put("nr_page_table_pages", k.tables.nrTables());
+        for (Map.Entry<String, Long> e : k.allocator.vmstat().entrySet()) {
+            m.putIfAbsent(e.getKey(), e.getValue());
+        }
+        for (VmEvent e : VmEvent.values()) {
+            m.put(e.linuxName(), k.vmstat.get(e));
+        }
+        return m;
+    }
+
+    /** /proc/meminfo fields in kB (HugePages_* are counts), in Linux's order. */
+    static Map<String, Long> meminfo(Kernel k) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("MemTotal", (long) k.frames.nrFrames() * 4);
+        m.put("MemFree", k.allocator.freePages() * 4);
+        m.put("AnonPages", k.nrAnonPages * 4);
+        m.put("PageTables", k.tables.nrTables() * 4);
+        m.put("AnonHugePages", k.nrAnonThps * 2048);
+        m.put("HugePages_Total", 0L);
+        m.put("HugePages_Free", 0L);
+        m.put("HugePages_Rsvd", 0L);
+        m.put("Hugepagesize", 2048L);
+        return m;
+    }
+
+    /** TLB and walker figures summed over CPUs. */
+    static Map<String, Long> tlb(Mmu[] mmus) {
+        long accesses = 0;
+        long l1 = 0;
+        long stlb = 0;
+        long walks = 0;
+        long refs = 0;
+        long assists = 0;
+        for (Mmu m : mmus) {
+            accesses += m.accesses;
+            l1 += m.l1Misses;
+            stlb += m.stlbMisses;
+            walks += m.walks;
+            refs += m.walkRefs;
+            assists += m.dirtyAssists;
+        }
+        Map<String, Long> t = new LinkedHashMap<>();
+        t.put("accesses", accesses);
+        t.put("l1_misses", l1);
+        t.put("stlb_misses", stlb);
+        t.put("walks", walks);
+        t.put("walk_refs", refs);
+        t.put("dirty_assists", assists);
+        return t;
+    }
+}

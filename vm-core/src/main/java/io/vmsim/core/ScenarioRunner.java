@@ -1,0 +1,199 @@
+package io.vmsim.core;
+
+import io.vmsim.core.mm.MmSyscalls;
+import io.vmsim.core.mm.Task;
+import io.vmsim.core.mm.WorkloadException;
+import io.vmsim.core.report.Progress;
+import io.vmsim.core.report.RunResult;
+import io.vmsim.core.scenario.PhaseSpec;
+import io.vmsim.core.scenario.ProcessSpec;
+import io.vmsim.core.scenario.Scenario;
+import io.vmsim.core.scenario.VmaSpec;
+import io.vmsim.core.workload.ZipfSampler;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Runs a declarative scenario on a machine: creates its processes and areas, then runs each
+ * phase in order and times it on the simulated clock.
+ *
+ * <p>A {@code fork} phase appends the child to the process list, so later phases can name it
+ * by its index (the parent's name with {@code -child}).
+ */
+final class ScenarioRunner {
+    /** References between progress reports. */
+    private static final long PROGRESS_EVERY = 1 << 20;
+
+    private final Machine m;
+    private final MmSyscalls sys;
+    private final Progress progress;
+    private final SplittableRandom rng;
+    private final List<SimProcess> procs = new ArrayList<>();
+    private final List<long[]> vmaStart = new ArrayList<>();
+    private final List<long[]> vmaSize = new ArrayList<>();
+    private final List<RunResult.NestedWalkRow> nested = new ArrayList<>();
+    private long totalRefs;
+    private long nextProgress = PROGRESS_EVERY;
+    private String phaseName = "";
+
+    ScenarioRunner(Machine machine, Progress progress, long seed) {
+        this.m = machine;
+        this.sys = machine.syscalls();
+        this.progress = progress;
+        this.rng = new SplittableRandom(seed);
+    }
+
+    /** Runs every phase and returns the per-phase figures, in order. */
+    List<RunResult.PhaseResult> run(Scenario s) {
+        for (PhaseSpec p : s.phases()) {
+            totalRefs += expectedRefs(s, p);
+        }
+        for (ProcessSpec ps : s.processes()) {
+            SimProcess proc = m.spawn(ps.name(), ps.threadCpus());
+            long[] starts = new long[ps.vmas().size()];
+            long[] sizes = new long[ps.vmas().size()];
+            for (int i = 0; i < starts.length; i++) {
+                VmaSpec v = ps.vmas().get(i);
+                starts[i] = sys.mmapAnon(proc.mm(), 0, v.size(), v.prot(), v.shared(), v.align());
+                sizes[i] = v.size();
+                for (String advice : v.advice()) {
+                    sys.madvise(proc.mm(), starts[i], v.size(), advice, proc.threads().get(0).cpu());
+                }
+            }
+            procs.add(proc);
+            vmaStart.add(starts);
+            vmaSize.add(sizes);
+        }
+        List<RunResult.PhaseResult> out = new ArrayList<>();
+        for (PhaseSpec p : s.phases()) {
+            phaseName = p.name();
+            long t0 = m.nanoTime();
+            long r0 = m.refs();
+            try {
+                runPhase(p);
+            } catch (WorkloadException e) {
+                throw new WorkloadException("phase '" + p.name() + "'" + (p.line() > 0 ? " (line " + p.line() + ")" : "")
+                        + ": " + e.getMessage());
+            }
+            out.add(new RunResult.PhaseResult(p.name(), m.nanoTime() - t0, m.refs() - r0));
+        }
+        return out;
+    }
+
+    /** Rows of a {@code nested_walk} phase, if one ran. */
+    List<RunResult.NestedWalkRow> nestedWalkRows() {
+        return nested;
+    }
+
+    private void runPhase(PhaseSpec p) {
+        switch (p.op()) {
+            case SEQUENTIAL, STRIDED -> strided(p, false);
+            case MEMSET -> strided(p, true);
+            case RANDOM -> random(p, null);
+            case ZIPF -> random(p, new ZipfSampler(pages(p), p.zipfS()));
+            case FORK -> {
+                SimProcess parent = process(p);
+                SimProcess child = m.fork(parent, p.thread());
+                procs.add(child);
+                vmaStart.add(vmaStart.get(p.process()).clone());
+                vmaSize.add(vmaSize.get(p.process()).clone());
+            }
+            case MADVISE -> sys.madvise(process(p).mm(), base(p), length(p), p.advice(), task(p).cpu());
+            case MUNMAP -> sys.munmap(process(p).mm(), base(p), length(p), task(p).cpu());
+            case MPROTECT -> sys.mprotect(process(p).mm(), base(p), length(p), p.prot());
+            case SLEEP -> m.kernel().clock.advance(p.durationNs() * 1000);
+            case EXIT -> sys.exit(process(p).mm(), task(p).cpu());
+            case NESTED_WALK -> nested.addAll(new NestedWalkLab(m.config(), m.kernel().cost).measure());
+            default -> throw new IllegalStateException("unhandled op " + p.op());
+        }
+    }
+
+    private void strided(PhaseSpec p, boolean memset) {
+        Task t = task(p);
+        long base = base(p);
+        long len = length(p);
+        long stride = p.stride();
+        long storePs = memset ? m.kernel().cost.storeBytePs * stride : 0;
+        double wf = memset ? 1.0 : p.writeFraction();
+        for (int r = 0; r < Math.max(1, p.repeat()); r++) {
+            for (long off = 0; off < len; off += stride) {
+                m.access(t, base + off, wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf));
+                if (storePs != 0) {
+                    m.kernel().clock.advance(storePs);
+                }
+                tick();
+            }
+        }
+    }
+
+    private void random(PhaseSpec p, ZipfSampler zipf) {
+        Task t = task(p);
+        long base = base(p);
+        long pages = pages(p);
+        double wf = p.writeFraction();
+        long n = p.count() * Math.max(1, p.repeat());
+        for (long i = 0; i < n; i++) {
+            long page = zipf == null ? rng.nextLong(pages) : zipf.sample(rng) - 1;
+            m.access(t, base + (page << 12), wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf));
+            tick();
+        }
+    }
+
+    private void tick() {
+        if (m.refs() >= nextProgress) {
+            nextProgress = m.refs() + PROGRESS_EVERY;
+            progress.update(phaseName, m.refs(), totalRefs);
+        }
+    }
+
+    private SimProcess process(PhaseSpec p) {
+        if (p.process() < 0 || p.process() >= procs.size()) {
+            throw new WorkloadException("process #" + p.process() + " does not exist (there are " + procs.size() + ")");
+        }
+        return procs.get(p.process());
+    }
+
+    private Task task(PhaseSpec p) {
+        List<Task> ts = process(p).threads();
+        if (p.thread() < 0 || p.thread() >= ts.size()) {
+            throw new WorkloadException("thread " + p.thread() + " does not exist in process " + process(p).name());
+        }
+        return ts.get(p.thread());
+    }
+
+    private long base(PhaseSpec p) {
+        if (p.vma() < 0) {
+            throw new WorkloadException("op " + p.op().yamlName() + " needs a vma");
+        }
+        return vmaStart.get(p.process())[p.vma()] + p.offset();
+    }
+
+    private long length(PhaseSpec p) {
+        long size = vmaSize.get(p.process())[p.vma()];
+        long len = p.length() < 0 ? size - p.offset() : p.length();
+        if (p.offset() < 0 || p.offset() + len > size) {
+            throw new WorkloadException("range [" + p.offset() + ", " + (p.offset() + len) + ") is outside the VMA of " + size + " bytes");
+        }
+        return len;
+    }
+
+    private long pages(PhaseSpec p) {
+        return Math.max(1, length(p) >>> 12);
+    }
+
+    private static long expectedRefs(Scenario s, PhaseSpec p) {
+        long rep = Math.max(1, p.repeat());
+        return switch (p.op()) {
+            case SEQUENTIAL, STRIDED, MEMSET -> {
+                long size = p.vma() < 0 ? 0 : s.processes().get(Math.min(p.process(), s.processes().size() - 1))
+                        .vmas().get(p.vma()).size();
+                long len = p.length() < 0 ? size - p.offset() : p.length();
+                yield p.stride() > 0 ? len / p.stride() * rep : 0;
+            }
+            case RANDOM, ZIPF -> p.count() * rep;
+            default -> 0;
+        };
+    }
+}

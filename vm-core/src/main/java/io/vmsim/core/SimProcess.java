@@ -1,0 +1,20 @@
+package io.vmsim.core;
+
+import io.vmsim.core.mm.Mm;
+import io.vmsim.core.mm.Task;
+
+import java.util.List;
+
+/**
+ * A simulated process: its address space and its threads.
+ *
+ * @param pid     process id
+ * @param name    command name
+ * @param mm      address space
+ * @param threads threads, each pinned to a CPU
+ */
+public record SimProcess(int pid, String name, Mm mm, List<Task> threads) {
+    public SimProcess {
+        threads = List.copyOf(threads);
+    }
+}

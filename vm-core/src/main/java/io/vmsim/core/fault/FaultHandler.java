@@ -1,0 +1,250 @@
+package io.vmsim.core.fault;
+
+import io.vmsim.api.PageSize;
+import io.vmsim.api.VmaFlags;
+import io.vmsim.api.policy.HugePagePolicy;
+import io.vmsim.core.alloc.Gfp;
+import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.mm.Kernel;
+import io.vmsim.core.mm.Mm;
+import io.vmsim.core.mm.Task;
+import io.vmsim.core.mm.Vma;
+import io.vmsim.core.mm.WorkloadException;
+import io.vmsim.core.pgtable.Pte;
+import io.vmsim.core.vmstat.VmEvent;
+
+/**
+ * The page-fault handler ({@code handle_mm_fault()} in {@code mm/memory.c}): anonymous faults
+ * (the shared zero page on a read, a zeroed page on a write), copy-on-write
+ * ({@code do_wp_page()}), and transparent huge page faults ({@code do_huge_pmd_anonymous_page()}
+ * in {@code mm/huge_memory.c}) that always fall back to 4 KiB pages when a huge page cannot be had.
+ *
+ * <p>Every call counts one {@code pgfault}, as {@code handle_mm_fault()} does.
+ */
+public final class FaultHandler {
+    private final Kernel k;
+    private final PageFrames frames;
+
+    public FaultHandler(Kernel kernel) {
+        this.k = kernel;
+        this.frames = kernel.frames;
+    }
+
+    /** Handles a fault of {@code task} at {@code va}; on return the access can be retried. */
+    public void handle(Task task, long va, boolean write) {
+        k.vmstat.count(VmEvent.PGFAULT);
+        k.clock.advance(k.cost.faultPs);
+        Mm mm = task.mm();
+        Vma vma = mm.findVma(va);
+        if (vma == null) {
+            throw new WorkloadException(String.format("segmentation fault: %s (pid %d) touched 0x%x, which no VMA maps",
+                    task.comm(), task.pid(), va));
+        }
+        if (write ? !vma.has(VmaFlags.VM_WRITE) : !vma.has(VmaFlags.VM_READ)) {
+            throw new WorkloadException(String.format("segmentation fault: %s (pid %d) %s 0x%x in a VMA without %s permission (%s)",
+                    task.comm(), task.pid(), write ? "wrote" : "read", va, write ? "write" : "read", vma));
+        }
+        if (!vma.isAnon()) {
+            throw new WorkloadException("file-backed mappings are not simulated yet (fault at 0x" + Long.toHexString(va) + ")");
+        }
+        int cpu = task.cpu();
+        int node = k.allocationNode(task, vma, va);
+        int pmdTable = k.walkAlloc(mm, va, 2, cpu, node);
+        if (pmdTable == -2) {
+            throw new IllegalStateException("PUD leaf mappings are not created by anonymous faults");
+        }
+        long[] pmdT = k.tables.table(pmdTable);
+        int pi = Pte.index(va, 2);
+        long pmd = pmdT[pi];
+        if (pmd == 0 && hugeSuitable(vma, va)) {
+            if (hugeAnonymousFault(task, mm, vma, va, write, pmdTable, node)) {
+                return;
+            }
+            pmd = pmdT[pi];
+        }
+        if (Pte.present(pmd) && Pte.huge(pmd)) {
+            if (!write || Pte.writable(pmd)) {
+                k.flushTlbPage(mm, va); // spurious: a stale TLB entry
+                return;
+            }
+            if (hugeWpFault(mm, pmdTable, pi, va)) {
+                return;
+            }
+            pmd = pmdT[pi];
+        }
+        int pteTable;
+        if (pmd == 0) {
+            pteTable = k.walkAlloc(mm, va, 1, cpu, node);
+        } else {
+            pteTable = Pte.pfn(pmd);
+        }
+        long[] ptes = k.tables.table(pteTable);
+        int i = Pte.index(va, 1);
+        long pte = ptes[i];
+        if (pte == 0) {
+            anonymousFault(task, mm, vma, va, write, ptes, i, node);
+        } else if (Pte.present(pte)) {
+            if (write && !Pte.writable(pte)) {
+                wpFault(task, mm, vma, va, ptes, i, pte, node);
+            } else {
+                k.flushTlbPage(mm, va);
+            }
+        } else {
+            throw new WorkloadException("swap entries are not simulated yet (fault at 0x" + Long.toHexString(va) + ")");
+        }
+    }
+
+    /** {@code do_anonymous_page()}: the zero page on a read, a new zeroed page on a write. */
+    private void anonymousFault(Task task, Mm mm, Vma vma, long va, boolean write, long[] ptes, int i, int node) {
+        if (!write && !vma.has(VmaFlags.VM_SHARED)) {
+            ptes[i] = Pte.make(k.zeroPfn, Pte.PRESENT | Pte.USER | Pte.SPECIAL | Pte.ACCESSED);
+            k.vmstat.count(VmEvent.ZERO_PAGE_MAP);
+            return;
+        }
+        int pfn = allocUserPage(task, va, node);
+        k.clock.advance(k.cost.zero4kPs);
+        frames.mapcount[pfn] = 1;
+        frames.refcount[pfn] = 1;
+        k.newAnonFolio(pfn, 0, vma, va);
+        long bits = Pte.PRESENT | Pte.USER | Pte.ACCESSED | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0);
+        ptes[i] = Pte.make(pfn, bits);
+        mm.rssAnon++;
+    }
+
+    /** {@code do_wp_page()}: reuse an exclusive anonymous page, or copy it (or zero-fill a page replacing the zero page). */
+    private void wpFault(Task task, Mm mm, Vma vma, long va, long[] ptes, int i, long pte, int node) {
+        int old = Pte.pfn(pte);
+        if (old == k.zeroPfn) {
+            int pfn = allocUserPage(task, va, node);
+            k.clock.advance(k.cost.zero4kPs);
+            frames.mapcount[pfn] = 1;
+            frames.refcount[pfn] = 1;
+            k.newAnonFolio(pfn, 0, vma, va);
+            ptes[i] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.RW | Pte.ACCESSED | Pte.DIRTY);
+            mm.rssAnon++;
+            k.vmstat.count(VmEvent.COW_FAULT);
+            k.flushTlbPage(mm, va);
+            return;
+        }
+        if (k.totalMapcount(old) == 1) {
+            // wp_page_reuse(): the page is exclusive to this mapping
+            ptes[i] = pte | Pte.RW | Pte.DIRTY | Pte.ACCESSED;
+            k.vmstat.count(VmEvent.PGREUSE);
+            k.flushTlbPage(mm, va);
+            return;
+        }
+        int pfn = allocUserPage(task, va, node);
+        k.clock.advance(k.cost.copy4kPs);
+        frames.mapcount[pfn] = 1;
+        frames.refcount[pfn] = 1;
+        k.newAnonFolio(pfn, 0, vma, va);
+        ptes[i] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.RW | Pte.ACCESSED | Pte.DIRTY);
+        k.putAnonPage(old, task.cpu());
+        k.vmstat.count(VmEvent.COW_FAULT);
+        k.flushTlbPage(mm, va);
+    }
+
+    /** True if the PMD-aligned range around {@code va} lies in the VMA and may hold a THP ({@code thp_vma_suitable_order()}). */
+    private boolean hugeSuitable(Vma vma, long va) {
+        if (vma.has(VmaFlags.VM_NOHUGEPAGE) || vma.has(VmaFlags.VM_SHARED)) {
+            return false;
+        }
+        long haddr = va & ~(Kernel.HPAGE_PMD_SIZE - 1);
+        if (haddr < vma.start() || haddr + Kernel.HPAGE_PMD_SIZE > vma.end()) {
+            return false;
+        }
+        // the file/anon offset must be PMD-aligned relative to the address
+        return ((vma.start() >>> 12) - vma.pgoff()) % Kernel.HPAGE_PMD_NR == 0;
+    }
+
+    /**
+     * {@code do_huge_pmd_anonymous_page()}: asks the huge-page policy, maps the huge zero page on
+     * a read, or allocates, zeroes and maps a THP. Returns false to fall back to 4 KiB pages.
+     */
+    private boolean hugeAnonymousFault(Task task, Mm mm, Vma vma, long va, boolean write, int pmdTable, int node) {
+        HugePagePolicy.FaultDecision d = k.thp.onFault(vma, va, write, k.thpEnabled, k.thpDefrag);
+        if (d == null || d.size() != PageSize.SIZE_2M) {
+            return false;
+        }
+        int cpu = task.cpu();
+        long haddr = va & ~(Kernel.HPAGE_PMD_SIZE - 1);
+        int pi = Pte.index(va, 2);
+        if (!write && k.thpUseZeroPage) {
+            int zero = k.hugeZeroPage(cpu);
+            if (zero < 0) {
+                k.vmstat.count(VmEvent.THP_FAULT_FALLBACK);
+                return false;
+            }
+            int dep = k.tables.allocTable(cpu, node);
+            if (dep < 0) {
+                return false;
+            }
+            k.clock.advance(k.cost.pgtableAllocPs);
+            k.deposit(mm, pmdTable, dep);
+            k.tables.table(pmdTable)[pi] = Pte.make(zero, Pte.PRESENT | Pte.USER | Pte.HUGE | Pte.SPECIAL | Pte.ACCESSED);
+            return true;
+        }
+        int gfp = gfpFor(d.effort()) | Gfp.__GFP_COMP;
+        int head = k.allocator.allocPages(gfp, Kernel.HPAGE_PMD_ORDER, cpu, node);
+        if (head < 0) {
+            k.vmstat.count(VmEvent.THP_FAULT_FALLBACK);
+            return false;
+        }
+        int dep = k.tables.allocTable(cpu, node);
+        if (dep < 0) {
+            k.allocator.freePages(head, Kernel.HPAGE_PMD_ORDER, cpu);
+            k.vmstat.count(VmEvent.THP_FAULT_FALLBACK);
+            return false;
+        }
+        k.clock.advance(k.cost.pgtableAllocPs + k.cost.zero2mPs);
+        k.deposit(mm, pmdTable, dep);
+        frames.refcount[head] = 1;
+        k.setEntireMapcount(head, 1);
+        k.newAnonFolio(head, Kernel.HPAGE_PMD_ORDER, vma, haddr);
+        k.nrAnonThps++;
+        long bits = Pte.PRESENT | Pte.USER | Pte.HUGE | Pte.ACCESSED | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0);
+        k.tables.table(pmdTable)[pi] = Pte.make(head, bits);
+        mm.rssAnon += Kernel.HPAGE_PMD_NR;
+        k.vmstat.count(VmEvent.THP_FAULT_ALLOC);
+        return true;
+    }
+
+    /**
+     * {@code do_huge_pmd_wp_page()}: a write to a read-only huge PMD. An exclusive THP is reused;
+     * otherwise (the huge zero page, or a THP shared after fork) the PMD is split and the fault
+     * falls back to 4 KiB copy-on-write, as current kernels do. Returns true if handled.
+     */
+    private boolean hugeWpFault(Mm mm, int pmdTable, int pi, long va) {
+        long[] pmdT = k.tables.table(pmdTable);
+        long pmd = pmdT[pi];
+        int head = Pte.pfn(pmd);
+        long haddr = va & ~(Kernel.HPAGE_PMD_SIZE - 1);
+        if (head != k.hugeZeroPfn && frames.refcount[head] == 1 && k.entireMapcount(head) == 1) {
+            pmdT[pi] = pmd | Pte.RW | Pte.DIRTY | Pte.ACCESSED;
+            k.vmstat.count(VmEvent.PGREUSE);
+            k.flushTlbPage(mm, haddr);
+            return true;
+        }
+        k.splitHugePmd(mm, pmdTable, pi, haddr);
+        return false;
+    }
+
+    private static int gfpFor(HugePagePolicy.Effort effort) {
+        // the masks of vma_thp_gfp_mask() in mm/huge_memory.c
+        return switch (effort) {
+            case LIGHT -> Gfp.GFP_TRANSHUGE_LIGHT;
+            case WAKE_DAEMONS -> Gfp.GFP_TRANSHUGE_LIGHT | Gfp.__GFP_KSWAPD_RECLAIM;
+            case DIRECT_NORETRY -> Gfp.GFP_TRANSHUGE | Gfp.__GFP_NORETRY;
+            case DIRECT -> Gfp.GFP_TRANSHUGE;
+        };
+    }
+
+    private int allocUserPage(Task task, long va, int node) {
+        int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), node);
+        if (pfn < 0) {
+            throw new WorkloadException(String.format("out of memory: %s (pid %d) faulting at 0x%x; "
+                    + "reclaim is not simulated yet, so give the machine more memory (machine.memory)", task.comm(), task.pid(), va));
+        }
+        return pfn;
+    }
+}

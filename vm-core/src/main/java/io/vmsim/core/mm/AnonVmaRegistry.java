@@ -1,0 +1,23 @@
+package io.vmsim.core.mm;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Maps anon_vma ids (as stored in frames) to their objects. Ids start at 1; 0 means none. */
+public final class AnonVmaRegistry {
+    private final List<AnonVma> byId = new ArrayList<>();
+
+    public AnonVmaRegistry() {
+        byId.add(null);
+    }
+
+    public AnonVma create() {
+        AnonVma a = new AnonVma(byId.size());
+        byId.add(a);
+        return a;
+    }
+
+    public AnonVma get(int id) {
+        return byId.get(id);
+    }
+}

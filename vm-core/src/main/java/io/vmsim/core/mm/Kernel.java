@@ -1,0 +1,475 @@
+package io.vmsim.core.mm;
+
+import io.vmsim.api.policy.HugePagePolicy;
+import io.vmsim.api.policy.NumaPolicy;
+import io.vmsim.api.policy.ReclaimPolicy;
+import io.vmsim.core.alloc.Gfp;
+import io.vmsim.core.alloc.PageAllocator;
+import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.mmu.Mmu;
+import io.vmsim.core.pgtable.PageTables;
+import io.vmsim.core.pgtable.Pte;
+import io.vmsim.core.time.CostModel;
+import io.vmsim.core.time.SimClock;
+import io.vmsim.core.vmstat.VmEvent;
+import io.vmsim.core.vmstat.VmStat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The simulated kernel's shared state and the primitive operations that faults, system calls
+ * and daemons build on: page-table allocation and walking in software, releasing a mapped page,
+ * splitting a huge PMD, and TLB flushing. Named after the kernel functions they model.
+ *
+ * <p>Reference counting: an order-0 anonymous page's {@code refcount} equals its
+ * {@code mapcount}. A transparent huge page is a folio of 512 frames whose head's
+ * {@code refcount} counts every mapping of the folio (a PMD mapping counts once, a PTE mapping of
+ * a subpage once); its entire (PMD) mapcount lives in the first tail's {@code mapping} field, as
+ * Linux keeps {@code folio->_entire_mapcount} in the first tail page.
+ */
+public final class Kernel {
+    /** HPAGE_PMD_ORDER. */
+    public static final int HPAGE_PMD_ORDER = 9;
+    public static final int HPAGE_PMD_NR = 512;
+    public static final long HPAGE_PMD_SIZE = 1L << 21;
+    /** Above this many pages a range flush flushes the whole address space ({@code tlb_single_page_flush_ceiling}). */
+    static final int TLB_SINGLE_PAGE_FLUSH_CEILING = 33;
+
+    public final PageFrames frames;
+    public final PageAllocator allocator;
+    public final PageTables tables;
+    public final Mmu[] mmus;
+    public final SimClock clock;
+    public final CostModel cost;
+    public final VmStat vmstat;
+    public final int levels;
+    public final AnonVmaRegistry anonVmas = new AnonVmaRegistry();
+    public final ReclaimPolicy reclaim;
+    public final boolean reclaimObservesAccesses;
+    public final HugePagePolicy thp;
+    public final NumaPolicy numa;
+    public final String thpEnabled;
+    public final String thpDefrag;
+    public final boolean thpUseZeroPage;
+    /** The shared zero page ({@code ZERO_PAGE(0)}). */
+    public final int zeroPfn;
+    /** The huge zero page, allocated on first use, or -1. */
+    public int hugeZeroPfn = -1;
+    /** NR_ANON_MAPPED: anonymous pages in 4 KiB units (THPs count 512). */
+    public long nrAnonPages;
+    /** NR_ANON_THPS: anonymous transparent huge pages. */
+    public long nrAnonThps;
+    private final List<Mm> mms = new ArrayList<>();
+    private int nextMmId = 1;
+
+    public Kernel(PageFrames frames, PageAllocator allocator, PageTables tables, Mmu[] mmus, SimClock clock,
+                  CostModel cost, VmStat vmstat, int levels, ReclaimPolicy reclaim, HugePagePolicy thp,
+                  NumaPolicy numa, String thpEnabled, String thpDefrag, boolean thpUseZeroPage) {
+        this.frames = frames;
+        this.allocator = allocator;
+        this.tables = tables;
+        this.mmus = mmus;
+        this.clock = clock;
+        this.cost = cost;
+        this.vmstat = vmstat;
+        this.levels = levels;
+        this.reclaim = reclaim;
+        this.reclaimObservesAccesses = reclaim.observesEveryAccess();
+        this.thp = thp;
+        this.numa = numa;
+        this.thpEnabled = thpEnabled;
+        this.thpDefrag = thpDefrag;
+        this.thpUseZeroPage = thpUseZeroPage;
+        int z = allocator.allocPages(Gfp.GFP_KERNEL, 0, 0, 0);
+        if (z < 0) {
+            throw new IllegalStateException("no memory for the zero page");
+        }
+        frames.set(z, PageFrames.PG_RESERVED);
+        this.zeroPfn = z;
+    }
+
+    /** Live address spaces, in creation order. */
+    public List<Mm> mms() {
+        return mms;
+    }
+
+    /** Creates an empty address space with its top-level table ({@code mm_alloc()} + {@code pgd_alloc()}). */
+    public Mm newMm(int cpu) {
+        Mm mm = new Mm(nextMmId++);
+        int pgd = tables.allocTable(cpu, frames.nodeOf(0));
+        if (pgd < 0) {
+            throw new WorkloadException("out of memory allocating a page-table root");
+        }
+        mm.pgd = pgd;
+        mm.tablesPerLevel[levels]++;
+        clock.advance(cost.pgtableAllocPs);
+        mms.add(mm);
+        return mm;
+    }
+
+    void forgetMm(Mm mm) {
+        mms.remove(mm);
+    }
+
+    // ---------------------------------------------------------------- page-table walking in software
+
+    /**
+     * The table at {@code targetLevel} that covers {@code va}, allocating missing tables on the
+     * way ({@code pud_alloc()}, {@code pmd_alloc()}, ...). Returns -2 if a huge leaf sits above
+     * the target level.
+     */
+    public int walkAlloc(Mm mm, long va, int targetLevel, int cpu, int node) {
+        int table = mm.pgd;
+        for (int level = levels; level > targetLevel; level--) {
+            long[] t = tables.table(table);
+            int idx = Pte.index(va, level);
+            long e = t[idx];
+            if (e == 0) {
+                int nt = tables.allocTable(cpu, node);
+                if (nt < 0) {
+                    throw new WorkloadException("out of memory allocating a page table at 0x" + Long.toHexString(va));
+                }
+                clock.advance(cost.pgtableAllocPs);
+                t[idx] = Pte.make(nt, Pte.TABLE_BITS);
+                mm.tablesPerLevel[level - 1]++;
+                table = nt;
+            } else if (Pte.huge(e)) {
+                return -2;
+            } else {
+                table = Pte.pfn(e);
+            }
+        }
+        return table;
+    }
+
+    /** As {@link #walkAlloc} without allocating: -1 if a table is missing, -2 if a huge leaf sits above. */
+    public int walkNoAlloc(Mm mm, long va, int targetLevel) {
+        int table = mm.pgd;
+        for (int level = levels; level > targetLevel; level--) {
+            long e = tables.table(table)[Pte.index(va, level)];
+            if (e == 0) {
+                return -1;
+            }
+            if (Pte.huge(e)) {
+                return -2;
+            }
+            table = Pte.pfn(e);
+        }
+        return table;
+    }
+
+    /** The leaf entry mapping {@code va} (a PTE, or a huge PMD/PUD), or 0 if none. For tests and reports. */
+    public long lookupLeaf(Mm mm, long va) {
+        int table = mm.pgd;
+        for (int level = levels; level >= 1; level--) {
+            long e = tables.table(table)[Pte.index(va, level)];
+            if (e == 0 || level == 1 || Pte.huge(e) || !Pte.present(e)) {
+                return e;
+            }
+            table = Pte.pfn(e);
+        }
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- pages
+
+    /** The node a new page for {@code va} goes to, as the NUMA policy decides (clamped to real nodes). */
+    public int allocationNode(Task task, Vma vma, long va) {
+        int local = frames.nodeOf(0);
+        int n = numa.allocationNode(task, vma, va, nodeOfCpu(task.cpu()));
+        return n >= 0 && n < frames.nrNodes() ? n : local;
+    }
+
+    /** The node of a CPU: CPUs are spread evenly over nodes. */
+    public int nodeOfCpu(int cpu) {
+        int nodes = frames.nrNodes();
+        int per = Math.max(1, (mmus.length + nodes - 1) / nodes);
+        return Math.min(nodes - 1, cpu / per);
+    }
+
+    /** Gives up a mapping of an anonymous page; frees the page (or its folio) when the last mapping goes. */
+    public void putAnonPage(int pfn, int cpu) {
+        if (frames.test(pfn, PageFrames.PG_TAIL) || frames.test(pfn, PageFrames.PG_HEAD)) {
+            int head = pfn & ~(HPAGE_PMD_NR - 1);
+            frames.mapcount[pfn]--;
+            if (--frames.refcount[head] == 0) {
+                freeAnonFolio(head, HPAGE_PMD_ORDER, cpu);
+            }
+            return;
+        }
+        frames.mapcount[pfn]--;
+        if (--frames.refcount[pfn] == 0) {
+            freeAnonFolio(pfn, 0, cpu);
+        }
+    }
+
+    /** Total mappings of the page holding {@code pfn}: its own PTE mappings plus its folio's PMD mappings. */
+    public int totalMapcount(int pfn) {
+        if (frames.test(pfn, PageFrames.PG_TAIL) || frames.test(pfn, PageFrames.PG_HEAD)) {
+            int head = pfn & ~(HPAGE_PMD_NR - 1);
+            return frames.mapcount[pfn] + entireMapcount(head);
+        }
+        return frames.mapcount[pfn];
+    }
+
+    /** {@code folio_entire_mapcount()}: PMD mappings of a huge page. */
+    public int entireMapcount(int head) {
+        return frames.mapping[head + 1];
+    }
+
+    public void setEntireMapcount(int head, int n) {
+        frames.mapping[head + 1] = n;
+    }
+
+    private void freeAnonFolio(int head, int order, int cpu) {
+        if (frames.test(head, PageFrames.PG_LRU)) {
+            frames.clear(head, PageFrames.PG_LRU);
+            reclaim.pageRemoved(head);
+        }
+        int n = 1 << order;
+        for (int i = 0; i < n; i++) {
+            int p = head + i;
+            frames.flags[p] &= PageFrames.PG_HEAD | PageFrames.PG_TAIL;
+            frames.mapcount[p] = 0;
+            frames.mapping[p] = 0;
+            frames.index[p] = 0;
+        }
+        frames.refcount[head] = 0;
+        nrAnonPages -= n;
+        if (order == HPAGE_PMD_ORDER) {
+            nrAnonThps--;
+        }
+        allocator.freePages(head, order, cpu);
+    }
+
+    /** Marks a freshly allocated page (or folio) anonymous and hands it to the reclaim policy ({@code folio_add_new_anon_rmap} + {@code folio_add_lru_vma}). */
+    public void newAnonFolio(int head, int order, Vma vma, long va) {
+        int n = 1 << order;
+        long index = vma.linearIndex(va & ~((long) n * 4096 - 1));
+        for (int i = 0; i < n; i++) {
+            int p = head + i;
+            frames.set(p, PageFrames.PG_ANON | PageFrames.PG_SWAPBACKED);
+            frames.mapping[p] = vma.anonVma().id();
+            frames.index[p] = (int) (index + i);
+        }
+        nrAnonPages += n;
+        frames.set(head, PageFrames.PG_LRU);
+        reclaim.pageAdded(head, true);
+    }
+
+    // ---------------------------------------------------------------- huge PMDs
+
+    /** Pushes a PTE table on the deposit list of a PMD table ({@code pgtable_trans_huge_deposit()}). */
+    public void deposit(Mm mm, int pmdTable, int pteTable) {
+        frames.next[pteTable] = frames.mapping[pmdTable] - 1;
+        frames.mapping[pmdTable] = pteTable + 1;
+        mm.depositedTables++;
+    }
+
+    /** Pops a deposited PTE table ({@code pgtable_trans_huge_withdraw()}). */
+    public int withdraw(Mm mm, int pmdTable) {
+        int t = frames.mapping[pmdTable] - 1;
+        if (t < 0) {
+            throw new IllegalStateException("no deposited page table under PMD table " + pmdTable);
+        }
+        frames.mapping[pmdTable] = frames.next[t] + 1;
+        frames.next[t] = 0;
+        mm.depositedTables--;
+        return t;
+    }
+
+    /**
+     * Replaces a huge PMD by a table of 512 PTEs mapping the same memory with the same
+     * permissions ({@code __split_huge_pmd_locked()}). Uses the deposited table, so it cannot
+     * fail. Counts {@code thp_split_pmd}.
+     */
+    public void splitHugePmd(Mm mm, int pmdTable, int pmdIndex, long haddr) {
+        long[] pmdT = tables.table(pmdTable);
+        long pmd = pmdT[pmdIndex];
+        int head = Pte.pfn(pmd);
+        int pt = withdraw(mm, pmdTable);
+        long[] ptes = tables.table(pt);
+        long bits = pmd & (Pte.PRESENT | Pte.RW | Pte.USER | Pte.ACCESSED | Pte.DIRTY | Pte.SPECIAL | Pte.SOFT_DIRTY);
+        if (head == hugeZeroPfn) {
+            long zero = Pte.make(zeroPfn, (bits & ~(Pte.RW | Pte.DIRTY)) | Pte.SPECIAL);
+            for (int i = 0; i < HPAGE_PMD_NR; i++) {
+                ptes[i] = zero;
+            }
+        } else {
+            for (int i = 0; i < HPAGE_PMD_NR; i++) {
+                ptes[i] = Pte.make(head + i, bits);
+                frames.mapcount[head + i]++;
+            }
+            setEntireMapcount(head, entireMapcount(head) - 1);
+            frames.refcount[head] += HPAGE_PMD_NR - 1;
+        }
+        pmdT[pmdIndex] = Pte.make(pt, Pte.TABLE_BITS);
+        mm.tablesPerLevel[1]++;
+        vmstat.count(VmEvent.THP_SPLIT_PMD);
+        // flush_pmd_tlb_range(): one invalidation with a PMD stride covers the huge entry
+        flushTlbPage(mm, haddr);
+    }
+
+    /** Returns the huge zero page, allocating it on first use ({@code mm_get_huge_zero_page()}), or -1. */
+    public int hugeZeroPage(int cpu) {
+        if (hugeZeroPfn < 0) {
+            int p = allocator.allocPages((Gfp.GFP_TRANSHUGE | Gfp.__GFP_ZERO) & ~Gfp.__GFP_MOVABLE,
+                    HPAGE_PMD_ORDER, cpu, frames.nodeOf(0));
+            if (p < 0) {
+                return -1;
+            }
+            clock.advance(cost.zero2mPs);
+            frames.set(p, PageFrames.PG_RESERVED);
+            hugeZeroPfn = p;
+            vmstat.count(VmEvent.THP_ZERO_PAGE_ALLOC);
+        }
+        return hugeZeroPfn;
+    }
+
+    // ---------------------------------------------------------------- zapping
+
+    /**
+     * Unmaps every page in {@code [start, end)} of one VMA and releases it
+     * ({@code zap_page_range_single()}); huge PMDs only partly inside the range are split first.
+     * The tables themselves stay; see {@link #freePgtables}.
+     */
+    public void zapRange(Mm mm, long start, long end, int cpu) {
+        long pages = 0;
+        long va = start;
+        while (va < end) {
+            long next = Math.min(end, (va | (HPAGE_PMD_SIZE - 1)) + 1);
+            int pmdTable = walkNoAlloc(mm, va, 2);
+            if (pmdTable < 0) {
+                va = next;
+                continue;
+            }
+            long[] pmdT = tables.table(pmdTable);
+            int pi = Pte.index(va, 2);
+            long pmd = pmdT[pi];
+            if (pmd == 0) {
+                va = next;
+                continue;
+            }
+            if (Pte.huge(pmd)) {
+                long haddr = va & ~(HPAGE_PMD_SIZE - 1);
+                if (va == haddr && next - va == HPAGE_PMD_SIZE) {
+                    zapHugePmd(mm, pmdTable, pi, cpu);
+                    pages += HPAGE_PMD_NR;
+                    va = next;
+                    continue;
+                }
+                splitHugePmd(mm, pmdTable, pi, haddr);
+                pmd = pmdT[pi];
+            }
+            long[] ptes = tables.table(Pte.pfn(pmd));
+            for (long a = va; a < next; a += 4096) {
+                int i = Pte.index(a, 1);
+                long e = ptes[i];
+                if (e == 0) {
+                    continue;
+                }
+                ptes[i] = 0;
+                pages++;
+                if (Pte.present(e)) {
+                    int pfn = Pte.pfn(e);
+                    if (pfn != zeroPfn) {
+                        mm.rssAnon--;
+                        putAnonPage(pfn, cpu);
+                    }
+                }
+            }
+            va = next;
+        }
+        if (pages > 0) {
+            flushTlbRange(mm, start, end);
+        }
+    }
+
+    private void zapHugePmd(Mm mm, int pmdTable, int pi, int cpu) {
+        long[] pmdT = tables.table(pmdTable);
+        long pmd = pmdT[pi];
+        pmdT[pi] = 0;
+        int dep = withdraw(mm, pmdTable);
+        tables.freeTable(dep, cpu);
+        int head = Pte.pfn(pmd);
+        if (head == hugeZeroPfn) {
+            return;
+        }
+        mm.rssAnon -= HPAGE_PMD_NR;
+        setEntireMapcount(head, entireMapcount(head) - 1);
+        if (--frames.refcount[head] == 0) {
+            freeAnonFolio(head, HPAGE_PMD_ORDER, cpu);
+        }
+    }
+
+    /**
+     * Frees page-table pages under {@code [start, end)} that no longer map anything
+     * ({@code free_pgtables()}); tables still holding entries of other areas stay.
+     */
+    public void freePgtables(Mm mm, long start, long end, int cpu) {
+        freeEmpty(mm, mm.pgd, levels, start, end, 0L, cpu);
+        for (Mmu m : mmus) {
+            m.flushPcid(mm.pcid);
+        }
+    }
+
+    /** Frees empty tables below {@code table} (at {@code level}, covering from {@code base}); returns true if {@code table} is now empty. */
+    private boolean freeEmpty(Mm mm, int table, int level, long start, long end, long base, int cpu) {
+        long[] t = tables.table(table);
+        long span = Pte.span(level);
+        boolean empty = true;
+        for (int i = 0; i < 512; i++) {
+            long e = t[i];
+            if (e == 0) {
+                continue;
+            }
+            long lo = base + i * span;
+            long hi = lo + span;
+            if (level > 1 && !Pte.huge(e) && Pte.present(e) && hi > start && lo < end) {
+                int child = Pte.pfn(e);
+                if (freeEmpty(mm, child, level - 1, start, end, lo, cpu)) {
+                    t[i] = 0;
+                    tables.freeTable(child, cpu);
+                    mm.tablesPerLevel[level - 1]--;
+                    continue;
+                }
+            }
+            empty = false;
+        }
+        return empty;
+    }
+
+    // ---------------------------------------------------------------- TLB
+
+    /** {@code flush_tlb_page()} on every CPU. */
+    public void flushTlbPage(Mm mm, long va) {
+        for (Mmu m : mmus) {
+            m.invalidate(mm.pcid, va);
+        }
+        vmstat.count(VmEvent.NR_TLB_LOCAL_FLUSH_ONE);
+    }
+
+    /** {@code flush_tlb_range()}: page by page up to the ceiling, else the whole address space. */
+    public void flushTlbRange(Mm mm, long start, long end) {
+        long pages = (end - start) >>> 12;
+        if (pages > TLB_SINGLE_PAGE_FLUSH_CEILING) {
+            flushTlbMm(mm);
+            return;
+        }
+        for (long a = start; a < end; a += 4096) {
+            for (Mmu m : mmus) {
+                m.invalidate(mm.pcid, a);
+            }
+        }
+        vmstat.add(VmEvent.NR_TLB_LOCAL_FLUSH_ONE, pages);
+    }
+
+    /** {@code flush_tlb_mm()} on every CPU. */
+    public void flushTlbMm(Mm mm) {
+        for (Mmu m : mmus) {
+            m.flushPcid(mm.pcid);
+        }
+        vmstat.count(VmEvent.NR_TLB_LOCAL_FLUSH_ALL);
+    }
+}

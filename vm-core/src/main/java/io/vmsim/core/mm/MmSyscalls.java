@@ -1,0 +1,305 @@
+package io.vmsim.core.mm;
+
+import io.vmsim.api.VmaFlags;
+import io.vmsim.core.pgtable.Pte;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The memory system calls of a simulated process: {@code mmap}, {@code munmap},
+ * {@code mprotect}, {@code madvise}, {@code fork} and {@code exit} ({@code mm/mmap.c},
+ * {@code mm/mprotect.c}, {@code mm/madvise.c}, {@code kernel/fork.c}).
+ */
+public final class MmSyscalls {
+    /** madvise advice values this simulator understands, by their Linux names in lower case. */
+    public static final List<String> ADVICE = List.of("dontneed", "hugepage", "nohugepage", "mergeable", "unmergeable");
+
+    private final Kernel k;
+
+    public MmSyscalls(Kernel kernel) {
+        this.k = kernel;
+    }
+
+    /** VM_* flags for a protection string made of {@code r}, {@code w}, {@code x}. */
+    public static long protFlags(String prot) {
+        long f = 0;
+        for (char c : prot.toCharArray()) {
+            switch (c) {
+                case 'r' -> f |= VmaFlags.VM_READ;
+                case 'w' -> f |= VmaFlags.VM_WRITE;
+                case 'x' -> f |= VmaFlags.VM_EXEC;
+                case '-' -> { }
+                default -> throw new IllegalArgumentException("protection '" + prot + "': expected letters from rwx");
+            }
+        }
+        return f;
+    }
+
+    /**
+     * Maps an anonymous area of {@code length} bytes. With {@code addr} = 0 the kernel picks the
+     * address top-down below {@code mmap_base}, aligned to {@code align}; otherwise it is MAP_FIXED
+     * at {@code addr}. Returns the start address.
+     */
+    public long mmapAnon(Mm mm, long addr, long length, String prot, boolean shared, long align) {
+        if (length <= 0 || (length & 4095) != 0) {
+            throw new IllegalArgumentException("mmap length must be a positive multiple of 4096: " + length);
+        }
+        long a = Math.max(align, 4096);
+        long start;
+        if (addr == 0) {
+            start = (mm.mmapBase - length) & -a;
+            mm.mmapBase = start - (1L << 21); // keep a gap so neighbouring areas never merge
+        } else {
+            start = addr;
+            munmap(mm, start, length, 0);
+        }
+        long flags = protFlags(prot) | VmaFlags.VM_ANON | VmaFlags.VM_MAYREAD | VmaFlags.VM_MAYWRITE
+                | VmaFlags.VM_MAYEXEC | (shared ? VmaFlags.VM_SHARED | VmaFlags.VM_MAYSHARE : 0);
+        AnonVma av = k.anonVmas.create();
+        Vma v = new Vma(mm, start, start + length, flags, start >>> 12, av);
+        av.link(v);
+        mm.vmas.put(start, v);
+        mm.totalVm += length >>> 12;
+        return start;
+    }
+
+    /** Unmaps {@code [addr, addr+length)}: splits VMAs at the edges, zaps the pages and frees empty tables. */
+    public void munmap(Mm mm, long addr, long length, int cpu) {
+        long end = addr + length;
+        for (Vma v : affected(mm, addr, end)) {
+            v = isolate(mm, v, addr, end);
+            k.zapRange(mm, v.start, v.end, cpu);
+            mm.vmas.remove(v.start);
+            v.anonVma.unlink(v);
+            mm.totalVm -= (v.end - v.start) >>> 12;
+        }
+        k.freePgtables(mm, addr, end, cpu);
+    }
+
+    /**
+     * Changes protection. Removing write permission write-protects the PTEs and flushes the
+     * TLB; adding it leaves PTEs read-only, so the next write takes a (reuse) fault, as Linux
+     * does for pages it cannot prove exclusive.
+     */
+    public void mprotect(Mm mm, long addr, long length, String prot) {
+        long end = addr + length;
+        long newProt = protFlags(prot);
+        long mask = VmaFlags.VM_READ | VmaFlags.VM_WRITE | VmaFlags.VM_EXEC;
+        for (Vma v : affected(mm, addr, end)) {
+            v = isolate(mm, v, addr, end);
+            boolean dropWrite = v.has(VmaFlags.VM_WRITE) && (newProt & VmaFlags.VM_WRITE) == 0;
+            v.flags = (v.flags & ~mask) | newProt;
+            if (dropWrite) {
+                wrprotectRange(mm, v.start, v.end);
+                k.flushTlbRange(mm, v.start, v.end);
+            }
+        }
+    }
+
+    /** madvise() with one of {@link #ADVICE}. */
+    public void madvise(Mm mm, long addr, long length, String advice, int cpu) {
+        long end = addr + length;
+        switch (advice) {
+            case "dontneed" -> {
+                for (Vma v : affected(mm, addr, end)) {
+                    k.zapRange(mm, Math.max(addr, v.start), Math.min(end, v.end), cpu);
+                }
+            }
+            case "hugepage" -> setFlags(mm, addr, end, VmaFlags.VM_HUGEPAGE, VmaFlags.VM_NOHUGEPAGE);
+            case "nohugepage" -> setFlags(mm, addr, end, VmaFlags.VM_NOHUGEPAGE, VmaFlags.VM_HUGEPAGE);
+            case "mergeable" -> setFlags(mm, addr, end, VmaFlags.VM_MERGEABLE, 0);
+            case "unmergeable" -> setFlags(mm, addr, end, 0, VmaFlags.VM_MERGEABLE);
+            default -> throw new IllegalArgumentException("madvise advice '" + advice + "': expected one of " + ADVICE);
+        }
+    }
+
+    private void setFlags(Mm mm, long addr, long end, long set, long clear) {
+        for (Vma v : affected(mm, addr, end)) {
+            v = isolate(mm, v, addr, end);
+            v.flags = (v.flags | set) & ~clear;
+        }
+    }
+
+    /**
+     * fork(): a new address space with copies of the parent's VMAs; private writable anonymous
+     * pages become shared copy-on-write, write-protected in both ({@code copy_page_range()},
+     * {@code copy_huge_pmd()}); the parent's TLB is flushed ({@code dup_mmap()}).
+     */
+    public Mm fork(Mm parent, int cpu) {
+        Mm child = k.newMm(cpu);
+        child.mmapBase = parent.mmapBase;
+        for (Vma pv : parent.vmas.values()) {
+            if (pv.has(VmaFlags.VM_DONTCOPY)) {
+                continue;
+            }
+            Vma cv = new Vma(child, pv.start, pv.end, pv.flags, pv.pgoff, pv.anonVma);
+            pv.anonVma.link(cv);
+            child.vmas.put(cv.start, cv);
+            child.totalVm += (cv.end - cv.start) >>> 12;
+            boolean cow = (pv.flags & (VmaFlags.VM_SHARED | VmaFlags.VM_MAYWRITE)) == VmaFlags.VM_MAYWRITE;
+            copyRange(parent, child, pv, cow, cpu);
+        }
+        k.flushTlbMm(parent);
+        return child;
+    }
+
+    private void copyRange(Mm parent, Mm child, Vma v, boolean cow, int cpu) {
+        int node = k.frames.nodeOf(0);
+        for (long va = v.start; va < v.end; ) {
+            long next = Math.min(v.end, (va | (Kernel.HPAGE_PMD_SIZE - 1)) + 1);
+            int pmdTable = k.walkNoAlloc(parent, va, 2);
+            if (pmdTable < 0) {
+                va = next;
+                continue;
+            }
+            long[] pmdT = k.tables.table(pmdTable);
+            int pi = Pte.index(va, 2);
+            long pmd = pmdT[pi];
+            if (pmd == 0) {
+                va = next;
+                continue;
+            }
+            int cPmdTable = k.walkAlloc(child, va, 2, cpu, node);
+            if (Pte.huge(pmd)) {
+                int head = Pte.pfn(pmd);
+                int dep = k.tables.allocTable(cpu, node);
+                if (dep < 0) {
+                    throw new WorkloadException("out of memory copying page tables in fork");
+                }
+                k.deposit(child, cPmdTable, dep);
+                if (head != k.hugeZeroPfn) {
+                    if (cow) {
+                        pmd &= ~Pte.RW;
+                        pmdT[pi] = pmd;
+                    }
+                    k.setEntireMapcount(head, k.entireMapcount(head) + 1);
+                    k.frames.refcount[head]++;
+                    child.rssAnon += Kernel.HPAGE_PMD_NR;
+                }
+                k.tables.table(cPmdTable)[pi] = pmd;
+                va = next;
+                continue;
+            }
+            long[] ptes = k.tables.table(Pte.pfn(pmd));
+            int cPte = k.walkAlloc(child, va, 1, cpu, node);
+            long[] cptes = k.tables.table(cPte);
+            for (long a = va; a < next; a += 4096) {
+                int i = Pte.index(a, 1);
+                long e = ptes[i];
+                if (e == 0 || !Pte.present(e)) {
+                    continue;
+                }
+                int pfn = Pte.pfn(e);
+                if (pfn != k.zeroPfn) {
+                    if (cow) {
+                        e &= ~Pte.RW;
+                        ptes[i] = e;
+                    }
+                    k.frames.mapcount[pfn]++;
+                    int head = k.frames.test(pfn, io.vmsim.core.alloc.PageFrames.PG_TAIL | io.vmsim.core.alloc.PageFrames.PG_HEAD)
+                            ? pfn & ~(Kernel.HPAGE_PMD_NR - 1) : pfn;
+                    k.frames.refcount[head]++;
+                    child.rssAnon++;
+                }
+                cptes[i] = e;
+            }
+            va = next;
+        }
+    }
+
+    /** exit(): unmaps everything and frees every page table, the root last ({@code exit_mmap()}). */
+    public void exit(Mm mm, int cpu) {
+        for (Vma v : new ArrayList<>(mm.vmas.values())) {
+            k.zapRange(mm, v.start, v.end, cpu);
+            v.anonVma.unlink(v);
+        }
+        mm.vmas.clear();
+        mm.totalVm = 0;
+        k.freePgtables(mm, 0, Long.MAX_VALUE, cpu);
+        k.tables.freeTable(mm.pgd, cpu);
+        mm.tablesPerLevel[k.levels]--;
+        mm.pgd = -1;
+        mm.exited = true;
+        k.flushTlbMm(mm);
+        k.forgetMm(mm);
+    }
+
+    private void wrprotectRange(Mm mm, long start, long end) {
+        for (long va = start; va < end; ) {
+            long next = Math.min(end, (va | (Kernel.HPAGE_PMD_SIZE - 1)) + 1);
+            int pmdTable = k.walkNoAlloc(mm, va, 2);
+            if (pmdTable < 0) {
+                va = next;
+                continue;
+            }
+            long[] pmdT = k.tables.table(pmdTable);
+            int pi = Pte.index(va, 2);
+            long pmd = pmdT[pi];
+            if (pmd != 0 && Pte.huge(pmd)) {
+                long haddr = va & ~(Kernel.HPAGE_PMD_SIZE - 1);
+                if (va != haddr || next - va != Kernel.HPAGE_PMD_SIZE) {
+                    k.splitHugePmd(mm, pmdTable, pi, haddr);
+                    pmd = pmdT[pi];
+                } else {
+                    pmdT[pi] = pmd & ~Pte.RW;
+                    va = next;
+                    continue;
+                }
+            }
+            if (pmd != 0) {
+                long[] ptes = k.tables.table(Pte.pfn(pmd));
+                for (long a = va; a < next; a += 4096) {
+                    int i = Pte.index(a, 1);
+                    ptes[i] &= ~Pte.RW;
+                }
+            }
+            va = next;
+        }
+    }
+
+    /** VMAs overlapping {@code [start, end)}, in order. */
+    private static List<Vma> affected(Mm mm, long start, long end) {
+        List<Vma> out = new ArrayList<>();
+        Long from = mm.vmas.floorKey(start);
+        for (Vma v : mm.vmas.tailMap(from == null ? start : from, true).values()) {
+            if (v.start >= end) {
+                break;
+            }
+            if (v.end > start) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /** Splits {@code v} so that a VMA covers exactly its overlap with {@code [start, end)}; returns that VMA ({@code split_vma()}). */
+    private Vma isolate(Mm mm, Vma v, long start, long end) {
+        if (v.start < start) {
+            v = split(mm, v, start);
+        }
+        if (v.end > end) {
+            split(mm, v, end);
+        }
+        return v;
+    }
+
+    /** Splits at {@code addr}; returns the upper part. A huge PMD straddling the split is split too. */
+    private Vma split(Mm mm, Vma v, long addr) {
+        if ((addr & (Kernel.HPAGE_PMD_SIZE - 1)) != 0) {
+            int pmdTable = k.walkNoAlloc(mm, addr, 2);
+            if (pmdTable >= 0) {
+                int pi = Pte.index(addr, 2);
+                long pmd = k.tables.table(pmdTable)[pi];
+                if (pmd != 0 && Pte.huge(pmd)) {
+                    k.splitHugePmd(mm, pmdTable, pi, addr & ~(Kernel.HPAGE_PMD_SIZE - 1));
+                }
+            }
+        }
+        Vma upper = new Vma(mm, addr, v.end, v.flags, v.pgoff + ((addr - v.start) >>> 12), v.anonVma);
+        v.anonVma.link(upper);
+        v.end = addr;
+        mm.vmas.put(addr, upper);
+        return upper;
+    }
+}

@@ -1,0 +1,71 @@
+package io.vmsim.core.mm;
+
+import io.vmsim.api.VmaFlags;
+import io.vmsim.api.machine.VmaView;
+
+/** A virtual memory area ({@code struct vm_area_struct}). Mutable by the core only. */
+public final class Vma implements VmaView {
+    final Mm mm;
+    long start;
+    long end;
+    long flags;
+    long pgoff;
+    AnonVma anonVma;
+
+    Vma(Mm mm, long start, long end, long flags, long pgoff, AnonVma anonVma) {
+        this.mm = mm;
+        this.start = start;
+        this.end = end;
+        this.flags = flags;
+        this.pgoff = pgoff;
+        this.anonVma = anonVma;
+    }
+
+    @Override
+    public long start() {
+        return start;
+    }
+
+    @Override
+    public long end() {
+        return end;
+    }
+
+    @Override
+    public long flags() {
+        return flags;
+    }
+
+    @Override
+    public long pgoff() {
+        return pgoff;
+    }
+
+    public Mm mm() {
+        return mm;
+    }
+
+    public AnonVma anonVma() {
+        return anonVma;
+    }
+
+    /** The linear page index of {@code address} ({@code linear_page_index()}). */
+    public long linearIndex(long address) {
+        return ((address - start) >>> 12) + pgoff;
+    }
+
+    /** The address of linear page index {@code index} in this VMA ({@code vma_address()}), or -1 if outside. */
+    public long address(long index) {
+        long a = start + ((index - pgoff) << 12);
+        return a >= start && a < end ? a : -1;
+    }
+
+    public boolean contains(long address) {
+        return address >= start && address < end;
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%012x-%012x %s", start, end, VmaFlags.describe(flags));
+    }
+}

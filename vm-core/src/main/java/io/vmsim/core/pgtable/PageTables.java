@@ -1,0 +1,92 @@
+package io.vmsim.core.pgtable;
+
+import io.vmsim.core.alloc.Gfp;
+import io.vmsim.core.alloc.PageAllocator;
+import io.vmsim.core.alloc.PageFrames;
+
+import java.util.Arrays;
+
+/**
+ * Storage of every page-table page. A table is a real allocated frame (flag
+ * {@link PageFrames#PG_PGTABLE}, counted in meminfo's {@code PageTables}); its 512 entries live
+ * in a {@code long[512]} slot whose number is kept in the frame's {@code priv} field, so the
+ * per-frame metadata stays 32 bytes. Slots are recycled and never garbage.
+ */
+public final class PageTables {
+    private final PageFrames frames;
+    private final PageAllocator allocator;
+    private long[][] slots = new long[1024][];
+    private int nrSlots;
+    private int[] freeSlots = new int[256];
+    private int nrFreeSlots;
+    private long nrTables;
+
+    public PageTables(PageFrames frames, PageAllocator allocator) {
+        this.frames = frames;
+        this.allocator = allocator;
+    }
+
+    /**
+     * Allocates a zeroed page-table page on {@code node}, or returns -1 if memory is exhausted.
+     * Like {@code pte_alloc_one()}, this uses GFP_PGTABLE_USER, which may reclaim.
+     */
+    public int allocTable(int cpu, int node) {
+        int pfn = allocator.allocPages(Gfp.GFP_PGTABLE_USER, 0, cpu, node);
+        if (pfn < 0) {
+            return -1;
+        }
+        int slot;
+        if (nrFreeSlots > 0) {
+            slot = freeSlots[--nrFreeSlots];
+            Arrays.fill(slots[slot], 0L);
+        } else {
+            if (nrSlots == slots.length) {
+                slots = Arrays.copyOf(slots, slots.length * 2);
+            }
+            slot = nrSlots++;
+            slots[slot] = new long[512];
+        }
+        frames.set(pfn, PageFrames.PG_PGTABLE);
+        frames.priv[pfn] = slot;
+        nrTables++;
+        return pfn;
+    }
+
+    /** Frees a page-table page; its entries must already be cleared by the caller. */
+    public void freeTable(int pfn, int cpu) {
+        if (!frames.test(pfn, PageFrames.PG_PGTABLE)) {
+            throw new IllegalStateException("PFN " + pfn + " is not a page-table page");
+        }
+        int slot = frames.priv[pfn];
+        if (nrFreeSlots == freeSlots.length) {
+            freeSlots = Arrays.copyOf(freeSlots, freeSlots.length * 2);
+        }
+        freeSlots[nrFreeSlots++] = slot;
+        frames.clear(pfn, PageFrames.PG_PGTABLE);
+        frames.priv[pfn] = 0;
+        frames.refcount[pfn] = 0;
+        nrTables--;
+        allocator.freePages(pfn, 0, cpu);
+    }
+
+    /** The 512 entries of the table held by frame {@code pfn}. */
+    public long[] table(int pfn) {
+        return slots[frames.priv[pfn]];
+    }
+
+    /** Number of page-table pages allocated now. */
+    public long nrTables() {
+        return nrTables;
+    }
+
+    /** True if every entry of the table is empty. */
+    public boolean isEmpty(int pfn) {
+        long[] t = table(pfn);
+        for (long e : t) {
+            if (e != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,45 @@
+package io.vmsim.core.time;
+
+import io.vmsim.core.config.CoreConfig;
+import io.vmsim.core.config.CoreKeys;
+
+/**
+ * What each simulated action costs, in picoseconds, from the {@code cost.*} keys of
+ * {@link CoreKeys}. Fields are public and final: they are read on the hot path.
+ */
+public final class CostModel {
+    /** A reference that hits the L1 DTLB. */
+    public final long accessPs;
+    /** Extra cost when the L1 DTLB misses and the STLB hits. */
+    public final long stlbHitPs;
+    /** One memory reference of the page walker. */
+    public final long walkRefPs;
+    /** Entering and leaving the page-fault handler. */
+    public final long faultPs;
+    /** clear_page() of 4 KiB. */
+    public final long zero4kPs;
+    /** clear_huge_page() of 2 MiB. */
+    public final long zero2mPs;
+    /** copy_user_highpage() of 4 KiB. */
+    public final long copy4kPs;
+    /** Allocating and zeroing a page-table page. */
+    public final long pgtableAllocPs;
+    /** Per byte stored by a memset beyond the per-reference cost. */
+    public final long storeBytePs;
+
+    public CostModel(CoreConfig c) {
+        accessPs = ps(c, CoreKeys.COST_ACCESS);
+        stlbHitPs = ps(c, CoreKeys.COST_STLB_HIT);
+        walkRefPs = ps(c, CoreKeys.COST_WALK_REF);
+        faultPs = ps(c, CoreKeys.COST_FAULT);
+        zero4kPs = ps(c, CoreKeys.COST_ZERO_4K);
+        zero2mPs = ps(c, CoreKeys.COST_ZERO_2M);
+        copy4kPs = ps(c, CoreKeys.COST_COPY_4K);
+        pgtableAllocPs = ps(c, CoreKeys.COST_PGTABLE_ALLOC);
+        storeBytePs = ps(c, CoreKeys.COST_STORE_BYTE);
+    }
+
+    private static long ps(CoreConfig c, String key) {
+        return Math.round(c.getDouble(key) * 1000.0);
+    }
+}

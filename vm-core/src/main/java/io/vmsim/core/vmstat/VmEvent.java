@@ -1,0 +1,42 @@
+package io.vmsim.core.vmstat;
+
+/**
+ * Event counters of {@code /proc/vmstat}, named exactly as Linux names them
+ * ({@code include/linux/vm_event_item.h}, {@code mm/vmstat.c}: vmstat_text).
+ */
+public enum VmEvent {
+    PGFAULT("pgfault"),
+    PGMAJFAULT("pgmajfault"),
+    PGALLOC_DMA32("pgalloc_dma32"),
+    PGALLOC_NORMAL("pgalloc_normal"),
+    PGFREE("pgfree"),
+    PGACTIVATE("pgactivate"),
+    PGDEACTIVATE("pgdeactivate"),
+    PGREUSE("pgreuse"),
+    PSWPIN("pswpin"),
+    PSWPOUT("pswpout"),
+    THP_FAULT_ALLOC("thp_fault_alloc"),
+    THP_FAULT_FALLBACK("thp_fault_fallback"),
+    THP_COLLAPSE_ALLOC("thp_collapse_alloc"),
+    THP_SPLIT_PAGE("thp_split_page"),
+    THP_SPLIT_PMD("thp_split_pmd"),
+    THP_ZERO_PAGE_ALLOC("thp_zero_page_alloc"),
+    THP_DEFERRED_SPLIT_PAGE("thp_deferred_split_page"),
+    NR_TLB_LOCAL_FLUSH_ALL("nr_tlb_local_flush_all"),
+    NR_TLB_LOCAL_FLUSH_ONE("nr_tlb_local_flush_one"),
+    /** Not a Linux counter: copy-on-write faults that copied a page (Linux folds these into pgfault). */
+    COW_FAULT("vmsim_cow_copies"),
+    /** Not a Linux counter: read faults that mapped the shared zero page. */
+    ZERO_PAGE_MAP("vmsim_zero_page_maps");
+
+    private final String linuxName;
+
+    VmEvent(String linuxName) {
+        this.linuxName = linuxName;
+    }
+
+    /** The name in {@code /proc/vmstat}. */
+    public String linuxName() {
+        return linuxName;
+    }
+}
