@@ -627,9 +627,6 @@ public final class Zone {
                             check(f.flags[p + i] == 0, where, "frame " + (p + i) + " inside a free block has flags");
                         }
                     }
-                    int buddy = p ^ (1 << order);
-                    check(order == MAX_ORDER || !pageIsBuddy(buddy, order), where,
-                            "free buddy " + buddy + " of the same order was not coalesced");
                     prevPfn = p;
                     blocks++;
                     pages += 1L << order;
@@ -639,6 +636,15 @@ public final class Zone {
                     "nr_free[" + order + "] = " + nrFree[order] + " but the lists hold " + blocks);
         }
         check(pages == nrFreePages, this.toString(), "NR_FREE_PAGES = " + nrFreePages + " but the lists hold " + pages);
+        for (int order = 0; order < MAX_ORDER; order++) {
+            for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+                for (int p = freeHead[order * MIGRATE_TYPES + mt]; p != NONE; p = f.next[p]) {
+                    int buddy = p ^ (1 << order);
+                    check(!(pageIsBuddy(buddy, order) && state[buddy] == 1), this + " free_area[" + order + "] PFN " + p,
+                            "its buddy " + buddy + " is free with the same order but they were not coalesced");
+                }
+            }
+        }
         long onPcp = 0;
         for (int cpu = 0; cpu < pcp.length; cpu++) {
             PerCpuPages p = pcp[cpu];
