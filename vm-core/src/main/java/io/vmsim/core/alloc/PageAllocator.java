@@ -67,6 +67,7 @@ public final class PageAllocator {
     private final PageFrames frames;
     private final int nrCpus;
     private final Zone[] zones;
+    private final List<Zone> zoneList;
     private final int[] zoneStart;
     private final int[][] zonelist;
     private final int[][] zonelistThisNode;
@@ -118,6 +119,7 @@ public final class PageAllocator {
             }
         }
         this.zones = list.toArray(new Zone[0]);
+        this.zoneList = Collections.unmodifiableList(java.util.Arrays.asList(zones));
         this.zoneStart = new int[zones.length];
         for (int i = 0; i < zones.length; i++) {
             zoneStart[i] = zones[i].startPfn();
@@ -336,6 +338,20 @@ public final class PageAllocator {
         }
     }
 
+    /**
+     * Allocates the shared zero page ({@code ZERO_PAGE(0)}): an order-0 kernel page marked
+     * {@link PageFrames#PG_RESERVED}, so that freeing it is caught as a bad page.
+     *
+     * @return its PFN, or -1 if memory is exhausted
+     */
+    public int allocZeroPage() {
+        int pfn = allocPages(Gfp.GFP_KERNEL, 0, 0, 0);
+        if (pfn >= 0) {
+            frames.flags[pfn] |= PageFrames.PG_RESERVED;
+        }
+        return pfn;
+    }
+
     /** Order of the compound page headed at {@code pfn}, or 0 if it is not a compound head. */
     public int compoundOrder(int pfn) {
         return (frames.flags[pfn] & PageFrames.PG_HEAD) != 0 ? frames.prev[pfn + 1] : 0;
@@ -414,7 +430,7 @@ public final class PageAllocator {
 
     /** The zones, by node and then zone type (ascending PFN). */
     public List<Zone> zones() {
-        return Collections.unmodifiableList(java.util.Arrays.asList(zones));
+        return zoneList;
     }
 
     /** Number of zones. */

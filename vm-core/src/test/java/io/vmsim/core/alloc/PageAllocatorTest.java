@@ -318,6 +318,50 @@ final class PageAllocatorTest {
         assertThat(oom).containsExactly(0);
     }
 
+    @Test
+    void transhugeLight_neitherWakesKswapdNorReclaims() {
+        PageAllocator a = new PageAllocator(new PageFrames(1024, new int[] {0}), 1, 0, 10, 1);
+        List<String> calls = new ArrayList<>();
+        a.setHooks(new AllocHooks() {
+            @Override
+            public void wakeKswapd(int node, int order) {
+                calls.add("kswapd");
+            }
+
+            @Override
+            public boolean directReclaim(int gfp, int order, int node) {
+                calls.add("reclaim");
+                return false;
+            }
+        });
+        a.allocPages(GFP_KERNEL, 9, 0, 0);
+        a.allocPages(GFP_KERNEL, 8, 0, 0);
+        assertThat(a.allocPages(GFP_TRANSHUGE_LIGHT, 9, 0, 0)).isEqualTo(-1);
+        assertThat(calls).isEmpty();
+        assertThat(a.allocPages(Gfp.GFP_TRANSHUGE, 9, 0, 0)).isEqualTo(-1);
+        assertThat(calls).containsExactly("reclaim");
+    }
+
+    @Test
+    void gfpMigratetype_followsTheMobilityBits() {
+        assertThat(Gfp.gfpMigratetype(GFP_KERNEL)).isEqualTo(MIGRATE_UNMOVABLE);
+        assertThat(Gfp.gfpMigratetype(GFP_HIGHUSER_MOVABLE)).isEqualTo(MIGRATE_MOVABLE);
+        assertThat(Gfp.gfpMigratetype(GFP_TRANSHUGE_LIGHT)).isEqualTo(MIGRATE_MOVABLE);
+        assertThat(Gfp.gfpMigratetype(GFP_KERNEL | Gfp.__GFP_RECLAIMABLE)).isEqualTo(MigrateType.MIGRATE_RECLAIMABLE);
+        assertThat(Gfp.GFP_TRANSHUGE_LIGHT & Gfp.__GFP_RECLAIM).isZero();
+        assertThat(MigrateType.name(MIGRATE_MOVABLE)).isEqualTo("Movable");
+    }
+
+    @Test
+    void zeroPage_isReserved_andCannotBeFreed() {
+        PageAllocator a = allocator(1024, 8);
+        int zero = a.allocZeroPage();
+        assertThat(a.frames().test(zero, PageFrames.PG_RESERVED)).isTrue();
+        a.frames().refcount[zero] = 0;
+        assertThatThrownBy(() -> a.freePages(zero, 0, 0)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("bad page state");
+    }
+
     // ---- counters and output
 
     @Test
