@@ -21,6 +21,7 @@ import static io.vmsim.core.alloc.Zone.ZONE_DMA32;
 import static io.vmsim.core.alloc.Zone.ZONE_NORMAL;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,7 +120,7 @@ public final class PageAllocator {
             }
         }
         this.zones = list.toArray(new Zone[0]);
-        this.zoneList = Collections.unmodifiableList(java.util.Arrays.asList(zones));
+        this.zoneList = Collections.unmodifiableList(Arrays.asList(zones));
         this.zoneStart = new int[zones.length];
         for (int i = 0; i < zones.length; i++) {
             zoneStart[i] = zones[i].startPfn();
@@ -139,7 +140,7 @@ public final class PageAllocator {
                     }
                 }
                 if (k == 0) {
-                    zonelistThisNode[node] = java.util.Arrays.copyOf(all, n);
+                    zonelistThisNode[node] = Arrays.copyOf(all, n);
                 }
             }
             zonelist[node] = all;
