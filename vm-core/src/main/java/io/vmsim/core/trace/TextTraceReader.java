@@ -36,8 +36,8 @@ public abstract class TextTraceReader implements TraceReader {
     private final InputStream in;
     private final String source;
     private final Compression compression;
-    /** The buffer; one spare byte so a sentinel may follow the data. */
-    protected final byte[] buf = new byte[BUFFER_SIZE + 1];
+    /** The buffer lines are parsed from, in place. */
+    protected final byte[] buf = new byte[BUFFER_SIZE];
     /** Start of the current line (valid after {@link #nextLine()} returned {@code >= 0}). */
     protected int lineStart;
     /** Number of the current line, 1-based. */
