@@ -1,0 +1,548 @@
+package io.vmsim.core.scenario;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads a scenario from YAML (schema in {@code docs/scenarios.md}). It works on SnakeYAML's
+ * node tree rather than on loaded maps so that every error names the line it is about.
+ * Processes are referred to by name and VMAs by name within their process; both are resolved
+ * to indices in {@link PhaseSpec}.
+ *
+ * <p>Defaults: process = the first, thread 0, offset 0, length -1 (to the end of the VMA),
+ * stride 4096 (64 for memset: one cache line per reference), repeat 1, count -1 (one
+ * reference per page of the range, for random and zipf), write fraction 0 unless
+ * {@code write: true} (1.0) or {@code write_fraction: x} (memset always writes: 1.0), zipf_s
+ * 1.0, VMA align 4096, prot {@code rw}. Fields an op does not use keep these defaults;
+ * {@code advice} and {@code prot} are null unless the op uses them.
+ *
+ * <p>A fork's child is a new process: the k-th fork of the scenario (from 0) creates process
+ * index {@code processes().size() + k}, with the parent's VMAs and one thread. Give it a name
+ * with {@code child: NAME} to use it in later phases (default {@code PARENT-child}).
+ */
+public final class ScenarioParser {
+    private static final Set<String> TOP_KEYS = keys("name", "description", "config", "processes", "phases");
+    private static final Set<String> PROCESS_KEYS = keys("name", "threads", "vmas");
+    private static final Set<String> VMA_KEYS = keys("name", "size", "align", "prot", "shared", "advice");
+    private static final Set<String> PHASE_KEYS = keys("name", "op", "process", "thread", "vma", "offset", "length",
+            "stride", "count", "write", "write_fraction", "zipf_s", "repeat", "advice", "prot", "duration_ns", "child");
+    /** madvise advice a VMA may be created with. */
+    static final List<String> VMA_ADVICE = List.of("hugepage", "nohugepage", "mergeable");
+    /** madvise advice a phase may apply (Linux's MADV_* names, lower case). */
+    static final List<String> PHASE_ADVICE = List.of("dontneed", "free", "hugepage", "nohugepage", "mergeable",
+            "unmergeable", "collapse", "pageout", "cold");
+    private static final Map<PhaseOp, Set<String>> OP_KEYS = new EnumMap<>(PhaseOp.class);
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(?:i?b)?", Pattern.CASE_INSENSITIVE);
+
+    static {
+        String[] range = {"name", "op", "process", "thread", "vma", "offset", "length"};
+        OP_KEYS.put(PhaseOp.SEQUENTIAL, keys(range, "stride", "write", "write_fraction", "repeat"));
+        OP_KEYS.put(PhaseOp.STRIDED, keys(range, "stride", "write", "write_fraction", "repeat"));
+        OP_KEYS.put(PhaseOp.MEMSET, keys(range, "stride", "repeat"));
+        OP_KEYS.put(PhaseOp.RANDOM, keys(range, "count", "write", "write_fraction", "repeat"));
+        OP_KEYS.put(PhaseOp.ZIPF, keys(range, "count", "write", "write_fraction", "zipf_s", "repeat"));
+        OP_KEYS.put(PhaseOp.MADVISE, keys(range, "advice"));
+        OP_KEYS.put(PhaseOp.MUNMAP, keys(range));
+        OP_KEYS.put(PhaseOp.MPROTECT, keys(range, "prot"));
+        OP_KEYS.put(PhaseOp.FORK, keys("name", "op", "process", "thread", "child"));
+        OP_KEYS.put(PhaseOp.SLEEP, keys("name", "op", "duration_ns"));
+        OP_KEYS.put(PhaseOp.EXIT, keys("name", "op", "process"));
+        OP_KEYS.put(PhaseOp.NESTED_WALK, keys("name", "op", "process", "thread", "vma"));
+    }
+
+    private final String file;
+    private final String source;
+    /** Processes known by name: the declared ones, then fork children. */
+    private final Map<String, Proc> procs = new LinkedHashMap<>();
+    private int forks;
+
+    /** What phases need to know of a process while parsing. */
+    private static final class Proc {
+        final int index;
+        final String name;
+        final int threads;
+        final List<VmaSpec> vmas;
+        int exitLine;
+
+        Proc(int index, String name, int threads, List<VmaSpec> vmas) {
+            this.index = index;
+            this.name = name;
+            this.threads = threads;
+            this.vmas = vmas;
+        }
+    }
+
+    private ScenarioParser(String file, String source) {
+        this.file = file;
+        this.source = source;
+    }
+
+    /** Reads a scenario file; its path is the scenario's source and names it in errors. */
+    public static Scenario parse(Path path) throws ScenarioException {
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ScenarioException(null, 0, "scenario file not found: " + path, e);
+        } catch (IOException e) {
+            throw new ScenarioException(null, 0, "cannot read scenario file " + path + ": " + e.getMessage(), e);
+        }
+        return parse(new StringReader(text), path.toString(), path.toString());
+    }
+
+    /**
+     * Reads a scenario.
+     *
+     * @param file   the name errors give ({@code scenarios/largepages3.yaml})
+     * @param source what {@link Scenario#source()} will say ({@code builtin:largepages3})
+     */
+    public static Scenario parse(Reader yaml, String file, String source) throws ScenarioException {
+        Node root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(yaml);
+        } catch (MarkedYAMLException e) {
+            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+            throw new ScenarioException(file, m == null ? 0 : m.getLine() + 1,
+                    "YAML syntax error: " + problem.replace('\n', ' ').trim(), e);
+        } catch (YAMLException e) {
+            throw new ScenarioException(file, 0, "YAML error: " + e.getMessage().replace('\n', ' '), e);
+        }
+        if (root == null) {
+            throw new ScenarioException(file, 0, "empty scenario: expected keys " + String.join(", ", TOP_KEYS));
+        }
+        return new ScenarioParser(file, source).scenario(root);
+    }
+
+    private Scenario scenario(Node root) throws ScenarioException {
+        Map<String, Node> top = mapping(root, "the scenario", TOP_KEYS);
+        String name = top.containsKey("name") ? scalar(top.get("name"), "name") : defaultName();
+        String description = top.containsKey("description") ? scalar(top.get("description"), "description").trim() : "";
+        Map<String, String> config = new LinkedHashMap<>();
+        if (top.containsKey("config")) {
+            flattenConfig(top.get("config"), "", config);
+        }
+        Node procsNode = require(top, "processes", root, "the scenario");
+        List<ProcessSpec> processes = new ArrayList<>();
+        for (Node n : sequence(procsNode, "processes")) {
+            processes.add(process(n, processes.size()));
+        }
+        if (processes.isEmpty()) {
+            throw error(procsNode, "a scenario needs at least one process");
+        }
+        Node phasesNode = require(top, "phases", root, "the scenario");
+        List<PhaseSpec> phases = new ArrayList<>();
+        for (Node n : sequence(phasesNode, "phases")) {
+            phases.add(phase(n, phases.size()));
+        }
+        if (phases.isEmpty()) {
+            throw error(phasesNode, "a scenario needs at least one phase");
+        }
+        return new Scenario(name, description, source, config, processes, phases);
+    }
+
+    private String defaultName() {
+        String base = Path.of(file).getFileName().toString();
+        int dot = base.indexOf('.');
+        return dot > 0 ? base.substring(0, dot) : base;
+    }
+
+    private void flattenConfig(Node node, String prefix, Map<String, String> out) throws ScenarioException {
+        if (!(node instanceof MappingNode m)) {
+            throw error(node, "config: expected a mapping of keys to values, like {vm.swappiness: 60}");
+        }
+        for (NodeTuple t : m.getValue()) {
+            String key = prefix + scalar(t.getKeyNode(), "a config key");
+            Node v = t.getValueNode();
+            if (v instanceof MappingNode) {
+                flattenConfig(v, key + ".", out); // nested YAML maps are dotted keys
+            } else if (out.put(key, scalar(v, "config '" + key + "'")) != null) {
+                throw error(t.getKeyNode(), "config: duplicate key '" + key + "'");
+            }
+        }
+    }
+
+    private ProcessSpec process(Node node, int index) throws ScenarioException {
+        Map<String, Node> m = mapping(node, "a process", PROCESS_KEYS);
+        String name = scalar(require(m, "name", node, "a process"), "a process's name");
+        String what = "process '" + name + "'";
+        if (procs.containsKey(name)) {
+            throw error(m.get("name"), what + ": duplicate process name");
+        }
+        List<Integer> cpus = new ArrayList<>();
+        if (m.containsKey("threads")) {
+            for (Node t : sequence(m.get("threads"), what + ": threads")) {
+                cpus.add((int) integer(t, what + ": threads", 0, 1 << 20));
+            }
+            if (cpus.isEmpty()) {
+                throw error(m.get("threads"), what + ": threads: a process needs at least one thread");
+            }
+        } else {
+            cpus.add(0);
+        }
+        List<VmaSpec> vmas = new ArrayList<>();
+        Set<String> vmaNames = new LinkedHashSet<>();
+        if (m.containsKey("vmas")) {
+            for (Node v : sequence(m.get("vmas"), what + ": vmas")) {
+                VmaSpec vma = vma(v, what);
+                if (!vmaNames.add(vma.name())) {
+                    throw error(v, what + ": duplicate vma name '" + vma.name() + "'");
+                }
+                vmas.add(vma);
+            }
+        }
+        procs.put(name, new Proc(index, name, cpus.size(), vmas));
+        return new ProcessSpec(name, cpus, vmas);
+    }
+
+    private VmaSpec vma(Node node, String owner) throws ScenarioException {
+        Map<String, Node> m = mapping(node, owner + ": a vma", VMA_KEYS);
+        String name = scalar(require(m, "name", node, owner + ": a vma"), "a vma's name");
+        String what = owner + ": vma '" + name + "'";
+        Node sizeNode = require(m, "size", node, what);
+        long size = size(sizeNode, what, "size");
+        if (size <= 0 || size % 4096 != 0) {
+            throw error(sizeNode, what + ": size " + size + " is not a positive multiple of the 4K page size");
+        }
+        long align = 4096;
+        if (m.containsKey("align")) {
+            align = size(m.get("align"), what, "align");
+            if (align < 4096 || Long.bitCount(align) != 1) {
+                throw error(m.get("align"), what + ": align must be a power of two of at least 4K, like 4K, 2M or 1G");
+            }
+        }
+        String prot = m.containsKey("prot") ? prot(m.get("prot"), what) : "rw";
+        boolean shared = m.containsKey("shared") && bool(m.get("shared"), what + ": shared");
+        List<String> advice = m.containsKey("advice") ? adviceList(m.get("advice"), what) : List.of();
+        return new VmaSpec(name, size, align, prot, shared, advice);
+    }
+
+    private List<String> adviceList(Node node, String what) throws ScenarioException {
+        List<Node> items = node instanceof SequenceNode s ? s.getValue() : List.of(node);
+        List<String> out = new ArrayList<>();
+        for (Node n : items) {
+            out.add(oneOf(n, what + ": advice", VMA_ADVICE));
+        }
+        return out;
+    }
+
+    private PhaseSpec phase(Node node, int index) throws ScenarioException {
+        Map<String, Node> m = mapping(node, "a phase", PHASE_KEYS);
+        Node opNode = m.get("op");
+        String name = m.containsKey("name") ? scalar(m.get("name"), "a phase's name")
+                : opNode != null ? scalar(opNode, "op") + " " + (index + 1) : "phase " + (index + 1);
+        String what = "phase '" + name + "'";
+        if (opNode == null) {
+            throw error(node, what + ": missing key 'op'; expected one of " + opNames());
+        }
+        PhaseOp op = op(opNode, what);
+        for (Map.Entry<String, Node> e : m.entrySet()) {
+            if (!OP_KEYS.get(op).contains(e.getKey())) {
+                throw error(e.getValue(), what + ": key '" + e.getKey() + "' does not apply to op '" + op.yamlName()
+                        + "'; it takes " + String.join(", ", OP_KEYS.get(op)));
+            }
+        }
+        int line = line(node);
+
+        Proc proc = procs.values().iterator().next();
+        if (m.containsKey("process")) {
+            String pn = scalar(m.get("process"), what + ": process");
+            proc = procs.get(pn);
+            if (proc == null) {
+                throw error(m.get("process"), what + ": unknown process '" + pn + "'; expected one of "
+                        + String.join(", ", procs.keySet()) + suggest(pn, procs.keySet()));
+            }
+        }
+        if (op != PhaseOp.SLEEP && proc.exitLine > 0) {
+            throw error(node, what + ": process '" + proc.name + "' has exited (line " + proc.exitLine + ")");
+        }
+        int thread = 0;
+        if (m.containsKey("thread")) {
+            thread = (int) integer(m.get("thread"), what + ": thread", 0, proc.threads - 1);
+        }
+
+        int vma = -1;
+        boolean needsVma = switch (op) {
+            case FORK, SLEEP, EXIT, NESTED_WALK -> false;
+            default -> true;
+        };
+        if (m.containsKey("vma")) {
+            String vn = scalar(m.get("vma"), what + ": vma");
+            for (int i = 0; i < proc.vmas.size(); i++) {
+                if (proc.vmas.get(i).name().equals(vn)) {
+                    vma = i;
+                }
+            }
+            if (vma < 0) {
+                List<String> names = proc.vmas.stream().map(VmaSpec::name).toList();
+                throw error(m.get("vma"), what + ": process '" + proc.name + "' has no vma '" + vn + "'"
+                        + (names.isEmpty() ? "" : "; expected one of " + String.join(", ", names) + suggest(vn, names)));
+            }
+        } else if (needsVma) {
+            throw error(node, what + ": op '" + op.yamlName() + "' needs a 'vma'");
+        }
+
+        long offset = m.containsKey("offset") ? size(m.get("offset"), what, "offset") : 0;
+        long length = m.containsKey("length") ? size(m.get("length"), what, "length") : -1;
+        if (vma >= 0) {
+            long vmaSize = proc.vmas.get(vma).size();
+            if (offset >= vmaSize || (length >= 0 && offset + length > vmaSize)) {
+                throw error(m.containsKey("length") ? m.get("length") : m.get("offset"), what + ": range [" + offset + ", "
+                        + (length < 0 ? "end" : String.valueOf(offset + length)) + ") is outside vma '"
+                        + proc.vmas.get(vma).name() + "' of " + vmaSize + " bytes");
+            }
+            if (length == 0) {
+                throw error(m.get("length"), what + ": length must be positive");
+            }
+        }
+        long stride = op == PhaseOp.MEMSET ? 64 : 4096;
+        if (m.containsKey("stride")) {
+            stride = size(m.get("stride"), what, "stride");
+            if (stride <= 0) {
+                throw error(m.get("stride"), what + ": stride must be positive");
+            }
+        }
+        long count = op == PhaseOp.RANDOM || op == PhaseOp.ZIPF ? -1 : 0;
+        if (m.containsKey("count")) {
+            count = integer(m.get("count"), what + ": count", 1, Long.MAX_VALUE);
+        }
+        double writeFraction = op == PhaseOp.MEMSET ? 1.0 : 0.0;
+        if (m.containsKey("write") && m.containsKey("write_fraction")) {
+            throw error(m.get("write_fraction"), what + ": give either 'write' or 'write_fraction', not both");
+        }
+        if (m.containsKey("write")) {
+            writeFraction = bool(m.get("write"), what + ": write") ? 1.0 : 0.0;
+        } else if (m.containsKey("write_fraction")) {
+            writeFraction = real(m.get("write_fraction"), what + ": write_fraction", 0, 1);
+        }
+        double zipfS = m.containsKey("zipf_s") ? real(m.get("zipf_s"), what + ": zipf_s", 1e-9, 100) : 1.0;
+        int repeat = m.containsKey("repeat") ? (int) integer(m.get("repeat"), what + ": repeat", 1, Integer.MAX_VALUE) : 1;
+        String advice = null;
+        if (op == PhaseOp.MADVISE) {
+            advice = oneOf(require(m, "advice", node, what), what + ": advice", PHASE_ADVICE);
+        }
+        String prot = null;
+        if (op == PhaseOp.MPROTECT) {
+            prot = prot(require(m, "prot", node, what), what);
+        }
+        long durationNs = 0;
+        if (op == PhaseOp.SLEEP) {
+            durationNs = integer(require(m, "duration_ns", node, what), what + ": duration_ns", 0, Long.MAX_VALUE);
+        }
+        if (op == PhaseOp.FORK) {
+            String child = m.containsKey("child") ? scalar(m.get("child"), what + ": child") : proc.name + "-child";
+            if (procs.containsKey(child)) {
+                throw error(m.getOrDefault("child", node), what + ": a process named '" + child
+                        + "' already exists; name the child with 'child: NAME'");
+            }
+            int childIndex = countDeclared() + forks++;
+            procs.put(child, new Proc(childIndex, child, 1, proc.vmas));
+        }
+        if (op == PhaseOp.EXIT) {
+            proc.exitLine = line;
+        }
+        return new PhaseSpec(name, op, proc.index, thread, vma, offset, length, stride, count, writeFraction, zipfS,
+                repeat, advice, prot, durationNs, line);
+    }
+
+    private int countDeclared() {
+        return procs.size() - forks;
+    }
+
+    private PhaseOp op(Node node, String what) throws ScenarioException {
+        String s = scalar(node, what + ": op");
+        for (PhaseOp op : PhaseOp.values()) {
+            if (op.yamlName().equals(s)) {
+                return op;
+            }
+        }
+        List<String> names = Arrays.stream(PhaseOp.values()).map(PhaseOp::yamlName).toList();
+        throw error(node, what + ": unknown op '" + s + "'; expected one of " + opNames() + suggest(s, names));
+    }
+
+    private static String opNames() {
+        return String.join(", ", Arrays.stream(PhaseOp.values()).map(PhaseOp::yamlName).toList());
+    }
+
+    // ---- typed scalars ----
+
+    private String prot(Node node, String what) throws ScenarioException {
+        String s = scalar(node, what + ": prot").toLowerCase(Locale.ROOT);
+        if (s.equals("none")) {
+            return ""; // PROT_NONE: the empty subset of rwx
+        }
+        StringBuilder out = new StringBuilder();
+        for (char c : "rwx".toCharArray()) {
+            if (s.indexOf(c) >= 0) {
+                out.append(c);
+            }
+        }
+        if (s.isEmpty() || s.chars().anyMatch(c -> "rwx".indexOf(c) < 0) || out.length() != s.length()) {
+            throw error(node, what + ": bad prot '" + s + "'; expected letters of rwx (like r, rw, rwx) or none");
+        }
+        return out.toString();
+    }
+
+    private long size(Node node, String what, String key) throws ScenarioException {
+        String s = scalar(node, what + ": " + key).trim();
+        Matcher mt = SIZE.matcher(s);
+        if (mt.matches()) {
+            try {
+                long n = Long.parseLong(mt.group(1));
+                int shift = switch (mt.group(2).toLowerCase(Locale.ROOT)) {
+                    case "k" -> 10;
+                    case "m" -> 20;
+                    case "g" -> 30;
+                    case "t" -> 40;
+                    default -> 0;
+                };
+                if (n <= (Long.MAX_VALUE >> shift)) {
+                    return n << shift;
+                }
+            } catch (NumberFormatException e) {
+                // too many digits: reported below
+            }
+        }
+        throw error(node, what + ": bad size '" + s + "' for '" + key + "'; expected bytes like 4096, 64K, 2M or 3G");
+    }
+
+    private long integer(Node node, String what, long min, long max) throws ScenarioException {
+        String s = scalar(node, what).trim().replace("_", "");
+        try {
+            long v = Long.parseLong(s);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw error(node, what + ": expected an integer from " + min + " to " + (max == Long.MAX_VALUE ? "2^63-1" : max)
+                + ", got '" + s + "'");
+    }
+
+    private double real(Node node, String what, double min, double max) throws ScenarioException {
+        String s = scalar(node, what).trim();
+        try {
+            double v = Double.parseDouble(s);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw error(node, what + ": expected a number from " + min + " to " + max + ", got '" + s + "'");
+    }
+
+    private boolean bool(Node node, String what) throws ScenarioException {
+        String s = scalar(node, what).trim().toLowerCase(Locale.ROOT);
+        return switch (s) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw error(node, what + ": expected true or false, got '" + s + "'");
+        };
+    }
+
+    private String oneOf(Node node, String what, List<String> allowed) throws ScenarioException {
+        String s = scalar(node, what).trim().toLowerCase(Locale.ROOT);
+        if (!allowed.contains(s)) {
+            throw error(node, what + ": unknown value '" + s + "'; expected one of " + String.join(", ", allowed)
+                    + suggest(s, allowed));
+        }
+        return s;
+    }
+
+    // ---- structure ----
+
+    private Map<String, Node> mapping(Node node, String what, Set<String> allowed) throws ScenarioException {
+        if (!(node instanceof MappingNode m)) {
+            throw error(node, what + ": expected a mapping with keys " + String.join(", ", allowed));
+        }
+        Map<String, Node> out = new LinkedHashMap<>();
+        Map<String, Node> keyNodes = new HashMap<>();
+        for (NodeTuple t : m.getValue()) {
+            String key = scalar(t.getKeyNode(), what + ": a key");
+            if (!allowed.contains(key)) {
+                throw error(t.getKeyNode(), what + ": unknown key '" + key + "'; expected one of "
+                        + String.join(", ", allowed) + suggest(key, allowed));
+            }
+            if (keyNodes.put(key, t.getKeyNode()) != null) {
+                throw error(t.getKeyNode(), what + ": duplicate key '" + key + "'");
+            }
+            out.put(key, t.getValueNode());
+        }
+        return out;
+    }
+
+    private Node require(Map<String, Node> m, String key, Node owner, String what) throws ScenarioException {
+        Node n = m.get(key);
+        if (n == null) {
+            throw error(owner, what + ": missing key '" + key + "'");
+        }
+        return n;
+    }
+
+    private List<Node> sequence(Node node, String what) throws ScenarioException {
+        if (!(node instanceof SequenceNode s)) {
+            throw error(node, what + ": expected a list");
+        }
+        return s.getValue();
+    }
+
+    private String scalar(Node node, String what) throws ScenarioException {
+        if (!(node instanceof ScalarNode s)) {
+            throw error(node, what + ": expected a single value, not a " + (node instanceof MappingNode ? "mapping" : "list"));
+        }
+        return s.getValue();
+    }
+
+    private static String suggest(String name, java.util.Collection<String> candidates) {
+        String near = Names.closest(name, candidates);
+        return near == null ? "" : " (did you mean '" + near + "'?)";
+    }
+
+    private static int line(Node node) {
+        return node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
+    }
+
+    private ScenarioException error(Node node, String message) {
+        return new ScenarioException(file, line(node), message);
+    }
+
+    private static Set<String> keys(String... names) {
+        return new LinkedHashSet<>(List.of(names));
+    }
+
+    private static Set<String> keys(String[] base, String... more) {
+        Set<String> s = keys(base);
+        s.addAll(List.of(more));
+        return s;
+    }
+}

@@ -1,0 +1,180 @@
+package io.vmsim.core.trace;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The trace formats by their lower-case names, and {@code auto} detection.
+ *
+ * <table>
+ * <caption>Formats</caption>
+ * <tr><th>name</th><th>reader</th></tr>
+ * <tr><td>{@code lackey}</td><td>{@link LackeyTraceReader}</td></tr>
+ * <tr><td>{@code pages}</td><td>{@link PageNumberTraceReader}</td></tr>
+ * <tr><td>{@code addresses}</td><td>{@link AddressTraceReader}</td></tr>
+ * </table>
+ * {@code auto} looks at the first non-blank lines (up to {@value #SNIFF_LINES}) after
+ * decompression: lackey if they parse as lackey; {@code pages} if they are plain decimal
+ * numbers (a decimal-only file could also be addresses: name {@code addresses} explicitly
+ * then); {@code addresses} if they parse as addresses.
+ */
+public final class TraceFormats {
+    /** Opens a reader of one format over a (possibly compressed) stream. */
+    @FunctionalInterface
+    public interface Opener {
+        /** Opens {@code in}, named {@code source} in messages. */
+        TraceReader open(InputStream in, String source, boolean includeInstructions) throws IOException;
+    }
+
+    /** The name that asks for detection. */
+    public static final String AUTO = "auto";
+
+    static final int SNIFF_LINES = 20;
+
+    private static final Map<String, Opener> FORMATS;
+
+    static {
+        Map<String, Opener> m = new LinkedHashMap<>();
+        m.put("lackey", LackeyTraceReader::new);
+        m.put("pages", (in, src, instr) -> new PageNumberTraceReader(in, src));
+        m.put("addresses", (in, src, instr) -> new AddressTraceReader(in, src));
+        FORMATS = Collections.unmodifiableMap(m);
+    }
+
+    private TraceFormats() {
+    }
+
+    /** The format names, in registration order, without {@code auto}. */
+    public static Set<String> names() {
+        return FORMATS.keySet();
+    }
+
+    /**
+     * Opens {@code path} as {@code format} ({@code auto} or one of {@link #names()}; case
+     * does not matter).
+     *
+     * @throws IllegalArgumentException for an unknown format name, suggesting the closest
+     * @throws TraceFormatException     if {@code auto} recognises no format
+     */
+    public static TraceReader open(Path path, String format, boolean includeInstructions) throws IOException {
+        String name = resolve(format);
+        if (name.equals(AUTO)) {
+            name = detect(path);
+        }
+        return FORMATS.get(name).open(TextTraceReader.openFile(path), path.toString(), includeInstructions);
+    }
+
+    /** As {@link #open(Path, String, boolean)} over a stream (a resource); {@code auto} is not allowed. */
+    public static TraceReader open(InputStream in, String source, String format, boolean includeInstructions)
+            throws IOException {
+        String name = resolve(format);
+        if (name.equals(AUTO)) {
+            throw new IllegalArgumentException("trace format 'auto' needs a file; name the format of " + source);
+        }
+        return FORMATS.get(name).open(in, source, includeInstructions);
+    }
+
+    private static String resolve(String format) {
+        String name = format.toLowerCase(Locale.ROOT).trim();
+        if (name.equals(AUTO) || FORMATS.containsKey(name)) {
+            return name;
+        }
+        List<String> all = new ArrayList<>();
+        all.add(AUTO);
+        all.addAll(FORMATS.keySet());
+        String near = Names.closest(name, all);
+        throw new IllegalArgumentException("unknown trace format '" + format + "'; expected one of "
+                + String.join(", ", all) + (near != null ? " (did you mean '" + near + "'?)" : ""));
+    }
+
+    /**
+     * Names the format of a trace file from its first non-blank lines.
+     *
+     * @throws TraceFormatException if no format parses them
+     */
+    public static String detect(Path path) throws IOException {
+        byte[] head;
+        try (InputStream raw = new BufferedInputStream(TextTraceReader.openFile(path), 1 << 16);
+             Sniffer s = new Sniffer(raw, path.toString())) {
+            head = s.lines();
+        }
+        return detect(head, path.toString());
+    }
+
+    static String detect(byte[] head, String source) throws TraceFormatException {
+        List<int[]> lines = new ArrayList<>();
+        int s = 0;
+        for (int i = 0; i <= head.length && lines.size() < SNIFF_LINES; i++) {
+            if (i == head.length || head[i] == '\n') {
+                int e = i;
+                if (!TextTraceReader.quote(head, s, e).isBlank() && !(e - s >= 2 && head[s] == '=' && head[s + 1] == '=')) {
+                    lines.add(new int[] {s, e});
+                }
+                s = i + 1;
+            }
+        }
+        if (lines.isEmpty()) {
+            throw new TraceFormatException(source, 0, "cannot detect the trace format: no data lines; name it with one of "
+                    + String.join(", ", FORMATS.keySet()), null);
+        }
+        if (all(lines, l -> LackeyTraceReader.parse(head, l[0], l[1], true) != LackeyTraceReader.BAD)) {
+            return "lackey";
+        }
+        if (all(lines, l -> PageNumberTraceReader.parse(head, l[0], l[1]) != LackeyTraceReader.BAD)) {
+            return "pages";
+        }
+        if (all(lines, l -> AddressTraceReader.parse(head, l[0], l[1]) != LackeyTraceReader.BAD)) {
+            return "addresses";
+        }
+        int[] first = lines.get(0);
+        throw new TraceFormatException(source, 0, "cannot detect the trace format from '"
+                + TextTraceReader.quote(head, first[0], first[1]) + "'; name it with one of "
+                + String.join(", ", FORMATS.keySet()), null);
+    }
+
+    private static boolean all(List<int[]> lines, java.util.function.Predicate<int[]> p) {
+        for (int[] l : lines) {
+            if (!p.test(l)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Reads the decompressed head of a file through the base class's decompression. */
+    private static final class Sniffer extends TextTraceReader {
+        Sniffer(InputStream in, String source) throws IOException {
+            super(in, source);
+        }
+
+        byte[] lines() throws IOException {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            int kept = 0;
+            // Bounded so that a file of one enormous line does not read to its end.
+            while (kept < 4 * SNIFF_LINES && out.size() < (1 << 16)) {
+                int end = nextLine();
+                if (end < 0) {
+                    break;
+                }
+                out.write(buf, lineStart, end - lineStart);
+                out.write('\n');
+                kept++;
+            }
+            return out.toByteArray();
+        }
+
+        @Override
+        public int read(long[] out) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
