@@ -45,7 +45,7 @@ final class PolicyModule extends AbstractModule {
                             com.google.inject.Provider<io.vmsim.core.mm.Kernel> kernel) {
         // the kernel is built after the policies; the view reads its counters lazily
         return new CoreMachineView(frames, config.getInt(CoreKeys.CPUS), clock,
-                () -> Reports.vmstat(kernel.get()), allocator::nodeFreePages);
+                () -> Reports.vmstat(kernel.get()), allocator::freePagesOfNode);
     }
 
     @Provides

@@ -77,6 +77,8 @@ public final class Gfp {
             (GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NOMEMALLOC | __GFP_NOWARN) & ~__GFP_RECLAIM;
     /** THP allocation with direct reclaim/compaction (defrag=always). */
     public static final int GFP_TRANSHUGE = GFP_TRANSHUGE_LIGHT | __GFP_DIRECT_RECLAIM;
+    /** Page-table pages of user address spaces ({@code GFP_PGTABLE_USER}: GFP_KERNEL | __GFP_ZERO, memcg-accounted). */
+    public static final int GFP_PGTABLE_USER = GFP_KERNEL | __GFP_ZERO;
 
     /**
      * The migratetype of an allocation ({@code gfp_migratetype()} in {@code include/linux/gfp.h}).

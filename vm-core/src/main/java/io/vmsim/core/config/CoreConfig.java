@@ -21,6 +21,11 @@ public interface CoreConfig {
 
     String getString(String key);
 
+    /** Every effective key and its value, in catalogue order, for reports. */
+    default java.util.Map<String, String> asMap() {
+        return java.util.Map.of();
+    }
+
     /** The settings view of the selected policy of a kind: its declared keys only, validated. */
     Settings policySettings(PolicyKind kind, String policyName);
 }

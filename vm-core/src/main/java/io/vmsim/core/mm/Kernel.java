@@ -81,11 +81,10 @@ public final class Kernel {
         this.thpEnabled = thpEnabled;
         this.thpDefrag = thpDefrag;
         this.thpUseZeroPage = thpUseZeroPage;
-        int z = allocator.allocPages(Gfp.GFP_KERNEL, 0, 0, 0);
+        int z = allocator.allocZeroPage();
         if (z < 0) {
             throw new IllegalStateException("no memory for the zero page");
         }
-        frames.set(z, PageFrames.PG_RESERVED);
         this.zeroPfn = z;
     }
 

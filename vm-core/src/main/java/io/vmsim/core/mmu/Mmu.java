@@ -83,7 +83,7 @@ public final class Mmu {
         long v4 = va >>> 12;
         int s = l1d4k.lookup(v4 | pc, v4);
         if (s >= 0) {
-            if (write && (l1d4k.perms[s] & TlbArray.DIRTY) == 0) {
+            if (write && l1d4k.perms[s] != TlbArray.WRITABLE_DIRTY) {
                 return rewalk(pcid, pgd, va);
             }
             lastShift = 12;
@@ -92,7 +92,7 @@ public final class Mmu {
         long v2 = va >>> 21;
         s = l1d2m.lookup(v2 | pc | SZ_2M, v2);
         if (s >= 0) {
-            if (write && (l1d2m.perms[s] & TlbArray.DIRTY) == 0) {
+            if (write && l1d2m.perms[s] != TlbArray.WRITABLE_DIRTY) {
                 return rewalk(pcid, pgd, va);
             }
             lastShift = 21;
@@ -101,7 +101,7 @@ public final class Mmu {
         long v1 = va >>> 30;
         s = l1d1g.lookup(v1 | pc | SZ_1G, v1);
         if (s >= 0) {
-            if (write && (l1d1g.perms[s] & TlbArray.DIRTY) == 0) {
+            if (write && l1d1g.perms[s] != TlbArray.WRITABLE_DIRTY) {
                 return rewalk(pcid, pgd, va);
             }
             lastShift = 30;
@@ -111,7 +111,7 @@ public final class Mmu {
         clock.advance(stlbHitPs);
         s = stlb.lookup(v4 | pc, v4);
         if (s >= 0) {
-            if (write && (stlb.perms[s] & TlbArray.DIRTY) == 0) {
+            if (write && stlb.perms[s] != TlbArray.WRITABLE_DIRTY) {
                 return rewalk(pcid, pgd, va);
             }
             l1d4k.insert(v4 | pc, v4, stlb.pfns[s], stlb.perms[s]);
@@ -121,7 +121,7 @@ public final class Mmu {
         if (stlbHolds2m) {
             s = stlb.lookup(v2 | pc | SZ_2M, v2);
             if (s >= 0) {
-                if (write && (stlb.perms[s] & TlbArray.DIRTY) == 0) {
+                if (write && stlb.perms[s] != TlbArray.WRITABLE_DIRTY) {
                     return rewalk(pcid, pgd, va);
                 }
                 l1d2m.insert(v2 | pc | SZ_2M, v2, stlb.pfns[s], stlb.perms[s]);

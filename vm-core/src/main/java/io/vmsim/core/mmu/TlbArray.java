@@ -13,6 +13,8 @@ final class TlbArray {
     static final byte WRITABLE = 1;
     /** Entry permission bit: the PTE's dirty bit was set when the entry was filled. */
     static final byte DIRTY = 2;
+    /** Both: a write may complete through the entry without a walk. */
+    static final byte WRITABLE_DIRTY = WRITABLE | DIRTY;
 
     private final int ways;
     private final int setMask;

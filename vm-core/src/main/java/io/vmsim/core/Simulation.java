@@ -1,0 +1,99 @@
+package io.vmsim.core;
+
+import io.vmsim.api.policy.Policy;
+import io.vmsim.core.config.CoreConfig;
+import io.vmsim.core.config.CoreKeys;
+import io.vmsim.core.mm.Kernel;
+import io.vmsim.core.mm.Task;
+import io.vmsim.core.mm.WorkloadException;
+import io.vmsim.core.plugin.PolicyCatalog;
+import io.vmsim.core.report.Progress;
+import io.vmsim.core.report.RunResult;
+import io.vmsim.core.scenario.Scenario;
+import io.vmsim.core.trace.TraceFormats;
+import io.vmsim.core.trace.TraceReader;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The engine's entry points: run a scenario or replay a trace, and report. */
+public final class Simulation {
+    /**
+     * Configuration defaults of a trace replay, applied below the user's file and
+     * {@code --set}: a lackey trace carries no VMA layout, so its single address-space-wide
+     * area is not eligible for THP unless asked ({@code pgfault} then counts 4 KiB faults,
+     * the convention of the traces' ground truth).
+     */
+    public static final Map<String, String> TRACE_DEFAULTS = Map.of(CoreKeys.THP_ENABLED, "never");
+
+    /** Lowest address a process may map ({@code vm.mmap_min_addr}, 64 KiB by default). */
+    static final long MMAP_MIN_ADDR = 0x10000L;
+
+    private static final int BATCH = 8192;
+
+    private Simulation() {
+    }
+
+    /** Runs a scenario on a new machine built from {@code config}. */
+    public static RunResult runScenario(CoreConfig config, PolicyCatalog catalog, Scenario scenario, Progress progress)
+            throws IOException {
+        Machine m = Machine.create(config, catalog);
+        ScenarioRunner runner = new ScenarioRunner(m, progress, config.getLong(CoreKeys.SEED));
+        List<RunResult.PhaseResult> phases = runner.run(scenario);
+        return finish(m, "scenario:" + scenario.name(), phases, runner.nestedWalkRows());
+    }
+
+    /**
+     * Replays a trace with one process whose single anonymous read-write area spans the user
+     * address space, one reference at a time on CPU 0.
+     */
+    public static RunResult runTrace(CoreConfig config, PolicyCatalog catalog, Path trace, Progress progress)
+            throws IOException {
+        Machine m = Machine.create(config, catalog);
+        SimProcess proc = m.spawn("trace", List.of(0));
+        Task task = proc.threads().get(0);
+        long top = 1L << (config.getInt(CoreKeys.PGTABLE_LEVELS) == 5 ? 56 : 47);
+        m.syscalls().mmapAnon(proc.mm(), MMAP_MIN_ADDR, (top - 4096) - MMAP_MIN_ADDR, "rw", false, 4096);
+        long[] buf = new long[BATCH];
+        long t0 = m.nanoTime();
+        long next = 1 << 20;
+        try (TraceReader r = TraceFormats.open(trace, config.getString(CoreKeys.TRACE_FORMAT),
+                config.getBoolean(CoreKeys.TRACE_INSTRUCTIONS))) {
+            for (int n; (n = r.read(buf)) > 0; ) {
+                for (int i = 0; i < n; i++) {
+                    long ref = buf[i];
+                    long va = ref >>> 2;
+                    int kind = (int) (ref & 3);
+                    try {
+                        m.access(task, va, kind == TraceReader.STORE || kind == TraceReader.MODIFY);
+                    } catch (WorkloadException e) {
+                        throw new WorkloadException(r.source() + ": reference " + m.refs() + ": " + e.getMessage());
+                    }
+                }
+                if (m.refs() >= next) {
+                    next = m.refs() + (1 << 20);
+                    progress.update("replay", m.refs(), -1);
+                }
+            }
+        }
+        List<RunResult.PhaseResult> phases = List.of(new RunResult.PhaseResult("replay", m.nanoTime() - t0, m.refs()));
+        return finish(m, "trace:" + trace, phases, List.of());
+    }
+
+    private static RunResult finish(Machine m, String workload, List<RunResult.PhaseResult> phases,
+                                    List<RunResult.NestedWalkRow> nested) {
+        Kernel k = m.kernel();
+        if (m.config().getBoolean(CoreKeys.DEBUG_CHECKS)) {
+            k.allocator.verify();
+            for (Policy p : m.policies().all()) {
+                p.verifyInvariants();
+            }
+        }
+        Map<String, String> cfg = new LinkedHashMap<>(m.config().asMap());
+        return new RunResult(workload, m.vmstat(), m.meminfo(), m.tlb(), m.nanoTime(), m.refs(), phases, nested,
+                m.buddyinfo(), cfg);
+    }
+}

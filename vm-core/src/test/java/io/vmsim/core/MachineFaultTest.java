@@ -1,0 +1,226 @@
+package io.vmsim.core;
+
+import io.vmsim.core.mm.Kernel;
+import io.vmsim.core.mm.Mm;
+import io.vmsim.core.mm.Task;
+import io.vmsim.core.mm.WorkloadException;
+import io.vmsim.core.pgtable.Pte;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+final class MachineFaultTest {
+    private static final long GIB = 1L << 30;
+
+    private static Machine machine(String... kv) {
+        return Machine.create(TestConfig.of(kv), new TestCatalog());
+    }
+
+    private static long vmstat(Machine m, String name) {
+        return m.vmstat().get(name);
+    }
+
+    @Test
+    void touchingEvery4kPageOfAnAlignedGigabyte_allocates512PteTablesOnePmdTableAndTheRoot() {
+        Machine m = machine("machine.memory", "2G", "mm.transparent_hugepage.enabled", "never");
+        SimProcess p = m.spawn("t", List.of(0));
+        long start = m.syscalls().mmapAnon(p.mm(), 0, GIB, "rw", false, GIB);
+        assertThat(start % GIB).isZero();
+        long before = m.kernel().tables.nrTables();
+        for (long a = start; a < start + GIB; a += 4096) {
+            m.access(p.threads().get(0), a, true);
+        }
+        Mm mm = p.mm();
+        assertThat(mm.tablesAt(1)).isEqualTo(512);
+        assertThat(mm.tablesAt(2)).isEqualTo(1);
+        assertThat(mm.tablesAt(3)).isEqualTo(1);
+        assertThat(mm.tablesAt(4)).isEqualTo(1);
+        // the root existed before the first touch; the PUD, PMD and 512 PTE tables were added
+        assertThat(m.kernel().tables.nrTables() - before).isEqualTo(512 + 1 + 1);
+        assertThat(m.meminfo().get("PageTables")).isEqualTo((512 + 1 + 1 + 1) * 4L);
+        assertThat(vmstat(m, "pgfault")).isEqualTo(GIB / 4096);
+        assertThat(m.meminfo().get("AnonPages")).isEqualTo(GIB / 1024);
+    }
+
+    @Test
+    void touchingAnAlignedGigabyteWithThp_linksNoPteTables_andDepositsOnePerHugePmdAsLinuxDoes() {
+        Machine m = machine("machine.memory", "2G", "mm.transparent_hugepage.enabled", "always");
+        SimProcess p = m.spawn("t", List.of(0));
+        long start = m.syscalls().mmapAnon(p.mm(), 0, GIB, "rw", false, GIB);
+        for (long a = start; a < start + GIB; a += 4096) {
+            m.access(p.threads().get(0), a, true);
+        }
+        Mm mm = p.mm();
+        assertThat(mm.tablesAt(1)).isZero();
+        assertThat(mm.tablesAt(2)).isEqualTo(1);
+        // mm/huge_memory.c deposits a PTE table with every anonymous huge PMD so a split cannot fail
+        assertThat(mm.depositedTables()).isEqualTo(512);
+        assertThat(vmstat(m, "thp_fault_alloc")).isEqualTo(512);
+        assertThat(vmstat(m, "pgfault")).isEqualTo(512);
+        assertThat(m.meminfo().get("AnonHugePages")).isEqualTo(GIB / 1024);
+    }
+
+    @Test
+    void readThenWrite_mapsTheZeroPageThenCopiesOnWrite_twoFaults() {
+        Machine m = machine();
+        SimProcess p = m.spawn("t", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 1 << 20, "rw", false, 4096);
+        m.access(t, a, false);
+        long pte = m.kernel().lookupLeaf(p.mm(), a);
+        assertThat(Pte.pfn(pte)).isEqualTo(m.kernel().zeroPfn);
+        assertThat(Pte.writable(pte)).isFalse();
+        m.access(t, a + 8, false);
+        assertThat(vmstat(m, "pgfault")).isEqualTo(1);
+        m.access(t, a + 16, true);
+        assertThat(vmstat(m, "pgfault")).isEqualTo(2);
+        long after = m.kernel().lookupLeaf(p.mm(), a);
+        assertThat(Pte.pfn(after)).isNotEqualTo(m.kernel().zeroPfn);
+        assertThat(Pte.writable(after)).isTrue();
+        assertThat(after & Pte.DIRTY).isNotZero();
+        m.access(t, a + 24, true);
+        assertThat(vmstat(m, "pgfault")).isEqualTo(2);
+    }
+
+    @Test
+    void fork_sharesPagesCopyOnWrite_childWriteCopies_thenParentReuses() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "never");
+        SimProcess parent = m.spawn("p", List.of(0));
+        Task pt = parent.threads().get(0);
+        long a = m.syscalls().mmapAnon(parent.mm(), 0, 64 << 10, "rw", false, 4096);
+        m.access(pt, a, true);
+        int page = Pte.pfn(m.kernel().lookupLeaf(parent.mm(), a));
+        SimProcess child = m.fork(parent, 0);
+        Task ct = child.threads().get(0);
+        assertThat(m.kernel().frames.mapcount(page)).isEqualTo(2);
+        assertThat(Pte.writable(m.kernel().lookupLeaf(parent.mm(), a))).isFalse();
+        m.access(ct, a, false);
+        assertThat(Pte.pfn(m.kernel().lookupLeaf(child.mm(), a))).isEqualTo(page);
+        long faults = vmstat(m, "pgfault");
+        m.access(ct, a, true);
+        int copy = Pte.pfn(m.kernel().lookupLeaf(child.mm(), a));
+        assertThat(copy).isNotEqualTo(page);
+        assertThat(vmstat(m, "vmsim_cow_copies")).isEqualTo(1);
+        assertThat(m.kernel().frames.mapcount(page)).isEqualTo(1);
+        m.access(pt, a, true);
+        assertThat(Pte.pfn(m.kernel().lookupLeaf(parent.mm(), a))).isEqualTo(page);
+        assertThat(vmstat(m, "pgreuse")).isEqualTo(1);
+        assertThat(vmstat(m, "pgfault")).isEqualTo(faults + 2);
+    }
+
+    @Test
+    void forkOfAHugePage_thenChildWrite_splitsOnlyTheChildsPmdAndCopiesOnePage() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "always");
+        SimProcess parent = m.spawn("p", List.of(0));
+        long a = m.syscalls().mmapAnon(parent.mm(), 0, 4 << 20, "rw", false, 2 << 20);
+        m.access(parent.threads().get(0), a, true);
+        int head = Pte.pfn(m.kernel().lookupLeaf(parent.mm(), a));
+        SimProcess child = m.fork(parent, 0);
+        m.access(child.threads().get(0), a + 4096, true);
+        assertThat(vmstat(m, "thp_split_pmd")).isEqualTo(1);
+        assertThat(Pte.huge(m.kernel().lookupLeaf(parent.mm(), a))).isTrue();
+        long cpte = m.kernel().lookupLeaf(child.mm(), a + 4096);
+        assertThat(Pte.huge(cpte)).isFalse();
+        assertThat(Pte.pfn(cpte)).isNotEqualTo(head + 1);
+        assertThat(Pte.pfn(m.kernel().lookupLeaf(child.mm(), a))).isEqualTo(head);
+        // the folio is mapped by the parent's PMD and the child's 511 remaining PTEs
+        assertThat(m.kernel().frames.refcount(head)).isEqualTo(1 + 511);
+    }
+
+    @Test
+    void exit_freesEveryPageAndPageTable() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "always");
+        long free0 = m.kernel().allocator.freePages();
+        SimProcess p = m.spawn("p", List.of(0));
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 64L << 20, "rw", false, 2 << 20);
+        for (long off = 0; off < (64L << 20); off += 8192) {
+            m.access(p.threads().get(0), a + off + 4096 * ((off >> 21) & 1), (off & 16384) == 0);
+        }
+        SimProcess child = m.fork(p, 0);
+        m.syscalls().munmap(p.mm(), a + (3 << 20), 5L << 20, 0);
+        m.access(child.threads().get(0), a + (3 << 20) + 4096, true);
+        m.syscalls().exit(child.mm(), 0);
+        m.syscalls().exit(p.mm(), 0);
+        m.kernel().allocator.drainAll();
+        Kernel k = m.kernel();
+        long hugeZero = k.hugeZeroPfn >= 0 ? Kernel.HPAGE_PMD_NR : 0;
+        assertThat(k.allocator.freePages()).isEqualTo(free0 - hugeZero);
+        assertThat(k.tables.nrTables()).isZero();
+        assertThat(k.nrAnonPages).isZero();
+        assertThat(TestCatalog.lastReclaim.size()).isZero();
+        k.allocator.verify();
+    }
+
+    @Test
+    void partialMunmapOfAHugePage_splitsItAndKeepsTheRestMapped() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "always");
+        SimProcess p = m.spawn("p", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 2 << 20, "rw", false, 2 << 20);
+        m.access(t, a, true);
+        int head = Pte.pfn(m.kernel().lookupLeaf(p.mm(), a));
+        m.syscalls().munmap(p.mm(), a + (1 << 20), 1 << 20, 0);
+        assertThat(vmstat(m, "thp_split_pmd")).isEqualTo(1);
+        assertThat(Pte.pfn(m.kernel().lookupLeaf(p.mm(), a + 4096))).isEqualTo(head + 1);
+        assertThat(m.kernel().lookupLeaf(p.mm(), a + (1 << 20))).isZero();
+        assertThat(p.mm().rssAnon()).isEqualTo(256);
+        long faults = vmstat(m, "pgfault");
+        m.access(t, a + 8192, true);
+        assertThat(vmstat(m, "pgfault")).isEqualTo(faults);
+        assertThatThrownBy(() -> m.access(t, a + (1 << 20), false))
+                .isInstanceOf(WorkloadException.class).hasMessageContaining("segmentation fault");
+    }
+
+    @Test
+    void mprotectReadOnly_makesWritesFail_andBackToWritable_reusesThePage() {
+        Machine m = machine();
+        SimProcess p = m.spawn("p", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 16 << 10, "rw", false, 4096);
+        m.access(t, a, true);
+        m.syscalls().mprotect(p.mm(), a, 4096, "r");
+        m.access(t, a, false);
+        assertThatThrownBy(() -> m.access(t, a, true)).isInstanceOf(WorkloadException.class);
+        m.syscalls().mprotect(p.mm(), a, 4096, "rw");
+        m.access(t, a, true);
+        assertThat(vmstat(m, "pgreuse")).isEqualTo(1);
+        assertThat(p.mm().vmas()).hasSize(2);
+    }
+
+    @Test
+    void madviseDontneed_dropsPages_andTheNextReadSeesTheZeroPage() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "never");
+        SimProcess p = m.spawn("p", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 16 << 10, "rw", false, 4096);
+        m.access(t, a, true);
+        m.syscalls().madvise(p.mm(), a, 16 << 10, "dontneed", 0);
+        assertThat(p.mm().rssAnon()).isZero();
+        m.access(t, a, false);
+        assertThat(Pte.pfn(m.kernel().lookupLeaf(p.mm(), a))).isEqualTo(m.kernel().zeroPfn);
+    }
+
+    @Test
+    void walker_setsAccessedOnEveryLevelAndDirtyOnlyOnWrite() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "never");
+        SimProcess p = m.spawn("p", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 16 << 10, "rw", false, 4096);
+        m.access(t, a, true);
+        long pte = m.kernel().lookupLeaf(p.mm(), a);
+        // clear A and D as reclaim's test-and-clear would, flush, then read
+        int table = m.kernel().walkNoAlloc(p.mm(), a, 1);
+        m.kernel().tables.table(table)[Pte.index(a, 1)] = pte & ~(Pte.ACCESSED | Pte.DIRTY);
+        m.kernel().flushTlbPage(p.mm(), a);
+        m.access(t, a, false);
+        long e = m.kernel().lookupLeaf(p.mm(), a);
+        assertThat(e & Pte.ACCESSED).isNotZero();
+        assertThat(e & Pte.DIRTY).isZero();
+        m.access(t, a, true);
+        assertThat(m.kernel().lookupLeaf(p.mm(), a) & Pte.DIRTY).isNotZero();
+        assertThat(m.tlb().get("dirty_assists")).isEqualTo(1);
+    }
+}

@@ -1,0 +1,134 @@
+package io.vmsim.core;
+
+import io.vmsim.api.PageSize;
+import io.vmsim.api.VmaFlags;
+import io.vmsim.api.machine.TaskView;
+import io.vmsim.api.machine.VmaView;
+import io.vmsim.api.policy.DedupPolicy;
+import io.vmsim.api.policy.HugePagePolicy;
+import io.vmsim.api.policy.NumaPolicy;
+import io.vmsim.api.policy.Policy;
+import io.vmsim.api.policy.PolicyContext;
+import io.vmsim.api.policy.PolicyKind;
+import io.vmsim.api.policy.PolicyProvider;
+import io.vmsim.api.policy.ReclaimPolicy;
+import io.vmsim.api.policy.ScanControl;
+
+import java.util.BitSet;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Minimal policies for engine tests, so vm-core's tests need no policy module: a reclaim policy
+ * that tracks the set of pages it was given (and checks the core never adds a page twice or
+ * removes one it never added), a THP policy following {@code enabled}, local NUMA placement and
+ * no KSM. The names match the default configuration.
+ */
+final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
+    /** The reclaim policy instance of the last machine built, for assertions. */
+    static TrackingReclaim lastReclaim;
+
+    static final class TrackingReclaim implements ReclaimPolicy {
+        final BitSet tracked = new BitSet();
+        final boolean observe;
+        long accesses;
+
+        TrackingReclaim(boolean observe) {
+            this.observe = observe;
+        }
+
+        @Override
+        public boolean observesEveryAccess() {
+            return observe;
+        }
+
+        @Override
+        public void pageAdded(int pfn, boolean anon) {
+            if (tracked.get(pfn)) {
+                throw new IllegalStateException("page " + pfn + " added twice");
+            }
+            tracked.set(pfn);
+        }
+
+        @Override
+        public void pageRemoved(int pfn) {
+            if (!tracked.get(pfn)) {
+                throw new IllegalStateException("page " + pfn + " removed but never added");
+            }
+            tracked.clear(pfn);
+        }
+
+        @Override
+        public void pageAccessed(int pfn, boolean write) {
+            if (!tracked.get(pfn)) {
+                throw new IllegalStateException("access to untracked page " + pfn);
+            }
+            accesses++;
+        }
+
+        @Override
+        public void shrink(ScanControl sc) {
+        }
+
+        @Override
+        public int size() {
+            return tracked.cardinality();
+        }
+    }
+
+    private static PolicyProvider provider(String name, PolicyKind kind, Function<PolicyContext, Policy> f) {
+        return new PolicyProvider() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public PolicyKind kind() {
+                return kind;
+            }
+
+            @Override
+            public String description() {
+                return "test " + name;
+            }
+
+            @Override
+            public Policy create(PolicyContext context) {
+                return f.apply(context);
+            }
+        };
+    }
+
+    private final List<PolicyProvider> providers = List.of(
+            provider("lru", PolicyKind.RECLAIM, c -> lastReclaim = new TrackingReclaim(true)),
+            provider("fifo", PolicyKind.RECLAIM, c -> lastReclaim = new TrackingReclaim(false)),
+            provider("linux", PolicyKind.THP, c -> (HugePagePolicy) (VmaView vma, long address, boolean write, String enabled, String defrag) -> {
+                boolean on = enabled.equals("always") || (enabled.equals("madvise") && vma.has(VmaFlags.VM_HUGEPAGE));
+                return on && !vma.has(VmaFlags.VM_NOHUGEPAGE)
+                        ? new HugePagePolicy.FaultDecision(PageSize.SIZE_2M, HugePagePolicy.Effort.DIRECT)
+                        : HugePagePolicy.FaultDecision.BASE;
+            }),
+            provider("first-touch", PolicyKind.NUMA, c -> (NumaPolicy) (TaskView task, VmaView vma, long address, int localNode) -> localNode),
+            provider("none", PolicyKind.KSM, c -> (DedupPolicy) () -> false));
+
+    @Override
+    public PolicyProvider provider(PolicyKind kind, String name) {
+        for (PolicyProvider p : providers) {
+            if (p.kind() == kind && p.name().equals(name)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("no test policy " + kind + "/" + name);
+    }
+
+    @Override
+    public String origin(PolicyProvider provider) {
+        return "test";
+    }
+
+    @Override
+    public List<PolicyProvider> all() {
+        return providers;
+    }
+}
