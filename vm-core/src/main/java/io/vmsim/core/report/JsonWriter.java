@@ -41,6 +41,21 @@ public final class JsonWriter {
         }
     }
 
+    /**
+     * Renders any tree of {@link Map}s (in their iteration order), {@link List}s, strings,
+     * numbers, booleans and nulls in the same format, ending with a newline; for other
+     * commands' JSON output ({@code vmsim policies --json}).
+     */
+    public static String render(Object tree) {
+        StringBuilder sb = new StringBuilder(1024);
+        try {
+            value(sb, tree, 0, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return sb.append('\n').toString();
+    }
+
     /** The result as ordered maps, lists and scalars. */
     static Map<String, Object> toTree(RunResult r) {
         Map<String, Object> root = new LinkedHashMap<>();
