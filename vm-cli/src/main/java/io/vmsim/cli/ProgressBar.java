@@ -14,12 +14,20 @@ final class ProgressBar implements Progress {
     private static final int WIDTH = 30;
 
     private final PrintWriter err;
+    private final long quietNs;
     private final long start = System.nanoTime();
     private long lastDraw;
     private int lastLength;
 
     ProgressBar(PrintWriter err) {
+        this(err, QUIET_NS);
+    }
+
+    /** A bar that starts drawing after {@code quietNs}; tests pass 0. */
+    ProgressBar(PrintWriter err, long quietNs) {
         this.err = err;
+        this.quietNs = quietNs;
+        this.lastDraw = start - REDRAW_NS;
     }
 
     /** A bar when stderr is an interactive terminal, otherwise no progress at all. */
@@ -30,7 +38,7 @@ final class ProgressBar implements Progress {
     @Override
     public void update(String phase, long done, long total) {
         long now = System.nanoTime();
-        if (now - start < QUIET_NS || now - lastDraw < REDRAW_NS) {
+        if (now - start < quietNs || now - lastDraw < REDRAW_NS) {
             return;
         }
         lastDraw = now;
