@@ -21,6 +21,7 @@ public final class CoreKeys {
     public static final String CPU_PROFILE = "cpu.profile";
     public static final String PGTABLE_LEVELS = "mmu.pgtable_levels";
     public static final String PWC = "mmu.pwc";
+    public static final String SWAPPINESS = "vm.swappiness";
     public static final String MIN_FREE_KBYTES = "vm.min_free_kbytes";
     public static final String WATERMARK_SCALE_FACTOR = "vm.watermark_scale_factor";
     public static final String PCP_BATCH = "vm.percpu_pagelist_batch";
@@ -58,6 +59,8 @@ public final class CoreKeys {
                     "CPU model: TLB geometry and page-walk caches (haswell: 64x4K, 32x2M, 4x1G L1 DTLB and a 1024-entry STLB)."),
             ConfigKey.integer(PGTABLE_LEVELS, 4, 4, 5, "Page-table levels: 4 (48-bit virtual addresses) or 5 (57-bit, LA57)."),
             ConfigKey.bool(PWC, true, "Model page-walk caches (paging-structure caches) that skip upper levels of a walk."),
+            ConfigKey.integer(SWAPPINESS, 60, 0, 200,
+                    "vm.swappiness: relative cost of reclaiming anonymous pages (swap) versus file pages; 0 avoids swapping, 200 favours it."),
             ConfigKey.integer(MIN_FREE_KBYTES, -1, -1, Long.MAX_VALUE,
                     "vm.min_free_kbytes: the min watermark summed over zones; -1 computes it as Linux does (sqrt(lowmem_kbytes * 16), clamped to [128, 262144])."),
             ConfigKey.integer(WATERMARK_SCALE_FACTOR, 10, 1, 3000,

@@ -1,0 +1,2 @@
+/** Page deduplication policies: the "KSM off" baseline. */
+package io.vmsim.policies.ksm;

@@ -1,0 +1,56 @@
+package io.vmsim.policies.ksm;
+
+import io.vmsim.api.policy.PolicyContext;
+import io.vmsim.api.policy.PolicyKind;
+import io.vmsim.api.policy.PolicyProvider;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Proxy;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Loads this module's providers the way the simulator does, through ServiceLoader. */
+final class ProviderContractTest {
+
+    private static Map<String, PolicyProvider> providers() {
+        Map<String, PolicyProvider> byName = new TreeMap<>();
+        for (PolicyProvider p : ServiceLoader.load(PolicyProvider.class)) {
+            assertThat(byName.put(p.name(), p)).as("duplicate provider %s", p.name()).isNull();
+        }
+        return byName;
+    }
+
+    /** These policies read nothing from their context; any use of it fails the test. */
+    private static PolicyContext unusedContext() {
+        return (PolicyContext) Proxy.newProxyInstance(PolicyContext.class.getClassLoader(),
+                new Class<?>[] {PolicyContext.class}, (p, m, a) -> {
+                    throw new UnsupportedOperationException("context." + m.getName());
+                });
+    }
+
+    @Test
+    void serviceLoader_findsTheModulesProviders() {
+        assertThat(providers().keySet()).containsExactly("none");
+    }
+
+    @Test
+    void everyProvider_honoursTheContract() {
+        for (PolicyProvider p : providers().values()) {
+            assertThat(p.name()).matches("[a-z0-9][a-z0-9+-]*");
+            assertThat(p.kind()).isEqualTo(PolicyKind.KSM);
+            assertThat(p.description()).isNotBlank().endsWith(".");
+            assertThat(p.configKeys()).isEmpty();
+            assertThat(p.create(unusedContext())).isInstanceOf(p.kind().policyType());
+        }
+    }
+
+    @Test
+    void none_neverRunsKsmd() {
+        NoDedupPolicy p = new NoDedupPolicy();
+        assertThat(p.enabled()).isFalse();
+        assertThat(p.shouldMerge(1, 2, 0)).isFalse();
+    }
+}

@@ -1,0 +1,69 @@
+package io.vmsim.cli;
+
+import io.vmsim.api.config.ConfigKey;
+import io.vmsim.core.config.ConfigLoader;
+import io.vmsim.core.config.CoreKeys;
+import io.vmsim.core.config.EffectiveConfig;
+import io.vmsim.core.plugin.PolicyRegistry;
+import io.vmsim.core.scenario.Scenario;
+import io.vmsim.core.scenario.ScenarioCatalog;
+import io.vmsim.core.scenario.ScenarioException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What several commands read the same way: the policy catalog, a scenario, the configuration. */
+final class Inputs {
+    private Inputs() {
+    }
+
+    /**
+     * The built-in policies and the plugin jars of {@code --plugins DIR}, else of
+     * {@code --set vmsim.plugins.dir=DIR}, else of the default folder if it exists. (The
+     * catalog must exist before the config file is validated, so the file cannot choose it.)
+     */
+    static PolicyRegistry catalog(Path plugins, List<String> sets) {
+        if (plugins != null) {
+            if (!Files.isDirectory(plugins)) {
+                throw new IllegalArgumentException("plugin folder '" + plugins + "' does not exist");
+            }
+            return PolicyRegistry.load(plugins);
+        }
+        String dir = defaultOf(CoreKeys.PLUGINS_DIR);
+        for (String s : sets) {
+            if (s.startsWith(CoreKeys.PLUGINS_DIR + "=")) {
+                dir = s.substring(CoreKeys.PLUGINS_DIR.length() + 1).trim();
+            }
+        }
+        return PolicyRegistry.load(Path.of(dir));
+    }
+
+    private static String defaultOf(String key) {
+        for (ConfigKey k : CoreKeys.ALL) {
+            if (k.name().equals(key)) {
+                return k.defaultValue();
+            }
+        }
+        throw new IllegalStateException("no core key " + key);
+    }
+
+    /** {@code --scenario X}: a scenario file if X looks like a path, else a built-in. */
+    static Scenario scenario(String nameOrPath) throws ScenarioException {
+        return ScenarioCatalog.resolve(nameOrPath);
+    }
+
+    /** The layered configuration: declared defaults < scenario < file < --set (and --plugins). */
+    static EffectiveConfig config(PolicyRegistry catalog, Scenario scenario, Path file, List<String> sets, Path plugins) {
+        ConfigLoader loader = new ConfigLoader(catalog);
+        if (scenario != null) {
+            loader.scenarioDefaults(scenario.name(), scenario.config());
+        }
+        List<String> all = new ArrayList<>(sets);
+        if (plugins != null) {
+            all.add(CoreKeys.PLUGINS_DIR + "=" + plugins);
+        }
+        return loader.file(file).assignments(all).load();
+    }
+}

@@ -1,0 +1,52 @@
+package io.vmsim.cli;
+
+import picocli.CommandLine;
+
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The {@code vmsim} command. Exit status: 0 on success, 2 for bad input (configuration,
+ * scenario, trace, options) reported in one line per problem on stderr, 1 for anything else.
+ */
+public final class Main {
+    /** Success. */
+    static final int OK = 0;
+    /** A bug or an environment failure. */
+    static final int SOFTWARE = 1;
+    /** Bad input from the user. */
+    static final int USAGE = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(System.out, System.err, args));
+    }
+
+    /** Runs the command line with the given streams; returns the exit status. Tests call this. */
+    static int execute(PrintStream out, PrintStream err, String... args) {
+        PrintWriter o = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        PrintWriter e = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        boolean debug = Arrays.asList(args).contains("--debug");
+        CommandLine cl = new CommandLine(new VmsimCommand());
+        cl.setOut(o);
+        cl.setErr(e);
+        cl.setExecutionExceptionHandler(new ErrorReporter(debug));
+        cl.setParameterExceptionHandler((ex, a) -> {
+            e.println("vmsim: " + ErrorReporter.oneLine(ex.getMessage()) + " (see '"
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+            if (debug) {
+                ex.printStackTrace(e);
+            }
+            return USAGE;
+        });
+        int code = cl.execute(args);
+        o.flush();
+        e.flush();
+        return code;
+    }
+}

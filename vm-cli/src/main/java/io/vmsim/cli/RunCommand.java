@@ -1,0 +1,93 @@
+package io.vmsim.cli;
+
+import io.vmsim.core.Simulation;
+import io.vmsim.core.config.EffectiveConfig;
+import io.vmsim.core.plugin.PolicyRegistry;
+import io.vmsim.core.report.JsonWriter;
+import io.vmsim.core.report.Progress;
+import io.vmsim.core.report.RunResult;
+import io.vmsim.core.report.TextReport;
+import io.vmsim.core.scenario.Scenario;
+import io.vmsim.core.scenario.ScenarioCatalog;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code vmsim run}: one simulation of a scenario or a trace. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs one simulation of a scenario (default: " + ScenarioCatalog.DEFAULT + ") or a trace.",
+                "The summary goes to stdout; with --json - the JSON goes to stdout and the summary to stderr."})
+final class RunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (.yaml, .yml or .properties).")
+    Path config;
+
+    @Option(names = "--scenario", paramLabel = "NAME", description = "A built-in scenario (see 'vmsim scenarios') or a scenario file.")
+    String scenario;
+
+    @Option(names = "--trace", paramLabel = "FILE", description = "A memory trace to replay instead of a scenario.")
+    Path trace;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Overrides one configuration key; repeatable.")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write every counter as JSON to FILE, or to stdout with '-'.")
+    String json;
+
+    @Option(names = "--plugins", paramLabel = "DIR", description = "Folder of plugin jars (default: ./plugins if present).")
+    Path plugins;
+
+    @Option(names = "--debug", description = "Print stack traces of errors.")
+    boolean debug;
+
+    @Override
+    public Integer call() throws Exception {
+        if (scenario != null && trace != null) {
+            throw new IllegalArgumentException("--scenario and --trace cannot be combined: a run replays one workload");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (PolicyRegistry catalog = Inputs.catalog(plugins, sets)) {
+            Scenario sc = trace == null ? Inputs.scenario(scenario == null ? ScenarioCatalog.DEFAULT : scenario) : null;
+            EffectiveConfig cfg = Inputs.config(catalog, sc, config, sets, plugins);
+            if (trace != null && !Files.isRegularFile(trace)) {
+                throw new IllegalArgumentException("trace file '" + trace + "' does not exist");
+            }
+            Progress progress = ProgressBar.forTerminal(err);
+            RunResult result;
+            try {
+                result = sc != null
+                        ? Simulation.runScenario(cfg, catalog, sc, progress)
+                        : Simulation.runTrace(cfg, catalog, trace, progress);
+            } finally {
+                if (progress instanceof ProgressBar bar) {
+                    bar.clear();
+                }
+            }
+            String summary = TextReport.render(result);
+            if ("-".equals(json)) {
+                out.print(JsonWriter.toJson(result));
+                out.flush();
+                err.print(summary);
+            } else {
+                if (json != null) {
+                    Files.writeString(Path.of(json), JsonWriter.toJson(result));
+                }
+                out.print(summary);
+            }
+            out.flush();
+            err.flush();
+        }
+        return Main.OK;
+    }
+}

@@ -1,0 +1,79 @@
+package io.vmsim.cli.arch;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The module table of DESIGN.md as rules. vm-cli's test class path holds every module, so the
+ * classes are imported here by package; test classes are left out.
+ */
+final class ModuleBoundariesTest {
+    /** Fewer classes than this means the import missed modules and the rules prove nothing. */
+    private static final int MIN_CLASSES = 60;
+
+    static final ArchRule API_DEPENDS_ONLY_ON_THE_JDK = classes()
+            .that().resideInAPackage("io.vmsim.api..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("io.vmsim.api..", "java..")
+            .because("vm-api is the stable SPI and must not drag any library into a plugin");
+
+    static final ArchRule POLICIES_DEPEND_ONLY_ON_THE_API = classes()
+            .that().resideInAPackage("io.vmsim.policies..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("io.vmsim.api..", "io.vmsim.policies..", "java..")
+            .because("a built-in policy is written exactly as a plugin would be");
+
+    static final ArchRule CORE_NEVER_NAMES_A_POLICY_CLASS = noClasses()
+            .that().resideInAPackage("io.vmsim.core..")
+            .should().dependOnClassesThat().resideInAPackage("io.vmsim.policies..")
+            .because("the core finds policies through ServiceLoader only");
+
+    static final ArchRule NO_PACKAGE_CYCLES = slices()
+            .matching("io.vmsim.core.(**)")
+            .should().beFreeOfCycles();
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importModules() {
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.vmsim.api", "io.vmsim.core", "io.vmsim.policies", "io.vmsim.cli");
+    }
+
+    @Test
+    void enoughClassesWereImported() {
+        assertThat(classes.size()).isGreaterThanOrEqualTo(MIN_CLASSES);
+        assertThat(classes.containPackage("io.vmsim.api.policy")).isTrue();
+        assertThat(classes.containPackage("io.vmsim.core.config")).isTrue();
+        assertThat(classes.containPackage("io.vmsim.policies.lru")).isTrue();
+        assertThat(classes.containPackage("io.vmsim.policies.thp")).isTrue();
+    }
+
+    @Test
+    void apiDependsOnlyOnTheJdk() {
+        API_DEPENDS_ONLY_ON_THE_JDK.check(classes);
+    }
+
+    @Test
+    void policiesDependOnlyOnTheApi() {
+        POLICIES_DEPEND_ONLY_ON_THE_API.check(classes);
+    }
+
+    @Test
+    void coreNeverNamesAPolicyClass() {
+        CORE_NEVER_NAMES_A_POLICY_CLASS.check(classes);
+    }
+
+    @Test
+    void corePackagesHaveNoCycles() {
+        NO_PACKAGE_CYCLES.check(classes);
+    }
+}

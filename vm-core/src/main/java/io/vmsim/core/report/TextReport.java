@@ -1,0 +1,148 @@
+package io.vmsim.core.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The human summary of a run: workload and simulated time, a table of phases, the counters that
+ * matter most for memory-management studies, TLB figures and, when measured, the nested-walk
+ * table. Everything else is in the JSON ({@link JsonWriter}).
+ */
+public final class TextReport {
+    /** vmstat counters worth a line in the summary, in the order shown (when the run reports them). */
+    static final List<String> KEY_COUNTERS = List.of(
+            "pgfault", "pgmajfault", "thp_fault_alloc", "thp_fault_fallback", "thp_collapse_alloc",
+            "thp_split_page", "pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct",
+            "workingset_refault_anon", "workingset_refault_file", "pswpin", "pswpout", "compact_stall",
+            "numa_hint_faults", "numa_pages_migrated", "oom_kill");
+
+    /** meminfo fields worth a line, in kB. */
+    static final List<String> KEY_MEMINFO = List.of(
+            "MemTotal", "MemFree", "AnonPages", "AnonHugePages", "PageTables", "SwapTotal", "SwapFree");
+
+    private TextReport() {
+    }
+
+    /** The summary, lines ending with {@code \n}. */
+    public static String render(RunResult r) {
+        StringBuilder sb = new StringBuilder(2048);
+        sb.append("workload   ").append(r.workload()).append('\n');
+        sb.append("simulated  ").append(duration(r.timeNs())).append("  (").append(count(r.refs()))
+                .append(" references)\n");
+
+        if (!r.phases().isEmpty()) {
+            sb.append('\n');
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"phase", "time", "refs", "ns/ref"});
+            for (RunResult.PhaseResult p : r.phases()) {
+                rows.add(new String[] {p.name(), duration(p.timeNs()), count(p.refs()), perRef(p.timeNs(), p.refs())});
+            }
+            table(sb, rows, new boolean[] {false, true, true, true});
+        }
+
+        List<String[]> counters = new ArrayList<>();
+        for (String k : KEY_COUNTERS) {
+            Long v = r.counters().get(k);
+            if (v != null) {
+                counters.add(new String[] {k, count(v)});
+            }
+        }
+        section(sb, "counters (all in --json)", counters);
+
+        List<String[]> mem = new ArrayList<>();
+        for (String k : KEY_MEMINFO) {
+            Long v = r.meminfo().get(k);
+            if (v != null) {
+                mem.add(new String[] {k, count(v) + " kB"});
+            }
+        }
+        section(sb, "meminfo", mem);
+
+        List<String[]> tlb = new ArrayList<>();
+        for (Map.Entry<String, Long> e : r.tlb().entrySet()) {
+            String perK = e.getKey().endsWith("_misses") || e.getKey().endsWith("_refs")
+                    ? String.format(Locale.ROOT, "%.3f per 1000 refs", r.refs() == 0 ? 0.0 : 1000.0 * e.getValue() / r.refs())
+                    : "";
+            tlb.add(new String[] {e.getKey(), count(e.getValue()), perK});
+        }
+        section(sb, "tlb", tlb);
+
+        if (!r.nestedWalk().isEmpty()) {
+            sb.append("\nnested walk (memory references of one walk, cold caches)\n");
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"mode", "levels", "guest page", "host page", "walk refs"});
+            for (RunResult.NestedWalkRow w : r.nestedWalk()) {
+                rows.add(new String[] {w.mode(), Integer.toString(w.levels()), w.guestPage(),
+                        w.hostPage() == null ? "-" : w.hostPage(), count(w.walkRefs())});
+            }
+            table(sb, rows, new boolean[] {false, true, true, true, true});
+        }
+        return sb.toString();
+    }
+
+    private static void section(StringBuilder sb, String title, List<String[]> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        sb.append('\n').append(title).append('\n');
+        List<String[]> indented = new ArrayList<>();
+        for (String[] r : rows) {
+            String[] x = new String[r.length];
+            for (int i = 0; i < r.length; i++) {
+                x[i] = i == 0 ? "  " + r[i] : r[i];
+            }
+            indented.add(x);
+        }
+        boolean[] right = new boolean[rows.get(0).length];
+        for (int i = 1; i < right.length; i++) {
+            right[i] = i == 1;
+        }
+        table(sb, indented, right);
+    }
+
+    /** Appends rows as columns two spaces apart; right-aligned columns are marked in {@code right}. */
+    static void table(StringBuilder sb, List<String[]> rows, boolean[] right) {
+        int cols = right.length;
+        int[] width = new int[cols];
+        for (String[] row : rows) {
+            for (int i = 0; i < cols; i++) {
+                width[i] = Math.max(width[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < cols; i++) {
+                if (i > 0) {
+                    line.append("  ");
+                }
+                String pad = " ".repeat(width[i] - row[i].length());
+                line.append(right[i] ? pad + row[i] : row[i] + pad);
+            }
+            sb.append(line.toString().stripTrailing()).append('\n');
+        }
+    }
+
+    /** Simulated nanoseconds with a readable unit: {@code 850 ns}, {@code 12.345 us}, {@code 1.200 s}. */
+    static String duration(long ns) {
+        if (ns < 1_000) {
+            return ns + " ns";
+        }
+        if (ns < 1_000_000) {
+            return String.format(Locale.ROOT, "%.3f us", ns / 1e3);
+        }
+        if (ns < 1_000_000_000) {
+            return String.format(Locale.ROOT, "%.3f ms", ns / 1e6);
+        }
+        return String.format(Locale.ROOT, "%.3f s", ns / 1e9);
+    }
+
+    static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    private static String perRef(long ns, long refs) {
+        return refs == 0 ? "-" : String.format(Locale.ROOT, "%.2f", (double) ns / refs);
+    }
+}
