@@ -1,7 +1,7 @@
 package io.vmsim.cli;
 
 import io.vmsim.api.policy.PolicyException;
-import io.vmsim.core.UserError;
+import io.vmsim.core.error.UserError;
 import io.vmsim.core.config.ConfigException;
 import io.vmsim.core.scenario.ScenarioException;
 import picocli.CommandLine;

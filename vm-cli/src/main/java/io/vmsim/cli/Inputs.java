@@ -1,6 +1,7 @@
 package io.vmsim.cli;
 
 import io.vmsim.api.config.ConfigKey;
+import io.vmsim.core.Simulation;
 import io.vmsim.core.config.ConfigLoader;
 import io.vmsim.core.config.CoreKeys;
 import io.vmsim.core.config.EffectiveConfig;
@@ -56,9 +57,17 @@ final class Inputs {
 
     /** The layered configuration: declared defaults < scenario < file < --set (and --plugins). */
     static EffectiveConfig config(PolicyRegistry catalog, Scenario scenario, Path file, List<String> sets, Path plugins) {
+        return config(catalog, scenario, false, file, sets, plugins);
+    }
+
+    /** As above; a trace replay layers {@link Simulation#TRACE_DEFAULTS} where a scenario's defaults go. */
+    static EffectiveConfig config(PolicyRegistry catalog, Scenario scenario, boolean traceRun, Path file, List<String> sets,
+                                  Path plugins) {
         ConfigLoader loader = new ConfigLoader(catalog);
         if (scenario != null) {
             loader.scenarioDefaults(scenario.name(), scenario.config());
+        } else if (traceRun) {
+            loader.scenarioDefaults("trace replay", Simulation.TRACE_DEFAULTS);
         }
         List<String> all = new ArrayList<>(sets);
         if (plugins != null) {

@@ -59,7 +59,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (PolicyRegistry catalog = Inputs.catalog(plugins, sets)) {
             Scenario sc = trace == null ? Inputs.scenario(scenario == null ? ScenarioCatalog.DEFAULT : scenario) : null;
-            EffectiveConfig cfg = Inputs.config(catalog, sc, config, sets, plugins);
+            EffectiveConfig cfg = Inputs.config(catalog, sc, trace != null, config, sets, plugins);
             if (trace != null && !Files.isRegularFile(trace)) {
                 throw new IllegalArgumentException("trace file '" + trace + "' does not exist");
             }

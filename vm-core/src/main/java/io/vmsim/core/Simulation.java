@@ -4,8 +4,6 @@ import io.vmsim.api.policy.Policy;
 import io.vmsim.core.config.CoreConfig;
 import io.vmsim.core.config.CoreKeys;
 import io.vmsim.core.mm.Kernel;
-import io.vmsim.core.mm.Task;
-import io.vmsim.core.mm.WorkloadException;
 import io.vmsim.core.plugin.PolicyCatalog;
 import io.vmsim.core.report.Progress;
 import io.vmsim.core.report.RunResult;
@@ -29,9 +27,6 @@ public final class Simulation {
      */
     public static final Map<String, String> TRACE_DEFAULTS = Map.of(CoreKeys.THP_ENABLED, "never");
 
-    /** Lowest address a process may map ({@code vm.mmap_min_addr}, 64 KiB by default). */
-    static final long MMAP_MIN_ADDR = 0x10000L;
-
     private static final int BATCH = 8192;
 
     private Simulation() {
@@ -53,26 +48,14 @@ public final class Simulation {
     public static RunResult runTrace(CoreConfig config, PolicyCatalog catalog, Path trace, Progress progress)
             throws IOException {
         Machine m = Machine.create(config, catalog);
-        SimProcess proc = m.spawn("trace", List.of(0));
-        Task task = proc.threads().get(0);
-        long top = 1L << (config.getInt(CoreKeys.PGTABLE_LEVELS) == 5 ? 56 : 47);
-        m.syscalls().mmapAnon(proc.mm(), MMAP_MIN_ADDR, (top - 4096) - MMAP_MIN_ADDR, "rw", false, 4096);
+        TraceReplay replay = new TraceReplay(m);
         long[] buf = new long[BATCH];
         long t0 = m.nanoTime();
         long next = 1 << 20;
         try (TraceReader r = TraceFormats.open(trace, config.getString(CoreKeys.TRACE_FORMAT),
                 config.getBoolean(CoreKeys.TRACE_INSTRUCTIONS))) {
             for (int n; (n = r.read(buf)) > 0; ) {
-                for (int i = 0; i < n; i++) {
-                    long ref = buf[i];
-                    long va = ref >>> 2;
-                    int kind = (int) (ref & 3);
-                    try {
-                        m.access(task, va, kind == TraceReader.STORE || kind == TraceReader.MODIFY);
-                    } catch (WorkloadException e) {
-                        throw new WorkloadException(r.source() + ": reference " + m.refs() + ": " + e.getMessage());
-                    }
-                }
+                replay.replay(buf, n, r.source());
                 if (m.refs() >= next) {
                     next = m.refs() + (1 << 20);
                     progress.update("replay", m.refs(), -1);

@@ -1,6 +1,6 @@
 package io.vmsim.core.config;
 
-import io.vmsim.core.UserError;
+import io.vmsim.core.error.UserError;
 
 import java.util.List;
 

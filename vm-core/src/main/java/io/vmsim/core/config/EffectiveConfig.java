@@ -129,6 +129,11 @@ public final class EffectiveConfig implements CoreConfig {
     }
 
     /** Every effective key and its value as written, in {@code config show} order. */
+    @Override
+    public Map<String, String> asMap() {
+        return values();
+    }
+
     public Map<String, String> values() {
         return text;
     }

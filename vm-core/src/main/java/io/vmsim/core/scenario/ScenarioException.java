@@ -4,7 +4,7 @@ package io.vmsim.core.scenario;
  * A scenario that cannot be used. The message is one line: {@code FILE:LINE: what is wrong},
  * suggesting the closest valid name where there is one.
  */
-public final class ScenarioException extends Exception {
+public final class ScenarioException extends Exception implements io.vmsim.core.error.UserError {
     private static final long serialVersionUID = 1L;
     private final String source;
     private final int line;

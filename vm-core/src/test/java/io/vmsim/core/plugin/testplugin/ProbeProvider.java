@@ -35,7 +35,7 @@ public final class ProbeProvider implements PolicyProvider {
     /** Tries to reach the engine, which a plugin must not see. */
     public static boolean canSeeEngine() {
         try {
-            Class.forName("io.vmsim.core.UserError");
+            Class.forName("io.vmsim.core.error.UserError");
             return true;
         } catch (ClassNotFoundException e) {
             return false;

@@ -1,4 +1,4 @@
-package io.vmsim.core;
+package io.vmsim.core.error;
 
 /**
  * Marks an exception caused by the user's input (a config file, a scenario, a trace, a

@@ -1,0 +1,52 @@
+package io.vmsim.core;
+
+import io.vmsim.core.config.CoreKeys;
+import io.vmsim.core.mm.Task;
+import io.vmsim.core.mm.WorkloadException;
+import io.vmsim.core.trace.TraceReader;
+
+import java.util.List;
+
+/**
+ * Replays encoded trace references ({@link TraceReader#encode}) on a machine: one process whose
+ * single anonymous read-write area spans the user address space, one thread on CPU 0.
+ */
+public final class TraceReplay {
+    /** Lowest address a process may map ({@code vm.mmap_min_addr}, 64 KiB by default). */
+    static final long MMAP_MIN_ADDR = 0x10000L;
+
+    private final Machine m;
+    private final Task task;
+
+    public TraceReplay(Machine machine) {
+        this.m = machine;
+        SimProcess proc = machine.spawn("trace", List.of(0));
+        this.task = proc.threads().get(0);
+        long top = 1L << (machine.config().getInt(CoreKeys.PGTABLE_LEVELS) == 5 ? 56 : 47);
+        machine.syscalls().mmapAnon(proc.mm(), MMAP_MIN_ADDR, (top - 4096) - MMAP_MIN_ADDR, "rw", false, 4096);
+    }
+
+    /** Replays {@code refs[0..n)}; instruction fetches are reads. */
+    public void replay(long[] refs, int n) {
+        Machine mach = m;
+        Task t = task;
+        for (int i = 0; i < n; i++) {
+            long ref = refs[i];
+            int kind = (int) (ref & 3);
+            mach.access(t, ref >>> 2, kind == TraceReader.STORE || kind == TraceReader.MODIFY);
+        }
+    }
+
+    /** Replays one batch read from {@code source}, naming the source and reference number in errors. */
+    void replay(long[] refs, int n, String source) {
+        try {
+            replay(refs, n);
+        } catch (WorkloadException e) {
+            throw new WorkloadException(source + ": reference " + m.refs() + ": " + e.getMessage());
+        }
+    }
+
+    public Machine machine() {
+        return m;
+    }
+}

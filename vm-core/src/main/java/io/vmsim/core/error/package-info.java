@@ -1,0 +1,2 @@
+/** Error types shared by every package. */
+package io.vmsim.core.error;
