@@ -15,7 +15,7 @@ final class Reports {
     /** /proc/vmstat: state items first, as Linux prints them, then events. */
     static Map<String, Long> vmstat(Kernel k) {
         Map<String, Long> m = new LinkedHashMap<>();
-        m.put("nr_free_pages", k.allocator.freePages());
+        m.put("nr_free_pages", k.allocator.nrFreePages());
         m.put("nr_anon_pages", k.nrAnonPages);
         m.put("nr_anon_transparent_hugepages", k.nrAnonThps);
         m.put("nr_page_table_pages", k.tables.nrTables());
@@ -32,7 +32,8 @@ final class Reports {
     static Map<String, Long> meminfo(Kernel k) {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("MemTotal", (long) k.frames.nrFrames() * 4);
-        m.put("MemFree", k.allocator.freePages() * 4);
+        // NR_FREE_PAGES: pages on per-CPU lists are not counted, as in Linux
+        m.put("MemFree", k.allocator.nrFreePages() * 4);
         m.put("AnonPages", k.nrAnonPages * 4);
         m.put("PageTables", k.tables.nrTables() * 4);
         m.put("AnonHugePages", k.nrAnonThps * 2048);

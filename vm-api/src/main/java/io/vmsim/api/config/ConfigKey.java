@@ -78,16 +78,34 @@ public record ConfigKey(String name, ConfigType type, String defaultValue, Doubl
     }
 
     private String range() {
-        if (min == null && max == null) {
+        boolean noMin = min == null || min <= -9.2e18;
+        boolean noMax = max == null || max >= 9.2e18;
+        if (noMin && noMax) {
             return "";
+        }
+        if (noMax) {
+            return " >= " + fmt(min);
+        }
+        if (noMin) {
+            return " <= " + fmt(max);
         }
         return " in [" + fmt(min) + ", " + fmt(max) + "]";
     }
 
-    private static String fmt(Double d) {
-        if (d == null) {
-            return "";
+    private String fmt(Double d) {
+        if (d != Math.rint(d) || Math.abs(d) >= 9.2e18) {
+            return d.toString();
         }
-        return d == Math.rint(d) && Math.abs(d) < 1e18 ? Long.toString(d.longValue()) : d.toString();
+        long v = d.longValue();
+        if (type == ConfigType.SIZE && v > 0) {
+            String[] units = {"", "K", "M", "G", "T", "P"};
+            int u = 0;
+            while (u < units.length - 1 && v % 1024 == 0) {
+                v /= 1024;
+                u++;
+            }
+            return v + units[u];
+        }
+        return Long.toString(v);
     }
 }

@@ -2,14 +2,12 @@ package io.vmsim.core.vmstat;
 
 /**
  * Event counters of {@code /proc/vmstat}, named exactly as Linux names them
- * ({@code include/linux/vm_event_item.h}, {@code mm/vmstat.c}: vmstat_text).
+ * ({@code include/linux/vm_event_item.h}, {@code mm/vmstat.c}: vmstat_text). The page
+ * allocator keeps its own ({@code pgalloc_*}, {@code pgfree}, {@code nr_free_pages}).
  */
 public enum VmEvent {
     PGFAULT("pgfault"),
     PGMAJFAULT("pgmajfault"),
-    PGALLOC_DMA32("pgalloc_dma32"),
-    PGALLOC_NORMAL("pgalloc_normal"),
-    PGFREE("pgfree"),
     PGACTIVATE("pgactivate"),
     PGDEACTIVATE("pgdeactivate"),
     PGREUSE("pgreuse"),
