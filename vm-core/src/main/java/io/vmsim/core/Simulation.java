@@ -21,8 +21,8 @@ import java.util.Map;
 public final class Simulation {
     /**
      * Configuration defaults of a trace replay, applied below the user's file and
-     * {@code --set}: a lackey trace carries no VMA layout, so its single address-space-wide
-     * area is not eligible for THP unless asked ({@code pgfault} then counts 4 KiB faults,
+     * {@code --set}: a lackey trace carries no VMA layout, so its address-space-wide areas are
+     * not eligible for THP unless asked ({@code pgfault} then counts 4 KiB faults,
      * the convention of the traces' ground truth).
      */
     public static final Map<String, String> TRACE_DEFAULTS = Map.of(CoreKeys.THP_ENABLED, "never");
@@ -42,8 +42,8 @@ public final class Simulation {
     }
 
     /**
-     * Replays a trace with one process whose single anonymous read-write area spans the user
-     * address space, one reference at a time on CPU 0.
+     * Replays a trace with one process whose anonymous read-write memory spans the user address
+     * space ({@link TraceReplay}), one reference at a time on CPU 0.
      */
     public static RunResult runTrace(CoreConfig config, PolicyCatalog catalog, Path trace, Progress progress)
             throws IOException {

@@ -1,6 +1,7 @@
 package io.vmsim.core;
 
 import io.vmsim.core.config.CoreKeys;
+import io.vmsim.core.mm.MmSyscalls;
 import io.vmsim.core.mm.Task;
 import io.vmsim.core.mm.WorkloadException;
 import io.vmsim.core.trace.TraceReader;
@@ -9,7 +10,8 @@ import java.util.List;
 
 /**
  * Replays encoded trace references ({@link TraceReader#encode}) on a machine: one process whose
- * single anonymous read-write area spans the user address space, one thread on CPU 0.
+ * anonymous read-write areas (adjacent, 8 TiB each) span the user address space, one thread on
+ * CPU 0.
  */
 public final class TraceReplay {
     /** Lowest address a process may map ({@code vm.mmap_min_addr}, 64 KiB by default). */
@@ -22,8 +24,13 @@ public final class TraceReplay {
         this.m = machine;
         SimProcess proc = machine.spawn("trace", List.of(0));
         this.task = proc.threads().get(0);
-        long top = 1L << (machine.config().getInt(CoreKeys.PGTABLE_LEVELS) == 5 ? 56 : 47);
-        machine.syscalls().mmapAnon(proc.mm(), MMAP_MIN_ADDR, (top - 4096) - MMAP_MIN_ADDR, "rw", false, 4096);
+        long top = (1L << (machine.config().getInt(CoreKeys.PGTABLE_LEVELS) == 5 ? 56 : 47)) - 4096;
+        // adjacent areas of at most MAX_ANON_MAPPING bytes cover the whole user address space
+        for (long a = MMAP_MIN_ADDR; a < top; ) {
+            long end = Math.min(top, (a + MmSyscalls.MAX_ANON_MAPPING) & -MmSyscalls.MAX_ANON_MAPPING);
+            machine.syscalls().mmapAnon(proc.mm(), a, end - a, "rw", false, 4096);
+            a = end;
+        }
     }
 
     /** Replays {@code refs[0..n)}; instruction fetches are reads. */

@@ -153,8 +153,8 @@ public final class FaultHandler {
         if (haddr < vma.start() || haddr + Kernel.HPAGE_PMD_SIZE > vma.end()) {
             return false;
         }
-        // the file/anon offset must be PMD-aligned relative to the address
-        return ((vma.start() >>> 12) - vma.pgoff()) % Kernel.HPAGE_PMD_NR == 0;
+        // transhuge_vma_suitable(): a file's offset must be PMD-aligned with the address; anonymous memory has no such constraint
+        return vma.isAnon() || ((vma.start() >>> 12) - vma.pgoff()) % Kernel.HPAGE_PMD_NR == 0;
     }
 
     /**

@@ -15,6 +15,9 @@ public final class MmSyscalls {
     /** madvise advice values this simulator understands, by their Linux names in lower case. */
     public static final List<String> ADVICE = List.of("dontneed", "hugepage", "nohugepage", "mergeable", "unmergeable");
 
+    /** Largest anonymous mapping: page indices within it must fit the frame's 32-bit index field. */
+    public static final long MAX_ANON_MAPPING = 1L << 43;
+
     private final Kernel k;
 
     public MmSyscalls(Kernel kernel) {
@@ -45,6 +48,10 @@ public final class MmSyscalls {
         if (length <= 0 || (length & 4095) != 0) {
             throw new IllegalArgumentException("mmap length must be a positive multiple of 4096: " + length);
         }
+        if (length > MAX_ANON_MAPPING) {
+            throw new IllegalArgumentException("an anonymous mapping of " + length + " bytes is larger than the "
+                    + "simulator's limit of 8 TiB per mapping (page indices are 31 bits); map several areas");
+        }
         long a = Math.max(align, 4096);
         long start;
         if (addr == 0) {
@@ -56,8 +63,10 @@ public final class MmSyscalls {
         }
         long flags = protFlags(prot) | VmaFlags.VM_ANON | VmaFlags.VM_MAYREAD | VmaFlags.VM_MAYWRITE
                 | VmaFlags.VM_MAYEXEC | (shared ? VmaFlags.VM_SHARED | VmaFlags.VM_MAYSHARE : 0);
+        // Linux sets an anonymous VMA's vm_pgoff to addr >> PAGE_SHIFT; only its consistency
+        // matters to the rmap, and 0 keeps page indices within the 32-bit index field.
         AnonVma av = k.anonVmas.create();
-        Vma v = new Vma(mm, start, start + length, flags, start >>> 12, av);
+        Vma v = new Vma(mm, start, start + length, flags, 0, av);
         av.link(v);
         mm.vmas.put(start, v);
         mm.totalVm += length >>> 12;
