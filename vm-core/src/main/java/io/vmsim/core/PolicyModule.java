@@ -4,7 +4,9 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.vmsim.api.config.Settings;
+import io.vmsim.api.machine.IntrusivePageLists;
 import io.vmsim.api.machine.MachineView;
+import io.vmsim.api.machine.PageLists;
 import io.vmsim.api.policy.DedupPolicy;
 import io.vmsim.api.policy.HugePagePolicy;
 import io.vmsim.api.policy.NumaPolicy;
@@ -50,15 +52,21 @@ final class PolicyModule extends AbstractModule {
 
     @Provides
     @Singleton
-    Policies policies(MachineView view) {
-        return new Policies(
-                create(PolicyKind.RECLAIM, CoreKeys.POLICY_RECLAIM, view, ReclaimPolicy.class),
-                create(PolicyKind.THP, CoreKeys.POLICY_THP, view, HugePagePolicy.class),
-                create(PolicyKind.NUMA, CoreKeys.POLICY_NUMA, view, NumaPolicy.class),
-                create(PolicyKind.KSM, CoreKeys.POLICY_KSM, view, DedupPolicy.class));
+    PageLists pageLists(PageFrames frames) {
+        return new IntrusivePageLists(frames.prev, frames.next, frames.flags);
     }
 
-    private <P extends Policy> P create(PolicyKind kind, String key, MachineView view, Class<P> type) {
+    @Provides
+    @Singleton
+    Policies policies(MachineView view, PageLists lists) {
+        return new Policies(
+                create(PolicyKind.RECLAIM, CoreKeys.POLICY_RECLAIM, view, lists, ReclaimPolicy.class),
+                create(PolicyKind.THP, CoreKeys.POLICY_THP, view, lists, HugePagePolicy.class),
+                create(PolicyKind.NUMA, CoreKeys.POLICY_NUMA, view, lists, NumaPolicy.class),
+                create(PolicyKind.KSM, CoreKeys.POLICY_KSM, view, lists, DedupPolicy.class));
+    }
+
+    private <P extends Policy> P create(PolicyKind kind, String key, MachineView view, PageLists lists, Class<P> type) {
         String name = config.getString(key);
         PolicyProvider provider = catalog.provider(kind, name);
         Settings settings = config.policySettings(kind, name);
@@ -79,6 +87,11 @@ final class PolicyModule extends AbstractModule {
             @Override
             public RandomGenerator random() {
                 return random;
+            }
+
+            @Override
+            public PageLists pageLists() {
+                return lists;
             }
 
             @Override

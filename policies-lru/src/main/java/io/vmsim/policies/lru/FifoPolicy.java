@@ -1,5 +1,7 @@
 package io.vmsim.policies.lru;
 
+import io.vmsim.api.machine.PageLists;
+
 import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.api.policy.ScanControl;
 
@@ -12,9 +14,9 @@ import io.vmsim.api.policy.ScanControl;
 public final class FifoPolicy implements ReclaimPolicy {
     private final PfnList list;
 
-    /** Creates an empty FIFO queue for a machine of {@code nrFrames} frames. */
-    public FifoPolicy(int nrFrames) {
-        this.list = new PfnList(nrFrames);
+    /** Creates an empty FIFO queue threaded through the frames' links. */
+    public FifoPolicy(PageLists lists) {
+        this.list = new PfnList(lists, 1);
     }
 
     @Override

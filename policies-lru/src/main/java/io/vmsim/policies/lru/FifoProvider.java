@@ -24,6 +24,6 @@ public final class FifoProvider implements PolicyProvider {
 
     @Override
     public Policy create(PolicyContext context) {
-        return new FifoPolicy(context.machine().frames().nrFrames());
+        return new FifoPolicy(context.pageLists());
     }
 }

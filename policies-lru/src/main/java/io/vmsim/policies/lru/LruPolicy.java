@@ -1,5 +1,7 @@
 package io.vmsim.policies.lru;
 
+import io.vmsim.api.machine.PageLists;
+
 import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.api.policy.ScanControl;
 
@@ -9,15 +11,15 @@ import io.vmsim.api.policy.ScanControl;
  * accessed bits and its active/inactive lists ({@code mm/vmscan.c}); it is a baseline for cache
  * studies, not a model of the kernel, and it opts in to {@link #observesEveryAccess()}.
  *
- * <p>O(1) per operation: an intrusive doubly-linked list in two {@code int} arrays indexed by
- * PFN (8 bytes per frame), sized from the machine's frame count.
+ * <p>O(1) per operation: an intrusive doubly-linked list through the frames' own links
+ * ({@link PageLists}), so the policy costs no memory per frame.
  */
 public final class LruPolicy implements ReclaimPolicy {
     private final PfnList list;
 
-    /** Creates an empty LRU list for a machine of {@code nrFrames} frames. */
-    public LruPolicy(int nrFrames) {
-        this.list = new PfnList(nrFrames);
+    /** Creates an empty LRU list threaded through the frames' links. */
+    public LruPolicy(PageLists lists) {
+        this.list = new PfnList(lists, 1);
     }
 
     @Override

@@ -24,6 +24,6 @@ public final class LruProvider implements PolicyProvider {
 
     @Override
     public Policy create(PolicyContext context) {
-        return new LruPolicy(context.machine().frames().nrFrames());
+        return new LruPolicy(context.pageLists());
     }
 }

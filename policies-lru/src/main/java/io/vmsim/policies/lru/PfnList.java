@@ -1,68 +1,60 @@
 package io.vmsim.policies.lru;
 
+import io.vmsim.api.machine.PageLists;
+
 /**
- * An intrusive doubly-linked list of page-frame numbers kept in two {@code int} arrays indexed
- * by PFN, so that insert, remove and move-to-front are O(1) and cost no allocation: the same
- * idea as the {@code lru} list_head embedded in Linux's {@code struct page}.
+ * One list of page frames threaded through the frames' own links ({@link PageLists}, the
+ * {@code lru} list_head of Linux's {@code struct page}), so insert, remove and move-to-front are
+ * O(1) and the list costs no memory per frame. Membership is the frame's policy bits equal to
+ * this list's tag.
  *
  * <p>The head is the hot end (most recently inserted or moved), the tail the cold end.
  */
 final class PfnList {
-    /** End of the list. */
-    private static final int NIL = -1;
-    /** Marks a frame that is not on the list (so membership costs no extra array). */
-    private static final int UNLINKED = -2;
+    private static final int NIL = PageLists.NIL;
 
-    private final int[] prev;
-    private final int[] next;
-    private int head = NIL;
-    private int tail = NIL;
-    private int size;
+    private final PageLists lists;
+    private final int id;
+    private final int tag;
 
-    PfnList(int nrFrames) {
-        prev = new int[nrFrames];
-        next = new int[nrFrames];
-        java.util.Arrays.fill(next, UNLINKED);
+    /** A list with a tag from 1 to 255 that no other list of the same policy uses. */
+    PfnList(PageLists lists, int tag) {
+        if (tag < 1 || tag > 255) {
+            throw new IllegalArgumentException("tag " + tag);
+        }
+        this.lists = lists;
+        this.id = lists.newList();
+        this.tag = tag;
     }
 
     int size() {
-        return size;
+        return lists.size(id);
     }
 
     boolean contains(int pfn) {
-        return next[pfn] != UNLINKED;
+        return lists.bits(pfn) == tag;
     }
 
     /** Inserts at the hot end; a frame already on the list is moved there. */
     void pushHead(int pfn) {
         if (contains(pfn)) {
-            if (head == pfn) {
-                return;
-            }
-            unlink(pfn);
+            lists.moveToHead(id, pfn);
+            return;
         }
-        prev[pfn] = NIL;
-        next[pfn] = head;
-        if (head != NIL) {
-            prev[head] = pfn;
-        } else {
-            tail = pfn;
-        }
-        head = pfn;
-        size++;
+        lists.addHead(id, pfn);
+        lists.setBits(pfn, tag);
     }
 
     /** Moves a frame on the list to the hot end; does nothing for a frame not on it. */
     void moveToHead(int pfn) {
-        if (contains(pfn) && head != pfn) {
-            unlink(pfn);
-            pushHead(pfn);
+        if (contains(pfn)) {
+            lists.moveToHead(id, pfn);
         }
     }
 
     /** The frame at the cold end, or -1 if empty. */
     int tail() {
-        return tail;
+        return lists.tail(id);
     }
 
     /** Removes a frame if it is on the list; returns whether it was. */
@@ -70,44 +62,31 @@ final class PfnList {
         if (!contains(pfn)) {
             return false;
         }
-        unlink(pfn);
+        lists.remove(id, pfn);
+        lists.setBits(pfn, 0);
         return true;
     }
 
-    private void unlink(int pfn) {
-        int p = prev[pfn];
-        int n = next[pfn];
-        if (p != NIL) {
-            next[p] = n;
-        } else {
-            head = n;
-        }
-        if (n != NIL) {
-            prev[n] = p;
-        } else {
-            tail = p;
-        }
-        next[pfn] = UNLINKED;
-        size--;
-    }
-
-    /** Walks the list and checks that links, ends and size agree. */
+    /** Walks the list and checks that links, ends, membership and size agree. */
     void verify(String owner) {
         int count = 0;
         int expectedPrev = NIL;
-        for (int pfn = head; pfn != NIL; pfn = next[pfn]) {
-            if (prev[pfn] != expectedPrev) {
-                throw new IllegalStateException(owner + ": pfn " + pfn + " has prev " + prev[pfn]
+        for (int pfn = lists.head(id); pfn != NIL; pfn = lists.next(pfn)) {
+            if (lists.prev(pfn) != expectedPrev) {
+                throw new IllegalStateException(owner + ": pfn " + pfn + " has prev " + lists.prev(pfn)
                         + ", expected " + expectedPrev);
             }
-            if (++count > size) {
-                throw new IllegalStateException(owner + ": list longer than its size " + size + " (cycle?)");
+            if (!contains(pfn)) {
+                throw new IllegalStateException(owner + ": pfn " + pfn + " is linked but not tagged");
+            }
+            if (++count > size()) {
+                throw new IllegalStateException(owner + ": list longer than its size " + size() + " (cycle?)");
             }
             expectedPrev = pfn;
         }
-        if (count != size || tail != expectedPrev) {
+        if (count != size() || tail() != expectedPrev) {
             throw new IllegalStateException(owner + ": walked " + count + " frames ending at " + expectedPrev
-                    + ", but size is " + size + " and tail is " + tail);
+                    + ", but size is " + size() + " and tail is " + tail());
         }
     }
 }

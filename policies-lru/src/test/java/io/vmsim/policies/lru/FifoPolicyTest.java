@@ -1,5 +1,7 @@
 package io.vmsim.policies.lru;
 
+import io.vmsim.api.machine.IntrusivePageLists;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -12,8 +14,8 @@ final class FifoPolicyTest {
     void shortSequence_showsBeladysAnomaly() {
         // The classic sequence: FIFO misses 9 times with 3 frames and 10 times with 4.
         int[] seq = {1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5};
-        assertThat(ReplacementHarness.misses(new FifoPolicy(3), 3, seq)).isEqualTo(9);
-        assertThat(ReplacementHarness.misses(new FifoPolicy(4), 4, seq)).isEqualTo(10);
+        assertThat(ReplacementHarness.misses(new FifoPolicy(IntrusivePageLists.standalone(3)), 3, seq)).isEqualTo(9);
+        assertThat(ReplacementHarness.misses(new FifoPolicy(IntrusivePageLists.standalone(4)), 4, seq)).isEqualTo(10);
         assertThat(ReplacementHarness.referenceMisses(false, 4, seq)).isEqualTo(10);
     }
 
@@ -25,7 +27,7 @@ final class FifoPolicyTest {
             for (int i = 0; i < seq.length; i++) {
                 seq[i] = rnd.nextInt(3) == 0 ? rnd.nextInt(300) : rnd.nextInt(30);
             }
-            assertThat(ReplacementHarness.misses(new FifoPolicy(frames), frames, seq))
+            assertThat(ReplacementHarness.misses(new FifoPolicy(IntrusivePageLists.standalone(frames)), frames, seq))
                     .as("misses with %d frames", frames)
                     .isEqualTo(ReplacementHarness.referenceMisses(false, frames, seq));
         }
@@ -33,6 +35,6 @@ final class FifoPolicyTest {
 
     @Test
     void fifo_doesNotAskForAccessEvents() {
-        assertThat(new FifoPolicy(1).observesEveryAccess()).isFalse();
+        assertThat(new FifoPolicy(IntrusivePageLists.standalone(1)).observesEveryAccess()).isFalse();
     }
 }

@@ -1,5 +1,7 @@
 package io.vmsim.policies.lru;
 
+import io.vmsim.api.machine.IntrusivePageLists;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -12,7 +14,7 @@ final class LruPolicyTest {
     void shortSequence_missesAsTextbookLru() {
         // 3 frames: 1 2 3 miss; 1 hit; 4 evicts 2; 2 evicts 3; 1 hit; 3 evicts 4 -> 6 misses.
         int[] seq = {1, 2, 3, 1, 4, 2, 1, 3};
-        assertThat(ReplacementHarness.misses(new LruPolicy(3), 3, seq)).isEqualTo(6);
+        assertThat(ReplacementHarness.misses(new LruPolicy(IntrusivePageLists.standalone(3)), 3, seq)).isEqualTo(6);
         assertThat(ReplacementHarness.referenceMisses(true, 3, seq)).isEqualTo(6);
     }
 
@@ -25,7 +27,7 @@ final class LruPolicyTest {
                 // A skewed distribution so that recency matters.
                 seq[i] = rnd.nextInt(4) == 0 ? rnd.nextInt(200) : rnd.nextInt(20);
             }
-            assertThat(ReplacementHarness.misses(new LruPolicy(frames), frames, seq))
+            assertThat(ReplacementHarness.misses(new LruPolicy(IntrusivePageLists.standalone(frames)), frames, seq))
                     .as("misses with %d frames", frames)
                     .isEqualTo(ReplacementHarness.referenceMisses(true, frames, seq));
         }
@@ -33,7 +35,7 @@ final class LruPolicyTest {
 
     @Test
     void refusedVictim_staysTrackedAndNextColdestIsTaken() {
-        LruPolicy lru = new LruPolicy(4);
+        LruPolicy lru = new LruPolicy(IntrusivePageLists.standalone(4));
         lru.pageAdded(0, true);
         lru.pageAdded(1, true);
         lru.pageAdded(2, true);
@@ -56,7 +58,7 @@ final class LruPolicyTest {
 
     @Test
     void removedPage_isNeverOfferedAsVictim() {
-        LruPolicy lru = new LruPolicy(4);
+        LruPolicy lru = new LruPolicy(IntrusivePageLists.standalone(4));
         lru.pageAdded(3, false);
         lru.pageAdded(2, false);
         lru.pageRemoved(3);

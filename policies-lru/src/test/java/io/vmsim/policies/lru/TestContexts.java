@@ -72,6 +72,7 @@ final class TestContexts {
                 throw new IllegalArgumentException(key);
             }
         };
+        io.vmsim.api.machine.PageLists lists = io.vmsim.api.machine.IntrusivePageLists.standalone(nrFrames);
         return new PolicyContext() {
             @Override
             public Settings settings() {
@@ -86,6 +87,11 @@ final class TestContexts {
             @Override
             public RandomGenerator random() {
                 return new Random(1);
+            }
+
+            @Override
+            public io.vmsim.api.machine.PageLists pageLists() {
+                return lists;
             }
 
             @Override

@@ -85,6 +85,11 @@ final class ProviderContractTest {
             }
 
             @Override
+            public io.vmsim.api.machine.PageLists pageLists() {
+                return io.vmsim.api.machine.IntrusivePageLists.standalone(16);
+            }
+
+            @Override
             public int node() {
                 return -1;
             }

@@ -14,6 +14,12 @@ public interface PolicyContext {
     MachineView machine();
 
     /**
+     * List links and flag bits in the frames themselves, for policies that keep lists of
+     * pages (the way Linux's LRU lists use {@code struct page}).
+     */
+    io.vmsim.api.machine.PageLists pageLists();
+
+    /**
      * A random source seeded from the run's seed and the policy's name, so a policy's random
      * choices are reproducible and independent of other policies.
      */

@@ -35,6 +35,13 @@ final class ModuleBoundariesTest {
             .should().dependOnClassesThat().resideInAPackage("io.vmsim.policies..")
             .because("the core finds policies through ServiceLoader only");
 
+    static final ArchRule CORE_DEPENDS_ONLY_ON_THE_API_AND_ITS_LIBRARIES = classes()
+            .that().resideInAPackage("io.vmsim.core..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("io.vmsim.core..", "io.vmsim.api..", "java..",
+                    "com.google.inject..", "jakarta.inject..", "org.apache.commons.configuration2..", "org.slf4j..",
+                    "org.yaml.snakeyaml..", "org.tukaani.xz..", "com.github.luben.zstd..")
+            .because("DESIGN.md: vm-core depends on vm-api, Guice, Commons Configuration, logging (and its trace and YAML readers)");
+
     static final ArchRule NO_PACKAGE_CYCLES = slices()
             .matching("io.vmsim.core.(**)")
             .should().beFreeOfCycles();
@@ -70,6 +77,11 @@ final class ModuleBoundariesTest {
     @Test
     void coreNeverNamesAPolicyClass() {
         CORE_NEVER_NAMES_A_POLICY_CLASS.check(classes);
+    }
+
+    @Test
+    void coreDependsOnlyOnTheApiAndItsLibraries() {
+        CORE_DEPENDS_ONLY_ON_THE_API_AND_ITS_LIBRARIES.check(classes);
     }
 
     @Test

@@ -59,6 +59,10 @@ public final class PageFrames implements FrameView {
     /** Kernel allocation that is not otherwise typed (slab, etc.). */
     public static final int PG_SLAB = 1 << 18;
 
+    /** The top eight flag bits belong to the reclaim policy holding the page ({@code PageLists.bits}). */
+    public static final int PG_POLICY_SHIFT = io.vmsim.api.machine.IntrusivePageLists.BITS_SHIFT;
+    public static final int PG_POLICY_MASK = 0xff << PG_POLICY_SHIFT;
+
     private final int nrFrames;
     public final int[] flags;
     public final int[] refcount;
