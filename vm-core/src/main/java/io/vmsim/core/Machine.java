@@ -12,6 +12,7 @@ import io.vmsim.core.mm.MmSyscalls;
 import io.vmsim.core.mm.Task;
 import io.vmsim.core.mmu.Mmu;
 import io.vmsim.core.plugin.PolicyCatalog;
+import io.vmsim.core.time.Daemons;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +35,11 @@ public final class Machine {
     private long refs;
     private int nextPid = 1;
 
+    private final Daemons daemons;
+
     @Inject
-    Machine(CoreConfig config, Kernel kernel, FaultHandler faults, MmSyscalls syscalls, Policies policies) {
+    Machine(CoreConfig config, Kernel kernel, FaultHandler faults, MmSyscalls syscalls, Policies policies, Daemons daemons) {
+        this.daemons = daemons;
         this.config = config;
         this.kernel = kernel;
         this.faults = faults;
@@ -82,6 +86,18 @@ public final class Machine {
         if ((frames.flags[head] & PageFrames.PG_LRU) != 0) {
             kernel.reclaim.pageAccessed(head, write);
         }
+    }
+
+    /**
+     * Lets kernel daemons whose time has come run. Workloads call it between batches of
+     * references and after system calls, not per reference, so the TLB-hit path stays free.
+     */
+    public void tick() {
+        daemons.poll();
+    }
+
+    public Daemons daemons() {
+        return daemons;
     }
 
     /** Creates a process with one thread per CPU given, and an empty address space. */

@@ -11,6 +11,7 @@ import io.vmsim.core.mmu.CpuProfile;
 import io.vmsim.core.mmu.Mmu;
 import io.vmsim.core.pgtable.PageTables;
 import io.vmsim.core.time.CostModel;
+import io.vmsim.core.time.Daemons;
 import io.vmsim.core.time.SimClock;
 import io.vmsim.core.vmstat.VmStat;
 
@@ -51,6 +52,12 @@ final class MemoryModule extends AbstractModule {
     @Singleton
     SimClock clock() {
         return new SimClock();
+    }
+
+    @Provides
+    @Singleton
+    Daemons daemons(SimClock clock) {
+        return new Daemons(clock);
     }
 
     @Provides

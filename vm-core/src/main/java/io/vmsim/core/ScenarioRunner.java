@@ -77,6 +77,7 @@ final class ScenarioRunner {
                 throw new WorkloadException("phase '" + p.name() + "'" + (p.line() > 0 ? " (line " + p.line() + ")" : "")
                         + ": " + e.getMessage());
             }
+            m.tick();
             out.add(new RunResult.PhaseResult(p.name(), m.nanoTime() - t0, m.refs() - r0));
         }
         return out;
@@ -142,6 +143,9 @@ final class ScenarioRunner {
     }
 
     private void tick() {
+        if ((m.refs() & 4095) == 0) {
+            m.tick();
+        }
         if (m.refs() >= nextProgress) {
             nextProgress = m.refs() + PROGRESS_EVERY;
             progress.update(phaseName, m.refs(), totalRefs);

@@ -48,6 +48,7 @@ public final class TraceReplay {
     void replay(long[] refs, int n, String source) {
         try {
             replay(refs, n);
+            m.tick();
         } catch (WorkloadException e) {
             throw new WorkloadException(source + ": reference " + m.refs() + ": " + e.getMessage());
         }

@@ -14,6 +14,11 @@ public final class SimClock implements Clock {
         ps += picos;
     }
 
+    /** Takes back time a background daemon's step advanced (see {@link Daemons}). */
+    void rewind(long picos) {
+        ps -= picos;
+    }
+
     /** Simulated picoseconds since the start. */
     public long picoTime() {
         return ps;
