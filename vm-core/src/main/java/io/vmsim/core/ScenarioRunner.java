@@ -134,7 +134,7 @@ final class ScenarioRunner {
         long base = base(p);
         long pages = pages(p);
         double wf = p.writeFraction();
-        long n = p.count() * Math.max(1, p.repeat());
+        long n = (p.count() < 0 ? pages : p.count()) * Math.max(1, p.repeat());
         for (long i = 0; i < n; i++) {
             long page = zipf == null ? rng.nextLong(pages) : zipf.sample(rng) - 1;
             m.access(t, base + (page << 12), wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf));
@@ -196,7 +196,14 @@ final class ScenarioRunner {
                 long len = p.length() < 0 ? size - p.offset() : p.length();
                 yield p.stride() > 0 ? len / p.stride() * rep : 0;
             }
-            case RANDOM, ZIPF -> p.count() * rep;
+            case RANDOM, ZIPF -> {
+                if (p.count() >= 0) {
+                    yield p.count() * rep;
+                }
+                long size = p.vma() < 0 ? 0 : s.processes().get(Math.min(p.process(), s.processes().size() - 1))
+                        .vmas().get(p.vma()).size();
+                yield (p.length() < 0 ? size - p.offset() : p.length()) / 4096 * rep;
+            }
             default -> 0;
         };
     }
