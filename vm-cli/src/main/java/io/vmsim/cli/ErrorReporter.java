@@ -3,6 +3,7 @@ package io.vmsim.cli;
 import io.vmsim.api.policy.PolicyException;
 import io.vmsim.core.error.UserError;
 import io.vmsim.core.config.ConfigException;
+import io.vmsim.core.report.RunAbortedException;
 import io.vmsim.core.scenario.ScenarioException;
 import picocli.CommandLine;
 
@@ -13,8 +14,9 @@ import java.io.UncheckedIOException;
 /**
  * Turns exceptions into what a user should see: bad input (a {@link UserError}, a scenario or
  * trace that cannot be read, an I/O or argument error, a policy configuration error) gives one
- * line per problem prefixed {@code vmsim: } and status 2; anything else is an internal error
- * with status 1. The stack trace is printed only with {@code --debug}.
+ * line per problem prefixed {@code vmsim: } and status 2; a policy that failed (during a run, or
+ * when it was loaded or created) gives one line naming it, its origin and the call, and status 3;
+ * anything else is an internal error with status 1. The stack trace is printed only with {@code --debug}.
  */
 final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
     private final boolean debug;
@@ -39,9 +41,13 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
             err.println("vmsim: " + oneLine(message(ex)));
             return Main.USAGE;
         }
+        if (ex instanceof RunAbortedException ra) {
+            err.println("vmsim: run stopped: " + oneLine(message(ra.policyFailure())));
+            return Main.POLICY_FAILED;
+        }
         if (ex instanceof PolicyException pe) {
             err.println("vmsim: " + oneLine(message(pe)));
-            return pe.kind() == PolicyException.Kind.CONFIGURATION ? Main.USAGE : Main.SOFTWARE;
+            return pe.kind() == PolicyException.Kind.CONFIGURATION ? Main.USAGE : Main.POLICY_FAILED;
         }
         err.println("vmsim: internal error: " + oneLine(message(ex))
                 + (debug ? "" : " (run with --debug for the stack trace)"));

@@ -10,7 +10,8 @@ import java.util.Arrays;
 
 /**
  * The {@code vmsim} command. Exit status: 0 on success, 2 for bad input (configuration,
- * scenario, trace, options) reported in one line per problem on stderr, 1 for anything else.
+ * scenario, trace, options) reported in one line per problem on stderr, 3 when a policy failed
+ * (threw or answered nonsense; the counters so far are still written), 1 for anything else.
  */
 public final class Main {
     /** Success. */
@@ -19,6 +20,8 @@ public final class Main {
     static final int SOFTWARE = 1;
     /** Bad input from the user. */
     static final int USAGE = 2;
+    /** A policy threw or answered something the core cannot use. */
+    static final int POLICY_FAILED = 3;
 
     private Main() {
     }

@@ -5,6 +5,7 @@ import io.vmsim.core.config.EffectiveConfig;
 import io.vmsim.core.plugin.PolicyRegistry;
 import io.vmsim.core.report.JsonWriter;
 import io.vmsim.core.report.Progress;
+import io.vmsim.core.report.RunAbortedException;
 import io.vmsim.core.report.RunResult;
 import io.vmsim.core.report.TextReport;
 import io.vmsim.core.scenario.Scenario;
@@ -69,25 +70,34 @@ final class RunCommand implements Callable<Integer> {
                 result = sc != null
                         ? Simulation.runScenario(cfg, catalog, sc, progress)
                         : Simulation.runTrace(cfg, catalog, trace, progress);
+            } catch (RunAbortedException e) {
+                // A policy failed: what was counted so far is still worth having; the error line follows.
+                report(e.partial(), out, err);
+                throw e;
             } finally {
                 if (progress instanceof ProgressBar bar) {
                     bar.clear();
                 }
             }
-            String summary = TextReport.render(result);
-            if ("-".equals(json)) {
-                out.print(JsonWriter.toJson(result));
-                out.flush();
-                err.print(summary);
-            } else {
-                if (json != null) {
-                    Files.writeString(Path.of(json), JsonWriter.toJson(result));
-                }
-                out.print(summary);
-            }
-            out.flush();
-            err.flush();
+            report(result, out, err);
         }
         return Main.OK;
+    }
+
+    /** Prints the summary and writes the JSON as {@code --json} asks. */
+    private void report(RunResult result, PrintWriter out, PrintWriter err) throws java.io.IOException {
+        String summary = TextReport.render(result);
+        if ("-".equals(json)) {
+            out.print(JsonWriter.toJson(result));
+            out.flush();
+            err.print(summary);
+        } else {
+            if (json != null) {
+                Files.writeString(Path.of(json), JsonWriter.toJson(result));
+            }
+            out.print(summary);
+        }
+        out.flush();
+        err.flush();
     }
 }

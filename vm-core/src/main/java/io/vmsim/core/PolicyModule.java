@@ -21,6 +21,7 @@ import io.vmsim.core.alloc.PageFrames;
 import io.vmsim.core.config.CoreConfig;
 import io.vmsim.core.config.CoreKeys;
 import io.vmsim.core.plugin.PolicyCatalog;
+import io.vmsim.core.plugin.PolicyGuards;
 import io.vmsim.core.time.SimClock;
 
 import java.nio.charset.StandardCharsets;
@@ -110,7 +111,8 @@ final class PolicyModule extends AbstractModule {
             throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, name, catalog.origin(provider),
                     "create() returned " + (p == null ? "null" : p.getClass().getName()) + ", not a " + type.getSimpleName(), null);
         }
-        return type.cast(p);
+        // Only here are name and origin known: every later call is checked in their name.
+        return PolicyGuards.guard(type.cast(p), name, catalog.origin(provider), view);
     }
 
     /** FNV-1a, so a policy's seed does not depend on String.hashCode's unspecified stability. */

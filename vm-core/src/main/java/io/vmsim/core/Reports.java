@@ -41,6 +41,12 @@ final class Reports {
         m.put("HugePages_Free", 0L);
         m.put("HugePages_Rsvd", 0L);
         m.put("Hugepagesize", 2048L);
+        if (k.frames.nrNodes() > 1) {
+            // as /sys/devices/system/node/nodeN/meminfo, so a NUMA placement policy's effect shows
+            for (int node = 0; node < k.frames.nrNodes(); node++) {
+                m.put("Node " + node + " MemFree", k.allocator.freePagesOfNode(node) * 4);
+            }
+        }
         return m;
     }
 

@@ -1,11 +1,13 @@
 package io.vmsim.core;
 
 import io.vmsim.api.policy.Policy;
+import io.vmsim.api.policy.PolicyException;
 import io.vmsim.core.config.CoreConfig;
 import io.vmsim.core.config.CoreKeys;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.plugin.PolicyCatalog;
 import io.vmsim.core.report.Progress;
+import io.vmsim.core.report.RunAbortedException;
 import io.vmsim.core.report.RunResult;
 import io.vmsim.core.scenario.Scenario;
 import io.vmsim.core.trace.TraceFormats;
@@ -37,7 +39,12 @@ public final class Simulation {
             throws IOException {
         Machine m = Machine.create(config, catalog);
         ScenarioRunner runner = new ScenarioRunner(m, progress, config.getLong(CoreKeys.SEED));
-        List<RunResult.PhaseResult> phases = runner.run(scenario);
+        List<RunResult.PhaseResult> phases;
+        try {
+            phases = runner.run(scenario);
+        } catch (PolicyException e) {
+            throw aborted(m, "scenario:" + scenario.name(), e);
+        }
         return finish(m, "scenario:" + scenario.name(), phases, runner.nestedWalkRows());
     }
 
@@ -61,9 +68,21 @@ public final class Simulation {
                     progress.update("replay", m.refs(), -1);
                 }
             }
+        } catch (PolicyException e) {
+            throw aborted(m, "trace:" + trace, e);
         }
         List<RunResult.PhaseResult> phases = List.of(new RunResult.PhaseResult("replay", m.nanoTime() - t0, m.refs()));
         return finish(m, "trace:" + trace, phases, List.of());
+    }
+
+    /**
+     * A policy failed mid-run: the counters so far, without the end-of-run invariant checks
+     * (the failure is the news), travel with the error so they can still be written.
+     */
+    private static RunAbortedException aborted(Machine m, String workload, PolicyException e) {
+        RunResult partial = new RunResult(workload, m.vmstat(), m.meminfo(), m.tlb(), m.nanoTime(), m.refs(), List.of(),
+                List.of(), m.buddyinfo(), new LinkedHashMap<>(m.config().asMap()));
+        return new RunAbortedException(partial, e);
     }
 
     private static RunResult finish(Machine m, String workload, List<RunResult.PhaseResult> phases,

@@ -7,6 +7,13 @@ import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -30,6 +37,11 @@ final class ModuleBoundariesTest {
             .should().onlyDependOnClassesThat().resideInAnyPackage("io.vmsim.api..", "io.vmsim.policies..", "java..")
             .because("a built-in policy is written exactly as a plugin would be");
 
+    static final ArchRule EXAMPLE_PLUGINS_DEPEND_ONLY_ON_THE_API = classes()
+            .that().resideInAPackage("io.vmsim.examples..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("io.vmsim.api..", "io.vmsim.examples..", "java..")
+            .because("an example plugin is loaded from its own jar, whose class loader sees only vm-api and the JDK");
+
     static final ArchRule CORE_NEVER_NAMES_A_POLICY_CLASS = noClasses()
             .that().resideInAPackage("io.vmsim.core..")
             .should().dependOnClassesThat().resideInAPackage("io.vmsim.policies..")
@@ -47,12 +59,24 @@ final class ModuleBoundariesTest {
             .should().beFreeOfCycles();
 
     private static JavaClasses classes;
+    private static JavaClasses examples;
 
     @BeforeAll
     static void importModules() {
         classes = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("io.vmsim.api", "io.vmsim.core", "io.vmsim.policies", "io.vmsim.cli");
+        // The example plugins are not on the class path (they would be built-ins there): import their build output.
+        examples = new ClassFileImporter().importPaths(exampleClassFolders());
+    }
+
+    private static List<Path> exampleClassFolders() {
+        Path dir = Path.of(System.getProperty("vmsim.examples.dir", "../plugins-examples"));
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.resolve("target/classes")).filter(Files::isDirectory).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -62,6 +86,18 @@ final class ModuleBoundariesTest {
         assertThat(classes.containPackage("io.vmsim.core.config")).isTrue();
         assertThat(classes.containPackage("io.vmsim.policies.lru")).isTrue();
         assertThat(classes.containPackage("io.vmsim.policies.thp")).isTrue();
+    }
+
+    @Test
+    void enoughExampleClassesWereImported() {
+        assertThat(examples.containPackage("io.vmsim.examples.twoq")).isTrue();
+        assertThat(examples.containPackage("io.vmsim.examples.thpthreshold")).isTrue();
+        assertThat(examples.containPackage("io.vmsim.examples.roundrobin")).isTrue();
+    }
+
+    @Test
+    void examplePluginsDependOnlyOnTheApi() {
+        EXAMPLE_PLUGINS_DEPEND_ONLY_ON_THE_API.check(examples);
     }
 
     @Test

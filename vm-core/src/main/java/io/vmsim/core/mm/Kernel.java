@@ -173,11 +173,13 @@ public final class Kernel {
 
     // ---------------------------------------------------------------- pages
 
-    /** The node a new page for {@code va} goes to, as the NUMA policy decides (clamped to real nodes). */
+    /**
+     * The node a new page for {@code va} goes to, as the NUMA policy decides. A node that does
+     * not exist is not clamped here: the policy's guard ({@code io.vmsim.core.plugin.PolicyGuards})
+     * stops the run naming the policy, instead of silently placing the page elsewhere.
+     */
     public int allocationNode(Task task, Vma vma, long va) {
-        int local = frames.nodeOf(0);
-        int n = numa.allocationNode(task, vma, va, nodeOfCpu(task.cpu()));
-        return n >= 0 && n < frames.nrNodes() ? n : local;
+        return numa.allocationNode(task, vma, va, nodeOfCpu(task.cpu()));
     }
 
     /** The node of a CPU: CPUs are spread evenly over nodes. */

@@ -29,7 +29,9 @@ import java.util.stream.Stream;
  * that holds the provider's class. Plugin jars come from a folder: each jar gets its own
  * {@link URLClassLoader} whose parent exposes only {@code java.*} and {@code io.vmsim.api.*}
  * (see {@link ApiOnlyClassLoader}), and its origin is the jar's path. Two providers of one
- * kind with the same name are an error naming both origins.
+ * kind with the same name are an error naming both origins. A sub-folder of the plugin folder
+ * is one plugin whose jars share a class loader: that is how a plugin ships its own libraries,
+ * in whatever versions it needs, next to its jar.
  */
 public final class PolicyRegistry implements PolicyCatalog, Closeable {
 
@@ -79,8 +81,8 @@ public final class PolicyRegistry implements PolicyCatalog, Closeable {
     }
 
     /**
-     * The built-in providers and those of every {@code *.jar} in {@code pluginsDir} (in name
-     * order); a missing folder or null means no plugins.
+     * The built-in providers and those of every plugin in {@code pluginsDir} (in name order):
+     * each {@code *.jar}, and each sub-folder of jars; a missing folder or null means no plugins.
      *
      * @throws PolicyException if a jar cannot be read or a name is provided twice
      */
@@ -93,30 +95,62 @@ public final class PolicyRegistry implements PolicyCatalog, Closeable {
         List<URLClassLoader> loaders = new ArrayList<>();
         if (pluginsDir != null && Files.isDirectory(pluginsDir)) {
             ClassLoader parent = new ApiOnlyClassLoader(PolicyProvider.class.getClassLoader());
-            for (Path jar : jarsIn(pluginsDir)) {
-                String origin = jar.toAbsolutePath().normalize().toString();
+            for (Path plugin : pluginsIn(pluginsDir)) {
+                String where = plugin.toAbsolutePath().normalize().toString();
                 try {
-                    URLClassLoader loader = new URLClassLoader("plugin:" + jar.getFileName(),
-                            new URL[] {jar.toUri().toURL()}, parent);
+                    List<Path> jars = Files.isDirectory(plugin) ? jarsIn(plugin) : List.of(plugin);
+                    URL[] urls = new URL[jars.size()];
+                    for (int i = 0; i < urls.length; i++) {
+                        urls[i] = jars.get(i).toUri().toURL();
+                    }
+                    URLClassLoader loader = new URLClassLoader("plugin:" + plugin.getFileName(), urls, parent);
                     loaders.add(loader);
                     for (PolicyProvider p : ServiceLoader.load(PolicyProvider.class, loader)) {
-                        regs.add(new Registration(p, origin));
+                        regs.add(new Registration(p, jarOf(p.getClass(), where)));
                     }
                 } catch (IOException | ServiceConfigurationError | LinkageError e) {
-                    throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, "?", origin,
-                            "cannot load the jar's providers: " + e.getMessage(), e);
+                    throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, "?", where,
+                            "cannot load the plugin's providers: " + e.getMessage(), e);
                 }
             }
         }
         return new PolicyRegistry(regs, loaders);
     }
 
-    private static List<Path> jarsIn(Path dir) {
+    /**
+     * The plugins of a folder, in name order: each {@code *.jar} is one plugin (a jar with no
+     * dependencies, or a fat jar that bundles them), and each sub-folder is one plugin whose
+     * jars (the plugin's and its libraries') share one class loader.
+     */
+    private static List<Path> pluginsIn(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p)).sorted().toList();
+            return s.filter(p -> Files.isDirectory(p) || isJar(p)).sorted().toList();
         } catch (IOException e) {
             throw new PolicyException(PolicyException.Kind.CONFIGURATION, "?", dir.toString(),
                     "cannot list the plugin folder: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Path> jarsIn(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(PolicyRegistry::isJar).sorted().toList();
+        }
+    }
+
+    private static boolean isJar(Path p) {
+        return p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p);
+    }
+
+    /** The jar that defined a plugin's class: the origin to name in errors; {@code fallback} if unknown. */
+    private static String jarOf(Class<?> c, String fallback) {
+        CodeSource cs = c.getProtectionDomain().getCodeSource();
+        if (cs == null || cs.getLocation() == null) {
+            return fallback;
+        }
+        try {
+            return Path.of(cs.getLocation().toURI()).toAbsolutePath().normalize().toString();
+        } catch (URISyntaxException | IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+            return fallback;
         }
     }
 

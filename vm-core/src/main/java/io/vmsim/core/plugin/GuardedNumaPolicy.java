@@ -1,0 +1,65 @@
+package io.vmsim.core.plugin;
+
+import io.vmsim.api.machine.TaskView;
+import io.vmsim.api.machine.Topology;
+import io.vmsim.api.machine.VmaView;
+import io.vmsim.api.policy.NumaPolicy;
+
+/** A {@link NumaPolicy} whose throws and nodes that do not exist stop the run (see {@link PolicyGuards}). */
+final class GuardedNumaPolicy implements NumaPolicy {
+    private final NumaPolicy p;
+    private final String name;
+    private final String origin;
+    private final int nrNodes;
+
+    GuardedNumaPolicy(NumaPolicy p, String name, String origin, Topology topology) {
+        this.p = p;
+        this.name = name;
+        this.origin = origin;
+        this.nrNodes = topology.nrNodes();
+    }
+
+    @Override
+    public int allocationNode(TaskView task, VmaView vma, long address, int localNode) {
+        int n;
+        try {
+            n = p.allocationNode(task, vma, address, localNode);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "NumaPolicy.allocationNode", e);
+        }
+        if (n < 0 || n >= nrNodes) {
+            throw PolicyGuards.returned(name, origin, "NumaPolicy.allocationNode",
+                    "returned node " + n + ", which does not exist (the machine has nodes 0.." + (nrNodes - 1) + ")");
+        }
+        return n;
+    }
+
+    @Override
+    public boolean wantsHintingFaults() {
+        try {
+            return p.wantsHintingFaults();
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "NumaPolicy.wantsHintingFaults", e);
+        }
+    }
+
+    @Override
+    public int hintingFault(TaskView task, int pfn, int pageNode, int localNode) {
+        int n;
+        try {
+            n = p.hintingFault(task, pfn, pageNode, localNode);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "NumaPolicy.hintingFault", e);
+        }
+        if (n < -1 || n >= nrNodes) {
+            throw PolicyGuards.returned(name, origin, "NumaPolicy.hintingFault",
+                    "returned node " + n + ", which does not exist (expected -1 or 0.." + (nrNodes - 1) + ")");
+        }
+        return n;
+    }
+
+    @Override
+    public void verifyInvariants() {
+        PolicyGuards.verify(p, name, origin);
+    }
+}

@@ -1,0 +1,174 @@
+package io.vmsim.core.plugin;
+
+import io.vmsim.api.machine.FrameView;
+import io.vmsim.api.policy.ReclaimPolicy;
+import io.vmsim.api.policy.ScanControl;
+
+/**
+ * A {@link ReclaimPolicy} whose throws and impossible victims stop the run (see
+ * {@link PolicyGuards}). {@link #shrink} hands the policy a checking {@link ScanControl} that
+ * refuses a victim that is out of range or free before the core would unmap it; the checker
+ * is one reusable object, so a shrink allocates nothing.
+ */
+final class GuardedReclaimPolicy implements ReclaimPolicy {
+    private final ReclaimPolicy p;
+    private final String name;
+    private final String origin;
+    private final FrameView frames;
+    private final CheckedScanControl checked = new CheckedScanControl();
+
+    GuardedReclaimPolicy(ReclaimPolicy p, String name, String origin, FrameView frames) {
+        this.p = p;
+        this.name = name;
+        this.origin = origin;
+        this.frames = frames;
+    }
+
+    @Override
+    public boolean observesEveryAccess() {
+        try {
+            return p.observesEveryAccess();
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.observesEveryAccess", e);
+        }
+    }
+
+    @Override
+    public void pageAdded(int pfn, boolean anon) {
+        try {
+            p.pageAdded(pfn, anon);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageAdded(" + pfn + ")", e);
+        }
+    }
+
+    @Override
+    public void pageRemoved(int pfn) {
+        try {
+            p.pageRemoved(pfn);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageRemoved(" + pfn + ")", e);
+        }
+    }
+
+    @Override
+    public void pageAccessed(int pfn, boolean write) {
+        try {
+            p.pageAccessed(pfn, write);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageAccessed(" + pfn + ")", e);
+        }
+    }
+
+    @Override
+    public void shrink(ScanControl sc) {
+        ScanControl outer = checked.inner;
+        checked.inner = sc;
+        try {
+            p.shrink(checked);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.shrink", e);
+        } finally {
+            checked.inner = outer;
+        }
+    }
+
+    @Override
+    public long pageEvicted(int pfn) {
+        try {
+            return p.pageEvicted(pfn);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageEvicted(" + pfn + ")", e);
+        }
+    }
+
+    @Override
+    public void pageRefaulted(int pfn, long shadow) {
+        try {
+            p.pageRefaulted(pfn, shadow);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageRefaulted(" + pfn + ")", e);
+        }
+    }
+
+    @Override
+    public int size() {
+        int n;
+        try {
+            n = p.size();
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.size", e);
+        }
+        if (n < 0) {
+            throw PolicyGuards.returned(name, origin, "ReclaimPolicy.size", "returned " + n + "; expected at least 0");
+        }
+        return n;
+    }
+
+    @Override
+    public void verifyInvariants() {
+        PolicyGuards.verify(p, name, origin);
+    }
+
+    /** Checks the frames a policy names before the core acts on them. */
+    private final class CheckedScanControl implements ScanControl {
+        ScanControl inner;
+
+        @Override
+        public int nrToReclaim() {
+            return inner.nrToReclaim();
+        }
+
+        @Override
+        public int priority() {
+            return inner.priority();
+        }
+
+        @Override
+        public int swappiness() {
+            return inner.swappiness();
+        }
+
+        @Override
+        public boolean mayReclaimAnon() {
+            return inner.mayReclaimAnon();
+        }
+
+        @Override
+        public boolean isKswapd() {
+            return inner.isKswapd();
+        }
+
+        @Override
+        public boolean testAndClearYoung(int pfn) {
+            checkRange("ScanControl.testAndClearYoung", pfn);
+            return inner.testAndClearYoung(pfn);
+        }
+
+        @Override
+        public void scanned(int pages) {
+            if (pages < 0) {
+                throw PolicyGuards.returned(name, origin, "ReclaimPolicy.shrink",
+                        "called ScanControl.scanned(" + pages + "); expected a count of at least 0");
+            }
+            inner.scanned(pages);
+        }
+
+        @Override
+        public boolean reclaim(int pfn) {
+            checkRange("ScanControl.reclaim", pfn);
+            if (frames.isFree(pfn)) {
+                throw PolicyGuards.returned(name, origin, "ReclaimPolicy.shrink",
+                        "passed frame " + pfn + " to ScanControl.reclaim, but that frame is free");
+            }
+            return inner.reclaim(pfn);
+        }
+
+        private void checkRange(String call, int pfn) {
+            if (pfn < 0 || pfn >= frames.nrFrames()) {
+                throw PolicyGuards.returned(name, origin, "ReclaimPolicy.shrink", "passed frame " + pfn + " to " + call
+                        + ", which is out of range (the machine has frames 0.." + (frames.nrFrames() - 1) + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.vmsim.core.plugin;
+
+import io.vmsim.api.machine.MachineView;
+import io.vmsim.api.policy.DedupPolicy;
+import io.vmsim.api.policy.HugePagePolicy;
+import io.vmsim.api.policy.NumaPolicy;
+import io.vmsim.api.policy.Policy;
+import io.vmsim.api.policy.PolicyException;
+import io.vmsim.api.policy.ReclaimPolicy;
+
+/**
+ * Wraps a policy so that a throw or a nonsensical answer stops the run with a
+ * {@link PolicyException} of kind {@code PLUGIN_FAILURE} naming the policy, its origin and the
+ * call (DESIGN.md, SPI principle 4), before the answer can reach core state. Built-in policies
+ * are guarded too: the check is the same, and a wrapper is one monomorphic call the JIT inlines.
+ */
+public final class PolicyGuards {
+    private PolicyGuards() {
+    }
+
+    /** The guarded form of {@code policy}, which must be one of the four policy kinds. */
+    @SuppressWarnings("unchecked")
+    public static <P extends Policy> P guard(P policy, String name, String origin, MachineView machine) {
+        if (policy instanceof ReclaimPolicy r) {
+            return (P) new GuardedReclaimPolicy(r, name, origin, machine.frames());
+        }
+        if (policy instanceof HugePagePolicy h) {
+            return (P) new GuardedHugePagePolicy(h, name, origin);
+        }
+        if (policy instanceof NumaPolicy n) {
+            return (P) new GuardedNumaPolicy(n, name, origin, machine.topology());
+        }
+        if (policy instanceof DedupPolicy d) {
+            return (P) new GuardedDedupPolicy(d, name, origin);
+        }
+        throw new IllegalArgumentException("not a policy kind the core knows: " + policy.getClass().getName());
+    }
+
+    /**
+     * The error for a policy call that threw: a {@link PolicyException} the policy (or a guard
+     * below it) raised already names everything and passes through unchanged.
+     */
+    static PolicyException threw(String name, String origin, String call, RuntimeException e) {
+        if (e instanceof PolicyException pe) {
+            return pe;
+        }
+        return new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, name, origin, call + " threw " + e, e);
+    }
+
+    /** The error for a policy call that returned something the core cannot use. */
+    static PolicyException returned(String name, String origin, String call, String what) {
+        return new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, name, origin, call + " " + what, null);
+    }
+
+    /** Runs the policy's own invariant check; a broken invariant becomes an {@code INVARIANT} error naming the policy. */
+    static void verify(Policy p, String name, String origin) {
+        try {
+            p.verifyInvariants();
+        } catch (PolicyException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new PolicyException(PolicyException.Kind.INVARIANT, name, origin,
+                    "verifyInvariants: " + e.getMessage(), e);
+        }
+    }
+}
