@@ -213,7 +213,7 @@ final class MrcAcceptanceTest {
         // The peer's variants, as ../shared/reference/README.md describes them.
         Map<String, Long> got = study(t, List.of("clock", "arc", "lirs", "s3fifo"), CP_FRAMES,
                 "policy.reclaim.clock.insert_referenced=false",
-                "policy.reclaim.s3fifo.promote_hits=2",
+                "policy.reclaim.s3fifo.promote_hits=2", "policy.reclaim.s3fifo.clear_count_on_promotion=true",
                 "policy.reclaim.lirs.stack_limit=2");
         withinTwoPercent(got, "clock", LCS_CLOCK, t.refs());
         withinTwoPercent(got, "arc", LCS_ARC, t.refs());
@@ -228,6 +228,7 @@ final class MrcAcceptanceTest {
         Map<String, Long> paper = study(t, List.of("clock", "s3fifo", "lirs"), frames);
         Map<String, Long> peer = study(t, List.of("clock", "s3fifo", "lirs"), frames,
                 "policy.reclaim.clock.insert_referenced=false", "policy.reclaim.s3fifo.promote_hits=2",
+                "policy.reclaim.s3fifo.clear_count_on_promotion=true",
                 "policy.reclaim.lirs.stack_limit=2");
         for (String p : List.of("clock", "s3fifo", "lirs")) {
             assertThat(paper.get(p + "@4897")).as(p).isNotEqualTo(peer.get(p + "@4897"));

@@ -16,7 +16,9 @@ import io.vmsim.api.policy.ScanControl;
  * <p>One victim per call, in the manner of libCacheSim's implementation: evict from M when M
  * is over its share or S is empty, otherwise from S (the paper's EVICTS may also call EVICTM
  * and free two frames). The paper promotes after one hit ({@code promote_hits=1});
- * libCacheSim after two ({@code promote_hits=2}).
+ * libCacheSim after two ({@code promote_hits=2}). Algorithm 1 moves a page to M with its
+ * count; libCacheSim's {@code S3FIFO.c} inserts a fresh object, count 0
+ * ({@code clear_count_on_promotion=true}).
  */
 public final class S3FifoPolicy implements ReclaimPolicy {
     private static final int IN_S = 1;
@@ -33,14 +35,17 @@ public final class S3FifoPolicy implements ReclaimPolicy {
     private final int mainCap;
     private final int promoteHits;
     private final GhostList ghost;
+    private final boolean clearOnPromotion;
 
     /**
      * S3-FIFO for {@code capacity} frames.
      *
      * @param smallRatio  share of the frames for S
      * @param promoteHits hits in S that earn promotion to M
+     * @param clearOnPromotion a page promoted from S enters M with its count cleared (libCacheSim)
      */
-    public S3FifoPolicy(PageLists lists, FrameView frames, int capacity, double smallRatio, int promoteHits) {
+    public S3FifoPolicy(PageLists lists, FrameView frames, int capacity, double smallRatio, int promoteHits,
+                        boolean clearOnPromotion) {
         this.lists = lists;
         this.frames = frames;
         this.s = lists.newList();
@@ -49,6 +54,7 @@ public final class S3FifoPolicy implements ReclaimPolicy {
         this.mainCap = Math.max(1, capacity - smallCap);
         this.promoteHits = promoteHits;
         this.ghost = new GhostList(mainCap);
+        this.clearOnPromotion = clearOnPromotion;
     }
 
     @Override
@@ -120,9 +126,9 @@ public final class S3FifoPolicy implements ReclaimPolicy {
         lists.remove(s, pfn);
         sc.scanned(1);
         if ((b >>> FREQ_SHIFT) >= promoteHits) {
-            // Moves to M keeping its count (libCacheSim does the same).
+            // Moves to M keeping its count, as Algorithm 1 does; libCacheSim starts it afresh.
             lists.addHead(m, pfn);
-            lists.setBits(pfn, (b & ~WHERE) | IN_M);
+            lists.setBits(pfn, clearOnPromotion ? IN_M : (b & ~WHERE) | IN_M);
             return;
         }
         long key = frames.pageKey(pfn);

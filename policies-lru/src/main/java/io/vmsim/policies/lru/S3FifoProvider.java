@@ -30,12 +30,15 @@ public final class S3FifoProvider implements PolicyProvider {
         return List.of(ConfigKey.real("small_ratio", 0.1, 0.01, 0.9,
                         "Share of the frames for the small FIFO queue; the paper uses 10%."),
                 ConfigKey.integer("promote_hits", 1, 1, 3,
-                        "Hits in the small queue that move a page to the main queue: 1 in the paper, 2 in libCacheSim."));
+                        "Hits in the small queue that move a page to the main queue: 1 in the paper, 2 in libCacheSim."),
+                ConfigKey.bool("clear_count_on_promotion", false,
+                        "Whether a page promoted from the small to the main queue starts with its count cleared, as in libCacheSim (true), or keeps it, as in the paper (false)."));
     }
 
     @Override
     public Policy create(PolicyContext context) {
         return new S3FifoPolicy(context.pageLists(), context.machine().frames(), context.machine().frames().nrFrames(),
-                context.settings().getDouble("small_ratio"), (int) context.settings().getLong("promote_hits"));
+                context.settings().getDouble("small_ratio"), (int) context.settings().getLong("promote_hits"),
+                context.settings().getBoolean("clear_count_on_promotion"));
     }
 }

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class S3FifoPolicyTest {
 
     private static CacheHarness s3(int frames, int promoteHits) {
-        return new CacheHarness(frames, (l, f) -> new S3FifoPolicy(l, f, f.nrFrames(), 0.1, promoteHits));
+        return new CacheHarness(frames, (l, f) -> new S3FifoPolicy(l, f, f.nrFrames(), 0.1, promoteHits, false));
     }
 
     /** 1 twice, then 2..11: eleven distinct pages in ten frames, so one eviction from S. */
