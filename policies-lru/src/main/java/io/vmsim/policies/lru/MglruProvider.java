@@ -1,0 +1,29 @@
+package io.vmsim.policies.lru;
+
+import io.vmsim.api.policy.Policy;
+import io.vmsim.api.policy.PolicyContext;
+import io.vmsim.api.policy.PolicyKind;
+import io.vmsim.api.policy.PolicyProvider;
+
+/** Provides {@link MglruPolicy} as reclaim policy {@code mglru}. */
+public final class MglruProvider implements PolicyProvider {
+    @Override
+    public String name() {
+        return "mglru";
+    }
+
+    @Override
+    public PolicyKind kind() {
+        return PolicyKind.RECLAIM;
+    }
+
+    @Override
+    public String description() {
+        return "Multi-gen LRU: generations aged by accessed bits, eviction from the oldest, tiers with refault feedback (Documentation/mm/multigen_lru.rst).";
+    }
+
+    @Override
+    public Policy create(PolicyContext context) {
+        return new MglruPolicy(context.pageLists());
+    }
+}
