@@ -59,7 +59,7 @@ public final class ClockProPolicy implements ReclaimPolicy {
         this.lists = lists;
         this.frames = frames;
         this.nrFrames = frames.nrFrames();
-        this.m = Math.max(2, capacity);
+        this.m = Math.max(1, capacity);
         this.mc = clampMc((int) (capacity * coldShare));
         int cap = nrFrames * 2 + 16;
         next = new int[cap];
@@ -70,7 +70,7 @@ public final class ClockProPolicy implements ReclaimPolicy {
     }
 
     private int clampMc(int v) {
-        return Math.max(1, Math.min(m - 1, v));
+        return Math.max(1, Math.min(Math.max(1, m - 1), v));
     }
 
     int coldTarget() {
@@ -184,9 +184,14 @@ public final class ClockProPolicy implements ReclaimPolicy {
 
     // ---- hands
 
-    private void runHandHot(ScanControl sc) {
+    /**
+     * Moves HAND-hot until it turns one hot page with a clear reference bit cold; on the way it
+     * ends the test periods of the cold pages it passes and drops non-resident ones. False if
+     * two turns found none (every hot page is pinned, or there is none).
+     */
+    private boolean demoteOneHot(ScanControl sc) {
         long budget = 2L * (nHot + nCold + nNonres) + 2;
-        while (nHot > m - mc && handHot != NIL && budget-- > 0) {
+        while (handHot != NIL && budget-- > 0) {
             int id = handHot;
             if (!resident(id)) {
                 dropNonResident(id);
@@ -206,7 +211,15 @@ public final class ClockProPolicy implements ReclaimPolicy {
                 lists.setBits(id, RESIDENT);
                 nHot--;
                 nCold++;
+                return true;
             }
+        }
+        return false;
+    }
+
+    private void runHandHot(ScanControl sc) {
+        while (nHot > m - mc && demoteOneHot(sc)) {
+            // keep the hot pages within their share
         }
     }
 
@@ -276,15 +289,8 @@ public final class ClockProPolicy implements ReclaimPolicy {
         }
         long budget = 3L * (nHot + nCold + nNonres) + 4;
         while (sc.nrToReclaim() > 0 && handCold != NIL && budget-- > 0) {
-            if (nCold == 0) {
-                // Every resident page is hot: demote one, as HAND-hot would.
-                int was = mc;
-                mc = m - nHot + 1 > 0 ? Math.max(1, m - nHot + 1) : 1;
-                runHandHot(sc);
-                mc = clampMc(was);
-                if (nCold == 0) {
-                    return;
-                }
+            if (nCold == 0 && !demoteOneHot(sc)) {
+                return; // every resident page is hot and none could be turned cold
             }
             int id = handCold;
             handCold = next[id];
@@ -369,7 +375,7 @@ public final class ClockProPolicy implements ReclaimPolicy {
             throw new IllegalStateException("clock-pro: walked " + hot + " hot, " + cold + " cold, " + ghosts
                     + " non-resident; counts " + nHot + ", " + nCold + ", " + nNonres);
         }
-        if (nNonres > m || mc < 1 || mc > m - 1) {
+        if (nNonres > m || mc < 1 || mc > Math.max(1, m - 1)) {
             throw new IllegalStateException("clock-pro: " + nNonres + " non-resident pages, mc = " + mc + ", m = " + m);
         }
     }

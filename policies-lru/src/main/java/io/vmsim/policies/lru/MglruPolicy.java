@@ -10,8 +10,11 @@ import io.vmsim.api.policy.ScanControl;
  *
  * <ul>
  * <li>Generations: pages sit on one of up to {@code MAX_NR_GENS = 4} lists numbered by
- * sequence, {@code min_seq} (oldest) to {@code max_seq} (youngest). A page added by a fault
- * enters the youngest generation ({@code folio_add_lru()} sets it active in a fault).</li>
+ * sequence, {@code min_seq} (oldest) to {@code max_seq} (youngest). An anonymous page enters
+ * the youngest generation ({@code folio_add_lru()} sets a page added in a fault active); a
+ * file page enters the oldest, as a page-cache page added outside a fault does in
+ * {@code lru_gen_add_folio()}, unless {@code file_pages_gen=youngest} (the SPI does not say
+ * whether a fault added the page).</li>
  * <li>Aging ({@code try_to_inc_max_seq()}) runs when only {@code MIN_NR_GENS = 2} generations
  * are left: it opens a new youngest generation and, standing in for the page-table walk,
  * tests and clears the accessed bit of every page in the older generations, moving the young
@@ -54,10 +57,16 @@ public final class MglruPolicy implements ReclaimPolicy {
     private final long[] avgTotal = new long[MAX_NR_TIERS];
     private final long[] avgRefaulted = new long[MAX_NR_TIERS];
     private long agings;
+    private final boolean fileYoungest;
 
-    /** Empty generations threaded through the frames' links. */
-    public MglruPolicy(PageLists lists) {
+    /**
+     * Empty generations threaded through the frames' links.
+     *
+     * @param fileYoungest whether a new file page enters the youngest generation (else the oldest)
+     */
+    public MglruPolicy(PageLists lists, boolean fileYoungest) {
         this.lists = lists;
+        this.fileYoungest = fileYoungest;
         for (int i = 0; i < MAX_NR_GENS; i++) {
             gens[i] = lists.newList();
         }
@@ -104,7 +113,7 @@ public final class MglruPolicy implements ReclaimPolicy {
         if ((b & GEN_MASK) != 0) {
             return;
         }
-        putOn(maxSeq, pfn, b & (TIER_MASK | WORKINGSET));
+        putOn(anon || fileYoungest ? maxSeq : minSeq, pfn, b & (TIER_MASK | WORKINGSET));
     }
 
     @Override

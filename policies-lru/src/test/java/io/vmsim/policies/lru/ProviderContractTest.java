@@ -25,7 +25,7 @@ final class ProviderContractTest {
 
     @Test
     void serviceLoader_findsEveryBuiltInReclaimPolicy() {
-        assertThat(providers().keySet()).containsExactly("arc", "clock", "fifo", "lirs", "lru", "opt", "s3fifo");
+        assertThat(providers().keySet()).containsExactly("arc", "clock", "clock-pro", "fifo", "linux-2list", "lirs", "lru", "mglru", "opt", "s3fifo");
     }
 
     @Test
