@@ -70,8 +70,13 @@ final class MrcCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int[] sizes = parseFrames(frames);
         String plotKind = plot == null ? null : plotKind(plot);
-        if (!Files.isRegularFile(trace)) {
+        if (!Files.exists(trace)) {
             throw new IllegalArgumentException("trace file '" + trace + "' does not exist");
+        }
+        if (!Files.isRegularFile(trace)) {
+            // A pipe could be read once, but format detection reads the head twice; keep it simple.
+            throw new IllegalArgumentException("trace '" + trace + "' is not a regular file; vmsim mrc reads a trace file"
+                    + " into memory (and opt looks ahead in it)");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -45,6 +45,23 @@ final class S3FifoPolicyTest {
     }
 
     @Test
+    void promotedPage_keepsItsCount_unlessClearedAsInLibCacheSim() {
+        // 10 frames (S = 1, M = 9). 1 is hit three times in S and moves to M when 11 arrives.
+        int[] warm = IntStream.concat(IntStream.of(1, 1, 1, 1), IntStream.rangeClosed(2, 11)).toArray();
+        for (boolean clear : new boolean[] {false, true}) {
+            CacheHarness h = new CacheHarness(10, (l, f) -> new S3FifoPolicy(l, f, f.nrFrames(), 0.1, 1, clear));
+            h.run(warm);
+            S3FifoPolicy p = (S3FifoPolicy) h.policy;
+            assertThat(p.mainSize()).isEqualTo(1);
+            // Each ghost hit (2, 3, ...) enters M and pushes the next page of S into the ghost queue;
+            // once 10 takes M over its share of 9, 11's miss evicts from M's tail, where 1 sits:
+            // passed over (count 3 -> 2) if it kept its count, evicted if the count was cleared.
+            h.run(2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+            assertThat(h.resident(1)).as("clear_count_on_promotion=%s", clear).isEqualTo(!clear);
+        }
+    }
+
+    @Test
     void randomRuns_keepQueuesAndGhostConsistent() {
         Random rnd = new Random(13);
         for (int hits : new int[] {1, 2}) {
