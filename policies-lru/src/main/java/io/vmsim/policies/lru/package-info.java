@@ -1,2 +1,10 @@
-/** Baseline reclaim policies for cache studies: exact LRU and FIFO. */
+/**
+ * Built-in reclaim policies. Kernel-like policies that learn of use from accessed bits:
+ * {@code linux-2list} (mm/vmscan.c, mm/workingset.c), {@code mglru}
+ * (Documentation/mm/multigen_lru.rst), {@code clock}, {@code clock-pro}. Cache-study policies that
+ * see every reference: exact {@code lru}, {@code arc}, {@code lirs}, {@code s3fifo}, and the
+ * offline {@code opt}; and {@code fifo}. Per-frame state lives in the frames' own links and
+ * policy bits ({@link io.vmsim.api.machine.PageLists}); ghost entries of evicted pages live in
+ * primitive maps and rings keyed by page.
+ */
 package io.vmsim.policies.lru;

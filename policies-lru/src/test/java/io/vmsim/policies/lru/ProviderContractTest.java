@@ -24,8 +24,8 @@ final class ProviderContractTest {
     }
 
     @Test
-    void serviceLoader_findsLruAndFifo() {
-        assertThat(providers().keySet()).containsExactly("fifo", "lru");
+    void serviceLoader_findsEveryBuiltInReclaimPolicy() {
+        assertThat(providers().keySet()).containsExactly("arc", "clock", "clock-pro", "fifo", "linux-2list", "lirs", "lru", "mglru", "opt", "s3fifo");
     }
 
     @Test
@@ -36,7 +36,9 @@ final class ProviderContractTest {
             assertThat(p.description()).isNotBlank().endsWith(".");
             List<ConfigKey> keys = p.configKeys();
             assertThat(keys).isNotNull();
-            assertThat(p.create(TestContexts.withFrames(16))).isInstanceOf(p.kind().policyType());
+            assertThat(keys).extracting(ConfigKey::name).doesNotHaveDuplicates()
+                    .allMatch(n -> n.matches("[a-z][a-z0-9_.]*"));
+            assertThat(p.create(TestContexts.withFrames(16, keys))).isInstanceOf(p.kind().policyType());
         }
     }
 }

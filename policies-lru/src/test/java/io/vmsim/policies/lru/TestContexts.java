@@ -18,6 +18,15 @@ final class TestContexts {
     }
 
     static PolicyContext withFrames(int nrFrames) {
+        return withFrames(nrFrames, java.util.List.of());
+    }
+
+    /** As above, with the declared keys at their defaults. */
+    static PolicyContext withFrames(int nrFrames, java.util.List<io.vmsim.api.config.ConfigKey> keys) {
+        java.util.Map<String, String> defaults = new java.util.HashMap<>();
+        for (io.vmsim.api.config.ConfigKey k : keys) {
+            defaults.put(k.name(), k.defaultValue());
+        }
         FrameView frames = (FrameView) Proxy.newProxyInstance(FrameView.class.getClassLoader(),
                 new Class<?>[] {FrameView.class}, (p, m, a) -> {
                     if (m.getName().equals("nrFrames")) {
@@ -49,27 +58,35 @@ final class TestContexts {
         Settings none = new Settings() {
             @Override
             public Set<String> keys() {
-                return Set.of();
+                return defaults.keySet();
+            }
+
+            private String value(String key) {
+                String v = defaults.get(key);
+                if (v == null) {
+                    throw new IllegalArgumentException(key);
+                }
+                return v;
             }
 
             @Override
             public boolean getBoolean(String key) {
-                throw new IllegalArgumentException(key);
+                return Boolean.parseBoolean(value(key));
             }
 
             @Override
             public long getLong(String key) {
-                throw new IllegalArgumentException(key);
+                return Long.parseLong(value(key));
             }
 
             @Override
             public double getDouble(String key) {
-                throw new IllegalArgumentException(key);
+                return Double.parseDouble(value(key));
             }
 
             @Override
             public String getString(String key) {
-                throw new IllegalArgumentException(key);
+                return value(key);
             }
         };
         io.vmsim.api.machine.PageLists lists = io.vmsim.api.machine.IntrusivePageLists.standalone(nrFrames);

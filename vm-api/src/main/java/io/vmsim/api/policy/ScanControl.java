@@ -35,4 +35,18 @@ public interface ScanControl {
      * reclaimed now (pinned, under writeback), in which case the policy keeps tracking it.
      */
     boolean reclaim(int pfn);
+
+    /** Returned by {@link #incomingPageKey()} when the driver does not know the page. */
+    long NO_PAGE_KEY = Long.MIN_VALUE;
+
+    /**
+     * The {@link io.vmsim.api.machine.FrameView#pageKey page key} of the page whose fault
+     * caused this request, when the driver knows it (a pure replacement study such as
+     * {@code vmsim mrc}, where reclaim runs for exactly one missing page), else
+     * {@link #NO_PAGE_KEY}. Cache algorithms such as ARC decide what to evict from whether
+     * the incoming page is in one of their ghost lists; the kernel's reclaim never knows it.
+     */
+    default long incomingPageKey() {
+        return NO_PAGE_KEY;
+    }
 }

@@ -1,0 +1,187 @@
+package io.vmsim.policies.lru;
+
+import io.vmsim.api.machine.FrameView;
+import io.vmsim.api.machine.PageLists;
+import io.vmsim.api.policy.ReclaimPolicy;
+import io.vmsim.api.policy.ScanControl;
+
+/**
+ * ARC, the adaptive replacement cache: N. Megiddo and D. S. Modha, "ARC: A Self-Tuning, Low
+ * Overhead Replacement Cache", USENIX FAST 2003 (Fig. 4). Resident lists T1 (seen once
+ * recently) and T2 (seen at least twice) live in the frames' links; ghost lists B1 and B2
+ * hold the keys of pages recently evicted from each. A hit in a ghost list moves the target
+ * size {@code p} of T1 (starting at 0) towards the list that would have kept the page.
+ *
+ * <p>The paper adapts {@code p} and runs REPLACE knowing the missing page; the driver tells us
+ * that page through {@link ScanControl#incomingPageKey()} (as {@code vmsim mrc} does). When it
+ * is unknown (the kernel's reclaim), REPLACE runs as for a page in no ghost list and the
+ * adaptation happens when the page is added, after the eviction.
+ */
+public final class ArcPolicy implements ReclaimPolicy {
+    private final FrameView frames;
+    private final int c;
+    private final PfnList t1;
+    private final PfnList t2;
+    private final GhostList b1;
+    private final GhostList b2;
+    private double p;
+    private long adaptedFor = ScanControl.NO_PAGE_KEY;
+
+    /** ARC for a cache of {@code capacity} pages. */
+    public ArcPolicy(PageLists lists, FrameView frames, int capacity) {
+        this.frames = frames;
+        this.c = capacity;
+        this.t1 = new PfnList(lists, 1);
+        this.t2 = new PfnList(lists, 2);
+        this.b1 = new GhostList(capacity);
+        this.b2 = new GhostList(capacity);
+    }
+
+    @Override
+    public boolean observesEveryAccess() {
+        return true;
+    }
+
+    /** The target size of T1, for tests. */
+    double target() {
+        return p;
+    }
+
+    int t1Size() {
+        return t1.size();
+    }
+
+    int t2Size() {
+        return t2.size();
+    }
+
+    int b1Size() {
+        return b1.size();
+    }
+
+    int b2Size() {
+        return b2.size();
+    }
+
+    @Override
+    public void pageAccessed(int pfn, boolean write) {
+        // Case I: a hit in T1 or T2 moves the page to the MRU end of T2.
+        if (t1.remove(pfn)) {
+            t2.pushHead(pfn);
+        } else {
+            t2.moveToHead(pfn);
+        }
+    }
+
+    private void adapt(long key) {
+        if (key == adaptedFor) {
+            return;
+        }
+        adaptedFor = key;
+        if (b1.contains(key)) {
+            double delta = b1.size() >= b2.size() ? 1 : (double) b2.size() / b1.size();
+            p = Math.min(p + delta, c);
+        } else if (b2.contains(key)) {
+            double delta = b2.size() >= b1.size() ? 1 : (double) b1.size() / b2.size();
+            p = Math.max(p - delta, 0);
+        }
+    }
+
+    @Override
+    public void pageAdded(int pfn, boolean anon) {
+        if (t1.contains(pfn) || t2.contains(pfn)) {
+            return;
+        }
+        long key = frames.pageKey(pfn);
+        if (b1.contains(key) || b2.contains(key)) {
+            // Cases II and III: a ghost hit; the page goes to T2.
+            adapt(key);
+            b1.remove(key);
+            b2.remove(key);
+            t2.pushHead(pfn);
+        } else {
+            // Case IV: a page in no list enters T1. Trim the ghosts if shrink did not (cache not
+            // yet full, or the incoming page was unknown to it).
+            while (t1.size() + b1.size() >= c && b1.size() > 0) {
+                b1.removeOldest();
+            }
+            while (t1.size() + t2.size() + b1.size() + b2.size() >= 2 * c && b2.size() > 0) {
+                b2.removeOldest();
+            }
+            t1.pushHead(pfn);
+        }
+        adaptedFor = ScanControl.NO_PAGE_KEY;
+    }
+
+    @Override
+    public void pageRemoved(int pfn) {
+        if (!t1.remove(pfn)) {
+            t2.remove(pfn);
+        }
+    }
+
+    @Override
+    public void shrink(ScanControl sc) {
+        int budget = t1.size() + t2.size();
+        while (sc.nrToReclaim() > 0 && budget-- > 0 && t1.size() + t2.size() > 0) {
+            long key = sc.incomingPageKey();
+            boolean inB2 = false;
+            if (key != ScanControl.NO_PAGE_KEY && (b1.contains(key) || b2.contains(key))) {
+                inB2 = b2.contains(key);
+                adapt(key);
+            } else if (key != ScanControl.NO_PAGE_KEY) {
+                // Case IV of Fig. 4, with the cache full.
+                if (t1.size() + b1.size() >= c) {
+                    if (t1.size() < c) {
+                        b1.removeOldest();
+                    } else {
+                        evict(t1, null, sc);
+                        continue;
+                    }
+                } else if (t1.size() + t2.size() + b1.size() + b2.size() >= 2 * c && b2.size() > 0) {
+                    b2.removeOldest();
+                }
+            }
+            // REPLACE(x, p)
+            if (t1.size() > 0 && (t1.size() > p || (inB2 && t1.size() == p) || t2.size() == 0)) {
+                evict(t1, b1, sc);
+            } else {
+                evict(t2, b2, sc);
+            }
+        }
+    }
+
+    private void evict(PfnList from, GhostList ghost, ScanControl sc) {
+        int victim = from.tail();
+        long key = frames.pageKey(victim);
+        from.remove(victim);
+        sc.scanned(1);
+        if (sc.reclaim(victim)) {
+            if (ghost != null) {
+                ghost.add(key);
+            }
+        } else {
+            from.pushHead(victim);
+        }
+    }
+
+    @Override
+    public int size() {
+        return t1.size() + t2.size();
+    }
+
+    @Override
+    public void verifyInvariants() {
+        t1.verify("arc T1");
+        t2.verify("arc T2");
+        b1.verify("arc B1");
+        b2.verify("arc B2");
+        if (t1.size() + b1.size() > c || t1.size() + t2.size() + b1.size() + b2.size() > 2 * c) {
+            throw new IllegalStateException("arc: |T1|+|B1| = " + (t1.size() + b1.size()) + ", total "
+                    + (t1.size() + t2.size() + b1.size() + b2.size()) + " with c = " + c);
+        }
+        if (p < 0 || p > c) {
+            throw new IllegalStateException("arc: p = " + p + " outside [0, " + c + "]");
+        }
+    }
+}

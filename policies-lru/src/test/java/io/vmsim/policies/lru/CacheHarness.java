@@ -1,0 +1,238 @@
+package io.vmsim.policies.lru;
+
+import io.vmsim.api.machine.FrameView;
+import io.vmsim.api.machine.IntrusivePageLists;
+import io.vmsim.api.machine.PageLists;
+import io.vmsim.api.policy.FutureAware;
+import io.vmsim.api.policy.ReclaimPolicy;
+import io.vmsim.api.policy.ScanControl;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * A small cache of N frames that drives a policy as {@code vmsim mrc} does, for unit tests:
+ * page keys are the page numbers, hits set accessed bits unless the policy observes every
+ * access, the incoming page is known to shrink, shadows come back on refault, and the future
+ * is offered to {@link FutureAware} policies.
+ */
+final class CacheHarness implements FrameView, ScanControl, FutureAware.NextUse {
+    final int nrFrames;
+    final PageLists lists;
+    final ReclaimPolicy policy;
+    private final long[] pageOf;
+    private final boolean[] young;
+    private final Map<Long, Integer> frameOf = new HashMap<>();
+    private final Map<Long, Long> shadows = new HashMap<>();
+    private int used;
+    private int remaining;
+    private int freed;
+    private long incoming = NO_PAGE_KEY;
+    private int[] next;
+    private int pos;
+    long misses;
+
+    CacheHarness(int nrFrames, BiFunction<PageLists, FrameView, ReclaimPolicy> factory) {
+        this.nrFrames = nrFrames;
+        this.lists = IntrusivePageLists.standalone(nrFrames);
+        this.pageOf = new long[nrFrames];
+        Arrays.fill(pageOf, -1);
+        this.young = new boolean[nrFrames];
+        this.policy = factory.apply(lists, this);
+    }
+
+    /** Replays {@code pages} (the whole future is known); returns the misses of this call. */
+    long run(int... pages) {
+        next = new int[pages.length];
+        Map<Integer, Integer> last = new HashMap<>();
+        for (int i = pages.length - 1; i >= 0; i--) {
+            next[i] = last.getOrDefault(pages[i], -1);
+            last.put(pages[i], i);
+        }
+        if (policy instanceof FutureAware fa) {
+            fa.future(this);
+        }
+        long before = misses;
+        for (pos = 0; pos < pages.length; pos++) {
+            access(pages[pos]);
+        }
+        policy.verifyInvariants();
+        return misses - before;
+    }
+
+    private void access(long page) {
+        Integer f = frameOf.get(page);
+        if (f != null) {
+            if (policy.observesEveryAccess()) {
+                policy.pageAccessed(f, false);
+            } else {
+                young[f] = true;
+            }
+            return;
+        }
+        misses++;
+        int frame;
+        if (used < nrFrames) {
+            frame = used++;
+        } else {
+            freed = -1;
+            incoming = page;
+            remaining = 1;
+            policy.shrink(this);
+            incoming = NO_PAGE_KEY;
+            if (freed < 0) {
+                throw new AssertionError("shrink freed nothing");
+            }
+            frame = freed;
+        }
+        frameOf.put(page, frame);
+        pageOf[frame] = page;
+        young[frame] = false;
+        Long s = shadows.remove(page);
+        if (s != null) {
+            policy.pageRefaulted(frame, s);
+        }
+        policy.pageAdded(frame, false);
+    }
+
+    /** The frame holding {@code page}, or -1. */
+    int frameOf(long page) {
+        Integer f = frameOf.get(page);
+        return f == null ? -1 : f;
+    }
+
+    boolean resident(long page) {
+        return frameOf.containsKey(page);
+    }
+
+    // ScanControl
+
+    @Override
+    public int nrToReclaim() {
+        return remaining;
+    }
+
+    @Override
+    public int priority() {
+        return 12;
+    }
+
+    @Override
+    public int swappiness() {
+        return 60;
+    }
+
+    @Override
+    public boolean mayReclaimAnon() {
+        return true;
+    }
+
+    @Override
+    public boolean isKswapd() {
+        return false;
+    }
+
+    @Override
+    public boolean testAndClearYoung(int pfn) {
+        if (pageOf[pfn] < 0) {
+            throw new AssertionError("testAndClearYoung on free frame " + pfn);
+        }
+        boolean y = young[pfn];
+        young[pfn] = false;
+        return y;
+    }
+
+    @Override
+    public void scanned(int pages) {
+    }
+
+    @Override
+    public boolean reclaim(int pfn) {
+        if (remaining <= 0 || pageOf[pfn] < 0) {
+            throw new AssertionError("bad victim " + pfn + " (remaining " + remaining + ")");
+        }
+        long page = pageOf[pfn];
+        shadows.put(page, policy.pageEvicted(pfn));
+        frameOf.remove(page);
+        pageOf[pfn] = -1;
+        remaining--;
+        freed = pfn;
+        return true;
+    }
+
+    @Override
+    public long incomingPageKey() {
+        return incoming;
+    }
+
+    // NextUse
+
+    @Override
+    public long position() {
+        return pos;
+    }
+
+    @Override
+    public long nextUseOfCurrent() {
+        return next[pos] < 0 ? NEVER : next[pos];
+    }
+
+    // FrameView
+
+    @Override
+    public int nrFrames() {
+        return nrFrames;
+    }
+
+    @Override
+    public int nodeOf(int pfn) {
+        return 0;
+    }
+
+    @Override
+    public boolean isFree(int pfn) {
+        return pageOf[pfn] < 0;
+    }
+
+    @Override
+    public int refcount(int pfn) {
+        return pageOf[pfn] < 0 ? 0 : 1;
+    }
+
+    @Override
+    public int mapcount(int pfn) {
+        return refcount(pfn);
+    }
+
+    @Override
+    public boolean isAnon(int pfn) {
+        return false;
+    }
+
+    @Override
+    public boolean isFile(int pfn) {
+        return true;
+    }
+
+    @Override
+    public boolean isHead(int pfn) {
+        return false;
+    }
+
+    @Override
+    public boolean isDirty(int pfn) {
+        return false;
+    }
+
+    @Override
+    public boolean isUnevictable(int pfn) {
+        return false;
+    }
+
+    @Override
+    public long pageKey(int pfn) {
+        return pageOf[pfn];
+    }
+}

@@ -1,0 +1,167 @@
+package io.vmsim.cli;
+
+import io.vmsim.core.config.ConfigLoader;
+import io.vmsim.core.config.EffectiveConfig;
+import io.vmsim.core.mrc.MrcPlot;
+import io.vmsim.core.mrc.MrcStudy;
+import io.vmsim.core.mrc.MrcTrace;
+import io.vmsim.core.plugin.PolicyRegistry;
+import io.vmsim.core.report.JsonWriter;
+import io.vmsim.core.report.Progress;
+import io.vmsim.core.trace.PreparsedTrace;
+import io.vmsim.core.trace.TraceFormats;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code vmsim mrc}: a pure page-replacement study. Each policy x frame count replays the trace
+ * against exactly that many frames (no watermarks, no page tables, cold misses counted), in
+ * parallel; prints a table, and on request JSON and a miss-ratio plot.
+ */
+@Command(name = "mrc", mixinStandardHelpOptions = true,
+        description = {"Miss-ratio curves: replays a trace against N frames per reclaim policy.",
+                "The table goes to stdout; with --json - the JSON goes to stdout and the table to stderr."})
+final class MrcCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--trace", required = true, paramLabel = "FILE", description = "The trace (lackey, pages or addresses; plain, gz, xz or zst).")
+    Path trace;
+
+    @Option(names = "--format", paramLabel = "NAME", defaultValue = TraceFormats.AUTO,
+            description = "Trace format (default: detected).")
+    String format;
+
+    @Option(names = "--policy", required = true, split = ",", paramLabel = "P[,P...]", description = "Reclaim policies (see 'vmsim policies').")
+    List<String> policies;
+
+    @Option(names = "--frames", required = true, split = ",", paramLabel = "N[,N...]", description = "Frame counts, positive integers.")
+    List<String> frames;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Sets a policy key, e.g. policy.reclaim.clock.insert_referenced=false; repeatable.")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON to FILE, or to stdout with '-'.")
+    String json;
+
+    @Option(names = "--plot", paramLabel = "FILE", description = "Draw the miss-ratio curves to FILE.svg or FILE.html.")
+    Path plot;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: the number of cores).")
+    Integer threads;
+
+    @Option(names = "--plugins", paramLabel = "DIR", description = "Folder of plugin jars (default: ./plugins if present).")
+    Path plugins;
+
+    @Option(names = "--debug", description = "Print stack traces of errors.")
+    boolean debug;
+
+    @Override
+    public Integer call() throws Exception {
+        int[] sizes = parseFrames(frames);
+        String plotKind = plot == null ? null : plotKind(plot);
+        if (!Files.exists(trace)) {
+            throw new IllegalArgumentException("trace file '" + trace + "' does not exist");
+        }
+        if (!Files.isRegularFile(trace)) {
+            // A pipe could be read once, but format detection reads the head twice; keep it simple.
+            throw new IllegalArgumentException("trace '" + trace + "' is not a regular file; vmsim mrc reads a trace file"
+                    + " into memory (and opt looks ahead in it)");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (PolicyRegistry catalog = Inputs.catalog(plugins, sets)) {
+            EffectiveConfig cfg = new ConfigLoader(catalog).assignments(sets).load();
+            for (String p : policies) {
+                catalog.provider(io.vmsim.api.policy.PolicyKind.RECLAIM, p.trim()); // unknown names fail before reading
+            }
+            Progress progress = ProgressBar.forTerminal(err);
+            MrcStudy.Outcome o;
+            try {
+                progress.update("reading " + trace.getFileName(), 0, -1);
+                MrcTrace t = MrcTrace.of(PreparsedTrace.load(trace, format, false));
+                int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+                if (n < 1) {
+                    throw new IllegalArgumentException("--threads must be at least 1, got " + n);
+                }
+                o = MrcStudy.run(t, policies.stream().map(String::trim).toList(), sizes, catalog, cfg, n, progress);
+            } finally {
+                if (progress instanceof ProgressBar bar) {
+                    bar.clear();
+                }
+            }
+            String table = table(o);
+            if ("-".equals(json)) {
+                out.print(JsonWriter.render(o.toTree()));
+                err.print(table);
+            } else {
+                if (json != null) {
+                    Files.writeString(Path.of(json), JsonWriter.render(o.toTree()));
+                }
+                out.print(table);
+            }
+            if (plot != null) {
+                Files.writeString(plot, plotKind.equals("svg") ? MrcPlot.svg(o) : MrcPlot.html(o));
+            }
+            out.flush();
+            err.flush();
+        }
+        return Main.OK;
+    }
+
+    static int[] parseFrames(List<String> values) {
+        int[] sizes = new int[values.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            String v = values.get(i).trim();
+            long n;
+            try {
+                n = Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n <= 0 || n > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("--frames: '" + v + "' is not a positive integer");
+            }
+            sizes[i] = (int) n;
+        }
+        return sizes;
+    }
+
+    private static String plotKind(Path p) {
+        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".svg")) {
+            return "svg";
+        }
+        if (name.endsWith(".html") || name.endsWith(".htm")) {
+            return "html";
+        }
+        if (name.endsWith(".png")) {
+            throw new IllegalArgumentException("--plot: PNG output is not implemented; use a .svg or .html file");
+        }
+        throw new IllegalArgumentException("--plot: '" + p + "' must end in .svg or .html");
+    }
+
+    private static String table(MrcStudy.Outcome o) {
+        Table t = new Table().row("POLICY", "FRAMES", "MISSES", "MISS RATIO");
+        for (MrcStudy.Result r : o.results()) {
+            t.row(r.policy(), Integer.toString(r.frames()), Long.toString(r.misses()),
+                    String.format(Locale.ROOT, "%.6f", r.missRatio()));
+        }
+        java.io.StringWriter sw = new java.io.StringWriter();
+        PrintWriter pw = new PrintWriter(sw);
+        pw.println(o.trace() + ": " + o.refs() + " references, " + o.distinctPages() + " distinct pages");
+        t.print(pw, "");
+        pw.flush();
+        return sw.toString();
+    }
+}

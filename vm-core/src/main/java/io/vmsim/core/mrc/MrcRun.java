@@ -1,0 +1,295 @@
+package io.vmsim.core.mrc;
+
+import io.vmsim.api.machine.Clock;
+import io.vmsim.api.machine.FrameView;
+import io.vmsim.api.machine.MachineView;
+import io.vmsim.api.machine.Topology;
+import io.vmsim.api.policy.FutureAware;
+import io.vmsim.api.policy.PolicyException;
+import io.vmsim.api.policy.ReclaimPolicy;
+import io.vmsim.api.policy.ScanControl;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One policy with exactly N frames over one trace: the whole machine of a replacement study.
+ * A hit calls {@code pageAccessed} if the policy opted in and otherwise sets the frame's
+ * accessed bit, which {@link #testAndClearYoung} reads and clears as {@code folio_referenced()}
+ * would; the faulting access itself sets no bit (the policy learns of it from
+ * {@code pageAdded}). A miss with every frame in use asks for one page, from priority 12 down
+ * to 0 as {@code do_try_to_free_pages()} retries; shadows returned by {@code pageEvicted} are
+ * kept per page and handed back through {@code pageRefaulted} before the page is re-added, the
+ * order of {@code workingset_refault()} and {@code folio_add_lru()}.
+ */
+final class MrcRun implements ScanControl, FrameView, MachineView, FutureAware.NextUse {
+    private static final int DEF_PRIORITY = 12;
+    private static final int PROGRESS_EVERY = 1 << 20;
+
+    private final MrcTrace trace;
+    private final int nrFrames;
+    private final String name;
+    private final String origin;
+    private ReclaimPolicy policy;
+
+    private final int[] frameOfId;
+    private final int[] idOfFrame;
+    private final boolean[] young;
+    private final long[] shadow;
+    private final boolean[] hasShadow;
+    private int[] next;
+
+    private int pos;
+    private int remaining;
+    private int priority;
+    private int freed = -1;
+    private long incoming = NO_PAGE_KEY;
+
+    MrcRun(MrcTrace trace, int nrFrames, String name, String origin) {
+        this.trace = trace;
+        this.nrFrames = nrFrames;
+        this.name = name;
+        this.origin = origin;
+        this.frameOfId = new int[trace.distinctPages()];
+        Arrays.fill(frameOfId, -1);
+        this.idOfFrame = new int[nrFrames];
+        Arrays.fill(idOfFrame, -1);
+        this.young = new boolean[nrFrames];
+        this.shadow = new long[trace.distinctPages()];
+        this.hasShadow = new boolean[trace.distinctPages()];
+    }
+
+    /** Replays the trace through {@code p}; returns the number of misses, cold ones included. */
+    long run(ReclaimPolicy p, AtomicLong progress) {
+        this.policy = p;
+        if (p instanceof FutureAware fa) {
+            next = trace.nextUse();
+            fa.future(this);
+        }
+        final boolean observe = p.observesEveryAccess();
+        final int[] refs = trace.packed();
+        final int[] frameOf = frameOfId;
+        final boolean[] yng = young;
+        long misses = 0;
+        int used = 0;
+        int reported = 0;
+        for (int i = 0; i < refs.length; i++) {
+            int r = refs[i];
+            int id = r >>> 1;
+            int f = frameOf[id];
+            if (f >= 0) {
+                if (observe) {
+                    pos = i;
+                    p.pageAccessed(f, (r & 1) != 0);
+                } else {
+                    yng[f] = true;
+                }
+                continue;
+            }
+            pos = i;
+            misses++;
+            if (used < nrFrames) {
+                f = used++;
+            } else {
+                f = reclaimOne(trace.page(id));
+            }
+            frameOf[id] = f;
+            idOfFrame[f] = id;
+            yng[f] = false;
+            if (hasShadow[id]) {
+                hasShadow[id] = false;
+                p.pageRefaulted(f, shadow[id]);
+            }
+            p.pageAdded(f, false);
+            if (i - reported >= PROGRESS_EVERY) {
+                progress.addAndGet(i - reported);
+                reported = i;
+            }
+        }
+        progress.addAndGet(refs.length - reported);
+        return misses;
+    }
+
+    private int reclaimOne(long pageKey) {
+        freed = -1;
+        incoming = pageKey;
+        for (priority = DEF_PRIORITY; priority >= 0 && freed < 0; priority--) {
+            remaining = 1;
+            policy.shrink(this);
+        }
+        remaining = 0;
+        incoming = NO_PAGE_KEY;
+        if (freed < 0) {
+            throw failure("shrink() reclaimed nothing at any priority with all " + nrFrames
+                    + " frames in use (it tracks " + policy.size() + " pages)");
+        }
+        return freed;
+    }
+
+    private PolicyException failure(String what) {
+        return new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, name, origin, what, null);
+    }
+
+    private void checkResident(int pfn, String call) {
+        if (pfn < 0 || pfn >= nrFrames || idOfFrame[pfn] < 0) {
+            throw failure(call + " was given frame " + pfn + ", which "
+                    + (pfn < 0 || pfn >= nrFrames ? "does not exist (" + nrFrames + " frames)" : "holds no page"));
+        }
+    }
+
+    // ScanControl
+
+    @Override
+    public int nrToReclaim() {
+        return remaining;
+    }
+
+    @Override
+    public int priority() {
+        return priority;
+    }
+
+    @Override
+    public int swappiness() {
+        return 60;
+    }
+
+    @Override
+    public boolean mayReclaimAnon() {
+        return true;
+    }
+
+    @Override
+    public boolean isKswapd() {
+        return false;
+    }
+
+    @Override
+    public boolean testAndClearYoung(int pfn) {
+        checkResident(pfn, "testAndClearYoung()");
+        boolean y = young[pfn];
+        young[pfn] = false;
+        return y;
+    }
+
+    @Override
+    public void scanned(int pages) {
+        // A study counts misses only.
+    }
+
+    @Override
+    public boolean reclaim(int pfn) {
+        checkResident(pfn, "reclaim()");
+        if (remaining <= 0) {
+            throw failure("shrink() reclaimed frame " + pfn + " beyond the " + 1 + " page asked for");
+        }
+        int id = idOfFrame[pfn];
+        long s = policy.pageEvicted(pfn);
+        shadow[id] = s;
+        hasShadow[id] = true;
+        frameOfId[id] = -1;
+        idOfFrame[pfn] = -1;
+        young[pfn] = false;
+        remaining--;
+        freed = pfn;
+        return true;
+    }
+
+    @Override
+    public long incomingPageKey() {
+        return incoming;
+    }
+
+    // FutureAware.NextUse
+
+    @Override
+    public long position() {
+        return pos;
+    }
+
+    @Override
+    public long nextUseOfCurrent() {
+        int n = next[pos];
+        return n == MrcTrace.NEVER ? NEVER : n;
+    }
+
+    // MachineView
+
+    @Override
+    public FrameView frames() {
+        return this;
+    }
+
+    @Override
+    public Topology topology() {
+        throw new UnsupportedOperationException("a replacement study has no NUMA topology");
+    }
+
+    @Override
+    public Clock clock() {
+        return () -> pos;
+    }
+
+    @Override
+    public long vmstat(String counter) {
+        return -1;
+    }
+
+    // FrameView
+
+    @Override
+    public int nrFrames() {
+        return nrFrames;
+    }
+
+    @Override
+    public int nodeOf(int pfn) {
+        return 0;
+    }
+
+    @Override
+    public boolean isFree(int pfn) {
+        return idOfFrame[pfn] < 0;
+    }
+
+    @Override
+    public int refcount(int pfn) {
+        return idOfFrame[pfn] < 0 ? 0 : 1;
+    }
+
+    @Override
+    public int mapcount(int pfn) {
+        return refcount(pfn);
+    }
+
+    @Override
+    public boolean isAnon(int pfn) {
+        return false;
+    }
+
+    @Override
+    public boolean isFile(int pfn) {
+        return idOfFrame[pfn] >= 0;
+    }
+
+    @Override
+    public boolean isHead(int pfn) {
+        return false;
+    }
+
+    @Override
+    public boolean isDirty(int pfn) {
+        return false;
+    }
+
+    @Override
+    public boolean isUnevictable(int pfn) {
+        return false;
+    }
+
+    @Override
+    public long pageKey(int pfn) {
+        int id = idOfFrame[pfn];
+        return id < 0 ? -1 : trace.page(id);
+    }
+}
