@@ -44,6 +44,10 @@ public final class FaultHandler {
             throw new WorkloadException(String.format("segmentation fault: %s (pid %d) %s 0x%x in a VMA without %s permission (%s)",
                     task.comm(), task.pid(), write ? "wrote" : "read", va, write ? "write" : "read", vma));
         }
+        if (vma.has(VmaFlags.VM_HUGETLB)) {
+            k.huge.hugetlbFault(task, vma, va, write); // THP (issue 5)
+            return;
+        }
         if (!vma.isAnon()) {
             throw new WorkloadException("file-backed mappings are not simulated yet (fault at 0x" + Long.toHexString(va) + ")");
         }
