@@ -12,7 +12,7 @@ final class ScenarioCatalogTest {
 
     @Test
     void everyBuiltin_parses_andHasADescription() throws ScenarioException {
-        assertThat(ScenarioCatalog.names()).containsExactly("largepages3", "fragmentation", "nested-walk", "sample");
+        assertThat(ScenarioCatalog.names()).containsExactly("largepages3", "fragmentation", "nested-walk", "thp-sparse", "sample");
         assertThat(ScenarioCatalog.names()).contains(ScenarioCatalog.DEFAULT);
         for (Scenario s : ScenarioCatalog.all()) {
             assertThat(s.description()).as(s.name()).isNotBlank();
