@@ -63,7 +63,7 @@ final class ScenarioCatalogTest {
     @Test
     void unknownBuiltin_suggestsTheClosest() {
         assertThatThrownBy(() -> ScenarioCatalog.builtin("largepage3")).isInstanceOf(ScenarioException.class)
-                .hasMessage("unknown scenario 'largepage3'; built-in scenarios are largepages3, nested-walk, sample"
+                .hasMessage("unknown scenario 'largepage3'; built-in scenarios are largepages3, fragmentation, nested-walk, thp-sparse, sample"
                         + " (did you mean 'largepages3'?)");
     }
 
