@@ -47,6 +47,7 @@ public final class ThpSubsystem implements HugePageHooks {
             daemons.register(khugepaged, khugepaged.scanSleepNs());
         }
         this.hugetlb = new HugetlbPools(kernel, config.getInt(CoreKeys.NR_HUGEPAGES), config.getInt(CoreKeys.NR_HUGEPAGES_1G));
+        kernel.shmemEnabled = config.getString(CoreKeys.THP_SHMEM_ENABLED);
         kernel.huge = this;
     }
 

@@ -57,6 +57,7 @@ public final class CoreKeys {
     public static final String NR_HUGEPAGES_1G = "vm.nr_hugepages_1g";
     public static final String COST_COMPACT_SCAN = "cost.compact_scan_ns";
     public static final String COST_CACHE_MISS = "cost.cache_miss_ns";
+    public static final String THP_SHMEM_ENABLED = "mm.transparent_hugepage.shmem_enabled";
 
     /** Every core key, in the order {@code vmsim config show} prints them. */
     public static final List<ConfigKey> ALL = List.of(
@@ -120,6 +121,8 @@ public final class CoreKeys {
             ConfigKey.real(COST_COMPACT_SCAN, 2.0, 0, 1e9,
                     "Simulated ns for compaction to examine one page frame (either scanner); migration adds cost.copy_4k_ns per page moved."),
             ConfigKey.real(COST_CACHE_MISS, 0.0, 0, 1e9,
-                    "Simulated ns of a reference that misses the CPU caches (DRAM latency), charged to sequential and strided references a page or more apart, where hardware prefetchers stop; 0 leaves it out.")
+                    "Simulated ns of a reference that misses the CPU caches (DRAM latency), charged to sequential and strided references a page or more apart, where hardware prefetchers stop; 0 leaves it out."),
+            ConfigKey.oneOf(THP_SHMEM_ENABLED, "never", List.of("always", "within_size", "advise", "never", "deny", "force"),
+                    "/sys/kernel/mm/transparent_hugepage/shmem_enabled: huge pages for shared anonymous (shmem) mappings always, within the object's size, in MADV_HUGEPAGE areas, or never (deny/force: off/on for all).")
     );
 }

@@ -63,6 +63,8 @@ public final class Kernel {
     private final List<Mm> mms = new ArrayList<>();
     /** THP (issue 5): split queue, collapse and hugetlbfs, installed when the machine is built. */
     public HugePageHooks huge = HugePageHooks.NONE;
+    /** THP (issue 5): {@code /sys/kernel/mm/transparent_hugepage/shmem_enabled}, for shared anonymous memory. */
+    public String shmemEnabled = "never";
     private int nextMmId = 1;
 
     public Kernel(PageFrames frames, PageAllocator allocator, PageTables tables, Mmu[] mmus, SimClock clock,

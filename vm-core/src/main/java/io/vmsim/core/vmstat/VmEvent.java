@@ -47,7 +47,10 @@ public enum VmEvent {
     /** Not a Linux counter: MADV_COLLAPSE ranges collapsed (Linux reports them only through the syscall's result). */
     MADV_COLLAPSE_OK("vmsim_madv_collapse"),
     HTLB_BUDDY_ALLOC_SUCCESS("htlb_buddy_alloc_success"),
-    HTLB_BUDDY_ALLOC_FAIL("htlb_buddy_alloc_fail");
+    HTLB_BUDDY_ALLOC_FAIL("htlb_buddy_alloc_fail"),
+    /** Huge pages allocated for shmem (shared anonymous) faults. */
+    THP_FILE_ALLOC("thp_file_alloc"),
+    THP_FILE_FALLBACK("thp_file_fallback");
 
     private final String linuxName;
 
