@@ -102,6 +102,16 @@ public final class ThpSubsystem implements HugePageHooks {
     }
 
     @Override
+    public long hugetlbPageSize(Vma vma) {
+        return hugetlb.pageSize(vma);
+    }
+
+    @Override
+    public void hugetlbSplit(Vma lower, Vma upper) {
+        hugetlb.split(lower, upper);
+    }
+
+    @Override
     public void hugetlbUnmap(Mm mm, Vma vma, long start, long end, int cpu) {
         hugetlb.unmap(mm, vma, start, end, cpu);
     }

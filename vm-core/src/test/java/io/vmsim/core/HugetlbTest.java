@@ -57,4 +57,21 @@ final class HugetlbTest {
         long e = m.kernel().lookupLeaf(p.mm(), va);
         return Pte.pfn(e) + ((va >>> 12) & 0x3ffff);
     }
+
+    @Test
+    void hugetlb_partialUnmapAtAHugePageBoundary_keepsTheRestReserved_andAnUnalignedOneFails() {
+        Machine m = SplitTest.machine("machine.memory", "256M", "vm.nr_hugepages", "4");
+        SimProcess p = m.spawn("db", List.of(0));
+        long a = m.syscalls().mmapHugetlb(p.mm(), 4 * HP, "rw", HP, "db");
+        m.access(p.threads().get(0), a, true);
+        assertThatThrownBy(() -> m.syscalls().munmap(p.mm(), a + 4096, HP, 0))
+                .isInstanceOf(WorkloadException.class).hasMessageContaining("EINVAL");
+        m.syscalls().munmap(p.mm(), a, HP, 0);
+        assertThat(m.meminfo()).containsEntry("HugePages_Free", 4L).containsEntry("HugePages_Rsvd", 3L);
+        m.access(p.threads().get(0), a + 3 * HP, true);
+        assertThat(m.meminfo()).containsEntry("HugePages_Free", 3L).containsEntry("HugePages_Rsvd", 2L);
+        m.syscalls().exit(p.mm(), 0);
+        assertThat(m.meminfo()).containsEntry("HugePages_Free", 4L).containsEntry("HugePages_Rsvd", 0L);
+        m.kernel().allocator.verify();
+    }
 }

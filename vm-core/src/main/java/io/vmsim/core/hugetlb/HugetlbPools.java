@@ -150,6 +150,32 @@ public final class HugetlbPools {
         vmaResv.put(vma, new long[] {pages});
     }
 
+    /** The page size of a hugetlb area. */
+    public long pageSize(Vma vma) {
+        return 4096L << poolOf(vma).order;
+    }
+
+    /** A hugetlb area was split: the upper part keeps the pool and the reservations of its unfaulted pages. */
+    public void split(Vma lower, Vma upper) {
+        Pool p = poolOf(lower);
+        vmaPool.put(upper, p);
+        long[] r = vmaResv.get(lower);
+        if (r == null) {
+            return;
+        }
+        long size = 4096L << p.order;
+        long unfaulted = 0;
+        for (long a = upper.start(); a < upper.end(); a += size) {
+            int table = k.walkNoAlloc(upper.mm(), a, p.level);
+            if (table < 0 || !Pte.present(k.tables.table(table)[Pte.index(a, p.level)])) {
+                unfaulted++;
+            }
+        }
+        long moved = Math.min(unfaulted, r[0]);
+        r[0] -= moved;
+        vmaResv.put(upper, new long[] {moved});
+    }
+
     /** {@code hugetlb_fault()}: map the huge page covering {@code va}, taking it from the reservation. */
     public void fault(Task task, Vma vma, long va, boolean write) {
         Pool p = poolOf(vma);

@@ -50,6 +50,15 @@ public interface HugePageHooks {
         throw new WorkloadException("hugetlbfs is not configured");
     }
 
+    /** The page size of a {@code VM_HUGETLB} area ({@code vma_kernel_pagesize()}). */
+    default long hugetlbPageSize(Vma vma) {
+        return Kernel.HPAGE_PMD_SIZE;
+    }
+
+    /** A {@code VM_HUGETLB} area was split into {@code lower} and {@code upper}: share its pool and reservation. */
+    default void hugetlbSplit(Vma lower, Vma upper) {
+    }
+
     /** Unmaps {@code [start, end)} of a {@code VM_HUGETLB} area and gives pages and reservations back. */
     default void hugetlbUnmap(Mm mm, Vma vma, long start, long end, int cpu) {
     }

@@ -337,6 +337,11 @@ public final class MmSyscalls {
 
     /** Splits at {@code addr}; returns the upper part. A huge PMD straddling the split is split too. */
     private Vma split(Mm mm, Vma v, long addr) {
+        if (v.has(VmaFlags.VM_HUGETLB) && (addr & (k.huge.hugetlbPageSize(v) - 1)) != 0) {
+            // THP (issue 5): hugetlb_vm_op_split() refuses, and the syscall fails with EINVAL
+            throw new WorkloadException(String.format("hugetlb area %s cannot be split at 0x%x: not a multiple of its "
+                    + "%d KiB page size (EINVAL)", v, addr, k.huge.hugetlbPageSize(v) >> 10));
+        }
         if ((addr & (Kernel.HPAGE_PMD_SIZE - 1)) != 0) {
             int pmdTable = k.walkNoAlloc(mm, addr, 2);
             if (pmdTable >= 0) {
@@ -351,6 +356,9 @@ public final class MmSyscalls {
         v.anonVma.link(upper);
         v.end = addr;
         mm.vmas.put(addr, upper);
+        if (v.has(VmaFlags.VM_HUGETLB)) {
+            k.huge.hugetlbSplit(v, upper); // THP (issue 5)
+        }
         return upper;
     }
 }
