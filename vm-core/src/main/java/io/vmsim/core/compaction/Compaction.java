@@ -26,6 +26,10 @@ import java.util.Arrays;
  * a zone is not compacted when the failure is for lack of memory rather than fragmentation:
  * a fragmentation index at or below {@code vm.extfrag_threshold} ({@code compaction_suitable()}).
  *
+ * <p>Each zone remembers where its scanners stopped and the next compaction resumes there,
+ * until they meet and start over ({@code compact_cached_migrate_pfn},
+ * {@code compact_cached_free_pfn}, {@code reset_cached_positions()}).
+ *
  * <p>Direct compaction counts {@code compact_stall} and then {@code compact_success} or
  * {@code compact_fail} by whether the allocation that follows succeeds. Before compacting, the
  * deferred split queue is emptied: partially unmapped THPs give back their unmapped subpages
@@ -46,6 +50,9 @@ public final class Compaction implements CompactionHooks {
     private int[] freeList = new int[1024];
     private int nrFree;
     private final int[] migrateList = new int[COMPACT_CLUSTER_MAX];
+    // zone->compact_cached_migrate_pfn / compact_cached_free_pfn, by zone id; -1 = reset
+    private final int[] cachedMigrate;
+    private final int[] cachedFree;
 
     /** What one {@link #compactZone} achieved. */
     public enum Result {
@@ -72,6 +79,10 @@ public final class Compaction implements CompactionHooks {
         this.splitter = splitter;
         this.extfragThreshold = extfragThreshold;
         this.scanPs = scanPs;
+        this.cachedMigrate = new int[allocator.nrZones()];
+        this.cachedFree = new int[allocator.nrZones()];
+        java.util.Arrays.fill(cachedMigrate, -1);
+        java.util.Arrays.fill(cachedFree, -1);
     }
 
     void setKcompactd(Kcompactd[] perNode) {
@@ -170,8 +181,9 @@ public final class Compaction implements CompactionHooks {
         }
         boolean async = priority == PRIO_ASYNC;
         int pb = Zone.PAGEBLOCK_NR_PAGES;
-        int migratePfn = z.startPfn();
-        int freePfn = (z.endPfn() - 1) & ~(pb - 1);
+        // resume where the last compaction of the zone stopped (compact_cached_*_pfn)
+        int migratePfn = cachedMigrate[z.id()] >= 0 ? cachedMigrate[z.id()] : z.startPfn();
+        int freePfn = cachedFree[z.id()] >= 0 ? cachedFree[z.id()] : (z.endPfn() - 1) & ~(pb - 1);
         long migrateScanned = 0;
         long freeScanned = 0;
         long isolated = 0;
@@ -238,6 +250,14 @@ public final class Compaction implements CompactionHooks {
         allocator.drainAll();
         if (result != Result.SUCCESS && finished(z, order)) {
             result = Result.SUCCESS;
+        }
+        if (migratePfn >= freePfn) {
+            // the scanners met: the next compaction starts over (reset_cached_positions())
+            cachedMigrate[z.id()] = -1;
+            cachedFree[z.id()] = -1;
+        } else {
+            cachedMigrate[z.id()] = migratePfn & ~(pb - 1);
+            cachedFree[z.id()] = freePfn;
         }
         k.clock.advance((migrateScanned + freeScanned) * scanPs);
         k.vmstat.add(VmEvent.COMPACT_MIGRATE_SCANNED, migrateScanned);
