@@ -71,6 +71,25 @@ public final class ThpSubsystem implements HugePageHooks {
         return hugetlb;
     }
 
+    /**
+     * {@code /sys/kernel/debug/extfrag/extfrag_index} ({@code extfrag_show_print()} in
+     * {@code mm/vmstat.c}): per zone, the fragmentation index of each order as a fraction of
+     * 1000 with three decimals; -1.000 where a block of that order is free.
+     */
+    public String extfragIndex() {
+        kernel.allocator.drainAll();
+        StringBuilder sb = new StringBuilder();
+        for (io.vmsim.core.alloc.Zone z : kernel.allocator.zones()) {
+            sb.append(String.format(java.util.Locale.ROOT, "Node %d, zone %8s ", z.node(), z.name()));
+            for (int order = 0; order <= io.vmsim.core.alloc.Zone.MAX_ORDER; order++) {
+                int idx = Compaction.fragmentationIndex(z, order);
+                sb.append(String.format(java.util.Locale.ROOT, "%d.%03d ", idx / 1000, Math.abs(idx % 1000)));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
     @Override
     public void partiallyUnmapped(int head) {
         splitter.queue(head);

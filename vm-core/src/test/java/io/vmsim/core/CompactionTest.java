@@ -92,6 +92,16 @@ final class CompactionTest {
     }
 
     @Test
+    void extfragIndex_printsEveryOrder_likeDebugfs() {
+        Fragmented f = new Fragmented("never");
+        String line = f.m.thp().extfragIndex().lines().findFirst().orElseThrow();
+        assertThat(line).startsWith("Node 0, zone    DMA32 -1.000 -1.000 -1.000 ");
+        String[] cols = line.trim().split(" +");
+        assertThat(cols).hasSize(4 + 11);
+        assertThat(Double.parseDouble(cols[4 + 9])).isGreaterThan(0.9);
+    }
+
+    @Test
     void defragNever_fallsBackTo4k_withoutCompacting() {
         Fragmented f = new Fragmented("never");
         long a = f.m.syscalls().mmapAnon(f.p.mm(), 0, 8 * HP, "rw", false, HP);

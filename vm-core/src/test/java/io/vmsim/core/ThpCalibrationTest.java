@@ -38,10 +38,28 @@ final class ThpCalibrationTest {
         return us;
     }
 
+    static final String[] PHASES = {"memset page fault", "memset tlb miss", "memset second tlb miss",
+            "random access tlb miss", "random access second tlb miss"};
+
+    /** The side-by-side table of docs/thp.md, written to target/thp-calibration.md on every run. */
+    static void writeTable(double[] on, double[] off) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder("| phase | THP on | published | THP off | published | on/off | published |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|\n");
+        for (int i = 0; i < 5; i++) {
+            sb.append(String.format(java.util.Locale.ROOT, "| %s | %,.0f | %,.0f | %,.0f | %,.0f | %.4f | %.4f |%n",
+                    PHASES[i], on[i], PUBLISHED_ON[i], off[i], PUBLISHED_OFF[i], on[i] / off[i],
+                    PUBLISHED_ON[i] / PUBLISHED_OFF[i]));
+        }
+        java.nio.file.Path out = java.nio.file.Path.of("target", "thp-calibration.md");
+        java.nio.file.Files.createDirectories(out.getParent());
+        java.nio.file.Files.writeString(out, sb);
+    }
+
     @Test
     void largepages3_onReference2010_matchesThePublishedTimesAndRatios() throws Exception {
         double[] on = run("always");
         double[] off = run("never");
+        writeTable(on, off);
         for (int i = 0; i < 5; i++) {
             assertThat(on[i]).as("THP on, phase %d", i).isCloseTo(PUBLISHED_ON[i], org.assertj.core.data.Percentage.withPercentage(15));
             assertThat(off[i]).as("THP off, phase %d", i).isCloseTo(PUBLISHED_OFF[i], org.assertj.core.data.Percentage.withPercentage(15));
