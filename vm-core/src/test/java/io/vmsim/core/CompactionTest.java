@@ -164,4 +164,67 @@ final class CompactionTest {
         f.assertContentsFollowedTheirPages();
         f.m.kernel().allocator.verify();
     }
+
+    @Test
+    void compaction_movesPagesSharedAfterFork_updatingEveryProcessesPte() {
+        Fragmented f = new Fragmented("never");
+        SimProcess child = f.m.fork(f.p, 0);
+        f.m.kernel().allocator.drainAll();
+        Zone z = f.m.kernel().allocator.zones().get(0);
+        f.m.thp().compaction().compactZone(z, 9, io.vmsim.core.alloc.CompactionHooks.PRIO_SYNC, false, 0);
+        assertThat(vmstat(f.m, "pgmigrate_success")).isGreaterThan(0);
+        f.assertContentsFollowedTheirPages();
+        for (Map.Entry<Integer, Long> e : f.frameTag.entrySet()) {
+            assertThat(frameOf(f.m, child, e.getValue())).isEqualTo(e.getKey());
+            assertThat(f.m.kernel().frames.refcount[e.getKey()]).isEqualTo(2);
+        }
+        f.m.kernel().allocator.verify();
+    }
+
+    /**
+     * transhuge.rst's defrag table on a fragmented machine: which faults stall in direct
+     * compaction, which wake kcompactd (with kswapd) and fall back, which just fall back.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "defrag={0}, madvised={1}: {2}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "always, true, stall", "always, false, stall",
+            "defer, true, wake", "defer, false, wake",
+            "defer+madvise, true, stall", "defer+madvise, false, wake",
+            "madvise, true, stall", "madvise, false, nothing",
+            "never, true, nothing", "never, false, nothing"})
+    void defragValues_stallWakeOrDoNothing(String defrag, boolean madvised, String expect) {
+        Fragmented f = new Fragmented(defrag);
+        long a = f.m.syscalls().mmapAnon(f.p.mm(), 0, HP, "rw", false, HP);
+        if (madvised) {
+            f.m.syscalls().madvise(f.p.mm(), a, HP, "hugepage", 0);
+        }
+        int[] kswapdWakes = {0};
+        f.m.kernel().allocator.setHooks(new io.vmsim.core.alloc.AllocHooks() {
+            @Override
+            public void wakeKswapd(int node, int order) {
+                kswapdWakes[0]++;
+            }
+        });
+        f.m.access(f.t, a, true);
+        assertThat(kswapdWakes[0]).as("kswapd wakes").isEqualTo(expect.equals("wake") ? 1 : 0);
+        long stall = vmstat(f.m, "compact_stall");
+        long wake = vmstat(f.m, "compact_daemon_wake");
+        switch (expect) {
+            case "stall" -> {
+                assertThat(stall).isEqualTo(1);
+                assertThat(wake).isZero();
+                assertThat(vmstat(f.m, "thp_fault_alloc")).isEqualTo(1);
+            }
+            case "wake" -> {
+                assertThat(stall).isZero();
+                assertThat(wake).isEqualTo(1);
+                assertThat(vmstat(f.m, "thp_fault_fallback")).isEqualTo(1);
+            }
+            default -> {
+                assertThat(stall).isZero();
+                assertThat(wake).isZero();
+                assertThat(vmstat(f.m, "thp_fault_fallback")).isEqualTo(1);
+            }
+        }
+    }
 }

@@ -107,4 +107,30 @@ final class SplitTest {
         assertThat(m.kernel().allocator.freePages()).isEqualTo(free0);
         m.kernel().allocator.verify();
     }
+
+    @Test
+    void splitFolio_ofAThpSharedAfterFork_splitsBothPmds_andBothProcessesKeepTheirFrames() {
+        Machine m = machine("machine.memory", "256M");
+        SimProcess p = m.spawn("t", List.of(0));
+        long a = m.syscalls().mmapAnon(p.mm(), 0, HP, "rw", false, HP);
+        m.access(p.threads().get(0), a, true);
+        SimProcess c = m.fork(p, 0);
+        int head = frameOf(m, p, a);
+        m.kernel().huge.splitFolio(head, 0);
+        assertThat(vmstat(m, "thp_split_pmd")).isEqualTo(2);
+        for (int i = 0; i < 512; i++) {
+            long va = a + i * 4096L;
+            assertThat(frameOf(m, p, va)).isEqualTo(head + i);
+            assertThat(frameOf(m, c, va)).isEqualTo(head + i);
+            assertThat(m.kernel().frames.refcount[head + i]).isEqualTo(2);
+        }
+        // a write now copies one 4 KiB page, not the huge page
+        m.access(c.threads().get(0), a + 4096, true);
+        assertThat(frameOf(m, c, a + 4096)).isNotEqualTo(head + 1);
+        assertThat(m.kernel().frames.refcount[head + 1]).isEqualTo(1);
+        m.syscalls().exit(c.mm(), 0);
+        m.syscalls().exit(p.mm(), 0);
+        m.kernel().allocator.verify();
+        assertThat(m.meminfo().get("AnonPages")).isZero();
+    }
 }
