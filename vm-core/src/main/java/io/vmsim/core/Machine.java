@@ -53,7 +53,7 @@ public final class Machine {
     /** Builds a machine from a validated configuration; the one place the injector is created. */
     public static Machine create(CoreConfig config, PolicyCatalog catalog) {
         Injector injector = Guice.createInjector(new MemoryModule(config), new PolicyModule(config, catalog),
-                new KernelModule(config));
+                new KernelModule(config), new ThpModule());
         return injector.getInstance(Machine.class);
     }
 
@@ -173,5 +173,10 @@ public final class Machine {
 
     public String buddyinfo() {
         return kernel.allocator.buddyinfo();
+    }
+
+    /** The huge-page subsystems: compaction, khugepaged, splitting, hugetlbfs (THP, issue 5). */
+    public ThpSubsystem thp() {
+        return (ThpSubsystem) kernel.huge;
     }
 }

@@ -37,10 +37,15 @@ final class Reports {
         m.put("AnonPages", k.nrAnonPages * 4);
         m.put("PageTables", k.tables.nrTables() * 4);
         m.put("AnonHugePages", k.nrAnonThps * 2048);
-        m.put("HugePages_Total", 0L);
-        m.put("HugePages_Free", 0L);
-        m.put("HugePages_Rsvd", 0L);
+        // THP (issue 5): the default (2 MiB) hstate, as /proc/meminfo shows it; Hugetlb sums every size
+        io.vmsim.core.hugetlb.HugetlbPools.Pool p2 = k.huge instanceof ThpSubsystem t ? t.hugetlb().pool2m() : null;
+        io.vmsim.core.hugetlb.HugetlbPools.Pool p1 = k.huge instanceof ThpSubsystem t ? t.hugetlb().pool1g() : null;
+        m.put("HugePages_Total", p2 == null ? 0L : p2.total());
+        m.put("HugePages_Free", p2 == null ? 0L : p2.free());
+        m.put("HugePages_Rsvd", p2 == null ? 0L : p2.reserved());
+        m.put("HugePages_Surp", 0L);
         m.put("Hugepagesize", 2048L);
+        m.put("Hugetlb", p2 == null ? 0L : p2.total() * p2.sizeKb() + p1.total() * p1.sizeKb());
         if (k.frames.nrNodes() > 1) {
             // as /sys/devices/system/node/nodeN/meminfo, so a NUMA placement policy's effect shows
             for (int node = 0; node < k.frames.nrNodes(); node++) {

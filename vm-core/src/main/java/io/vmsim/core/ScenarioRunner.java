@@ -56,7 +56,9 @@ final class ScenarioRunner {
             long[] sizes = new long[ps.vmas().size()];
             for (int i = 0; i < starts.length; i++) {
                 VmaSpec v = ps.vmas().get(i);
-                starts[i] = sys.mmapAnon(proc.mm(), 0, v.size(), v.prot(), v.shared(), v.align());
+                starts[i] = v.hugetlb() > 0 // THP (issue 5): MAP_HUGETLB
+                        ? sys.mmapHugetlb(proc.mm(), v.size(), v.prot(), v.hugetlb(), ps.name())
+                        : sys.mmapAnon(proc.mm(), 0, v.size(), v.prot(), v.shared(), v.align());
                 sizes[i] = v.size();
                 for (String advice : v.advice()) {
                     sys.madvise(proc.mm(), starts[i], v.size(), advice, proc.threads().get(0).cpu());
@@ -107,7 +109,29 @@ final class ScenarioRunner {
             case SLEEP -> m.kernel().clock.advance(p.durationNs() * 1000);
             case EXIT -> sys.exit(process(p).mm(), task(p).cpu());
             case NESTED_WALK -> nested.addAll(new NestedWalkLab(m.config(), m.kernel().cost).measure());
+            case KERNEL_ALLOC -> kernelAlloc(p);
+            case PUNCH_HOLES -> {
+                long base = base(p);
+                long len = length(p);
+                for (long off = 0; off < len; off += p.stride()) {
+                    long hole = Math.min(Math.max(4096, (p.stride() / 2) & ~4095L), len - off);
+                    sys.madvise(process(p).mm(), base + off, hole, "dontneed", task(p).cpu());
+                }
+            }
             default -> throw new IllegalStateException("unhandled op " + p.op());
+        }
+    }
+
+    /** THP (issue 5): unmovable kernel pages (slab-like), held for the rest of the run. */
+    private void kernelAlloc(PhaseSpec p) {
+        Task t = task(p);
+        for (long n = p.length() >>> 12; n > 0; n--) {
+            int pfn = m.kernel().allocator.allocPages(io.vmsim.core.alloc.Gfp.GFP_KERNEL, 0, t.cpu(),
+                    m.kernel().nodeOfCpu(t.cpu()));
+            if (pfn < 0) {
+                throw new WorkloadException("kernel_alloc: out of memory with " + n + " pages still to allocate");
+            }
+            m.kernel().frames.set(pfn, io.vmsim.core.alloc.PageFrames.PG_SLAB);
         }
     }
 
@@ -116,13 +140,17 @@ final class ScenarioRunner {
         long base = base(p);
         long len = length(p);
         long stride = p.stride();
-        long storePs = memset ? m.kernel().cost.storeBytePs * stride : 0;
+        long extraPs = memset ? m.kernel().cost.storeBytePs * stride : 0;
+        if (stride >= 4096) {
+            // THP (issue 5): prefetchers stop at 4 KiB boundaries, so each such reference misses the caches
+            extraPs += Math.round(m.config().getDouble(io.vmsim.core.config.CoreKeys.COST_CACHE_MISS) * 1000.0);
+        }
         double wf = memset ? 1.0 : p.writeFraction();
         for (int r = 0; r < Math.max(1, p.repeat()); r++) {
             for (long off = 0; off < len; off += stride) {
                 m.access(t, base + off, wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf));
-                if (storePs != 0) {
-                    m.kernel().clock.advance(storePs);
+                if (extraPs != 0) {
+                    m.kernel().clock.advance(extraPs);
                 }
                 tick();
             }

@@ -76,6 +76,37 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
         }
     }
 
+    /** khugepaged's max_ptes_none for the test THP policy (Linux's default 511). */
+    static int maxPtesNone = 511;
+
+    /**
+     * A THP policy with Linux's rules (vma_thp_gfp_mask() for the effort, max_ptes_none and a
+     * young page for khugepaged), so engine tests need not load policies-thp.
+     */
+    static final class TestThp implements HugePagePolicy {
+        @Override
+        public FaultDecision onFault(VmaView vma, long address, boolean write, String enabled, String defrag) {
+            boolean madvised = vma.has(VmaFlags.VM_HUGEPAGE);
+            boolean on = enabled.equals("always") || (enabled.equals("madvise") && madvised);
+            if (!on || vma.has(VmaFlags.VM_NOHUGEPAGE)) {
+                return FaultDecision.BASE;
+            }
+            Effort e = switch (defrag) {
+                case "always" -> madvised ? Effort.DIRECT : Effort.DIRECT_NORETRY;
+                case "defer" -> Effort.WAKE_DAEMONS;
+                case "defer+madvise" -> madvised ? Effort.DIRECT : Effort.WAKE_DAEMONS;
+                case "madvise" -> madvised ? Effort.DIRECT : Effort.LIGHT;
+                default -> Effort.LIGHT;
+            };
+            return new FaultDecision(PageSize.SIZE_2M, e);
+        }
+
+        @Override
+        public boolean shouldCollapse(VmaView vma, long address, int none, int swap, int shared, int young) {
+            return !vma.has(VmaFlags.VM_NOHUGEPAGE) && none <= maxPtesNone && young > 0;
+        }
+    }
+
     private static PolicyProvider provider(String name, PolicyKind kind, Function<PolicyContext, Policy> f) {
         return new PolicyProvider() {
             @Override
@@ -103,12 +134,7 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
     private final List<PolicyProvider> providers = List.of(
             provider("lru", PolicyKind.RECLAIM, c -> lastReclaim = new TrackingReclaim(true)),
             provider("fifo", PolicyKind.RECLAIM, c -> lastReclaim = new TrackingReclaim(false)),
-            provider("linux", PolicyKind.THP, c -> (HugePagePolicy) (VmaView vma, long address, boolean write, String enabled, String defrag) -> {
-                boolean on = enabled.equals("always") || (enabled.equals("madvise") && vma.has(VmaFlags.VM_HUGEPAGE));
-                return on && !vma.has(VmaFlags.VM_NOHUGEPAGE)
-                        ? new HugePagePolicy.FaultDecision(PageSize.SIZE_2M, HugePagePolicy.Effort.DIRECT)
-                        : HugePagePolicy.FaultDecision.BASE;
-            }),
+            provider("linux", PolicyKind.THP, c -> new TestThp()),
             provider("first-touch", PolicyKind.NUMA, c -> (NumaPolicy) (TaskView task, VmaView vma, long address, int localNode) -> localNode),
             provider("none", PolicyKind.KSM, c -> (DedupPolicy) () -> false));
 

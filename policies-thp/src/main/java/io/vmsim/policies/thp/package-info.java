@@ -1,2 +1,2 @@
-/** Transparent-huge-page policies: Linux's fault-time and khugepaged rules, and a never-huge baseline. */
+/** Transparent-huge-page policies: Linux's fault-time and khugepaged rules, a never-huge baseline, and promotion by measured use (Ingens/HawkEye). */
 package io.vmsim.policies.thp;

@@ -75,6 +75,8 @@ public final class PageAllocator {
     private final long minFreeKbytes;
     private final long[] events = new long[EVENT_NAMES.length];
     private AllocHooks hooks = AllocHooks.NONE;
+    // THP (issue 5): direct compaction and kcompactd
+    private CompactionHooks compaction = CompactionHooks.NONE;
 
     /**
      * An allocator over all of {@code frames}, with ZONE_DMA32 below 4 GiB.
@@ -208,6 +210,11 @@ public final class PageAllocator {
         this.hooks = Objects.requireNonNull(hooks, "hooks");
     }
 
+    /** Installs compaction's hooks (THP, issue 5). */
+    public void setCompactionHooks(CompactionHooks compaction) {
+        this.compaction = Objects.requireNonNull(compaction, "compaction");
+    }
+
     // ---- allocation ----------------------------------------------------------------------------
 
     /**
@@ -252,6 +259,10 @@ public final class PageAllocator {
         }
         if ((gfp & __GFP_KSWAPD_RECLAIM) != 0) {
             wakeAllKswapds(zl, highestZone, order);
+            if (order > 0) {
+                // kswapd wakes kcompactd when it has balanced the node (kswapd_try_to_sleep())
+                compaction.wakeKcompactd(node, order);
+            }
         }
         int pfn = getPageFromFreelist(zl, highestZone, gfp, order, cpu, mt, WMARK_MIN, allocFlags);
         if (pfn >= 0 || (gfp & __GFP_DIRECT_RECLAIM) == 0) {
@@ -259,9 +270,21 @@ public final class PageAllocator {
         }
         boolean costly = order > PAGE_ALLOC_COSTLY_ORDER;
         boolean tryHard = (gfp & (__GFP_RETRY_MAYFAIL | __GFP_NOFAIL)) != 0;
+        if (order > 0) {
+            // costly orders try async compaction before reclaim (__alloc_pages_slowpath)
+            pfn = directCompact(zl, highestZone, gfp, order, cpu, mt, allocFlags, node, CompactionHooks.PRIO_ASYNC);
+            if (pfn >= 0) {
+                return pfn;
+            }
+        }
         for (int attempt = 0; attempt < MAX_RECLAIM_RETRIES; attempt++) {
             boolean progress = hooks.directReclaim(gfp, order, node);
             pfn = getPageFromFreelist(zl, highestZone, gfp, order, cpu, mt, WMARK_MIN, allocFlags);
+            if (pfn < 0 && order > 0) {
+                // after reclaim, compaction again; __GFP_NORETRY stays async (COMPACT_PRIO_ASYNC)
+                pfn = directCompact(zl, highestZone, gfp, order, cpu, mt, allocFlags, node,
+                        (gfp & __GFP_NORETRY) != 0 ? CompactionHooks.PRIO_ASYNC : CompactionHooks.PRIO_SYNC);
+            }
             if (pfn >= 0 || (gfp & __GFP_NORETRY) != 0) {
                 return pfn;
             }
@@ -286,6 +309,17 @@ public final class PageAllocator {
             }
         }
         return -1;
+    }
+
+    /** {@code __alloc_pages_direct_compact()}: compact, then retry the free lists; counts the outcome. */
+    private int directCompact(int[] zl, int highestZone, int gfp, int order, int cpu, int mt, int allocFlags,
+                              int node, int priority) {
+        if (!compaction.directCompact(gfp, order, node, priority)) {
+            return -1;
+        }
+        int pfn = getPageFromFreelist(zl, highestZone, gfp, order, cpu, mt, WMARK_MIN, allocFlags);
+        compaction.compactResult(pfn >= 0);
+        return pfn;
     }
 
     /** {@code wake_all_kswapds()}: once per node of the eligible zonelist. */

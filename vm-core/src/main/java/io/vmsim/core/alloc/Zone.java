@@ -453,6 +453,33 @@ public final class Zone {
         return moved;
     }
 
+    // ---- compaction (THP, issue 5) ---------------------------------------------------------------
+
+    /**
+     * {@code __isolate_free_page()} for compaction's free scanner: takes the free buddy block
+     * headed at {@code pfn} off its list, leaving its frames clean and owned by the caller.
+     *
+     * @return the block's order, or -1 if {@code pfn} is not the head of a free buddy block
+     */
+    public int isolateFreeBlock(int pfn) {
+        if (!spans(pfn) || (f.flags[pfn] & PageFrames.PG_BUDDY) == 0) {
+            return -1;
+        }
+        int order = f.priv[pfn];
+        delFromFreeList(pfn, order);
+        return order;
+    }
+
+    /** True if some free block of at least {@code order} sits on a list of migratetype {@code mt}. */
+    public boolean hasFreeBlock(int order, int mt) {
+        for (int o = order; o < NR_PAGE_ORDERS; o++) {
+            if (freeHead[o * MIGRATE_TYPES + mt] != NONE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // ---- per-CPU lists -------------------------------------------------------------------------
 
     /** {@code rmqueue_pcplist()}: take an order-0 page from the CPU's list, refilling it if empty. */

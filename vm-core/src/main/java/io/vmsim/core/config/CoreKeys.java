@@ -47,6 +47,18 @@ public final class CoreKeys {
     public static final String COST_PGTABLE_ALLOC = "cost.pgtable_alloc_ns";
     public static final String COST_STORE_BYTE = "cost.store_byte_ns";
 
+    // THP (issue 5)
+    public static final String KHUGEPAGED_PAGES_TO_SCAN = "mm.transparent_hugepage.khugepaged.pages_to_scan";
+    public static final String KHUGEPAGED_SCAN_SLEEP_MS = "mm.transparent_hugepage.khugepaged.scan_sleep_millisecs";
+    public static final String KHUGEPAGED_ALLOC_SLEEP_MS = "mm.transparent_hugepage.khugepaged.alloc_sleep_millisecs";
+    public static final String KHUGEPAGED_DEFRAG = "mm.transparent_hugepage.khugepaged.defrag";
+    public static final String EXTFRAG_THRESHOLD = "vm.extfrag_threshold";
+    public static final String NR_HUGEPAGES = "vm.nr_hugepages";
+    public static final String NR_HUGEPAGES_1G = "vm.nr_hugepages_1g";
+    public static final String COST_COMPACT_SCAN = "cost.compact_scan_ns";
+    public static final String COST_CACHE_MISS = "cost.cache_miss_ns";
+    public static final String THP_SHMEM_ENABLED = "mm.transparent_hugepage.shmem_enabled";
+
     /** Every core key, in the order {@code vmsim config show} prints them. */
     public static final List<ConfigKey> ALL = List.of(
             ConfigKey.integer(SEED, 42, Long.MIN_VALUE, Long.MAX_VALUE,
@@ -90,6 +102,27 @@ public final class CoreKeys {
             ConfigKey.real(COST_ZERO_2M, 204800.0, 0, 1e12, "Simulated ns to zero a 2 MiB page (clear_huge_page)."),
             ConfigKey.real(COST_COPY_4K, 600.0, 0, 1e12, "Simulated ns to copy a 4 KiB page (copy-on-write)."),
             ConfigKey.real(COST_PGTABLE_ALLOC, 200.0, 0, 1e12, "Simulated ns to allocate and zero a page-table page."),
-            ConfigKey.real(COST_STORE_BYTE, 0.1, 0, 1e9, "Simulated ns per byte stored by a memset phase, beyond the per-reference cost.")
+            ConfigKey.real(COST_STORE_BYTE, 0.1, 0, 1e9, "Simulated ns per byte stored by a memset phase, beyond the per-reference cost."),
+            // THP (issue 5)
+            ConfigKey.integer(KHUGEPAGED_PAGES_TO_SCAN, 4096, 512, 1L << 24,
+                    "/sys/kernel/mm/transparent_hugepage/khugepaged/pages_to_scan: pages khugepaged scans per wake-up (a PMD range counts 512)."),
+            ConfigKey.integer(KHUGEPAGED_SCAN_SLEEP_MS, 10000, 1, 1L << 31,
+                    "/sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs: simulated ms khugepaged sleeps between scans."),
+            ConfigKey.integer(KHUGEPAGED_ALLOC_SLEEP_MS, 60000, 1, 1L << 31,
+                    "/sys/kernel/mm/transparent_hugepage/khugepaged/alloc_sleep_millisecs: simulated ms khugepaged sleeps after a failed huge-page allocation."),
+            ConfigKey.bool(KHUGEPAGED_DEFRAG, true,
+                    "/sys/kernel/mm/transparent_hugepage/khugepaged/defrag: khugepaged's allocations may use direct reclaim and compaction."),
+            ConfigKey.integer(EXTFRAG_THRESHOLD, 500, 0, 1000,
+                    "vm.extfrag_threshold: compaction skips a zone whose fragmentation index is at or below this (the failure is for lack of memory, not fragmentation)."),
+            ConfigKey.integer(NR_HUGEPAGES, 0, 0, 1L << 24,
+                    "vm.nr_hugepages: 2 MiB hugetlbfs pages set aside at boot (HugePages_Total)."),
+            ConfigKey.integer(NR_HUGEPAGES_1G, 0, 0, 1L << 14,
+                    "1 GiB hugetlbfs pages set aside at boot (hugepagesz=1G hugepages=N), each a naturally aligned free GiB."),
+            ConfigKey.real(COST_COMPACT_SCAN, 2.0, 0, 1e9,
+                    "Simulated ns for compaction to examine one page frame (either scanner); migration adds cost.copy_4k_ns per page moved."),
+            ConfigKey.real(COST_CACHE_MISS, 0.0, 0, 1e9,
+                    "Simulated ns of a reference that misses the CPU caches (DRAM latency), charged to sequential and strided references a page or more apart, where hardware prefetchers stop; 0 leaves it out."),
+            ConfigKey.oneOf(THP_SHMEM_ENABLED, "never", List.of("always", "within_size", "advise", "never", "deny", "force"),
+                    "/sys/kernel/mm/transparent_hugepage/shmem_enabled: huge pages for shared anonymous (shmem) mappings always, within the object's size, in MADV_HUGEPAGE areas, or never (deny/force: off/on for all).")
     );
 }

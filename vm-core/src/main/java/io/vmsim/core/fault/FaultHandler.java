@@ -11,6 +11,7 @@ import io.vmsim.core.mm.Task;
 import io.vmsim.core.mm.Vma;
 import io.vmsim.core.mm.WorkloadException;
 import io.vmsim.core.pgtable.Pte;
+import io.vmsim.core.shmem.ShmemHuge;
 import io.vmsim.core.vmstat.VmEvent;
 
 /**
@@ -43,6 +44,10 @@ public final class FaultHandler {
         if (write ? !vma.has(VmaFlags.VM_WRITE) : !vma.has(VmaFlags.VM_READ)) {
             throw new WorkloadException(String.format("segmentation fault: %s (pid %d) %s 0x%x in a VMA without %s permission (%s)",
                     task.comm(), task.pid(), write ? "wrote" : "read", va, write ? "write" : "read", vma));
+        }
+        if (vma.has(VmaFlags.VM_HUGETLB)) {
+            k.huge.hugetlbFault(task, vma, va, write); // THP (issue 5)
+            return;
         }
         if (!vma.isAnon()) {
             throw new WorkloadException("file-backed mappings are not simulated yet (fault at 0x" + Long.toHexString(va) + ")");
@@ -146,10 +151,15 @@ public final class FaultHandler {
 
     /** True if the PMD-aligned range around {@code va} lies in the VMA and may hold a THP ({@code thp_vma_suitable_order()}). */
     private boolean hugeSuitable(Vma vma, long va) {
-        if (vma.has(VmaFlags.VM_NOHUGEPAGE) || vma.has(VmaFlags.VM_SHARED)) {
+        long haddr = va & ~(Kernel.HPAGE_PMD_SIZE - 1);
+        if (vma.has(VmaFlags.VM_SHARED)) {
+            // THP (issue 5): shared anonymous memory is shmem, governed by shmem_enabled
+            if (!ShmemHuge.allowed(k.shmemEnabled, vma, haddr)) {
+                return false;
+            }
+        } else if (vma.has(VmaFlags.VM_NOHUGEPAGE)) {
             return false;
         }
-        long haddr = va & ~(Kernel.HPAGE_PMD_SIZE - 1);
         if (haddr < vma.start() || haddr + Kernel.HPAGE_PMD_SIZE > vma.end()) {
             return false;
         }
@@ -162,14 +172,16 @@ public final class FaultHandler {
      * a read, or allocates, zeroes and maps a THP. Returns false to fall back to 4 KiB pages.
      */
     private boolean hugeAnonymousFault(Task task, Mm mm, Vma vma, long va, boolean write, int pmdTable, int node) {
-        HugePagePolicy.FaultDecision d = k.thp.onFault(vma, va, write, k.thpEnabled, k.thpDefrag);
+        boolean shmem = vma.has(VmaFlags.VM_SHARED);
+        // shmem: shmem_enabled already said yes; the policy gives the effort as for an enabled area
+        HugePagePolicy.FaultDecision d = k.thp.onFault(vma, va, write, shmem ? "always" : k.thpEnabled, k.thpDefrag);
         if (d == null || d.size() != PageSize.SIZE_2M) {
             return false;
         }
         int cpu = task.cpu();
         long haddr = va & ~(Kernel.HPAGE_PMD_SIZE - 1);
         int pi = Pte.index(va, 2);
-        if (!write && k.thpUseZeroPage) {
+        if (!write && k.thpUseZeroPage && !shmem) {
             int zero = k.hugeZeroPage(cpu);
             if (zero < 0) {
                 k.vmstat.count(VmEvent.THP_FAULT_FALLBACK);
@@ -187,13 +199,13 @@ public final class FaultHandler {
         int gfp = gfpFor(d.effort()) | Gfp.__GFP_COMP;
         int head = k.allocator.allocPages(gfp, Kernel.HPAGE_PMD_ORDER, cpu, node);
         if (head < 0) {
-            k.vmstat.count(VmEvent.THP_FAULT_FALLBACK);
+            k.vmstat.count(shmem ? VmEvent.THP_FILE_FALLBACK : VmEvent.THP_FAULT_FALLBACK);
             return false;
         }
         int dep = k.tables.allocTable(cpu, node);
         if (dep < 0) {
             k.allocator.freePages(head, Kernel.HPAGE_PMD_ORDER, cpu);
-            k.vmstat.count(VmEvent.THP_FAULT_FALLBACK);
+            k.vmstat.count(shmem ? VmEvent.THP_FILE_FALLBACK : VmEvent.THP_FAULT_FALLBACK);
             return false;
         }
         k.clock.advance(k.cost.pgtableAllocPs + k.cost.zero2mPs);
@@ -205,7 +217,7 @@ public final class FaultHandler {
         long bits = Pte.PRESENT | Pte.USER | Pte.HUGE | Pte.ACCESSED | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0);
         k.tables.table(pmdTable)[pi] = Pte.make(head, bits);
         mm.rssAnon += Kernel.HPAGE_PMD_NR;
-        k.vmstat.count(VmEvent.THP_FAULT_ALLOC);
+        k.vmstat.count(shmem ? VmEvent.THP_FILE_ALLOC : VmEvent.THP_FAULT_ALLOC);
         return true;
     }
 

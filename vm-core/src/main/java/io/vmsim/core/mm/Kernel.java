@@ -61,6 +61,10 @@ public final class Kernel {
     /** NR_ANON_THPS: anonymous transparent huge pages. */
     public long nrAnonThps;
     private final List<Mm> mms = new ArrayList<>();
+    /** THP (issue 5): split queue, collapse and hugetlbfs, installed when the machine is built. */
+    public HugePageHooks huge = HugePageHooks.NONE;
+    /** THP (issue 5): {@code /sys/kernel/mm/transparent_hugepage/shmem_enabled}, for shared anonymous memory. */
+    public String shmemEnabled = "never";
     private int nextMmId = 1;
 
     public Kernel(PageFrames frames, PageAllocator allocator, PageTables tables, Mmu[] mmus, SimClock clock,
@@ -240,6 +244,7 @@ public final class Kernel {
         nrAnonPages -= n;
         if (order == HPAGE_PMD_ORDER) {
             nrAnonThps--;
+            huge.folioFreed(head); // THP (issue 5)
         }
         allocator.freePages(head, order, cpu);
     }
@@ -376,7 +381,12 @@ public final class Kernel {
                     int pfn = Pte.pfn(e);
                     if (pfn != zeroPfn) {
                         mm.rssAnon--;
+                        boolean compound = frames.test(pfn, PageFrames.PG_TAIL | PageFrames.PG_HEAD);
                         putAnonPage(pfn, cpu);
+                        int head = pfn & ~(HPAGE_PMD_NR - 1);
+                        if (compound && frames.refcount[head] > 0) {
+                            huge.partiallyUnmapped(head); // THP (issue 5)
+                        }
                     }
                 }
             }

@@ -13,7 +13,8 @@ import java.util.List;
  */
 public final class MmSyscalls {
     /** madvise advice values this simulator understands, by their Linux names in lower case. */
-    public static final List<String> ADVICE = List.of("dontneed", "hugepage", "nohugepage", "mergeable", "unmergeable");
+    public static final List<String> ADVICE = List.of("dontneed", "hugepage", "nohugepage", "mergeable", "unmergeable",
+            "collapse");
 
     /** Largest anonymous mapping: page indices within it must fit the frame's 32-bit index field. */
     public static final long MAX_ANON_MAPPING = 1L << 43;
@@ -73,12 +74,40 @@ public final class MmSyscalls {
         return start;
     }
 
+    /**
+     * {@code mmap(MAP_HUGETLB)} of {@code length} bytes of {@code pageSize} (2 MiB or 1 GiB)
+     * hugetlbfs pages, reserved from the pool now (THP, issue 5); fails with a
+     * {@link WorkloadException} naming {@code comm} and the size when the pool is short.
+     */
+    public long mmapHugetlb(Mm mm, long length, String prot, long pageSize, String comm) {
+        if (length % pageSize != 0) {
+            throw new WorkloadException("hugetlb mmap by " + comm + ": length " + length
+                    + " is not a multiple of the huge page size " + pageSize);
+        }
+        long start = mmapAnon(mm, 0, length, prot, false, pageSize);
+        Vma v = mm.vmas.get(start);
+        v.flags |= VmaFlags.VM_HUGETLB | VmaFlags.VM_DONTEXPAND;
+        try {
+            k.huge.hugetlbReserve(mm, v, pageSize, comm);
+        } catch (RuntimeException e) {
+            mm.vmas.remove(start);
+            v.anonVma.unlink(v);
+            mm.totalVm -= length >>> 12;
+            throw e;
+        }
+        return start;
+    }
+
     /** Unmaps {@code [addr, addr+length)}: splits VMAs at the edges, zaps the pages and frees empty tables. */
     public void munmap(Mm mm, long addr, long length, int cpu) {
         long end = addr + length;
         for (Vma v : affected(mm, addr, end)) {
             v = isolate(mm, v, addr, end);
-            k.zapRange(mm, v.start, v.end, cpu);
+            if (v.has(VmaFlags.VM_HUGETLB)) {
+                k.huge.hugetlbUnmap(mm, v, v.start, v.end, cpu); // THP (issue 5)
+            } else {
+                k.zapRange(mm, v.start, v.end, cpu);
+            }
             mm.vmas.remove(v.start);
             v.anonVma.unlink(v);
             mm.totalVm -= (v.end - v.start) >>> 12;
@@ -112,7 +141,16 @@ public final class MmSyscalls {
         switch (advice) {
             case "dontneed" -> {
                 for (Vma v : affected(mm, addr, end)) {
-                    k.zapRange(mm, Math.max(addr, v.start), Math.min(end, v.end), cpu);
+                    if (v.has(VmaFlags.VM_HUGETLB)) {
+                        k.huge.hugetlbUnmap(mm, v, Math.max(addr, v.start), Math.min(end, v.end), cpu);
+                    } else {
+                        k.zapRange(mm, Math.max(addr, v.start), Math.min(end, v.end), cpu);
+                    }
+                }
+            }
+            case "collapse" -> {
+                for (Vma v : affected(mm, addr, end)) {
+                    k.huge.collapse(mm, v, Math.max(addr, v.start), Math.min(end, v.end), cpu); // THP (issue 5)
                 }
             }
             case "hugepage" -> setFlags(mm, addr, end, VmaFlags.VM_HUGEPAGE, VmaFlags.VM_NOHUGEPAGE);
@@ -139,7 +177,7 @@ public final class MmSyscalls {
         Mm child = k.newMm(cpu);
         child.mmapBase = parent.mmapBase;
         for (Vma pv : parent.vmas.values()) {
-            if (pv.has(VmaFlags.VM_DONTCOPY)) {
+            if (pv.has(VmaFlags.VM_DONTCOPY | VmaFlags.VM_HUGETLB)) {
                 continue;
             }
             Vma cv = new Vma(child, pv.start, pv.end, pv.flags, pv.pgoff, pv.anonVma);
@@ -220,7 +258,11 @@ public final class MmSyscalls {
     /** exit(): unmaps everything and frees every page table, the root last ({@code exit_mmap()}). */
     public void exit(Mm mm, int cpu) {
         for (Vma v : new ArrayList<>(mm.vmas.values())) {
-            k.zapRange(mm, v.start, v.end, cpu);
+            if (v.has(VmaFlags.VM_HUGETLB)) {
+                k.huge.hugetlbUnmap(mm, v, v.start, v.end, cpu); // THP (issue 5)
+            } else {
+                k.zapRange(mm, v.start, v.end, cpu);
+            }
             v.anonVma.unlink(v);
         }
         mm.vmas.clear();
@@ -295,6 +337,11 @@ public final class MmSyscalls {
 
     /** Splits at {@code addr}; returns the upper part. A huge PMD straddling the split is split too. */
     private Vma split(Mm mm, Vma v, long addr) {
+        if (v.has(VmaFlags.VM_HUGETLB) && (addr & (k.huge.hugetlbPageSize(v) - 1)) != 0) {
+            // THP (issue 5): hugetlb_vm_op_split() refuses, and the syscall fails with EINVAL
+            throw new WorkloadException(String.format("hugetlb area %s cannot be split at 0x%x: not a multiple of its "
+                    + "%d KiB page size (EINVAL)", v, addr, k.huge.hugetlbPageSize(v) >> 10));
+        }
         if ((addr & (Kernel.HPAGE_PMD_SIZE - 1)) != 0) {
             int pmdTable = k.walkNoAlloc(mm, addr, 2);
             if (pmdTable >= 0) {
@@ -309,6 +356,9 @@ public final class MmSyscalls {
         v.anonVma.link(upper);
         v.end = addr;
         mm.vmas.put(addr, upper);
+        if (v.has(VmaFlags.VM_HUGETLB)) {
+            k.huge.hugetlbSplit(v, upper); // THP (issue 5)
+        }
         return upper;
     }
 }

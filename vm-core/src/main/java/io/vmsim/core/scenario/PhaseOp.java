@@ -27,7 +27,12 @@ public enum PhaseOp {
     /** The process exits and its memory is freed. */
     EXIT,
     /** Measure page-walk references per TLB miss, native and nested (EPT/NPT), with cold walk caches. */
-    NESTED_WALK;
+    NESTED_WALK,
+    // THP (issue 5)
+    /** The kernel allocates {@code length} bytes of unmovable order-0 pages (slab-like) and keeps them for the run. */
+    KERNEL_ALLOC,
+    /** madvise(MADV_DONTNEED) the first half of every {@code stride} bytes of the range: partial frees that fragment memory. */
+    PUNCH_HOLES;
 
     /** The YAML spelling. */
     public String yamlName() {

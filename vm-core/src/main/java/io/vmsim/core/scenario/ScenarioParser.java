@@ -51,7 +51,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public final class ScenarioParser {
     private static final Set<String> TOP_KEYS = keys("name", "description", "config", "processes", "phases");
     private static final Set<String> PROCESS_KEYS = keys("name", "threads", "vmas");
-    private static final Set<String> VMA_KEYS = keys("name", "size", "align", "prot", "shared", "advice");
+    private static final Set<String> VMA_KEYS = keys("name", "size", "align", "prot", "shared", "advice", "hugetlb");
     private static final Set<String> PHASE_KEYS = keys("name", "op", "process", "thread", "vma", "offset", "length",
             "stride", "count", "write", "write_fraction", "zipf_s", "repeat", "advice", "prot", "duration_ns", "child");
     /** madvise advice a VMA may be created with. */
@@ -76,6 +76,9 @@ public final class ScenarioParser {
         OP_KEYS.put(PhaseOp.SLEEP, keys("name", "op", "duration_ns"));
         OP_KEYS.put(PhaseOp.EXIT, keys("name", "op", "process"));
         OP_KEYS.put(PhaseOp.NESTED_WALK, keys("name", "op", "process", "thread", "vma"));
+        // THP (issue 5)
+        OP_KEYS.put(PhaseOp.KERNEL_ALLOC, keys("name", "op", "process", "thread", "length"));
+        OP_KEYS.put(PhaseOp.PUNCH_HOLES, keys(range, "stride"));
     }
 
     private final String file;
@@ -242,7 +245,19 @@ public final class ScenarioParser {
         String prot = m.containsKey("prot") ? prot(m.get("prot"), what) : "rw";
         boolean shared = m.containsKey("shared") && bool(m.get("shared"), what + ": shared");
         List<String> advice = m.containsKey("advice") ? adviceList(m.get("advice"), what) : List.of();
-        return new VmaSpec(name, size, align, prot, shared, advice);
+        long hugetlb = 0;
+        if (m.containsKey("hugetlb")) {
+            // THP (issue 5): MAP_HUGETLB with a page size of 2M or 1G
+            hugetlb = size(m.get("hugetlb"), what, "hugetlb");
+            if (hugetlb != 2L << 20 && hugetlb != 1L << 30) {
+                throw error(m.get("hugetlb"), what + ": hugetlb must be 2M or 1G");
+            }
+            if (size % hugetlb != 0) {
+                throw error(sizeNode, what + ": size " + size + " is not a multiple of the hugetlb page size " + hugetlb);
+            }
+            align = Math.max(align, hugetlb);
+        }
+        return new VmaSpec(name, size, align, prot, shared, advice, hugetlb);
     }
 
     private List<String> adviceList(Node node, String what) throws ScenarioException {
@@ -291,7 +306,7 @@ public final class ScenarioParser {
 
         int vma = -1;
         boolean needsVma = switch (op) {
-            case FORK, SLEEP, EXIT, NESTED_WALK -> false;
+            case FORK, SLEEP, EXIT, NESTED_WALK, KERNEL_ALLOC -> false;
             default -> true;
         };
         if (m.containsKey("vma")) {
@@ -322,6 +337,9 @@ public final class ScenarioParser {
             if (length == 0) {
                 throw error(m.get("length"), what + ": length must be positive");
             }
+        }
+        if (op == PhaseOp.KERNEL_ALLOC && (length <= 0 || length % 4096 != 0)) {
+            throw error(m.getOrDefault("length", node), what + ": kernel_alloc needs a 'length' that is a positive multiple of 4K");
         }
         long stride = op == PhaseOp.MEMSET ? 64 : 4096;
         if (m.containsKey("stride")) {

@@ -11,9 +11,16 @@ import java.util.List;
  * @param prot   protection: a subset of {@code rwx}, e.g. {@code rw}
  * @param shared true for MAP_SHARED
  * @param advice madvise advice applied after mapping: {@code hugepage}, {@code nohugepage}, {@code mergeable}
+ * @param hugetlb 0, or the hugetlbfs page size (2M or 1G) of a {@code MAP_HUGETLB} area (THP, issue 5)
  */
-public record VmaSpec(String name, long size, long align, String prot, boolean shared, List<String> advice) {
+public record VmaSpec(String name, long size, long align, String prot, boolean shared, List<String> advice,
+                      long hugetlb) {
     public VmaSpec {
         advice = List.copyOf(advice);
+    }
+
+    /** An area without hugetlbfs pages. */
+    public VmaSpec(String name, long size, long align, String prot, boolean shared, List<String> advice) {
+        this(name, size, align, prot, shared, advice, 0);
     }
 }

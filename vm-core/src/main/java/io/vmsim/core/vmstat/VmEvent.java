@@ -25,7 +25,32 @@ public enum VmEvent {
     /** Not a Linux counter: copy-on-write faults that copied a page (Linux folds these into pgfault). */
     COW_FAULT("vmsim_cow_copies"),
     /** Not a Linux counter: read faults that mapped the shared zero page. */
-    ZERO_PAGE_MAP("vmsim_zero_page_maps");
+    ZERO_PAGE_MAP("vmsim_zero_page_maps"),
+    // THP (issue 5): compaction, migration, khugepaged, splitting, hugetlb
+    THP_COLLAPSE_ALLOC_FAILED("thp_collapse_alloc_failed"),
+    THP_SPLIT_PAGE_FAILED("thp_split_page_failed"),
+    COMPACT_STALL("compact_stall"),
+    COMPACT_FAIL("compact_fail"),
+    COMPACT_SUCCESS("compact_success"),
+    COMPACT_MIGRATE_SCANNED("compact_migrate_scanned"),
+    COMPACT_FREE_SCANNED("compact_free_scanned"),
+    COMPACT_ISOLATED("compact_isolated"),
+    COMPACT_DAEMON_WAKE("compact_daemon_wake"),
+    COMPACT_DAEMON_MIGRATE_SCANNED("compact_daemon_migrate_scanned"),
+    COMPACT_DAEMON_FREE_SCANNED("compact_daemon_free_scanned"),
+    PGMIGRATE_SUCCESS("pgmigrate_success"),
+    PGMIGRATE_FAIL("pgmigrate_fail"),
+    /** /sys/kernel/mm/transparent_hugepage/khugepaged/pages_collapsed. */
+    KHUGEPAGED_PAGES_COLLAPSED("khugepaged/pages_collapsed"),
+    /** /sys/kernel/mm/transparent_hugepage/khugepaged/full_scans. */
+    KHUGEPAGED_FULL_SCANS("khugepaged/full_scans"),
+    /** Not a Linux counter: MADV_COLLAPSE ranges collapsed (Linux reports them only through the syscall's result). */
+    MADV_COLLAPSE_OK("vmsim_madv_collapse"),
+    HTLB_BUDDY_ALLOC_SUCCESS("htlb_buddy_alloc_success"),
+    HTLB_BUDDY_ALLOC_FAIL("htlb_buddy_alloc_fail"),
+    /** Huge pages allocated for shmem (shared anonymous) faults. */
+    THP_FILE_ALLOC("thp_file_alloc"),
+    THP_FILE_FALLBACK("thp_file_fallback");
 
     private final String linuxName;
 

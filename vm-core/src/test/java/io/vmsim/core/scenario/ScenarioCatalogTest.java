@@ -12,7 +12,7 @@ final class ScenarioCatalogTest {
 
     @Test
     void everyBuiltin_parses_andHasADescription() throws ScenarioException {
-        assertThat(ScenarioCatalog.names()).containsExactly("largepages3", "nested-walk", "sample");
+        assertThat(ScenarioCatalog.names()).containsExactly("largepages3", "fragmentation", "nested-walk", "thp-sparse", "sample");
         assertThat(ScenarioCatalog.names()).contains(ScenarioCatalog.DEFAULT);
         for (Scenario s : ScenarioCatalog.all()) {
             assertThat(s.description()).as(s.name()).isNotBlank();
@@ -23,7 +23,8 @@ final class ScenarioCatalogTest {
     @Test
     void largepages3_followsTheCommitsProgram() throws ScenarioException {
         Scenario s = ScenarioCatalog.builtin("largepages3");
-        assertThat(s.config()).isEqualTo(Map.of("mm.transparent_hugepage.enabled", "always", "machine.memory", "4G"));
+        assertThat(s.config()).containsEntry("mm.transparent_hugepage.enabled", "always")
+                .containsEntry("machine.memory", "4G").containsEntry("cpu.profile", "reference-2010");
         assertThat(s.processes()).hasSize(1);
         VmaSpec heap = s.processes().get(0).vmas().get(0);
         assertThat(heap).isEqualTo(new VmaSpec("heap", 3L << 30, 2L << 20, "rw", false, List.of()));
@@ -62,7 +63,7 @@ final class ScenarioCatalogTest {
     @Test
     void unknownBuiltin_suggestsTheClosest() {
         assertThatThrownBy(() -> ScenarioCatalog.builtin("largepage3")).isInstanceOf(ScenarioException.class)
-                .hasMessage("unknown scenario 'largepage3'; built-in scenarios are largepages3, nested-walk, sample"
+                .hasMessage("unknown scenario 'largepage3'; built-in scenarios are largepages3, fragmentation, nested-walk, thp-sparse, sample"
                         + " (did you mean 'largepages3'?)");
     }
 

@@ -1,0 +1,96 @@
+package io.vmsim.core.migrate;
+
+import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.mm.Kernel;
+import io.vmsim.core.mm.Rmap;
+import io.vmsim.core.pgtable.Pte;
+import io.vmsim.core.vmstat.VmEvent;
+
+/**
+ * Page migration ({@code migrate_pages()} in {@code mm/migrate.c}) of order-0 anonymous pages:
+ * copy the contents to a new frame, point every PTE that mapped the old frame at the new one
+ * through the reverse map ({@code remove_migration_ptes()}), move the page's state
+ * ({@code folio_migrate_mapping()}, {@code folio_migrate_flags()}), tell the reclaim policy the
+ * old page left and the new one arrived, and free the old frame.
+ *
+ * <p>Simplification: the kernel first replaces the PTEs by migration entries and restores them
+ * after the copy; with nothing running concurrently the simulator swaps them in one step.
+ * Compound pages are not migrated (compaction skips them outside {@code alloc_contig_range()}).
+ */
+public final class Migrator {
+    /** Flags that travel with the contents; LRU and policy bits are the reclaim policy's to set again. */
+    private static final int MIGRATED_FLAGS = PageFrames.PG_ANON | PageFrames.PG_SWAPBACKED | PageFrames.PG_DIRTY
+            | PageFrames.PG_REFERENCED | PageFrames.PG_MLOCKED | PageFrames.PG_UNEVICTABLE;
+
+    private final Kernel k;
+    private final PageFrames frames;
+    private final Rmap rmap;
+    private MoveListener listener = (from, to) -> { };
+
+    /** Told of every successful move, e.g. by tests that track contents per frame. */
+    @FunctionalInterface
+    public interface MoveListener {
+        void moved(int from, int to);
+    }
+
+    public Migrator(Kernel kernel) {
+        this.k = kernel;
+        this.frames = kernel.frames;
+        this.rmap = new Rmap(kernel);
+    }
+
+    public void setListener(MoveListener listener) {
+        this.listener = listener;
+    }
+
+    /** True if the page can be migrated here: an order-0 anonymous page on an LRU list, mapped, not a THP. */
+    public boolean movable(int pfn) {
+        int fl = frames.flags[pfn];
+        return (fl & PageFrames.PG_ANON) != 0 && (fl & PageFrames.PG_LRU) != 0
+                && (fl & (PageFrames.PG_HEAD | PageFrames.PG_TAIL | PageFrames.PG_RESERVED | PageFrames.PG_MLOCKED)) == 0
+                && frames.refcount[pfn] > 0 && frames.refcount[pfn] == frames.mapcount[pfn];
+    }
+
+    /**
+     * Moves the page at {@code from} into the free frame {@code to} (owned by the caller, clean)
+     * and frees {@code from}. Returns false, leaving both untouched, if the page is not movable.
+     */
+    public boolean migrate(int from, int to, int cpu) {
+        if (!movable(from)) {
+            k.vmstat.count(VmEvent.PGMIGRATE_FAIL);
+            return false;
+        }
+        k.clock.advance(k.cost.copy4kPs);
+        int[] remapped = new int[1];
+        rmap.walk(from, (mm, vma, address, table, index, level) -> {
+            long[] t = k.tables.table(table);
+            long e = t[index];
+            t[index] = (e & ~Pte.make(Pte.pfn(e), 0)) | Pte.make(to, 0);
+            k.flushTlbPage(mm, address);
+            remapped[0]++;
+            return true;
+        });
+        if (remapped[0] != frames.mapcount[from]) {
+            throw new IllegalStateException("migrating PFN " + from + ": rmap found " + remapped[0]
+                    + " mappings but mapcount is " + frames.mapcount[from]);
+        }
+        frames.clear(from, PageFrames.PG_LRU);
+        k.reclaim.pageRemoved(from);
+        frames.flags[to] = frames.flags[from] & MIGRATED_FLAGS;
+        frames.mapping[to] = frames.mapping[from];
+        frames.index[to] = frames.index[from];
+        frames.mapcount[to] = frames.mapcount[from];
+        frames.refcount[to] = frames.refcount[from];
+        frames.set(to, PageFrames.PG_LRU);
+        k.reclaim.pageAdded(to, true);
+        frames.flags[from] = 0;
+        frames.mapping[from] = 0;
+        frames.index[from] = 0;
+        frames.mapcount[from] = 0;
+        frames.refcount[from] = 0;
+        k.allocator.freePages(from, 0, cpu);
+        k.vmstat.count(VmEvent.PGMIGRATE_SUCCESS);
+        listener.moved(from, to);
+        return true;
+    }
+}
