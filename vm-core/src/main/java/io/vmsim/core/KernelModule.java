@@ -8,6 +8,8 @@ import io.vmsim.core.alloc.PageFrames;
 import io.vmsim.core.config.CoreConfig;
 import io.vmsim.core.config.CoreKeys;
 import io.vmsim.core.fault.FaultHandler;
+import io.vmsim.core.time.Daemons;
+import io.vmsim.core.vmscan.Reclaim;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.MmSyscalls;
 import io.vmsim.core.mmu.Mmu;
@@ -41,8 +43,17 @@ final class KernelModule extends AbstractModule {
 
     @Provides
     @Singleton
-    FaultHandler faultHandler(Kernel kernel) {
-        return new FaultHandler(kernel);
+    FaultHandler faultHandler(Kernel kernel, Reclaim reclaim) {
+        FaultHandler f = new FaultHandler(kernel);
+        f.installReclaim(reclaim.fileFaults(), reclaim.swapIn());
+        return f;
+    }
+
+    /** Page cache, swap, kswapd, overcommit and the OOM killer (reclaim, issue 3). */
+    @Provides
+    @Singleton
+    Reclaim reclaim(Kernel kernel, MmSyscalls syscalls, Daemons daemons) {
+        return Reclaim.install(kernel, config, syscalls, daemons);
     }
 
     @Provides

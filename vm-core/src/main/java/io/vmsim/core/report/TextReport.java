@@ -79,6 +79,24 @@ public final class TextReport {
             }
             table(sb, rows, new boolean[] {false, true, true, true, true});
         }
+        if (!r.files().isEmpty()) {
+            sb.append("\npage cache by file\n");
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"file", "pages", "reads", "writes", "hits", "misses", "hit ratio", "warm ratio", "refaults", "resident"});
+            for (RunResult.FileResult f : r.files()) {
+                rows.add(new String[] {f.name(), count(f.pages()), count(f.reads()), count(f.writes()), count(f.hits()),
+                        count(f.misses()), String.format(Locale.ROOT, "%.4f", f.hitRatio()),
+                        String.format(Locale.ROOT, "%.4f", f.warmHitRatio()), count(f.refaults()),
+                        count(f.resident())});
+            }
+            table(sb, rows, new boolean[] {false, true, true, true, true, true, true, true, true, true});
+        }
+        if (!r.oomKills().isEmpty()) {
+            sb.append("\noom kills\n");
+            for (String kill : r.oomKills()) {
+                sb.append("  ").append(kill).append('\n');
+            }
+        }
         return sb.toString();
     }
 

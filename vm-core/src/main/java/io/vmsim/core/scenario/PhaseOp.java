@@ -27,7 +27,14 @@ public enum PhaseOp {
     /** The process exits and its memory is freed. */
     EXIT,
     /** Measure page-walk references per TLB miss, native and nested (EPT/NPT), with cold walk caches. */
-    NESTED_WALK;
+    NESTED_WALK,
+    // reclaim (issue 3)
+    /** read() the range of {@code file} page by page, {@code repeat} times, through the page cache. */
+    READ,
+    /** write() whole pages of the range of {@code file}, dirtying them in the page cache. */
+    WRITE,
+    /** mlock() the range: its pages are faulted in and never reclaimed. */
+    MLOCK;
 
     /** The YAML spelling. */
     public String yamlName() {

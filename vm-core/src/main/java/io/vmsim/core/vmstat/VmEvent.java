@@ -25,7 +25,45 @@ public enum VmEvent {
     /** Not a Linux counter: copy-on-write faults that copied a page (Linux folds these into pgfault). */
     COW_FAULT("vmsim_cow_copies"),
     /** Not a Linux counter: read faults that mapped the shared zero page. */
-    ZERO_PAGE_MAP("vmsim_zero_page_maps");
+    ZERO_PAGE_MAP("vmsim_zero_page_maps"),
+    // reclaim (issue 3)
+    PGPGIN("pgpgin"),
+    PGPGOUT("pgpgout"),
+    PGSCAN_KSWAPD("pgscan_kswapd"),
+    PGSCAN_DIRECT("pgscan_direct"),
+    PGSTEAL_KSWAPD("pgsteal_kswapd"),
+    PGSTEAL_DIRECT("pgsteal_direct"),
+    PGSCAN_ANON("pgscan_anon"),
+    PGSCAN_FILE("pgscan_file"),
+    PGSTEAL_ANON("pgsteal_anon"),
+    PGSTEAL_FILE("pgsteal_file"),
+    PGREFILL("pgrefill"),
+    PGROTATED("pgrotated"),
+    PGINODESTEAL("pginodesteal"),
+    SLABS_SCANNED("slabs_scanned"),
+    KSWAPD_INODESTEAL("kswapd_inodesteal"),
+    PAGEOUTRUN("pageoutrun"),
+    ALLOCSTALL("allocstall"),
+    WORKINGSET_REFAULT_ANON("workingset_refault_anon"),
+    WORKINGSET_REFAULT_FILE("workingset_refault_file"),
+    WORKINGSET_ACTIVATE_ANON("workingset_activate_anon"),
+    WORKINGSET_ACTIVATE_FILE("workingset_activate_file"),
+    WORKINGSET_NODERECLAIM("workingset_nodereclaim"),
+    UNEVICTABLE_PGS_MLOCKED("unevictable_pgs_mlocked"),
+    UNEVICTABLE_PGS_CULLED("unevictable_pgs_culled"),
+    NR_DIRTIED("nr_dirtied"),
+    NR_WRITTEN("nr_written"),
+    OOM_KILL("oom_kill"),
+    /** Not a Linux counter: page-cache lookups by read() and file faults that found the page. */
+    PAGECACHE_HIT("vmsim_pagecache_hits"),
+    /** Not a Linux counter: page-cache lookups that had to read the page from storage. */
+    PAGECACHE_MISS("vmsim_pagecache_misses"),
+    /** Not a Linux counter: pages read ahead of use ({@code mm/readahead.c}). */
+    READAHEAD_PAGES("vmsim_readahead_pages"),
+    /** Not a Linux counter: times a writer was throttled by balance_dirty_pages(). */
+    DIRTY_THROTTLE("vmsim_dirty_throttled"),
+    /** Not a Linux counter: mappings refused by the overcommit policy (mmap returned ENOMEM). */
+    OVERCOMMIT_REFUSED("vmsim_overcommit_refused");
 
     private final String linuxName;
 

@@ -1,0 +1,42 @@
+package io.vmsim.core.mm;
+
+/**
+ * What the address-space code asks of the subsystems built on it (overcommit accounting, swap,
+ * the page cache), which live in packages above {@code mm} and so cannot be called directly.
+ * The reclaim subsystem installs an implementation in {@link Kernel#hooks}; the defaults do
+ * nothing, which is a machine without swap, page cache or overcommit limits.
+ */
+public interface MmHooks {
+    /** Hooks that account nothing and own no swap. */
+    MmHooks NONE = new MmHooks() {
+    };
+
+    /**
+     * A mapping of {@code pages} pages that must be backed by RAM or swap is being created
+     * ({@code security_vm_enough_memory_mm()} in {@code mm/util.c}). Throws
+     * {@link WorkloadException} to refuse it (mmap returns ENOMEM); otherwise charges
+     * {@code Committed_AS}.
+     */
+    default void accountMapping(Mm mm, long pages) {
+    }
+
+    /** An accounted mapping of {@code pages} pages went away ({@code vm_unacct_memory()}). */
+    default void unaccountMapping(Mm mm, long pages) {
+    }
+
+    /** A PTE holding swap entry {@code entry} was zapped ({@code free_swap_and_cache()}). */
+    default void swapEntryFreed(long entry) {
+    }
+
+    /** fork copied a PTE holding swap entry {@code entry} ({@code swap_duplicate()}). */
+    default void swapEntryDuplicated(long entry) {
+    }
+
+    /** An anonymous page that is in the swap cache is being freed ({@code delete_from_swap_cache()}). */
+    default void swapCachePageFreed(int pfn) {
+    }
+
+    /** A dirty PTE mapping page-cache page {@code pfn} was zapped or cleaned: the page becomes dirty ({@code folio_mark_dirty()}). */
+    default void filePageDirtied(int pfn) {
+    }
+}
