@@ -27,6 +27,8 @@ import java.util.function.Function;
 final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
     /** The reclaim policy instance of the last machine built, for assertions. */
     static TrackingReclaim lastReclaim;
+    /** The recording reclaim policy of the last machine built with exact-lru or second-chance. */
+    static ReclaimTestPolicies.Recording lastRecording;
 
     static final class TrackingReclaim implements ReclaimPolicy {
         final BitSet tracked = new BitSet();
@@ -103,6 +105,9 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
     private final List<PolicyProvider> providers = List.of(
             provider("lru", PolicyKind.RECLAIM, c -> lastReclaim = new TrackingReclaim(true)),
             provider("fifo", PolicyKind.RECLAIM, c -> lastReclaim = new TrackingReclaim(false)),
+            provider("exact-lru", PolicyKind.RECLAIM, c -> lastRecording = new ReclaimTestPolicies.ExactLru(c.machine().frames())),
+            provider("second-chance", PolicyKind.RECLAIM,
+                    c -> lastRecording = new ReclaimTestPolicies.SecondChance(c.machine().frames())),
             provider("linux", PolicyKind.THP, c -> (HugePagePolicy) (VmaView vma, long address, boolean write, String enabled, String defrag) -> {
                 boolean on = enabled.equals("always") || (enabled.equals("madvise") && vma.has(VmaFlags.VM_HUGEPAGE));
                 return on && !vma.has(VmaFlags.VM_NOHUGEPAGE)

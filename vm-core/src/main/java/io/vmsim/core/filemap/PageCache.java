@@ -192,7 +192,7 @@ public final class PageCache {
         pfn = lookup(file, index);
         for (int tries = 0; pfn < 0 && tries < 8; tries++) {
             // reclaim for a later readahead page took this one back: read it alone
-            readRange(f, file, index, 1, cpu);
+            readRange(f, file, index, 1, cpu, true);
             pfn = lookup(file, index);
         }
         if (pfn < 0) {
@@ -253,7 +253,7 @@ public final class PageCache {
             f.raSize = size;
             f.raAsync = size - 1;
         }
-        int read = readRange(f, file, index, size, cpu);
+        int read = readRange(f, file, index, size, cpu, true);
         k.clock.advance(cost.requestPs(read));
     }
 
@@ -268,12 +268,15 @@ public final class PageCache {
         f.raSize = Math.min(f.raSize, maxRaPages);
         f.raAsync = f.raSize;
         if (f.raStart < f.sizePages) {
-            readRange(f, file, f.raStart, f.raSize, cpu);
+            readRange(f, file, f.raStart, f.raSize, cpu, false);
         }
     }
 
-    /** Reads the missing pages of {@code [start, start+n)} within the file; returns how many were read. */
-    private int readRange(FileStats f, int file, long start, int n, int cpu) {
+    /**
+     * Reads the missing pages of {@code [start, start+n)} within the file; returns how many were
+     * read. Pages other than a requested first page count as readahead.
+     */
+    private int readRange(FileStats f, int file, long start, int n, int cpu, boolean firstRequested) {
         int read = 0;
         long end = Math.min(f.sizePages, start + n);
         for (long i = start; i < end; i++) {
@@ -282,7 +285,7 @@ public final class PageCache {
             }
             addPage(file, i, cpu);
             read++;
-            if (i != start) {
+            if (i != start || !firstRequested) {
                 f.readahead++;
                 k.vmstat.count(VmEvent.READAHEAD_PAGES);
             }

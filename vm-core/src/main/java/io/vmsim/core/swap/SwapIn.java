@@ -67,7 +67,8 @@ public final class SwapIn {
                 swap.addToCache(pfn, entry);
             }
         }
-        boolean exclusive = swap.count(entry) == 1;
+        // writable only if no other PTE maps the page or still holds the slot (do_swap_page()'s exclusivity)
+        boolean exclusive = swap.count(entry) == 1 && frames.mapcount[pfn] == 1;
         swap.put(entry);
         mm.swapEnts--;
         mm.rssAnon++;

@@ -141,9 +141,10 @@ public final class SwapSpace {
         if (--count[d][off] == 0) {
             int pfn = cachePfn[d][off];
             if (pfn >= 0) {
-                removeFromCache(pfn);
+                removeFromCache(pfn); // which releases the slot
+            } else {
+                release(d, off);
             }
-            release(d, off);
         }
     }
 

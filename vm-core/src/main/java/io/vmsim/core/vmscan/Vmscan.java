@@ -104,12 +104,12 @@ public final class Vmscan implements AllocHooks {
 
     // ---------------------------------------------------------------- watermarks
 
-    /** Free pages of a node, buddy and per-CPU lists. */
+    /** Free pages of a node in the buddy lists ({@code NR_FREE_PAGES}, which the watermark checks use). */
     public long freePages(int node) {
         long f = 0;
         for (Zone z : allocator.zones()) {
             if (z.node() == node) {
-                f += z.freePages();
+                f += z.nrFreePages();
             }
         }
         return f;
@@ -151,6 +151,7 @@ public final class Vmscan implements AllocHooks {
             return false; // PF_MEMALLOC: reclaim does not recurse
         }
         k.vmstat.count(VmEvent.ALLOCSTALL);
+        allocator.drainAll(); // drain_all_pages(): per-CPU pages count for the watermark only in the buddy lists
         // batches of SWAP_CLUSTER_MAX until the allocation can pass the min watermark; progress
         // that cannot get there counts as none, so the allocator moves on to the OOM killer
         // (the "could it succeed if everything reclaimable were freed" test of should_reclaim_retry())
@@ -164,7 +165,8 @@ public final class Vmscan implements AllocHooks {
                 prio--;
             }
         }
-        return got > 0 && freePages(node) > need;
+        // draining the per-CPU lists alone may have been enough, as the kernel's drained retry finds
+        return freePages(node) > need;
     }
 
     @Override
@@ -175,6 +177,7 @@ public final class Vmscan implements AllocHooks {
     /** kswapd's work: reclaim until the node is balanced or a sweep down to priority 0 frees nothing. */
     void balancePgdat(int node) {
         k.vmstat.count(VmEvent.PAGEOUTRUN);
+        allocator.drainAll();
         for (int prio = DEF_PRIORITY; prio >= 0 && !balanced(node); ) {
             long want = Math.max(SWAP_CLUSTER_MAX, watermark(node, Zone.WMARK_HIGH) - freePages(node));
             long got = shrink(node, (int) Math.min(want, Integer.MAX_VALUE), true, prio);
@@ -355,7 +358,7 @@ public final class Vmscan implements AllocHooks {
             this.priority = priority;
             this.kswapd = kswapd;
             this.reclaimed = 0;
-            this.mayAnon = mayReclaimAnon();
+            this.mayAnon = Vmscan.this.mayReclaimAnon();
         }
 
         @Override
