@@ -123,6 +123,75 @@ final class ReclaimTestPolicies {
         }
     }
 
+    /**
+     * A minimal two-list policy in the spirit of mm/vmscan.c's active/inactive lists with
+     * {@code folio_mark_accessed()}: the first reference to an inactive page marks it, the
+     * second activates it; the active list is only shrunk (back to the inactive list) when it
+     * outgrows the inactive one, and victims come from the cold end of the inactive list. It
+     * observes every access, since a scan-time accessed bit cannot count two references.
+     */
+    static final class TwoList extends Recording {
+        final LinkedHashSet<Integer> active = new LinkedHashSet<>();
+        final java.util.Set<Integer> marked = new java.util.HashSet<>();
+
+        TwoList(FrameView frames) {
+            super(frames);
+        }
+
+        @Override
+        public boolean observesEveryAccess() {
+            return true;
+        }
+
+        @Override
+        public void pageAccessed(int pfn, boolean write) {
+            if (active.contains(pfn)) {
+                return;
+            }
+            if (marked.remove(pfn)) {
+                order.remove(pfn);
+                active.add(pfn);
+            } else {
+                marked.add(pfn);
+            }
+        }
+
+        @Override
+        public void pageRemoved(int pfn) {
+            marked.remove(pfn);
+            if (!active.remove(pfn)) {
+                super.pageRemoved(pfn);
+            }
+        }
+
+        @Override
+        public int size() {
+            return order.size() + active.size();
+        }
+
+        @Override
+        public void shrink(ScanControl sc) {
+            while (active.size() > order.size()) {
+                Iterator<Integer> it = active.iterator();
+                int pfn = it.next();
+                it.remove();
+                order.add(pfn);
+            }
+            int budget = order.size();
+            while (sc.nrToReclaim() > 0 && budget-- > 0 && !order.isEmpty()) {
+                Iterator<Integer> it = order.iterator();
+                int victim = it.next();
+                it.remove();
+                sc.scanned(1);
+                if ((frames.isAnon(victim) && !sc.mayReclaimAnon()) || !sc.reclaim(victim)) {
+                    order.add(victim);
+                } else {
+                    marked.remove(victim);
+                }
+            }
+        }
+    }
+
     /** Second chance (CLOCK as a queue): a page whose accessed bit is set goes round again. */
     static final class SecondChance extends Recording {
         SecondChance(FrameView frames) {

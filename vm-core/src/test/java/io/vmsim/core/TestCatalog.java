@@ -106,6 +106,7 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
             provider("lru", PolicyKind.RECLAIM, c -> lastReclaim = new TrackingReclaim(true)),
             provider("fifo", PolicyKind.RECLAIM, c -> lastReclaim = new TrackingReclaim(false)),
             provider("exact-lru", PolicyKind.RECLAIM, c -> lastRecording = new ReclaimTestPolicies.ExactLru(c.machine().frames())),
+            provider("two-list", PolicyKind.RECLAIM, c -> lastRecording = new ReclaimTestPolicies.TwoList(c.machine().frames())),
             provider("second-chance", PolicyKind.RECLAIM,
                     c -> lastRecording = new ReclaimTestPolicies.SecondChance(c.machine().frames())),
             provider("linux", PolicyKind.THP, c -> (HugePagePolicy) (VmaView vma, long address, boolean write, String enabled, String defrag) -> {

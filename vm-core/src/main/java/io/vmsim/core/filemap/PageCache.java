@@ -165,6 +165,10 @@ public final class PageCache {
             hit(f, pfn);
         } else {
             miss(f, file, index, cpu);
+            pfn = lookup(file, index);
+            if (pfn >= 0) {
+                touch(pfn); // filemap_read() marks the page it copies from accessed, read from storage or not
+            }
         }
         asyncReadahead(f, file, index, cpu);
         f.prevIndex = index;
