@@ -136,7 +136,7 @@ final class ScenarioParserTest {
     void unknownKey_suggestsTheClosest() {
         fails(HEAD.replace("{ name: heap, size: 64M }", "{ name: heap, sise: 64M }"), 6)
                 .hasMessage("my.yaml:6: process 'app': a vma: unknown key 'sise'; expected one of name, size, align, prot, "
-                        + "shared, advice (did you mean 'size'?)");
+                        + "shared, advice, file (did you mean 'size'?)");
         fails(HEAD + "  - op: sequential\n    vma: heap\n    strid: 8K\n", 11)
                 .hasMessageContaining("unknown key 'strid'").hasMessageEndingWith("(did you mean 'stride'?)");
         fails("nmae: x\n", 1).hasMessageEndingWith("(did you mean 'name'?)");
