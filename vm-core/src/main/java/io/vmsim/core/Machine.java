@@ -119,6 +119,7 @@ public final class Machine {
         child.comm = name;
         child.pid = pid;
         child.oomScoreAdj = parent.mm().oomScoreAdj;
+        child.memcg = parent.mm().memcg;
         return new SimProcess(pid, name, child, tasks(pid, name, List.of(t.cpu()), child));
     }
 

@@ -65,9 +65,14 @@ final class ScenarioRunner {
             reclaim.pageCache().file(fileIds[i]).random = s.files().get(i).random();
             fileIdByName.put(s.files().get(i).name(), fileIds[i]);
         }
+        java.util.Map<String, Integer> cgroupIds = new java.util.HashMap<>();
+        for (io.vmsim.core.scenario.CgroupSpec c : s.cgroups()) {
+            cgroupIds.put(c.name(), reclaim.createCgroup(c.name(), c.memoryMax(), c.memoryHigh()));
+        }
         for (ProcessSpec ps : s.processes()) {
             SimProcess proc = m.spawn(ps.name(), ps.threadCpus());
             proc.mm().oomScoreAdj = ps.oomScoreAdj();
+            proc.mm().memcg = ps.cgroup() == null ? 0 : cgroupIds.get(ps.cgroup());
             long[] starts = new long[ps.vmas().size()];
             long[] sizes = new long[ps.vmas().size()];
             for (int i = 0; i < starts.length; i++) {

@@ -81,6 +81,6 @@ public final class Simulation {
         Map<String, String> cfg = new LinkedHashMap<>(m.config().asMap());
         List<String> kills = reclaim.oomKiller().kills().stream().map(Object::toString).toList();
         return new RunResult(workload, m.vmstat(), m.meminfo(), m.tlb(), m.nanoTime(), m.refs(), phases, nested,
-                m.buddyinfo(), cfg, files, kills);
+                m.buddyinfo(), cfg, files, kills, reclaim.cgroupReport());
     }
 }

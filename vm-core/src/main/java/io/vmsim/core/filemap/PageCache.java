@@ -303,6 +303,7 @@ public final class PageCache {
      * puts it on the LRU; a shadow left by its eviction is handed back to the policy.
      */
     private int addPage(int file, long index, int cpu) {
+        k.hooks.beforeUserAlloc(k.currentMm, 1);
         int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, cpu, k.frames.nodeOf(0));
         if (pfn < 0) {
             throw new WorkloadException("out of memory reading page " + index + " of file " + file(file).name
@@ -316,6 +317,7 @@ public final class PageCache {
         long key = key(file, index);
         pages.put(key, pfn);
         nrFilePages++;
+        k.hooks.charge(pfn, 1, k.currentMm); // the page cache is charged to the reader's memory cgroup
         frames.set(pfn, PageFrames.PG_LRU);
         policy.pageAdded(pfn, false);
         long shadow = shadows.remove(key, Long.MIN_VALUE);
@@ -340,6 +342,7 @@ public final class PageCache {
         pages.remove(key, -1);
         shadows.put(key, shadow);
         nrFilePages--;
+        k.hooks.uncharge(pfn, 1);
         frames.flags[pfn] = 0;
         frames.refcount[pfn] = 0;
         frames.mapcount[pfn] = 0;

@@ -236,6 +236,7 @@ public final class Kernel {
         if (frames.test(head, PageFrames.PG_SWAPCACHE)) {
             hooks.swapCachePageFreed(head);
         }
+        hooks.uncharge(head, 1 << order);
         int n = 1 << order;
         for (int i = 0; i < n; i++) {
             int p = head + i;
@@ -263,6 +264,7 @@ public final class Kernel {
             frames.index[p] = (int) (index + i);
         }
         nrAnonPages += n;
+        hooks.charge(head, n, vma.mm());
         if (vma.has(io.vmsim.api.VmaFlags.VM_LOCKED)) {
             // mlock_new_folio(): a page faulted into a VM_LOCKED area never reaches the LRU
             frames.set(head, PageFrames.PG_MLOCKED | PageFrames.PG_UNEVICTABLE);

@@ -37,6 +37,8 @@ public final class Mm {
     public int oomScoreAdj;
     /** Pages this mm charged to {@code Committed_AS} ({@code VM_ACCOUNT} areas). */
     public long committedPages;
+    /** The memory cgroup of the process, 0 for the root. */
+    public int memcg;
     /** Set when the OOM killer chose this process. */
     public boolean oomKilled;
 

@@ -36,6 +36,22 @@ public interface MmHooks {
     default void swapCachePageFreed(int pfn) {
     }
 
+    /**
+     * A task of {@code mm} is about to allocate {@code nr} user pages: enforce its memory
+     * cgroup's {@code memory.max} and {@code memory.high} first ({@code try_charge_memcg()}),
+     * reclaiming within the group or killing in it.
+     */
+    default void beforeUserAlloc(Mm mm, int nr) {
+    }
+
+    /** User page {@code pfn} (a folio head of {@code nr} pages) now belongs to the memory cgroup of {@code mm} (null: the root). */
+    default void charge(int pfn, int nr, Mm mm) {
+    }
+
+    /** User page {@code pfn} of {@code nr} pages is being freed. */
+    default void uncharge(int pfn, int nr) {
+    }
+
     /** A dirty PTE mapping page-cache page {@code pfn} was zapped or cleaned: the page becomes dirty ({@code folio_mark_dirty()}). */
     default void filePageDirtied(int pfn) {
     }

@@ -54,9 +54,17 @@ public final class OomKiller {
 
     /** {@code select_bad_process()}: the process to kill, or null. */
     public Mm select() {
+        return select(mm -> true);
+    }
+
+    /** The process to kill among those {@code eligible} accepts (a memory cgroup's, for a memcg OOM), or null. */
+    public Mm select(java.util.function.Predicate<Mm> eligible) {
         Mm chosen = null;
         long best = Long.MIN_VALUE;
         for (Mm mm : k.mms()) {
+            if (!eligible.test(mm)) {
+                continue;
+            }
             long b = badness(mm);
             if (b != Long.MIN_VALUE && (chosen == null || b > best)) {
                 chosen = mm;
@@ -72,7 +80,12 @@ public final class OomKiller {
      * {@link OomKilledException} after freeing it, since its operation cannot continue.
      */
     public boolean outOfMemory() {
-        Mm victim = select();
+        return outOfMemory(mm -> true);
+    }
+
+    /** As {@link #outOfMemory()}, choosing only among the processes {@code eligible} accepts ({@code mem_cgroup_out_of_memory()}). */
+    public boolean outOfMemory(java.util.function.Predicate<Mm> eligible) {
+        Mm victim = select(eligible);
         if (victim == null) {
             return false;
         }

@@ -110,6 +110,9 @@ public final class JsonWriter {
         if (!r.oomKills().isEmpty()) {
             root.put("oom_kills", r.oomKills());
         }
+        if (!r.cgroups().isEmpty()) {
+            root.put("cgroups", r.cgroups());
+        }
         root.put("buddyinfo", r.buddyinfo());
         root.put("config", r.config());
         return root;

@@ -19,11 +19,12 @@ import java.util.Map;
  * @param config      the effective configuration, key to value
  * @param files       page-cache figures of each file, in declaration order (reclaim, issue 3)
  * @param oomKills    what the OOM killer killed, one line each, in order (reclaim, issue 3)
+ * @param cgroups     each memory cgroup's memory.* figures, by name (reclaim, issue 3)
  */
 public record RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
                         Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
                         List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
-                        List<FileResult> files, List<String> oomKills) {
+                        List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups) {
     public RunResult {
         counters = new LinkedHashMap<>(counters);
         meminfo = new LinkedHashMap<>(meminfo);
@@ -33,13 +34,15 @@ public record RunResult(String workload, Map<String, Long> counters, Map<String,
         config = new LinkedHashMap<>(config);
         files = List.copyOf(files);
         oomKills = List.copyOf(oomKills);
+        cgroups = new LinkedHashMap<>(cgroups);
     }
 
     /** A result without files or OOM kills. */
     public RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
                      Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
                      List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config) {
-        this(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, List.of(), List.of());
+        this(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, List.of(), List.of(),
+                Map.of());
     }
 
     /**

@@ -9,8 +9,9 @@ import java.util.List;
  * @param threadCpus the CPU each thread is pinned to; thread {@code i} runs on {@code threadCpus.get(i)}
  * @param vmas       the areas mapped when the process starts
  * @param oomScoreAdj {@code /proc/PID/oom_score_adj}, -1000..1000 (reclaim, issue 3)
+ * @param cgroup     the memory cgroup it runs in, or null for the root (reclaim, issue 3)
  */
-public record ProcessSpec(String name, List<Integer> threadCpus, List<VmaSpec> vmas, int oomScoreAdj) {
+public record ProcessSpec(String name, List<Integer> threadCpus, List<VmaSpec> vmas, int oomScoreAdj, String cgroup) {
     public ProcessSpec {
         threadCpus = List.copyOf(threadCpus);
         vmas = List.copyOf(vmas);
@@ -18,6 +19,6 @@ public record ProcessSpec(String name, List<Integer> threadCpus, List<VmaSpec> v
 
     /** A process with {@code oom_score_adj} 0. */
     public ProcessSpec(String name, List<Integer> threadCpus, List<VmaSpec> vmas) {
-        this(name, threadCpus, vmas, 0);
+        this(name, threadCpus, vmas, 0, null);
     }
 }

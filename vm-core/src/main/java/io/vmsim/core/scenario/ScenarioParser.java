@@ -49,8 +49,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * with {@code child: NAME} to use it in later phases (default {@code PARENT-child}).
  */
 public final class ScenarioParser {
-    private static final Set<String> TOP_KEYS = keys("name", "description", "config", "files", "processes", "phases");
-    private static final Set<String> PROCESS_KEYS = keys("name", "threads", "vmas", "oom_score_adj");
+    private static final Set<String> TOP_KEYS = keys("name", "description", "config", "files", "cgroups", "processes", "phases");
+    private static final Set<String> PROCESS_KEYS = keys("name", "threads", "vmas", "oom_score_adj", "cgroup");
+    private static final Set<String> CGROUP_KEYS = keys("name", "memory.max", "memory.high");
     private static final Set<String> VMA_KEYS = keys("name", "size", "align", "prot", "shared", "advice", "file");
     private static final Set<String> FILE_KEYS = keys("name", "size", "fadvise");
     private static final Set<String> PHASE_KEYS = keys("name", "op", "process", "thread", "vma", "offset", "length",
@@ -90,6 +91,8 @@ public final class ScenarioParser {
     private final Map<String, Proc> procs = new LinkedHashMap<>();
     /** Files by name, in declaration order. */
     private final Map<String, FileSpec> files = new LinkedHashMap<>();
+    /** Memory cgroups by name. */
+    private final Map<String, CgroupSpec> cgroups = new LinkedHashMap<>();
     private int forks;
 
     /** What phases need to know of a process while parsing. */
@@ -163,6 +166,11 @@ public final class ScenarioParser {
                 fileSpec(n);
             }
         }
+        if (top.containsKey("cgroups")) {
+            for (Node n : sequence(top.get("cgroups"), "cgroups")) {
+                cgroupSpec(n);
+            }
+        }
         Node procsNode = require(top, "processes", root, "the scenario");
         List<ProcessSpec> processes = new ArrayList<>();
         for (Node n : sequence(procsNode, "processes")) {
@@ -179,7 +187,31 @@ public final class ScenarioParser {
         if (phases.isEmpty()) {
             throw error(phasesNode, "a scenario needs at least one phase");
         }
-        return new Scenario(name, description, source, config, processes, phases, List.copyOf(files.values()));
+        return new Scenario(name, description, source, config, processes, phases, List.copyOf(files.values()),
+                List.copyOf(cgroups.values()));
+    }
+
+    private void cgroupSpec(Node node) throws ScenarioException {
+        Map<String, Node> m = mapping(node, "a cgroup", CGROUP_KEYS);
+        String name = scalar(require(m, "name", node, "a cgroup"), "a cgroup's name");
+        String what = "cgroup '" + name + "'";
+        if (cgroups.containsKey(name)) {
+            throw error(m.get("name"), what + ": duplicate cgroup name");
+        }
+        cgroups.put(name, new CgroupSpec(name, limit(m.get("memory.max"), what, "memory.max"),
+                limit(m.get("memory.high"), what, "memory.high")));
+    }
+
+    /** A cgroup limit: a size, or {@code max} (the default) for none. */
+    private long limit(Node node, String what, String key) throws ScenarioException {
+        if (node == null || scalar(node, what + ": " + key).trim().equals("max")) {
+            return Long.MAX_VALUE;
+        }
+        long v = size(node, what, key);
+        if (v < 4096) {
+            throw error(node, what + ": " + key + " must be at least 4K, or max");
+        }
+        return v;
     }
 
     private void fileSpec(Node node) throws ScenarioException {
@@ -265,8 +297,17 @@ public final class ScenarioParser {
             }
         }
         int adj = m.containsKey("oom_score_adj") ? (int) integer(m.get("oom_score_adj"), what + ": oom_score_adj", -1000, 1000) : 0;
+        String cgroup = null;
+        if (m.containsKey("cgroup")) {
+            cgroup = scalar(m.get("cgroup"), what + ": cgroup");
+            if (!cgroups.containsKey(cgroup)) {
+                throw error(m.get("cgroup"), what + ": unknown cgroup '" + cgroup + "'"
+                        + (cgroups.isEmpty() ? "; declare it under 'cgroups:'" : "; expected one of "
+                        + String.join(", ", cgroups.keySet()) + suggest(cgroup, cgroups.keySet())));
+            }
+        }
         procs.put(name, new Proc(index, name, cpus.size(), vmas));
-        return new ProcessSpec(name, cpus, vmas, adj);
+        return new ProcessSpec(name, cpus, vmas, adj, cgroup);
     }
 
     private VmaSpec vma(Node node, String owner) throws ScenarioException {

@@ -6,6 +6,8 @@ import io.vmsim.core.config.CoreKeys;
 import io.vmsim.core.filemap.FileFaults;
 import io.vmsim.core.filemap.PageCache;
 import io.vmsim.core.filemap.StorageCosts;
+import io.vmsim.core.memcg.LruDomains;
+import io.vmsim.core.memcg.MemCgroup;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
 import io.vmsim.core.mm.MmHooks;
@@ -34,6 +36,7 @@ public final class Reclaim implements MmHooks {
     private final OomKiller oom;
     private final FileFaults fileFaults;
     private final SwapIn swapIn;
+    private final LruDomains lru;
 
     private Reclaim(Kernel k, CoreConfig c, MmSyscalls sys, Daemons daemons) {
         this.k = k;
@@ -47,6 +50,7 @@ public final class Reclaim implements MmHooks {
         this.oom = new OomKiller(k, sys, swap::totalPages);
         this.vmscan = new Vmscan(k, c.getString(CoreKeys.POLICY_RECLAIM), cache, swap, oom, cost, daemons,
                 c.getInt(CoreKeys.SWAPPINESS));
+        this.lru = k.reclaim instanceof LruDomains d ? d : null;
         this.fileFaults = new FileFaults(k, cache);
         this.swapIn = new SwapIn(k, swap, cost);
     }
@@ -125,6 +129,55 @@ public final class Reclaim implements MmHooks {
         cache.markDirty(pfn);
     }
 
+    @Override
+    public void beforeUserAlloc(Mm mm, int nr) {
+        vmscan.tryChargeMemcg(mm, nr);
+    }
+
+    @Override
+    public void charge(int pfn, int nr, Mm mm) {
+        if (lru != null) {
+            lru.charge(pfn, nr, mm == null ? 0 : mm.memcg);
+        }
+    }
+
+    @Override
+    public void uncharge(int pfn, int nr) {
+        if (lru != null) {
+            lru.uncharge(pfn, nr);
+        }
+    }
+
+    /** The LRU domains and memory cgroups, or null if the kernel has a single policy instance. */
+    public LruDomains lruDomains() {
+        return lru;
+    }
+
+    /** Creates a memory cgroup with limits in bytes ({@code Long.MAX_VALUE} for none); returns its id. */
+    public int createCgroup(String name, long maxBytes, long highBytes) {
+        if (lru == null) {
+            throw new IllegalStateException("memory cgroups need per-domain reclaim policies");
+        }
+        return lru.createCgroup(name, pages(maxBytes), pages(highBytes)).id();
+    }
+
+    private static long pages(long bytes) {
+        return bytes == Long.MAX_VALUE ? MemCgroup.MAX : bytes >>> 12;
+    }
+
+    /** memory.* figures of every non-root cgroup, by name. */
+    public Map<String, Map<String, Long>> cgroupReport() {
+        Map<String, Map<String, Long>> m = new LinkedHashMap<>();
+        if (lru != null) {
+            for (MemCgroup cg : lru.cgroups()) {
+                if (cg.id() != 0) {
+                    m.put(cg.name(), cg.report());
+                }
+            }
+        }
+        return m;
+    }
+
     // ---------------------------------------------------------------- figures
 
     /** State items of {@code /proc/vmstat} this subsystem owns, in Linux's order. */
@@ -186,5 +239,21 @@ public final class Reclaim implements MmHooks {
     public void verify() {
         cache.verify();
         swap.verify();
+        k.reclaim.verifyInvariants();
+        if (lru != null) {
+            long[] charged = new long[lru.cgroups().size()];
+            for (int pfn = 0; pfn < k.frames.nrFrames(); pfn++) {
+                int f = k.frames.flags[pfn];
+                if ((f & (PageFrames.PG_ANON | PageFrames.PG_FILE)) != 0 && (f & PageFrames.PG_TAIL) == 0) {
+                    charged[lru.ownerOf(pfn)] += (f & PageFrames.PG_HEAD) != 0 ? Kernel.HPAGE_PMD_NR : 1;
+                }
+            }
+            for (MemCgroup cg : lru.cgroups()) {
+                if (cg.id() != 0 && charged[cg.id()] != cg.current) {
+                    throw new IllegalStateException("memory cgroup " + cg.name() + " counts " + cg.current
+                            + " pages but " + charged[cg.id()] + " frames are charged to it");
+                }
+            }
+        }
     }
 }

@@ -8,6 +8,8 @@ import io.vmsim.core.alloc.PageAllocator;
 import io.vmsim.core.alloc.PageFrames;
 import io.vmsim.core.alloc.Zone;
 import io.vmsim.core.filemap.PageCache;
+import io.vmsim.core.memcg.LruDomains;
+import io.vmsim.core.memcg.MemCgroup;
 import io.vmsim.core.filemap.StorageCosts;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
@@ -17,6 +19,8 @@ import io.vmsim.core.pgtable.Pte;
 import io.vmsim.core.swap.SwapSpace;
 import io.vmsim.core.time.Daemons;
 import io.vmsim.core.vmstat.VmEvent;
+
+import java.util.List;
 
 /**
  * The reclaim driver ({@code mm/vmscan.c}): kswapd per node, direct reclaim, and the
@@ -58,6 +62,8 @@ public final class Vmscan implements AllocHooks {
     private final PageFrames frames;
     private final PageAllocator allocator;
     private final ReclaimPolicy policy;
+    /** The per-domain instances behind {@link #policy}, or null if the kernel has a single instance. */
+    private final LruDomains lru;
     private final String policyName;
     private final Rmap rmap;
     private final PageCache cache;
@@ -76,6 +82,7 @@ public final class Vmscan implements AllocHooks {
         this.frames = kernel.frames;
         this.allocator = kernel.allocator;
         this.policy = kernel.reclaim;
+        this.lru = kernel.reclaim instanceof LruDomains d ? d : null;
         this.policyName = policyName;
         this.rmap = new Rmap(kernel);
         this.cache = cache;
@@ -188,22 +195,110 @@ public final class Vmscan implements AllocHooks {
         }
     }
 
-    /** Runs one reclaim request; returns pages reclaimed. */
+    /**
+     * Runs one reclaim request on a node ({@code shrink_node()}): with several LRU domains (memory
+     * cgroups) each gets a share of {@code nr} in proportion to its size, then whatever is still
+     * wanted is asked of each in turn. Returns pages reclaimed.
+     */
     long shrink(int node, int nr, boolean kswapd, int priority) {
+        List<ReclaimPolicy> ps = lru == null ? List.of(policy) : lru.ofNode(node);
         inReclaim = true;
         try {
-            sc.reset(nr, priority, kswapd);
-            try {
-                policy.shrink(sc);
-            } catch (RuntimeException e) {
-                if (e instanceof PolicyException || e instanceof io.vmsim.core.error.UserError) {
-                    throw e;
+            sc.reset(nr, priority, kswapd, null);
+            if (ps.size() == 1) {
+                run(ps.get(0));
+            } else {
+                long total = 0;
+                for (ReclaimPolicy p : ps) {
+                    total += p.size();
                 }
-                throw failure("shrink() threw " + e, e);
+                for (ReclaimPolicy p : ps) {
+                    if (sc.nrToReclaim() == 0 || total == 0) {
+                        break;
+                    }
+                    sc.limitDomain((nr * (long) p.size() + total - 1) / total);
+                    run(p);
+                }
+                sc.limitDomain(Long.MAX_VALUE);
+                for (ReclaimPolicy p : ps) {
+                    if (sc.nrToReclaim() == 0) {
+                        break;
+                    }
+                    run(p);
+                }
             }
             return sc.reclaimed;
         } finally {
             inReclaim = false;
+        }
+    }
+
+    /** {@code try_to_free_mem_cgroup_pages()}: reclaim within one memory cgroup's own domains. */
+    long shrinkMemcg(MemCgroup cg, int nr, int priority) {
+        inReclaim = true;
+        try {
+            sc.reset(nr, priority, false, cg);
+            for (ReclaimPolicy p : lru.ofCgroup(cg.id())) {
+                if (sc.nrToReclaim() == 0) {
+                    break;
+                }
+                run(p);
+            }
+            return sc.reclaimed;
+        } finally {
+            inReclaim = false;
+        }
+    }
+
+    private void run(ReclaimPolicy p) {
+        try {
+            p.shrink(sc);
+        } catch (RuntimeException e) {
+            if (e instanceof PolicyException || e instanceof io.vmsim.core.error.UserError) {
+                throw e;
+            }
+            throw failure("shrink() threw " + e, e);
+        }
+    }
+
+    /**
+     * {@code try_charge_memcg()} before a task of {@code mm} allocates {@code nr} pages: above
+     * {@code memory.max} the group reclaims from its own LRU domains, priority 12 to 0, and if it
+     * cannot get under, its OOM killer kills one of its processes ({@code events.max},
+     * {@code events.oom}, {@code events.oom_kill}); above {@code memory.high} the task reclaims
+     * the group back towards it ({@code events.high}), paying for it. The root group has no limits.
+     */
+    public void tryChargeMemcg(Mm mm, int nr) {
+        if (lru == null || mm == null || mm.memcg == 0 || inReclaim) {
+            return;
+        }
+        MemCgroup cg = lru.cgroup(mm.memcg);
+        if (cg.current + nr > cg.max) {
+            cg.eventsMax++;
+            while (cg.current + nr > cg.max) {
+                for (int prio = DEF_PRIORITY; prio >= 0 && cg.current + nr > cg.max; ) {
+                    long want = Math.max(SWAP_CLUSTER_MAX, cg.current + nr - cg.max);
+                    if (shrinkMemcg(cg, (int) Math.min(want, Integer.MAX_VALUE), prio) == 0) {
+                        prio--;
+                    }
+                }
+                if (cg.current + nr <= cg.max) {
+                    break;
+                }
+                cg.eventsOom++;
+                int id = cg.id();
+                if (oom.select(m -> m.memcg == id) == null) {
+                    throw new io.vmsim.core.mm.WorkloadException("memory cgroup " + cg.name() + " reached memory.max ("
+                            + (cg.max << 12) + " bytes), reclaim could not free enough and no process in it can be killed");
+                }
+                cg.eventsOomKill++; // counted first: killing the allocating task itself does not return
+                oom.outOfMemory(m -> m.memcg == id);
+            }
+        }
+        if (cg.current + nr > cg.high) {
+            cg.eventsHigh++;
+            long over = cg.current + nr - cg.high;
+            shrinkMemcg(cg, (int) Math.min(Math.max(SWAP_CLUSTER_MAX, over), Integer.MAX_VALUE), DEF_PRIORITY);
         }
     }
 
@@ -216,7 +311,8 @@ public final class Vmscan implements AllocHooks {
     }
 
     private PolicyException failure(String message, Throwable cause) {
-        java.security.CodeSource src = policy.getClass().getProtectionDomain().getCodeSource();
+        ReclaimPolicy root = lru == null ? policy : lru.ofNode(0).get(0);
+        java.security.CodeSource src = root.getClass().getProtectionDomain().getCodeSource();
         return new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, policyName,
                 src == null ? policy.getClass().getName() : String.valueOf(src.getLocation()), message, cause);
     }
@@ -277,6 +373,7 @@ public final class Vmscan implements AllocHooks {
                 }
             }
             swap.setShadow(entry, shadow);
+            k.hooks.uncharge(pfn, 1);
             frames.refcount[pfn] = 0;
             swap.removeFromCache(pfn);
             frames.flags[pfn] &= PageFrames.PG_HEAD | PageFrames.PG_TAIL;
@@ -352,18 +449,30 @@ public final class Vmscan implements AllocHooks {
         boolean kswapd;
         long reclaimed;
         boolean mayAnon;
+        MemCgroup memcg;
+        long domainLimit = Long.MAX_VALUE;
+        long domainStart;
 
-        void reset(int nr, int priority, boolean kswapd) {
+        void reset(int nr, int priority, boolean kswapd, MemCgroup memcg) {
             this.nr = nr;
             this.priority = priority;
             this.kswapd = kswapd;
             this.reclaimed = 0;
+            this.memcg = memcg;
+            this.domainLimit = Long.MAX_VALUE;
             this.mayAnon = Vmscan.this.mayReclaimAnon();
+        }
+
+        /** The next domain may take at most {@code limit} pages of the request. */
+        void limitDomain(long limit) {
+            domainLimit = limit;
+            domainStart = reclaimed;
         }
 
         @Override
         public int nrToReclaim() {
-            return (int) Math.max(0, nr - reclaimed);
+            long left = Math.min(nr - reclaimed, domainLimit == Long.MAX_VALUE ? Long.MAX_VALUE : domainLimit - (reclaimed - domainStart));
+            return (int) Math.max(0, left);
         }
 
         @Override
@@ -401,6 +510,9 @@ public final class Vmscan implements AllocHooks {
         @Override
         public void scanned(int pages) {
             k.vmstat.add(kswapd ? VmEvent.PGSCAN_KSWAPD : VmEvent.PGSCAN_DIRECT, pages);
+            if (memcg != null) {
+                memcg.pgscan += pages;
+            }
         }
 
         @Override
@@ -408,6 +520,9 @@ public final class Vmscan implements AllocHooks {
             boolean ok = reclaimPage(pfn, kswapd);
             if (ok) {
                 reclaimed++;
+                if (memcg != null) {
+                    memcg.pgsteal++;
+                }
             }
             return ok;
         }
