@@ -47,8 +47,10 @@ final class Reports {
             }
         }
         m.put("AnonPages", k.nrAnonPages * 4);
-        if (rm.containsKey("Mapped")) {
-            m.put("Mapped", rm.get("Mapped"));
+        for (String f : new String[] {"Mapped", "Slab", "SReclaimable"}) {
+            if (rm.containsKey(f)) {
+                m.put(f, rm.get(f));
+            }
         }
         m.put("PageTables", k.tables.nrTables() * 4);
         for (String f : new String[] {"CommitLimit", "Committed_AS"}) {

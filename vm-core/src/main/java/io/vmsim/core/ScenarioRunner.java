@@ -143,6 +143,18 @@ final class ScenarioRunner {
             case NESTED_WALK -> nested.addAll(new NestedWalkLab(m.config(), m.kernel().cost).measure());
             case READ, WRITE -> fileIo(p);
             case MLOCK -> mlock(p);
+            case STAT -> {
+                Task t = task(p);
+                Reclaim r = Reclaim.of(m.kernel());
+                for (long i = 0; i < p.count(); i++) {
+                    if (!r.lookupNewPath(t.mm(), t.cpu())) {
+                        throw new WorkloadException("out of memory growing the dentry and inode caches");
+                    }
+                    if ((++fileOps & 63) == 0) {
+                        m.tick();
+                    }
+                }
+            }
             default -> throw new IllegalStateException("unhandled op " + p.op());
         }
     }

@@ -34,7 +34,9 @@ public enum PhaseOp {
     /** write() whole pages of the range of {@code file}, dirtying them in the page cache. */
     WRITE,
     /** mlock() the range: its pages are faulted in and never reclaimed. */
-    MLOCK;
+    MLOCK,
+    /** stat() {@code count} files never looked up before: fills the dentry and inode slab caches. */
+    STAT;
 
     /** The YAML spelling. */
     public String yamlName() {

@@ -83,6 +83,7 @@ public final class ScenarioParser {
         OP_KEYS.put(PhaseOp.READ, keys("name", "op", "process", "thread", "file", "offset", "length", "stride", "repeat"));
         OP_KEYS.put(PhaseOp.WRITE, keys("name", "op", "process", "thread", "file", "offset", "length", "stride", "repeat"));
         OP_KEYS.put(PhaseOp.MLOCK, keys(range));
+        OP_KEYS.put(PhaseOp.STAT, keys("name", "op", "process", "thread", "count"));
     }
 
     private final String file;
@@ -389,7 +390,7 @@ public final class ScenarioParser {
 
         int vma = -1;
         boolean needsVma = switch (op) {
-            case FORK, SLEEP, EXIT, NESTED_WALK, READ, WRITE -> false;
+            case FORK, SLEEP, EXIT, NESTED_WALK, READ, WRITE, STAT -> false;
             default -> true;
         };
         if (m.containsKey("vma")) {
@@ -441,6 +442,8 @@ public final class ScenarioParser {
         long count = op == PhaseOp.RANDOM || op == PhaseOp.ZIPF ? -1 : 0;
         if (m.containsKey("count")) {
             count = integer(m.get("count"), what + ": count", 1, Long.MAX_VALUE);
+        } else if (op == PhaseOp.STAT) {
+            throw error(node, what + ": op 'stat' needs a 'count'");
         }
         double writeFraction = op == PhaseOp.MEMSET ? 1.0 : 0.0;
         if (m.containsKey("write") && m.containsKey("write_fraction")) {

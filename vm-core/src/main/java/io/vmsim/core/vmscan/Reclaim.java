@@ -14,6 +14,8 @@ import io.vmsim.core.mm.MmHooks;
 import io.vmsim.core.mm.MmSyscalls;
 import io.vmsim.core.oom.OomKiller;
 import io.vmsim.core.oom.Overcommit;
+import io.vmsim.core.shrinker.ShrinkerRegistry;
+import io.vmsim.core.shrinker.SlabCache;
 import io.vmsim.core.swap.SwapIn;
 import io.vmsim.core.swap.SwapSpace;
 import io.vmsim.core.time.Daemons;
@@ -37,6 +39,9 @@ public final class Reclaim implements MmHooks {
     private final FileFaults fileFaults;
     private final SwapIn swapIn;
     private final LruDomains lru;
+    private final ShrinkerRegistry shrinkers;
+    private final SlabCache dentries;
+    private final SlabCache inodes;
 
     private Reclaim(Kernel k, CoreConfig c, MmSyscalls sys, Daemons daemons) {
         this.k = k;
@@ -48,8 +53,14 @@ public final class Reclaim implements MmHooks {
         this.overcommit = new Overcommit(c.getInt(CoreKeys.OVERCOMMIT_MEMORY), c.getLong(CoreKeys.OVERCOMMIT_RATIO),
                 c.getLong(CoreKeys.OVERCOMMIT_KBYTES), k.frames.nrFrames(), swap::totalPages, k.vmstat);
         this.oom = new OomKiller(k, sys, swap::totalPages);
+        // the dentry and inode caches, fed by path lookups (fs/dcache.c, fs/inode.c; seeds/002)
+        this.shrinkers = new ShrinkerRegistry(k.vmstat);
+        this.dentries = new SlabCache("dentry", 192, ShrinkerRegistry.DEFAULT_SEEKS, k.allocator);
+        this.inodes = new SlabCache("inode_cache", 600, ShrinkerRegistry.DEFAULT_SEEKS, k.allocator);
+        shrinkers.register(dentries);
+        shrinkers.register(inodes);
         this.vmscan = new Vmscan(k, c.getString(CoreKeys.POLICY_RECLAIM), cache, swap, oom, cost, daemons,
-                c.getInt(CoreKeys.SWAPPINESS));
+                c.getInt(CoreKeys.SWAPPINESS), shrinkers);
         this.lru = k.reclaim instanceof LruDomains d ? d : null;
         this.fileFaults = new FileFaults(k, cache);
         this.swapIn = new SwapIn(k, swap, cost);
@@ -148,6 +159,25 @@ public final class Reclaim implements MmHooks {
         }
     }
 
+    /** The slab shrinkers. */
+    public ShrinkerRegistry shrinkers() {
+        return shrinkers;
+    }
+
+    /**
+     * A path lookup of a file not in the caches (stat() during a walk of a file tree): one
+     * dentry and one inode are allocated. Returns false if memory for them could not be had.
+     */
+    public boolean lookupNewPath(Mm mm, int cpu) {
+        k.currentMm = mm;
+        return dentries.allocate(cpu) && inodes.allocate(cpu);
+    }
+
+    /** Pages held by the reclaimable slab caches (SReclaimable). */
+    public long slabPages() {
+        return (long) dentries.pages() + inodes.pages();
+    }
+
     /** The LRU domains and memory cgroups, or null if the kernel has a single policy instance. */
     public LruDomains lruDomains() {
         return lru;
@@ -192,6 +222,7 @@ public final class Reclaim implements MmHooks {
         m.put("nr_writeback", cache.nrWriteback());
         m.put("nr_swapcached", swap.cachedPages());
         m.put("nr_shadow_entries", cache.nrShadows());
+        m.put("nr_slab_reclaimable", slabPages());
         return m;
     }
 
@@ -208,6 +239,8 @@ public final class Reclaim implements MmHooks {
         m.put("Dirty", cache.nrDirty() * 4);
         m.put("Writeback", cache.nrWriteback() * 4);
         m.put("Mapped", lru[2] * 4);
+        m.put("Slab", slabPages() * 4);
+        m.put("SReclaimable", slabPages() * 4);
         m.put("CommitLimit", overcommit.commitLimitPages() * 4);
         m.put("Committed_AS", overcommit.committedPages() * 4);
         return m;

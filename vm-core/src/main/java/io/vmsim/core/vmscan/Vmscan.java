@@ -16,6 +16,7 @@ import io.vmsim.core.mm.Mm;
 import io.vmsim.core.mm.Rmap;
 import io.vmsim.core.oom.OomKiller;
 import io.vmsim.core.pgtable.Pte;
+import io.vmsim.core.shrinker.ShrinkerRegistry;
 import io.vmsim.core.swap.SwapSpace;
 import io.vmsim.core.time.Daemons;
 import io.vmsim.core.vmstat.VmEvent;
@@ -71,13 +72,15 @@ public final class Vmscan implements AllocHooks {
     private final OomKiller oom;
     private final StorageCosts cost;
     private final Daemons daemons;
+    private final ShrinkerRegistry shrinkers;
     private final int swappiness;
     private final int[] kswapd;
     private final Control sc = new Control();
     private boolean inReclaim;
 
     public Vmscan(Kernel kernel, String policyName, PageCache cache, SwapSpace swap, OomKiller oom, StorageCosts cost,
-                  Daemons daemons, int swappiness) {
+                  Daemons daemons, int swappiness, ShrinkerRegistry shrinkers) {
+        this.shrinkers = shrinkers;
         this.k = kernel;
         this.frames = kernel.frames;
         this.allocator = kernel.allocator;
@@ -227,10 +230,30 @@ public final class Vmscan implements AllocHooks {
                     run(p);
                 }
             }
-            return sc.reclaimed;
+            return sc.reclaimed + shrinkSlab(sc.scannedPages);
         } finally {
             inReclaim = false;
         }
+    }
+
+    /**
+     * {@code shrink_slab()} after an LRU pass that scanned {@code scanned} pages: slab pages
+     * freed count as reclaimed ({@code reclaim_state->reclaimed_slab}).
+     */
+    private long shrinkSlab(long scanned) {
+        long before = slabPages();
+        shrinkers.shrinkSlab(scanned, Math.max(0, policy.size()));
+        return before - slabPages();
+    }
+
+    private long slabPages() {
+        long n = 0;
+        for (io.vmsim.core.shrinker.Shrinker s : shrinkers.shrinkers()) {
+            if (s instanceof io.vmsim.core.shrinker.SlabCache c) {
+                n += c.pages();
+            }
+        }
+        return n;
     }
 
     /** {@code try_to_free_mem_cgroup_pages()}: reclaim within one memory cgroup's own domains. */
@@ -452,6 +475,7 @@ public final class Vmscan implements AllocHooks {
         MemCgroup memcg;
         long domainLimit = Long.MAX_VALUE;
         long domainStart;
+        long scannedPages;
 
         void reset(int nr, int priority, boolean kswapd, MemCgroup memcg) {
             this.nr = nr;
@@ -459,6 +483,7 @@ public final class Vmscan implements AllocHooks {
             this.kswapd = kswapd;
             this.reclaimed = 0;
             this.memcg = memcg;
+            this.scannedPages = 0;
             this.domainLimit = Long.MAX_VALUE;
             this.mayAnon = Vmscan.this.mayReclaimAnon();
         }
@@ -510,6 +535,7 @@ public final class Vmscan implements AllocHooks {
         @Override
         public void scanned(int pages) {
             k.vmstat.add(kswapd ? VmEvent.PGSCAN_KSWAPD : VmEvent.PGSCAN_DIRECT, pages);
+            scannedPages += pages;
             if (memcg != null) {
                 memcg.pgscan += pages;
             }
