@@ -130,6 +130,23 @@ final class MemcgTest {
     }
 
     @Test
+    void eachNode_isAnLruDomainWithItsOwnPolicyInstance_andKswapdOfThatNode() {
+        Machine m = machine("machine.nodes", "2", "machine.memory", "256M");
+        Reclaim r = Reclaim.of(m.kernel());
+        SimProcess p0 = m.spawn("on-node0", List.of(0));
+        SimProcess p1 = m.spawn("on-node1", List.of(1));
+        write(m, p0, 8 * MIB, () -> { });
+        write(m, p1, 8 * MIB, () -> { });
+        LruDomains lru = r.lruDomains();
+        assertThat(lru.instances()).isEqualTo(2);
+        assertThat(lru.ofNode(0).get(0).size()).isEqualTo(2048);
+        assertThat(lru.ofNode(1).get(0).size()).isEqualTo(2048);
+        assertThat(lru.ofNode(0).get(0)).isNotSameAs(lru.ofNode(1).get(0));
+        assertThat(m.daemons().runs()).containsKeys("kswapd0", "kswapd1");
+        r.verify();
+    }
+
+    @Test
     void scenarioCgroups_areCreatedJoinedAndReported() throws Exception {
         Scenario s = ScenarioParser.parse(new StringReader("""
                 config:
