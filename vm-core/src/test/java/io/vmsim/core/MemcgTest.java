@@ -147,6 +147,35 @@ final class MemcgTest {
     }
 
     @Test
+    void migratingAPageCachePage_movesItsSlotAndItsCharge_asTheMigrationHookPromises() {
+        Machine m = machine();
+        Reclaim r = Reclaim.of(m.kernel());
+        int id = r.createCgroup("g", Long.MAX_VALUE, Long.MAX_VALUE);
+        PageCache pc = r.pageCache();
+        int f = pc.createFile("data", 1 << 20);
+        SimProcess p = proc(m, "p", id);
+        pc.read(p.mm(), 0, f, 7);
+        io.vmsim.core.alloc.PageFrames fr = m.kernel().frames;
+        int from = pc.lookup(f, 7);
+        // what a migration does: a new frame takes over the page's state, the old one is freed
+        int to = m.kernel().allocator.allocPages(io.vmsim.core.alloc.Gfp.GFP_HIGHUSER_MOVABLE, 0, 0, 0);
+        m.kernel().reclaim.pageRemoved(from);
+        fr.flags[to] = fr.flags[from];
+        fr.mapping[to] = fr.mapping[from];
+        fr.index[to] = fr.index[from];
+        fr.refcount[to] = fr.refcount[from];
+        m.kernel().hooks.pageMigrated(from, to);
+        m.kernel().reclaim.pageAdded(to, false);
+        fr.flags[from] = 0;
+        fr.refcount[from] = 0;
+        m.kernel().allocator.freePages(from, 0, 0);
+        assertThat(pc.lookup(f, 7)).isEqualTo(to);
+        assertThat(r.lruDomains().ownerOf(to)).isEqualTo(id);
+        r.verify();
+        m.kernel().allocator.verify();
+    }
+
+    @Test
     void scenarioCgroups_areCreatedJoinedAndReported() throws Exception {
         Scenario s = ScenarioParser.parse(new StringReader("""
                 config:

@@ -330,6 +330,15 @@ public final class PageCache {
         return pfn;
     }
 
+    /** Migration: the cache slot of {@code from}'s page now holds {@code to}. */
+    public void replace(int from, int to) {
+        long key = key(frames.mapping[to], frames.index[to] & 0xffffffffL);
+        if (pages.get(key, -1) != from) {
+            throw new IllegalStateException("PFN " + from + " is not the cached page of the slot PFN " + to + " names");
+        }
+        pages.put(key, to);
+    }
+
     // ---------------------------------------------------------------- eviction
 
     /**

@@ -87,6 +87,14 @@ public final class LruDomains implements ReclaimPolicy {
         }
     }
 
+    /** Migration: the charge of page {@code from} moves to page {@code to} ({@code mem_cgroup_migrate()}). */
+    public void moveCharge(int from, int to) {
+        if (owner != null) {
+            owner[to] = owner[from];
+            owner[from] = 0;
+        }
+    }
+
     // ---------------------------------------------------------------- domains
 
     private int domainOf(int pfn) {

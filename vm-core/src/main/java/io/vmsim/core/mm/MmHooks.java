@@ -52,6 +52,15 @@ public interface MmHooks {
     default void uncharge(int pfn, int nr) {
     }
 
+    /**
+     * Migration moved page {@code from} to {@code to} ({@code folio_migrate_mapping()},
+     * {@code mem_cgroup_migrate()}): call after the new frame has the old one's flags, mapping
+     * and index and before it is handed to the reclaim policy, so that the page-cache slot, the
+     * swap-cache slot and the memory-cgroup charge follow the page.
+     */
+    default void pageMigrated(int from, int to) {
+    }
+
     /** A dirty PTE mapping page-cache page {@code pfn} was zapped or cleaned: the page becomes dirty ({@code folio_mark_dirty()}). */
     default void filePageDirtied(int pfn) {
     }

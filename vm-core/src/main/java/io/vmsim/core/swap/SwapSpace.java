@@ -191,6 +191,17 @@ public final class SwapSpace {
         release(d, off);
     }
 
+    /** Migration: the swap cache's page {@code from} is now {@code to} (which has its flags and {@code priv}). */
+    public void replace(int from, int to) {
+        long entry = entryOf(to);
+        int d = Pte.swapType(entry);
+        int off = (int) Pte.swapOffset(entry);
+        if (cachePfn[d][off] != from) {
+            throw new IllegalStateException("PFN " + from + " is not in the swap cache slot PFN " + to + " names");
+        }
+        cachePfn[d][off] = to;
+    }
+
     /** Stores the shadow entry of an evicted page in its slot. */
     public void setShadow(long entry, long value) {
         shadow[Pte.swapType(entry)][(int) Pte.swapOffset(entry)] = value;

@@ -141,6 +141,20 @@ public final class Reclaim implements MmHooks {
     }
 
     @Override
+    public void pageMigrated(int from, int to) {
+        PageFrames f = k.frames;
+        if (f.test(to, PageFrames.PG_FILE)) {
+            cache.replace(from, to);
+        }
+        if (f.test(to, PageFrames.PG_SWAPCACHE)) {
+            swap.replace(from, to);
+        }
+        if (lru != null) {
+            lru.moveCharge(from, to);
+        }
+    }
+
+    @Override
     public void beforeUserAlloc(Mm mm, int nr) {
         vmscan.tryChargeMemcg(mm, nr);
     }
@@ -210,14 +224,14 @@ public final class Reclaim implements MmHooks {
 
     // ---------------------------------------------------------------- figures
 
-    /** State items of {@code /proc/vmstat} this subsystem owns, in Linux's order. */
+    /**
+     * State items of {@code /proc/vmstat} this subsystem owns, in Linux's order. Only kept
+     * counters: policies may read vmstat often, so nothing here walks the frames (the
+     * unevictable, mlocked and mapped counts are in meminfo).
+     */
     public Map<String, Long> vmstatItems() {
         Map<String, Long> m = new LinkedHashMap<>();
-        long[] lru = frameCounts();
-        m.put("nr_unevictable", lru[0]);
-        m.put("nr_mlock", lru[1]);
         m.put("nr_file_pages", cache.nrFilePages() + swap.cachedPages());
-        m.put("nr_mapped", lru[2]);
         m.put("nr_dirty", cache.nrDirty());
         m.put("nr_writeback", cache.nrWriteback());
         m.put("nr_swapcached", swap.cachedPages());

@@ -48,7 +48,9 @@ import java.util.List;
  *       otherwise every PTE is unmapped through the rmap ({@code try_to_unmap()}) and the page
  *       is freed: an anonymous page is written to a swap slot ({@code pswpout}) and its PTEs
  *       become swap entries; a file page leaves the page cache. The policy's
- *       {@link ReclaimPolicy#pageEvicted} value is stored as the shadow entry of the slot.</li>
+ *       {@link ReclaimPolicy#pageEvicted} value is stored as the shadow entry of the slot.
+ *       A refused page stays the policy's: {@link ScanControl#reclaim} returns false and the
+ *       core does not hand it back with {@code pageAdded}.</li>
  * </ul>
  * Freed pages go to the per-CPU lists and are drained after each batch so that the watermark
  * checks see them, as the allocator's drain before OOM does.
