@@ -193,7 +193,9 @@ final class PluginsAcceptanceTest {
         Path jar = faultyPlugins().toAbsolutePath().normalize();
         Path out = dir.resolve(policy + ".json");
         Outcome o = run("run", "--plugins", jar.getParent().toString(), "--scenario", scenario().toString(),
-                "--set", "machine.nodes=2", "--set", policyKey + "=" + policy, "--json", out.toString());
+                "--set", "machine.nodes=2", "--set", policyKey + "=" + policy, "--json", out.toString(),
+                // with swap, anonymous pages are evictable and so reach the reclaim policy
+                "--set", "swap.size=64M");
         assertThat(o.code()).as(o.err()).isEqualTo(3);
         assertThat(o.err().lines().toList()).singleElement().asString()
                 .startsWith("vmsim: run stopped: policy '" + policy + "' (" + jar + "): " + call)

@@ -8,6 +8,10 @@ import io.vmsim.core.alloc.PageFrames;
 import io.vmsim.core.config.CoreConfig;
 import io.vmsim.core.config.CoreKeys;
 import io.vmsim.core.fault.FaultHandler;
+import io.vmsim.core.memcg.LruDomains;
+import io.vmsim.core.memcg.PolicyFactory;
+import io.vmsim.core.time.Daemons;
+import io.vmsim.core.vmscan.Reclaim;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.MmSyscalls;
 import io.vmsim.core.mmu.Mmu;
@@ -32,17 +36,28 @@ final class KernelModule extends AbstractModule {
     @Provides
     @Singleton
     Kernel kernel(PageFrames frames, PageAllocator allocator, PageTables tables, Mmu[] mmus, SimClock clock,
-                  CostModel cost, VmStat vmstat, Policies policies) {
+                  CostModel cost, VmStat vmstat, Policies policies, PolicyFactory reclaimDomains) {
+        // one reclaim policy instance per LRU domain, node x memory cgroup (reclaim, issue 3)
+        LruDomains lru = new LruDomains(policies.reclaim(), reclaimDomains, frames);
         return new Kernel(frames, allocator, tables, mmus, clock, cost, vmstat,
-                config.getInt(CoreKeys.PGTABLE_LEVELS), policies.reclaim(), policies.thp(), policies.numa(),
+                config.getInt(CoreKeys.PGTABLE_LEVELS), lru, policies.thp(), policies.numa(),
                 config.getString(CoreKeys.THP_ENABLED), config.getString(CoreKeys.THP_DEFRAG),
                 config.getBoolean(CoreKeys.THP_USE_ZERO_PAGE));
     }
 
     @Provides
     @Singleton
-    FaultHandler faultHandler(Kernel kernel) {
-        return new FaultHandler(kernel);
+    FaultHandler faultHandler(Kernel kernel, Reclaim reclaim) {
+        FaultHandler f = new FaultHandler(kernel);
+        f.installReclaim(reclaim.fileFaults(), reclaim.swapIn());
+        return f;
+    }
+
+    /** Page cache, swap, kswapd, overcommit and the OOM killer (reclaim, issue 3). */
+    @Provides
+    @Singleton
+    Reclaim reclaim(Kernel kernel, MmSyscalls syscalls, Daemons daemons) {
+        return Reclaim.install(kernel, config, syscalls, daemons);
     }
 
     @Provides

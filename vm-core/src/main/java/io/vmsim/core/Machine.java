@@ -105,6 +105,8 @@ public final class Machine {
         int pid = nextPid++;
         int cpu0 = cpus.isEmpty() ? 0 : cpus.get(0);
         Mm mm = kernel.newMm(checkCpu(cpu0));
+        mm.comm = name;
+        mm.pid = pid;
         return new SimProcess(pid, name, mm, tasks(pid, name, cpus, mm));
     }
 
@@ -114,6 +116,10 @@ public final class Machine {
         Mm child = syscalls.fork(parent.mm(), t.cpu());
         int pid = nextPid++;
         String name = parent.name() + "-child";
+        child.comm = name;
+        child.pid = pid;
+        child.oomScoreAdj = parent.mm().oomScoreAdj;
+        child.memcg = parent.mm().memcg;
         return new SimProcess(pid, name, child, tasks(pid, name, List.of(t.cpu()), child));
     }
 

@@ -20,6 +20,7 @@ import io.vmsim.core.alloc.PageAllocator;
 import io.vmsim.core.alloc.PageFrames;
 import io.vmsim.core.config.CoreConfig;
 import io.vmsim.core.config.CoreKeys;
+import io.vmsim.core.memcg.PolicyFactory;
 import io.vmsim.core.plugin.PolicyCatalog;
 import io.vmsim.core.plugin.PolicyGuards;
 import io.vmsim.core.time.SimClock;
@@ -67,11 +68,27 @@ final class PolicyModule extends AbstractModule {
                 create(PolicyKind.KSM, CoreKeys.POLICY_KSM, view, lists, DedupPolicy.class));
     }
 
+    /**
+     * More reclaim policy instances, one per LRU domain (node x memory cgroup) beyond the first
+     * (reclaim, issue 3): each gets its node in {@code PolicyContext.node()} and a seed of its own.
+     */
+    @Provides
+    @Singleton
+    PolicyFactory reclaimDomains(MachineView view, PageLists lists) {
+        return (node, memcg) -> create(PolicyKind.RECLAIM, CoreKeys.POLICY_RECLAIM, view, lists, ReclaimPolicy.class,
+                node, 1 + node + 1024L * memcg);
+    }
+
     private <P extends Policy> P create(PolicyKind kind, String key, MachineView view, PageLists lists, Class<P> type) {
+        return create(kind, key, view, lists, type, -1, 0);
+    }
+
+    private <P extends Policy> P create(PolicyKind kind, String key, MachineView view, PageLists lists, Class<P> type,
+                                        int node, long domain) {
         String name = config.getString(key);
         PolicyProvider provider = catalog.provider(kind, name);
         Settings settings = config.policySettings(kind, name);
-        long seed = config.getLong(CoreKeys.SEED) ^ fnv(kind.configName() + "/" + name);
+        long seed = config.getLong(CoreKeys.SEED) ^ fnv(kind.configName() + "/" + name) ^ (domain * 0x9E3779B97F4A7C15L);
         PolicyContext ctx = new PolicyContext() {
             private final RandomGenerator random = new SplittableRandom(seed);
 
@@ -97,7 +114,7 @@ final class PolicyModule extends AbstractModule {
 
             @Override
             public int node() {
-                return -1;
+                return node;
             }
         };
         Policy p;

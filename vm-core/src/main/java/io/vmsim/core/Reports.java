@@ -1,6 +1,7 @@
 package io.vmsim.core;
 
 import io.vmsim.core.mm.Kernel;
+import io.vmsim.core.vmscan.Reclaim;
 import io.vmsim.core.mmu.Mmu;
 import io.vmsim.core.vmstat.VmEvent;
 
@@ -19,6 +20,10 @@ final class Reports {
         m.put("nr_anon_pages", k.nrAnonPages);
         m.put("nr_anon_transparent_hugepages", k.nrAnonThps);
         m.put("nr_page_table_pages", k.tables.nrTables());
+        Reclaim r = Reclaim.of(k); // reclaim (issue 3)
+        if (r != null) {
+            m.putAll(r.vmstatItems());
+        }
         for (Map.Entry<String, Long> e : k.allocator.vmstat().entrySet()) {
             m.putIfAbsent(e.getKey(), e.getValue());
         }
@@ -34,8 +39,25 @@ final class Reports {
         m.put("MemTotal", (long) k.frames.nrFrames() * 4);
         // NR_FREE_PAGES: pages on per-CPU lists are not counted, as in Linux
         m.put("MemFree", k.allocator.nrFreePages() * 4);
+        Reclaim r = Reclaim.of(k); // reclaim (issue 3)
+        Map<String, Long> rm = r == null ? Map.of() : r.meminfoItems();
+        for (String f : new String[] {"Cached", "SwapCached", "Unevictable", "Mlocked", "SwapTotal", "SwapFree", "Dirty", "Writeback"}) {
+            if (rm.containsKey(f)) {
+                m.put(f, rm.get(f));
+            }
+        }
         m.put("AnonPages", k.nrAnonPages * 4);
+        for (String f : new String[] {"Mapped", "Slab", "SReclaimable"}) {
+            if (rm.containsKey(f)) {
+                m.put(f, rm.get(f));
+            }
+        }
         m.put("PageTables", k.tables.nrTables() * 4);
+        for (String f : new String[] {"CommitLimit", "Committed_AS"}) {
+            if (rm.containsKey(f)) {
+                m.put(f, rm.get(f));
+            }
+        }
         m.put("AnonHugePages", k.nrAnonThps * 2048);
         // THP (issue 5): the default (2 MiB) hstate, as /proc/meminfo shows it; Hugetlb sums every size
         io.vmsim.core.hugetlb.HugetlbPools.Pool p2 = k.huge instanceof ThpSubsystem t ? t.hugetlb().pool2m() : null;

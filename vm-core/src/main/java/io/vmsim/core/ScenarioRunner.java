@@ -1,10 +1,14 @@
 package io.vmsim.core;
 
+import io.vmsim.core.filemap.PageCache;
 import io.vmsim.core.mm.MmSyscalls;
+import io.vmsim.core.oom.OomKilledException;
+import io.vmsim.core.vmscan.Reclaim;
 import io.vmsim.core.mm.Task;
 import io.vmsim.core.mm.WorkloadException;
 import io.vmsim.core.report.Progress;
 import io.vmsim.core.report.RunResult;
+import io.vmsim.core.scenario.PhaseOp;
 import io.vmsim.core.scenario.PhaseSpec;
 import io.vmsim.core.scenario.ProcessSpec;
 import io.vmsim.core.scenario.Scenario;
@@ -35,6 +39,10 @@ final class ScenarioRunner {
     private final List<long[]> vmaSize = new ArrayList<>();
     private final List<RunResult.NestedWalkRow> nested = new ArrayList<>();
     private long totalRefs;
+    // reclaim (issue 3): page-cache ids of the scenario's files, by index and by name
+    private int[] fileIds = new int[0];
+    private final java.util.Map<String, Integer> fileIdByName = new java.util.HashMap<>();
+    private long fileOps;
     private long nextProgress = PROGRESS_EVERY;
     private String phaseName = "";
 
@@ -50,14 +58,29 @@ final class ScenarioRunner {
         for (PhaseSpec p : s.phases()) {
             totalRefs += expectedRefs(s, p);
         }
+        Reclaim reclaim = Reclaim.of(m.kernel());
+        fileIds = new int[s.files().size()];
+        for (int i = 0; i < fileIds.length; i++) {
+            fileIds[i] = reclaim.pageCache().createFile(s.files().get(i).name(), s.files().get(i).size());
+            reclaim.pageCache().file(fileIds[i]).random = s.files().get(i).random();
+            fileIdByName.put(s.files().get(i).name(), fileIds[i]);
+        }
+        java.util.Map<String, Integer> cgroupIds = new java.util.HashMap<>();
+        for (io.vmsim.core.scenario.CgroupSpec c : s.cgroups()) {
+            cgroupIds.put(c.name(), reclaim.createCgroup(c.name(), c.memoryMax(), c.memoryHigh()));
+        }
         for (ProcessSpec ps : s.processes()) {
             SimProcess proc = m.spawn(ps.name(), ps.threadCpus());
+            proc.mm().oomScoreAdj = ps.oomScoreAdj();
+            proc.mm().memcg = ps.cgroup() == null ? 0 : cgroupIds.get(ps.cgroup());
             long[] starts = new long[ps.vmas().size()];
             long[] sizes = new long[ps.vmas().size()];
             for (int i = 0; i < starts.length; i++) {
                 VmaSpec v = ps.vmas().get(i);
                 starts[i] = v.hugetlb() > 0 // THP (issue 5): MAP_HUGETLB
                         ? sys.mmapHugetlb(proc.mm(), v.size(), v.prot(), v.hugetlb(), ps.name())
+                        : v.file() != null
+                        ? sys.mmapFile(proc.mm(), 0, v.size(), v.prot(), v.shared(), fileIdByName.get(v.file()), 0)
                         : sys.mmapAnon(proc.mm(), 0, v.size(), v.prot(), v.shared(), v.align());
                 sizes[i] = v.size();
                 for (String advice : v.advice()) {
@@ -73,8 +96,19 @@ final class ScenarioRunner {
             phaseName = p.name();
             long t0 = m.nanoTime();
             long r0 = m.refs();
+            if (usesProcess(p) && p.process() < procs.size() && process(p).mm().oomKilled) {
+                // the OOM killer took this process: its later phases do not run
+                out.add(new RunResult.PhaseResult(p.name() + " [skipped: " + process(p).name() + " was killed by the OOM killer]",
+                        0, 0));
+                continue;
+            }
             try {
                 runPhase(p);
+            } catch (OomKilledException e) {
+                // the phase's own process was chosen; the rest of the phase is abandoned
+                m.tick();
+                out.add(new RunResult.PhaseResult(p.name() + " [killed by the OOM killer]", m.nanoTime() - t0, m.refs() - r0));
+                continue;
             } catch (WorkloadException e) {
                 throw new WorkloadException("phase '" + p.name() + "'" + (p.line() > 0 ? " (line " + p.line() + ")" : "")
                         + ": " + e.getMessage());
@@ -118,6 +152,20 @@ final class ScenarioRunner {
                     sys.madvise(process(p).mm(), base + off, hole, "dontneed", task(p).cpu());
                 }
             }
+            case READ, WRITE -> fileIo(p);
+            case MLOCK -> mlock(p);
+            case STAT -> {
+                Task t = task(p);
+                Reclaim r = Reclaim.of(m.kernel());
+                for (long i = 0; i < p.count(); i++) {
+                    if (!r.lookupNewPath(t.mm(), t.cpu())) {
+                        throw new WorkloadException("out of memory growing the dentry and inode caches");
+                    }
+                    if ((++fileOps & 63) == 0) {
+                        m.tick();
+                    }
+                }
+            }
             default -> throw new IllegalStateException("unhandled op " + p.op());
         }
     }
@@ -155,6 +203,63 @@ final class ScenarioRunner {
                 tick();
             }
         }
+    }
+
+    /** read() or write() the phase's range of its file, page by page (reclaim, issue 3). */
+    private void fileIo(PhaseSpec p) {
+        Task t = task(p);
+        PageCache pc = Reclaim.of(m.kernel()).pageCache();
+        int file = fileIds[p.file()];
+        long size = pc.file(file).sizePages << 12;
+        long len = p.length() < 0 ? size - p.offset() : p.length();
+        long step = Math.max(4096, p.stride() & -4096L);
+        boolean write = p.op() == PhaseOp.WRITE;
+        for (int r = 0; r < Math.max(1, p.repeat()); r++) {
+            for (long off = p.offset(); off < p.offset() + len; off += step) {
+                if (write) {
+                    pc.write(t.mm(), t.cpu(), file, off >>> 12);
+                } else {
+                    pc.read(t.mm(), t.cpu(), file, off >>> 12);
+                }
+                if ((++fileOps & 63) == 0) {
+                    m.tick();
+                }
+            }
+        }
+    }
+
+    /** mlock() the range and fault every page in, as populate_vma_page_range() does (reclaim, issue 3). */
+    private void mlock(PhaseSpec p) {
+        Task t = task(p);
+        long base = base(p);
+        long len = length(p);
+        sys.mlock(t.mm(), base, len);
+        io.vmsim.core.mm.Vma v = t.mm().findVma(base);
+        boolean write = v != null && v.has(io.vmsim.api.VmaFlags.VM_WRITE) && !v.has(io.vmsim.api.VmaFlags.VM_SHARED);
+        for (long off = 0; off < len; off += 4096) {
+            m.access(t, base + off, write);
+            tick();
+        }
+    }
+
+    private static boolean usesProcess(PhaseSpec p) {
+        return p.op() != PhaseOp.SLEEP && p.op() != PhaseOp.NESTED_WALK;
+    }
+
+    /** Page-cache figures of the scenario's files (reclaim, issue 3). */
+    List<RunResult.FileResult> fileResults() {
+        List<RunResult.FileResult> out = new ArrayList<>();
+        Reclaim r = Reclaim.of(m.kernel());
+        for (int id : fileIds) {
+            PageCache.FileStats f = r.pageCache().file(id);
+            long resident = 0;
+            for (long i = 0; i < f.sizePages; i++) {
+                resident += r.pageCache().lookup(id, i) >= 0 ? 1 : 0;
+            }
+            out.add(new RunResult.FileResult(f.name, f.sizePages, f.reads, f.writes, f.hits, f.misses, f.coldMisses,
+                    f.refaults, f.readahead, resident));
+        }
+        return out;
     }
 
     private void random(PhaseSpec p, ZipfSampler zipf) {

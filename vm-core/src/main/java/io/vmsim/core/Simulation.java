@@ -12,6 +12,7 @@ import io.vmsim.core.report.RunResult;
 import io.vmsim.core.scenario.Scenario;
 import io.vmsim.core.trace.TraceFormats;
 import io.vmsim.core.trace.TraceReader;
+import io.vmsim.core.vmscan.Reclaim;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ public final class Simulation {
         } catch (PolicyException e) {
             throw aborted(m, "scenario:" + scenario.name(), e);
         }
-        return finish(m, "scenario:" + scenario.name(), phases, runner.nestedWalkRows());
+        return finish(m, "scenario:" + scenario.name(), phases, runner.nestedWalkRows(), runner.fileResults());
     }
 
     /**
@@ -72,7 +73,7 @@ public final class Simulation {
             throw aborted(m, "trace:" + trace, e);
         }
         List<RunResult.PhaseResult> phases = List.of(new RunResult.PhaseResult("replay", m.nanoTime() - t0, m.refs()));
-        return finish(m, "trace:" + trace, phases, List.of());
+        return finish(m, "trace:" + trace, phases, List.of(), List.of());
     }
 
     /**
@@ -86,16 +87,19 @@ public final class Simulation {
     }
 
     private static RunResult finish(Machine m, String workload, List<RunResult.PhaseResult> phases,
-                                    List<RunResult.NestedWalkRow> nested) {
+                                    List<RunResult.NestedWalkRow> nested, List<RunResult.FileResult> files) {
         Kernel k = m.kernel();
+        Reclaim reclaim = Reclaim.of(k);
         if (m.config().getBoolean(CoreKeys.DEBUG_CHECKS)) {
             k.allocator.verify();
+            reclaim.verify();
             for (Policy p : m.policies().all()) {
                 p.verifyInvariants();
             }
         }
         Map<String, String> cfg = new LinkedHashMap<>(m.config().asMap());
+        List<String> kills = reclaim.oomKiller().kills().stream().map(Object::toString).toList();
         return new RunResult(workload, m.vmstat(), m.meminfo(), m.tlb(), m.nanoTime(), m.refs(), phases, nested,
-                m.buddyinfo(), cfg);
+                m.buddyinfo(), cfg, files, kills, reclaim.cgroupReport());
     }
 }

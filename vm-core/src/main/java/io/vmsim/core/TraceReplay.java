@@ -28,7 +28,7 @@ public final class TraceReplay {
         // adjacent areas of at most MAX_ANON_MAPPING bytes cover the whole user address space
         for (long a = MMAP_MIN_ADDR; a < top; ) {
             long end = Math.min(top, (a + MmSyscalls.MAX_ANON_MAPPING) & -MmSyscalls.MAX_ANON_MAPPING);
-            machine.syscalls().mmapAnon(proc.mm(), a, end - a, "rw", false, 4096);
+            machine.syscalls().mmapAnon(proc.mm(), a, end - a, "rw", false, 4096, true); // MAP_NORESERVE
             a = end;
         }
     }

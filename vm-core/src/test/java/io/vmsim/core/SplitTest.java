@@ -60,7 +60,7 @@ final class SplitTest {
 
     @Test
     void splitFolio_ofAPmdMappedThp_keepsEveryAddressOnItsFrame_andHandsTheSubpagesToReclaim() {
-        Machine m = machine("machine.memory", "256M");
+        Machine m = machine("machine.memory", "256M", "swap.size", "64M");
         SimProcess p = m.spawn("t", List.of(0));
         Task t = p.threads().get(0);
         long a = m.syscalls().mmapAnon(p.mm(), 0, HP, "rw", false, HP);

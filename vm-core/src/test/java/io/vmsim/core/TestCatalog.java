@@ -27,6 +27,8 @@ import java.util.function.Function;
 final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
     /** The reclaim policy instance of the last machine built, for assertions. */
     static TrackingReclaim lastReclaim;
+    /** The recording reclaim policy of the last machine built with exact-lru or second-chance. */
+    static ReclaimTestPolicies.Recording lastRecording;
 
     static final class TrackingReclaim implements ReclaimPolicy {
         final BitSet tracked = new BitSet();
@@ -134,6 +136,10 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
     private final List<PolicyProvider> providers = List.of(
             provider("lru", PolicyKind.RECLAIM, c -> lastReclaim = new TrackingReclaim(true)),
             provider("fifo", PolicyKind.RECLAIM, c -> lastReclaim = new TrackingReclaim(false)),
+            provider("exact-lru", PolicyKind.RECLAIM, c -> lastRecording = new ReclaimTestPolicies.ExactLru(c.machine().frames())),
+            provider("two-list", PolicyKind.RECLAIM, c -> lastRecording = new ReclaimTestPolicies.TwoList(c.machine().frames())),
+            provider("second-chance", PolicyKind.RECLAIM,
+                    c -> lastRecording = new ReclaimTestPolicies.SecondChance(c.machine().frames())),
             provider("linux", PolicyKind.THP, c -> new TestThp()),
             provider("first-touch", PolicyKind.NUMA, c -> (NumaPolicy) (TaskView task, VmaView vma, long address, int localNode) -> localNode),
             provider("none", PolicyKind.KSM, c -> (DedupPolicy) () -> false));

@@ -58,6 +58,19 @@ public final class CoreKeys {
     public static final String COST_COMPACT_SCAN = "cost.compact_scan_ns";
     public static final String COST_CACHE_MISS = "cost.cache_miss_ns";
     public static final String THP_SHMEM_ENABLED = "mm.transparent_hugepage.shmem_enabled";
+    // reclaim (issue 3)
+    public static final String SWAP_SIZE = "swap.size";
+    public static final String SWAP_DEVICES = "swap.devices";
+    public static final String OVERCOMMIT_MEMORY = "vm.overcommit_memory";
+    public static final String OVERCOMMIT_RATIO = "vm.overcommit_ratio";
+    public static final String OVERCOMMIT_KBYTES = "vm.overcommit_kbytes";
+    public static final String DIRTY_RATIO = "vm.dirty_ratio";
+    public static final String DIRTY_BACKGROUND_RATIO = "vm.dirty_background_ratio";
+    public static final String DIRTY_WRITEBACK_CENTISECS = "vm.dirty_writeback_centisecs";
+    public static final String READ_AHEAD_KB = "block.read_ahead_kb";
+    public static final String COST_IO_LATENCY = "cost.io_latency_ns";
+    public static final String COST_IO_PAGE = "cost.io_page_ns";
+    public static final String COST_RMAP = "cost.rmap_ns";
 
     /** Every core key, in the order {@code vmsim config show} prints them. */
     public static final List<ConfigKey> ALL = List.of(
@@ -123,6 +136,30 @@ public final class CoreKeys {
             ConfigKey.real(COST_CACHE_MISS, 0.0, 0, 1e9,
                     "Simulated ns of a reference that misses the CPU caches (DRAM latency), charged to sequential and strided references a page or more apart, where hardware prefetchers stop; 0 leaves it out."),
             ConfigKey.oneOf(THP_SHMEM_ENABLED, "never", List.of("always", "within_size", "advise", "never", "deny", "force"),
-                    "/sys/kernel/mm/transparent_hugepage/shmem_enabled: huge pages for shared anonymous (shmem) mappings always, within the object's size, in MADV_HUGEPAGE areas, or never (deny/force: off/on for all).")
+                    "/sys/kernel/mm/transparent_hugepage/shmem_enabled: huge pages for shared anonymous (shmem) mappings always, within the object's size, in MADV_HUGEPAGE areas, or never (deny/force: off/on for all)."),
+            // reclaim (issue 3)
+            ConfigKey.size(SWAP_SIZE, "0", 0, 1L << 40,
+                    "Total swap space (SwapTotal), split evenly over swap.devices; 0 means no swap, so anonymous memory is unevictable."),
+            ConfigKey.integer(SWAP_DEVICES, 1, 1, 32,
+                    "Number of swap devices of equal priority sharing swap.size; slots are taken from the first device with room, as with swapon priorities."),
+            ConfigKey.integer(OVERCOMMIT_MEMORY, 0, 0, 2,
+                    "vm.overcommit_memory: 0 refuses a single mapping larger than RAM + swap (heuristic), 1 never refuses, 2 refuses what would take Committed_AS past CommitLimit."),
+            ConfigKey.integer(OVERCOMMIT_RATIO, 50, 0, 100000,
+                    "vm.overcommit_ratio: percentage of RAM in CommitLimit = RAM x ratio / 100 + swap (mode 2)."),
+            ConfigKey.integer(OVERCOMMIT_KBYTES, 0, 0, Long.MAX_VALUE,
+                    "vm.overcommit_kbytes: if not 0, CommitLimit = overcommit_kbytes + swap instead of using vm.overcommit_ratio."),
+            ConfigKey.integer(DIRTY_RATIO, 20, 1, 100,
+                    "vm.dirty_ratio: percentage of dirtyable memory (free + page cache) at which a writer is throttled and writes back itself."),
+            ConfigKey.integer(DIRTY_BACKGROUND_RATIO, 10, 0, 100,
+                    "vm.dirty_background_ratio: percentage of dirtyable memory at which the flusher starts background writeback."),
+            ConfigKey.integer(DIRTY_WRITEBACK_CENTISECS, 500, 1, 1_000_000,
+                    "vm.dirty_writeback_centisecs: period of the flusher's periodic writeback, in hundredths of a second."),
+            ConfigKey.integer(READ_AHEAD_KB, 128, 0, 1 << 20,
+                    "/sys/block/*/queue/read_ahead_kb: largest readahead window; 0 disables readahead."),
+            ConfigKey.real(COST_IO_LATENCY, 100000.0, 0, 1e12,
+                    "Simulated ns of one storage request (file read, swap-in, writeback), before transfer time."),
+            ConfigKey.real(COST_IO_PAGE, 1000.0, 0, 1e12, "Simulated ns to transfer 4 KiB to or from storage."),
+            ConfigKey.real(COST_RMAP, 50.0, 0, 1e12,
+                    "Simulated ns per page-table entry visited by a reverse-map walk (folio_referenced, try_to_unmap).")
     );
 }

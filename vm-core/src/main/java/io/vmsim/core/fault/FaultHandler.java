@@ -5,6 +5,7 @@ import io.vmsim.api.VmaFlags;
 import io.vmsim.api.policy.HugePagePolicy;
 import io.vmsim.core.alloc.Gfp;
 import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.filemap.FileFaults;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
 import io.vmsim.core.mm.Task;
@@ -12,6 +13,7 @@ import io.vmsim.core.mm.Vma;
 import io.vmsim.core.mm.WorkloadException;
 import io.vmsim.core.pgtable.Pte;
 import io.vmsim.core.shmem.ShmemHuge;
+import io.vmsim.core.swap.SwapIn;
 import io.vmsim.core.vmstat.VmEvent;
 
 /**
@@ -25,10 +27,19 @@ import io.vmsim.core.vmstat.VmEvent;
 public final class FaultHandler {
     private final Kernel k;
     private final PageFrames frames;
+    // reclaim (issue 3): file-backed faults and swap-in, installed by the reclaim subsystem
+    private FileFaults fileFaults;
+    private SwapIn swapIn;
 
     public FaultHandler(Kernel kernel) {
         this.k = kernel;
         this.frames = kernel.frames;
+    }
+
+    /** Installs the handlers of file-backed faults and swap entries (reclaim, issue 3). */
+    public void installReclaim(FileFaults fileFaults, SwapIn swapIn) {
+        this.fileFaults = fileFaults;
+        this.swapIn = swapIn;
     }
 
     /** Handles a fault of {@code task} at {@code va}; on return the access can be retried. */
@@ -36,6 +47,7 @@ public final class FaultHandler {
         k.vmstat.count(VmEvent.PGFAULT);
         k.clock.advance(k.cost.faultPs);
         Mm mm = task.mm();
+        k.currentMm = mm;
         Vma vma = mm.findVma(va);
         if (vma == null) {
             throw new WorkloadException(String.format("segmentation fault: %s (pid %d) touched 0x%x, which no VMA maps",
@@ -49,11 +61,15 @@ public final class FaultHandler {
             k.huge.hugetlbFault(task, vma, va, write); // THP (issue 5)
             return;
         }
-        if (!vma.isAnon()) {
-            throw new WorkloadException("file-backed mappings are not simulated yet (fault at 0x" + Long.toHexString(va) + ")");
+        if (!vma.isAnon() && fileFaults == null) {
+            throw new WorkloadException("file-backed mappings need the page cache (fault at 0x" + Long.toHexString(va) + ")");
         }
         int cpu = task.cpu();
         int node = k.allocationNode(task, vma, va);
+        if (!vma.isAnon()) {
+            fileFault(task, vma, va, write, cpu, node);
+            return;
+        }
         int pmdTable = k.walkAlloc(mm, va, 2, cpu, node);
         if (pmdTable == -2) {
             throw new IllegalStateException("PUD leaf mappings are not created by anonymous faults");
@@ -94,8 +110,22 @@ public final class FaultHandler {
             } else {
                 k.flushTlbPage(mm, va);
             }
+        } else if (Pte.isSwap(pte) && swapIn != null) {
+            swapIn.handle(task, vma, va, write, ptes, i);
         } else {
-            throw new WorkloadException("swap entries are not simulated yet (fault at 0x" + Long.toHexString(va) + ")");
+            throw new IllegalStateException("unexpected non-present entry 0x" + Long.toHexString(pte) + " at 0x" + Long.toHexString(va));
+        }
+    }
+
+    /** A fault in a file-backed area: 4 KiB pages only; swap entries of its private copies go to swap-in. */
+    private void fileFault(Task task, Vma vma, long va, boolean write, int cpu, int node) {
+        int pteTable = k.walkAlloc(task.mm(), va, 1, cpu, node);
+        long[] ptes = k.tables.table(pteTable);
+        int i = Pte.index(va, 1);
+        if (Pte.isSwap(ptes[i])) {
+            swapIn.handle(task, vma, va, write, ptes, i);
+        } else {
+            fileFaults.handle(task, vma, va, write, ptes, i);
         }
     }
 
@@ -131,14 +161,20 @@ public final class FaultHandler {
             k.flushTlbPage(mm, va);
             return;
         }
-        if (k.totalMapcount(old) == 1) {
-            // wp_page_reuse(): the page is exclusive to this mapping
+        if (k.totalMapcount(old) == 1 && !frames.test(old, PageFrames.PG_SWAPCACHE)) {
+            // wp_page_reuse(): the page is exclusive to this mapping (and no swap entry still names it)
             ptes[i] = pte | Pte.RW | Pte.DIRTY | Pte.ACCESSED;
             k.vmstat.count(VmEvent.PGREUSE);
             k.flushTlbPage(mm, va);
             return;
         }
-        int pfn = allocUserPage(task, va, node);
+        frames.refcount[old]++; // pinned while allocating, so reclaim leaves it (reclaim, issue 3)
+        int pfn;
+        try {
+            pfn = allocUserPage(task, va, node);
+        } finally {
+            frames.refcount[old]--;
+        }
         k.clock.advance(k.cost.copy4kPs);
         frames.mapcount[pfn] = 1;
         frames.refcount[pfn] = 1;
@@ -252,10 +288,11 @@ public final class FaultHandler {
     }
 
     private int allocUserPage(Task task, long va, int node) {
+        k.hooks.beforeUserAlloc(task.mm(), 1); // memory cgroup limits (reclaim, issue 3)
         int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), node);
         if (pfn < 0) {
             throw new WorkloadException(String.format("out of memory: %s (pid %d) faulting at 0x%x; "
-                    + "reclaim is not simulated yet, so give the machine more memory (machine.memory)", task.comm(), task.pid(), va));
+                    + "reclaim made no progress and the OOM killer found nothing to kill", task.comm(), task.pid(), va));
         }
         return pfn;
     }

@@ -102,10 +102,13 @@ public final class HugePageSplitter {
                     + " PMD mappings the rmap did not find");
         }
         // __split_huge_page(): the folio's references become the subpages' own
-        if (frames.test(head, PageFrames.PG_LRU)) {
+        boolean onLru = frames.test(head, PageFrames.PG_LRU);
+        int unevictable = frames.flags[head] & (PageFrames.PG_UNEVICTABLE | PageFrames.PG_MLOCKED);
+        if (onLru) {
             frames.clear(head, PageFrames.PG_LRU);
             k.reclaim.pageRemoved(head);
         }
+        k.hooks.folioSplit(head, Kernel.HPAGE_PMD_NR);
         int anonVma = frames.mapping[head];
         for (int i = 0; i < Kernel.HPAGE_PMD_NR; i++) {
             int p = head + i;
@@ -123,10 +126,13 @@ public final class HugePageSplitter {
                 frames.mapping[p] = 0;
                 frames.index[p] = 0;
                 k.nrAnonPages--;
+                k.hooks.uncharge(p, 1);
                 k.allocator.freePages(p, 0, cpu);
-            } else {
+            } else if (onLru) {
                 frames.set(p, PageFrames.PG_LRU);
                 k.reclaim.pageAdded(p, true);
+            } else {
+                frames.set(p, unevictable); // still on the unevictable list, now as 512 pages
             }
         }
         k.vmstat.count(VmEvent.THP_SPLIT_PAGE);

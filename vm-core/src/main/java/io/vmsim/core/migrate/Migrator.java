@@ -20,7 +20,7 @@ import io.vmsim.core.vmstat.VmEvent;
 public final class Migrator {
     /** Flags that travel with the contents; LRU and policy bits are the reclaim policy's to set again. */
     private static final int MIGRATED_FLAGS = PageFrames.PG_ANON | PageFrames.PG_SWAPBACKED | PageFrames.PG_DIRTY
-            | PageFrames.PG_REFERENCED | PageFrames.PG_MLOCKED | PageFrames.PG_UNEVICTABLE;
+            | PageFrames.PG_REFERENCED | PageFrames.PG_MLOCKED | PageFrames.PG_UNEVICTABLE | PageFrames.PG_SWAPCACHE;
 
     private final Kernel k;
     private final PageFrames frames;
@@ -43,10 +43,15 @@ public final class Migrator {
         this.listener = listener;
     }
 
-    /** True if the page can be migrated here: an order-0 anonymous page on an LRU list, mapped, not a THP. */
+    /**
+     * True if the page can be migrated here: an order-0 mapped anonymous page, on the reclaim
+     * policy's LRU or on the unevictable list (anonymous memory without swap), as
+     * {@code isolate_migratepages_block()} takes them with {@code compact_unevictable_allowed}
+     * set; mlocked pages are left alone, as with that sysctl cleared.
+     */
     public boolean movable(int pfn) {
         int fl = frames.flags[pfn];
-        return (fl & PageFrames.PG_ANON) != 0 && (fl & PageFrames.PG_LRU) != 0
+        return (fl & PageFrames.PG_ANON) != 0 && (fl & (PageFrames.PG_LRU | PageFrames.PG_UNEVICTABLE)) != 0
                 && (fl & (PageFrames.PG_HEAD | PageFrames.PG_TAIL | PageFrames.PG_RESERVED | PageFrames.PG_MLOCKED)) == 0
                 && frames.refcount[pfn] > 0 && frames.refcount[pfn] == frames.mapcount[pfn];
     }
@@ -74,15 +79,22 @@ public final class Migrator {
             throw new IllegalStateException("migrating PFN " + from + ": rmap found " + remapped[0]
                     + " mappings but mapcount is " + frames.mapcount[from]);
         }
-        frames.clear(from, PageFrames.PG_LRU);
-        k.reclaim.pageRemoved(from);
+        boolean onLru = frames.test(from, PageFrames.PG_LRU);
+        if (onLru) {
+            frames.clear(from, PageFrames.PG_LRU);
+            k.reclaim.pageRemoved(from);
+        }
         frames.flags[to] = frames.flags[from] & MIGRATED_FLAGS;
         frames.mapping[to] = frames.mapping[from];
         frames.index[to] = frames.index[from];
         frames.mapcount[to] = frames.mapcount[from];
         frames.refcount[to] = frames.refcount[from];
-        frames.set(to, PageFrames.PG_LRU);
-        k.reclaim.pageAdded(to, true);
+        // the page-cache or swap-cache slot and the memcg charge follow the page
+        k.hooks.pageMigrated(from, to);
+        if (onLru) {
+            frames.set(to, PageFrames.PG_LRU);
+            k.reclaim.pageAdded(to, true);
+        }
         frames.flags[from] = 0;
         frames.mapping[from] = 0;
         frames.index[from] = 0;

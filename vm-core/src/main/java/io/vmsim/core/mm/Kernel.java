@@ -60,6 +60,13 @@ public final class Kernel {
     public long nrAnonPages;
     /** NR_ANON_THPS: anonymous transparent huge pages. */
     public long nrAnonThps;
+    // reclaim (issue 3)
+    /** The page cache, swap and overcommit accounting, installed by the reclaim subsystem. */
+    public MmHooks hooks = MmHooks.NONE;
+    /** True when swap space exists: anonymous pages then go on the LRU; without swap they are unevictable. */
+    public boolean anonEvictable;
+    /** The address space whose fault or system call is running, so the OOM killer knows whether it kills the caller. */
+    public Mm currentMm;
     private final List<Mm> mms = new ArrayList<>();
     /** THP (issue 5): split queue, collapse and hugetlbfs, installed when the machine is built. */
     public HugePageHooks huge = HugePageHooks.NONE;
@@ -232,6 +239,10 @@ public final class Kernel {
             frames.clear(head, PageFrames.PG_LRU);
             reclaim.pageRemoved(head);
         }
+        if (frames.test(head, PageFrames.PG_SWAPCACHE)) {
+            hooks.swapCachePageFreed(head);
+        }
+        hooks.uncharge(head, 1 << order);
         int n = 1 << order;
         for (int i = 0; i < n; i++) {
             int p = head + i;
@@ -260,8 +271,46 @@ public final class Kernel {
             frames.index[p] = (int) (index + i);
         }
         nrAnonPages += n;
+        hooks.charge(head, n, vma.mm());
+        if (vma.has(io.vmsim.api.VmaFlags.VM_LOCKED)) {
+            // mlock_new_folio(): a page faulted into a VM_LOCKED area never reaches the LRU
+            frames.set(head, PageFrames.PG_MLOCKED | PageFrames.PG_UNEVICTABLE);
+            vmstat.add(VmEvent.UNEVICTABLE_PGS_MLOCKED, n);
+            return;
+        }
+        if (!anonEvictable) {
+            // without swap an anonymous page can never be reclaimed (the unevictable LRU of mm/vmscan.c)
+            frames.set(head, PageFrames.PG_UNEVICTABLE);
+            return;
+        }
         frames.set(head, PageFrames.PG_LRU);
         reclaim.pageAdded(head, true);
+    }
+
+    /**
+     * {@code mlock_folio()}: takes the page holding {@code pfn} (its folio) off the LRU and
+     * marks it mlocked; the reclaim policy is told it left.
+     */
+    public void mlockPage(int pfn) {
+        int head = frames.test(pfn, PageFrames.PG_TAIL | PageFrames.PG_HEAD) ? pfn & ~(HPAGE_PMD_NR - 1) : pfn;
+        if (frames.test(head, PageFrames.PG_MLOCKED)) {
+            return;
+        }
+        if (frames.test(head, PageFrames.PG_LRU)) {
+            frames.clear(head, PageFrames.PG_LRU);
+            reclaim.pageRemoved(head);
+        }
+        frames.set(head, PageFrames.PG_MLOCKED | PageFrames.PG_UNEVICTABLE);
+        vmstat.count(VmEvent.UNEVICTABLE_PGS_MLOCKED);
+    }
+
+    /** Gives up a PTE mapping of a page-cache page; the page stays cached ({@code folio_remove_rmap_pte()} + {@code folio_put()}). */
+    public void putFilePage(int pfn, boolean dirty) {
+        frames.mapcount[pfn]--;
+        frames.refcount[pfn]--;
+        if (dirty) {
+            hooks.filePageDirtied(pfn);
+        }
     }
 
     // ---------------------------------------------------------------- huge PMDs
@@ -380,14 +429,22 @@ public final class Kernel {
                 if (Pte.present(e)) {
                     int pfn = Pte.pfn(e);
                     if (pfn != zeroPfn) {
-                        mm.rssAnon--;
-                        boolean compound = frames.test(pfn, PageFrames.PG_TAIL | PageFrames.PG_HEAD);
-                        putAnonPage(pfn, cpu);
-                        int head = pfn & ~(HPAGE_PMD_NR - 1);
-                        if (compound && frames.refcount[head] > 0) {
-                            huge.partiallyUnmapped(head); // THP (issue 5)
+                        if (frames.test(pfn, PageFrames.PG_FILE)) {
+                            mm.rssFile--;
+                            putFilePage(pfn, (e & Pte.DIRTY) != 0);
+                        } else {
+                            mm.rssAnon--;
+                            boolean compound = frames.test(pfn, PageFrames.PG_TAIL | PageFrames.PG_HEAD);
+                            putAnonPage(pfn, cpu);
+                            int head = pfn & ~(HPAGE_PMD_NR - 1);
+                            if (compound && frames.refcount[head] > 0) {
+                                huge.partiallyUnmapped(head); // THP (issue 5)
+                            }
                         }
                     }
+                } else if (Pte.isSwap(e)) {
+                    mm.swapEnts--;
+                    hooks.swapEntryFreed(e);
                 }
             }
             va = next;

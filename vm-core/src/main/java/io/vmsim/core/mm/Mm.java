@@ -28,6 +28,20 @@ public final class Mm {
     public long totalVm;
     public boolean exited;
 
+    // reclaim (issue 3)
+    /** Command name of the owning process, for the OOM killer and overcommit errors. */
+    public String comm = "";
+    /** Pid of the owning process. */
+    public int pid;
+    /** {@code /proc/PID/oom_score_adj}: -1000 (never kill) .. 1000. */
+    public int oomScoreAdj;
+    /** Pages this mm charged to {@code Committed_AS} ({@code VM_ACCOUNT} areas). */
+    public long committedPages;
+    /** The memory cgroup of the process, 0 for the root. */
+    public int memcg;
+    /** Set when the OOM killer chose this process. */
+    public boolean oomKilled;
+
     Mm(int id) {
         this.id = id;
         this.pcid = 1 + (id % 4095);

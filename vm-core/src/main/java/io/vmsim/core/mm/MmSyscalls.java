@@ -46,6 +46,16 @@ public final class MmSyscalls {
      * at {@code addr}. Returns the start address.
      */
     public long mmapAnon(Mm mm, long addr, long length, String prot, boolean shared, long align) {
+        return mmapAnon(mm, addr, length, prot, shared, align, false);
+    }
+
+    /**
+     * As {@link #mmapAnon(Mm, long, long, String, boolean, long)}; with {@code noreserve}
+     * (MAP_NORESERVE) the area is not charged to {@code Committed_AS}, as a trace replay's
+     * address-space-wide areas must not be. A private writable area is otherwise accounted and
+     * may be refused by the overcommit policy (reclaim, issue 3).
+     */
+    public long mmapAnon(Mm mm, long addr, long length, String prot, boolean shared, long align, boolean noreserve) {
         if (length <= 0 || (length & 4095) != 0) {
             throw new IllegalArgumentException("mmap length must be a positive multiple of 4096: " + length);
         }
@@ -63,7 +73,9 @@ public final class MmSyscalls {
             munmap(mm, start, length, 0);
         }
         long flags = protFlags(prot) | VmaFlags.VM_ANON | VmaFlags.VM_MAYREAD | VmaFlags.VM_MAYWRITE
-                | VmaFlags.VM_MAYEXEC | (shared ? VmaFlags.VM_SHARED | VmaFlags.VM_MAYSHARE : 0);
+                | VmaFlags.VM_MAYEXEC | (shared ? VmaFlags.VM_SHARED | VmaFlags.VM_MAYSHARE : 0)
+                | (noreserve ? VmaFlags.VM_NORESERVE : 0);
+        flags = account(mm, flags, length >>> 12);
         // Linux sets an anonymous VMA's vm_pgoff to addr >> PAGE_SHIFT; only its consistency
         // matters to the rmap, and 0 keeps page indices within the 32-bit index field.
         AnonVma av = k.anonVmas.create();
@@ -98,6 +110,78 @@ public final class MmSyscalls {
         return start;
     }
 
+    /**
+     * Maps {@code length} bytes of page-cache file {@code file} from page {@code pgoff}
+     * ({@code mmap()} of a file): shared mappings write to the file, private ones copy on write.
+     * The pages are faulted in from the page cache (reclaim, issue 3). Returns the start address.
+     */
+    public long mmapFile(Mm mm, long addr, long length, String prot, boolean shared, int file, long pgoff) {
+        if (length <= 0 || (length & 4095) != 0) {
+            throw new IllegalArgumentException("mmap length must be a positive multiple of 4096: " + length);
+        }
+        long start;
+        if (addr == 0) {
+            start = (mm.mmapBase - length) & -4096L;
+            mm.mmapBase = start - (1L << 21);
+        } else {
+            start = addr;
+            munmap(mm, start, length, 0);
+        }
+        long flags = protFlags(prot) | VmaFlags.VM_MAYREAD | VmaFlags.VM_MAYWRITE | VmaFlags.VM_MAYEXEC
+                | (shared ? VmaFlags.VM_SHARED | VmaFlags.VM_MAYSHARE : 0);
+        flags = account(mm, flags, length >>> 12);
+        AnonVma av = k.anonVmas.create(); // for the anonymous copies of a private mapping
+        Vma v = new Vma(mm, start, start + length, flags, pgoff, av);
+        v.file = file;
+        av.link(v);
+        mm.vmas.put(start, v);
+        mm.totalVm += length >>> 12;
+        return start;
+    }
+
+    /** {@code accountable_mapping()}: private writable areas are charged to Committed_AS; returns the flags with VM_ACCOUNT if so. */
+    private long account(Mm mm, long flags, long pages) {
+        if ((flags & (VmaFlags.VM_NORESERVE | VmaFlags.VM_SHARED | VmaFlags.VM_WRITE)) != VmaFlags.VM_WRITE) {
+            return flags;
+        }
+        k.hooks.accountMapping(mm, pages);
+        mm.committedPages += pages;
+        return flags | VmaFlags.VM_ACCOUNT;
+    }
+
+    private void unaccount(Mm mm, Vma v) {
+        if (v.has(VmaFlags.VM_ACCOUNT)) {
+            long pages = (v.end - v.start) >>> 12;
+            mm.committedPages -= pages;
+            k.hooks.unaccountMapping(mm, pages);
+        }
+    }
+
+    /**
+     * mlock(): marks the areas {@code VM_LOCKED} and takes their resident pages off the LRU
+     * ({@code mlock_fixup()}, {@code mlock_pte_range()}). Populating the range is the caller's
+     * job (the machine faults each page in, as {@code populate_vma_page_range()} does).
+     */
+    public void mlock(Mm mm, long addr, long length) {
+        long end = addr + length;
+        for (Vma v : affected(mm, addr, end)) {
+            v = isolate(mm, v, addr, end);
+            v.flags |= VmaFlags.VM_LOCKED;
+            for (long va = v.start; va < v.end; va += 4096) {
+                long e = k.lookupLeaf(mm, va);
+                if (e != 0 && Pte.present(e)) {
+                    int pfn = Pte.pfn(e);
+                    if (Pte.huge(e)) {
+                        pfn += (int) ((va & (Kernel.HPAGE_PMD_SIZE - 1)) >>> 12);
+                    }
+                    if (pfn != k.zeroPfn && pfn != k.hugeZeroPfn && !k.frames.test(pfn, io.vmsim.core.alloc.PageFrames.PG_FILE)) {
+                        k.mlockPage(pfn);
+                    }
+                }
+            }
+        }
+    }
+
     /** Unmaps {@code [addr, addr+length)}: splits VMAs at the edges, zaps the pages and frees empty tables. */
     public void munmap(Mm mm, long addr, long length, int cpu) {
         long end = addr + length;
@@ -111,6 +195,7 @@ public final class MmSyscalls {
             mm.vmas.remove(v.start);
             v.anonVma.unlink(v);
             mm.totalVm -= (v.end - v.start) >>> 12;
+            unaccount(mm, v);
         }
         k.freePgtables(mm, addr, end, cpu);
     }
@@ -127,6 +212,10 @@ public final class MmSyscalls {
         for (Vma v : affected(mm, addr, end)) {
             v = isolate(mm, v, addr, end);
             boolean dropWrite = v.has(VmaFlags.VM_WRITE) && (newProt & VmaFlags.VM_WRITE) == 0;
+            if (!v.has(VmaFlags.VM_ACCOUNT) && (newProt & VmaFlags.VM_WRITE) != 0) {
+                // mprotect_fixup(): making a private area writable charges it
+                v.flags |= account(mm, (v.flags & ~mask) | newProt, (v.end - v.start) >>> 12) & VmaFlags.VM_ACCOUNT;
+            }
             v.flags = (v.flags & ~mask) | newProt;
             if (dropWrite) {
                 wrprotectRange(mm, v.start, v.end);
@@ -180,7 +269,14 @@ public final class MmSyscalls {
             if (pv.has(VmaFlags.VM_DONTCOPY | VmaFlags.VM_HUGETLB)) {
                 continue;
             }
-            Vma cv = new Vma(child, pv.start, pv.end, pv.flags, pv.pgoff, pv.anonVma);
+            // dup_mmap(): locks are not inherited; accounted areas are charged again
+            Vma cv = new Vma(child, pv.start, pv.end, pv.flags & ~VmaFlags.VM_LOCKED, pv.pgoff, pv.anonVma);
+            cv.file = pv.file;
+            if (cv.has(VmaFlags.VM_ACCOUNT)) {
+                long pages = (cv.end - cv.start) >>> 12;
+                k.hooks.accountMapping(child, pages);
+                child.committedPages += pages;
+            }
             pv.anonVma.link(cv);
             child.vmas.put(cv.start, cv);
             child.totalVm += (cv.end - cv.start) >>> 12;
@@ -234,10 +330,31 @@ public final class MmSyscalls {
             for (long a = va; a < next; a += 4096) {
                 int i = Pte.index(a, 1);
                 long e = ptes[i];
-                if (e == 0 || !Pte.present(e)) {
+                if (e == 0) {
+                    continue;
+                }
+                if (!Pte.present(e)) {
+                    if (Pte.isSwap(e)) {
+                        // copy_nonpresent_pte(): the child shares the swap slot
+                        k.hooks.swapEntryDuplicated(e);
+                        child.swapEnts++;
+                        cptes[i] = e;
+                    }
                     continue;
                 }
                 int pfn = Pte.pfn(e);
+                if (k.frames.test(pfn, io.vmsim.core.alloc.PageFrames.PG_FILE)) {
+                    // a page-cache page: both map it; a private mapping copies on a later write
+                    if (cow) {
+                        e &= ~Pte.RW;
+                        ptes[i] = e;
+                    }
+                    k.frames.mapcount[pfn]++;
+                    k.frames.refcount[pfn]++;
+                    child.rssFile++;
+                    cptes[i] = e;
+                    continue;
+                }
                 if (pfn != k.zeroPfn) {
                     if (cow) {
                         e &= ~Pte.RW;
@@ -264,6 +381,7 @@ public final class MmSyscalls {
                 k.zapRange(mm, v.start, v.end, cpu);
             }
             v.anonVma.unlink(v);
+            unaccount(mm, v);
         }
         mm.vmas.clear();
         mm.totalVm = 0;
@@ -353,6 +471,7 @@ public final class MmSyscalls {
             }
         }
         Vma upper = new Vma(mm, addr, v.end, v.flags, v.pgoff + ((addr - v.start) >>> 12), v.anonVma);
+        upper.file = v.file;
         v.anonVma.link(upper);
         v.end = addr;
         mm.vmas.put(addr, upper);

@@ -32,6 +32,9 @@ public final class Rmap {
     /** {@code rmap_walk()}: visits every entry mapping {@code pfn}; returns how many were visited. */
     public int walk(int pfn, Visitor v) {
         PageFrames f = k.frames;
+        if (f.test(pfn, PageFrames.PG_FILE)) {
+            return walkFile(pfn, v);
+        }
         if (!f.test(pfn, PageFrames.PG_ANON)) {
             return 0;
         }
@@ -74,6 +77,45 @@ public final class Rmap {
                 visited++;
                 if (!v.visit(mm, vma, address, pt, i, 1)) {
                     return visited;
+                }
+            }
+        }
+        return visited;
+    }
+
+    /**
+     * {@code rmap_walk_file()}: visits the PTEs mapping a page-cache page. The file's
+     * {@code i_mmap} tree is found by looking for areas of that file in every live mm; a
+     * simulation has few areas, so this costs less than keeping an interval tree in step with
+     * every split (reclaim, issue 3).
+     */
+    private int walkFile(int pfn, Visitor v) {
+        int file = k.frames.mapping[pfn];
+        long index = k.frames.index[pfn] & 0xffffffffL;
+        int visited = 0;
+        for (Mm mm : k.mms()) {
+            if (mm.pgd < 0) {
+                continue;
+            }
+            for (Vma vma : mm.vmas.values()) {
+                if (vma.file != file) {
+                    continue;
+                }
+                long address = vma.address(index);
+                if (address < 0) {
+                    continue;
+                }
+                int pt = k.walkNoAlloc(mm, address, 1);
+                if (pt < 0) {
+                    continue;
+                }
+                int i = Pte.index(address, 1);
+                long pte = k.tables.table(pt)[i];
+                if (Pte.present(pte) && Pte.pfn(pte) == pfn) {
+                    visited++;
+                    if (!v.visit(mm, vma, address, pt, i, 1)) {
+                        return visited;
+                    }
                 }
             }
         }

@@ -11,6 +11,8 @@ public final class Vma implements VmaView {
     long flags;
     long pgoff;
     AnonVma anonVma;
+    /** reclaim (issue 3): the file this area maps (a page-cache file id), or -1 for anonymous memory. */
+    int file = -1;
 
     Vma(Mm mm, long start, long end, long flags, long pgoff, AnonVma anonVma) {
         this.mm = mm;
@@ -43,6 +45,11 @@ public final class Vma implements VmaView {
 
     public Mm mm() {
         return mm;
+    }
+
+    /** The page-cache file id this area maps, or -1 if anonymous. */
+    public int file() {
+        return file;
     }
 
     public AnonVma anonVma() {

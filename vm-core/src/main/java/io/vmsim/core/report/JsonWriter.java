@@ -87,6 +87,32 @@ public final class JsonWriter {
             }
             root.put("nested_walk", rows);
         }
+        if (!r.files().isEmpty()) {
+            List<Object> files = new ArrayList<>();
+            for (RunResult.FileResult f : r.files()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", f.name());
+                m.put("pages", f.pages());
+                m.put("reads", f.reads());
+                m.put("writes", f.writes());
+                m.put("hits", f.hits());
+                m.put("misses", f.misses());
+                m.put("cold_misses", f.coldMisses());
+                m.put("hit_ratio", f.hitRatio());
+                m.put("warm_hit_ratio", f.warmHitRatio());
+                m.put("refaults", f.refaults());
+                m.put("readahead", f.readahead());
+                m.put("resident", f.resident());
+                files.add(m);
+            }
+            root.put("page_cache_files", files);
+        }
+        if (!r.oomKills().isEmpty()) {
+            root.put("oom_kills", r.oomKills());
+        }
+        if (!r.cgroups().isEmpty()) {
+            root.put("cgroups", r.cgroups());
+        }
         root.put("buddyinfo", r.buddyinfo());
         root.put("config", r.config());
         return root;

@@ -17,10 +17,14 @@ import java.util.Map;
  * @param nestedWalk  rows of the nested-walk measurement, or an empty list
  * @param buddyinfo   {@code /proc/buddyinfo} at the end of the run
  * @param config      the effective configuration, key to value
+ * @param files       page-cache figures of each file, in declaration order (reclaim, issue 3)
+ * @param oomKills    what the OOM killer killed, one line each, in order (reclaim, issue 3)
+ * @param cgroups     each memory cgroup's memory.* figures, by name (reclaim, issue 3)
  */
 public record RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
                         Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
-                        List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config) {
+                        List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
+                        List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups) {
     public RunResult {
         counters = new LinkedHashMap<>(counters);
         meminfo = new LinkedHashMap<>(meminfo);
@@ -28,6 +32,45 @@ public record RunResult(String workload, Map<String, Long> counters, Map<String,
         phases = List.copyOf(phases);
         nestedWalk = List.copyOf(nestedWalk);
         config = new LinkedHashMap<>(config);
+        files = List.copyOf(files);
+        oomKills = List.copyOf(oomKills);
+        cgroups = new LinkedHashMap<>(cgroups);
+    }
+
+    /** A result without files or OOM kills. */
+    public RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
+                     Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
+                     List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config) {
+        this(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, List.of(), List.of(),
+                Map.of());
+    }
+
+    /**
+     * Page-cache figures of one file (the {@code workingset} scenario's hot-set hit ratio).
+     *
+     * @param name      the file's name
+     * @param pages     its size in pages
+     * @param reads     pages read with read()
+     * @param writes    pages written with write()
+     * @param hits      lookups (reads and faults) that found the page cached
+     * @param misses    lookups that read it from storage
+     * @param coldMisses misses of pages never cached before (no shadow entry in the slot)
+     * @param refaults  misses whose slot held a shadow entry (evicted earlier)
+     * @param readahead pages read ahead of use
+     * @param resident  pages cached at the end of the run
+     */
+    public record FileResult(String name, long pages, long reads, long writes, long hits, long misses, long coldMisses,
+                             long refaults, long readahead, long resident) {
+        /** hits / (hits + misses), or 0. */
+        public double hitRatio() {
+            return hits + misses == 0 ? 0 : (double) hits / (hits + misses);
+        }
+
+        /** Hit ratio leaving out cold misses (first touches): hits / (hits + misses - coldMisses), or 0. */
+        public double warmHitRatio() {
+            long n = hits + misses - coldMisses;
+            return n == 0 ? 0 : (double) hits / n;
+        }
     }
 
     /**

@@ -79,6 +79,39 @@ public final class TextReport {
             }
             table(sb, rows, new boolean[] {false, true, true, true, true});
         }
+        if (!r.files().isEmpty()) {
+            sb.append("\npage cache by file\n");
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"  file", "pages", "reads", "writes", "hits", "misses", "hit ratio", "warm ratio", "refaults", "resident"});
+            for (RunResult.FileResult f : r.files()) {
+                rows.add(new String[] {"  " + f.name(), count(f.pages()), count(f.reads()), count(f.writes()), count(f.hits()),
+                        count(f.misses()), String.format(Locale.ROOT, "%.4f", f.hitRatio()),
+                        String.format(Locale.ROOT, "%.4f", f.warmHitRatio()), count(f.refaults()),
+                        count(f.resident())});
+            }
+            table(sb, rows, new boolean[] {false, true, true, true, true, true, true, true, true, true});
+        }
+        if (!r.cgroups().isEmpty()) {
+            sb.append("\nmemory cgroups\n");
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"  cgroup", "current kB", "peak kB", "max kB", "high kB", "events high/max/oom/kill",
+                    "pgscan", "pgsteal"});
+            for (Map.Entry<String, Map<String, Long>> e : r.cgroups().entrySet()) {
+                Map<String, Long> c = e.getValue();
+                rows.add(new String[] {"  " + e.getKey(), count(c.get("memory.current") >> 10), count(c.get("memory.peak") >> 10),
+                        c.containsKey("memory.max") ? count(c.get("memory.max") >> 10) : "max",
+                        c.containsKey("memory.high") ? count(c.get("memory.high") >> 10) : "max",
+                        c.get("events.high") + "/" + c.get("events.max") + "/" + c.get("events.oom") + "/" + c.get("events.oom_kill"),
+                        count(c.get("pgscan")), count(c.get("pgsteal"))});
+            }
+            table(sb, rows, new boolean[] {false, true, true, true, true, true, true, true});
+        }
+        if (!r.oomKills().isEmpty()) {
+            sb.append("\noom kills\n");
+            for (String kill : r.oomKills()) {
+                sb.append("  ").append(kill).append('\n');
+            }
+        }
         return sb.toString();
     }
 

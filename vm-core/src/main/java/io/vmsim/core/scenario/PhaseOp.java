@@ -32,7 +32,16 @@ public enum PhaseOp {
     /** The kernel allocates {@code length} bytes of unmovable order-0 pages (slab-like) and keeps them for the run. */
     KERNEL_ALLOC,
     /** madvise(MADV_DONTNEED) the first half of every {@code stride} bytes of the range: partial frees that fragment memory. */
-    PUNCH_HOLES;
+    PUNCH_HOLES,
+    // reclaim (issue 3)
+    /** read() the range of {@code file} page by page, {@code repeat} times, through the page cache. */
+    READ,
+    /** write() whole pages of the range of {@code file}, dirtying them in the page cache. */
+    WRITE,
+    /** mlock() the range: its pages are faulted in and never reclaimed. */
+    MLOCK,
+    /** stat() {@code count} files never looked up before: fills the dentry and inode slab caches. */
+    STAT;
 
     /** The YAML spelling. */
     public String yamlName() {

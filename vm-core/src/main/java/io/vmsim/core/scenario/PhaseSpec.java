@@ -19,8 +19,16 @@ package io.vmsim.core.scenario;
  * @param prot          new protection (MPROTECT)
  * @param durationNs    simulated time to pass (SLEEP)
  * @param line          line of the phase in its YAML source, for error messages (0 if unknown)
+ * @param file          index of the file in {@link Scenario#files()} (READ, WRITE), or -1 (reclaim, issue 3)
  */
 public record PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
                         long stride, long count, double writeFraction, double zipfS, int repeat,
-                        String advice, String prot, long durationNs, int line) {
+                        String advice, String prot, long durationNs, int line, int file) {
+    /** A phase that names no file. */
+    public PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
+                     long stride, long count, double writeFraction, double zipfS, int repeat,
+                     String advice, String prot, long durationNs, int line) {
+        this(name, op, process, thread, vma, offset, length, stride, count, writeFraction, zipfS, repeat, advice, prot,
+                durationNs, line, -1);
+    }
 }

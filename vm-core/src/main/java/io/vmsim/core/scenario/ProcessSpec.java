@@ -8,10 +8,17 @@ import java.util.List;
  * @param name       the process's command name
  * @param threadCpus the CPU each thread is pinned to; thread {@code i} runs on {@code threadCpus.get(i)}
  * @param vmas       the areas mapped when the process starts
+ * @param oomScoreAdj {@code /proc/PID/oom_score_adj}, -1000..1000 (reclaim, issue 3)
+ * @param cgroup     the memory cgroup it runs in, or null for the root (reclaim, issue 3)
  */
-public record ProcessSpec(String name, List<Integer> threadCpus, List<VmaSpec> vmas) {
+public record ProcessSpec(String name, List<Integer> threadCpus, List<VmaSpec> vmas, int oomScoreAdj, String cgroup) {
     public ProcessSpec {
         threadCpus = List.copyOf(threadCpus);
         vmas = List.copyOf(vmas);
+    }
+
+    /** A process with {@code oom_score_adj} 0. */
+    public ProcessSpec(String name, List<Integer> threadCpus, List<VmaSpec> vmas) {
+        this(name, threadCpus, vmas, 0, null);
     }
 }

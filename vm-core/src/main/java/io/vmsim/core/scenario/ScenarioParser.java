@@ -49,11 +49,14 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * with {@code child: NAME} to use it in later phases (default {@code PARENT-child}).
  */
 public final class ScenarioParser {
-    private static final Set<String> TOP_KEYS = keys("name", "description", "config", "processes", "phases");
-    private static final Set<String> PROCESS_KEYS = keys("name", "threads", "vmas");
-    private static final Set<String> VMA_KEYS = keys("name", "size", "align", "prot", "shared", "advice", "hugetlb");
+    private static final Set<String> TOP_KEYS = keys("name", "description", "config", "files", "cgroups", "processes", "phases");
+    private static final Set<String> PROCESS_KEYS = keys("name", "threads", "vmas", "oom_score_adj", "cgroup");
+    private static final Set<String> CGROUP_KEYS = keys("name", "memory.max", "memory.high");
+    private static final Set<String> VMA_KEYS = keys("name", "size", "align", "prot", "shared", "advice", "hugetlb", "file");
+    private static final Set<String> FILE_KEYS = keys("name", "size", "fadvise");
     private static final Set<String> PHASE_KEYS = keys("name", "op", "process", "thread", "vma", "offset", "length",
-            "stride", "count", "write", "write_fraction", "zipf_s", "repeat", "advice", "prot", "duration_ns", "child");
+            "stride", "count", "write", "write_fraction", "zipf_s", "repeat", "advice", "prot", "duration_ns", "child",
+            "file");
     /** madvise advice a VMA may be created with. */
     static final List<String> VMA_ADVICE = List.of("hugepage", "nohugepage", "mergeable");
     /** madvise advice a phase may apply (Linux's MADV_* names, lower case). */
@@ -79,12 +82,21 @@ public final class ScenarioParser {
         // THP (issue 5)
         OP_KEYS.put(PhaseOp.KERNEL_ALLOC, keys("name", "op", "process", "thread", "length"));
         OP_KEYS.put(PhaseOp.PUNCH_HOLES, keys(range, "stride"));
+        // reclaim (issue 3)
+        OP_KEYS.put(PhaseOp.READ, keys("name", "op", "process", "thread", "file", "offset", "length", "stride", "repeat"));
+        OP_KEYS.put(PhaseOp.WRITE, keys("name", "op", "process", "thread", "file", "offset", "length", "stride", "repeat"));
+        OP_KEYS.put(PhaseOp.MLOCK, keys(range));
+        OP_KEYS.put(PhaseOp.STAT, keys("name", "op", "process", "thread", "count"));
     }
 
     private final String file;
     private final String source;
     /** Processes known by name: the declared ones, then fork children. */
     private final Map<String, Proc> procs = new LinkedHashMap<>();
+    /** Files by name, in declaration order. */
+    private final Map<String, FileSpec> files = new LinkedHashMap<>();
+    /** Memory cgroups by name. */
+    private final Map<String, CgroupSpec> cgroups = new LinkedHashMap<>();
     private int forks;
 
     /** What phases need to know of a process while parsing. */
@@ -153,6 +165,16 @@ public final class ScenarioParser {
         if (top.containsKey("config")) {
             flattenConfig(top.get("config"), "", config);
         }
+        if (top.containsKey("files")) {
+            for (Node n : sequence(top.get("files"), "files")) {
+                fileSpec(n);
+            }
+        }
+        if (top.containsKey("cgroups")) {
+            for (Node n : sequence(top.get("cgroups"), "cgroups")) {
+                cgroupSpec(n);
+            }
+        }
         Node procsNode = require(top, "processes", root, "the scenario");
         List<ProcessSpec> processes = new ArrayList<>();
         for (Node n : sequence(procsNode, "processes")) {
@@ -169,7 +191,63 @@ public final class ScenarioParser {
         if (phases.isEmpty()) {
             throw error(phasesNode, "a scenario needs at least one phase");
         }
-        return new Scenario(name, description, source, config, processes, phases);
+        return new Scenario(name, description, source, config, processes, phases, List.copyOf(files.values()),
+                List.copyOf(cgroups.values()));
+    }
+
+    private void cgroupSpec(Node node) throws ScenarioException {
+        Map<String, Node> m = mapping(node, "a cgroup", CGROUP_KEYS);
+        String name = scalar(require(m, "name", node, "a cgroup"), "a cgroup's name");
+        String what = "cgroup '" + name + "'";
+        if (cgroups.containsKey(name)) {
+            throw error(m.get("name"), what + ": duplicate cgroup name");
+        }
+        cgroups.put(name, new CgroupSpec(name, limit(m.get("memory.max"), what, "memory.max"),
+                limit(m.get("memory.high"), what, "memory.high")));
+    }
+
+    /** A cgroup limit: a size, or {@code max} (the default) for none. */
+    private long limit(Node node, String what, String key) throws ScenarioException {
+        if (node == null || scalar(node, what + ": " + key).trim().equals("max")) {
+            return Long.MAX_VALUE;
+        }
+        long v = size(node, what, key);
+        if (v < 4096) {
+            throw error(node, what + ": " + key + " must be at least 4K, or max");
+        }
+        return v;
+    }
+
+    private void fileSpec(Node node) throws ScenarioException {
+        Map<String, Node> m = mapping(node, "a file", FILE_KEYS);
+        String name = scalar(require(m, "name", node, "a file"), "a file's name");
+        String what = "file '" + name + "'";
+        if (files.containsKey(name)) {
+            throw error(m.get("name"), what + ": duplicate file name");
+        }
+        Node sizeNode = require(m, "size", node, what);
+        long size = size(sizeNode, what, "size");
+        if (size <= 0 || size % 4096 != 0) {
+            throw error(sizeNode, what + ": size " + size + " is not a positive multiple of the 4K page size");
+        }
+        boolean random = m.containsKey("fadvise")
+                && oneOf(m.get("fadvise"), what + ": fadvise", List.of("normal", "random")).equals("random");
+        files.put(name, new FileSpec(name, size, random));
+    }
+
+    private FileSpec fileRef(Node node, String what) throws ScenarioException {
+        String fn = scalar(node, what + ": file");
+        FileSpec f = files.get(fn);
+        if (f == null) {
+            throw error(node, what + ": unknown file '" + fn + "'"
+                    + (files.isEmpty() ? "; declare it under 'files:'" : "; expected one of " + String.join(", ", files.keySet())
+                    + suggest(fn, files.keySet())));
+        }
+        return f;
+    }
+
+    private int fileIndex(FileSpec f) {
+        return new ArrayList<>(files.values()).indexOf(f);
     }
 
     private String defaultName() {
@@ -222,8 +300,18 @@ public final class ScenarioParser {
                 vmas.add(vma);
             }
         }
+        int adj = m.containsKey("oom_score_adj") ? (int) integer(m.get("oom_score_adj"), what + ": oom_score_adj", -1000, 1000) : 0;
+        String cgroup = null;
+        if (m.containsKey("cgroup")) {
+            cgroup = scalar(m.get("cgroup"), what + ": cgroup");
+            if (!cgroups.containsKey(cgroup)) {
+                throw error(m.get("cgroup"), what + ": unknown cgroup '" + cgroup + "'"
+                        + (cgroups.isEmpty() ? "; declare it under 'cgroups:'" : "; expected one of "
+                        + String.join(", ", cgroups.keySet()) + suggest(cgroup, cgroups.keySet())));
+            }
+        }
         procs.put(name, new Proc(index, name, cpus.size(), vmas));
-        return new ProcessSpec(name, cpus, vmas);
+        return new ProcessSpec(name, cpus, vmas, adj, cgroup);
     }
 
     private VmaSpec vma(Node node, String owner) throws ScenarioException {
@@ -257,7 +345,18 @@ public final class ScenarioParser {
             }
             align = Math.max(align, hugetlb);
         }
-        return new VmaSpec(name, size, align, prot, shared, advice, hugetlb);
+        String file = null;
+        if (m.containsKey("file")) {
+            FileSpec f = fileRef(m.get("file"), what);
+            if (size > f.size()) {
+                throw error(sizeNode, what + ": size " + size + " is larger than file '" + f.name() + "' (" + f.size() + " bytes)");
+            }
+            if (!advice.isEmpty()) {
+                throw error(m.get("advice"), what + ": a file mapping takes no advice (file areas use 4K pages)");
+            }
+            file = f.name();
+        }
+        return new VmaSpec(name, size, align, prot, shared, advice, hugetlb, file);
     }
 
     private List<String> adviceList(Node node, String what) throws ScenarioException {
@@ -306,7 +405,7 @@ public final class ScenarioParser {
 
         int vma = -1;
         boolean needsVma = switch (op) {
-            case FORK, SLEEP, EXIT, NESTED_WALK, KERNEL_ALLOC -> false;
+            case FORK, SLEEP, EXIT, NESTED_WALK, KERNEL_ALLOC, READ, WRITE, STAT -> false;
             default -> true;
         };
         if (m.containsKey("vma")) {
@@ -327,6 +426,16 @@ public final class ScenarioParser {
 
         long offset = m.containsKey("offset") ? size(m.get("offset"), what, "offset") : 0;
         long length = m.containsKey("length") ? size(m.get("length"), what, "length") : -1;
+        int file = -1;
+        if (op == PhaseOp.READ || op == PhaseOp.WRITE) {
+            FileSpec f = fileRef(require(m, "file", node, what), what);
+            file = fileIndex(f);
+            if (offset >= f.size() || (length >= 0 && offset + length > f.size()) || length == 0) {
+                throw error(m.containsKey("length") ? m.get("length") : m.getOrDefault("offset", node), what + ": range ["
+                        + offset + ", " + (length < 0 ? "end" : String.valueOf(offset + length)) + ") is not a non-empty part of file '"
+                        + f.name() + "' of " + f.size() + " bytes");
+            }
+        }
         if (vma >= 0) {
             long vmaSize = proc.vmas.get(vma).size();
             if (offset >= vmaSize || (length >= 0 && offset + length > vmaSize)) {
@@ -351,6 +460,8 @@ public final class ScenarioParser {
         long count = op == PhaseOp.RANDOM || op == PhaseOp.ZIPF ? -1 : 0;
         if (m.containsKey("count")) {
             count = integer(m.get("count"), what + ": count", 1, Long.MAX_VALUE);
+        } else if (op == PhaseOp.STAT) {
+            throw error(node, what + ": op 'stat' needs a 'count'");
         }
         double writeFraction = op == PhaseOp.MEMSET ? 1.0 : 0.0;
         if (m.containsKey("write") && m.containsKey("write_fraction")) {
@@ -388,7 +499,7 @@ public final class ScenarioParser {
             proc.exitLine = line;
         }
         return new PhaseSpec(name, op, proc.index, thread, vma, offset, length, stride, count, writeFraction, zipfS,
-                repeat, advice, prot, durationNs, line);
+                repeat, advice, prot, durationNs, line, file);
     }
 
     private int countDeclared() {

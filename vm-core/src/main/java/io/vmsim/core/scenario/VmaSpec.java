@@ -12,15 +12,26 @@ import java.util.List;
  * @param shared true for MAP_SHARED
  * @param advice madvise advice applied after mapping: {@code hugepage}, {@code nohugepage}, {@code mergeable}
  * @param hugetlb 0, or the hugetlbfs page size (2M or 1G) of a {@code MAP_HUGETLB} area (THP, issue 5)
+ * @param file   the scenario file it maps from its start, or null for anonymous memory (reclaim, issue 3)
  */
 public record VmaSpec(String name, long size, long align, String prot, boolean shared, List<String> advice,
-                      long hugetlb) {
+                      long hugetlb, String file) {
     public VmaSpec {
         advice = List.copyOf(advice);
     }
 
-    /** An area without hugetlbfs pages. */
+    /** An anonymous area without hugetlbfs pages. */
     public VmaSpec(String name, long size, long align, String prot, boolean shared, List<String> advice) {
-        this(name, size, align, prot, shared, advice, 0);
+        this(name, size, align, prot, shared, advice, 0, null);
+    }
+
+    /** An anonymous area, of hugetlbfs pages of size {@code hugetlb} if it is not 0 (THP, issue 5). */
+    public VmaSpec(String name, long size, long align, String prot, boolean shared, List<String> advice, long hugetlb) {
+        this(name, size, align, prot, shared, advice, hugetlb, null);
+    }
+
+    /** An area mapping scenario file {@code file}, or anonymous if null (reclaim, issue 3). */
+    public VmaSpec(String name, long size, long align, String prot, boolean shared, List<String> advice, String file) {
+        this(name, size, align, prot, shared, advice, 0, file);
     }
 }

@@ -50,7 +50,35 @@ public enum VmEvent {
     HTLB_BUDDY_ALLOC_FAIL("htlb_buddy_alloc_fail"),
     /** Huge pages allocated for shmem (shared anonymous) faults. */
     THP_FILE_ALLOC("thp_file_alloc"),
-    THP_FILE_FALLBACK("thp_file_fallback");
+    THP_FILE_FALLBACK("thp_file_fallback"),
+    // reclaim (issue 3)
+    PGPGIN("pgpgin"),
+    PGPGOUT("pgpgout"),
+    PGSCAN_KSWAPD("pgscan_kswapd"),
+    PGSCAN_DIRECT("pgscan_direct"),
+    PGSTEAL_KSWAPD("pgsteal_kswapd"),
+    PGSTEAL_DIRECT("pgsteal_direct"),
+    PGSTEAL_ANON("pgsteal_anon"),
+    PGSTEAL_FILE("pgsteal_file"),
+    SLABS_SCANNED("slabs_scanned"),
+    PAGEOUTRUN("pageoutrun"),
+    ALLOCSTALL("allocstall"),
+    WORKINGSET_REFAULT_ANON("workingset_refault_anon"),
+    WORKINGSET_REFAULT_FILE("workingset_refault_file"),
+    UNEVICTABLE_PGS_MLOCKED("unevictable_pgs_mlocked"),
+    NR_DIRTIED("nr_dirtied"),
+    NR_WRITTEN("nr_written"),
+    OOM_KILL("oom_kill"),
+    /** Not a Linux counter: page-cache lookups by read() and file faults that found the page. */
+    PAGECACHE_HIT("vmsim_pagecache_hits"),
+    /** Not a Linux counter: page-cache lookups that had to read the page from storage. */
+    PAGECACHE_MISS("vmsim_pagecache_misses"),
+    /** Not a Linux counter: pages read ahead of use ({@code mm/readahead.c}). */
+    READAHEAD_PAGES("vmsim_readahead_pages"),
+    /** Not a Linux counter: times a writer was throttled by balance_dirty_pages(). */
+    DIRTY_THROTTLE("vmsim_dirty_throttled"),
+    /** Not a Linux counter: mappings refused by the overcommit policy (mmap returned ENOMEM). */
+    OVERCOMMIT_REFUSED("vmsim_overcommit_refused");
 
     private final String linuxName;
 

@@ -1,0 +1,147 @@
+package io.vmsim.core.filemap;
+
+import io.vmsim.api.VmaFlags;
+import io.vmsim.core.alloc.Gfp;
+import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.mm.Kernel;
+import io.vmsim.core.mm.Mm;
+import io.vmsim.core.mm.Task;
+import io.vmsim.core.mm.Vma;
+import io.vmsim.core.mm.WorkloadException;
+import io.vmsim.core.pgtable.Pte;
+import io.vmsim.core.vmstat.VmEvent;
+
+/**
+ * Page faults in file-backed areas ({@code do_read_fault()}, {@code do_cow_fault()},
+ * {@code do_shared_fault()} and {@code wp_page_shared()} in {@code mm/memory.c},
+ * {@code filemap_fault()} in {@code mm/filemap.c}). A page-cache hit is a minor fault; a miss
+ * is a major fault ({@code pgmajfault}) that reads the page, with readahead, and charges the
+ * device latency. A write to a private mapping copies the page into an anonymous page; a write
+ * to a shared mapping dirties the page-cache page and may throttle the writer. File areas are
+ * mapped with 4 KiB pages only. Swap entries in a private mapping's anonymous copies are
+ * handled by the caller.
+ */
+public final class FileFaults {
+    private final Kernel k;
+    private final PageFrames frames;
+    private final PageCache cache;
+    private final boolean[] hit = new boolean[1];
+
+    public FileFaults(Kernel kernel, PageCache cache) {
+        this.k = kernel;
+        this.frames = kernel.frames;
+        this.cache = cache;
+    }
+
+    /**
+     * Handles a fault at {@code va} in file area {@code vma}, whose PTE table is {@code ptes}
+     * and entry {@code i} holds {@code pte} (none or present).
+     */
+    public void handle(Task task, Vma vma, long va, boolean write, long[] ptes, int i) {
+        Mm mm = task.mm();
+        int cpu = task.cpu();
+        long pte = ptes[i];
+        boolean shared = vma.has(VmaFlags.VM_SHARED);
+        if (pte == 0) {
+            long index = vma.linearIndex(va);
+            int pfn = cache.faultIn(mm, cpu, vma.file(), index, hit);
+            if (!hit[0]) {
+                k.vmstat.count(VmEvent.PGMAJFAULT);
+            }
+            if (write && !shared) {
+                cowFromFile(task, vma, va, ptes, i, pfn);
+                return;
+            }
+            long bits = Pte.PRESENT | Pte.USER | Pte.ACCESSED;
+            if (write) {
+                bits |= Pte.RW | Pte.DIRTY;
+                cache.markDirty(pfn);
+            }
+            ptes[i] = Pte.make(pfn, bits);
+            frames.mapcount[pfn]++;
+            frames.refcount[pfn]++;
+            mm.rssFile++;
+            if (vma.has(VmaFlags.VM_LOCKED) && shared) {
+                k.mlockPage(pfn);
+            }
+            if (write) {
+                cache.balanceDirtyPages();
+            }
+            return;
+        }
+        int old = Pte.pfn(pte);
+        if (!write || Pte.writable(pte)) {
+            k.flushTlbPage(mm, va); // spurious: a stale TLB entry
+            return;
+        }
+        if (shared) {
+            // wp_page_shared(): the first write to a clean shared page dirties it
+            ptes[i] = pte | Pte.RW | Pte.DIRTY | Pte.ACCESSED;
+            cache.markDirty(old);
+            k.flushTlbPage(mm, va);
+            cache.balanceDirtyPages();
+            return;
+        }
+        if (frames.test(old, PageFrames.PG_FILE)) {
+            cowFromFile(task, vma, va, ptes, i, old);
+            return;
+        }
+        // an anonymous copy shared after fork
+        if (k.totalMapcount(old) == 1) {
+            ptes[i] = pte | Pte.RW | Pte.DIRTY | Pte.ACCESSED;
+            k.vmstat.count(VmEvent.PGREUSE);
+            k.flushTlbPage(mm, va);
+            return;
+        }
+        frames.refcount[old]++; // pinned while allocating: reclaim must not take it
+        int pfn;
+        try {
+            pfn = alloc(task, va);
+        } finally {
+            frames.refcount[old]--;
+        }
+        k.clock.advance(k.cost.copy4kPs);
+        frames.mapcount[pfn] = 1;
+        frames.refcount[pfn] = 1;
+        k.newAnonFolio(pfn, 0, vma, va);
+        ptes[i] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.RW | Pte.ACCESSED | Pte.DIRTY);
+        k.putAnonPage(old, cpu);
+        k.vmstat.count(VmEvent.COW_FAULT);
+        k.flushTlbPage(mm, va);
+    }
+
+    /** {@code do_cow_fault()}: a private copy of page-cache page {@code src} replaces whatever the PTE held. */
+    private void cowFromFile(Task task, Vma vma, long va, long[] ptes, int i, int src) {
+        Mm mm = task.mm();
+        frames.refcount[src]++; // pinned while allocating
+        int pfn;
+        try {
+            pfn = alloc(task, va);
+        } finally {
+            frames.refcount[src]--;
+        }
+        k.clock.advance(k.cost.copy4kPs);
+        frames.mapcount[pfn] = 1;
+        frames.refcount[pfn] = 1;
+        k.newAnonFolio(pfn, 0, vma, va);
+        long old = ptes[i];
+        ptes[i] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.RW | Pte.ACCESSED | Pte.DIRTY);
+        mm.rssAnon++;
+        if (old != 0 && Pte.present(old)) {
+            mm.rssFile--;
+            k.putFilePage(src, false);
+            k.flushTlbPage(mm, va);
+        }
+        k.vmstat.count(VmEvent.COW_FAULT);
+    }
+
+    private int alloc(Task task, long va) {
+        k.hooks.beforeUserAlloc(task.mm(), 1);
+        int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), k.frames.nodeOf(0));
+        if (pfn < 0) {
+            throw new WorkloadException(String.format("out of memory: %s (pid %d) faulting at 0x%x; reclaim made no "
+                    + "progress and the OOM killer found nothing to kill", task.comm(), task.pid(), va));
+        }
+        return pfn;
+    }
+}

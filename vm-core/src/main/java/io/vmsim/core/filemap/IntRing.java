@@ -1,0 +1,46 @@
+package io.vmsim.core.filemap;
+
+/** A growable FIFO of ints with a parallel long per entry: the writeback queues, without boxing. */
+final class IntRing {
+    private int[] items = new int[256];
+    private long[] stamps = new long[256];
+    private int head;
+    private int size;
+
+    int size() {
+        return size;
+    }
+
+    void add(int v, long stamp) {
+        if (size == items.length) {
+            int[] ni = new int[size * 2];
+            long[] ns = new long[size * 2];
+            for (int i = 0; i < size; i++) {
+                ni[i] = items[(head + i) % items.length];
+                ns[i] = stamps[(head + i) % items.length];
+            }
+            items = ni;
+            stamps = ns;
+            head = 0;
+        }
+        int t = (head + size) % items.length;
+        items[t] = v;
+        stamps[t] = stamp;
+        size++;
+    }
+
+    int peek() {
+        return items[head];
+    }
+
+    long peekStamp() {
+        return stamps[head];
+    }
+
+    int poll() {
+        int v = items[head];
+        head = (head + 1) % items.length;
+        size--;
+        return v;
+    }
+}

@@ -1,0 +1,520 @@
+package io.vmsim.core.filemap;
+
+import io.vmsim.api.policy.ReclaimPolicy;
+import io.vmsim.core.alloc.Gfp;
+import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.mm.Kernel;
+import io.vmsim.core.mm.Mm;
+import io.vmsim.core.mm.WorkloadException;
+import io.vmsim.core.time.Daemons;
+import io.vmsim.core.vmstat.VmEvent;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The page cache ({@code mm/filemap.c}): files whose pages are cached, indexed by
+ * (file id, page index) in a primitive map that stands for each inode's xarray. A cached page
+ * has {@link PageFrames#PG_FILE}, {@code mapping} = file id and {@code index} = page index; the
+ * cache holds one reference and each PTE mapping one more. When reclaim evicts a page the
+ * policy's shadow entry takes its slot ({@code mm/workingset.c}); a later miss on that slot
+ * hands the shadow back through {@link ReclaimPolicy#pageRefaulted}.
+ *
+ * <p>Readahead ({@code mm/readahead.c}, {@code page_cache_ra_order()} and
+ * {@code ondemand_readahead()} simplified): a miss that continues a sequential stream (page 0,
+ * or the page after the previous access) reads a first window of 4 pages; the window's async
+ * part starts at its second page (the {@code PG_readahead} marker), and when the reader reaches
+ * the marker the next window, 4x larger while under a sixteenth of the maximum and 2x after,
+ * up to {@code block.read_ahead_kb}, is read in the background. A non-sequential miss reads the
+ * one page. I/O completes at once: a sync miss charges one request of the window's size to the
+ * reader, async readahead charges nothing.
+ *
+ * <p>Dirty pages and writeback ({@code mm/page-writeback.c} simplified): a write dirties whole
+ * pages (no read-before-write). With dirtyable memory = free pages + page-cache pages, crossing
+ * {@code vm.dirty_background_ratio} wakes the flusher, which writes dirty pages back in the
+ * background (pages are {@code PG_writeback} until the request completes); crossing
+ * {@code vm.dirty_ratio} throttles the writer, which writes back synchronously down to the
+ * midpoint of the two thresholds (the setpoint of {@code balance_dirty_pages()}) and pays for it.
+ * The flusher also runs every {@code vm.dirty_writeback_centisecs} and then writes back every
+ * dirty page (expiry ages are not modelled).
+ */
+public final class PageCache {
+    /** Linux's first readahead window for a one-page request (get_init_ra_size). */
+    private static final int INIT_RA_PAGES = 4;
+    /** Pages per background writeback request. */
+    private static final int WRITEBACK_CHUNK = 256;
+
+    /** Per-file figures, for the run's report. */
+    public static final class FileStats {
+        public final String name;
+        public final long sizePages;
+        public long reads;
+        public long hits;
+        public long misses;
+        /** Misses of pages never cached before: no shadow entry was found in the slot. */
+        public long coldMisses;
+        /** {@code POSIX_FADV_RANDOM}: no readahead. */
+        public boolean random;
+        public long refaults;
+        public long readahead;
+        public long writes;
+        int raStart;
+        int raSize;
+        int raAsync;
+        long prevIndex = -1;
+
+        FileStats(String name, long sizePages) {
+            this.name = name;
+            this.sizePages = sizePages;
+        }
+
+        /** Hits over page-cache lookups (reads and faults), or 0 if none. */
+        public double hitRatio() {
+            return hits + misses == 0 ? 0 : (double) hits / (hits + misses);
+        }
+    }
+
+    private final Kernel k;
+    private final PageFrames frames;
+    private final ReclaimPolicy policy;
+    private final boolean observe;
+    private final StorageCosts cost;
+    private final Daemons daemons;
+    private final int maxRaPages;
+    private final int dirtyRatio;
+    private final int dirtyBackgroundRatio;
+    private final long periodNs;
+    private final List<FileStats> files = new ArrayList<>();
+    private final LongLongMap pages = new LongLongMap();
+    private final LongLongMap shadows = new LongLongMap();
+    private final IntRing dirtyQueue = new IntRing();
+    private final IntRing writebackQueue = new IntRing();
+    private final int flusher;
+    private long nrFilePages;
+    private long nrDirty;
+    private long nrWriteback;
+    private boolean flushAll;
+    private long nextPeriodicNs;
+
+    public PageCache(Kernel kernel, StorageCosts cost, Daemons daemons, int readAheadKb, int dirtyRatio,
+                     int dirtyBackgroundRatio, int writebackCentisecs) {
+        this.k = kernel;
+        this.frames = kernel.frames;
+        this.policy = kernel.reclaim;
+        this.observe = kernel.reclaimObservesAccesses;
+        this.cost = cost;
+        this.daemons = daemons;
+        this.maxRaPages = readAheadKb / 4;
+        this.dirtyRatio = dirtyRatio;
+        this.dirtyBackgroundRatio = dirtyBackgroundRatio;
+        this.periodNs = writebackCentisecs * 10_000_000L;
+        this.nextPeriodicNs = periodNs;
+        this.flusher = daemons.register(new Daemons.Daemon() {
+            @Override
+            public String name() {
+                return "flush-8:0";
+            }
+
+            @Override
+            public long run(long nowNs) {
+                return flush(nowNs);
+            }
+        }, periodNs);
+    }
+
+    // ---------------------------------------------------------------- files
+
+    /** Creates a file of {@code bytes} bytes (rounded up to pages); returns its id (from 1). */
+    public int createFile(String name, long bytes) {
+        long p = (bytes + 4095) >>> 12;
+        if (p > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("file " + name + " of " + bytes + " bytes: page indices must fit 31 bits");
+        }
+        files.add(new FileStats(name, p));
+        return files.size();
+    }
+
+    /** The figures of file {@code id}. */
+    public FileStats file(int id) {
+        return files.get(id - 1);
+    }
+
+    /** Every file, in creation order. */
+    public List<FileStats> files() {
+        return files;
+    }
+
+    private static long key(int file, long index) {
+        return ((long) file << 32) | index;
+    }
+
+    /** The cached page of {@code (file, index)}, or -1 ({@code filemap_get_folio()}). */
+    public int lookup(int file, long index) {
+        return (int) pages.get(key(file, index), -1);
+    }
+
+    // ---------------------------------------------------------------- read and write
+
+    /** {@code read()} of page {@code index} of {@code file} by a task of {@code mm} on {@code cpu}. */
+    public void read(Mm mm, int cpu, int file, long index) {
+        FileStats f = checkIndex(file, index);
+        k.currentMm = mm;
+        f.reads++;
+        int pfn = lookup(file, index);
+        if (pfn >= 0) {
+            hit(f, pfn);
+        } else {
+            miss(f, file, index, cpu);
+            pfn = lookup(file, index);
+            if (pfn >= 0) {
+                touch(pfn); // filemap_read() marks the page it copies from accessed, read from storage or not
+            }
+        }
+        asyncReadahead(f, file, index, cpu);
+        f.prevIndex = index;
+        k.clock.advance(k.cost.copy4kPs); // copy_page_to_iter()
+    }
+
+    /**
+     * Finds or reads page {@code index} of {@code file} for a page fault; a miss counts as a
+     * major fault's I/O (the caller counts {@code pgmajfault}). Returns the page and whether it
+     * was a hit in {@code hit[0]}.
+     */
+    public int faultIn(Mm mm, int cpu, int file, long index, boolean[] hit) {
+        FileStats f = checkIndex(file, index);
+        k.currentMm = mm;
+        int pfn = lookup(file, index);
+        hit[0] = pfn >= 0;
+        if (pfn >= 0) {
+            f.hits++;
+            k.vmstat.count(VmEvent.PAGECACHE_HIT);
+        } else {
+            miss(f, file, index, cpu);
+        }
+        asyncReadahead(f, file, index, cpu);
+        f.prevIndex = index;
+        pfn = lookup(file, index);
+        for (int tries = 0; pfn < 0 && tries < 8; tries++) {
+            // reclaim for a later readahead page took this one back: read it alone
+            readRange(f, file, index, 1, cpu, true);
+            pfn = lookup(file, index);
+        }
+        if (pfn < 0) {
+            throw new WorkloadException("page " + index + " of file " + f.name + " is evicted as fast as it is read");
+        }
+        return pfn;
+    }
+
+    /** {@code write()} of the whole page {@code index} of {@code file}. */
+    public void write(Mm mm, int cpu, int file, long index) {
+        FileStats f = checkIndex(file, index);
+        k.currentMm = mm;
+        f.writes++;
+        int pfn = lookup(file, index);
+        if (pfn < 0) {
+            pfn = addPage(file, index, cpu); // a full-page write needs no read
+        } else {
+            touch(pfn);
+        }
+        markDirty(pfn);
+        k.clock.advance(k.cost.copy4kPs);
+        balanceDirtyPages();
+    }
+
+    private FileStats checkIndex(int file, long index) {
+        FileStats f = file(file);
+        if (index < 0 || index >= f.sizePages) {
+            throw new WorkloadException("page " + index + " is beyond the end of file " + f.name + " (" + f.sizePages + " pages)");
+        }
+        return f;
+    }
+
+    private void hit(FileStats f, int pfn) {
+        f.hits++;
+        k.vmstat.count(VmEvent.PAGECACHE_HIT);
+        touch(pfn);
+    }
+
+    /** {@code folio_mark_accessed()}: PG_referenced for scanning policies, the callback for observing ones. */
+    private void touch(int pfn) {
+        frames.set(pfn, PageFrames.PG_REFERENCED);
+        if (observe && frames.test(pfn, PageFrames.PG_LRU)) {
+            policy.pageAccessed(pfn, false);
+        }
+    }
+
+    private void miss(FileStats f, int file, long index, int cpu) {
+        f.misses++;
+        if (shadows.get(key(file, index), Long.MIN_VALUE) == Long.MIN_VALUE) {
+            f.coldMisses++;
+        }
+        k.vmstat.count(VmEvent.PAGECACHE_MISS);
+        boolean sequential = index == 0 || index == f.prevIndex + 1;
+        int size = 1;
+        if (maxRaPages > 0 && sequential && !f.random) {
+            size = Math.min(INIT_RA_PAGES, maxRaPages);
+            f.raStart = (int) index;
+            f.raSize = size;
+            f.raAsync = size - 1;
+        }
+        int read = readRange(f, file, index, size, cpu, true);
+        k.clock.advance(cost.requestPs(read));
+    }
+
+    /** Reaching the window's marker starts the next window in the background ({@code page_cache_async_ra()}). */
+    private void asyncReadahead(FileStats f, int file, long index, int cpu) {
+        if (maxRaPages == 0 || f.random || f.raSize == 0 || f.raAsync == 0 || index != (long) f.raStart + f.raSize - f.raAsync) {
+            return;
+        }
+        f.raStart += f.raSize;
+        int cur = f.raSize;
+        f.raSize = cur < maxRaPages / 16 ? 4 * cur : cur <= maxRaPages / 2 ? 2 * cur : maxRaPages;
+        f.raSize = Math.min(f.raSize, maxRaPages);
+        f.raAsync = f.raSize;
+        if (f.raStart < f.sizePages) {
+            readRange(f, file, f.raStart, f.raSize, cpu, false);
+        }
+    }
+
+    /**
+     * Reads the missing pages of {@code [start, start+n)} within the file; returns how many were
+     * read. Pages other than a requested first page count as readahead.
+     */
+    private int readRange(FileStats f, int file, long start, int n, int cpu, boolean firstRequested) {
+        int read = 0;
+        long end = Math.min(f.sizePages, start + n);
+        for (long i = start; i < end; i++) {
+            if (lookup(file, i) >= 0) {
+                continue;
+            }
+            addPage(file, i, cpu);
+            read++;
+            if (i != start || !firstRequested) {
+                f.readahead++;
+                k.vmstat.count(VmEvent.READAHEAD_PAGES);
+            }
+        }
+        k.vmstat.add(VmEvent.PGPGIN, 4L * read);
+        return read;
+    }
+
+    /**
+     * {@code filemap_add_folio()}: allocates a page (which may reclaim, or kill), inserts it and
+     * puts it on the LRU; a shadow left by its eviction is handed back to the policy.
+     */
+    private int addPage(int file, long index, int cpu) {
+        k.hooks.beforeUserAlloc(k.currentMm, 1);
+        int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, cpu, k.frames.nodeOf(0));
+        if (pfn < 0) {
+            throw new WorkloadException("out of memory reading page " + index + " of file " + file(file).name
+                    + ": reclaim made no progress and the OOM killer found nothing to kill");
+        }
+        frames.set(pfn, PageFrames.PG_FILE);
+        frames.mapping[pfn] = file;
+        frames.index[pfn] = (int) index;
+        frames.refcount[pfn] = 1;
+        frames.mapcount[pfn] = 0;
+        long key = key(file, index);
+        pages.put(key, pfn);
+        nrFilePages++;
+        k.hooks.charge(pfn, 1, k.currentMm); // the page cache is charged to the reader's memory cgroup
+        frames.set(pfn, PageFrames.PG_LRU);
+        policy.pageAdded(pfn, false);
+        long shadow = shadows.remove(key, Long.MIN_VALUE);
+        if (shadow != Long.MIN_VALUE) {
+            // workingset_refault()
+            file(file).refaults++;
+            k.vmstat.count(VmEvent.WORKINGSET_REFAULT_FILE);
+            policy.pageRefaulted(pfn, shadow);
+        }
+        return pfn;
+    }
+
+    /** Migration: the cache slot of {@code from}'s page now holds {@code to}. */
+    public void replace(int from, int to) {
+        long key = key(frames.mapping[to], frames.index[to] & 0xffffffffL);
+        if (pages.get(key, -1) != from) {
+            throw new IllegalStateException("PFN " + from + " is not the cached page of the slot PFN " + to + " names");
+        }
+        pages.put(key, to);
+    }
+
+    // ---------------------------------------------------------------- eviction
+
+    /**
+     * {@code __remove_mapping()}: takes a clean, unmapped page out of the cache, leaves
+     * {@code shadow} in its slot and frees it. The caller took it off the LRU.
+     */
+    public void evict(int pfn, long shadow) {
+        int file = frames.mapping[pfn];
+        long key = key(file, frames.index[pfn] & 0xffffffffL);
+        pages.remove(key, -1);
+        shadows.put(key, shadow);
+        nrFilePages--;
+        k.hooks.uncharge(pfn, 1);
+        frames.flags[pfn] = 0;
+        frames.refcount[pfn] = 0;
+        frames.mapcount[pfn] = 0;
+        frames.mapping[pfn] = 0;
+        frames.index[pfn] = 0;
+        k.allocator.freePages(pfn, 0, 0);
+    }
+
+    // ---------------------------------------------------------------- dirty pages and writeback
+
+    /** {@code folio_mark_dirty()}: a clean page becomes dirty and joins the flusher's queue. */
+    public void markDirty(int pfn) {
+        if (frames.test(pfn, PageFrames.PG_DIRTY)) {
+            return;
+        }
+        frames.set(pfn, PageFrames.PG_DIRTY);
+        nrDirty++;
+        k.vmstat.count(VmEvent.NR_DIRTIED);
+        dirtyQueue.add(pfn, 0);
+    }
+
+    /** Reclaim met a dirty page: wake the flusher to write everything back ({@code wakeup_flusher_threads(WB_REASON_VMSCAN)}). */
+    public void wakeFlusherForReclaim() {
+        flushAll = true;
+        daemons.wake(flusher);
+    }
+
+    /** {@code balance_dirty_pages()}, simplified as the class comment says. */
+    public void balanceDirtyPages() {
+        long dirtyable = k.allocator.freePages() + nrFilePages;
+        long bg = dirtyable * dirtyBackgroundRatio / 100;
+        long thresh = dirtyable * dirtyRatio / 100;
+        long dirty = nrDirty + nrWriteback;
+        if (dirty > bg) {
+            daemons.wake(flusher);
+        }
+        if (dirty > thresh) {
+            long target = (thresh + bg) / 2;
+            long n = 0;
+            while (nrDirty > 0 && nrDirty + nrWriteback > target) {
+                int pfn = nextDirty();
+                if (pfn < 0) {
+                    break;
+                }
+                clean(pfn);
+                n++;
+            }
+            k.vmstat.count(VmEvent.DIRTY_THROTTLE);
+            k.vmstat.add(VmEvent.PGPGOUT, 4 * n);
+            k.vmstat.add(VmEvent.NR_WRITTEN, n);
+            k.clock.advance(cost.requestPs(n));
+        }
+    }
+
+    /** The next page of the dirty queue that is still a dirty page-cache page, or -1. */
+    private int nextDirty() {
+        while (dirtyQueue.size() > 0) {
+            int pfn = dirtyQueue.poll();
+            if ((frames.flags[pfn] & (PageFrames.PG_FILE | PageFrames.PG_DIRTY)) == (PageFrames.PG_FILE | PageFrames.PG_DIRTY)) {
+                return pfn;
+            }
+        }
+        return -1;
+    }
+
+    private void clean(int pfn) {
+        frames.clear(pfn, PageFrames.PG_DIRTY);
+        nrDirty--;
+    }
+
+    /** The flusher's step: completes finished requests, then starts background or periodic writeback. */
+    private long flush(long nowNs) {
+        while (writebackQueue.size() > 0 && writebackQueue.peekStamp() <= nowNs) {
+            int pfn = writebackQueue.poll();
+            if (frames.test(pfn, PageFrames.PG_WRITEBACK)) {
+                frames.clear(pfn, PageFrames.PG_WRITEBACK);
+                nrWriteback--;
+            }
+        }
+        long dirtyable = k.allocator.freePages() + nrFilePages;
+        long bg = dirtyable * dirtyBackgroundRatio / 100;
+        boolean periodic = nowNs >= nextPeriodicNs;
+        if (periodic) {
+            nextPeriodicNs = nowNs + periodNs;
+        }
+        long goal = periodic || flushAll ? nrDirty : Math.max(0, nrDirty + nrWriteback - bg);
+        flushAll = false;
+        long done = nowNs;
+        while (goal > 0) {
+            int n = 0;
+            long finish = done + cost.requestPs(Math.min(goal, WRITEBACK_CHUNK)) / 1000;
+            while (n < WRITEBACK_CHUNK && goal > 0) {
+                int pfn = nextDirty();
+                if (pfn < 0) {
+                    goal = 0;
+                    break;
+                }
+                clean(pfn);
+                if (!frames.test(pfn, PageFrames.PG_WRITEBACK)) {
+                    // a page re-dirtied under writeback joins the request already in flight
+                    frames.set(pfn, PageFrames.PG_WRITEBACK);
+                    nrWriteback++;
+                    writebackQueue.add(pfn, finish);
+                }
+                n++;
+                goal--;
+            }
+            k.vmstat.add(VmEvent.PGPGOUT, 4L * n);
+            k.vmstat.add(VmEvent.NR_WRITTEN, n);
+            done = finish;
+        }
+        long next = nextPeriodicNs - nowNs;
+        if (writebackQueue.size() > 0) {
+            next = Math.min(next, writebackQueue.peekStamp() - nowNs);
+        }
+        return Math.max(1, next);
+    }
+
+    // ---------------------------------------------------------------- figures
+
+    /** NR_FILE_PAGES. */
+    public long nrFilePages() {
+        return nrFilePages;
+    }
+
+    /** NR_FILE_DIRTY. */
+    public long nrDirty() {
+        return nrDirty;
+    }
+
+    /** NR_WRITEBACK. */
+    public long nrWriteback() {
+        return nrWriteback;
+    }
+
+    /** Shadow entries held in the cache's slots. */
+    public long nrShadows() {
+        return shadows.size();
+    }
+
+    /** Checks that every cached page is a PG_FILE frame that names its slot, and the counters. */
+    public void verify() {
+        long n = 0;
+        long dirty = 0;
+        long wb = 0;
+        for (int pfn = 0; pfn < frames.nrFrames(); pfn++) {
+            if (!frames.test(pfn, PageFrames.PG_FILE)) {
+                continue;
+            }
+            n++;
+            if (lookup(frames.mapping[pfn], frames.index[pfn] & 0xffffffffL) != pfn) {
+                throw new IllegalStateException("PFN " + pfn + " is PG_FILE but not in the page cache slot it names");
+            }
+            if (frames.refcount[pfn] != 1 + frames.mapcount[pfn] || frames.mapcount[pfn] < 0) {
+                throw new IllegalStateException("page-cache PFN " + pfn + " has refcount " + frames.refcount[pfn]
+                        + " and mapcount " + frames.mapcount[pfn]);
+            }
+            dirty += frames.test(pfn, PageFrames.PG_DIRTY) ? 1 : 0;
+            wb += frames.test(pfn, PageFrames.PG_WRITEBACK) ? 1 : 0;
+        }
+        if (n != nrFilePages || n != pages.size() || dirty != nrDirty || wb != nrWriteback) {
+            throw new IllegalStateException("page cache: counted " + nrFilePages + " pages, " + nrDirty + " dirty, "
+                    + nrWriteback + " under writeback; found " + n + " (" + pages.size() + " indexed), " + dirty + ", " + wb);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package io.vmsim.core.memcg;
+
+import io.vmsim.api.policy.ReclaimPolicy;
+import io.vmsim.api.policy.ScanControl;
+import io.vmsim.core.alloc.PageFrames;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The LRU domains of a machine, one per node and memory cgroup ({@code struct lruvec} of
+ * {@code mm/memcontrol.c}), each with its own reclaim policy instance, behind the one
+ * {@link ReclaimPolicy} the rest of the core talks to: every call about a page goes to the
+ * instance of the page's domain. Instances are created on first use; the root group on node 0
+ * is the policy the machine was built with.
+ *
+ * <p>A page's memory cgroup is kept in a byte per frame, allocated only once a second cgroup
+ * exists (at most 255), so a machine without cgroups pays nothing per frame. A page is charged
+ * to a group before it is handed to the policy and uncharged after it left it.
+ */
+public final class LruDomains implements ReclaimPolicy {
+    /** Most cgroups a machine can have, the root included (the owner is one byte per frame). */
+    public static final int MAX_CGROUPS = 256;
+
+    private final PageFrames frames;
+    private final PolicyFactory factory;
+    private final int nodes;
+    private final boolean observe;
+    private ReclaimPolicy[] domains;
+    private byte[] owner;
+    private final List<MemCgroup> cgroups = new ArrayList<>();
+
+    public LruDomains(ReclaimPolicy root, PolicyFactory factory, PageFrames frames) {
+        this.frames = frames;
+        this.factory = factory;
+        this.nodes = frames.nrNodes();
+        this.observe = root.observesEveryAccess();
+        this.domains = new ReclaimPolicy[nodes];
+        this.domains[0] = root;
+        cgroups.add(new MemCgroup(0, "/", MemCgroup.MAX, MemCgroup.MAX));
+    }
+
+    // ---------------------------------------------------------------- cgroups
+
+    /** Creates a memory cgroup with limits in pages ({@link MemCgroup#MAX} for none); returns it. */
+    public MemCgroup createCgroup(String name, long maxPages, long highPages) {
+        if (cgroups.size() == MAX_CGROUPS) {
+            throw new IllegalArgumentException("at most " + (MAX_CGROUPS - 1) + " memory cgroups can be simulated");
+        }
+        MemCgroup cg = new MemCgroup(cgroups.size(), name, maxPages, highPages);
+        cgroups.add(cg);
+        if (owner == null) {
+            owner = new byte[frames.nrFrames()];
+        }
+        domains = java.util.Arrays.copyOf(domains, cgroups.size() * nodes);
+        return cg;
+    }
+
+    /** Every cgroup, the root first. */
+    public List<MemCgroup> cgroups() {
+        return cgroups;
+    }
+
+    public MemCgroup cgroup(int id) {
+        return cgroups.get(id);
+    }
+
+    /** The cgroup a page is charged to (0 when none). */
+    public int ownerOf(int pfn) {
+        return owner == null ? 0 : owner[pfn] & 0xff;
+    }
+
+    /** {@code mem_cgroup_charge()}: the page (folio head) of {@code nr} pages now belongs to {@code memcg}. */
+    public void charge(int pfn, int nr, int memcg) {
+        if (owner != null) {
+            owner[pfn] = (byte) memcg;
+        }
+        cgroups.get(memcg).charge(nr, frames.test(pfn, PageFrames.PG_FILE));
+    }
+
+    /** {@code mem_cgroup_uncharge()}: the page is being freed. */
+    public void uncharge(int pfn, int nr) {
+        int cg = ownerOf(pfn);
+        cgroups.get(cg).uncharge(nr, frames.test(pfn, PageFrames.PG_FILE));
+        if (owner != null) {
+            owner[pfn] = 0;
+        }
+    }
+
+    /** A split folio's pages each carry its group, so each can be uncharged on its own. */
+    public void splitCharge(int head, int nr) {
+        if (owner != null) {
+            for (int i = 1; i < nr; i++) {
+                owner[head + i] = owner[head];
+            }
+        }
+    }
+
+    /** Migration: the charge of page {@code from} moves to page {@code to} ({@code mem_cgroup_migrate()}). */
+    public void moveCharge(int from, int to) {
+        if (owner != null) {
+            owner[to] = owner[from];
+            owner[from] = 0;
+        }
+    }
+
+    // ---------------------------------------------------------------- domains
+
+    private int domainOf(int pfn) {
+        int cg = owner == null ? 0 : owner[pfn] & 0xff;
+        return nodes == 1 ? cg : cg * nodes + frames.nodeOf(pfn);
+    }
+
+    private ReclaimPolicy policy(int d) {
+        ReclaimPolicy p = domains[d];
+        if (p == null) {
+            p = factory.create(d % nodes, d / nodes);
+            if (p.observesEveryAccess() != observe) {
+                throw new IllegalStateException("policy instances disagree on observesEveryAccess()");
+            }
+            domains[d] = p;
+        }
+        return p;
+    }
+
+    /** The instances serving {@code node}, in cgroup order (those created so far). */
+    public List<ReclaimPolicy> ofNode(int node) {
+        List<ReclaimPolicy> out = new ArrayList<>();
+        for (int cg = 0; cg < cgroups.size(); cg++) {
+            ReclaimPolicy p = domains[cg * nodes + node];
+            if (p != null) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The instances of cgroup {@code memcg}, one per node (those created so far). */
+    public List<ReclaimPolicy> ofCgroup(int memcg) {
+        List<ReclaimPolicy> out = new ArrayList<>();
+        for (int n = 0; n < nodes; n++) {
+            ReclaimPolicy p = domains[memcg * nodes + n];
+            if (p != null) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** Number of LRU domains with an instance. */
+    public int instances() {
+        int n = 0;
+        for (ReclaimPolicy p : domains) {
+            n += p == null ? 0 : 1;
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- ReclaimPolicy
+
+    @Override
+    public boolean observesEveryAccess() {
+        return observe;
+    }
+
+    @Override
+    public void pageAdded(int pfn, boolean anon) {
+        policy(domainOf(pfn)).pageAdded(pfn, anon);
+    }
+
+    @Override
+    public void pageRemoved(int pfn) {
+        policy(domainOf(pfn)).pageRemoved(pfn);
+    }
+
+    @Override
+    public void pageAccessed(int pfn, boolean write) {
+        domains[domainOf(pfn)].pageAccessed(pfn, write);
+    }
+
+    /** Shrinks every domain in turn; the reclaim driver normally picks domains itself. */
+    @Override
+    public void shrink(ScanControl sc) {
+        for (ReclaimPolicy p : domains) {
+            if (p != null && sc.nrToReclaim() > 0) {
+                p.shrink(sc);
+            }
+        }
+    }
+
+    @Override
+    public long pageEvicted(int pfn) {
+        return domains[domainOf(pfn)].pageEvicted(pfn);
+    }
+
+    /**
+     * The refaulting page's own domain gets the shadow. Simplification: the kernel checks that
+     * the shadow's memcg is the page's; here a shadow from another domain is handed over as is.
+     */
+    @Override
+    public void pageRefaulted(int pfn, long shadow) {
+        policy(domainOf(pfn)).pageRefaulted(pfn, shadow);
+    }
+
+    @Override
+    public int size() {
+        int n = 0;
+        for (ReclaimPolicy p : domains) {
+            n += p == null ? 0 : p.size();
+        }
+        return n;
+    }
+
+    @Override
+    public void verifyInvariants() {
+        for (ReclaimPolicy p : domains) {
+            if (p != null) {
+                p.verifyInvariants();
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.vmsim.core.memcg;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A memory cgroup ({@code struct mem_cgroup}, {@code Documentation/admin-guide/cgroup-v2.rst}):
+ * its limits, the pages charged to it, and the counters of its {@code memory.events} and
+ * {@code memory.stat}. Id 0 is the root group, which has no limit.
+ */
+public final class MemCgroup {
+    /** No limit ({@code max} in the cgroup files). */
+    public static final long MAX = Long.MAX_VALUE;
+
+    private final int id;
+    private final String name;
+    /** {@code memory.max} in pages: above it the group reclaims, then kills within itself. */
+    public final long max;
+    /** {@code memory.high} in pages: above it the allocating task reclaims the group back. */
+    public final long high;
+    /** {@code memory.current} in pages. */
+    public long current;
+    /** {@code memory.peak} in pages. */
+    public long peak;
+    /** {@code memory.stat} anon and file pages. */
+    public long anon;
+    public long file;
+    /** {@code memory.events}. */
+    public long eventsHigh;
+    public long eventsMax;
+    public long eventsOom;
+    public long eventsOomKill;
+    /** {@code memory.stat} pgscan and pgsteal of reclaim in this group's own LRU domains. */
+    public long pgscan;
+    public long pgsteal;
+
+    MemCgroup(int id, String name, long max, long high) {
+        this.id = id;
+        this.name = name;
+        this.max = max;
+        this.high = high;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    void charge(int nr, boolean isFile) {
+        current += nr;
+        peak = Math.max(peak, current);
+        if (isFile) {
+            file += nr;
+        } else {
+            anon += nr;
+        }
+    }
+
+    void uncharge(int nr, boolean isFile) {
+        current -= nr;
+        if (isFile) {
+            file -= nr;
+        } else {
+            anon -= nr;
+        }
+    }
+
+    /** The group's files, in bytes where the kernel reports bytes, for the run's report. */
+    public Map<String, Long> report() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("memory.current", current << 12);
+        m.put("memory.peak", peak << 12);
+        if (max != MAX) {
+            m.put("memory.max", max << 12);
+        }
+        if (high != MAX) {
+            m.put("memory.high", high << 12);
+        }
+        m.put("anon", anon << 12);
+        m.put("file", file << 12);
+        m.put("events.high", eventsHigh);
+        m.put("events.max", eventsMax);
+        m.put("events.oom", eventsOom);
+        m.put("events.oom_kill", eventsOomKill);
+        m.put("pgscan", pgscan);
+        m.put("pgsteal", pgsteal);
+        return m;
+    }
+}

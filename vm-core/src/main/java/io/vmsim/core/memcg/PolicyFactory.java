@@ -1,0 +1,13 @@
+package io.vmsim.core.memcg;
+
+import io.vmsim.api.policy.ReclaimPolicy;
+
+/** Creates the reclaim policy instance of one LRU domain (a node within a memory cgroup). */
+@FunctionalInterface
+public interface PolicyFactory {
+    /**
+     * @param node   the NUMA node the instance serves (its {@code PolicyContext.node()})
+     * @param memcg  the memory cgroup id, 0 for the root
+     */
+    ReclaimPolicy create(int node, int memcg);
+}

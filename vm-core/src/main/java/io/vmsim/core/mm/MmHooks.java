@@ -1,0 +1,71 @@
+package io.vmsim.core.mm;
+
+/**
+ * What the address-space code asks of the subsystems built on it (overcommit accounting, swap,
+ * the page cache), which live in packages above {@code mm} and so cannot be called directly.
+ * The reclaim subsystem installs an implementation in {@link Kernel#hooks}; the defaults do
+ * nothing, which is a machine without swap, page cache or overcommit limits.
+ */
+public interface MmHooks {
+    /** Hooks that account nothing and own no swap. */
+    MmHooks NONE = new MmHooks() {
+    };
+
+    /**
+     * A mapping of {@code pages} pages that must be backed by RAM or swap is being created
+     * ({@code security_vm_enough_memory_mm()} in {@code mm/util.c}). Throws
+     * {@link WorkloadException} to refuse it (mmap returns ENOMEM); otherwise charges
+     * {@code Committed_AS}.
+     */
+    default void accountMapping(Mm mm, long pages) {
+    }
+
+    /** An accounted mapping of {@code pages} pages went away ({@code vm_unacct_memory()}). */
+    default void unaccountMapping(Mm mm, long pages) {
+    }
+
+    /** A PTE holding swap entry {@code entry} was zapped ({@code free_swap_and_cache()}). */
+    default void swapEntryFreed(long entry) {
+    }
+
+    /** fork copied a PTE holding swap entry {@code entry} ({@code swap_duplicate()}). */
+    default void swapEntryDuplicated(long entry) {
+    }
+
+    /** An anonymous page that is in the swap cache is being freed ({@code delete_from_swap_cache()}). */
+    default void swapCachePageFreed(int pfn) {
+    }
+
+    /**
+     * A task of {@code mm} is about to allocate {@code nr} user pages: enforce its memory
+     * cgroup's {@code memory.max} and {@code memory.high} first ({@code try_charge_memcg()}),
+     * reclaiming within the group or killing in it.
+     */
+    default void beforeUserAlloc(Mm mm, int nr) {
+    }
+
+    /** User page {@code pfn} (a folio head of {@code nr} pages) now belongs to the memory cgroup of {@code mm} (null: the root). */
+    default void charge(int pfn, int nr, Mm mm) {
+    }
+
+    /** User page {@code pfn} of {@code nr} pages is being freed. */
+    default void uncharge(int pfn, int nr) {
+    }
+
+    /**
+     * Migration moved page {@code from} to {@code to} ({@code folio_migrate_mapping()},
+     * {@code mem_cgroup_migrate()}): call after the new frame has the old one's flags, mapping
+     * and index and before it is handed to the reclaim policy, so that the page-cache slot, the
+     * swap-cache slot and the memory-cgroup charge follow the page.
+     */
+    default void pageMigrated(int from, int to) {
+    }
+
+    /** A huge page became {@code nr} order-0 pages: each keeps the folio's memory-cgroup charge ({@code split_page_memcg()}). */
+    default void folioSplit(int head, int nr) {
+    }
+
+    /** A dirty PTE mapping page-cache page {@code pfn} was zapped or cleaned: the page becomes dirty ({@code folio_mark_dirty()}). */
+    default void filePageDirtied(int pfn) {
+    }
+}

@@ -1,0 +1,241 @@
+package io.vmsim.core.swap;
+
+import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.pgtable.Pte;
+
+import java.util.Arrays;
+
+/**
+ * Swap devices, their slots and the swap cache ({@code mm/swapfile.c}, {@code mm/swap_state.c}).
+ *
+ * <p>Each device has a {@code swap_map}: per slot, the number of page-table entries that hold
+ * the slot's swap entry. A slot is in use while that count is positive or a page sits in the
+ * swap cache for it. Devices have equal priority and are filled in order; within a device the
+ * next free slot is found by a cursor that wraps, like the cluster scan of
+ * {@code scan_swap_map_slots()} without clusters.
+ *
+ * <p>Each slot also keeps the shadow entry the reclaim policy returned when the page was
+ * evicted ({@code mm/workingset.c} stores it in the swap cache's xarray slot); it is handed back
+ * on swap-in and dropped when the slot is freed.
+ *
+ * <p>The swap cache here holds a page only while other page-table entries still refer to its
+ * slot (after fork); when the last entry is faulted in or zapped the page leaves the swap
+ * cache and the slot is freed, as {@code should_try_to_free_swap()} does for exclusive pages.
+ * A page in the swap cache has {@link PageFrames#PG_SWAPCACHE} and its slot in {@code priv}.
+ */
+public final class SwapSpace {
+    /** Bits of the offset in a slot code stored in {@code priv} (type in the bits above). */
+    private static final int OFFSET_BITS = 26;
+
+    private final PageFrames frames;
+    private final int[][] count;
+    private final long[][] shadow;
+    private final int[][] cachePfn;
+    private final int[] cursor;
+    private final long total;
+    private long used;
+    private long cached;
+
+    /**
+     * @param frames    the machine's frames
+     * @param pages     total slots (SwapTotal in pages)
+     * @param devices   number of devices sharing them
+     */
+    public SwapSpace(PageFrames frames, long pages, int devices) {
+        if (pages / Math.max(1, devices) >= (1L << OFFSET_BITS)) {
+            throw new IllegalArgumentException("swap device of " + pages / devices + " pages exceeds the simulator's 2^26 slots per device");
+        }
+        this.frames = frames;
+        int n = pages == 0 ? 0 : devices;
+        count = new int[n][];
+        shadow = new long[n][];
+        cachePfn = new int[n][];
+        cursor = new int[n];
+        long t = 0;
+        for (int d = 0; d < n; d++) {
+            int slots = (int) (pages / devices + (d < pages % devices ? 1 : 0));
+            count[d] = new int[slots];
+            shadow[d] = new long[slots];
+            cachePfn[d] = new int[slots];
+            Arrays.fill(cachePfn[d], -1);
+            t += slots;
+        }
+        total = t;
+    }
+
+    /** SwapTotal in pages. */
+    public long totalPages() {
+        return total;
+    }
+
+    /** SwapFree in pages. */
+    public long freePages() {
+        return total - used;
+    }
+
+    /** Pages in the swap cache (SwapCached). */
+    public long cachedPages() {
+        return cached;
+    }
+
+    /** Number of devices. */
+    public int devices() {
+        return count.length;
+    }
+
+    /** Slots in use on device {@code d}. */
+    public long usedOn(int d) {
+        long n = 0;
+        for (int i = 0; i < count[d].length; i++) {
+            if (count[d][i] > 0 || cachePfn[d][i] >= 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** {@code get_swap_page()}: a free slot as a swap entry with a count of 0, or 0 if swap is full. */
+    public long alloc() {
+        if (used == total) {
+            return 0;
+        }
+        for (int d = 0; d < count.length; d++) {
+            int[] c = count[d];
+            int n = c.length;
+            for (int k = 0; k < n; k++) {
+                int off = cursor[d] + k;
+                if (off >= n) {
+                    off -= n;
+                }
+                if (c[off] == 0 && cachePfn[d][off] < 0) {
+                    cursor[d] = off + 1 == n ? 0 : off + 1;
+                    used++;
+                    shadow[d][off] = 0;
+                    return Pte.swapEntry(d, off);
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The number of page-table entries holding {@code entry}. */
+    public int count(long entry) {
+        return count[Pte.swapType(entry)][(int) Pte.swapOffset(entry)];
+    }
+
+    /** {@code swap_duplicate()}: one more entry refers to the slot. */
+    public void dup(long entry) {
+        count[Pte.swapType(entry)][(int) Pte.swapOffset(entry)]++;
+    }
+
+    /**
+     * {@code swap_free()}: one entry referring to the slot went away. When none is left, a page
+     * in the swap cache for it leaves the cache and the slot is freed.
+     */
+    public void put(long entry) {
+        int d = Pte.swapType(entry);
+        int off = (int) Pte.swapOffset(entry);
+        if (count[d][off] <= 0) {
+            throw new IllegalStateException("swap entry " + d + ":" + off + " freed more often than it was used");
+        }
+        if (--count[d][off] == 0) {
+            int pfn = cachePfn[d][off];
+            if (pfn >= 0) {
+                removeFromCache(pfn); // which releases the slot
+            } else {
+                release(d, off);
+            }
+        }
+    }
+
+    private void release(int d, int off) {
+        if (count[d][off] == 0 && cachePfn[d][off] < 0) {
+            shadow[d][off] = 0;
+            used--;
+        }
+    }
+
+    /** The page in the swap cache for {@code entry}, or -1 ({@code swap_cache_get_folio()}). */
+    public int lookup(long entry) {
+        return cachePfn[Pte.swapType(entry)][(int) Pte.swapOffset(entry)];
+    }
+
+    /** {@code add_to_swap_cache()}. */
+    public void addToCache(int pfn, long entry) {
+        int d = Pte.swapType(entry);
+        int off = (int) Pte.swapOffset(entry);
+        cachePfn[d][off] = pfn;
+        frames.set(pfn, PageFrames.PG_SWAPCACHE);
+        frames.priv[pfn] = (d << OFFSET_BITS) | off;
+        cached++;
+    }
+
+    /** The swap entry of a page in the swap cache. */
+    public long entryOf(int pfn) {
+        int code = frames.priv[pfn];
+        return Pte.swapEntry(code >>> OFFSET_BITS, code & ((1 << OFFSET_BITS) - 1));
+    }
+
+    /**
+     * {@code delete_from_swap_cache()}: the page leaves the swap cache; the slot is freed if no
+     * entry refers to it any more.
+     */
+    public void removeFromCache(int pfn) {
+        long entry = entryOf(pfn);
+        int d = Pte.swapType(entry);
+        int off = (int) Pte.swapOffset(entry);
+        cachePfn[d][off] = -1;
+        frames.clear(pfn, PageFrames.PG_SWAPCACHE);
+        frames.priv[pfn] = 0;
+        cached--;
+        release(d, off);
+    }
+
+    /** Migration: the swap cache's page {@code from} is now {@code to} (which has its flags and {@code priv}). */
+    public void replace(int from, int to) {
+        long entry = entryOf(to);
+        int d = Pte.swapType(entry);
+        int off = (int) Pte.swapOffset(entry);
+        if (cachePfn[d][off] != from) {
+            throw new IllegalStateException("PFN " + from + " is not in the swap cache slot PFN " + to + " names");
+        }
+        cachePfn[d][off] = to;
+    }
+
+    /** Stores the shadow entry of an evicted page in its slot. */
+    public void setShadow(long entry, long value) {
+        shadow[Pte.swapType(entry)][(int) Pte.swapOffset(entry)] = value;
+    }
+
+    /** The shadow entry stored in the slot. */
+    public long shadow(long entry) {
+        return shadow[Pte.swapType(entry)][(int) Pte.swapOffset(entry)];
+    }
+
+    /** Checks that the used-slot count matches the slots and the cache count matches the pages. */
+    public void verify() {
+        long u = 0;
+        long c = 0;
+        for (int d = 0; d < count.length; d++) {
+            for (int off = 0; off < count[d].length; off++) {
+                if (count[d][off] < 0) {
+                    throw new IllegalStateException("swap slot " + d + ":" + off + " has count " + count[d][off]);
+                }
+                int pfn = cachePfn[d][off];
+                if (pfn >= 0) {
+                    c++;
+                    if (!frames.test(pfn, PageFrames.PG_SWAPCACHE) || entryOf(pfn) != Pte.swapEntry(d, off)) {
+                        throw new IllegalStateException("swap cache of slot " + d + ":" + off + " names PFN " + pfn + " which is not its page");
+                    }
+                }
+                if (count[d][off] > 0 || pfn >= 0) {
+                    u++;
+                }
+            }
+        }
+        if (u != used || c != cached) {
+            throw new IllegalStateException("swap: " + used + " slots counted used but " + u + " are; " + cached
+                    + " pages counted cached but " + c + " are");
+        }
+    }
+}

@@ -1,0 +1,313 @@
+package io.vmsim.core.vmscan;
+
+import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.config.CoreConfig;
+import io.vmsim.core.config.CoreKeys;
+import io.vmsim.core.filemap.FileFaults;
+import io.vmsim.core.filemap.PageCache;
+import io.vmsim.core.filemap.StorageCosts;
+import io.vmsim.core.memcg.LruDomains;
+import io.vmsim.core.memcg.MemCgroup;
+import io.vmsim.core.mm.Kernel;
+import io.vmsim.core.mm.Mm;
+import io.vmsim.core.mm.MmHooks;
+import io.vmsim.core.mm.MmSyscalls;
+import io.vmsim.core.oom.OomKiller;
+import io.vmsim.core.oom.Overcommit;
+import io.vmsim.core.shrinker.ShrinkerRegistry;
+import io.vmsim.core.shrinker.SlabCache;
+import io.vmsim.core.swap.SwapIn;
+import io.vmsim.core.swap.SwapSpace;
+import io.vmsim.core.time.Daemons;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Memory pressure, assembled: the page cache, swap, the reclaim driver, overcommit accounting
+ * and the OOM killer of one machine. {@link #install} builds them from the configuration and
+ * plugs them into the kernel ({@link Kernel#hooks}) and the page allocator
+ * ({@link io.vmsim.core.alloc.AllocHooks}).
+ */
+public final class Reclaim implements MmHooks {
+    private final Kernel k;
+    private final PageCache cache;
+    private final SwapSpace swap;
+    private final Vmscan vmscan;
+    private final Overcommit overcommit;
+    private final OomKiller oom;
+    private final FileFaults fileFaults;
+    private final SwapIn swapIn;
+    private final LruDomains lru;
+    private final ShrinkerRegistry shrinkers;
+    private final SlabCache dentries;
+    private final SlabCache inodes;
+
+    private Reclaim(Kernel k, CoreConfig c, MmSyscalls sys, Daemons daemons) {
+        this.k = k;
+        StorageCosts cost = StorageCosts.of(c);
+        long swapPages = c.getLong(CoreKeys.SWAP_SIZE) >>> 12;
+        this.swap = new SwapSpace(k.frames, swapPages, c.getInt(CoreKeys.SWAP_DEVICES));
+        this.cache = new PageCache(k, cost, daemons, c.getInt(CoreKeys.READ_AHEAD_KB), c.getInt(CoreKeys.DIRTY_RATIO),
+                c.getInt(CoreKeys.DIRTY_BACKGROUND_RATIO), c.getInt(CoreKeys.DIRTY_WRITEBACK_CENTISECS));
+        this.overcommit = new Overcommit(c.getInt(CoreKeys.OVERCOMMIT_MEMORY), c.getLong(CoreKeys.OVERCOMMIT_RATIO),
+                c.getLong(CoreKeys.OVERCOMMIT_KBYTES), k.frames.nrFrames(), swap::totalPages, k.vmstat);
+        this.oom = new OomKiller(k, sys, swap::totalPages);
+        // the dentry and inode caches, fed by path lookups (fs/dcache.c, fs/inode.c; seeds/002)
+        this.shrinkers = new ShrinkerRegistry(k.vmstat);
+        this.dentries = new SlabCache("dentry", 192, ShrinkerRegistry.DEFAULT_SEEKS, k.allocator);
+        this.inodes = new SlabCache("inode_cache", 600, ShrinkerRegistry.DEFAULT_SEEKS, k.allocator);
+        shrinkers.register(dentries);
+        shrinkers.register(inodes);
+        this.vmscan = new Vmscan(k, c.getString(CoreKeys.POLICY_RECLAIM), cache, swap, oom, cost, daemons,
+                c.getInt(CoreKeys.SWAPPINESS), shrinkers);
+        this.lru = k.reclaim instanceof LruDomains d ? d : null;
+        this.fileFaults = new FileFaults(k, cache);
+        this.swapIn = new SwapIn(k, swap, cost);
+    }
+
+    /** Builds the subsystem for {@code kernel} and installs its hooks. */
+    public static Reclaim install(Kernel kernel, CoreConfig config, MmSyscalls sys, Daemons daemons) {
+        Reclaim r = new Reclaim(kernel, config, sys, daemons);
+        kernel.hooks = r;
+        kernel.anonEvictable = r.swap.totalPages() > 0;
+        kernel.allocator.setHooks(r.vmscan);
+        return r;
+    }
+
+    /** The subsystem installed in {@code kernel}, or null if none was. */
+    public static Reclaim of(Kernel kernel) {
+        return kernel.hooks instanceof Reclaim r ? r : null;
+    }
+
+    public PageCache pageCache() {
+        return cache;
+    }
+
+    public SwapSpace swap() {
+        return swap;
+    }
+
+    public Vmscan vmscan() {
+        return vmscan;
+    }
+
+    public Overcommit overcommit() {
+        return overcommit;
+    }
+
+    public OomKiller oomKiller() {
+        return oom;
+    }
+
+    public FileFaults fileFaults() {
+        return fileFaults;
+    }
+
+    public SwapIn swapIn() {
+        return swapIn;
+    }
+
+    // ---------------------------------------------------------------- MmHooks
+
+    @Override
+    public void accountMapping(Mm mm, long pages) {
+        overcommit.account(mm, pages);
+    }
+
+    @Override
+    public void unaccountMapping(Mm mm, long pages) {
+        overcommit.unaccount(pages);
+    }
+
+    @Override
+    public void swapEntryFreed(long entry) {
+        swap.put(entry);
+    }
+
+    @Override
+    public void swapEntryDuplicated(long entry) {
+        swap.dup(entry);
+    }
+
+    @Override
+    public void swapCachePageFreed(int pfn) {
+        swap.removeFromCache(pfn);
+    }
+
+    @Override
+    public void filePageDirtied(int pfn) {
+        cache.markDirty(pfn);
+    }
+
+    @Override
+    public void pageMigrated(int from, int to) {
+        PageFrames f = k.frames;
+        if (f.test(to, PageFrames.PG_FILE)) {
+            cache.replace(from, to);
+        }
+        if (f.test(to, PageFrames.PG_SWAPCACHE)) {
+            swap.replace(from, to);
+        }
+        if (lru != null) {
+            lru.moveCharge(from, to);
+        }
+    }
+
+    @Override
+    public void folioSplit(int head, int nr) {
+        if (lru != null) {
+            lru.splitCharge(head, nr);
+        }
+    }
+
+    @Override
+    public void beforeUserAlloc(Mm mm, int nr) {
+        vmscan.tryChargeMemcg(mm, nr);
+    }
+
+    @Override
+    public void charge(int pfn, int nr, Mm mm) {
+        if (lru != null) {
+            lru.charge(pfn, nr, mm == null ? 0 : mm.memcg);
+        }
+    }
+
+    @Override
+    public void uncharge(int pfn, int nr) {
+        if (lru != null) {
+            lru.uncharge(pfn, nr);
+        }
+    }
+
+    /** The slab shrinkers. */
+    public ShrinkerRegistry shrinkers() {
+        return shrinkers;
+    }
+
+    /**
+     * A path lookup of a file not in the caches (stat() during a walk of a file tree): one
+     * dentry and one inode are allocated. Returns false if memory for them could not be had.
+     */
+    public boolean lookupNewPath(Mm mm, int cpu) {
+        k.currentMm = mm;
+        return dentries.allocate(cpu) && inodes.allocate(cpu);
+    }
+
+    /** Pages held by the reclaimable slab caches (SReclaimable). */
+    public long slabPages() {
+        return (long) dentries.pages() + inodes.pages();
+    }
+
+    /** The LRU domains and memory cgroups, or null if the kernel has a single policy instance. */
+    public LruDomains lruDomains() {
+        return lru;
+    }
+
+    /** Creates a memory cgroup with limits in bytes ({@code Long.MAX_VALUE} for none); returns its id. */
+    public int createCgroup(String name, long maxBytes, long highBytes) {
+        if (lru == null) {
+            throw new IllegalStateException("memory cgroups need per-domain reclaim policies");
+        }
+        return lru.createCgroup(name, pages(maxBytes), pages(highBytes)).id();
+    }
+
+    private static long pages(long bytes) {
+        return bytes == Long.MAX_VALUE ? MemCgroup.MAX : bytes >>> 12;
+    }
+
+    /** memory.* figures of every non-root cgroup, by name. */
+    public Map<String, Map<String, Long>> cgroupReport() {
+        Map<String, Map<String, Long>> m = new LinkedHashMap<>();
+        if (lru != null) {
+            for (MemCgroup cg : lru.cgroups()) {
+                if (cg.id() != 0) {
+                    m.put(cg.name(), cg.report());
+                }
+            }
+        }
+        return m;
+    }
+
+    // ---------------------------------------------------------------- figures
+
+    /**
+     * State items of {@code /proc/vmstat} this subsystem owns, in Linux's order. Only kept
+     * counters: policies may read vmstat often, so nothing here walks the frames (the
+     * unevictable, mlocked and mapped counts are in meminfo).
+     */
+    public Map<String, Long> vmstatItems() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("nr_file_pages", cache.nrFilePages() + swap.cachedPages());
+        m.put("nr_dirty", cache.nrDirty());
+        m.put("nr_writeback", cache.nrWriteback());
+        m.put("nr_swapcached", swap.cachedPages());
+        m.put("nr_shadow_entries", cache.nrShadows());
+        m.put("nr_slab_reclaimable", slabPages());
+        return m;
+    }
+
+    /** {@code /proc/meminfo} fields this subsystem owns, in kB, keyed by Linux's names. */
+    public Map<String, Long> meminfoItems() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        long[] lru = frameCounts();
+        m.put("Cached", cache.nrFilePages() * 4);
+        m.put("SwapCached", swap.cachedPages() * 4);
+        m.put("Unevictable", lru[0] * 4);
+        m.put("Mlocked", lru[1] * 4);
+        m.put("SwapTotal", swap.totalPages() * 4);
+        m.put("SwapFree", swap.freePages() * 4);
+        m.put("Dirty", cache.nrDirty() * 4);
+        m.put("Writeback", cache.nrWriteback() * 4);
+        m.put("Mapped", lru[2] * 4);
+        m.put("Slab", slabPages() * 4);
+        m.put("SReclaimable", slabPages() * 4);
+        m.put("CommitLimit", overcommit.commitLimitPages() * 4);
+        m.put("Committed_AS", overcommit.committedPages() * 4);
+        return m;
+    }
+
+    /** Unevictable, mlocked and mapped file pages, by scanning the frames (reports only). */
+    private long[] frameCounts() {
+        PageFrames f = k.frames;
+        long unevictable = 0;
+        long mlocked = 0;
+        long mapped = 0;
+        for (int pfn = 0; pfn < f.nrFrames(); pfn++) {
+            int fl = f.flags[pfn];
+            if ((fl & PageFrames.PG_UNEVICTABLE) != 0) {
+                int n = (fl & PageFrames.PG_HEAD) != 0 ? Kernel.HPAGE_PMD_NR : 1;
+                unevictable += n;
+                if ((fl & PageFrames.PG_MLOCKED) != 0) {
+                    mlocked += n;
+                }
+            }
+            if ((fl & PageFrames.PG_FILE) != 0 && f.mapcount[pfn] > 0) {
+                mapped++;
+            }
+        }
+        return new long[] {unevictable, mlocked, mapped};
+    }
+
+    /** Checks the page cache and swap bookkeeping against the frames. */
+    public void verify() {
+        cache.verify();
+        swap.verify();
+        k.reclaim.verifyInvariants();
+        if (lru != null) {
+            long[] charged = new long[lru.cgroups().size()];
+            for (int pfn = 0; pfn < k.frames.nrFrames(); pfn++) {
+                int f = k.frames.flags[pfn];
+                if ((f & (PageFrames.PG_ANON | PageFrames.PG_FILE)) != 0 && (f & PageFrames.PG_TAIL) == 0) {
+                    charged[lru.ownerOf(pfn)] += (f & PageFrames.PG_HEAD) != 0 ? Kernel.HPAGE_PMD_NR : 1;
+                }
+            }
+            for (MemCgroup cg : lru.cgroups()) {
+                if (cg.id() != 0 && charged[cg.id()] != cg.current) {
+                    throw new IllegalStateException("memory cgroup " + cg.name() + " counts " + cg.current
+                            + " pages but " + charged[cg.id()] + " frames are charged to it");
+                }
+            }
+        }
+    }
+}
