@@ -108,6 +108,26 @@ public final class MglruPolicy implements ReclaimPolicy {
     }
 
     @Override
+    public boolean observesMarkAccessed() {
+        return true;
+    }
+
+    /**
+     * {@code folio_mark_accessed()} with MGLRU on ({@code mm/swap.c}): {@code folio_inc_refs()}
+     * counts a use through a file descriptor, raising the page's tier without moving it; at
+     * eviction {@code sort_folio()} gives pages of protected tiers another generation. Tiers here
+     * count such uses directly (saturating at the top tier), not through the kernel's
+     * order_base_2(refs) encoding.
+     */
+    @Override
+    public void pageMarkedAccessed(int pfn) {
+        int b = lists.bits(pfn);
+        if ((b & GEN_MASK) != 0) {
+            lists.setBits(pfn, promoted(b));
+        }
+    }
+
+    @Override
     public void pageAdded(int pfn, boolean anon) {
         int b = lists.bits(pfn);
         if ((b & GEN_MASK) != 0) {

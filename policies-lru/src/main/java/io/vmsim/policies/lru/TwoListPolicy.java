@@ -72,6 +72,34 @@ public final class TwoListPolicy implements ReclaimPolicy {
     }
 
     @Override
+    public boolean observesMarkAccessed() {
+        return true;
+    }
+
+    /**
+     * {@code folio_mark_accessed()} ({@code mm/swap.c}): the first use through a system call
+     * sets PG_referenced, the second activates an inactive page (and ages the non-resident
+     * clock, as {@code workingset_activation()} does). A use-once stream page is read once and
+     * so stays inactive; a hot page read twice is protected.
+     */
+    @Override
+    public void pageMarkedAccessed(int pfn) {
+        int b = lists.bits(pfn);
+        if ((b & WHERE) == 0) {
+            return;
+        }
+        if ((b & REFERENCED) == 0) {
+            lists.setBits(pfn, b | REFERENCED);
+        } else if ((b & WHERE) == INACTIVE) {
+            lists.remove(inactive, pfn);
+            lists.addHead(active, pfn);
+            lists.setBits(pfn, (b & ~(WHERE | REFERENCED)) | ACTIVE);
+            nonresidentAge++;
+            activations++;
+        }
+    }
+
+    @Override
     public void pageAdded(int pfn, boolean anon) {
         int b = lists.bits(pfn);
         if ((b & WHERE) != 0) {

@@ -124,4 +124,20 @@ final class TwoListPolicyTest {
             assertThat(h.policy.size()).isEqualTo(frames);
         }
     }
+
+    @Test
+    void markAccessed_firstUseSetsReferenced_secondUseActivates_asFolioMarkAccessedDoes() {
+        io.vmsim.api.machine.PageLists lists = io.vmsim.api.machine.IntrusivePageLists.standalone(8);
+        TwoListPolicy p = new TwoListPolicy(lists);
+        assertThat(p.observesMarkAccessed()).isTrue();
+        p.pageAdded(3, false);
+        assertThat(p.isActive(3)).isFalse();
+        p.pageMarkedAccessed(3);
+        assertThat(p.isActive(3)).isFalse();
+        p.pageMarkedAccessed(3);
+        assertThat(p.isActive(3)).isTrue();
+        assertThat(p.activeSize()).isEqualTo(1);
+        assertThat(p.inactiveSize()).isZero();
+        p.verifyInvariants();
+    }
 }

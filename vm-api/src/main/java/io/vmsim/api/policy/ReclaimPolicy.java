@@ -19,6 +19,25 @@ public interface ReclaimPolicy extends Policy {
         return false;
     }
 
+    /**
+     * True if the policy wants {@link #pageMarkedAccessed} when a page is used through a system
+     * call. Otherwise the core records such a use as the page's referenced flag, which
+     * {@link ScanControl#testAndClearYoung} reports with the accessed bits. Read once.
+     */
+    default boolean observesMarkAccessed() {
+        return false;
+    }
+
+    /**
+     * A page was used through a system call rather than through a mapping: {@code read()} or
+     * {@code write()} of a cached file page, what Linux reports with {@code folio_mark_accessed()}
+     * ({@code mm/swap.c}): the first use sets PG_referenced, the second activates an inactive
+     * page. Called only when {@link #observesMarkAccessed()} is true (and not for policies that
+     * see every access, which get {@link #pageAccessed}); never on the TLB-hit path.
+     */
+    default void pageMarkedAccessed(int pfn) {
+    }
+
     /** A page became resident and evictable in this domain (Linux: {@code folio_add_lru}). */
     void pageAdded(int pfn, boolean anon);
 

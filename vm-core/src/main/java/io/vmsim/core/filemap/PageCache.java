@@ -78,6 +78,7 @@ public final class PageCache {
     private final PageFrames frames;
     private final ReclaimPolicy policy;
     private final boolean observe;
+    private final boolean observeMarks;
     private final StorageCosts cost;
     private final Daemons daemons;
     private final int maxRaPages;
@@ -102,6 +103,7 @@ public final class PageCache {
         this.frames = kernel.frames;
         this.policy = kernel.reclaim;
         this.observe = kernel.reclaimObservesAccesses;
+        this.observeMarks = !observe && kernel.reclaim.observesMarkAccessed();
         this.cost = cost;
         this.daemons = daemons;
         this.maxRaPages = readAheadKb / 4;
@@ -235,11 +237,20 @@ public final class PageCache {
         touch(pfn);
     }
 
-    /** {@code folio_mark_accessed()}: PG_referenced for scanning policies, the callback for observing ones. */
+    /**
+     * {@code folio_mark_accessed()}: the access callback for policies that see every access,
+     * the mark-accessed callback for those that want it, PG_referenced (reported by
+     * testAndClearYoung) for the others.
+     */
     private void touch(int pfn) {
-        frames.set(pfn, PageFrames.PG_REFERENCED);
-        if (observe && frames.test(pfn, PageFrames.PG_LRU)) {
+        if (!frames.test(pfn, PageFrames.PG_LRU)) {
+            frames.set(pfn, PageFrames.PG_REFERENCED);
+        } else if (observe) {
             policy.pageAccessed(pfn, false);
+        } else if (observeMarks) {
+            policy.pageMarkedAccessed(pfn);
+        } else {
+            frames.set(pfn, PageFrames.PG_REFERENCED);
         }
     }
 

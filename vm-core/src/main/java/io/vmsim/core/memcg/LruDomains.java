@@ -164,6 +164,16 @@ public final class LruDomains implements ReclaimPolicy {
     }
 
     @Override
+    public boolean observesMarkAccessed() {
+        return domains[0].observesMarkAccessed();
+    }
+
+    @Override
+    public void pageMarkedAccessed(int pfn) {
+        policy(domainOf(pfn)).pageMarkedAccessed(pfn);
+    }
+
+    @Override
     public void pageAdded(int pfn, boolean anon) {
         policy(domainOf(pfn)).pageAdded(pfn, anon);
     }

@@ -52,6 +52,24 @@ final class GuardedReclaimPolicy implements ReclaimPolicy {
     }
 
     @Override
+    public boolean observesMarkAccessed() {
+        try {
+            return p.observesMarkAccessed();
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.observesMarkAccessed()", e);
+        }
+    }
+
+    @Override
+    public void pageMarkedAccessed(int pfn) {
+        try {
+            p.pageMarkedAccessed(pfn);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageMarkedAccessed(" + pfn + ")", e);
+        }
+    }
+
+    @Override
     public void pageAccessed(int pfn, boolean write) {
         try {
             p.pageAccessed(pfn, write);
