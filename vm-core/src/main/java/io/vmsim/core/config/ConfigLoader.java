@@ -3,7 +3,7 @@ package io.vmsim.core.config;
 import io.vmsim.api.config.ConfigKey;
 import io.vmsim.api.policy.PolicyKind;
 import io.vmsim.api.policy.PolicyProvider;
-import io.vmsim.core.plugin.ClosestName;
+import io.vmsim.core.error.ClosestName;
 import io.vmsim.core.plugin.PolicyCatalog;
 import org.apache.commons.configuration2.PropertiesConfiguration;
 import org.apache.commons.configuration2.YAMLConfiguration;

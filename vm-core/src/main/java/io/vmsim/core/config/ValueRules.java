@@ -1,7 +1,7 @@
 package io.vmsim.core.config;
 
 import io.vmsim.api.config.ConfigKey;
-import io.vmsim.core.plugin.ClosestName;
+import io.vmsim.core.error.ClosestName;
 
 import java.util.Locale;
 

@@ -1,5 +1,6 @@
 package io.vmsim.core.plugin;
 
+import io.vmsim.core.error.ClosestName;
 import io.vmsim.api.policy.PolicyException;
 import io.vmsim.api.policy.PolicyKind;
 import io.vmsim.api.policy.PolicyProvider;

@@ -1,5 +1,6 @@
 package io.vmsim.core.scenario;
 
+import io.vmsim.core.error.ClosestName;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,7 +63,7 @@ public final class ScenarioCatalog {
     public static Scenario builtin(String name) throws ScenarioException {
         List<String> names = names();
         if (!names.contains(name)) {
-            String near = Names.closest(name, names);
+            String near = ClosestName.among(name, names).orElse(null);
             throw new ScenarioException(null, 0, "unknown scenario '" + name + "'; built-in scenarios are "
                     + String.join(", ", names) + (near == null ? "" : " (did you mean '" + near + "'?)"));
         }

@@ -1,5 +1,6 @@
 package io.vmsim.core.scenario;
 
+import io.vmsim.core.error.ClosestName;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -653,7 +654,7 @@ public final class ScenarioParser {
     }
 
     private static String suggest(String name, java.util.Collection<String> candidates) {
-        String near = Names.closest(name, candidates);
+        String near = ClosestName.among(name, candidates).orElse(null);
         return near == null ? "" : " (did you mean '" + near + "'?)";
     }
 

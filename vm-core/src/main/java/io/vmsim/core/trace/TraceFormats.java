@@ -1,5 +1,6 @@
 package io.vmsim.core.trace;
 
+import io.vmsim.core.error.ClosestName;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -91,7 +92,7 @@ public final class TraceFormats {
         List<String> all = new ArrayList<>();
         all.add(AUTO);
         all.addAll(FORMATS.keySet());
-        String near = Names.closest(name, all);
+        String near = ClosestName.among(name, all).orElse(null);
         throw new IllegalArgumentException("unknown trace format '" + format + "'; expected one of "
                 + String.join(", ", all) + (near != null ? " (did you mean '" + near + "'?)" : ""));
     }

@@ -1,4 +1,4 @@
-package io.vmsim.core.plugin;
+package io.vmsim.core.error;
 
 import java.util.Collection;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package io.vmsim.core.plugin;
+package io.vmsim.core.error;
 
 import org.junit.jupiter.api.Test;
 
