@@ -107,4 +107,28 @@ final class KhugepagedTest {
         m.access(p.threads().get(0), start(p) + 4096 * 9, true);
         assertThat(vmstat(m, "pgfault")).isEqualTo(1);
     }
+
+    @Test
+    void aHugePageIdleForTwoVisits_isDemotedIntoBasePages_whileABusyOneStaysHuge() {
+        Machine m = SplitTest.machine("mm.transparent_hugepage.enabled", "always", "machine.memory", "256M",
+                "policy.thp", "demoting");
+        SimProcess p = m.spawn("t", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 2 * HP, "rw", false, HP);
+        m.access(t, a, true);
+        m.access(t, a + HP, true);
+        int idleHead = frameOf(m, p, a);
+        for (int visit = 0; visit < 3; visit++) {
+            m.access(t, a + HP + 8192, false); // the second huge page stays in use
+            m.thp().khugepaged().scan(4096);
+        }
+        // visit 1 clears the bit the faults set; visits 2 and 3 find the first page idle
+        assertThat(Pte.huge(m.kernel().lookupLeaf(p.mm(), a))).isFalse();
+        assertThat(frameOf(m, p, a + 4096)).isEqualTo(idleHead + 1);
+        assertThat(Pte.huge(m.kernel().lookupLeaf(p.mm(), a + HP))).isTrue();
+        assertThat(vmstat(m, "vmsim_thp_demoted")).isEqualTo(1);
+        assertThat(vmstat(m, "thp_split_page")).isEqualTo(1);
+        assertThat(p.mm().rssAnon()).isEqualTo(1024);
+        m.kernel().allocator.verify();
+    }
 }

@@ -85,7 +85,18 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
      * A THP policy with Linux's rules (vma_thp_gfp_mask() for the effort, max_ptes_none and a
      * young page for khugepaged), so engine tests need not load policies-thp.
      */
-    static final class TestThp implements HugePagePolicy {
+    /** TestThp that demotes a huge page after two idle khugepaged visits. */
+    static final class DemotingThp extends TestThpBase {
+        @Override
+        public boolean shouldSplit(VmaView vma, long address, int idleScans) {
+            return idleScans >= 2;
+        }
+    }
+
+    static final class TestThp extends TestThpBase {
+    }
+
+    abstract static class TestThpBase implements HugePagePolicy {
         @Override
         public FaultDecision onFault(VmaView vma, long address, boolean write, String enabled, String defrag) {
             boolean madvised = vma.has(VmaFlags.VM_HUGEPAGE);
@@ -141,6 +152,7 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
             provider("second-chance", PolicyKind.RECLAIM,
                     c -> lastRecording = new ReclaimTestPolicies.SecondChance(c.machine().frames())),
             provider("linux", PolicyKind.THP, c -> new TestThp()),
+            provider("demoting", PolicyKind.THP, c -> new DemotingThp()),
             provider("first-touch", PolicyKind.NUMA, c -> (NumaPolicy) (TaskView task, VmaView vma, long address, int localNode) -> localNode),
             provider("none", PolicyKind.KSM, c -> (DedupPolicy) () -> false));
 

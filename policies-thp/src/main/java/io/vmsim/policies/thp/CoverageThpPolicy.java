@@ -32,14 +32,33 @@ public final class CoverageThpPolicy implements HugePagePolicy {
 
     private final double utilThreshold;
     private final double minCoverage;
+    private final int demoteIdleScans;
 
     /**
      * @param utilThreshold fraction of a range's 512 pages that must be present to promote it
      * @param minCoverage   fraction of the present pages that must have been accessed
      */
     public CoverageThpPolicy(double utilThreshold, double minCoverage) {
+        this(utilThreshold, minCoverage, 0);
+    }
+
+    /**
+     * @param demoteIdleScans split a huge page whose accessed bit khugepaged found clear this many
+     *                        visits in a row (Ingens demotes idle huge pages to recover bloat); 0 never
+     */
+    public CoverageThpPolicy(double utilThreshold, double minCoverage, int demoteIdleScans) {
         this.utilThreshold = utilThreshold;
         this.minCoverage = minCoverage;
+        this.demoteIdleScans = demoteIdleScans;
+    }
+
+    /**
+     * Demotion (Ingens, OSDI 2016, section 4: huge pages that go idle are split so their unused
+     * base pages can be reclaimed): split after {@code demote_idle_scans} idle visits.
+     */
+    @Override
+    public boolean shouldSplit(io.vmsim.api.machine.VmaView vma, long address, int idleScans) {
+        return demoteIdleScans > 0 && idleScans >= demoteIdleScans;
     }
 
     @Override

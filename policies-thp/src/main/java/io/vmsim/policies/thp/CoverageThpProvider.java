@@ -13,6 +13,7 @@ import java.util.List;
 public final class CoverageThpProvider implements PolicyProvider {
     static final String UTIL_THRESHOLD = "util_threshold";
     static final String MIN_COVERAGE = "min_coverage";
+    static final String DEMOTE_IDLE_SCANS = "demote_idle_scans";
 
     @Override
     public String name() {
@@ -36,12 +37,14 @@ public final class CoverageThpProvider implements PolicyProvider {
                 ConfigKey.real(UTIL_THRESHOLD, 0.9, 0.0, 1.0,
                         "Fraction of a 2 MiB range's pages that must be present before khugepaged promotes it (Ingens: 90%)."),
                 ConfigKey.real(MIN_COVERAGE, 0.5, 0.0, 1.0,
-                        "Fraction of the present pages that must have their accessed bit set (HawkEye's access coverage)."));
+                        "Fraction of the present pages that must have their accessed bit set (HawkEye's access coverage)."),
+                ConfigKey.integer(DEMOTE_IDLE_SCANS, 2, 0, 1000,
+                        "Split (demote) a huge page that khugepaged found idle this many visits in a row, so reclaim can take its unused parts; 0 never demotes."));
     }
 
     @Override
     public Policy create(PolicyContext context) {
         Settings s = context.settings();
-        return new CoverageThpPolicy(s.getDouble(UTIL_THRESHOLD), s.getDouble(MIN_COVERAGE));
+        return new CoverageThpPolicy(s.getDouble(UTIL_THRESHOLD), s.getDouble(MIN_COVERAGE), s.getInt(DEMOTE_IDLE_SCANS));
     }
 }

@@ -52,4 +52,13 @@ final class CoverageThpPolicyTest {
         assertThat(linux.shouldCollapse(vma(0), 0, 100, 0, 0, 1)).isTrue();
         assertThat(linux.shouldCollapse(vma(0), 0, 101, 0, 0, 1)).isFalse();
     }
+
+    @Test
+    void demotesOnlyAfterTheConfiguredIdleVisits_andNeverWhenZero() {
+        CoverageThpPolicy demoting = new CoverageThpPolicy(0.9, 0.5, 2);
+        assertThat(demoting.shouldSplit(null, 0, 0)).isFalse();
+        assertThat(demoting.shouldSplit(null, 0, 1)).isFalse();
+        assertThat(demoting.shouldSplit(null, 0, 2)).isTrue();
+        assertThat(policy.shouldSplit(null, 0, 100)).isFalse();
+    }
 }

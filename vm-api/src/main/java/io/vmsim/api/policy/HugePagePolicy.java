@@ -59,4 +59,19 @@ public interface HugePagePolicy extends Policy {
     default boolean shouldCollapse(VmaView vma, long address, int none, int swap, int shared, int young) {
         return false;
     }
+
+    /**
+     * Whether khugepaged should demote a PMD-mapped huge page: split it into 512 base pages
+     * ({@code split_huge_page()}, which cannot fail), so that reclaim can take its unused parts
+     * and its use can be measured page by page again. Asked on each khugepaged visit, which tests
+     * and clears the PMD's accessed bit (flushing the TLB entry, as x86's
+     * {@code pmdp_clear_flush_young()} does).
+     *
+     * @param vma       the area
+     * @param address   the start of the huge page
+     * @param idleScans consecutive visits that found the accessed bit clear (0 if it was set)
+     */
+    default boolean shouldSplit(VmaView vma, long address, int idleScans) {
+        return false;
+    }
 }

@@ -115,6 +115,9 @@ public final class HugePageSplitter {
             frames.flags[p] &= ~(PageFrames.PG_HEAD | PageFrames.PG_TAIL);
             frames.prev[p] = -1;
             frames.next[p] = -1;
+            if (i > 0) {
+                frames.priv[p] = 0; // folio fields kept in tail pages (khugepaged's idle count)
+            }
             frames.mapping[p] = anonVma;
             frames.refcount[p] = frames.mapcount[p];
         }

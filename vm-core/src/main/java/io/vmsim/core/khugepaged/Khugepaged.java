@@ -46,7 +46,7 @@ public final class Khugepaged implements Daemons.Daemon {
     private Migrator.MoveListener copyListener = (from, to) -> { };
 
     /** Outcome of scanning one PMD range. */
-    enum Scan { NOT_ELIGIBLE, DECLINED, COLLAPSED, ALLOC_FAILED, ALREADY_HUGE }
+    enum Scan { NOT_ELIGIBLE, DECLINED, COLLAPSED, ALLOC_FAILED, ALREADY_HUGE, DEMOTED }
 
     public Khugepaged(Kernel kernel, int pagesToScan, long scanSleepMs, long allocSleepMs, boolean defrag) {
         this.k = kernel;
@@ -170,6 +170,36 @@ public final class Khugepaged implements Daemons.Daemon {
         return ok;
     }
 
+    /**
+     * A PMD-mapped huge page: test and clear its accessed bit (flushing the TLB entry, as
+     * {@code pmdp_clear_flush_young()} does on x86), count consecutive idle visits in the folio
+     * (kept in its third page, as Linux keeps folio fields in tail pages), and split it if the
+     * policy wants it demoted.
+     */
+    private Scan visitHuge(Mm mm, Vma vma, long haddr, long[] pmdT, int pi, int cpu) {
+        long pmd = pmdT[pi];
+        int head = Pte.pfn(pmd);
+        if (head == k.hugeZeroPfn || !frames.test(head, PageFrames.PG_HEAD) || !frames.test(head, PageFrames.PG_ANON)) {
+            return Scan.ALREADY_HUGE;
+        }
+        int idle;
+        if ((pmd & Pte.ACCESSED) != 0) {
+            pmdT[pi] = pmd & ~Pte.ACCESSED;
+            k.flushTlbPage(mm, haddr);
+            idle = 0;
+        } else {
+            idle = frames.priv[head + 2] + 1;
+        }
+        frames.priv[head + 2] = idle;
+        if (!k.thp.shouldSplit(vma, haddr, idle)) {
+            return Scan.ALREADY_HUGE;
+        }
+        frames.priv[head + 2] = 0;
+        k.huge.splitFolio(head, cpu);
+        k.vmstat.count(VmEvent.THP_DEMOTED);
+        return Scan.DEMOTED;
+    }
+
     /** {@code hpage_collapse_scan_pmd()}: count the range's entries, ask the policy, collapse. */
     Scan scanPmd(Mm mm, Vma vma, long haddr, int cpu, boolean madvCollapse) {
         int pmdTable = k.walkNoAlloc(mm, haddr, 2);
@@ -183,7 +213,7 @@ public final class Khugepaged implements Daemons.Daemon {
             return Scan.NOT_ELIGIBLE;
         }
         if (Pte.huge(pmd)) {
-            return Scan.ALREADY_HUGE;
+            return madvCollapse ? Scan.ALREADY_HUGE : visitHuge(mm, vma, haddr, pmdT, pi, cpu);
         }
         long[] ptes = k.tables.table(Pte.pfn(pmd));
         int none = 0;

@@ -243,6 +243,9 @@ public final class Kernel {
             hooks.swapCachePageFreed(head);
         }
         hooks.uncharge(head, 1 << order);
+        if (order == HPAGE_PMD_ORDER) {
+            frames.priv[head + 2] = 0; // khugepaged's idle count, a folio field in a tail page
+        }
         int n = 1 << order;
         for (int i = 0; i < n; i++) {
             int p = head + i;

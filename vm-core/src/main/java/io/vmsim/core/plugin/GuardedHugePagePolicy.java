@@ -45,6 +45,15 @@ final class GuardedHugePagePolicy implements HugePagePolicy {
     }
 
     @Override
+    public boolean shouldSplit(VmaView vma, long address, int idleScans) {
+        try {
+            return p.shouldSplit(vma, address, idleScans);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "HugePagePolicy.shouldSplit", e);
+        }
+    }
+
+    @Override
     public void verifyInvariants() {
         PolicyGuards.verify(p, name, origin);
     }

@@ -51,6 +51,8 @@ public enum VmEvent {
     /** Huge pages allocated for shmem (shared anonymous) faults. */
     THP_FILE_ALLOC("thp_file_alloc"),
     THP_FILE_FALLBACK("thp_file_fallback"),
+    /** Not a Linux counter: huge pages khugepaged split because the THP policy demoted them (shouldSplit). */
+    THP_DEMOTED("vmsim_thp_demoted"),
     // reclaim (issue 3)
     PGPGIN("pgpgin"),
     PGPGOUT("pgpgout"),
