@@ -71,7 +71,12 @@ final class Reports {
         if (k.frames.nrNodes() > 1) {
             // as /sys/devices/system/node/nodeN/meminfo, so a NUMA placement policy's effect shows
             for (int node = 0; node < k.frames.nrNodes(); node++) {
-                m.put("Node " + node + " MemFree", k.allocator.freePagesOfNode(node) * 4);
+                long free = 0;
+                for (io.vmsim.core.alloc.Zone z : k.allocator.zones()) {
+                    // NR_FREE_PAGES of the node's zones: per-CPU lists are not counted, as in MemFree
+                    free += z.node() == node ? z.nrFreePages() : 0;
+                }
+                m.put("Node " + node + " MemFree", free * 4);
             }
         }
         return m;
