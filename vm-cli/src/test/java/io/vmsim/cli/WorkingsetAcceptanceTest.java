@@ -23,13 +23,16 @@ final class WorkingsetAcceptanceTest {
     @TempDir
     Path dir;
 
+    private String json;
+
     private double hotWarmRatio(String policy) throws Exception {
         Path out = dir.resolve(policy + ".json");
         int code = Main.execute(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                 "run", "--scenario", "workingset", "--set", "policy.reclaim=" + policy, "--json", out.toString());
         assertThat(code).isZero();
-        Matcher m = Pattern.compile("\\{\"name\": \"hot\",[^}]*\"warm_hit_ratio\": ([0-9.E-]+)").matcher(Files.readString(out));
+        json = Files.readString(out);
+        Matcher m = Pattern.compile("\\{\"name\": \"hot\",[^}]*\"warm_hit_ratio\": ([0-9.E-]+)").matcher(json);
         assertThat(m.find()).as("hot file in the page-cache table").isTrue();
         return Double.parseDouble(m.group(1));
     }
@@ -38,6 +41,15 @@ final class WorkingsetAcceptanceTest {
     void twoListAndMglru_keepTheHotSetAbove90Percent_whereExactLruFallsBelow10() throws Exception {
         assertThat(hotWarmRatio("lru")).isLessThan(0.10);
         assertThat(hotWarmRatio("linux-2list")).isGreaterThan(0.90);
+        assertThat(counter("pgactivate")).as("the hot pages were activated").isGreaterThanOrEqualTo(1024);
         assertThat(hotWarmRatio("mglru")).isGreaterThan(0.90);
+        assertThat(counter("workingset_refault_file")).isPositive();
+        assertThat(counter("workingset_activate_file")).as("mglru's recent refaults").isPositive();
+    }
+
+    private long counter(String name) {
+        Matcher m = Pattern.compile("\"" + name + "\": (\\d+)").matcher(json);
+        assertThat(m.find()).as(name).isTrue();
+        return Long.parseLong(m.group(1));
     }
 }

@@ -37,6 +37,8 @@ import java.util.random.RandomGenerator;
 final class PolicyModule extends AbstractModule {
     private final CoreConfig config;
     private final PolicyCatalog catalog;
+    /** Set by the provider methods before any policy is created. */
+    private io.vmsim.api.policy.PolicyEvents events = io.vmsim.api.policy.PolicyEvents.NONE;
 
     PolicyModule(CoreConfig config, PolicyCatalog catalog) {
         this.config = config;
@@ -58,9 +60,21 @@ final class PolicyModule extends AbstractModule {
         return new IntrusivePageLists(frames.prev, frames.next, frames.flags);
     }
 
+    /** Events policies count ({@code pgactivate}, {@code workingset_activate_*}) go to the machine's vmstat. */
     @Provides
     @Singleton
-    Policies policies(MachineView view, PageLists lists) {
+    io.vmsim.api.policy.PolicyEvents policyEvents(io.vmsim.core.vmstat.VmStat vmstat) {
+        io.vmsim.core.vmstat.VmEvent[] to = new io.vmsim.core.vmstat.VmEvent[io.vmsim.api.policy.PolicyEvents.Event.values().length];
+        for (io.vmsim.api.policy.PolicyEvents.Event e : io.vmsim.api.policy.PolicyEvents.Event.values()) {
+            to[e.ordinal()] = io.vmsim.core.vmstat.VmEvent.valueOf(e.name());
+        }
+        return (event, n) -> vmstat.add(to[event.ordinal()], n);
+    }
+
+    @Provides
+    @Singleton
+    Policies policies(MachineView view, PageLists lists, io.vmsim.api.policy.PolicyEvents events) {
+        this.events = events;
         return new Policies(
                 create(PolicyKind.RECLAIM, CoreKeys.POLICY_RECLAIM, view, lists, ReclaimPolicy.class),
                 create(PolicyKind.THP, CoreKeys.POLICY_THP, view, lists, HugePagePolicy.class),
@@ -74,7 +88,8 @@ final class PolicyModule extends AbstractModule {
      */
     @Provides
     @Singleton
-    PolicyFactory reclaimDomains(MachineView view, PageLists lists) {
+    PolicyFactory reclaimDomains(MachineView view, PageLists lists, io.vmsim.api.policy.PolicyEvents events) {
+        this.events = events;
         return (node, memcg) -> create(PolicyKind.RECLAIM, CoreKeys.POLICY_RECLAIM, view, lists, ReclaimPolicy.class,
                 node, 1 + node + 1024L * memcg);
     }
@@ -110,6 +125,11 @@ final class PolicyModule extends AbstractModule {
             @Override
             public PageLists pageLists() {
                 return lists;
+            }
+
+            @Override
+            public io.vmsim.api.policy.PolicyEvents events() {
+                return events;
             }
 
             @Override

@@ -1,6 +1,7 @@
 package io.vmsim.policies.lru;
 
 import io.vmsim.api.machine.PageLists;
+import io.vmsim.api.policy.PolicyEvents;
 import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.api.policy.ScanControl;
 
@@ -46,8 +47,10 @@ public final class MglruPolicy implements ReclaimPolicy {
     private static final int TIER_SHIFT = 3;
     private static final int TIER_MASK = 3 << TIER_SHIFT;
     private static final int WORKINGSET = 1 << 5;
+    private static final int ANON = 1 << 6;
 
     private final PageLists lists;
+    private final PolicyEvents events;
     private final int[] gens = new int[MAX_NR_GENS];
     private long maxSeq = MIN_NR_GENS - 1;
     private long minSeq;
@@ -65,6 +68,12 @@ public final class MglruPolicy implements ReclaimPolicy {
      * @param fileYoungest whether a new file page enters the youngest generation (else the oldest)
      */
     public MglruPolicy(PageLists lists, boolean fileYoungest) {
+        this(lists, fileYoungest, PolicyEvents.NONE);
+    }
+
+    /** As above, counting working-set events in {@code events}. */
+    public MglruPolicy(PageLists lists, boolean fileYoungest, PolicyEvents events) {
+        this.events = events;
         this.lists = lists;
         this.fileYoungest = fileYoungest;
         for (int i = 0; i < MAX_NR_GENS; i++) {
@@ -133,7 +142,7 @@ public final class MglruPolicy implements ReclaimPolicy {
         if ((b & GEN_MASK) != 0) {
             return;
         }
-        putOn(anon || fileYoungest ? maxSeq : minSeq, pfn, b & (TIER_MASK | WORKINGSET));
+        putOn(anon || fileYoungest ? maxSeq : minSeq, pfn, (b & (TIER_MASK | WORKINGSET)) | (anon ? ANON : 0));
     }
 
     @Override
@@ -150,18 +159,24 @@ public final class MglruPolicy implements ReclaimPolicy {
         int b = lists.bits(pfn);
         int tier = (b & TIER_MASK) >>> TIER_SHIFT;
         evicted[tier]++;
-        return minSeq << 3 | (long) tier << 1 | ((b & WORKINGSET) != 0 ? 1 : 0);
+        return minSeq << 4 | ((b & ANON) != 0 ? 8L : 0L) | (long) tier << 1 | ((b & WORKINGSET) != 0 ? 1 : 0);
     }
 
     @Override
     public void pageRefaulted(int pfn, long shadow) {
-        long seq = shadow >>> 3;
+        long seq = shadow >>> 4;
+        boolean anon = (shadow & 8) != 0;
         int tier = (int) (shadow >>> 1) & 3;
         boolean workingset = (shadow & 1) != 0;
         if (maxSeq - seq >= MAX_NR_GENS) {
             return; // not recent: lru_gen_test_recent() is false
         }
         refaulted[tier]++;
+        // lru_gen_refault(): a recent refault counts as an activation, and as a restore if it was in the working set
+        events.count(anon ? PolicyEvents.Event.WORKINGSET_ACTIVATE_ANON : PolicyEvents.Event.WORKINGSET_ACTIVATE_FILE);
+        if (workingset) {
+            events.count(anon ? PolicyEvents.Event.WORKINGSET_RESTORE_ANON : PolicyEvents.Event.WORKINGSET_RESTORE_FILE);
+        }
         int b = lists.bits(pfn);
         int restored = (b & ~(TIER_MASK | WORKINGSET)) | tier << TIER_SHIFT | (workingset ? WORKINGSET : 0);
         lists.setBits(pfn, restored);

@@ -33,6 +33,7 @@ public final class MglruProvider implements PolicyProvider {
 
     @Override
     public Policy create(PolicyContext context) {
-        return new MglruPolicy(context.pageLists(), "youngest".equals(context.settings().getString("file_pages_gen")));
+        return new MglruPolicy(context.pageLists(), "youngest".equals(context.settings().getString("file_pages_gen")),
+                context.events());
     }
 }

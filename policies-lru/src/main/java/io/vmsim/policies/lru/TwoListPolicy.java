@@ -1,6 +1,7 @@
 package io.vmsim.policies.lru;
 
 import io.vmsim.api.machine.PageLists;
+import io.vmsim.api.policy.PolicyEvents;
 import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.api.policy.ScanControl;
 
@@ -47,9 +48,17 @@ public final class TwoListPolicy implements ReclaimPolicy {
     private long activations;
     private long workingsetRefaults;
 
+    private final PolicyEvents events;
+
     /** Empty lists threaded through the frames' links. */
     public TwoListPolicy(PageLists lists) {
+        this(lists, PolicyEvents.NONE);
+    }
+
+    /** Empty lists threaded through the frames' links, counting activations in {@code events}. */
+    public TwoListPolicy(PageLists lists, PolicyEvents events) {
         this.lists = lists;
+        this.events = events;
         this.inactive = lists.newList();
         this.active = lists.newList();
     }
@@ -96,6 +105,7 @@ public final class TwoListPolicy implements ReclaimPolicy {
             lists.setBits(pfn, (b & ~(WHERE | REFERENCED)) | ACTIVE);
             nonresidentAge++;
             activations++;
+            events.count(PolicyEvents.Event.PGACTIVATE);
         }
     }
 
@@ -126,14 +136,16 @@ public final class TwoListPolicy implements ReclaimPolicy {
 
     @Override
     public long pageEvicted(int pfn) {
-        // workingset_eviction(): age first, then record it with PG_workingset.
+        // workingset_eviction(): age first, then record it with PG_workingset and the page type.
         nonresidentAge++;
-        return nonresidentAge << 1 | ((lists.bits(pfn) & WORKINGSET) != 0 ? 1 : 0);
+        int b = lists.bits(pfn);
+        return nonresidentAge << 2 | ((b & ANON) != 0 ? 2 : 0) | ((b & WORKINGSET) != 0 ? 1 : 0);
     }
 
     @Override
     public void pageRefaulted(int pfn, long shadow) {
-        long eviction = shadow >>> 1;
+        long eviction = shadow >>> 2;
+        boolean anon = (shadow & 2) != 0;
         long distance = nonresidentAge - eviction;
         int b = lists.bits(pfn);
         int ws = (shadow & 1) != 0 ? WORKINGSET : 0;
@@ -145,6 +157,10 @@ public final class TwoListPolicy implements ReclaimPolicy {
         nonresidentAge++;
         workingsetRefaults++;
         refaultActivated = true;
+        events.count(anon ? PolicyEvents.Event.WORKINGSET_ACTIVATE_ANON : PolicyEvents.Event.WORKINGSET_ACTIVATE_FILE);
+        if (ws != 0) {
+            events.count(anon ? PolicyEvents.Event.WORKINGSET_RESTORE_ANON : PolicyEvents.Event.WORKINGSET_RESTORE_FILE);
+        }
         if ((b & WHERE) == INACTIVE) {
             lists.remove(inactive, pfn);
             lists.addHead(active, pfn);
@@ -170,6 +186,7 @@ public final class TwoListPolicy implements ReclaimPolicy {
             int b = lists.bits(pfn);
             lists.addHead(inactive, pfn);
             lists.setBits(pfn, (b & ~(WHERE | REFERENCED)) | INACTIVE | WORKINGSET);
+            events.count(PolicyEvents.Event.PGDEACTIVATE);
         }
     }
 
@@ -209,6 +226,7 @@ public final class TwoListPolicy implements ReclaimPolicy {
                     lists.setBits(pfn, (b & ~(WHERE | REFERENCED)) | ACTIVE);
                     nonresidentAge++;
                     activations++;
+                    events.count(PolicyEvents.Event.PGACTIVATE);
                 } else {
                     lists.addHead(inactive, pfn);
                     lists.setBits(pfn, b | REFERENCED);

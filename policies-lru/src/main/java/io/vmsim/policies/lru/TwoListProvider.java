@@ -24,6 +24,6 @@ public final class TwoListProvider implements PolicyProvider {
 
     @Override
     public Policy create(PolicyContext context) {
-        return new TwoListPolicy(context.pageLists());
+        return new TwoListPolicy(context.pageLists(), context.events());
     }
 }

@@ -140,4 +140,27 @@ final class TwoListPolicyTest {
         assertThat(p.inactiveSize()).isZero();
         p.verifyInvariants();
     }
+
+    @Test
+    void aRefaultWithinTheActiveListSize_isActivatedAndCountedAsWorkingsetActivate() {
+        io.vmsim.api.machine.PageLists lists = io.vmsim.api.machine.IntrusivePageLists.standalone(16);
+        java.util.EnumMap<io.vmsim.api.policy.PolicyEvents.Event, Long> counted =
+                new java.util.EnumMap<>(io.vmsim.api.policy.PolicyEvents.Event.class);
+        TwoListPolicy p = new TwoListPolicy(lists, (e, n) -> counted.merge(e, n, Long::sum));
+        for (int pfn = 0; pfn < 4; pfn++) {
+            p.pageAdded(pfn, false);
+            p.pageMarkedAccessed(pfn);
+            p.pageMarkedAccessed(pfn); // second use: active
+        }
+        assertThat(counted).containsEntry(io.vmsim.api.policy.PolicyEvents.Event.PGACTIVATE, 4L);
+        p.pageAdded(5, false);
+        p.pageRemoved(5);
+        long shadow = p.pageEvicted(5);
+        // refault distance 0 <= 4 active pages: workingset_refault() activates it
+        p.pageRefaulted(5, shadow);
+        p.pageAdded(5, false);
+        assertThat(p.isActive(5)).isTrue();
+        assertThat(counted).containsEntry(io.vmsim.api.policy.PolicyEvents.Event.WORKINGSET_ACTIVATE_FILE, 1L)
+                .doesNotContainKey(io.vmsim.api.policy.PolicyEvents.Event.WORKINGSET_ACTIVATE_ANON);
+    }
 }

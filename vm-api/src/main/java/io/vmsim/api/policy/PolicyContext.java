@@ -20,6 +20,14 @@ public interface PolicyContext {
     io.vmsim.api.machine.PageLists pageLists();
 
     /**
+     * Where the policy counts the events it is responsible for ({@code pgactivate},
+     * {@code workingset_activate_*}, ...), under their {@code /proc/vmstat} names.
+     */
+    default PolicyEvents events() {
+        return PolicyEvents.NONE;
+    }
+
+    /**
      * A random source seeded from the run's seed and the policy's name, so a policy's random
      * choices are reproducible and independent of other policies.
      */

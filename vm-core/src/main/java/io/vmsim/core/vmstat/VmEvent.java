@@ -67,6 +67,11 @@ public enum VmEvent {
     ALLOCSTALL("allocstall"),
     WORKINGSET_REFAULT_ANON("workingset_refault_anon"),
     WORKINGSET_REFAULT_FILE("workingset_refault_file"),
+    /** Counted by the reclaim policy through PolicyEvents (the working-set test is the policy's). */
+    WORKINGSET_ACTIVATE_ANON("workingset_activate_anon"),
+    WORKINGSET_ACTIVATE_FILE("workingset_activate_file"),
+    WORKINGSET_RESTORE_ANON("workingset_restore_anon"),
+    WORKINGSET_RESTORE_FILE("workingset_restore_file"),
     UNEVICTABLE_PGS_MLOCKED("unevictable_pgs_mlocked"),
     NR_DIRTIED("nr_dirtied"),
     NR_WRITTEN("nr_written"),
