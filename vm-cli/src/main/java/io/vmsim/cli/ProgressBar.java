@@ -32,7 +32,17 @@ final class ProgressBar implements Progress {
 
     /** A bar when stderr is an interactive terminal, otherwise no progress at all. */
     static Progress forTerminal(PrintWriter err) {
-        return System.console() != null ? new ProgressBar(err) : Progress.NONE;
+        return stderrIsTerminal() ? new ProgressBar(err) : Progress.NONE;
+    }
+
+    /**
+     * Java cannot ask whether stderr alone is a terminal: the launcher does ({@code [ -t 2 ]})
+     * and passes {@code -Dvmsim.stderr.tty}; without it, a console (stdin and stdout on a
+     * terminal) is taken as the sign.
+     */
+    static boolean stderrIsTerminal() {
+        String tty = System.getProperty("vmsim.stderr.tty");
+        return tty != null ? Boolean.parseBoolean(tty) : System.console() != null;
     }
 
     @Override
