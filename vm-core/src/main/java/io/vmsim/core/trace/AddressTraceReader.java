@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * </pre>
  * Blank lines and lines starting with {@code #} are skipped.
  */
-public final class AddressTraceReader extends TextTraceReader {
+public final class AddressTraceReader extends OneValuePerLineReader {
     static final String EXPECTED = "expected one address per line, like '0x601040', '4198400' or '0x601040,W'";
 
     /** Opens an address trace file (plain, gzip, xz or zstd). */
@@ -30,22 +30,13 @@ public final class AddressTraceReader extends TextTraceReader {
     }
 
     @Override
-    public int read(long[] out) throws IOException {
-        final byte[] b = buf;
-        int n = 0;
-        while (n < out.length) {
-            int end = nextLine();
-            if (end < 0) {
-                break;
-            }
-            long ref = parse(b, lineStart, end);
-            if (ref >= 0) {
-                out[n++] = ref;
-            } else if (ref == LackeyTraceReader.BAD) {
-                throw malformed(EXPECTED, lineStart, end);
-            }
-        }
-        return n;
+    long parseLine(byte[] b, int s, int e) {
+        return parse(b, s, e);
+    }
+
+    @Override
+    String expected() {
+        return EXPECTED;
     }
 
     /** Parses one line: the encoded reference, {@code SKIP} or {@code BAD} (see {@link LackeyTraceReader}). */

@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * operation. Blank lines and lines starting with {@code #} are skipped; spaces around the
  * number are allowed.
  */
-public final class PageNumberTraceReader extends TextTraceReader {
+public final class PageNumberTraceReader extends OneValuePerLineReader {
     static final String EXPECTED = "expected one decimal page number per line, like '123456'";
 
     /** Largest page number whose address survives the shifts of {@code page << 12} and encode. */
@@ -27,22 +27,13 @@ public final class PageNumberTraceReader extends TextTraceReader {
     }
 
     @Override
-    public int read(long[] out) throws IOException {
-        final byte[] b = buf;
-        int n = 0;
-        while (n < out.length) {
-            int end = nextLine();
-            if (end < 0) {
-                break;
-            }
-            long ref = parse(b, lineStart, end);
-            if (ref >= 0) {
-                out[n++] = ref;
-            } else if (ref == LackeyTraceReader.BAD) {
-                throw malformed(EXPECTED, lineStart, end);
-            }
-        }
-        return n;
+    long parseLine(byte[] b, int s, int e) {
+        return parse(b, s, e);
+    }
+
+    @Override
+    String expected() {
+        return EXPECTED;
     }
 
     /** Parses one line: the encoded reference, {@code SKIP} or {@code BAD} (see {@link LackeyTraceReader}). */
