@@ -21,8 +21,8 @@ public interface ReclaimPolicy extends Policy {
 
     /**
      * True if the policy wants {@link #pageMarkedAccessed} when a page is used through a system
-     * call. Otherwise the core records such a use as the page's referenced flag, which
-     * {@link ScanControl#testAndClearYoung} reports with the accessed bits. Read once.
+     * call. Otherwise the core keeps Linux's two steps in the page's flags (PG_referenced, then
+     * activation), and {@link ScanControl#testAndClearYoung} reports the second. Read once.
      */
     default boolean observesMarkAccessed() {
         return false;

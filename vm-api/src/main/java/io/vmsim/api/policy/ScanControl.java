@@ -23,7 +23,10 @@ public interface ScanControl {
 
     /**
      * Tests and clears the accessed bit of every PTE that maps the page, through the reverse
-     * map ({@code folio_referenced()}); returns true if any was set. Charged to simulated time.
+     * map ({@code folio_referenced()}); returns true if any was set, or if the page was used
+     * again through a system call since the last test (the second {@code folio_mark_accessed()},
+     * where Linux would activate it; a single such use only sets PG_referenced, which, as in
+     * {@code folio_check_references()}, does not keep an unmapped page). Charged to simulated time.
      */
     boolean testAndClearYoung(int pfn);
 

@@ -58,6 +58,12 @@ public final class PageFrames implements FrameView {
     public static final int PG_PCP = 1 << 17;
     /** Kernel allocation that is not otherwise typed (slab, etc.). */
     public static final int PG_SLAB = 1 << 18;
+    /**
+     * Used again through a system call after PG_referenced was set: where Linux's
+     * {@code folio_mark_accessed()} would activate the page, for reclaim policies that learn by
+     * scanning ({@code ScanControl.testAndClearYoung} reports and clears it).
+     */
+    public static final int PG_YOUNG = 1 << 19;
 
     /** The top eight flag bits belong to the reclaim policy holding the page ({@code PageLists.bits}). */
     public static final int PG_POLICY_SHIFT = io.vmsim.api.machine.IntrusivePageLists.BITS_SHIFT;

@@ -244,11 +244,24 @@ public final class PageCache {
      */
     private void touch(int pfn) {
         if (!frames.test(pfn, PageFrames.PG_LRU)) {
-            frames.set(pfn, PageFrames.PG_REFERENCED);
+            mark(pfn);
         } else if (observe) {
             policy.pageAccessed(pfn, false);
         } else if (observeMarks) {
             policy.pageMarkedAccessed(pfn);
+        } else {
+            mark(pfn);
+        }
+    }
+
+    /**
+     * The two steps of {@code folio_mark_accessed()} for policies that scan: the first use sets
+     * PG_referenced, the next one (where Linux activates the page) makes it young, so a page read
+     * once, such as a use-once stream page, does not look used again.
+     */
+    private void mark(int pfn) {
+        if (frames.test(pfn, PageFrames.PG_REFERENCED)) {
+            frames.set(pfn, PageFrames.PG_YOUNG);
         } else {
             frames.set(pfn, PageFrames.PG_REFERENCED);
         }

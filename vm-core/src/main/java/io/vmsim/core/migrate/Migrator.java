@@ -20,7 +20,7 @@ import io.vmsim.core.vmstat.VmEvent;
 public final class Migrator {
     /** Flags that travel with the contents; LRU and policy bits are the reclaim policy's to set again. */
     private static final int MIGRATED_FLAGS = PageFrames.PG_ANON | PageFrames.PG_SWAPBACKED | PageFrames.PG_DIRTY
-            | PageFrames.PG_REFERENCED | PageFrames.PG_MLOCKED | PageFrames.PG_UNEVICTABLE | PageFrames.PG_SWAPCACHE;
+            | PageFrames.PG_REFERENCED | PageFrames.PG_YOUNG | PageFrames.PG_MLOCKED | PageFrames.PG_UNEVICTABLE | PageFrames.PG_SWAPCACHE;
 
     private final Kernel k;
     private final PageFrames frames;

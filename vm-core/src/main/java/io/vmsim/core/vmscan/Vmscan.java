@@ -557,9 +557,11 @@ public final class Vmscan implements AllocHooks {
             }
             int young = rmap.referenced(pfn);
             k.clock.advance((1 + young) * cost.rmapPs());
-            boolean ref = frames.test(pfn, PageFrames.PG_REFERENCED);
-            frames.clear(pfn, PageFrames.PG_REFERENCED);
-            return young > 0 || ref;
+            // folio_check_references(): PG_referenced alone does not keep an unmapped page;
+            // a second use through a system call (PG_YOUNG, the activation) does
+            boolean again = frames.test(pfn, PageFrames.PG_YOUNG);
+            frames.clear(pfn, PageFrames.PG_YOUNG | PageFrames.PG_REFERENCED);
+            return young > 0 || again;
         }
 
         @Override
