@@ -146,6 +146,8 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
 
     private final List<PolicyProvider> providers = List.of(
             provider("lru", PolicyKind.RECLAIM, c -> lastReclaim = new TrackingReclaim(true)),
+            // the default name: a tracking policy that learns by scanning, as linux-2list does
+            provider("linux-2list", PolicyKind.RECLAIM, c -> lastReclaim = new TrackingReclaim(false)),
             provider("fifo", PolicyKind.RECLAIM, c -> lastReclaim = new TrackingReclaim(false)),
             provider("exact-lru", PolicyKind.RECLAIM, c -> lastRecording = new ReclaimTestPolicies.ExactLru(c.machine().frames())),
             provider("two-list", PolicyKind.RECLAIM, c -> lastRecording = new ReclaimTestPolicies.TwoList(c.machine().frames())),

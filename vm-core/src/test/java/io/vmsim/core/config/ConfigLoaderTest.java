@@ -147,7 +147,7 @@ final class ConfigLoaderTest {
     @Test
     void unknownPolicy_listsTheKindsNamesAndSuggests() {
         assertThat(problems(new ConfigLoader(catalog).scenarioDefaults("s", Map.of("policy.reclaim", "fifi"))))
-                .containsExactly("unknown reclaim policy 'fifi' (in scenario s); available: fifo, lru; did you mean 'fifo'?");
+                .containsExactly("unknown reclaim policy 'fifi' (in scenario s); available: fifo, linux-2list, lru; did you mean 'fifo'?");
     }
 
     @Test
@@ -160,7 +160,7 @@ final class ConfigLoaderTest {
                 .containsExactly("'policy.thp.linux.max_ptes_none' = '512' (in --set): out of range, expected an integer in [0, 511]");
         assertThat(problems(new ConfigLoader(catalog).set("policy.reclaim.mglru.nr_gens", "4")))
                 .containsExactly("unknown key 'policy.reclaim.mglru.nr_gens' (in --set): there is no reclaim policy 'mglru'; "
-                        + "available: fifo, lru; did you mean 'lru'?");
+                        + "available: fifo, linux-2list, lru; did you mean 'lru'?");
         assertThat(problems(new ConfigLoader(catalog).set("policy.reclaim.lru.x", "4")))
                 .containsExactly("unknown key 'policy.reclaim.lru.x' (in --set); reclaim policy 'lru' has no settings");
     }

@@ -25,6 +25,7 @@ public record FakeProvider(String name, PolicyKind kind, List<ConfigKey> configK
     public static PolicyRegistry builtInLike() {
         return PolicyRegistry.of(List.of(
                 reg("lru", PolicyKind.RECLAIM, "policies-lru"),
+                reg("linux-2list", PolicyKind.RECLAIM, "policies-lru"),
                 reg("fifo", PolicyKind.RECLAIM, "policies-lru"),
                 new PolicyRegistry.Registration(new FakeProvider("linux", PolicyKind.THP, List.of(
                         ConfigKey.integer("max_ptes_none", 511, 0, 511, "Empty PTEs khugepaged tolerates."),

@@ -28,14 +28,14 @@ final class PolicyRegistryTest {
         assertThatThrownBy(() -> r.provider(PolicyKind.RECLAIM, "lur"))
                 .isInstanceOfSatisfying(PolicyException.class, e -> {
                     assertThat(e.kind()).isEqualTo(PolicyException.Kind.CONFIGURATION);
-                    assertThat(e.getMessage()).contains("available: fifo, lru").contains("did you mean 'lru'?");
+                    assertThat(e.getMessage()).contains("available: fifo, linux-2list, lru").contains("did you mean 'lru'?");
                 });
     }
 
     @Test
     void all_isSortedByKindThenName() {
         assertThat(FakeProvider.builtInLike().all()).extracting(PolicyProvider::name)
-                .containsExactly("fifo", "lru", "linux", "never", "first-touch", "none");
+                .containsExactly("fifo", "linux-2list", "lru", "linux", "never", "first-touch", "none");
     }
 
     @Test
