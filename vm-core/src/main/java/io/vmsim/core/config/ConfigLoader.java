@@ -113,7 +113,7 @@ public final class ConfigLoader {
         List<Layer> all = new ArrayList<>(layers);
         all.add(commandLine);
         for (Layer layer : all) {
-            layer.values().forEach((k, v) -> supplied.put(k, new Supplied(v, layer)));
+            layer.values().forEach((k, v) -> supplied.put(CoreKeys.ALIASES.getOrDefault(k, k), new Supplied(v, layer)));
         }
 
         Map<String, ConfigKey> declared = new LinkedHashMap<>();

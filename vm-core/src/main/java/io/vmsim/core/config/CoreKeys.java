@@ -72,6 +72,16 @@ public final class CoreKeys {
     public static final String COST_IO_PAGE = "cost.io_page_ns";
     public static final String COST_RMAP = "cost.rmap_ns";
 
+    /**
+     * Linux's sysfs names for knobs that vmsim gives to a policy: khugepaged's
+     * {@code /sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_*} are thresholds of the
+     * {@code linux} THP policy, so a research policy can declare its own. Either name sets it.
+     */
+    public static final java.util.Map<String, String> ALIASES = java.util.Map.of(
+            "mm.transparent_hugepage.khugepaged.max_ptes_none", "policy.thp.linux.max_ptes_none",
+            "mm.transparent_hugepage.khugepaged.max_ptes_swap", "policy.thp.linux.max_ptes_swap",
+            "mm.transparent_hugepage.khugepaged.max_ptes_shared", "policy.thp.linux.max_ptes_shared");
+
     /** Every core key, in the order {@code vmsim config show} prints them. */
     public static final List<ConfigKey> ALL = List.of(
             ConfigKey.integer(SEED, 42, Long.MIN_VALUE, Long.MAX_VALUE,

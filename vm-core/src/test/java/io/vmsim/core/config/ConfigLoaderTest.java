@@ -209,4 +209,12 @@ final class ConfigLoaderTest {
         assertThat(c.getString(CoreKeys.THP_ENABLED)).isEqualTo("never");
         assertThat(c.getString(CoreKeys.POLICY_RECLAIM)).isEqualTo("fifo");
     }
+
+    @Test
+    void linuxSysfsName_ofAKhugepagedThreshold_setsTheLinuxPolicysKey() {
+        EffectiveConfig c = new ConfigLoader(catalog).set("mm.transparent_hugepage.khugepaged.max_ptes_none", "64").load();
+        assertThat(c.policySettings(io.vmsim.api.policy.PolicyKind.THP, "linux").getLong("max_ptes_none")).isEqualTo(64);
+        assertThat(problems(new ConfigLoader(catalog).set("mm.transparent_hugepage.khugepaged.max_ptes_none", "600")))
+                .singleElement().asString().contains("policy.thp.linux.max_ptes_none").contains("out of range");
+    }
 }
