@@ -14,8 +14,8 @@ final class FifoPolicyTest {
     void shortSequence_showsBeladysAnomaly() {
         // The classic sequence: FIFO misses 9 times with 3 frames and 10 times with 4.
         int[] seq = {1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5};
-        assertThat(ReplacementHarness.misses(new FifoPolicy(IntrusivePageLists.standalone(3)), 3, seq)).isEqualTo(9);
-        assertThat(ReplacementHarness.misses(new FifoPolicy(IntrusivePageLists.standalone(4)), 4, seq)).isEqualTo(10);
+        assertThat(new CacheHarness(3, (l, fv) -> new FifoPolicy(l)).run(seq)).isEqualTo(9);
+        assertThat(new CacheHarness(4, (l, fv) -> new FifoPolicy(l)).run(seq)).isEqualTo(10);
         assertThat(ReplacementHarness.referenceMisses(false, 4, seq)).isEqualTo(10);
     }
 
@@ -27,7 +27,7 @@ final class FifoPolicyTest {
             for (int i = 0; i < seq.length; i++) {
                 seq[i] = rnd.nextInt(3) == 0 ? rnd.nextInt(300) : rnd.nextInt(30);
             }
-            assertThat(ReplacementHarness.misses(new FifoPolicy(IntrusivePageLists.standalone(frames)), frames, seq))
+            assertThat(new CacheHarness(frames, (l, fv) -> new FifoPolicy(l)).run(seq))
                     .as("misses with %d frames", frames)
                     .isEqualTo(ReplacementHarness.referenceMisses(false, frames, seq));
         }

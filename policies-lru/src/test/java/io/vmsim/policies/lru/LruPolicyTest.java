@@ -14,7 +14,7 @@ final class LruPolicyTest {
     void shortSequence_missesAsTextbookLru() {
         // 3 frames: 1 2 3 miss; 1 hit; 4 evicts 2; 2 evicts 3; 1 hit; 3 evicts 4 -> 6 misses.
         int[] seq = {1, 2, 3, 1, 4, 2, 1, 3};
-        assertThat(ReplacementHarness.misses(new LruPolicy(IntrusivePageLists.standalone(3)), 3, seq)).isEqualTo(6);
+        assertThat(new CacheHarness(3, (l, fv) -> new LruPolicy(l)).run(seq)).isEqualTo(6);
         assertThat(ReplacementHarness.referenceMisses(true, 3, seq)).isEqualTo(6);
     }
 
@@ -27,7 +27,7 @@ final class LruPolicyTest {
                 // A skewed distribution so that recency matters.
                 seq[i] = rnd.nextInt(4) == 0 ? rnd.nextInt(200) : rnd.nextInt(20);
             }
-            assertThat(ReplacementHarness.misses(new LruPolicy(IntrusivePageLists.standalone(frames)), frames, seq))
+            assertThat(new CacheHarness(frames, (l, fv) -> new LruPolicy(l)).run(seq))
                     .as("misses with %d frames", frames)
                     .isEqualTo(ReplacementHarness.referenceMisses(true, frames, seq));
         }

@@ -25,6 +25,9 @@ import io.vmsim.core.vmstat.VmEvent;
  * <p>Every call counts one {@code pgfault}, as {@code handle_mm_fault()} does.
  */
 public final class FaultHandler {
+    /** A PTE for a page just written: present, user, writable, accessed and dirty. */
+    private static final long WRITABLE_PTE = Pte.PRESENT | Pte.USER | Pte.RW | Pte.ACCESSED | Pte.DIRTY;
+
     private final Kernel k;
     private final PageFrames frames;
     // reclaim (issue 3): file-backed faults and swap-in, installed by the reclaim subsystem
@@ -137,13 +140,18 @@ public final class FaultHandler {
             return;
         }
         int pfn = allocUserPage(task, va, node);
-        k.clock.advance(k.cost.zero4kPs);
+        long bits = Pte.PRESENT | Pte.USER | Pte.ACCESSED | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0);
+        mapNewAnonPage(vma, va, ptes, i, pfn, k.cost.zero4kPs, bits);
+        mm.rssAnon++;
+    }
+
+    /** Maps a new, exclusive anonymous page: charges zeroing or copying, one mapping, the reclaim policy told. */
+    private void mapNewAnonPage(Vma vma, long va, long[] ptes, int i, int pfn, long costPs, long bits) {
+        k.clock.advance(costPs);
         frames.mapcount[pfn] = 1;
         frames.refcount[pfn] = 1;
         k.newAnonFolio(pfn, 0, vma, va);
-        long bits = Pte.PRESENT | Pte.USER | Pte.ACCESSED | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0);
         ptes[i] = Pte.make(pfn, bits);
-        mm.rssAnon++;
     }
 
     /** {@code do_wp_page()}: reuse an exclusive anonymous page, or copy it (or zero-fill a page replacing the zero page). */
@@ -151,12 +159,8 @@ public final class FaultHandler {
         int old = Pte.pfn(pte);
         if (old == k.zeroPfn) {
             int pfn = allocUserPage(task, va, node);
-            k.clock.advance(k.cost.zero4kPs);
-            frames.mapcount[pfn] = 1;
-            frames.refcount[pfn] = 1;
-            k.newAnonFolio(pfn, 0, vma, va);
-            ptes[i] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.RW | Pte.ACCESSED | Pte.DIRTY);
-            mm.rssAnon++;
+            mapNewAnonPage(vma, va, ptes, i, pfn, k.cost.zero4kPs, WRITABLE_PTE);
+            mm.rssAnon++; // the zero page was not counted
             k.vmstat.count(VmEvent.COW_FAULT);
             k.flushTlbPage(mm, va);
             return;
@@ -175,11 +179,7 @@ public final class FaultHandler {
         } finally {
             frames.refcount[old]--;
         }
-        k.clock.advance(k.cost.copy4kPs);
-        frames.mapcount[pfn] = 1;
-        frames.refcount[pfn] = 1;
-        k.newAnonFolio(pfn, 0, vma, va);
-        ptes[i] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.RW | Pte.ACCESSED | Pte.DIRTY);
+        mapNewAnonPage(vma, va, ptes, i, pfn, k.cost.copy4kPs, WRITABLE_PTE);
         k.putAnonPage(old, task.cpu());
         k.vmstat.count(VmEvent.COW_FAULT);
         k.flushTlbPage(mm, va);
