@@ -42,11 +42,21 @@ final class MrcCommand implements Callable<Integer> {
             description = "Trace format (default: detected).")
     String format;
 
-    @Option(names = "--policy", required = true, split = ",", paramLabel = "P[,P...]", description = "Reclaim policies (see 'vmsim policies').")
+    @Option(names = "--policy", required = true, split = ",(?![^\\[]*\\])", paramLabel = "P[,P...]",
+            description = {"Reclaim policies (see 'vmsim policies'); a variant sets keys of its own:",
+                    "clock,clock[insert_referenced=false] runs both."})
     List<String> policies;
 
-    @Option(names = "--frames", required = true, split = ",", paramLabel = "N[,N...]", description = "Frame counts, positive integers.")
+    @Option(names = "--frames", required = true, split = ",", paramLabel = "N[,N...]",
+            description = "Frame counts, positive integers; counts above the trace's distinct pages are capped to it.")
     List<String> frames;
+
+    @Option(names = "--machine", description = {"Replay through the full simulated machine: reads through the page cache",
+            "in a memory cgroup of exactly N pages (see docs/mrc.md)."})
+    boolean machine;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Replay only the first N data references.")
+    Long limit;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Sets a policy key, e.g. policy.reclaim.clock.insert_referenced=false; repeatable.")
     List<String> sets = new ArrayList<>();
@@ -82,19 +92,25 @@ final class MrcCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (PolicyRegistry catalog = Inputs.catalog(plugins, sets)) {
             EffectiveConfig cfg = new ConfigLoader(catalog).assignments(sets).load();
-            for (String p : policies) {
-                catalog.provider(io.vmsim.api.policy.PolicyKind.RECLAIM, p.trim()); // unknown names fail before reading
+            List<MrcStudy.PolicySpec> specs = policies.stream().map(MrcStudy.PolicySpec::parse).toList();
+            for (MrcStudy.PolicySpec p : specs) {
+                catalog.provider(io.vmsim.api.policy.PolicyKind.RECLAIM, p.name()); // unknown names fail before reading
             }
             Progress progress = ProgressBar.forTerminal(err);
             MrcStudy.Outcome o;
             try {
                 progress.update("reading " + trace.getFileName(), 0, -1);
-                MrcTrace t = MrcTrace.of(PreparsedTrace.load(trace, format, false));
+                if (limit != null && limit <= 0) {
+                    throw new IllegalArgumentException("--limit must be a positive number of references, got " + limit);
+                }
+                MrcTrace t = MrcTrace.of(PreparsedTrace.load(trace, format, false), limit == null ? Long.MAX_VALUE : limit);
+                sizes = capFrames(sizes, t.distinctPages(), err);
                 int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
                 if (n < 1) {
                     throw new IllegalArgumentException("--threads must be at least 1, got " + n);
                 }
-                o = MrcStudy.run(t, policies.stream().map(String::trim).toList(), sizes, catalog, cfg, n, progress);
+                o = MrcStudy.run(t, specs, sizes, catalog, cfg, n, progress,
+                        machine ? MrcStudy.Engine.MACHINE : MrcStudy.Engine.DIRECT);
             } finally {
                 if (progress instanceof ProgressBar bar) {
                     bar.clear();
@@ -122,19 +138,36 @@ final class MrcCommand implements Callable<Integer> {
     static int[] parseFrames(List<String> values) {
         int[] sizes = new int[values.size()];
         for (int i = 0; i < sizes.length; i++) {
-            String v = values.get(i).trim();
+            String v = values.get(i).trim().replace("_", "");
             long n;
             try {
-                n = Long.parseLong(v);
-            } catch (NumberFormatException e) {
+                n = new java.math.BigInteger(v).min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValueExact();
+            } catch (NumberFormatException | ArithmeticException e) {
                 n = -1;
             }
-            if (n <= 0 || n > Integer.MAX_VALUE) {
+            if (n <= 0) {
                 throw new IllegalArgumentException("--frames: '" + v + "' is not a positive integer");
             }
-            sizes[i] = (int) n;
+            sizes[i] = (int) Math.min(n, Integer.MAX_VALUE); // capped to the trace's distinct pages later
         }
         return sizes;
+    }
+
+    /**
+     * More frames than distinct pages never evict: such counts are capped to the distinct pages
+     * (once each, in order), and the cap is said on stderr.
+     */
+    static int[] capFrames(int[] sizes, int distinct, PrintWriter err) {
+        java.util.LinkedHashSet<Integer> out = new java.util.LinkedHashSet<>();
+        for (int n : sizes) {
+            int c = Math.max(1, Math.min(n, distinct));
+            if (c != n) {
+                err.println("vmsim mrc: --frames " + n + " is more than the trace's " + distinct
+                        + " distinct pages; running " + c + " frames instead");
+            }
+            out.add(c);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static String plotKind(Path p) {

@@ -66,16 +66,22 @@ public final class Machine {
         refs++;
         Mm mm = task.mm();
         Mmu mmu = mmus[task.cpu()];
+        long adds = -1;
         for (int attempt = 0; ; attempt++) {
             int pfn = mmu.translate(mm.pcid(), mm.pgd(), va, write);
             if (pfn >= 0) {
-                if (observe) {
+                // One reference, one report (the ReclaimPolicy contract): a reference whose fault
+                // brought a page in was reported by pageAdded and is not a hit as well.
+                if (observe && (adds < 0 || kernel.reclaim.referencedAdds() == adds)) {
                     observed(pfn, write);
                 }
                 return;
             }
             if (attempt == 3) {
                 throw new IllegalStateException(String.format("fault at 0x%x not resolved after %d attempts", va, attempt));
+            }
+            if (adds < 0) {
+                adds = kernel.reclaim.referencedAdds();
             }
             faults.handle(task, va, write);
         }

@@ -25,7 +25,6 @@ import io.vmsim.core.plugin.PolicyCatalog;
 import io.vmsim.core.plugin.PolicyGuards;
 import io.vmsim.core.time.SimClock;
 
-import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
@@ -75,11 +74,22 @@ final class PolicyModule extends AbstractModule {
     @Singleton
     Policies policies(MachineView view, PageLists lists, io.vmsim.api.policy.PolicyEvents events) {
         this.events = events;
+        int nrFrames = view.frames().nrFrames();
+        // The frames' own links and eight bits are reclaim's alone; every other kind gets lists
+        // and bits of its own, allocated only if it uses them, so it can never touch reclaim's.
         return new Policies(
-                create(PolicyKind.RECLAIM, CoreKeys.POLICY_RECLAIM, view, lists, ReclaimPolicy.class),
-                create(PolicyKind.THP, CoreKeys.POLICY_THP, view, lists, HugePagePolicy.class),
-                create(PolicyKind.NUMA, CoreKeys.POLICY_NUMA, view, lists, NumaPolicy.class),
-                create(PolicyKind.KSM, CoreKeys.POLICY_KSM, view, lists, DedupPolicy.class));
+                create(PolicyKind.RECLAIM, CoreKeys.POLICY_RECLAIM, view, lists, ReclaimPolicy.class, 0,
+                        nodePages(view, 0), 0),
+                create(PolicyKind.THP, CoreKeys.POLICY_THP, view, new KindPageLists(nrFrames), HugePagePolicy.class,
+                        -1, nrFrames, 0),
+                create(PolicyKind.NUMA, CoreKeys.POLICY_NUMA, view, new KindPageLists(nrFrames), NumaPolicy.class,
+                        -1, nrFrames, 0),
+                create(PolicyKind.KSM, CoreKeys.POLICY_KSM, view, new KindPageLists(nrFrames), DedupPolicy.class,
+                        -1, nrFrames, 0));
+    }
+
+    private static long nodePages(MachineView view, int node) {
+        return view.topology().nodeFrames(node);
     }
 
     /**
@@ -90,20 +100,16 @@ final class PolicyModule extends AbstractModule {
     @Singleton
     PolicyFactory reclaimDomains(MachineView view, PageLists lists, io.vmsim.api.policy.PolicyEvents events) {
         this.events = events;
-        return (node, memcg) -> create(PolicyKind.RECLAIM, CoreKeys.POLICY_RECLAIM, view, lists, ReclaimPolicy.class,
-                node, 1 + node + 1024L * memcg);
-    }
-
-    private <P extends Policy> P create(PolicyKind kind, String key, MachineView view, PageLists lists, Class<P> type) {
-        return create(kind, key, view, lists, type, -1, 0);
+        return (node, memcg, capacity) -> create(PolicyKind.RECLAIM, CoreKeys.POLICY_RECLAIM, view, lists,
+                ReclaimPolicy.class, node, capacity, io.vmsim.core.config.PolicySeeds.domain(node, memcg));
     }
 
     private <P extends Policy> P create(PolicyKind kind, String key, MachineView view, PageLists lists, Class<P> type,
-                                        int node, long domain) {
+                                        int node, long capacity, long domain) {
         String name = config.getString(key);
         PolicyProvider provider = catalog.provider(kind, name);
         Settings settings = config.policySettings(kind, name);
-        long seed = config.getLong(CoreKeys.SEED) ^ fnv(kind.configName() + "/" + name) ^ (domain * 0x9E3779B97F4A7C15L);
+        long seed = io.vmsim.core.config.PolicySeeds.seed(config.getLong(CoreKeys.SEED), kind, name, domain);
         PolicyContext ctx = new PolicyContext() {
             private final RandomGenerator random = new SplittableRandom(seed);
 
@@ -136,6 +142,11 @@ final class PolicyModule extends AbstractModule {
             public int node() {
                 return node;
             }
+
+            @Override
+            public long capacity() {
+                return capacity;
+            }
         };
         Policy p;
         try {
@@ -150,15 +161,5 @@ final class PolicyModule extends AbstractModule {
         }
         // Only here are name and origin known: every later call is checked in their name.
         return PolicyGuards.guard(type.cast(p), name, catalog.origin(provider), view);
-    }
-
-    /** FNV-1a, so a policy's seed does not depend on String.hashCode's unspecified stability. */
-    private static long fnv(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        return h;
     }
 }

@@ -50,7 +50,7 @@ final class ReclaimScenariosTest {
         // read() sets PG_referenced, which testAndClearYoung reports: enough to tell the hot set from use-once pages
         RunResult r = run("workingset", "policy.reclaim", "two-list");
         assertThat(file(r, "hot").warmHitRatio()).isGreaterThan(0.9);
-        assertThat(file(r, "hot").refaults()).isLessThan(1024);
+        assertThat(file(r, "hot").refaults()).as("hot refaults").isLessThan(1024);
     }
 
     @Test

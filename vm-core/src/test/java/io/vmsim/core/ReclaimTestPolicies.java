@@ -143,6 +143,19 @@ final class ReclaimTestPolicies {
             return true;
         }
 
+        /** The reference that brought the page in is its first: it marks the page (one report per reference). */
+        @Override
+        public void pageAdded(int pfn, boolean anon) {
+            super.pageAdded(pfn, anon);
+            marked.add(pfn);
+        }
+
+        /** A readahead page is not used yet: it enters unmarked. */
+        @Override
+        public void pageAddedUnreferenced(int pfn, boolean anon) {
+            super.pageAdded(pfn, anon);
+        }
+
         @Override
         public void pageAccessed(int pfn, boolean write) {
             if (active.contains(pfn)) {

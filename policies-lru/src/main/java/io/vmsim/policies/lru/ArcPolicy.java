@@ -2,8 +2,11 @@ package io.vmsim.policies.lru;
 
 import io.vmsim.api.machine.FrameView;
 import io.vmsim.api.machine.PageLists;
+import io.vmsim.api.policy.OfflineStudy;
 import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.api.policy.ScanControl;
+
+import java.util.BitSet;
 
 /**
  * ARC, the adaptive replacement cache: N. Megiddo and D. S. Modha, "ARC: A Self-Tuning, Low
@@ -12,20 +15,29 @@ import io.vmsim.api.policy.ScanControl;
  * hold the keys of pages recently evicted from each. A hit in a ghost list moves the target
  * size {@code p} of T1 (starting at 0) towards the list that would have kept the page.
  *
- * <p>The paper adapts {@code p} and runs REPLACE knowing the missing page; the driver tells us
- * that page through {@link ScanControl#incomingPageKey()} (as {@code vmsim mrc} does). When it
- * is unknown (the kernel's reclaim), REPLACE runs as for a page in no ghost list and the
- * adaptation happens when the page is added, after the eviction.
+ * <p>The paper adapts {@code p} and runs REPLACE knowing the missing page; a replacement study
+ * tells us that page through {@link OfflineStudy.Study#incomingPageKey()} (both engines of
+ * {@code vmsim mrc}). When it is unknown (the kernel's reclaim in {@code vmsim run}), REPLACE
+ * runs as for a page in no ghost list and the adaptation happens when the page is added, after
+ * the eviction.
+ *
+ * <p>A page that arrives unreferenced (readahead) enters T1 marked unused, leaving any ghost
+ * entry it had; its first use only refreshes it in T1, as the first reference of a page would,
+ * so readahead never promotes a page to T2.
  */
-public final class ArcPolicy implements ReclaimPolicy {
+public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
+    private static final long NO_PAGE_KEY = Study.NO_PAGE_KEY;
+
     private final FrameView frames;
-    private final int c;
+    private int c;
     private final PfnList t1;
     private final PfnList t2;
     private final GhostList b1;
     private final GhostList b2;
+    private final BitSet unused = new BitSet();
     private double p;
-    private long adaptedFor = ScanControl.NO_PAGE_KEY;
+    private long adaptedFor = NO_PAGE_KEY;
+    private Study study;
 
     /** ARC for a cache of {@code capacity} pages. */
     public ArcPolicy(PageLists lists, FrameView frames, int capacity) {
@@ -64,7 +76,37 @@ public final class ArcPolicy implements ReclaimPolicy {
     }
 
     @Override
+    public void study(Study s) {
+        this.study = s;
+    }
+
+    private long incomingPageKey() {
+        return study == null ? NO_PAGE_KEY : study.incomingPageKey();
+    }
+
+    @Override
+    public void pageAddedUnreferenced(int pfn, boolean anon) {
+        if (t1.contains(pfn) || t2.contains(pfn)) {
+            return;
+        }
+        long key = frames.pageKey(pfn);
+        b1.remove(key);
+        b2.remove(key);
+        while (t1.size() + b1.size() >= c && b1.size() > 0) {
+            b1.removeOldest();
+        }
+        t1.pushHead(pfn);
+        unused.set(pfn);
+    }
+
+    @Override
     public void pageAccessed(int pfn, boolean write) {
+        if (unused.get(pfn)) {
+            // the first use of a readahead page: its first reference, not a repeat
+            unused.clear(pfn);
+            t1.moveToHead(pfn);
+            return;
+        }
         // Case I: a hit in T1 or T2 moves the page to the MRU end of T2.
         if (t1.remove(pfn)) {
             t2.pushHead(pfn);
@@ -110,11 +152,12 @@ public final class ArcPolicy implements ReclaimPolicy {
             }
             t1.pushHead(pfn);
         }
-        adaptedFor = ScanControl.NO_PAGE_KEY;
+        adaptedFor = NO_PAGE_KEY;
     }
 
     @Override
     public void pageRemoved(int pfn) {
+        unused.clear(pfn);
         if (!t1.remove(pfn)) {
             t2.remove(pfn);
         }
@@ -124,12 +167,12 @@ public final class ArcPolicy implements ReclaimPolicy {
     public void shrink(ScanControl sc) {
         int budget = t1.size() + t2.size();
         while (sc.nrToReclaim() > 0 && budget-- > 0 && t1.size() + t2.size() > 0) {
-            long key = sc.incomingPageKey();
+            long key = incomingPageKey();
             boolean inB2 = false;
-            if (key != ScanControl.NO_PAGE_KEY && (b1.contains(key) || b2.contains(key))) {
+            if (key != NO_PAGE_KEY && (b1.contains(key) || b2.contains(key))) {
                 inB2 = b2.contains(key);
                 adapt(key);
-            } else if (key != ScanControl.NO_PAGE_KEY) {
+            } else if (key != NO_PAGE_KEY) {
                 // Case IV of Fig. 4, with the cache full.
                 if (t1.size() + b1.size() >= c) {
                     if (t1.size() < c) {
@@ -157,11 +200,28 @@ public final class ArcPolicy implements ReclaimPolicy {
         from.remove(victim);
         sc.scanned(1);
         if (sc.reclaim(victim)) {
+            unused.clear(victim);
             if (ghost != null) {
                 ghost.add(key);
             }
         } else {
             from.pushHead(victim);
+        }
+    }
+
+    /**
+     * A smaller or larger domain: {@code c} follows it, and ghost entries beyond the paper's
+     * bounds for the new {@code c} are dropped, oldest first (resident pages go by reclaim).
+     */
+    @Override
+    public void capacityChanged(long pages) {
+        c = (int) Math.min(Integer.MAX_VALUE, Math.max(1, pages));
+        p = Math.min(p, c);
+        while (t1.size() + b1.size() > c && b1.size() > 0) {
+            b1.removeOldest();
+        }
+        while (t1.size() + t2.size() + b1.size() + b2.size() > 2 * c && b2.size() > 0) {
+            b2.removeOldest();
         }
     }
 

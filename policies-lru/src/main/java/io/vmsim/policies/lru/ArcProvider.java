@@ -24,6 +24,6 @@ public final class ArcProvider implements PolicyProvider {
 
     @Override
     public Policy create(PolicyContext context) {
-        return new ArcPolicy(context.pageLists(), context.machine().frames(), context.machine().frames().nrFrames());
+        return new ArcPolicy(context.pageLists(), context.machine().frames(), Math.toIntExact(context.capacity()));
     }
 }

@@ -8,9 +8,11 @@ import io.vmsim.api.policy.ScanControl;
  * CLOCK (second chance): resident pages on a circle swept by one hand; a page whose reference
  * bit is set gets it cleared and is passed over, the first page found clear is evicted.
  * F. J. Corbató, "A paging experiment with the Multics system", MIT Project MAC MAC-M-384,
- * 1968. The reference bit is the hardware accessed bit, read and cleared through
- * {@link ScanControl#testAndClearYoung} as the kernel does, plus a bit of the policy's own
- * that records the faulting reference.
+ * 1968. The reference bit is the hardware accessed bit of mapped pages, read and cleared through
+ * {@link ScanControl#testAndClearYoung} as the kernel does, plus a bit of the policy's own set
+ * by every use through a system call ({@link #pageMarkedAccessed}: CLOCK's bit means "used
+ * since the hand passed", not Linux's two steps) and, if {@code insert_referenced}, by the
+ * reference that brought the page in.
  *
  * <p>The circle is a list through the frames' links: the tail is under the hand, a passed page
  * goes to the head, which is where a new page enters (just behind the hand). In the paper a
@@ -30,6 +32,28 @@ public final class ClockPolicy implements ReclaimPolicy {
         this.lists = lists;
         this.circle = lists.newList();
         this.insertReferenced = insertReferenced;
+    }
+
+    @Override
+    public boolean observesMarkAccessed() {
+        return true;
+    }
+
+    @Override
+    public void pageMarkedAccessed(int pfn) {
+        int b = lists.bits(pfn);
+        if ((b & MEMBER) != 0) {
+            lists.setBits(pfn, b | REFERENCED);
+        }
+    }
+
+    @Override
+    public void pageAddedUnreferenced(int pfn, boolean anon) {
+        if ((lists.bits(pfn) & MEMBER) != 0) {
+            return;
+        }
+        lists.addHead(circle, pfn);
+        lists.setBits(pfn, MEMBER);
     }
 
     @Override

@@ -26,6 +26,9 @@ import java.util.Arrays;
  * refault makes too many pages hot, since only reclaim can read accessed bits.
  */
 public final class ClockProPolicy implements ReclaimPolicy {
+    /** Resident pages used through a system call since the hand last passed them. */
+    private final java.util.BitSet marked = new java.util.BitSet();
+
     private static final int NIL = -1;
     private static final int RESIDENT = 1;
     private static final int HOT = 2;
@@ -207,7 +210,7 @@ public final class ClockProPolicy implements ReclaimPolicy {
                 continue;
             }
             sc.scanned(1);
-            if (!sc.testAndClearYoung(id)) {
+            if (!referenced(sc, id)) {
                 lists.setBits(id, RESIDENT);
                 nHot--;
                 nCold++;
@@ -242,6 +245,23 @@ public final class ClockProPolicy implements ReclaimPolicy {
 
     // ---- policy
 
+    /** Uses through a system call set the reference bit too, as for {@code clock}. */
+    @Override
+    public boolean observesMarkAccessed() {
+        return true;
+    }
+
+    @Override
+    public void pageMarkedAccessed(int pfn) {
+        marked.set(pfn);
+    }
+
+    private boolean referenced(ScanControl sc, int pfn) {
+        boolean m = marked.get(pfn);
+        marked.clear(pfn);
+        return sc.testAndClearYoung(pfn) | m;
+    }
+
     @Override
     public void pageAdded(int pfn, boolean anon) {
         if (lists.bits(pfn) != 0) {
@@ -268,6 +288,7 @@ public final class ClockProPolicy implements ReclaimPolicy {
 
     @Override
     public void pageRemoved(int pfn) {
+        marked.clear(pfn);
         int b = lists.bits(pfn);
         if (b == 0) {
             return;
@@ -302,7 +323,7 @@ public final class ClockProPolicy implements ReclaimPolicy {
                 continue;
             }
             sc.scanned(1);
-            if (sc.testAndClearYoung(id)) {
+            if (referenced(sc, id)) {
                 unlink(id);
                 if ((b & TEST) != 0) {
                     lists.setBits(id, RESIDENT | HOT);
@@ -322,6 +343,7 @@ public final class ClockProPolicy implements ReclaimPolicy {
             if (!sc.reclaim(id)) {
                 continue;
             }
+            marked.clear(id);
             nCold--;
             lists.setBits(id, 0);
             if ((b & TEST) != 0) {

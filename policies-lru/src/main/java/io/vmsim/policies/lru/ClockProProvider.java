@@ -33,7 +33,7 @@ public final class ClockProProvider implements PolicyProvider {
 
     @Override
     public Policy create(PolicyContext context) {
-        return new ClockProPolicy(context.pageLists(), context.machine().frames(), context.machine().frames().nrFrames(),
+        return new ClockProPolicy(context.pageLists(), context.machine().frames(), Math.toIntExact(context.capacity()),
                 context.settings().getDouble("cold_share"));
     }
 }

@@ -252,6 +252,28 @@ public final class LirsPolicy implements ReclaimPolicy {
         }
     }
 
+    /**
+     * A readahead page has no recency yet: it waits in Q as a resident HIR page outside S, so
+     * its first use pushes it onto S exactly as a new page's first reference does. A page that
+     * still has a non-resident entry in S takes that entry's place there, keeping its recency.
+     */
+    @Override
+    public void pageAddedUnreferenced(int pfn, boolean anon) {
+        if (lists.bits(pfn) != 0) {
+            return;
+        }
+        long e = nonres.get(frames.pageKey(pfn));
+        if (e != LongLongMap.MISSING) {
+            int id = (int) e;
+            sReplace(id, pfn);
+            freeId(id);
+            lists.setBits(pfn, IN_S | IN_Q);
+        } else {
+            lists.setBits(pfn, IN_Q);
+        }
+        lists.addHead(q, pfn);
+    }
+
     @Override
     public void pageAdded(int pfn, boolean anon) {
         if (lists.bits(pfn) != 0) {

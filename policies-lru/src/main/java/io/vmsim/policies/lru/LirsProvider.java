@@ -35,7 +35,7 @@ public final class LirsProvider implements PolicyProvider {
 
     @Override
     public Policy create(PolicyContext context) {
-        return new LirsPolicy(context.pageLists(), context.machine().frames(), context.machine().frames().nrFrames(),
+        return new LirsPolicy(context.pageLists(), context.machine().frames(), Math.toIntExact(context.capacity()),
                 context.settings().getDouble("hir_share"), context.settings().getDouble("stack_limit"));
     }
 }

@@ -32,6 +32,12 @@ public final class LruPolicy implements ReclaimPolicy {
         list.pushHead(pfn);
     }
 
+    /** Exact LRU orders by last use; a readahead page enters at the hot end, by its arrival. */
+    @Override
+    public void pageAddedUnreferenced(int pfn, boolean anon) {
+        list.pushHead(pfn);
+    }
+
     @Override
     public void pageRemoved(int pfn) {
         list.remove(pfn);

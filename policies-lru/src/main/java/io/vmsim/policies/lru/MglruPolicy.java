@@ -143,6 +143,20 @@ public final class MglruPolicy implements ReclaimPolicy {
             return;
         }
         putOn(anon || fileYoungest ? maxSeq : minSeq, pfn, (b & (TIER_MASK | WORKINGSET)) | (anon ? ANON : 0));
+        if (!anon) {
+            // the read() that brought a file page in marks it accessed (folio_inc_refs()): its first use
+            lists.setBits(pfn, promoted(lists.bits(pfn)));
+        }
+    }
+
+    /** A readahead page, or a page of a split or collapse: placed as a new page, with no use counted. */
+    @Override
+    public void pageAddedUnreferenced(int pfn, boolean anon) {
+        int b = lists.bits(pfn);
+        if ((b & GEN_MASK) != 0) {
+            return;
+        }
+        putOn(anon || fileYoungest ? maxSeq : minSeq, pfn, (b & (TIER_MASK | WORKINGSET)) | (anon ? ANON : 0));
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.vmsim.policies.lru;
 
-import io.vmsim.api.policy.FutureAware;
+import io.vmsim.api.policy.OfflineStudy;
 import io.vmsim.api.policy.PolicyException;
 import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.api.policy.ScanControl;
@@ -14,16 +14,16 @@ import java.util.Arrays;
  * Systems Journal 5(2), 1966. Unlike libCacheSim's Belady, the missing page is always
  * loaded (no bypass), which is what a page cache must do.
  *
- * <p>Offline: the driver hands it the future through {@link FutureAware}; each resident frame
+ * <p>Offline: the study hands it the future through {@link OfflineStudy}; each resident frame
  * is keyed by its page's next use in an indexed max-heap, updated on every reference
  * (O(log N)). Without the future it refuses to run rather than guess.
  */
-public final class OptPolicy implements ReclaimPolicy, FutureAware {
+public final class OptPolicy implements ReclaimPolicy, OfflineStudy {
     private final int[] heap;
     private final int[] slot; // pfn -> heap index, -1 if absent
     private final long[] key; // pfn -> next use
     private int size;
-    private NextUse oracle;
+    private Study oracle;
 
     /** A policy for a machine of {@code nrFrames} frames. */
     public OptPolicy(int nrFrames) {
@@ -34,8 +34,8 @@ public final class OptPolicy implements ReclaimPolicy, FutureAware {
     }
 
     @Override
-    public void future(NextUse o) {
-        this.oracle = o;
+    public void study(Study s) {
+        this.oracle = s.knowsFuture() ? s : null;
     }
 
     @Override
@@ -46,8 +46,8 @@ public final class OptPolicy implements ReclaimPolicy, FutureAware {
     private long nextUse() {
         if (oracle == null) {
             throw new PolicyException(PolicyException.Kind.CONFIGURATION, "opt", "built-in (policies-lru)",
-                    "opt looks ahead in the trace and this source cannot be read twice; use 'vmsim mrc --trace FILE',"
-                            + " which holds the trace in memory", null);
+                    "opt looks ahead in the trace, which only a replacement study knows; use 'vmsim mrc --trace FILE'"
+                            + " (or 'vmsim mrc --machine'), not 'vmsim run'", null);
         }
         return oracle.nextUseOfCurrent();
     }
@@ -60,6 +60,21 @@ public final class OptPolicy implements ReclaimPolicy, FutureAware {
             return;
         }
         key[pfn] = k;
+        heap[size] = pfn;
+        slot[pfn] = size;
+        up(size++);
+    }
+
+    /**
+     * A page nobody asked for (readahead) has no known next use here: it is keyed as never
+     * used again, so it is the first to go, as MIN would evict a page it will not need.
+     */
+    @Override
+    public void pageAddedUnreferenced(int pfn, boolean anon) {
+        if (slot[pfn] >= 0) {
+            return;
+        }
+        key[pfn] = Study.NEVER;
         heap[size] = pfn;
         slot[pfn] = size;
         up(size++);

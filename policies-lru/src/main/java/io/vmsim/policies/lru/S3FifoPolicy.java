@@ -27,6 +27,9 @@ public final class S3FifoPolicy implements ReclaimPolicy {
     private static final int FREQ_SHIFT = 2;
     private static final int MAX_FREQ = 3;
 
+    /** Pages that arrived unreferenced and are not used yet. */
+    private final java.util.BitSet unused = new java.util.BitSet();
+
     private final PageLists lists;
     private final FrameView frames;
     private final int s;
@@ -74,8 +77,27 @@ public final class S3FifoPolicy implements ReclaimPolicy {
         return ghost.contains(key);
     }
 
+    /**
+     * A readahead page enters S with no hits, marked unused, and any ghost entry it had is
+     * forgotten; its first use is its first reference and counts no hit.
+     */
+    @Override
+    public void pageAddedUnreferenced(int pfn, boolean anon) {
+        if ((lists.bits(pfn) & WHERE) != 0) {
+            return;
+        }
+        ghost.remove(frames.pageKey(pfn));
+        lists.addHead(s, pfn);
+        lists.setBits(pfn, IN_S);
+        unused.set(pfn);
+    }
+
     @Override
     public void pageAccessed(int pfn, boolean write) {
+        if (unused.get(pfn)) {
+            unused.clear(pfn);
+            return;
+        }
         int b = lists.bits(pfn);
         int f = b >>> FREQ_SHIFT;
         if ((b & WHERE) != 0 && f < MAX_FREQ) {
@@ -100,6 +122,7 @@ public final class S3FifoPolicy implements ReclaimPolicy {
 
     @Override
     public void pageRemoved(int pfn) {
+        unused.clear(pfn);
         int w = lists.bits(pfn) & WHERE;
         if (w != 0) {
             lists.remove(w == IN_S ? s : m, pfn);
@@ -134,6 +157,7 @@ public final class S3FifoPolicy implements ReclaimPolicy {
         long key = frames.pageKey(pfn);
         lists.setBits(pfn, 0);
         if (sc.reclaim(pfn)) {
+            unused.clear(pfn);
             ghost.add(key);
             while (ghost.size() > mainCap) {
                 ghost.removeOldest();
@@ -156,7 +180,9 @@ public final class S3FifoPolicy implements ReclaimPolicy {
             return;
         }
         lists.setBits(pfn, 0);
-        if (!sc.reclaim(pfn)) {
+        if (sc.reclaim(pfn)) {
+            unused.clear(pfn);
+        } else {
             lists.addHead(m, pfn);
             lists.setBits(pfn, IN_M);
         }

@@ -37,7 +37,7 @@ public final class S3FifoProvider implements PolicyProvider {
 
     @Override
     public Policy create(PolicyContext context) {
-        return new S3FifoPolicy(context.pageLists(), context.machine().frames(), context.machine().frames().nrFrames(),
+        return new S3FifoPolicy(context.pageLists(), context.machine().frames(), Math.toIntExact(context.capacity()),
                 context.settings().getDouble("small_ratio"), (int) context.settings().getLong("promote_hits"),
                 context.settings().getBoolean("clear_count_on_promotion"));
     }

@@ -120,9 +120,23 @@ public final class TwoListPolicy implements ReclaimPolicy {
             lists.addHead(active, pfn);
             lists.setBits(pfn, ACTIVE | keep);
         } else {
+            // The reference that brought a file page in is filemap_read()'s folio_mark_accessed():
+            // the first of the two steps (a mapped fault leaves a young PTE instead, which the
+            // first scan sees).
             lists.addHead(inactive, pfn);
-            lists.setBits(pfn, INACTIVE | keep);
+            lists.setBits(pfn, INACTIVE | keep | (anon ? 0 : REFERENCED));
         }
+    }
+
+    /** A readahead page, or a page of a split or collapse: inactive, not referenced (as Linux adds it). */
+    @Override
+    public void pageAddedUnreferenced(int pfn, boolean anon) {
+        int b = lists.bits(pfn);
+        if ((b & WHERE) != 0) {
+            return;
+        }
+        lists.addHead(inactive, pfn);
+        lists.setBits(pfn, INACTIVE | (b & WORKINGSET) | (anon ? ANON : 0));
     }
 
     @Override

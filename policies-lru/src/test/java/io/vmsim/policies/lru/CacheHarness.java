@@ -3,7 +3,7 @@ package io.vmsim.policies.lru;
 import io.vmsim.api.machine.FrameView;
 import io.vmsim.api.machine.IntrusivePageLists;
 import io.vmsim.api.machine.PageLists;
-import io.vmsim.api.policy.FutureAware;
+import io.vmsim.api.policy.OfflineStudy;
 import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.api.policy.ScanControl;
 
@@ -14,16 +14,18 @@ import java.util.function.BiFunction;
 
 /**
  * A small cache of N frames that drives a policy as {@code vmsim mrc} does, for unit tests:
- * page keys are the page numbers, hits set accessed bits unless the policy observes every
- * access, the incoming page is known to shrink, shadows come back on refault, and the future
- * is offered to {@link FutureAware} policies.
+ * page keys are the page numbers; each reference is a read(): a hit is reported by
+ * pageAccessed, pageMarkedAccessed or Linux's two steps of PG_referenced and activation, as the
+ * policy opted in; the incoming page and the future are offered to {@link OfflineStudy}
+ * policies, and shadows come back on refault before the page is added.
  */
-final class CacheHarness implements FrameView, ScanControl, FutureAware.NextUse {
+final class CacheHarness implements FrameView, ScanControl, OfflineStudy.Study {
     final int nrFrames;
     final PageLists lists;
     final ReclaimPolicy policy;
     private final long[] pageOf;
     private final boolean[] young;
+    private final boolean[] referenced;
     private final Map<Long, Integer> frameOf = new HashMap<>();
     private final Map<Long, Long> shadows = new HashMap<>();
     private int used;
@@ -33,6 +35,17 @@ final class CacheHarness implements FrameView, ScanControl, FutureAware.NextUse 
     private int[] next;
     private int pos;
     long misses;
+    private boolean mapped;
+
+    /**
+     * Makes each reference a load through a mapping instead of a read(): a hit sets the page's
+     * accessed bit (for a policy that does not observe every access), which testAndClearYoung
+     * reports; marks are never reported. For testing a policy's accessed-bit path.
+     */
+    CacheHarness mapped() {
+        this.mapped = true;
+        return this;
+    }
 
     CacheHarness(int nrFrames, BiFunction<PageLists, FrameView, ReclaimPolicy> factory) {
         this.nrFrames = nrFrames;
@@ -40,6 +53,7 @@ final class CacheHarness implements FrameView, ScanControl, FutureAware.NextUse 
         this.pageOf = new long[nrFrames];
         Arrays.fill(pageOf, -1);
         this.young = new boolean[nrFrames];
+        this.referenced = new boolean[nrFrames];
         this.policy = factory.apply(lists, this);
     }
 
@@ -51,8 +65,8 @@ final class CacheHarness implements FrameView, ScanControl, FutureAware.NextUse 
             next[i] = last.getOrDefault(pages[i], -1);
             last.put(pages[i], i);
         }
-        if (policy instanceof FutureAware fa) {
-            fa.future(this);
+        if (policy instanceof OfflineStudy os) {
+            os.study(this);
         }
         long before = misses;
         for (pos = 0; pos < pages.length; pos++) {
@@ -67,8 +81,14 @@ final class CacheHarness implements FrameView, ScanControl, FutureAware.NextUse 
         if (f != null) {
             if (policy.observesEveryAccess()) {
                 policy.pageAccessed(f, false);
-            } else {
+            } else if (mapped) {
                 young[f] = true;
+            } else if (policy.observesMarkAccessed()) {
+                policy.pageMarkedAccessed(f);
+            } else if (referenced[f]) {
+                young[f] = true;
+            } else {
+                referenced[f] = true;
             }
             return;
         }
@@ -81,7 +101,6 @@ final class CacheHarness implements FrameView, ScanControl, FutureAware.NextUse 
             incoming = page;
             remaining = 1;
             policy.shrink(this);
-            incoming = NO_PAGE_KEY;
             if (freed < 0) {
                 throw new AssertionError("shrink freed nothing");
             }
@@ -90,11 +109,14 @@ final class CacheHarness implements FrameView, ScanControl, FutureAware.NextUse 
         frameOf.put(page, frame);
         pageOf[frame] = page;
         young[frame] = false;
+        incoming = page;
+        referenced[frame] = !mapped && !policy.observesEveryAccess() && !policy.observesMarkAccessed();
         Long s = shadows.remove(page);
         if (s != null) {
             policy.pageRefaulted(frame, s);
         }
         policy.pageAdded(frame, false);
+        incoming = NO_PAGE_KEY;
     }
 
     /** The frame holding {@code page}, or -1. */
@@ -141,6 +163,7 @@ final class CacheHarness implements FrameView, ScanControl, FutureAware.NextUse 
         }
         boolean y = young[pfn];
         young[pfn] = false;
+        referenced[pfn] = false;
         return y;
     }
 
@@ -167,7 +190,10 @@ final class CacheHarness implements FrameView, ScanControl, FutureAware.NextUse 
         return incoming;
     }
 
-    // NextUse
+    @Override
+    public boolean knowsFuture() {
+        return true;
+    }
 
     @Override
     public long position() {

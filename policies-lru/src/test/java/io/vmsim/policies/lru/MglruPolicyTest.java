@@ -27,7 +27,7 @@ final class MglruPolicyTest {
 
     @Test
     void eviction_agesWhenOnlyTwoGenerationsRemain_andSparesPagesFoundYoung() {
-        CacheHarness h = mglru(4);
+        CacheHarness h = mglru(4).mapped();
         h.run(1, 2, 3, 4, 1); // 1 is young when reclaim first runs
         h.run(5);
         MglruPolicy p = (MglruPolicy) h.policy;

@@ -39,7 +39,7 @@ final class OptPolicyTest {
         OptPolicy p = new OptPolicy(4);
         assertThatThrownBy(() -> p.pageAdded(0, false))
                 .isInstanceOf(PolicyException.class)
-                .hasMessageContaining("cannot be read twice")
+                .hasMessageContaining("only a replacement study knows")
                 .satisfies(e -> assertThat(((PolicyException) e).kind()).isEqualTo(PolicyException.Kind.CONFIGURATION));
     }
 }

@@ -28,7 +28,7 @@ final class TwoListPolicyTest {
         // 3 frames. 1 is used between misses: at 4 the scan finds it young, marks it referenced and
         // rotates it (2 goes); 5 evicts 3; at 6 it is found young again and activated
         // (folio_check_references()), and 4 goes.
-        CacheHarness h = twoList(3);
+        CacheHarness h = twoList(3).mapped();
         h.run(1, 2, 3, 1, 4, 1, 5, 1, 6);
         assertThat(h.resident(4)).isFalse();
         TwoListPolicy p = (TwoListPolicy) h.policy;
@@ -130,12 +130,20 @@ final class TwoListPolicyTest {
         io.vmsim.api.machine.PageLists lists = io.vmsim.api.machine.IntrusivePageLists.standalone(8);
         TwoListPolicy p = new TwoListPolicy(lists);
         assertThat(p.observesMarkAccessed()).isTrue();
-        p.pageAdded(3, false);
+        // a readahead page: not referenced yet, so two uses activate it
+        p.pageAddedUnreferenced(3, false);
         assertThat(p.isActive(3)).isFalse();
         p.pageMarkedAccessed(3);
         assertThat(p.isActive(3)).isFalse();
         p.pageMarkedAccessed(3);
         assertThat(p.isActive(3)).isTrue();
+        // a page read on a miss: that read was the first use (one reference, one report), so the next activates it
+        p.pageAdded(4, false);
+        assertThat(p.isActive(4)).isFalse();
+        p.pageMarkedAccessed(4);
+        assertThat(p.isActive(4)).isTrue();
+        assertThat(p.activeSize()).isEqualTo(2);
+        p.pageRemoved(4);
         assertThat(p.activeSize()).isEqualTo(1);
         assertThat(p.inactiveSize()).isZero();
         p.verifyInvariants();

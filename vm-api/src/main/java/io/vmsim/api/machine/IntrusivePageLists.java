@@ -98,6 +98,28 @@ public final class IntrusivePageLists implements PageLists {
     }
 
     @Override
+    public void replace(int list, int from, int to) {
+        int p = prev[from];
+        int n = next[from];
+        prev[to] = p;
+        next[to] = n;
+        if (p != NIL) {
+            next[p] = to;
+        } else {
+            heads[list] = to;
+        }
+        if (n != NIL) {
+            prev[n] = to;
+        } else {
+            tails[list] = to;
+        }
+        prev[from] = NIL;
+        next[from] = NIL;
+        setBits(to, bits(from));
+        setBits(from, 0);
+    }
+
+    @Override
     public int head(int list) {
         return heads[list];
     }

@@ -34,6 +34,13 @@ public interface PageLists {
         }
     }
 
+    /**
+     * Puts {@code to}, which must be on no list, in the place of {@code from} on {@code list},
+     * with {@code from}'s bits; {@code from} leaves the list with its bits cleared. What a policy
+     * does in {@code ReclaimPolicy.pageMigrated} to keep a page's place and history.
+     */
+    void replace(int list, int from, int to);
+
     /** The first frame of the list, or {@link #NIL}. */
     int head(int list);
 

@@ -34,6 +34,19 @@ public interface PolicyContext {
     RandomGenerator random();
 
     /**
+     * The capacity of the domain this instance serves, in 4 KiB pages: for a reclaim policy, the
+     * pages of its node or, in a memory cgroup with a lower {@code memory.max}, that limit (the
+     * N frames of a replacement study); later changes arrive through
+     * {@link ReclaimPolicy#capacityChanged}. Never the whole machine's frame count, which is
+     * {@code machine().frames().nrFrames()} and bounds PFNs only. For policies of other kinds,
+     * the pages of their node, or of the machine for a machine-wide instance. The simulator
+     * always sets it; the default, for contexts a policy's own unit tests build, is every frame.
+     */
+    default long capacity() {
+        return machine().frames().nrFrames();
+    }
+
+    /**
      * The NUMA node this instance serves, for policies instantiated per node or LRU domain,
      * or -1 for a machine-wide instance.
      */

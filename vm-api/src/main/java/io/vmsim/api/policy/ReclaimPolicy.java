@@ -2,17 +2,46 @@ package io.vmsim.api.policy;
 
 /**
  * Chooses which pages to evict. One instance serves one LRU domain (a node, or a node within a
- * memory cgroup), the way Linux keeps one {@code lruvec} per node and memcg.
+ * memory cgroup), the way Linux keeps one {@code lruvec} per node and memcg; it learns the
+ * capacity of that domain from {@link PolicyContext#capacity()} and {@link #capacityChanged}.
  *
- * <p>The core tells the policy when an evictable page enters or leaves its domain, and asks
- * it for victims under memory pressure. Like the kernel, a policy normally learns about use
- * by testing and clearing accessed bits through {@link ScanControl#testAndClearYoung}; a
- * policy that needs to see every reference (exact LRU, ARC, LIRS, OPT) opts in with
- * {@link #observesEveryAccess()}, and only then does the core call {@link #pageAccessed}.
+ * <h2>The contract: what each call means</h2>
+ * Every engine that drives a reclaim policy (the full machine of {@code vmsim run}, and both
+ * engines of {@code vmsim mrc}) keeps these rules, and a test proves that they give the same
+ * misses on the same references.
+ * <ul>
+ *   <li><b>One reference, one report.</b> Each reference to a page is reported at most once.
+ *       A reference that finds the page absent (a demand fault, a {@code read()} or
+ *       {@code write()} miss, a swap-in fault) brings it in and is reported by
+ *       {@link #pageAdded}: it is a miss, and no {@link #pageAccessed}, {@link #pageMarkedAccessed}
+ *       or accessed bit reports it again. A reference that finds the page resident is a hit:
+ *       {@link #pageAccessed} if the policy {@linkplain #observesEveryAccess observes every
+ *       access}, else {@link #pageMarkedAccessed} for a use through a system call if it
+ *       {@linkplain #observesMarkAccessed observes marks}, else the accessed bit that
+ *       {@link ScanControl#testAndClearYoung} reads.</li>
+ *   <li><b>Pages that arrive unused.</b> A page that enters without being referenced
+ *       (readahead, a huge page built by khugepaged, the base pages of a split huge page) comes
+ *       through {@link #pageAddedUnreferenced}; its first use, if any, is then reported as a hit.</li>
+ *   <li><b>Refaults.</b> When a page returns to a slot that holds a shadow entry,
+ *       {@link #pageRefaulted} comes first, then {@link #pageAdded} for the same frame (the
+ *       order of {@code workingset_refault()} and {@code folio_add_lru()} in
+ *       {@code filemap_add_folio()}).</li>
+ *   <li><b>Pages that move.</b> Migration hands the page to a new frame through
+ *       {@link #pageMigrated}; a page freed, mlocked or otherwise taken away goes through
+ *       {@link #pageRemoved}.</li>
+ *   <li><b>Victims.</b> In {@link #shrink}, the policy takes a victim off its own lists and
+ *       offers it with {@link ScanControl#reclaim}. If that returns true the page is gone
+ *       ({@link #pageEvicted} was called during it) and the policy forgets it. If it returns
+ *       false the page could not be reclaimed now (pinned, dirty, under writeback) and it is
+ *       still the policy's: the policy puts it back on its lists where it chooses, and the
+ *       core never hands it back through {@link #pageAdded}.</li>
+ * </ul>
+ * Knowledge that only an offline replacement study has (the page about to come in, the
+ * future of the reference string) is offered through {@link OfflineStudy}, never in a run.
  */
 public interface ReclaimPolicy extends Policy {
     /**
-     * True if the policy wants {@link #pageAccessed} on every reference. Read once when the
+     * True if the policy wants {@link #pageAccessed} on every hit. Read once when the
      * policy is installed; a policy that returns false costs nothing on the access path.
      */
     default boolean observesEveryAccess() {
@@ -20,57 +49,100 @@ public interface ReclaimPolicy extends Policy {
     }
 
     /**
-     * True if the policy wants {@link #pageMarkedAccessed} when a page is used through a system
-     * call. Otherwise the core keeps Linux's two steps in the page's flags (PG_referenced, then
-     * activation), and {@link ScanControl#testAndClearYoung} reports the second. Read once.
+     * True if the policy wants {@link #pageMarkedAccessed} when a resident page is used through
+     * a system call. Otherwise the core keeps Linux's two steps in the page's flags
+     * (PG_referenced, then activation), and {@link ScanControl#testAndClearYoung} reports the
+     * second. Read once.
      */
     default boolean observesMarkAccessed() {
         return false;
     }
 
     /**
-     * A page was used through a system call rather than through a mapping: {@code read()} or
-     * {@code write()} of a cached file page, what Linux reports with {@code folio_mark_accessed()}
-     * ({@code mm/swap.c}): the first use sets PG_referenced, the second activates an inactive
-     * page. Called only when {@link #observesMarkAccessed()} is true (and not for policies that
-     * see every access, which get {@link #pageAccessed}); never on the TLB-hit path.
+     * A resident page was used through a system call rather than through a mapping:
+     * {@code read()} or {@code write()} of a cached file page, what Linux reports with
+     * {@code folio_mark_accessed()} ({@code mm/swap.c}). Called only when
+     * {@link #observesMarkAccessed()} is true (and not for policies that see every access,
+     * which get {@link #pageAccessed}); never for the reference that brought the page in.
      */
     default void pageMarkedAccessed(int pfn) {
     }
 
-    /** A page became resident and evictable in this domain (Linux: {@code folio_add_lru}). */
+    /**
+     * A page became resident and evictable in this domain because it was referenced (Linux:
+     * {@code folio_add_lru} after a demand fault, a {@code read()}/{@code write()} miss or a
+     * swap-in). The call stands for that reference: it is a miss, never reported again.
+     */
     void pageAdded(int pfn, boolean anon);
 
     /**
+     * A page became resident and evictable in this domain without being referenced: readahead
+     * ({@code mm/readahead.c}: Linux adds it to the inactive list with no PG_referenced), a
+     * huge page built by khugepaged, or one of the base pages of a split huge page. Its first
+     * use, if any, is reported later as a hit.
+     *
+     * <p>The default calls {@link #pageAdded}, so the page counts as used once. That is right
+     * for a policy that learns of use from accessed bits (the core sets none for such a page),
+     * and wrong for one that observes every access: the core warns in the run's summary when
+     * such a policy keeps this default and pages did arrive unreferenced.
+     */
+    default void pageAddedUnreferenced(int pfn, boolean anon) {
+        pageAdded(pfn, anon);
+    }
+
+    /**
      * An evictable page left the domain for a reason the policy did not choose: it was freed
-     * (unmapped and released), migrated, or became unevictable.
+     * (unmapped and released), became unevictable (mlock), or was split or collapsed.
      */
     void pageRemoved(int pfn);
 
-    /** A reference to a resident page; called only when {@link #observesEveryAccess()} is true. */
+    /**
+     * The page of frame {@code from} now lives in frame {@code to} of this domain (page
+     * migration, {@code mm/migrate.c}, which carries PG_active, PG_referenced and PG_workingset
+     * over): the policy should keep the page's place and history. The default forgets them:
+     * {@code pageRemoved(from)} then {@code pageAddedUnreferenced(to, anon)}.
+     */
+    default void pageMigrated(int from, int to, boolean anon) {
+        pageRemoved(from);
+        pageAddedUnreferenced(to, anon);
+    }
+
+    /** A hit on a resident page; called only when {@link #observesEveryAccess()} is true. */
     default void pageAccessed(int pfn, boolean write) {
     }
 
     /**
-     * Picks victims for a reclaim request. The policy removes each victim from its own
-     * bookkeeping and hands it to {@link ScanControl#reclaim(int)}; the core then unmaps and
-     * frees it (or, if the page cannot be reclaimed right now, hands it back with
-     * {@link #pageAdded}). Returns when {@link ScanControl#nrToReclaim()} pages were taken or
-     * nothing more can be found.
+     * Picks victims for a reclaim request, following the victim rule of the class comment:
+     * take each off the policy's lists, offer it with {@link ScanControl#reclaim(int)}, forget
+     * it on true and put it back on false. Returns when {@link ScanControl#nrToReclaim()}
+     * pages were taken or nothing more can be found.
      */
     void shrink(ScanControl sc);
 
     /**
-     * Called as a victim is evicted; the value returned is stored in the page-cache or swap
-     * slot as a shadow entry and handed back to {@link #pageRefaulted} if the page returns
-     * (the mechanism of {@code mm/workingset.c}). The default stores no information.
+     * Called as a victim is evicted (during {@link ScanControl#reclaim}); the value returned is
+     * stored in the page-cache or swap slot as a shadow entry and handed back to
+     * {@link #pageRefaulted} if the page returns (the mechanism of {@code mm/workingset.c}).
+     * The default stores no information.
      */
     default long pageEvicted(int pfn) {
         return 0L;
     }
 
-    /** An evicted page was faulted back in; {@code shadow} is what {@link #pageEvicted} returned. */
+    /**
+     * An evicted page is coming back; {@code shadow} is what {@link #pageEvicted} returned.
+     * Called just before {@link #pageAdded} for the same frame.
+     */
     default void pageRefaulted(int pfn, long shadow) {
+    }
+
+    /**
+     * The capacity of this policy's domain changed (a memory cgroup's {@code memory.max} was
+     * set, memory was added or removed): {@code pages} is the new
+     * {@link PolicyContext#capacity()}. Policies that size lists or ghost lists from the
+     * capacity adapt here; the default ignores it.
+     */
+    default void capacityChanged(long pages) {
     }
 
     /** Number of pages the policy is tracking. */

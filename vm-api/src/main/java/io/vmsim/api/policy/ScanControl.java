@@ -34,22 +34,11 @@ public interface ScanControl {
     void scanned(int pages);
 
     /**
-     * Hands a victim to the core. Returns true if the core reclaims it; false if it cannot be
-     * reclaimed now (pinned, under writeback), in which case the policy keeps tracking it.
+     * Offers a victim, which the policy has already taken off its own lists. Returns true if
+     * the core reclaimed it: the page left the domain ({@link ReclaimPolicy#pageEvicted} was
+     * called) and the policy forgets it. Returns false if it cannot be reclaimed now (pinned,
+     * dirty, under writeback): the page is still the policy's, which puts it back on its lists;
+     * the core never hands it back through {@code pageAdded}.
      */
     boolean reclaim(int pfn);
-
-    /** Returned by {@link #incomingPageKey()} when the driver does not know the page. */
-    long NO_PAGE_KEY = Long.MIN_VALUE;
-
-    /**
-     * The {@link io.vmsim.api.machine.FrameView#pageKey page key} of the page whose fault
-     * caused this request, when the driver knows it (a pure replacement study such as
-     * {@code vmsim mrc}, where reclaim runs for exactly one missing page), else
-     * {@link #NO_PAGE_KEY}. Cache algorithms such as ARC decide what to evict from whether
-     * the incoming page is in one of their ghost lists; the kernel's reclaim never knows it.
-     */
-    default long incomingPageKey() {
-        return NO_PAGE_KEY;
-    }
 }

@@ -188,7 +188,7 @@ public final class ConfigLoader {
         return new EffectiveConfig(declared, typed, text, source, selected, catalog);
     }
 
-    static String policyPrefix(PolicyKind kind, String name) {
+    public static String policyPrefix(PolicyKind kind, String name) {
         return POLICY_PREFIX + kind.configName() + "." + name + ".";
     }
 

@@ -68,6 +68,7 @@ public final class CoreKeys {
     public static final String DIRTY_BACKGROUND_RATIO = "vm.dirty_background_ratio";
     public static final String DIRTY_WRITEBACK_CENTISECS = "vm.dirty_writeback_centisecs";
     public static final String READ_AHEAD_KB = "block.read_ahead_kb";
+    public static final String MEMCG_RECLAIM_BATCH = "memcg.reclaim_batch";
     public static final String COST_IO_LATENCY = "cost.io_latency_ns";
     public static final String COST_IO_PAGE = "cost.io_page_ns";
     public static final String COST_RMAP = "cost.rmap_ns";
@@ -167,6 +168,9 @@ public final class CoreKeys {
                     "vm.dirty_writeback_centisecs: period of the flusher's periodic writeback, in hundredths of a second."),
             ConfigKey.integer(READ_AHEAD_KB, 128, 0, 1 << 20,
                     "/sys/block/*/queue/read_ahead_kb: largest readahead window; 0 disables readahead."),
+            ConfigKey.integer(MEMCG_RECLAIM_BATCH, 32, 1, 1024,
+                    "Pages a memory cgroup at memory.max asks reclaim for per attempt, at least: Linux's try_charge_memcg()"
+                            + " asks for max(needed, SWAP_CLUSTER_MAX = 32); 1 evicts exactly on demand (vmsim mrc --machine)."),
             ConfigKey.real(COST_IO_LATENCY, 100000.0, 0, 1e12,
                     "Simulated ns of one storage request (file read, swap-in, writeback), before transfer time."),
             ConfigKey.real(COST_IO_PAGE, 1000.0, 0, 1e12, "Simulated ns to transfer 4 KiB to or from storage."),

@@ -27,7 +27,7 @@ import java.util.List;
  * the marker the next window, 4x larger while under a sixteenth of the maximum and 2x after,
  * up to {@code block.read_ahead_kb}, is read in the background. A non-sequential miss reads the
  * one page. I/O completes at once: a sync miss charges one request of the window's size to the
- * reader, async readahead charges nothing.
+ * reader, async readahead charges its request to simulated time too (one device serves both).
  *
  * <p>Dirty pages and writeback ({@code mm/page-writeback.c} simplified): a write dirties whole
  * pages (no read-before-write). With dirtyable memory = free pages + page-cache pages, crossing
@@ -168,8 +168,11 @@ public final class PageCache {
         } else {
             miss(f, file, index, cpu);
             pfn = lookup(file, index);
-            if (pfn >= 0) {
-                touch(pfn); // filemap_read() marks the page it copies from accessed, read from storage or not
+            if (pfn >= 0 && !observe && !observeMarks) {
+                // filemap_read() marks the page it copies from accessed, read from storage or not:
+                // the first of Linux's two steps. A policy that observes uses heard of this
+                // reference from pageAdded and hears nothing more (one reference, one report).
+                mark(pfn);
             }
         }
         asyncReadahead(f, file, index, cpu);
@@ -214,7 +217,7 @@ public final class PageCache {
         f.writes++;
         int pfn = lookup(file, index);
         if (pfn < 0) {
-            pfn = addPage(file, index, cpu); // a full-page write needs no read
+            pfn = addPage(file, index, cpu, true); // a full-page write needs no read
         } else {
             touch(pfn);
         }
@@ -296,7 +299,12 @@ public final class PageCache {
         f.raSize = Math.min(f.raSize, maxRaPages);
         f.raAsync = f.raSize;
         if (f.raStart < f.sizePages) {
-            readRange(f, file, f.raStart, f.raSize, cpu, false);
+            // The reader does not wait for it, but the one simulated device is busy for it, and
+            // the reader soon reaches those pages: the I/O is charged to simulated time.
+            int read = readRange(f, file, f.raStart, f.raSize, cpu, false);
+            if (read > 0) {
+                k.clock.advance(cost.requestPs(read));
+            }
         }
     }
 
@@ -311,9 +319,10 @@ public final class PageCache {
             if (lookup(file, i) >= 0) {
                 continue;
             }
-            addPage(file, i, cpu);
+            boolean requested = i == start && firstRequested;
+            addPage(file, i, cpu, requested);
             read++;
-            if (i != start || !firstRequested) {
+            if (!requested) {
                 f.readahead++;
                 k.vmstat.count(VmEvent.READAHEAD_PAGES);
             }
@@ -324,9 +333,11 @@ public final class PageCache {
 
     /**
      * {@code filemap_add_folio()}: allocates a page (which may reclaim, or kill), inserts it and
-     * puts it on the LRU; a shadow left by its eviction is handed back to the policy.
+     * puts it on the LRU; a shadow left by its eviction is handed back to the policy first. A
+     * page read because it was asked for is referenced ({@code pageAdded}); a readahead page is
+     * not ({@code pageAddedUnreferenced}: Linux adds it without PG_referenced).
      */
-    private int addPage(int file, long index, int cpu) {
+    private int addPage(int file, long index, int cpu, boolean referenced) {
         k.hooks.beforeUserAlloc(k.currentMm, 1);
         int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, cpu, k.frames.nodeOf(0));
         if (pfn < 0) {
@@ -343,13 +354,17 @@ public final class PageCache {
         nrFilePages++;
         k.hooks.charge(pfn, 1, k.currentMm); // the page cache is charged to the reader's memory cgroup
         frames.set(pfn, PageFrames.PG_LRU);
-        policy.pageAdded(pfn, false);
         long shadow = shadows.remove(key, Long.MIN_VALUE);
         if (shadow != Long.MIN_VALUE) {
-            // workingset_refault()
+            // workingset_refault(), before folio_add_lru() as in filemap_add_folio()
             file(file).refaults++;
             k.vmstat.count(VmEvent.WORKINGSET_REFAULT_FILE);
             policy.pageRefaulted(pfn, shadow);
+        }
+        if (referenced) {
+            policy.pageAdded(pfn, false);
+        } else {
+            policy.pageAddedUnreferenced(pfn, false);
         }
         return pfn;
     }

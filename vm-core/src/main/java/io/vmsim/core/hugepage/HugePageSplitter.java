@@ -133,7 +133,7 @@ public final class HugePageSplitter {
                 k.allocator.freePages(p, 0, cpu);
             } else if (onLru) {
                 frames.set(p, PageFrames.PG_LRU);
-                k.reclaim.pageAdded(p, true);
+                k.reclaim.pageAddedUnreferenced(p, true);
             } else {
                 frames.set(p, unevictable); // still on the unevictable list, now as 512 pages
             }

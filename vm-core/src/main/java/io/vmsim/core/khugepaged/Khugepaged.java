@@ -294,7 +294,7 @@ public final class Khugepaged implements Daemons.Daemon {
         mm.tablesPerLevel[1]--;
         frames.refcount[head] = 1;
         k.setEntireMapcount(head, 1);
-        k.newAnonFolio(head, Kernel.HPAGE_PMD_ORDER, vma, haddr);
+        k.newAnonFolio(head, Kernel.HPAGE_PMD_ORDER, vma, haddr, false, Kernel.NO_SHADOW); // a collapse is no use of the page
         k.nrAnonThps++;
         long bits = Pte.PRESENT | Pte.USER | Pte.HUGE | young
                 | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0);

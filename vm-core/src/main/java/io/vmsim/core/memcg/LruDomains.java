@@ -1,7 +1,9 @@
 package io.vmsim.core.memcg;
 
+import io.vmsim.api.policy.OfflineStudy;
 import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.api.policy.ScanControl;
+import io.vmsim.core.plugin.PolicyGuards;
 import io.vmsim.core.alloc.PageFrames;
 
 import java.util.ArrayList;
@@ -18,7 +20,7 @@ import java.util.List;
  * exists (at most 255), so a machine without cgroups pays nothing per frame. A page is charged
  * to a group before it is handed to the policy and uncharged after it left it.
  */
-public final class LruDomains implements ReclaimPolicy {
+public final class LruDomains implements ReclaimPolicy, OfflineStudy {
     /** Most cgroups a machine can have, the root included (the owner is one byte per frame). */
     public static final int MAX_CGROUPS = 256;
 
@@ -29,15 +31,59 @@ public final class LruDomains implements ReclaimPolicy {
     private ReclaimPolicy[] domains;
     private byte[] owner;
     private final List<MemCgroup> cgroups = new ArrayList<>();
+    /** True if the policy observes every access but counts a page added unreferenced as used. */
+    private final boolean unreferencedAsUse;
+    private OfflineStudy.Study study;
+    /** Pages handed over by {@link #pageAdded}: each stands for the reference that brought it in. */
+    private long referencedAdds;
+    private long unreferencedAdds;
 
     public LruDomains(ReclaimPolicy root, PolicyFactory factory, PageFrames frames) {
         this.frames = frames;
         this.factory = factory;
         this.nodes = frames.nrNodes();
         this.observe = root.observesEveryAccess();
+        this.unreferencedAsUse = observe && !PolicyGuards.overrides(root, "pageAddedUnreferenced", int.class, boolean.class);
         this.domains = new ReclaimPolicy[nodes];
         this.domains[0] = root;
         cgroups.add(new MemCgroup(0, "/", MemCgroup.MAX, MemCgroup.MAX));
+    }
+
+    /**
+     * The capacity of the LRU domain of {@code node} in {@code memcg}: the node's frames, or the
+     * group's {@code memory.max} if lower ({@code PolicyContext.capacity()}).
+     */
+    public long capacity(int node, int memcg) {
+        return Math.min(frames.nodeEndPfn(node) - frames.nodeStartPfn(node), cgroups.get(memcg).max);
+    }
+
+    /**
+     * Sets a group's {@code memory.max} (pages) and tells each of its policy instances the new
+     * capacity of its domain.
+     */
+    public void setMax(int memcg, long maxPages) {
+        MemCgroup cg = cgroups.get(memcg);
+        cg.max = maxPages;
+        for (int n = 0; n < nodes; n++) {
+            ReclaimPolicy p = domains[memcg * nodes + n];
+            if (p != null) {
+                p.capacityChanged(capacity(n, memcg));
+            }
+        }
+    }
+
+    /** Number of {@link #pageAdded} calls so far: the fault path uses it to report a reference once. */
+    public long referencedAdds() {
+        return referencedAdds;
+    }
+
+    /**
+     * Pages that arrived unreferenced (readahead, collapse, split) and that the policy counted as
+     * used, because it observes every access and keeps the default
+     * {@link ReclaimPolicy#pageAddedUnreferenced}; 0 when the policy tells them apart.
+     */
+    public long unreferencedCountedAsUsed() {
+        return unreferencedAsUse ? unreferencedAdds : 0;
     }
 
     // ---------------------------------------------------------------- cgroups
@@ -114,9 +160,12 @@ public final class LruDomains implements ReclaimPolicy {
     private ReclaimPolicy policy(int d) {
         ReclaimPolicy p = domains[d];
         if (p == null) {
-            p = factory.create(d % nodes, d / nodes);
+            p = factory.create(d % nodes, d / nodes, capacity(d % nodes, d / nodes));
             if (p.observesEveryAccess() != observe) {
                 throw new IllegalStateException("policy instances disagree on observesEveryAccess()");
+            }
+            if (study != null && p instanceof OfflineStudy os) {
+                os.study(study);
             }
             domains[d] = p;
         }
@@ -175,7 +224,43 @@ public final class LruDomains implements ReclaimPolicy {
 
     @Override
     public void pageAdded(int pfn, boolean anon) {
+        referencedAdds++;
         policy(domainOf(pfn)).pageAdded(pfn, anon);
+    }
+
+    @Override
+    public void pageAddedUnreferenced(int pfn, boolean anon) {
+        unreferencedAdds++;
+        policy(domainOf(pfn)).pageAddedUnreferenced(pfn, anon);
+    }
+
+    /**
+     * Migration within one domain keeps the page's place; across domains (another node) the page
+     * leaves one policy and enters the other unreferenced. Call before the memcg charge moves:
+     * {@code to} belongs to the group of {@code from}.
+     */
+    @Override
+    public void pageMigrated(int from, int to, boolean anon) {
+        int df = domainOf(from);
+        int cg = owner == null ? 0 : owner[from] & 0xff;
+        int dt = nodes == 1 ? cg : cg * nodes + frames.nodeOf(to);
+        if (df == dt) {
+            policy(df).pageMigrated(from, to, anon);
+        } else {
+            policy(df).pageRemoved(from);
+            unreferencedAdds++;
+            policy(dt).pageAddedUnreferenced(to, anon);
+        }
+    }
+
+    @Override
+    public void study(OfflineStudy.Study s) {
+        this.study = s;
+        for (ReclaimPolicy p : domains) {
+            if (p instanceof OfflineStudy os) {
+                os.study(s);
+            }
+        }
     }
 
     @Override

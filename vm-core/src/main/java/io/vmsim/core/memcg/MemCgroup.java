@@ -15,7 +15,7 @@ public final class MemCgroup {
     private final int id;
     private final String name;
     /** {@code memory.max} in pages: above it the group reclaims, then kills within itself. */
-    public final long max;
+    public long max;
     /** {@code memory.high} in pages: above it the allocating task reclaims the group back. */
     public final long high;
     /** {@code memory.current} in pages. */

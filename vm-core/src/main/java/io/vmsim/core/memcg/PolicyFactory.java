@@ -8,6 +8,7 @@ public interface PolicyFactory {
     /**
      * @param node   the NUMA node the instance serves (its {@code PolicyContext.node()})
      * @param memcg  the memory cgroup id, 0 for the root
+     * @param capacity the domain's capacity in pages (its {@code PolicyContext.capacity()})
      */
-    ReclaimPolicy create(int node, int memcg);
+    ReclaimPolicy create(int node, int memcg, long capacity);
 }

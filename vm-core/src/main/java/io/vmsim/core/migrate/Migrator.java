@@ -80,21 +80,20 @@ public final class Migrator {
                     + " mappings but mapcount is " + frames.mapcount[from]);
         }
         boolean onLru = frames.test(from, PageFrames.PG_LRU);
-        if (onLru) {
-            frames.clear(from, PageFrames.PG_LRU);
-            k.reclaim.pageRemoved(from);
-        }
         frames.flags[to] = frames.flags[from] & MIGRATED_FLAGS;
         frames.mapping[to] = frames.mapping[from];
         frames.index[to] = frames.index[from];
         frames.mapcount[to] = frames.mapcount[from];
         frames.refcount[to] = frames.refcount[from];
+        if (onLru) {
+            // the policy keeps the page's place and history (folio_migrate_flags()); the page is
+            // still charged to its group here, which is the group of both frames
+            frames.clear(from, PageFrames.PG_LRU);
+            frames.set(to, PageFrames.PG_LRU);
+            k.reclaim.pageMigrated(from, to, frames.test(to, PageFrames.PG_ANON));
+        }
         // the page-cache or swap-cache slot and the memcg charge follow the page
         k.hooks.pageMigrated(from, to);
-        if (onLru) {
-            frames.set(to, PageFrames.PG_LRU);
-            k.reclaim.pageAdded(to, true);
-        }
         frames.flags[from] = 0;
         frames.mapping[from] = 0;
         frames.index[from] = 0;

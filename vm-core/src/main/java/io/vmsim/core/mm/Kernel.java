@@ -45,7 +45,7 @@ public final class Kernel {
     public final VmStat vmstat;
     public final int levels;
     public final AnonVmaRegistry anonVmas = new AnonVmaRegistry();
-    public final ReclaimPolicy reclaim;
+    public final io.vmsim.core.memcg.LruDomains reclaim;
     public final boolean reclaimObservesAccesses;
     public final HugePagePolicy thp;
     public final NumaPolicy numa;
@@ -75,7 +75,7 @@ public final class Kernel {
     private int nextMmId = 1;
 
     public Kernel(PageFrames frames, PageAllocator allocator, PageTables tables, Mmu[] mmus, SimClock clock,
-                  CostModel cost, VmStat vmstat, int levels, ReclaimPolicy reclaim, HugePagePolicy thp,
+                  CostModel cost, VmStat vmstat, int levels, io.vmsim.core.memcg.LruDomains reclaim, HugePagePolicy thp,
                   NumaPolicy numa, String thpEnabled, String thpDefrag, boolean thpUseZeroPage) {
         this.frames = frames;
         this.allocator = allocator;
@@ -265,6 +265,20 @@ public final class Kernel {
 
     /** Marks a freshly allocated page (or folio) anonymous and hands it to the reclaim policy ({@code folio_add_new_anon_rmap} + {@code folio_add_lru_vma}). */
     public void newAnonFolio(int head, int order, Vma vma, long va) {
+        newAnonFolio(head, order, vma, va, true, NO_SHADOW);
+    }
+
+    /** No shadow entry: the page was never evicted (or its shadow is gone). */
+    public static final long NO_SHADOW = Long.MIN_VALUE;
+
+    /**
+     * As {@link #newAnonFolio(int, int, Vma, long)}; {@code referenced} is false for a page that
+     * arrives without a use (a huge page built by khugepaged), which the policy gets through
+     * {@code pageAddedUnreferenced}; a {@code shadow} other than {@link #NO_SHADOW} is a swap-in's
+     * refault, handed to the policy just before the page ({@code workingset_refault()} then
+     * {@code folio_add_lru()}).
+     */
+    public void newAnonFolio(int head, int order, Vma vma, long va, boolean referenced, long shadow) {
         int n = 1 << order;
         long index = vma.linearIndex(va & ~((long) n * 4096 - 1));
         for (int i = 0; i < n; i++) {
@@ -287,7 +301,15 @@ public final class Kernel {
             return;
         }
         frames.set(head, PageFrames.PG_LRU);
-        reclaim.pageAdded(head, true);
+        if (shadow != NO_SHADOW) {
+            vmstat.count(VmEvent.WORKINGSET_REFAULT_ANON);
+            reclaim.pageRefaulted(head, shadow);
+        }
+        if (referenced) {
+            reclaim.pageAdded(head, true);
+        } else {
+            reclaim.pageAddedUnreferenced(head, true);
+        }
     }
 
     /**

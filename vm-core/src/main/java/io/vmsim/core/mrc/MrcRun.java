@@ -4,7 +4,7 @@ import io.vmsim.api.machine.Clock;
 import io.vmsim.api.machine.FrameView;
 import io.vmsim.api.machine.MachineView;
 import io.vmsim.api.machine.Topology;
-import io.vmsim.api.policy.FutureAware;
+import io.vmsim.api.policy.OfflineStudy;
 import io.vmsim.api.policy.PolicyException;
 import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.api.policy.ScanControl;
@@ -14,15 +14,19 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One policy with exactly N frames over one trace: the whole machine of a replacement study.
- * A hit calls {@code pageAccessed} if the policy opted in and otherwise sets the frame's
- * accessed bit, which {@link #testAndClearYoung} reads and clears as {@code folio_referenced()}
- * would; the faulting access itself sets no bit (the policy learns of it from
- * {@code pageAdded}). A miss with every frame in use asks for one page, from priority 12 down
- * to 0 as {@code do_try_to_free_pages()} retries; shadows returned by {@code pageEvicted} are
- * kept per page and handed back through {@code pageRefaulted} before the page is re-added, the
- * order of {@code workingset_refault()} and {@code folio_add_lru()}.
+ * Each reference is a {@code read()} of its page through the page cache, driven by the
+ * {@link ReclaimPolicy} contract exactly as the full machine drives it (the {@code --machine}
+ * engine, {@link MachineStudy}, proves they agree): a miss calls {@code pageRefaulted} (if the
+ * page left a shadow) then {@code pageAdded}, and nothing else reports that reference; a hit
+ * calls {@code pageAccessed} if the policy observes every access, else
+ * {@code pageMarkedAccessed} if it observes marks, else takes the next of Linux's two steps of
+ * {@code folio_mark_accessed()} in the page's flags (PG_referenced, then activation, which
+ * {@link #testAndClearYoung} reports and clears with PG_referenced, as for an unmapped page in
+ * {@code folio_check_references()}). A miss leaves PG_referenced, as {@code filemap_read()}
+ * marks the page it read. A miss with every frame in use asks for one page, from priority 12
+ * down to 0 as {@code do_try_to_free_pages()} retries.
  */
-final class MrcRun implements ScanControl, FrameView, MachineView, FutureAware.NextUse {
+final class MrcRun implements ScanControl, FrameView, MachineView, OfflineStudy.Study {
     private static final int DEF_PRIORITY = 12;
     private static final int PROGRESS_EVERY = 1 << 20;
 
@@ -35,6 +39,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView, FutureAware.N
     private final int[] frameOfId;
     private final int[] idOfFrame;
     private final boolean[] young;
+    private final boolean[] referenced;
     private final long[] shadow;
     private final boolean[] hasShadow;
     private int[] next;
@@ -55,6 +60,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView, FutureAware.N
         this.idOfFrame = new int[nrFrames];
         Arrays.fill(idOfFrame, -1);
         this.young = new boolean[nrFrames];
+        this.referenced = new boolean[nrFrames];
         this.shadow = new long[trace.distinctPages()];
         this.hasShadow = new boolean[trace.distinctPages()];
     }
@@ -62,14 +68,16 @@ final class MrcRun implements ScanControl, FrameView, MachineView, FutureAware.N
     /** Replays the trace through {@code p}; returns the number of misses, cold ones included. */
     long run(ReclaimPolicy p, AtomicLong progress) {
         this.policy = p;
-        if (p instanceof FutureAware fa) {
+        if (p instanceof OfflineStudy os) {
             next = trace.nextUse();
-            fa.future(this);
+            os.study(this);
         }
         final boolean observe = p.observesEveryAccess();
+        final boolean marks = !observe && p.observesMarkAccessed();
         final int[] refs = trace.packed();
         final int[] frameOf = frameOfId;
         final boolean[] yng = young;
+        final boolean[] ref = referenced;
         long misses = 0;
         int used = 0;
         int reported = 0;
@@ -81,26 +89,34 @@ final class MrcRun implements ScanControl, FrameView, MachineView, FutureAware.N
                 if (observe) {
                     pos = i;
                     p.pageAccessed(f, (r & 1) != 0);
-                } else {
+                } else if (marks) {
+                    pos = i;
+                    p.pageMarkedAccessed(f);
+                } else if (ref[f]) {
                     yng[f] = true;
+                } else {
+                    ref[f] = true;
                 }
                 continue;
             }
             pos = i;
             misses++;
+            incoming = trace.page(id);
             if (used < nrFrames) {
                 f = used++;
             } else {
-                f = reclaimOne(trace.page(id));
+                f = reclaimOne();
             }
             frameOf[id] = f;
             idOfFrame[f] = id;
             yng[f] = false;
+            ref[f] = !observe && !marks;
             if (hasShadow[id]) {
                 hasShadow[id] = false;
                 p.pageRefaulted(f, shadow[id]);
             }
             p.pageAdded(f, false);
+            incoming = NO_PAGE_KEY;
             if (i - reported >= PROGRESS_EVERY) {
                 progress.addAndGet(i - reported);
                 reported = i;
@@ -110,15 +126,13 @@ final class MrcRun implements ScanControl, FrameView, MachineView, FutureAware.N
         return misses;
     }
 
-    private int reclaimOne(long pageKey) {
+    private int reclaimOne() {
         freed = -1;
-        incoming = pageKey;
         for (priority = DEF_PRIORITY; priority >= 0 && freed < 0; priority--) {
             remaining = 1;
             policy.shrink(this);
         }
         remaining = 0;
-        incoming = NO_PAGE_KEY;
         if (freed < 0) {
             throw failure("shrink() reclaimed nothing at any priority with all " + nrFrames
                     + " frames in use (it tracks " + policy.size() + " pages)");
@@ -169,6 +183,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView, FutureAware.N
         checkResident(pfn, "testAndClearYoung()");
         boolean y = young[pfn];
         young[pfn] = false;
+        referenced[pfn] = false;
         return y;
     }
 
@@ -190,21 +205,27 @@ final class MrcRun implements ScanControl, FrameView, MachineView, FutureAware.N
         frameOfId[id] = -1;
         idOfFrame[pfn] = -1;
         young[pfn] = false;
+        referenced[pfn] = false;
         remaining--;
         freed = pfn;
         return true;
     }
+
+    // OfflineStudy.Study
 
     @Override
     public long incomingPageKey() {
         return incoming;
     }
 
-    // FutureAware.NextUse
-
     @Override
     public long position() {
         return pos;
+    }
+
+    @Override
+    public boolean knowsFuture() {
+        return true;
     }
 
     @Override

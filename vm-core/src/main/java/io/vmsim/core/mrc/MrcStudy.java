@@ -32,16 +32,66 @@ import java.util.random.RandomGenerator;
 /**
  * Runs every policy x frame-count pair of a replacement study over one shared trace, in
  * parallel on a fixed pool, and returns the results in the order asked (policies as given,
- * then frame counts as given), whatever order they finish in.
+ * then frame counts as given), whatever order they finish in. Each pair runs on one of two
+ * engines that drive the policy by the same contract: {@link Engine#DIRECT} ({@link MrcRun},
+ * N bare frames) or {@link Engine#MACHINE} ({@link MachineStudy}, the full machine with a
+ * memory cgroup of N pages).
  */
 public final class MrcStudy {
     private MrcStudy() {
     }
 
+    /** Which engine replays each pair. */
+    public enum Engine {
+        /** N bare frames ({@link MrcRun}). */
+        DIRECT,
+        /** The full simulated machine, reads through the page cache in a cgroup of N pages ({@link MachineStudy}). */
+        MACHINE
+    }
+
+    /**
+     * One policy of a study: a label for the table, the provider's name, and keys of the policy
+     * set for this entry only, so two variants of one policy can run side by side. Written
+     * {@code name} or {@code name[key=value;key=value]}, e.g. {@code clock[insert_referenced=false]}.
+     */
+    public record PolicySpec(String label, String name, Map<String, String> keys) {
+        public PolicySpec {
+            keys = Map.copyOf(keys);
+        }
+
+        /** Parses {@code name} or {@code name[key=value;...]}. */
+        public static PolicySpec parse(String text) {
+            String t = text.trim();
+            int open = t.indexOf('[');
+            if (open < 0) {
+                if (t.isEmpty()) {
+                    throw new IllegalArgumentException("--policy: an empty policy name");
+                }
+                return new PolicySpec(t, t, Map.of());
+            }
+            if (!t.endsWith("]") || open == 0) {
+                throw new IllegalArgumentException("--policy: '" + t + "' is not NAME or NAME[KEY=VALUE;KEY=VALUE]");
+            }
+            String name = t.substring(0, open).trim();
+            Map<String, String> keys = new LinkedHashMap<>();
+            for (String kv : t.substring(open + 1, t.length() - 1).split(";")) {
+                if (kv.isBlank()) {
+                    continue;
+                }
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("--policy: '" + kv.trim() + "' in '" + t + "' is not KEY=VALUE");
+                }
+                keys.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+            return new PolicySpec(t, name, keys);
+        }
+    }
+
     /**
      * One point of a miss-ratio curve.
      *
-     * @param policy the reclaim policy's name
+     * @param policy the policy's label (its name, or its name with the keys of a variant)
      * @param frames the number of frames
      * @param misses misses, cold misses included
      * @param refs   references replayed
@@ -54,16 +104,35 @@ public final class MrcStudy {
     }
 
     /**
+     * What a study ran, for its record: each policy's label, provider, version and origin and
+     * every key of the policy with its effective value.
+     */
+    public record PolicyInfo(String label, String name, String version, String origin, Map<String, Object> settings) {
+        public PolicyInfo {
+            settings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+        }
+    }
+
+    /**
      * A whole study.
      *
      * @param trace         where the trace came from
      * @param refs          references
      * @param distinctPages distinct pages
      * @param results       one per policy x frame count, policies outer
+     * @param engine        the engine that ran it
+     * @param seed          the run seed the policies' random sources derive from
+     * @param policies      what each policy was, in the order given
      */
-    public record Outcome(String trace, long refs, int distinctPages, List<Result> results) {
+    public record Outcome(String trace, long refs, int distinctPages, List<Result> results, Engine engine, long seed,
+                          List<PolicyInfo> policies) {
         public Outcome {
             results = List.copyOf(results);
+            policies = List.copyOf(policies);
+        }
+
+        public Outcome(String trace, long refs, int distinctPages, List<Result> results) {
+            this(trace, refs, distinctPages, results, Engine.DIRECT, 0, List.of());
         }
 
         /** The results as the JSON tree of {@code vmsim mrc --json}. */
@@ -72,6 +141,19 @@ public final class MrcStudy {
             root.put("trace", trace);
             root.put("refs", refs);
             root.put("distinct_pages", distinctPages);
+            root.put("engine", engine.name().toLowerCase(java.util.Locale.ROOT));
+            root.put("seed", seed);
+            List<Object> ps = new ArrayList<>();
+            for (PolicyInfo p : policies) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("label", p.label());
+                m.put("name", p.name());
+                m.put("version", p.version());
+                m.put("origin", p.origin());
+                m.put("settings", new LinkedHashMap<>(p.settings()));
+                ps.add(m);
+            }
+            root.put("policies", ps);
             List<Object> rows = new ArrayList<>();
             for (Result r : results) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -86,20 +168,30 @@ public final class MrcStudy {
         }
     }
 
+    /** Runs a study of plain policy names with the direct engine (see {@link #run(MrcTrace, List, int[], PolicyCatalog, CoreConfig, int, Progress, Engine)}). */
+    public static Outcome run(MrcTrace trace, List<String> policies, int[] frames, PolicyCatalog catalog,
+                              CoreConfig config, int threads, Progress progress) {
+        return run(trace, policies.stream().map(PolicySpec::parse).toList(), frames, catalog, config, threads,
+                progress, Engine.DIRECT);
+    }
+
     /**
      * Runs the study.
      *
      * @param trace    the shared trace
-     * @param policies reclaim policy names, each resolved in {@code catalog}
+     * @param policies the policies, each resolved in {@code catalog}, with their variant keys
      * @param frames   frame counts, each positive
      * @param catalog  where providers come from
-     * @param config   the configuration that gives each policy its settings and the seed
+     * @param config   the user's configuration: the policies' settings and the seed, and for the
+     *                 machine engine the machine (a variant's keys are set over it)
      * @param threads  worker threads (at least one)
      * @param progress told about references replayed over all runs
+     * @param engine   which engine replays each pair
      * @throws PolicyException if a name is unknown, or a policy fails or misbehaves
      */
-    public static Outcome run(MrcTrace trace, List<String> policies, int[] frames, PolicyCatalog catalog,
-                              CoreConfig config, int threads, Progress progress) {
+    public static Outcome run(MrcTrace trace, List<PolicySpec> policies, int[] frames, PolicyCatalog catalog,
+                              CoreConfig config, int threads, Progress progress, Engine engine) {
+        Map<String, String> keys = config.asMap();
         for (int n : frames) {
             if (n <= 0) {
                 throw new IllegalArgumentException("frame count must be a positive integer, got " + n);
@@ -107,12 +199,38 @@ public final class MrcStudy {
         }
         List<PolicyProvider> providers = new ArrayList<>();
         List<Settings> settings = new ArrayList<>();
-        for (String name : policies) {
-            PolicyProvider p = catalog.provider(PolicyKind.RECLAIM, name);
+        List<Map<String, String>> variantKeys = new ArrayList<>();
+        List<PolicyInfo> infos = new ArrayList<>();
+        long seed = 0;
+        for (PolicySpec spec : policies) {
+            PolicyProvider p = catalog.provider(PolicyKind.RECLAIM, spec.name());
+            Map<String, String> all = new LinkedHashMap<>(keys);
+            String prefix = io.vmsim.core.config.ConfigLoader.policyPrefix(PolicyKind.RECLAIM, p.name());
+            spec.keys().forEach((k, v) -> all.put(prefix + k, v));
+            all.put(CoreKeys.POLICY_RECLAIM, p.name());
+            CoreConfig cfg = config;
+            if (!spec.keys().isEmpty()) {
+                io.vmsim.core.config.ConfigLoader loader = new io.vmsim.core.config.ConfigLoader(catalog);
+                all.forEach(loader::set);
+                cfg = loader.load();
+            }
+            Settings st = cfg.policySettings(PolicyKind.RECLAIM, p.name());
+            seed = cfg.getLong(CoreKeys.SEED);
             providers.add(p);
-            settings.add(config.policySettings(PolicyKind.RECLAIM, p.name()));
+            settings.add(st);
+            variantKeys.add(all);
+            Map<String, Object> eff = new LinkedHashMap<>();
+            for (io.vmsim.api.config.ConfigKey k : p.configKeys()) {
+                eff.put(k.name(), switch (k.type()) {
+                    case BOOLEAN -> st.getBoolean(k.name());
+                    case LONG, SIZE -> st.getLong(k.name());
+                    case DOUBLE -> st.getDouble(k.name());
+                    default -> st.getString(k.name());
+                });
+            }
+            infos.add(new PolicyInfo(spec.label(), p.name(), p.version(), catalog.origin(p), eff));
         }
-        long seed = config.getLong(CoreKeys.SEED);
+        final long runSeed = seed;
         AtomicLong done = new AtomicLong();
         long total = (long) trace.refs() * providers.size() * frames.length;
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
@@ -125,19 +243,22 @@ public final class MrcStudy {
             for (int i = 0; i < providers.size(); i++) {
                 PolicyProvider p = providers.get(i);
                 Settings s = settings.get(i);
+                Map<String, String> all = variantKeys.get(i);
                 for (int n : frames) {
-                    futures.add(pool.submit(() -> runOne(trace, p, catalog.origin(p), s, n, seed, done)));
+                    futures.add(pool.submit(() -> engine == Engine.MACHINE
+                            ? MachineStudy.runOne(trace, p.name(), catalog.origin(p), catalog, all, n, done)
+                            : runOne(trace, p, catalog.origin(p), s, n, runSeed, done)));
                 }
             }
             List<Result> results = new ArrayList<>();
             int k = 0;
-            for (PolicyProvider p : providers) {
+            for (PolicySpec spec : policies) {
                 for (int n : frames) {
                     long misses = await(futures.get(k++), done, total, progress);
-                    results.add(new Result(p.name(), n, misses, trace.refs()));
+                    results.add(new Result(spec.label(), n, misses, trace.refs()));
                 }
             }
-            return new Outcome(trace.source(), trace.refs(), trace.distinctPages(), results);
+            return new Outcome(trace.source(), trace.refs(), trace.distinctPages(), results, engine, runSeed, infos);
         } finally {
             pool.shutdownNow();
         }
@@ -167,7 +288,8 @@ public final class MrcStudy {
                        AtomicLong progress) {
         MrcRun run = new MrcRun(trace, n, provider.name(), origin);
         PageLists lists = IntrusivePageLists.standalone(n);
-        RandomGenerator random = new SplittableRandom(seed ^ provider.name().hashCode());
+        RandomGenerator random = new SplittableRandom(io.vmsim.core.config.PolicySeeds.seed(seed, PolicyKind.RECLAIM,
+                provider.name(), io.vmsim.core.config.PolicySeeds.STUDY_DOMAIN));
         PolicyContext ctx = new PolicyContext() {
             @Override
             public Settings settings() {
@@ -192,6 +314,11 @@ public final class MrcStudy {
             @Override
             public int node() {
                 return 0;
+            }
+
+            @Override
+            public long capacity() {
+                return n;
             }
         };
         Policy created;

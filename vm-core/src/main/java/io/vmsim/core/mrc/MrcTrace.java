@@ -27,6 +27,11 @@ public final class MrcTrace {
 
     /** Densifies a pre-parsed trace. */
     public static MrcTrace of(PreparsedTrace trace) {
+        return of(trace, Long.MAX_VALUE);
+    }
+
+    /** Densifies the first {@code limit} data references of a pre-parsed trace ({@code --limit}). */
+    public static MrcTrace of(PreparsedTrace trace, long limit) {
         int n = trace.refs();
         int[] refs = new int[n];
         LongIntHashMap ids = new LongIntHashMap(1 << 12);
@@ -37,6 +42,9 @@ public final class MrcTrace {
             long ref = trace.get(i);
             if (TraceReader.kind(ref) == TraceReader.INSTR) {
                 continue;
+            }
+            if (kept == limit) {
+                break;
             }
             long page = TraceReader.address(ref) >>> 12;
             int id = ids.get(page);

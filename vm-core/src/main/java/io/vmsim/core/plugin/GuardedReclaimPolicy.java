@@ -1,6 +1,7 @@
 package io.vmsim.core.plugin;
 
 import io.vmsim.api.machine.FrameView;
+import io.vmsim.api.policy.OfflineStudy;
 import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.api.policy.ScanControl;
 
@@ -10,7 +11,7 @@ import io.vmsim.api.policy.ScanControl;
  * refuses a victim that is out of range or free before the core would unmap it; the checker
  * is one reusable object, so a shrink allocates nothing.
  */
-final class GuardedReclaimPolicy implements ReclaimPolicy {
+final class GuardedReclaimPolicy implements ReclaimPolicy, OfflineStudy {
     private final ReclaimPolicy p;
     private final String name;
     private final String origin;
@@ -39,6 +40,50 @@ final class GuardedReclaimPolicy implements ReclaimPolicy {
             p.pageAdded(pfn, anon);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageAdded(" + pfn + ")", e);
+        }
+    }
+
+    /** The policy behind the guard. */
+    ReclaimPolicy inner() {
+        return p;
+    }
+
+    @Override
+    public void pageAddedUnreferenced(int pfn, boolean anon) {
+        try {
+            p.pageAddedUnreferenced(pfn, anon);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageAddedUnreferenced(" + pfn + ")", e);
+        }
+    }
+
+    @Override
+    public void pageMigrated(int from, int to, boolean anon) {
+        try {
+            p.pageMigrated(from, to, anon);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageMigrated(" + from + ", " + to + ")", e);
+        }
+    }
+
+    @Override
+    public void capacityChanged(long pages) {
+        try {
+            p.capacityChanged(pages);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.capacityChanged(" + pages + ")", e);
+        }
+    }
+
+    /** Passes the study through to a policy that wants it; others never hear of it. */
+    @Override
+    public void study(OfflineStudy.Study study) {
+        if (p instanceof OfflineStudy os) {
+            try {
+                os.study(study);
+            } catch (RuntimeException e) {
+                throw PolicyGuards.threw(name, origin, "OfflineStudy.study", e);
+            }
         }
     }
 

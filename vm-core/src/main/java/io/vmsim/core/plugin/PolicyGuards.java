@@ -63,4 +63,17 @@ public final class PolicyGuards {
                     "verifyInvariants: " + e.getMessage(), e);
         }
     }
+
+    /**
+     * True if the policy (behind its guard, if any) overrides the {@code ReclaimPolicy} default
+     * method {@code method}: how the core tells whether a policy opted in to a distinction.
+     */
+    public static boolean overrides(io.vmsim.api.policy.ReclaimPolicy policy, String method, Class<?>... params) {
+        Object p = policy instanceof GuardedReclaimPolicy g ? g.inner() : policy;
+        try {
+            return p.getClass().getMethod(method, params).getDeclaringClass() != io.vmsim.api.policy.ReclaimPolicy.class;
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException("ReclaimPolicy has no method " + method, e);
+        }
+    }
 }

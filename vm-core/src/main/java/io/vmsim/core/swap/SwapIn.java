@@ -59,11 +59,7 @@ public final class SwapIn {
             frames.refcount[pfn] = 1;
             long shadow = swap.shadow(entry);
             boolean evictable = k.anonEvictable && !vma.has(VmaFlags.VM_LOCKED);
-            k.newAnonFolio(pfn, 0, vma, va);
-            if (evictable) {
-                k.vmstat.count(VmEvent.WORKINGSET_REFAULT_ANON);
-                k.reclaim.pageRefaulted(pfn, shadow);
-            }
+            k.newAnonFolio(pfn, 0, vma, va, true, evictable ? shadow : Kernel.NO_SHADOW);
             if (swap.count(entry) > 1) {
                 swap.addToCache(pfn, entry);
             }

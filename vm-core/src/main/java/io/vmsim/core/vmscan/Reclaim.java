@@ -61,7 +61,8 @@ public final class Reclaim implements MmHooks {
         shrinkers.register(inodes);
         this.vmscan = new Vmscan(k, c.getString(CoreKeys.POLICY_RECLAIM), cache, swap, oom, cost, daemons,
                 c.getInt(CoreKeys.SWAPPINESS), shrinkers);
-        this.lru = k.reclaim instanceof LruDomains d ? d : null;
+        this.vmscan.setMemcgReclaimBatch(c.getInt(CoreKeys.MEMCG_RECLAIM_BATCH));
+        this.lru = k.reclaim;
         this.fileFaults = new FileFaults(k, cache);
         this.swapIn = new SwapIn(k, swap, cost);
     }

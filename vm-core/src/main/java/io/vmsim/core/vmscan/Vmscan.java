@@ -58,6 +58,8 @@ import java.util.List;
 public final class Vmscan implements AllocHooks {
     /** Pages per reclaim batch ({@code SWAP_CLUSTER_MAX}). */
     public static final int SWAP_CLUSTER_MAX = 32;
+    /** Least pages a memory cgroup's limit reclaim asks for ({@code memcg.reclaim_batch}, SWAP_CLUSTER_MAX in Linux). */
+    private int memcgBatch = SWAP_CLUSTER_MAX;
     /** {@code DEF_PRIORITY}. */
     public static final int DEF_PRIORITY = 12;
 
@@ -87,7 +89,7 @@ public final class Vmscan implements AllocHooks {
         this.frames = kernel.frames;
         this.allocator = kernel.allocator;
         this.policy = kernel.reclaim;
-        this.lru = kernel.reclaim instanceof LruDomains d ? d : null;
+        this.lru = kernel.reclaim;
         this.policyName = policyName;
         this.rmap = new Rmap(kernel);
         this.cache = cache;
@@ -258,6 +260,11 @@ public final class Vmscan implements AllocHooks {
         return n;
     }
 
+    /** Sets {@code memcg.reclaim_batch}. */
+    public void setMemcgReclaimBatch(int pages) {
+        this.memcgBatch = pages;
+    }
+
     /** {@code try_to_free_mem_cgroup_pages()}: reclaim within one memory cgroup's own domains. */
     long shrinkMemcg(MemCgroup cg, int nr, int priority) {
         inReclaim = true;
@@ -302,7 +309,7 @@ public final class Vmscan implements AllocHooks {
             cg.eventsMax++;
             while (cg.current + nr > cg.max) {
                 for (int prio = DEF_PRIORITY; prio >= 0 && cg.current + nr > cg.max; ) {
-                    long want = Math.max(SWAP_CLUSTER_MAX, cg.current + nr - cg.max);
+                    long want = Math.max(memcgBatch, cg.current + nr - cg.max);
                     if (shrinkMemcg(cg, (int) Math.min(want, Integer.MAX_VALUE), prio) == 0) {
                         prio--;
                     }
@@ -323,7 +330,7 @@ public final class Vmscan implements AllocHooks {
         if (cg.current + nr > cg.high) {
             cg.eventsHigh++;
             long over = cg.current + nr - cg.high;
-            shrinkMemcg(cg, (int) Math.min(Math.max(SWAP_CLUSTER_MAX, over), Integer.MAX_VALUE), DEF_PRIORITY);
+            shrinkMemcg(cg, (int) Math.min(Math.max(memcgBatch, over), Integer.MAX_VALUE), DEF_PRIORITY);
         }
     }
 
@@ -360,7 +367,7 @@ public final class Vmscan implements AllocHooks {
             int p = head + i;
             if (frames.refcount[p] > 0 && !frames.test(p, PageFrames.PG_LRU)) {
                 frames.set(p, PageFrames.PG_LRU);
-                k.reclaim.pageAdded(p, true);
+                k.reclaim.pageAddedUnreferenced(p, true);
             }
         }
         frames.set(head, PageFrames.PG_LRU);

@@ -206,13 +206,27 @@ final class MrcStudyTest {
         assertThat(refaults).containsExactly(1007L);
     }
 
+    /** A FIFO that records what the study tells it, for the study-only hooks. */
+    private static class StudyFifo extends Fifo implements io.vmsim.api.policy.OfflineStudy {
+        Study study;
+
+        StudyFifo(io.vmsim.api.policy.PolicyContext c) {
+            super(c);
+        }
+
+        @Override
+        public void study(Study s) {
+            this.study = s;
+        }
+    }
+
     @Test
     void incomingPageKey_namesThePageThatMissed() {
         List<Long> incoming = new ArrayList<>();
-        PolicyProvider p = provider("incoming", c -> new Fifo(c) {
+        PolicyProvider p = provider("incoming", c -> new StudyFifo(c) {
             @Override
             public void shrink(ScanControl sc) {
-                incoming.add(sc.incomingPageKey());
+                incoming.add(study.incomingPageKey());
                 super.shrink(sc);
             }
         });
