@@ -80,7 +80,7 @@ final class MrcCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (PolicyRegistry catalog = Inputs.catalog(plugins, sets)) {
+        try (PolicyRegistry catalog = Inputs.catalog(plugins, sets, err, true)) {
             EffectiveConfig cfg = new ConfigLoader(catalog).assignments(sets).load();
             for (String p : policies) {
                 catalog.provider(io.vmsim.api.policy.PolicyKind.RECLAIM, p.trim()); // unknown names fail before reading

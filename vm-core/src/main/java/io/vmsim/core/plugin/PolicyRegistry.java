@@ -267,6 +267,19 @@ public final class PolicyRegistry implements PolicyCatalog, Closeable {
             }
         }
         List<String> names = names(kind);
+        throw new PolicyException(PolicyException.Kind.CONFIGURATION, name, "not found",
+                "no " + kind.configName() + " policy has this name; available: "
+                        + (names.isEmpty() ? "none" : String.join(", ", names))
+                        + ClosestName.didYouMean(name, names) + whyMissing(kind, name), null);
+    }
+
+    @Override
+    public String whyMissing(PolicyKind kind, String name) {
+        for (Problem q : problems) {
+            if (q.kind() == kind && name.equals(q.name())) {
+                return "; " + q.origin() + " provides it but " + q.reason();
+            }
+        }
         StringBuilder unloaded = new StringBuilder();
         for (Problem q : problems) {
             if (q.name() == null) {
@@ -274,10 +287,7 @@ public final class PolicyRegistry implements PolicyCatalog, Closeable {
                         .append(" (").append(q.reason()).append(')');
             }
         }
-        throw new PolicyException(PolicyException.Kind.CONFIGURATION, name, "not found",
-                "no " + kind.configName() + " policy has this name; available: "
-                        + (names.isEmpty() ? "none" : String.join(", ", names))
-                        + ClosestName.didYouMean(name, names) + unloaded, null);
+        return unloaded.toString();
     }
 
     /** The plugins and providers that could not be loaded or registered, in the order found. */
