@@ -193,7 +193,7 @@ final class PluginsAcceptanceTest {
 
     @Test
     void aPluginWithItsOwnVersionOfALibraryTheCoreUses_loadsAndRuns() throws IOException {
-        // One plugin = one sub-folder: its jar and its libraries share a class loader that sees only vm-api.
+        // One plugin = one sub-folder: its jar and its libraries share a class loader that sees vm-api and the JDK, not the core's libraries.
         Path plugin = Files.createDirectories(dir.resolve("plugins/yaml-probe"));
         PluginJars.pack(plugin.resolve("yaml-probe.jar"), YamlProbeProvider.class, List.of(YamlProbeProvider.class));
         Path lib = Path.of(System.getProperty("vmsim.test.libs", "target/test-plugin-libs")).resolve("snakeyaml-2.2.jar");
