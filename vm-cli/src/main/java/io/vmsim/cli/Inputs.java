@@ -10,6 +10,7 @@ import io.vmsim.core.scenario.Scenario;
 import io.vmsim.core.scenario.ScenarioCatalog;
 import io.vmsim.core.scenario.ScenarioException;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +40,22 @@ final class Inputs {
             }
         }
         return PolicyRegistry.load(Path.of(dir));
+    }
+
+    /**
+     * As above, and prints one {@code vmsim: warning:} line on {@code err} for each
+     * file of the plugin folder that is neither a jar nor a plugin folder, and, if
+     * {@code withProblems}, for each plugin or provider that could not be loaded.
+     */
+    static PolicyRegistry catalog(Path plugins, List<String> sets, PrintWriter err, boolean withProblems) {
+        PolicyRegistry r = catalog(plugins, sets);
+        List<String> warnings = r.warnings();
+        // warnings() lists the ignored files first, then the problems
+        for (String w : withProblems ? warnings : warnings.subList(0, r.ignored().size())) {
+            err.println("vmsim: warning: " + w);
+        }
+        err.flush();
+        return r;
     }
 
     private static String defaultOf(String key) {

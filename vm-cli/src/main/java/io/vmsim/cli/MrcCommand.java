@@ -90,7 +90,7 @@ final class MrcCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (PolicyRegistry catalog = Inputs.catalog(plugins, sets)) {
+        try (PolicyRegistry catalog = Inputs.catalog(plugins, sets, err, true)) {
             EffectiveConfig cfg = new ConfigLoader(catalog).assignments(sets).load();
             List<MrcStudy.PolicySpec> specs = policies.stream().map(MrcStudy.PolicySpec::parse).toList();
             for (MrcStudy.PolicySpec p : specs) {

@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code vmsim policies}: every policy found, its kind, origin, description and keys. */
+/**
+ * {@code vmsim policies}: every policy found, its kind, origin, description and keys; a plugin
+ * that could not be loaded is listed too, marked {@value #BROKEN} with the reason.
+ */
 @Command(name = "policies", mixinStandardHelpOptions = true,
         description = "Lists every policy found (built-in and plugins) with its kind, origin, keys and defaults.")
 final class PoliciesCommand implements Callable<Integer> {
@@ -36,7 +39,8 @@ final class PoliciesCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (PolicyRegistry catalog = Inputs.catalog(plugins, List.of())) {
+        // the plugins that could not be loaded are listed with the others, marked, not warned about
+        try (PolicyRegistry catalog = Inputs.catalog(plugins, List.of(), spec.commandLine().getErr(), false)) {
             if (json) {
                 out.print(JsonWriter.render(tree(catalog)));
                 return Main.OK;
@@ -44,6 +48,10 @@ final class PoliciesCommand implements Callable<Integer> {
             Table t = new Table().row("KIND", "NAME", "ORIGIN", "VERSION", "DESCRIPTION");
             for (PolicyProvider p : catalog.all()) {
                 t.row(p.kind().configName(), p.name(), catalog.origin(p), p.version(), p.description());
+            }
+            for (PolicyRegistry.Problem q : catalog.problems()) {
+                t.row(q.kind() == null ? "?" : q.kind().configName(), q.name() == null ? "?" : q.name(), q.origin(),
+                        BROKEN, q.reason());
             }
             t.print(out, "");
             Table keys = new Table();
@@ -60,6 +68,10 @@ final class PoliciesCommand implements Callable<Integer> {
         return Main.OK;
     }
 
+    /** What the VERSION column says of a plugin or provider that could not be loaded. */
+    static final String BROKEN = "NOT LOADED";
+
+    /** Each policy, then each plugin or provider that could not be loaded, with its {@code error}. */
     private static List<Object> tree(PolicyRegistry catalog) {
         List<Object> list = new ArrayList<>();
         for (PolicyProvider p : catalog.all()) {
@@ -80,6 +92,14 @@ final class PoliciesCommand implements Callable<Integer> {
                 keys.add(km);
             }
             m.put("keys", keys);
+            list.add(m);
+        }
+        for (PolicyRegistry.Problem q : catalog.problems()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kind", q.kind() == null ? null : q.kind().configName());
+            m.put("name", q.name());
+            m.put("origin", q.origin());
+            m.put("error", q.reason());
             list.add(m);
         }
         return list;

@@ -58,7 +58,7 @@ final class RunCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (PolicyRegistry catalog = Inputs.catalog(plugins, sets)) {
+        try (PolicyRegistry catalog = Inputs.catalog(plugins, sets, err, true)) {
             Scenario sc = trace == null ? Inputs.scenario(scenario == null ? ScenarioCatalog.DEFAULT : scenario) : null;
             EffectiveConfig cfg = Inputs.config(catalog, sc, trace != null, config, sets, plugins);
             if (trace != null && !Files.isRegularFile(trace)) {

@@ -193,7 +193,7 @@ final class PluginsAcceptanceTest {
 
     @Test
     void aPluginWithItsOwnVersionOfALibraryTheCoreUses_loadsAndRuns() throws IOException {
-        // One plugin = one sub-folder: its jar and its libraries share a class loader that sees only vm-api.
+        // One plugin = one sub-folder: its jar and its libraries share a class loader that sees vm-api and the JDK, not the core's libraries.
         Path plugin = Files.createDirectories(dir.resolve("plugins/yaml-probe"));
         PluginJars.pack(plugin.resolve("yaml-probe.jar"), YamlProbeProvider.class, List.of(YamlProbeProvider.class));
         Path lib = Path.of(System.getProperty("vmsim.test.libs", "target/test-plugin-libs")).resolve("snakeyaml-2.2.jar");
@@ -212,7 +212,8 @@ final class PluginsAcceptanceTest {
     private Path faultyPlugins() throws IOException {
         return PluginJars.pack(dir.resolve("plugins/faulty.jar"), FaultyProviders.class,
                 List.of(FaultyProviders.ThrowingThp.class, FaultyProviders.NullThp.class,
-                        FaultyProviders.BadNode.class, FaultyProviders.ThrowingReclaim.class));
+                        FaultyProviders.BadNode.class, FaultyProviders.ThrowingReclaim.class,
+                        FaultyProviders.CreateThrows.class, FaultyProviders.CreateNull.class));
     }
 
     private void assertStopped(String policyKey, String policy, String call, String what) throws IOException {
@@ -262,5 +263,107 @@ final class PluginsAcceptanceTest {
         assertThat(m.find()).isTrue();
         assertThat(Long.parseLong(m.group(1))).isPositive();
         assertThat(o.err()).contains("vmsim: run stopped: policy 'null-thp'");
+    }
+
+    @Test
+    void aProviderWhoseCreateThrowsOrReturnsNull_failsWithStatus3NamingThePolicyItsJarAndTheCall() throws IOException {
+        Path jar = faultyPlugins().toAbsolutePath().normalize();
+        Outcome threw = run("run", "--plugins", jar.getParent().toString(), "--scenario", scenario().toString(),
+                "--set", "policy.thp=create-throws");
+        assertThat(threw.code()).as(threw.err()).isEqualTo(3);
+        assertThat(threw.err().lines().toList()).singleElement().asString()
+                .isEqualTo("vmsim: policy 'create-throws' (" + jar + "): PolicyProvider.create threw "
+                        + "java.lang.IllegalStateException: no model file next to the jar");
+
+        Outcome nul = run("run", "--plugins", jar.getParent().toString(), "--scenario", scenario().toString(),
+                "--set", "policy.reclaim=create-null");
+        assertThat(nul.code()).as(nul.err()).isEqualTo(3);
+        assertThat(nul.err().lines().toList()).singleElement().asString()
+                .isEqualTo("vmsim: policy 'create-null' (" + jar + "): PolicyProvider.create returned null; expected a ReclaimPolicy");
+    }
+
+    /** A jar whose services file names a class it does not hold. */
+    private static Path missingClassJar(Path jar) throws IOException {
+        Files.createDirectories(jar.getParent());
+        try (java.util.jar.JarOutputStream j = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            j.putNextEntry(new java.util.jar.JarEntry("META-INF/services/io.vmsim.api.policy.PolicyProvider"));
+            j.write("com.example.MissingProvider\n".getBytes(StandardCharsets.UTF_8));
+            j.closeEntry();
+        }
+        return jar.toAbsolutePath().normalize();
+    }
+
+    @Test
+    void aFileThatIsNotAJar_isReportedOnStderr_andTheJarsStillLoad() throws IOException {
+        Path plugins = plugins("two-q");
+        Path notes = Files.writeString(plugins.resolve("README.txt"), "the 2q plugin");
+        String warning = "vmsim: warning: " + notes.toAbsolutePath().normalize()
+                + " is in the plugin folder but is neither a jar nor a plugin folder; ignored";
+        Outcome list = run("policies", "--plugins", plugins.toString());
+        assertThat(list.code()).as(list.err()).isZero();
+        assertThat(list.err().lines().toList()).containsExactly(warning);
+        assertThat(list.out()).containsPattern("reclaim +2q ");
+
+        Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
+                "--set", "policy.reclaim=2q");
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(o.err().lines().toList()).containsExactly(warning);
+    }
+
+    @Test
+    void brokenAndDuplicatePlugins_areListedAndMarked_andTheOthersStillAre() throws IOException {
+        Path plugins = plugins("two-q", "thp-threshold");
+        Path broken = missingClassJar(plugins.resolve("broken.jar"));
+        Path copy = Files.copy(PluginJars.example("two-q"), plugins.resolve("two-q-copy.jar")).toAbsolutePath().normalize();
+
+        Outcome list = run("policies", "--plugins", plugins.toString());
+        assertThat(list.code()).as(list.err()).isZero();
+        assertThat(list.out()).containsPattern("reclaim +2q +\\S*plugin-two-q-[^ ]*\\.jar ")
+                .containsPattern("thp +thp-threshold ")
+                .containsPattern("\\? +\\? +" + Pattern.quote(broken.toString()) + " +NOT LOADED +.*com\\.example\\.MissingProvider.*not found")
+                .containsPattern("reclaim +2q +" + Pattern.quote(copy.toString()) + " +NOT LOADED +duplicate reclaim policy name");
+
+        Outcome json = run("policies", "--json", "--plugins", plugins.toString());
+        assertThat(json.code()).as(json.err()).isZero();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> entries = (List<Map<String, Object>>) (List<?>) new Yaml().loadAs(json.out(), List.class);
+        assertThat(entries).filteredOn(e -> "thp-threshold".equals(e.get("name"))).singleElement()
+                .satisfies(e -> assertThat(e).doesNotContainKey("error"));
+        assertThat(entries).filteredOn(e -> broken.toString().equals(e.get("origin"))).singleElement()
+                .satisfies(e -> assertThat((String) e.get("error")).contains("com.example.MissingProvider"));
+        assertThat(entries).filteredOn(e -> copy.toString().equals(e.get("origin"))).singleElement()
+                .satisfies(e -> assertThat((String) e.get("error")).startsWith("duplicate reclaim policy name"));
+    }
+
+    @Test
+    void aBrokenPluginThatIsNotSelected_leavesTheRunWorkingWithAWarning_andSelectingWhatItLacksGivesTheReason()
+            throws IOException {
+        Path plugins = plugins("thp-threshold");
+        Path broken = missingClassJar(plugins.resolve("broken.jar"));
+        Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
+                "--set", "policy.thp=thp-threshold", "--json", "-");
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(o.out()).contains("\"policy.thp\": \"thp-threshold\"");
+        assertThat(o.err()).contains("vmsim: warning: plugin " + broken + " is not usable: ")
+                .contains("com.example.MissingProvider");
+
+        Outcome selected = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
+                "--set", "policy.reclaim=missing");
+        assertThat(selected.code()).isEqualTo(2);
+        assertThat(selected.err()).contains("vmsim: unknown reclaim policy 'missing'")
+                .contains("plugins not loaded: " + broken + " (")
+                .contains("com.example.MissingProvider");
+    }
+
+    @Test
+    void selectingANameTwoPluginsProvide_failsNamingBothJars() throws IOException {
+        Path plugins = plugins("two-q");
+        Path first = plugins.resolve(PluginJars.example("two-q").getFileName()).toAbsolutePath().normalize();
+        Path copy = Files.copy(first, plugins.resolve("two-q-copy.jar")).toAbsolutePath().normalize();
+        Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
+                "--set", "policy.reclaim=2q");
+        assertThat(o.code()).as(o.err()).isEqualTo(2);
+        assertThat(o.err().lines().filter(l -> !l.startsWith("vmsim: warning:")).toList()).singleElement().asString()
+                .contains("policy '2q'").contains("duplicate reclaim policy name: provided by both " + first + " and " + copy);
     }
 }

@@ -1,8 +1,12 @@
 package io.vmsim.core;
 
+import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Inject;
 import com.google.inject.Injector;
+import com.google.inject.ProvisionException;
+import com.google.inject.spi.Message;
+import io.vmsim.api.policy.PolicyException;
 import io.vmsim.core.alloc.PageFrames;
 import io.vmsim.core.config.CoreConfig;
 import io.vmsim.core.fault.FaultHandler;
@@ -15,6 +19,7 @@ import io.vmsim.core.plugin.PolicyCatalog;
 import io.vmsim.core.time.Daemons;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -50,11 +55,34 @@ public final class Machine {
         this.observe = kernel.reclaimObservesAccesses;
     }
 
-    /** Builds a machine from a validated configuration; the one place the injector is created. */
+    /**
+     * Builds a machine from a validated configuration; the one place the injector is created.
+     *
+     * @throws PolicyException if a selected policy cannot be created (its provider threw or
+     *         returned something unusable), unwrapped from Guice's errors so that it names the policy
+     */
     public static Machine create(CoreConfig config, PolicyCatalog catalog) {
-        Injector injector = Guice.createInjector(new MemoryModule(config), new PolicyModule(config, catalog),
-                new KernelModule(config), new ThpModule());
-        return injector.getInstance(Machine.class);
+        try {
+            Injector injector = Guice.createInjector(new MemoryModule(config), new PolicyModule(config, catalog),
+                    new KernelModule(config), new ThpModule());
+            return injector.getInstance(Machine.class);
+        } catch (CreationException e) {
+            throw policyFailure(e.getErrorMessages(), e);
+        } catch (ProvisionException e) {
+            throw policyFailure(e.getErrorMessages(), e);
+        }
+    }
+
+    /** The first {@link PolicyException} behind Guice's messages, else {@code e} itself. */
+    private static RuntimeException policyFailure(Collection<Message> messages, RuntimeException e) {
+        for (Message m : messages) {
+            for (Throwable c = m.getCause(); c != null; c = c.getCause() == c ? null : c.getCause()) {
+                if (c instanceof PolicyException pe) {
+                    return pe;
+                }
+            }
+        }
+        return e;
     }
 
     /**

@@ -151,15 +151,18 @@ final class PolicyModule extends AbstractModule {
         Policy p;
         try {
             p = provider.create(ctx);
+        } catch (PolicyException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, name, catalog.origin(provider),
-                    "create() threw " + e, e);
+                    "PolicyProvider.create threw " + e, e);
         }
         if (!type.isInstance(p)) {
             throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, name, catalog.origin(provider),
-                    "create() returned " + (p == null ? "null" : p.getClass().getName()) + ", not a " + type.getSimpleName(), null);
+                    "PolicyProvider.create returned " + (p == null ? "null" : p.getClass().getName())
+                            + "; expected a " + type.getSimpleName(), null);
         }
         // Only here are name and origin known: every later call is checked in their name.
-        return PolicyGuards.guard(type.cast(p), name, catalog.origin(provider), view);
+        return PolicyGuards.guard(type.cast(p), name, catalog.origin(provider), view, PolicyGuards.contextLoader(provider));
     }
 }

@@ -37,10 +37,20 @@ final class ModuleBoundariesTest {
             .should().onlyDependOnClassesThat().resideInAnyPackage("io.vmsim.api..", "io.vmsim.policies..", "java..")
             .because("a built-in policy is written exactly as a plugin would be");
 
+    /** The one example plugin that ships a library in its plugin folder, as a plugin may. */
+    private static final String BUNDLING_PLUGIN = "io.vmsim.examples.jacksonfixture..";
+
     static final ArchRule EXAMPLE_PLUGINS_DEPEND_ONLY_ON_THE_API = classes()
-            .that().resideInAPackage("io.vmsim.examples..")
+            .that().resideInAPackage("io.vmsim.examples..").and().resideOutsideOfPackage(BUNDLING_PLUGIN)
             .should().onlyDependOnClassesThat().resideInAnyPackage("io.vmsim.api..", "io.vmsim.examples..", "java..")
             .because("an example plugin is loaded from its own jar, whose class loader sees only vm-api and the JDK");
+
+    static final ArchRule A_BUNDLING_PLUGIN_DEPENDS_ONLY_ON_THE_API_THE_JDK_AND_WHAT_ITS_FOLDER_HOLDS = classes()
+            .that().resideInAPackage(BUNDLING_PLUGIN)
+            .should().onlyDependOnClassesThat().resideInAnyPackage("io.vmsim.api..", BUNDLING_PLUGIN, "java..",
+                    "javax.xml..", "org.w3c.dom..", "org.xml.sax..", "com.fasterxml.jackson..")
+            .because("a plugin's class loader sees vm-api, the JDK's platform modules and the jars of its own folder"
+                    + " (here Jackson), never the engine or the engine's libraries");
 
     static final ArchRule CORE_NEVER_NAMES_A_POLICY_CLASS = noClasses()
             .that().resideInAPackage("io.vmsim.core..")
@@ -93,11 +103,17 @@ final class ModuleBoundariesTest {
         assertThat(examples.containPackage("io.vmsim.examples.twoq")).isTrue();
         assertThat(examples.containPackage("io.vmsim.examples.thpthreshold")).isTrue();
         assertThat(examples.containPackage("io.vmsim.examples.roundrobin")).isTrue();
+        assertThat(examples.containPackage("io.vmsim.examples.jacksonfixture")).isTrue();
     }
 
     @Test
     void examplePluginsDependOnlyOnTheApi() {
         EXAMPLE_PLUGINS_DEPEND_ONLY_ON_THE_API.check(examples);
+    }
+
+    @Test
+    void aBundlingPluginDependsOnlyOnTheApiTheJdkAndWhatItsFolderHolds() {
+        A_BUNDLING_PLUGIN_DEPENDS_ONLY_ON_THE_API_THE_JDK_AND_WHAT_ITS_FOLDER_HOLDS.check(examples);
     }
 
     @Test

@@ -221,7 +221,8 @@ public final class ConfigLoader {
     }
 
     private String unknownPolicy(PolicyKind kind, String name, String where) {
-        return "unknown " + kind.configName() + " policy '" + name + "' (" + where + "); " + available(kind, name);
+        return "unknown " + kind.configName() + " policy '" + name + "' (" + where + "); " + available(kind, name)
+                + catalog.whyMissing(kind, name);
     }
 
     /** "available: a, b; did you mean 'a'?" for the providers of a kind. */

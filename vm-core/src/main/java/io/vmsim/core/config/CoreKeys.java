@@ -117,7 +117,7 @@ public final class CoreKeys {
             ConfigKey.oneOf(TRACE_FORMAT, "auto", List.of("auto", "lackey", "pages", "addresses"),
                     "Format of --trace: valgrind lackey, one decimal page number per line, one hex or decimal address per line, or auto-detect."),
             ConfigKey.bool(TRACE_INSTRUCTIONS, false, "Replay lackey 'I' (instruction fetch) lines as reads; by convention they are ignored."),
-            ConfigKey.string(PLUGINS_DIR, "./plugins", "Folder of plugins: each jar, or each sub-folder of jars (a plugin with its own libraries), gets its own class loader that sees only vm-api."),
+            ConfigKey.string(PLUGINS_DIR, "./plugins", "Folder of plugins: each jar, or each sub-folder of jars (a plugin with its own libraries), gets its own class loader that sees the JDK's platform modules, vm-api and its own jars."),
             ConfigKey.bool(DEBUG_CHECKS, false, "Check frame and page-table invariants after every step (slow)."),
             ConfigKey.real(COST_ACCESS, 0.5, 0, 1e9, "Simulated ns of a memory reference that hits the L1 DTLB."),
             ConfigKey.real(COST_STLB_HIT, 2.0, 0, 1e9, "Extra simulated ns when the L1 DTLB misses and the STLB hits."),

@@ -13,6 +13,7 @@ import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.core.config.CoreConfig;
 import io.vmsim.core.config.CoreKeys;
 import io.vmsim.core.plugin.PolicyCatalog;
+import io.vmsim.core.plugin.PolicyGuards;
 import io.vmsim.core.report.Progress;
 
 import java.util.ArrayList;
@@ -321,28 +322,39 @@ public final class MrcStudy {
                 return n;
             }
         };
+        // The worker thread runs only this policy: its context class loader is the plugin's throughout.
+        Thread t = Thread.currentThread();
+        ClassLoader saved = t.getContextClassLoader();
+        ClassLoader loader = PolicyGuards.contextLoader(provider);
+        if (loader != null) {
+            t.setContextClassLoader(loader);
+        }
         Policy created;
-        try {
-            created = provider.create(ctx);
-        } catch (PolicyException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, provider.name(), origin,
-                    "create() threw " + e, e);
-        }
-        if (!(created instanceof ReclaimPolicy policy)) {
-            throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, provider.name(), origin,
-                    "create() returned " + created + ", not a ReclaimPolicy", null);
-        }
         long misses;
         try {
-            misses = run.run(policy, progress);
-            policy.verifyInvariants();
-        } catch (PolicyException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, provider.name(), origin,
-                    "failed with " + n + " frames: " + e, e);
+            try {
+                created = provider.create(ctx);
+            } catch (PolicyException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, provider.name(), origin,
+                        "PolicyProvider.create threw " + e, e);
+            }
+            if (!(created instanceof ReclaimPolicy policy)) {
+                throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, provider.name(), origin,
+                        "PolicyProvider.create returned " + created + "; expected a ReclaimPolicy", null);
+            }
+            try {
+                misses = run.run(policy, progress);
+                policy.verifyInvariants();
+            } catch (PolicyException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, provider.name(), origin,
+                        "failed with " + n + " frames: " + e, e);
+            }
+        } finally {
+            t.setContextClassLoader(saved);
         }
         return misses;
     }

@@ -7,29 +7,40 @@ final class GuardedDedupPolicy implements DedupPolicy {
     private final DedupPolicy p;
     private final String name;
     private final String origin;
+    /** The plugin's class loader, made the context class loader during each call; null for a built-in. */
+    private final ClassLoader loader;
 
-    GuardedDedupPolicy(DedupPolicy p, String name, String origin) {
+    GuardedDedupPolicy(DedupPolicy p, String name, String origin, ClassLoader loader) {
         this.p = p;
         this.name = name;
         this.origin = origin;
+        this.loader = loader;
     }
 
     @Override
     public boolean enabled() {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             return p.enabled();
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "DedupPolicy.enabled", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
     }
 
     @Override
     public int pagesToScan() {
         int n;
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             n = p.pagesToScan();
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "DedupPolicy.pagesToScan", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
         if (n <= 0) {
             throw PolicyGuards.returned(name, origin, "DedupPolicy.pagesToScan", "returned " + n + "; expected at least 1");
@@ -40,10 +51,14 @@ final class GuardedDedupPolicy implements DedupPolicy {
     @Override
     public int sleepMillis() {
         int n;
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             n = p.sleepMillis();
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "DedupPolicy.sleepMillis", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
         if (n < 0) {
             throw PolicyGuards.returned(name, origin, "DedupPolicy.sleepMillis", "returned " + n + "; expected at least 0");
@@ -53,15 +68,19 @@ final class GuardedDedupPolicy implements DedupPolicy {
 
     @Override
     public boolean shouldMerge(int candidatePfn, int stablePfn, int sharing) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             return p.shouldMerge(candidatePfn, stablePfn, sharing);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "DedupPolicy.shouldMerge", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
     }
 
     @Override
     public void verifyInvariants() {
-        PolicyGuards.verify(p, name, origin);
+        PolicyGuards.verify(p, name, origin, loader);
     }
 }

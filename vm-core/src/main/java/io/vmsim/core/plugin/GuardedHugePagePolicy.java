@@ -12,20 +12,27 @@ final class GuardedHugePagePolicy implements HugePagePolicy {
     private final HugePagePolicy p;
     private final String name;
     private final String origin;
+    /** The plugin's class loader, made the context class loader during each call; null for a built-in. */
+    private final ClassLoader loader;
 
-    GuardedHugePagePolicy(HugePagePolicy p, String name, String origin) {
+    GuardedHugePagePolicy(HugePagePolicy p, String name, String origin, ClassLoader loader) {
         this.p = p;
         this.name = name;
         this.origin = origin;
+        this.loader = loader;
     }
 
     @Override
     public FaultDecision onFault(VmaView vma, long address, boolean write, String enabled, String defrag) {
         FaultDecision d;
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             d = p.onFault(vma, address, write, enabled, defrag);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "HugePagePolicy.onFault", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
         if (d == null || d.size() == null || d.size() == PageSize.SIZE_1G || d.size() == PageSize.SIZE_2M && d.effort() == null) {
             throw PolicyGuards.returned(name, origin, "HugePagePolicy.onFault",
@@ -37,24 +44,32 @@ final class GuardedHugePagePolicy implements HugePagePolicy {
 
     @Override
     public boolean shouldCollapse(VmaView vma, long address, int none, int swap, int shared, int young) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             return p.shouldCollapse(vma, address, none, swap, shared, young);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "HugePagePolicy.shouldCollapse", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
     }
 
     @Override
     public boolean shouldSplit(VmaView vma, long address, int idleScans) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             return p.shouldSplit(vma, address, idleScans);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "HugePagePolicy.shouldSplit", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
     }
 
     @Override
     public void verifyInvariants() {
-        PolicyGuards.verify(p, name, origin);
+        PolicyGuards.verify(p, name, origin, loader);
     }
 }

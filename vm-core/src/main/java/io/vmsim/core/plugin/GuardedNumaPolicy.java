@@ -10,22 +10,29 @@ final class GuardedNumaPolicy implements NumaPolicy {
     private final NumaPolicy p;
     private final String name;
     private final String origin;
+    /** The plugin's class loader, made the context class loader during each call; null for a built-in. */
+    private final ClassLoader loader;
     private final int nrNodes;
 
-    GuardedNumaPolicy(NumaPolicy p, String name, String origin, Topology topology) {
+    GuardedNumaPolicy(NumaPolicy p, String name, String origin, Topology topology, ClassLoader loader) {
         this.p = p;
         this.name = name;
         this.origin = origin;
         this.nrNodes = topology.nrNodes();
+        this.loader = loader;
     }
 
     @Override
     public int allocationNode(TaskView task, VmaView vma, long address, int localNode) {
         int n;
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             n = p.allocationNode(task, vma, address, localNode);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "NumaPolicy.allocationNode", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
         if (n < 0 || n >= nrNodes) {
             throw PolicyGuards.returned(name, origin, "NumaPolicy.allocationNode",
@@ -36,20 +43,28 @@ final class GuardedNumaPolicy implements NumaPolicy {
 
     @Override
     public boolean wantsHintingFaults() {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             return p.wantsHintingFaults();
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "NumaPolicy.wantsHintingFaults", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
     }
 
     @Override
     public int hintingFault(TaskView task, int pfn, int pageNode, int localNode) {
         int n;
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             n = p.hintingFault(task, pfn, pageNode, localNode);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "NumaPolicy.hintingFault", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
         if (n < -1 || n >= nrNodes) {
             throw PolicyGuards.returned(name, origin, "NumaPolicy.hintingFault",
@@ -60,6 +75,6 @@ final class GuardedNumaPolicy implements NumaPolicy {
 
     @Override
     public void verifyInvariants() {
-        PolicyGuards.verify(p, name, origin);
+        PolicyGuards.verify(p, name, origin, loader);
     }
 }

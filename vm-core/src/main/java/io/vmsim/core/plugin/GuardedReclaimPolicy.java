@@ -15,31 +15,42 @@ final class GuardedReclaimPolicy implements ReclaimPolicy, OfflineStudy {
     private final ReclaimPolicy p;
     private final String name;
     private final String origin;
+    /** The plugin's class loader, made the context class loader during each call; null for a built-in. */
+    private final ClassLoader loader;
     private final FrameView frames;
     private final CheckedScanControl checked = new CheckedScanControl();
 
-    GuardedReclaimPolicy(ReclaimPolicy p, String name, String origin, FrameView frames) {
+    GuardedReclaimPolicy(ReclaimPolicy p, String name, String origin, FrameView frames, ClassLoader loader) {
         this.p = p;
         this.name = name;
         this.origin = origin;
         this.frames = frames;
+        this.loader = loader;
     }
 
     @Override
     public boolean observesEveryAccess() {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             return p.observesEveryAccess();
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "ReclaimPolicy.observesEveryAccess", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
     }
 
     @Override
     public void pageAdded(int pfn, boolean anon) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             p.pageAdded(pfn, anon);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageAdded(" + pfn + ")", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
     }
 
@@ -89,37 +100,53 @@ final class GuardedReclaimPolicy implements ReclaimPolicy, OfflineStudy {
 
     @Override
     public void pageRemoved(int pfn) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             p.pageRemoved(pfn);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageRemoved(" + pfn + ")", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
     }
 
     @Override
     public boolean observesMarkAccessed() {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             return p.observesMarkAccessed();
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "ReclaimPolicy.observesMarkAccessed()", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
     }
 
     @Override
     public void pageMarkedAccessed(int pfn) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             p.pageMarkedAccessed(pfn);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageMarkedAccessed(" + pfn + ")", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
     }
 
     @Override
     public void pageAccessed(int pfn, boolean write) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             p.pageAccessed(pfn, write);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageAccessed(" + pfn + ")", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
     }
 
@@ -127,40 +154,55 @@ final class GuardedReclaimPolicy implements ReclaimPolicy, OfflineStudy {
     public void shrink(ScanControl sc) {
         ScanControl outer = checked.inner;
         checked.inner = sc;
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             p.shrink(checked);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "ReclaimPolicy.shrink", e);
         } finally {
+            PolicyGuards.exit(t, saved);
             checked.inner = outer;
         }
     }
 
     @Override
     public long pageEvicted(int pfn) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             return p.pageEvicted(pfn);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageEvicted(" + pfn + ")", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
     }
 
     @Override
     public void pageRefaulted(int pfn, long shadow) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             p.pageRefaulted(pfn, shadow);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageRefaulted(" + pfn + ")", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
     }
 
     @Override
     public int size() {
         int n;
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             n = p.size();
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "ReclaimPolicy.size", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
         if (n < 0) {
             throw PolicyGuards.returned(name, origin, "ReclaimPolicy.size", "returned " + n + "; expected at least 0");
@@ -170,7 +212,7 @@ final class GuardedReclaimPolicy implements ReclaimPolicy, OfflineStudy {
 
     @Override
     public void verifyInvariants() {
-        PolicyGuards.verify(p, name, origin);
+        PolicyGuards.verify(p, name, origin, loader);
     }
 
     /** Checks the frames a policy names before the core acts on them. */

@@ -20,4 +20,13 @@ public interface PolicyCatalog {
 
     /** All providers, sorted by kind then name. */
     List<PolicyProvider> all();
+
+    /**
+     * Why a policy that is not among {@link #all()} may be missing, as a clause to append to
+     * an "unknown policy" message ({@code "; plugin /p/x.jar could not be loaded: ..."}), or
+     * an empty string when no plugin failed to load.
+     */
+    default String whyMissing(PolicyKind kind, String name) {
+        return "";
+    }
 }

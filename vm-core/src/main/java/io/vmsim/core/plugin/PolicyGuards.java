@@ -6,6 +6,7 @@ import io.vmsim.api.policy.HugePagePolicy;
 import io.vmsim.api.policy.NumaPolicy;
 import io.vmsim.api.policy.Policy;
 import io.vmsim.api.policy.PolicyException;
+import io.vmsim.api.policy.PolicyProvider;
 import io.vmsim.api.policy.ReclaimPolicy;
 
 /**
@@ -13,27 +14,65 @@ import io.vmsim.api.policy.ReclaimPolicy;
  * {@link PolicyException} of kind {@code PLUGIN_FAILURE} naming the policy, its origin and the
  * call (DESIGN.md, SPI principle 4), before the answer can reach core state. Built-in policies
  * are guarded too: the check is the same, and a wrapper is one monomorphic call the JIT inlines.
+ *
+ * <p>A plugin's policy runs every call with the plugin's class loader as the thread's context
+ * class loader, restored after the call (Trino's {@code ThreadContextClassLoader}), written as a
+ * plain save, set and restore in {@code finally} so that the access path allocates nothing; a
+ * built-in (no loader) skips the swap.
  */
 public final class PolicyGuards {
     private PolicyGuards() {
     }
 
-    /** The guarded form of {@code policy}, which must be one of the four policy kinds. */
-    @SuppressWarnings("unchecked")
+    /** The guarded form of a built-in {@code policy}, which must be one of the four policy kinds. */
     public static <P extends Policy> P guard(P policy, String name, String origin, MachineView machine) {
+        return guard(policy, name, origin, machine, null);
+    }
+
+    /**
+     * The guarded form of {@code policy}, which must be one of the four policy kinds; each call
+     * runs with {@code loader} as the context class loader, or unchanged if it is null.
+     */
+    @SuppressWarnings("unchecked")
+    public static <P extends Policy> P guard(P policy, String name, String origin, MachineView machine, ClassLoader loader) {
         if (policy instanceof ReclaimPolicy r) {
-            return (P) new GuardedReclaimPolicy(r, name, origin, machine.frames());
+            return (P) new GuardedReclaimPolicy(r, name, origin, machine.frames(), loader);
         }
         if (policy instanceof HugePagePolicy h) {
-            return (P) new GuardedHugePagePolicy(h, name, origin);
+            return (P) new GuardedHugePagePolicy(h, name, origin, loader);
         }
         if (policy instanceof NumaPolicy n) {
-            return (P) new GuardedNumaPolicy(n, name, origin, machine.topology());
+            return (P) new GuardedNumaPolicy(n, name, origin, machine.topology(), loader);
         }
         if (policy instanceof DedupPolicy d) {
-            return (P) new GuardedDedupPolicy(d, name, origin);
+            return (P) new GuardedDedupPolicy(d, name, origin, loader);
         }
         throw new IllegalArgumentException("not a policy kind the core knows: " + policy.getClass().getName());
+    }
+
+    /**
+     * The class loader of the plugin that {@code provider} came from, which must be the context
+     * class loader while its policies run; null for a built-in provider.
+     */
+    public static ClassLoader contextLoader(PolicyProvider provider) {
+        return PluginProvider.loaderOf(provider);
+    }
+
+    /** Makes {@code loader} the context class loader of {@code t} unless {@code t} is null; returns the one it replaced. */
+    static ClassLoader enter(Thread t, ClassLoader loader) {
+        if (t == null) {
+            return null;
+        }
+        ClassLoader saved = t.getContextClassLoader();
+        t.setContextClassLoader(loader);
+        return saved;
+    }
+
+    /** Restores the context class loader {@link #enter} replaced. */
+    static void exit(Thread t, ClassLoader saved) {
+        if (t != null) {
+            t.setContextClassLoader(saved);
+        }
     }
 
     /**
@@ -53,7 +92,9 @@ public final class PolicyGuards {
     }
 
     /** Runs the policy's own invariant check; a broken invariant becomes an {@code INVARIANT} error naming the policy. */
-    static void verify(Policy p, String name, String origin) {
+    static void verify(Policy p, String name, String origin, ClassLoader loader) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = enter(t, loader);
         try {
             p.verifyInvariants();
         } catch (PolicyException e) {
@@ -61,6 +102,8 @@ public final class PolicyGuards {
         } catch (RuntimeException e) {
             throw new PolicyException(PolicyException.Kind.INVARIANT, name, origin,
                     "verifyInvariants: " + e.getMessage(), e);
+        } finally {
+            exit(t, saved);
         }
     }
 

@@ -27,12 +27,16 @@ import java.util.stream.Stream;
  *
  * <p>Built-in providers are found with {@link ServiceLoader} on the application class path;
  * their origin is {@code built-in (MODULE)}, the module taken from the jar (or build folder)
- * that holds the provider's class. Plugin jars come from a folder: each jar gets its own
- * {@link URLClassLoader} whose parent exposes only {@code java.*} and {@code io.vmsim.api.*}
- * (see {@link ApiOnlyClassLoader}), and its origin is the jar's path. Two providers of one
- * kind with the same name are an error naming both origins. A sub-folder of the plugin folder
- * is one plugin whose jars share a class loader: that is how a plugin ships its own libraries,
- * in whatever versions it needs, next to its jar.
+ * that holds the provider's class. Plugins come from a folder: each jar, or each sub-folder of
+ * jars (a plugin and its own libraries, in whatever versions it needs), gets its own
+ * {@link PluginClassLoader}, which sees the JDK's platform modules, {@code io.vmsim.api.*} and
+ * the plugin's jars; the origin of its providers is the jar's path. Every call into a plugin's
+ * provider runs with the plugin's loader as the thread's context class loader ({@link PluginProvider}).
+ *
+ * <p>A plugin that cannot be loaded (a services file naming a missing class, a class built for
+ * a newer Java, a provider that throws while it is made), or a provider whose kind and name
+ * another provider already has, does not stop the others: it is kept as a {@link Problem},
+ * which {@link #provider} reports when that policy is selected and the command line lists.
  */
 public final class PolicyRegistry implements PolicyCatalog, Closeable {
 
@@ -40,40 +44,65 @@ public final class PolicyRegistry implements PolicyCatalog, Closeable {
     public record Registration(PolicyProvider provider, String origin) {
     }
 
+    /**
+     * A plugin, or one provider of it, that cannot be used: where it came from (a jar or a
+     * plugin folder), the kind and name when known (else null), why, and the kind of error it
+     * is when selected (CONFIGURATION for a duplicate name, PLUGIN_FAILURE otherwise).
+     */
+    public record Problem(String origin, PolicyKind kind, String name, String reason, PolicyException.Kind errorKind) {
+    }
+
     private static final Comparator<PolicyProvider> ORDER =
             Comparator.comparing(PolicyProvider::kind).thenComparing(PolicyProvider::name);
+    private static final String NAME_RULE = "[a-z0-9][a-z0-9+._-]*";
 
     private final List<PolicyProvider> providers;
     private final Map<PolicyProvider, String> origins = new IdentityHashMap<>();
     private final List<URLClassLoader> loaders;
+    private final List<Problem> problems;
+    private final List<Path> ignored;
 
-    private PolicyRegistry(List<Registration> registrations, List<URLClassLoader> loaders) {
+    /** {@code strict}: a bad or duplicate registration throws instead of becoming a problem. */
+    private PolicyRegistry(List<Registration> registrations, List<Problem> problems, List<Path> ignored,
+                           List<URLClassLoader> loaders, boolean strict) {
         List<PolicyProvider> list = new ArrayList<>();
+        List<Problem> found = new ArrayList<>(problems);
         for (Registration r : registrations) {
             PolicyProvider p = r.provider();
             String name = p.name();
-            if (name == null || !name.matches("[a-z0-9][a-z0-9+._-]*") || p.kind() == null) {
-                throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, String.valueOf(name), r.origin(),
-                        "a provider needs a lower-case name (letters, digits, '-', '+', '.', '_') and a kind", null);
-            }
-            for (PolicyProvider q : list) {
-                if (q.kind() == p.kind() && q.name().equals(name)) {
-                    throw new PolicyException(PolicyException.Kind.CONFIGURATION, name, r.origin(),
-                            "duplicate " + p.kind().configName() + " policy name: provided by both "
-                                    + origins.get(q) + " and " + r.origin(), null);
+            String reason = null;
+            PolicyException.Kind kind = PolicyException.Kind.PLUGIN_FAILURE;
+            if (name == null || !name.matches(NAME_RULE) || p.kind() == null) {
+                reason = "a provider needs a lower-case name (letters, digits, '-', '+', '.', '_') and a kind";
+            } else {
+                for (PolicyProvider q : list) {
+                    if (q.kind() == p.kind() && q.name().equals(name)) {
+                        reason = "duplicate " + p.kind().configName() + " policy name: provided by both "
+                                + origins.get(q) + " and " + r.origin();
+                        kind = PolicyException.Kind.CONFIGURATION;
+                        break;
+                    }
                 }
             }
-            list.add(p);
-            origins.put(p, r.origin());
+            if (reason == null) {
+                list.add(p);
+                origins.put(p, r.origin());
+            } else if (strict) {
+                throw new PolicyException(kind, String.valueOf(name), r.origin(), reason, null);
+            } else {
+                found.add(new Problem(r.origin(), p.kind(), name, reason, kind));
+            }
         }
         list.sort(ORDER);
         this.providers = List.copyOf(list);
         this.loaders = List.copyOf(loaders);
+        this.problems = List.copyOf(found);
+        this.ignored = List.copyOf(ignored);
     }
 
-    /** A registry of exactly these providers; for tests and for embedding the simulator. */
+    /** A registry of exactly these providers, for tests and for embedding the simulator; a duplicate name throws. */
     public static PolicyRegistry of(List<Registration> registrations) {
-        return new PolicyRegistry(registrations, List.of());
+        return new PolicyRegistry(registrations, List.of(), List.of(), List.of(), true);
     }
 
     /** The built-in providers on the application class path. */
@@ -84,48 +113,81 @@ public final class PolicyRegistry implements PolicyCatalog, Closeable {
     /**
      * The built-in providers and those of every plugin in {@code pluginsDir} (in name order):
      * each {@code *.jar}, and each sub-folder of jars; a missing folder or null means no plugins.
+     * A plugin that cannot be loaded, and a provider whose name is taken, become {@link #problems()};
+     * a file that is neither a jar nor a folder is in {@link #ignored()}.
      *
-     * @throws PolicyException if a jar cannot be read or a name is provided twice
+     * @throws PolicyException if the plugin folder cannot be listed
      */
     public static PolicyRegistry load(Path pluginsDir) {
         List<Registration> regs = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        List<Path> ignored = new ArrayList<>();
         ClassLoader app = PolicyRegistry.class.getClassLoader();
         for (PolicyProvider p : ServiceLoader.load(PolicyProvider.class, app)) {
             regs.add(new Registration(p, "built-in (" + moduleOf(p.getClass()) + ")"));
         }
         List<URLClassLoader> loaders = new ArrayList<>();
         if (pluginsDir != null && Files.isDirectory(pluginsDir)) {
-            ClassLoader parent = new ApiOnlyClassLoader(PolicyProvider.class.getClassLoader());
-            for (Path plugin : pluginsIn(pluginsDir)) {
+            ClassLoader api = PolicyProvider.class.getClassLoader();
+            for (Path plugin : entriesOf(pluginsDir)) {
+                if (!Files.isDirectory(plugin) && !isJar(plugin)) {
+                    ignored.add(plugin.toAbsolutePath().normalize());
+                    continue;
+                }
                 String where = plugin.toAbsolutePath().normalize().toString();
+                List<Registration> mine = new ArrayList<>();
                 try {
                     List<Path> jars = Files.isDirectory(plugin) ? jarsIn(plugin) : List.of(plugin);
+                    if (jars.isEmpty()) {
+                        problems.add(new Problem(where, null, null, "the plugin folder holds no jar", PolicyException.Kind.PLUGIN_FAILURE));
+                        continue;
+                    }
                     URL[] urls = new URL[jars.size()];
                     for (int i = 0; i < urls.length; i++) {
                         urls[i] = jars.get(i).toUri().toURL();
                     }
-                    URLClassLoader loader = new URLClassLoader("plugin:" + plugin.getFileName(), urls, parent);
+                    PluginClassLoader loader = new PluginClassLoader("plugin:" + plugin.getFileName(), urls, api);
                     loaders.add(loader);
                     for (PolicyProvider p : ServiceLoader.load(PolicyProvider.class, loader)) {
-                        regs.add(new Registration(p, jarOf(p.getClass(), where)));
+                        mine.add(new Registration(new PluginProvider(p, loader), jarOf(p.getClass(), where)));
                     }
-                } catch (IOException | ServiceConfigurationError | LinkageError e) {
-                    throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, "?", where,
-                            "cannot load the plugin's providers: " + e.getMessage(), e);
+                    if (mine.isEmpty()) {
+                        problems.add(new Problem(where, null, null, "no provider is named in META-INF/services/"
+                                + PolicyProvider.class.getName(), PolicyException.Kind.PLUGIN_FAILURE));
+                    }
+                    regs.addAll(mine);
+                } catch (IOException | ServiceConfigurationError | LinkageError | RuntimeException e) {
+                    // The whole plugin is out: a half-loaded plugin would run without parts it expects.
+                    String reason = "cannot load the plugin's providers: " + describe(e);
+                    problems.add(new Problem(where, null, null, reason, PolicyException.Kind.PLUGIN_FAILURE));
+                    for (Registration r : mine) {
+                        problems.add(new Problem(r.origin(), r.provider().kind(), r.provider().name(), reason,
+                                PolicyException.Kind.PLUGIN_FAILURE));
+                    }
                 }
             }
         }
-        return new PolicyRegistry(regs, loaders);
+        return new PolicyRegistry(regs, problems, ignored, loaders, false);
+    }
+
+    /** An error and its causes, on one line: {@code X: message; caused by Y: message}. */
+    static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(e.toString());
+        for (Throwable c = e.getCause(); c != null && c != e; c = c.getCause() == c ? null : c.getCause()) {
+            sb.append("; caused by ").append(c);
+        }
+        return sb.toString().replaceAll("\\s*\\R\\s*", " ");
     }
 
     /**
      * The plugins of a folder, in name order: each {@code *.jar} is one plugin (a jar with no
      * dependencies, or a fat jar that bundles them), and each sub-folder is one plugin whose
-     * jars (the plugin's and its libraries') share one class loader.
+     * jars (the plugin's and its libraries') share one class loader. Anything else is listed too,
+     * so that it can be reported rather than skipped in silence.
      */
-    private static List<Path> pluginsIn(Path dir) {
+    private static List<Path> entriesOf(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> Files.isDirectory(p) || isJar(p)).sorted().toList();
+            return s.sorted().toList();
         } catch (IOException e) {
             throw new PolicyException(PolicyException.Kind.CONFIGURATION, "?", dir.toString(),
                     "cannot list the plugin folder: " + e.getMessage(), e);
@@ -194,6 +256,11 @@ public final class PolicyRegistry implements PolicyCatalog, Closeable {
 
     @Override
     public PolicyProvider provider(PolicyKind kind, String name) {
+        for (Problem q : problems) {
+            if (q.kind() == kind && name.equals(q.name())) {
+                throw new PolicyException(q.errorKind(), name, q.origin(), q.reason(), null);
+            }
+        }
         for (PolicyProvider p : providers) {
             if (p.kind() == kind && p.name().equals(name)) {
                 return p;
@@ -203,7 +270,48 @@ public final class PolicyRegistry implements PolicyCatalog, Closeable {
         throw new PolicyException(PolicyException.Kind.CONFIGURATION, name, "not found",
                 "no " + kind.configName() + " policy has this name; available: "
                         + (names.isEmpty() ? "none" : String.join(", ", names))
-                        + ClosestName.didYouMean(name, names), null);
+                        + ClosestName.didYouMean(name, names) + whyMissing(kind, name), null);
+    }
+
+    @Override
+    public String whyMissing(PolicyKind kind, String name) {
+        for (Problem q : problems) {
+            if (q.kind() == kind && name.equals(q.name())) {
+                return "; " + q.origin() + " provides it but " + q.reason();
+            }
+        }
+        StringBuilder unloaded = new StringBuilder();
+        for (Problem q : problems) {
+            if (q.name() == null) {
+                unloaded.append(unloaded.length() == 0 ? "; plugins not loaded: " : ", ").append(q.origin())
+                        .append(" (").append(q.reason()).append(')');
+            }
+        }
+        return unloaded.toString();
+    }
+
+    /** The plugins and providers that could not be loaded or registered, in the order found. */
+    public List<Problem> problems() {
+        return problems;
+    }
+
+    /** Files of the plugin folder that are neither jars nor plugin folders, and so were not loaded. */
+    public List<Path> ignored() {
+        return ignored;
+    }
+
+    /** One line per ignored file and per problem, for a command to print as warnings. */
+    public List<String> warnings() {
+        List<String> lines = new ArrayList<>();
+        for (Path p : ignored) {
+            lines.add(p + " is in the plugin folder but is neither a jar nor a plugin folder; ignored");
+        }
+        for (Problem q : problems) {
+            String what = q.name() == null ? "plugin " + q.origin()
+                    : (q.kind() == null ? "" : q.kind().configName() + " ") + "policy '" + q.name() + "' (" + q.origin() + ")";
+            lines.add(what + " is not usable: " + q.reason());
+        }
+        return lines;
     }
 
     /** The names of the providers of a kind, sorted. */

@@ -150,4 +150,40 @@ public final class FaultyProviders {
             };
         }
     }
+
+    /** THP {@code create-throws}: PolicyProvider.create throws. */
+    public static final class CreateThrows extends Base {
+        @Override
+        public String name() {
+            return "create-throws";
+        }
+
+        @Override
+        public PolicyKind kind() {
+            return PolicyKind.THP;
+        }
+
+        @Override
+        public Policy create(PolicyContext context) {
+            throw new IllegalStateException("no model file next to the jar");
+        }
+    }
+
+    /** Reclaim {@code create-null}: PolicyProvider.create returns null. */
+    public static final class CreateNull extends Base {
+        @Override
+        public String name() {
+            return "create-null";
+        }
+
+        @Override
+        public PolicyKind kind() {
+            return PolicyKind.RECLAIM;
+        }
+
+        @Override
+        public Policy create(PolicyContext context) {
+            return null;
+        }
+    }
 }
