@@ -67,7 +67,7 @@ public final class Machine {
         Mm mm = task.mm();
         Mmu mmu = mmus[task.cpu()];
         for (int attempt = 0; ; attempt++) {
-            int pfn = mmu.translate(mm.pcid(), mm.pgd(), va, write);
+            int pfn = attempt == 0 ? mmu.translate(mm.pcid(), mm.pgd(), va, write) : mmu.retry(mm.pcid(), mm.pgd(), va, write);
             if (pfn >= 0) {
                 if (observe) {
                     observed(pfn, write);
