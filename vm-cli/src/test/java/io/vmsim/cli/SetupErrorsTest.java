@@ -40,4 +40,25 @@ final class SetupErrorsTest {
                 .startsWith("vmsim: " + t + ": only instruction fetches ('I' lines, 2 of them)");
         assertThat(o.out()).isEmpty();
     }
+
+    @Test
+    void minFreeKbytesLargerThanTheMachineCanKeepFree_exits2InOneLineSayingWhatFits() {
+        Outcome o = run("run", "--scenario", "sample", "--set", "machine.memory=64M", "--set", "vm.min_free_kbytes=100000000");
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.errLines()).singleElement().asString()
+                .startsWith("vmsim: 'vm.min_free_kbytes' = '100000000' (in --set): too large for machine.memory = 64M")
+                .containsPattern("at most \\d+ fits");
+        assertThat(o.out()).isEmpty();
+    }
+
+    @Test
+    void swapLargerThanItsDevicesCanHold_exits2NamingTheKeyAndWhatFits() {
+        Outcome o = run("run", "--scenario", "sample", "--set", "swap.size=256G");
+        assertThat(o.code()).isEqualTo(2);
+        // the heap this JVM has may also be too small for 2^26 swap slots: that is a second line, not an internal error
+        assertThat(o.errLines()[0])
+                .startsWith("vmsim: 'swap.size' = '256G' (in --set): a swap device holds less than 256 GiB")
+                .contains("set swap.devices=2");
+        assertThat(o.err()).doesNotContain("internal error").doesNotContain("injector");
+    }
 }

@@ -1,10 +1,17 @@
 package io.vmsim.core;
 
+import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Inject;
 import com.google.inject.Injector;
+import com.google.inject.ProvisionException;
+import com.google.inject.spi.Message;
+import io.vmsim.api.policy.PolicyException;
 import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.config.ConfigException;
 import io.vmsim.core.config.CoreConfig;
+import io.vmsim.core.config.CoreKeys;
+import io.vmsim.core.error.UserError;
 import io.vmsim.core.fault.FaultHandler;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
@@ -15,6 +22,7 @@ import io.vmsim.core.plugin.PolicyCatalog;
 import io.vmsim.core.time.Daemons;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -50,11 +58,58 @@ public final class Machine {
         this.observe = kernel.reclaimObservesAccesses;
     }
 
-    /** Builds a machine from a validated configuration; the one place the injector is created. */
+    /**
+     * Builds a machine from a validated configuration; the one place the injector is created.
+     *
+     * @throws ConfigException if the keys together, or the Java heap, cannot hold the machine
+     *                         ({@link MachineLimits}), checked before anything is built
+     */
     public static Machine create(CoreConfig config, PolicyCatalog catalog) {
-        Injector injector = Guice.createInjector(new MemoryModule(config), new PolicyModule(config, catalog),
-                new KernelModule(config), new ThpModule());
-        return injector.getInstance(Machine.class);
+        MachineLimits.check(config, Runtime.getRuntime().maxMemory());
+        try {
+            Injector injector = Guice.createInjector(new MemoryModule(config), new PolicyModule(config, catalog),
+                    new KernelModule(config), new ThpModule());
+            return injector.getInstance(Machine.class);
+        } catch (CreationException e) {
+            throw unwrap(config, e, e.getErrorMessages());
+        } catch (ProvisionException e) {
+            throw unwrap(config, e, e.getErrorMessages());
+        }
+    }
+
+    /**
+     * What went wrong inside Guice, as the component threw it: a user error or a policy's
+     * failure wherever it is in the chain of causes, else the first root cause, so that the
+     * command line reports it as its kind deserves rather than as "Unable to create injector".
+     */
+    private static RuntimeException unwrap(CoreConfig config, RuntimeException guice, Collection<Message> messages) {
+        Throwable root = null;
+        for (Message m : messages) {
+            for (Throwable t = m.getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof UserError && t instanceof RuntimeException r) {
+                    return r;
+                }
+                if (t instanceof PolicyException p) {
+                    return p;
+                }
+                if (t.getCause() == null && root == null) {
+                    root = t;
+                }
+            }
+        }
+        if (root instanceof OutOfMemoryError) {
+            return new ConfigException(List.of("'" + CoreKeys.MEMORY + "' = '" + config.asMap().getOrDefault(CoreKeys.MEMORY,
+                    Long.toString(config.getLong(CoreKeys.MEMORY))) + "': the Java heap ran out while building the machine"
+                    + " (it needs about " + (MachineLimits.heapEstimate(config) >> 20) + " MiB); give it more, e.g. VMSIM_JAVA_OPTS=-Xmx"
+                    + MachineLimits.xmx(MachineLimits.heapEstimate(config) * 2) + ", or simulate less memory"));
+        }
+        if (root instanceof RuntimeException r) {
+            return r;
+        }
+        if (root instanceof Error e) {
+            throw e;
+        }
+        return guice;
     }
 
     /**
