@@ -48,7 +48,11 @@ public final class Main {
             return USAGE;
         });
         int code = cl.execute(args);
-        o.flush();
+        // PrintStream and PrintWriter swallow write errors; a summary lost to a full disk is a failure
+        if (o.checkError() || out.checkError()) {
+            e.println("vmsim: cannot write to standard output (a full device or a closed pipe?)");
+            code = code == OK ? SOFTWARE : code;
+        }
         e.flush();
         return code;
     }

@@ -64,6 +64,7 @@ final class RunCommand implements Callable<Integer> {
             if (trace != null && !Files.isRegularFile(trace)) {
                 throw new IllegalArgumentException("trace file '" + trace + "' does not exist");
             }
+            Inputs.checkWritable(json);
             Progress progress = ProgressBar.forTerminal(err);
             RunResult result;
             try {
@@ -93,7 +94,11 @@ final class RunCommand implements Callable<Integer> {
             err.print(summary);
         } else {
             if (json != null) {
-                Files.writeString(Path.of(json), JsonWriter.toJson(result));
+                try {
+                    Files.writeString(Path.of(json), JsonWriter.toJson(result));
+                } catch (java.io.IOException e) {
+                    throw new OutputFailure("cannot write --json '" + json + "': " + e.getMessage(), e);
+                }
             }
             out.print(summary);
         }
