@@ -65,9 +65,20 @@ final class RunCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("trace file '" + trace + "' does not exist");
             }
             Inputs.checkWritable(json);
-            Progress progress = ProgressBar.forTerminal(err);
+            Progress bar = ProgressBar.forTerminal(err);
             RunResult result;
-            try {
+            try (Sigint sigint = Sigint.catching()) {
+                Progress progress = new Progress() {
+                    @Override
+                    public void update(String phase, long done, long total) {
+                        bar.update(phase, done, total);
+                    }
+
+                    @Override
+                    public boolean stopRequested() {
+                        return sigint.requested();
+                    }
+                };
                 result = sc != null
                         ? Simulation.runScenario(cfg, catalog, sc, progress)
                         : Simulation.runTrace(cfg, catalog, trace, progress);
@@ -76,13 +87,13 @@ final class RunCommand implements Callable<Integer> {
                 report(e.partial(), out, err);
                 throw e;
             } finally {
-                if (progress instanceof ProgressBar bar) {
-                    bar.clear();
+                if (bar instanceof ProgressBar b) {
+                    b.clear();
                 }
             }
             report(result, out, err);
+            return result.interrupted() ? Main.INTERRUPTED : Main.OK;
         }
-        return Main.OK;
     }
 
     /** Prints the summary and writes the JSON as {@code --json} asks. */

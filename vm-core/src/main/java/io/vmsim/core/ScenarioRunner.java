@@ -50,6 +50,16 @@ final class ScenarioRunner {
     private long fileOps;
     private long nextProgress = PROGRESS_EVERY;
     private String phaseName = "";
+    private boolean interrupted;
+
+    /** Thrown at a safe point when the user asked to stop; caught in {@link #run}. */
+    private static final class Stop extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stop() {
+            super(null, null, false, false);
+        }
+    }
 
     ScenarioRunner(Machine machine, Progress progress, long seed) {
         this.m = machine;
@@ -98,6 +108,10 @@ final class ScenarioRunner {
         }
         List<RunResult.PhaseResult> out = new ArrayList<>();
         for (PhaseSpec p : s.phases()) {
+            if (progress.stopRequested()) {
+                interrupted = true;
+                break;
+            }
             phaseName = p.name();
             long t0 = m.nanoTime();
             long r0 = m.refs();
@@ -112,6 +126,10 @@ final class ScenarioRunner {
             int before = procs.size();
             try {
                 runPhase(p);
+            } catch (Stop e) {
+                interrupted = true;
+                out.add(new RunResult.PhaseResult(p.name() + " [interrupted]", m.nanoTime() - t0, m.refs() - r0));
+                break;
             } catch (OomKilledException e) {
                 // the phase's own process was chosen; the rest of the phase is abandoned
                 if (p.op() == PhaseOp.FORK && procs.size() == before) {
@@ -150,6 +168,11 @@ final class ScenarioRunner {
         procs.add(null);
         vmaStart.add(vmaStart.get(p.process()).clone());
         vmaSize.add(vmaSize.get(p.process()).clone());
+    }
+
+    /** Whether the user stopped the run before its last phase ended. */
+    boolean interrupted() {
+        return interrupted;
     }
 
     /** Rows of a {@code nested_walk} phase, if one ran. */
@@ -196,6 +219,7 @@ final class ScenarioRunner {
                     }
                     if ((++fileOps & 63) == 0) {
                         m.tick();
+                        safePoint();
                     }
                 }
             }
@@ -256,6 +280,7 @@ final class ScenarioRunner {
                 }
                 if ((++fileOps & 63) == 0) {
                     m.tick();
+                    safePoint();
                 }
             }
         }
@@ -311,10 +336,18 @@ final class ScenarioRunner {
     private void tick() {
         if ((m.refs() & 4095) == 0) {
             m.tick();
+            safePoint();
         }
         if (m.refs() >= nextProgress) {
             nextProgress = m.refs() + PROGRESS_EVERY;
             progress.update(phaseName, m.refs(), totalRefs);
+        }
+    }
+
+    /** Between references or file operations the machine is consistent: the run may stop here. */
+    private void safePoint() {
+        if (progress.stopRequested()) {
+            throw new Stop();
         }
     }
 
