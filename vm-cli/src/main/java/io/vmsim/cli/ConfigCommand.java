@@ -3,6 +3,7 @@ package io.vmsim.cli;
 import io.vmsim.core.config.EffectiveConfig;
 import io.vmsim.core.plugin.PolicyRegistry;
 import io.vmsim.core.scenario.Scenario;
+import io.vmsim.core.scenario.ScenarioCatalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,7 +29,8 @@ final class ConfigCommand implements Callable<Integer> {
 
     /** {@code vmsim config show}: every effective key, its value and where the value came from. */
     @Command(name = "show", mixinStandardHelpOptions = true,
-            description = "Shows every effective key, its value and its source (default, scenario, file or command line).")
+            description = {"Shows every effective key, its value, its source (default, scenario, file or command line) and its rule.",
+                    "Without --scenario, the default scenario's settings are included, as a plain 'vmsim run' uses them."})
     static final class Show implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -36,7 +38,8 @@ final class ConfigCommand implements Callable<Integer> {
         @Option(names = "--config", paramLabel = "FILE", description = "Configuration file (.yaml, .yml or .properties).")
         Path config;
 
-        @Option(names = "--scenario", paramLabel = "NAME", description = "Include this scenario's defaults.")
+        @Option(names = "--scenario", paramLabel = "NAME",
+                description = "Include this scenario's settings (default: " + ScenarioCatalog.DEFAULT + ", as 'vmsim run').")
         String scenario;
 
         @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Overrides one configuration key; repeatable.")
@@ -51,11 +54,12 @@ final class ConfigCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             try (PolicyRegistry catalog = Inputs.catalog(plugins, sets)) {
-                Scenario sc = scenario == null ? null : Inputs.scenario(scenario);
+                // what a plain `vmsim run` uses: the default scenario's settings are part of it
+                Scenario sc = Inputs.scenario(scenario == null ? ScenarioCatalog.DEFAULT : scenario);
                 EffectiveConfig cfg = Inputs.config(catalog, sc, config, sets, plugins);
-                Table t = new Table().row("KEY", "VALUE", "SOURCE");
+                Table t = new Table().row("KEY", "VALUE", "SOURCE", "RULE");
                 for (EffectiveConfig.Source s : cfg.sources()) {
-                    t.row(s.key(), s.value(), s.origin());
+                    t.row(s.key(), s.value(), s.origin(), KeyRules.describe(s.key(), cfg.declaration(s.key())));
                 }
                 t.print(spec.commandLine().getOut(), "");
             }

@@ -31,6 +31,10 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
         if (debug) {
             ex.printStackTrace(err);
         }
+        if (ex instanceof OutputFailure) {
+            err.println("vmsim: " + oneLine(message(ex)));
+            return Main.SOFTWARE;
+        }
         if (ex instanceof ConfigException ce) {
             for (String p : ce.problems()) {
                 err.println("vmsim: " + p);

@@ -67,6 +67,37 @@ final class Inputs {
         throw new IllegalStateException("no core key " + key);
     }
 
+    /**
+     * Checks before a run that {@code --json FILE} can be written: an existing file must be a
+     * writable regular file, a new one needs an existing, writable folder. {@code -} and null
+     * (stdout, no JSON) pass.
+     *
+     * @throws IllegalArgumentException naming the path and what is wrong
+     */
+    static void checkWritable(String json) {
+        if (json == null || json.equals("-")) {
+            return;
+        }
+        Path p = Path.of(json).toAbsolutePath();
+        String head = "--json '" + json + "': ";
+        if (Files.isDirectory(p)) {
+            throw new IllegalArgumentException(head + "is a folder; name a file in it");
+        }
+        if (Files.exists(p)) {
+            if (!Files.isWritable(p)) {
+                throw new IllegalArgumentException(head + "the file is not writable");
+            }
+            return;
+        }
+        Path parent = p.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new IllegalArgumentException(head + "folder '" + parent + "' does not exist");
+        }
+        if (!Files.isWritable(parent)) {
+            throw new IllegalArgumentException(head + "folder '" + parent + "' is not writable");
+        }
+    }
+
     /** {@code --scenario X}: a scenario file if X looks like a path, else a built-in. */
     static Scenario scenario(String nameOrPath) throws ScenarioException {
         return ScenarioCatalog.resolve(nameOrPath);

@@ -11,7 +11,8 @@ import java.util.Arrays;
 /**
  * The {@code vmsim} command. Exit status: 0 on success, 2 for bad input (configuration,
  * scenario, trace, options) reported in one line per problem on stderr, 3 when a policy failed
- * (threw or answered nonsense; the counters so far are still written), 1 for anything else.
+ * (threw or answered nonsense; the counters so far are still written), 130 when SIGINT stopped a
+ * run (what it counted is still written, marked interrupted), 1 for anything else.
  */
 public final class Main {
     /** Success. */
@@ -22,6 +23,8 @@ public final class Main {
     static final int USAGE = 2;
     /** A policy threw or answered something the core cannot use. */
     static final int POLICY_FAILED = 3;
+    /** Stopped by SIGINT (128 + 2, as shells report it); the partial figures were written. */
+    static final int INTERRUPTED = 130;
 
     private Main() {
     }
@@ -48,7 +51,11 @@ public final class Main {
             return USAGE;
         });
         int code = cl.execute(args);
-        o.flush();
+        // PrintStream and PrintWriter swallow write errors; a summary lost to a full disk is a failure
+        if (o.checkError() || out.checkError()) {
+            e.println("vmsim: cannot write to standard output (a full device or a closed pipe?)");
+            code = code == OK ? SOFTWARE : code;
+        }
         e.flush();
         return code;
     }

@@ -64,9 +64,21 @@ final class RunCommand implements Callable<Integer> {
             if (trace != null && !Files.isRegularFile(trace)) {
                 throw new IllegalArgumentException("trace file '" + trace + "' does not exist");
             }
-            Progress progress = ProgressBar.forTerminal(err);
+            Inputs.checkWritable(json);
+            Progress bar = ProgressBar.forTerminal(err);
             RunResult result;
-            try {
+            try (Sigint sigint = Sigint.catching()) {
+                Progress progress = new Progress() {
+                    @Override
+                    public void update(String phase, long done, long total) {
+                        bar.update(phase, done, total);
+                    }
+
+                    @Override
+                    public boolean stopRequested() {
+                        return sigint.requested();
+                    }
+                };
                 result = sc != null
                         ? Simulation.runScenario(cfg, catalog, sc, progress)
                         : Simulation.runTrace(cfg, catalog, trace, progress);
@@ -75,13 +87,13 @@ final class RunCommand implements Callable<Integer> {
                 report(e.partial(), out, err);
                 throw e;
             } finally {
-                if (progress instanceof ProgressBar bar) {
-                    bar.clear();
+                if (bar instanceof ProgressBar b) {
+                    b.clear();
                 }
             }
             report(result, out, err);
+            return result.interrupted() ? Main.INTERRUPTED : Main.OK;
         }
-        return Main.OK;
     }
 
     /** Prints the summary and writes the JSON as {@code --json} asks. */
@@ -93,7 +105,11 @@ final class RunCommand implements Callable<Integer> {
             err.print(summary);
         } else {
             if (json != null) {
-                Files.writeString(Path.of(json), JsonWriter.toJson(result));
+                try {
+                    Files.writeString(Path.of(json), JsonWriter.toJson(result));
+                } catch (java.io.IOException e) {
+                    throw new OutputFailure("cannot write --json '" + json + "': " + e.getMessage(), e);
+                }
             }
             out.print(summary);
         }

@@ -156,6 +156,28 @@ final class MainTest {
     }
 
     @Test
+    void configShowWithoutAScenario_showsWhatAPlainRunUses_withEveryKeysRuleAndUnit() {
+        Outcome o = run("config", "show");
+        assertThat(o.code()).isZero();
+        // largepages3, the default scenario, sets these (vm-core/src/main/resources/scenarios/largepages3.yaml)
+        assertThat(o.out()).containsPattern("(?m)^machine\\.memory +4G +scenario largepages3 +16 MiB\\.\\.1 TiB")
+                .containsPattern("(?m)^cpu\\.profile +reference-2010 +scenario largepages3 +haswell\\|reference-2010$")
+                .containsPattern("(?m)^mm\\.transparent_hugepage\\.enabled +always +scenario largepages3 +always\\|madvise\\|never$")
+                // Documentation/admin-guide/sysctl/vm.rst: swappiness 0..200, dirty_ratio a percentage
+                .containsPattern("(?m)^vm\\.swappiness +60 +default +0\\.\\.200$")
+                .containsPattern("(?m)^vm\\.dirty_ratio +20 +default +1\\.\\.100 %$")
+                .containsPattern("(?m)^vm\\.min_free_kbytes +-1 +default +>= -1 kB$")
+                .containsPattern("(?m)^mm\\.transparent_hugepage\\.khugepaged\\.scan_sleep_millisecs +10000 +default +1\\.\\.2\\^31 ms$")
+                .containsPattern("(?m)^cost\\.access_ns +0\\.5 +scenario largepages3 +0\\.\\.1e9 ns$");
+        String[] lines = o.out().split("\n");
+        assertThat(lines[0]).matches("KEY +VALUE +SOURCE +RULE");
+        for (String line : lines) {
+            // key, value, source and rule: four columns two or more spaces apart on every row
+            assertThat(line.split(" {2,}")).as(line).hasSize(4);
+        }
+    }
+
+    @Test
     void configShow_reportsBadInputLikeRun() {
         Outcome o = run("config", "show", "--set", "mm.transparent_hugepage.enabled=alway");
         assertThat(o.code()).isEqualTo(2);

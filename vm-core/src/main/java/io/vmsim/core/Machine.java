@@ -8,7 +8,10 @@ import com.google.inject.ProvisionException;
 import com.google.inject.spi.Message;
 import io.vmsim.api.policy.PolicyException;
 import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.config.ConfigException;
 import io.vmsim.core.config.CoreConfig;
+import io.vmsim.core.config.CoreKeys;
+import io.vmsim.core.error.UserError;
 import io.vmsim.core.fault.FaultHandler;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
@@ -60,29 +63,55 @@ public final class Machine {
      *
      * @throws PolicyException if a selected policy cannot be created (its provider threw or
      *         returned something unusable), unwrapped from Guice's errors so that it names the policy
+     * @throws ConfigException if the keys together, or the Java heap, cannot hold the machine
+     *                         ({@link MachineLimits}), checked before anything is built
      */
     public static Machine create(CoreConfig config, PolicyCatalog catalog) {
+        MachineLimits.check(config, Runtime.getRuntime().maxMemory());
         try {
             Injector injector = Guice.createInjector(new MemoryModule(config), new PolicyModule(config, catalog),
                     new KernelModule(config), new ThpModule());
             return injector.getInstance(Machine.class);
         } catch (CreationException e) {
-            throw policyFailure(e.getErrorMessages(), e);
+            throw unwrap(config, e, e.getErrorMessages());
         } catch (ProvisionException e) {
-            throw policyFailure(e.getErrorMessages(), e);
+            throw unwrap(config, e, e.getErrorMessages());
         }
     }
 
-    /** The first {@link PolicyException} behind Guice's messages, else {@code e} itself. */
-    private static RuntimeException policyFailure(Collection<Message> messages, RuntimeException e) {
+    /**
+     * What went wrong inside Guice, as the component threw it: a user error or a policy's
+     * failure wherever it is in the chain of causes, else the first root cause, so that the
+     * command line reports it as its kind deserves rather than as "Unable to create injector".
+     */
+    private static RuntimeException unwrap(CoreConfig config, RuntimeException guice, Collection<Message> messages) {
+        Throwable root = null;
         for (Message m : messages) {
-            for (Throwable c = m.getCause(); c != null; c = c.getCause() == c ? null : c.getCause()) {
-                if (c instanceof PolicyException pe) {
-                    return pe;
+            for (Throwable t = m.getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof UserError && t instanceof RuntimeException r) {
+                    return r;
+                }
+                if (t instanceof PolicyException p) {
+                    return p;
+                }
+                if (t.getCause() == null && root == null) {
+                    root = t;
                 }
             }
         }
-        return e;
+        if (root instanceof OutOfMemoryError) {
+            return new ConfigException(List.of("'" + CoreKeys.MEMORY + "' = '" + config.asMap().getOrDefault(CoreKeys.MEMORY,
+                    Long.toString(config.getLong(CoreKeys.MEMORY))) + "': the Java heap ran out while building the machine"
+                    + " (it needs about " + (MachineLimits.heapEstimate(config) >> 20) + " MiB); give it more, e.g. VMSIM_JAVA_OPTS=-Xmx"
+                    + MachineLimits.xmx(MachineLimits.heapEstimate(config) * 2) + ", or simulate less memory"));
+        }
+        if (root instanceof RuntimeException r) {
+            return r;
+        }
+        if (root instanceof Error e) {
+            throw e;
+        }
+        return guice;
     }
 
     /**
@@ -96,7 +125,7 @@ public final class Machine {
         Mmu mmu = mmus[task.cpu()];
         long adds = -1;
         for (int attempt = 0; ; attempt++) {
-            int pfn = mmu.translate(mm.pcid(), mm.pgd(), va, write);
+            int pfn = attempt == 0 ? mmu.translate(mm.pcid(), mm.pgd(), va, write) : mmu.retry(mm.pcid(), mm.pgd(), va, write);
             if (pfn >= 0) {
                 // One reference, one report (the ReclaimPolicy contract): a reference whose fault
                 // brought a page in was reported by pageAdded and is not a hit as well.

@@ -90,6 +90,7 @@ final class Reports {
         long walks = 0;
         long refs = 0;
         long assists = 0;
+        long retries = 0;
         for (Mmu m : mmus) {
             accesses += m.accesses;
             l1 += m.l1Misses;
@@ -97,6 +98,7 @@ final class Reports {
             walks += m.walks;
             refs += m.walkRefs;
             assists += m.dirtyAssists;
+            retries += m.faultRetries;
         }
         Map<String, Long> t = new LinkedHashMap<>();
         t.put("accesses", accesses);
@@ -105,6 +107,7 @@ final class Reports {
         t.put("walks", walks);
         t.put("walk_refs", refs);
         t.put("dirty_assists", assists);
+        t.put("fault_retries", retries);
         return t;
     }
 }

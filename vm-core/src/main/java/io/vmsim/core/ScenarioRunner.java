@@ -24,7 +24,9 @@ import java.util.SplittableRandom;
  * phase in order and times it on the simulated clock.
  *
  * <p>A {@code fork} phase appends the child to the process list, so later phases can name it
- * by its index (the parent's name with {@code -child}).
+ * by its index (the parent's name with {@code -child}). A fork that does not happen (its parent
+ * was killed by the OOM killer before or during it) still takes the child's place in the list,
+ * so the child's phases are skipped and reported like those of a killed process.
  */
 final class ScenarioRunner {
     /** References between progress reports. */
@@ -34,7 +36,10 @@ final class ScenarioRunner {
     private final MmSyscalls sys;
     private final Progress progress;
     private final SplittableRandom rng;
+    /** Every process by index; null for the child of a fork that did not happen. */
     private final List<SimProcess> procs = new ArrayList<>();
+    /** Names of the children whose fork did not happen, by index in {@link #procs}. */
+    private final java.util.Map<Integer, String> unborn = new java.util.HashMap<>();
     private final List<long[]> vmaStart = new ArrayList<>();
     private final List<long[]> vmaSize = new ArrayList<>();
     private final List<RunResult.NestedWalkRow> nested = new ArrayList<>();
@@ -45,6 +50,16 @@ final class ScenarioRunner {
     private long fileOps;
     private long nextProgress = PROGRESS_EVERY;
     private String phaseName = "";
+    private boolean interrupted;
+
+    /** Thrown at a safe point when the user asked to stop; caught in {@link #run}. */
+    private static final class Stop extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stop() {
+            super(null, null, false, false);
+        }
+    }
 
     ScenarioRunner(Machine machine, Progress progress, long seed) {
         this.m = machine;
@@ -93,19 +108,33 @@ final class ScenarioRunner {
         }
         List<RunResult.PhaseResult> out = new ArrayList<>();
         for (PhaseSpec p : s.phases()) {
+            if (progress.stopRequested()) {
+                interrupted = true;
+                break;
+            }
             phaseName = p.name();
             long t0 = m.nanoTime();
             long r0 = m.refs();
-            if (usesProcess(p) && p.process() < procs.size() && process(p).mm().oomKilled) {
-                // the OOM killer took this process: its later phases do not run
-                out.add(new RunResult.PhaseResult(p.name() + " [skipped: " + process(p).name() + " was killed by the OOM killer]",
-                        0, 0));
+            String skipped = usesProcess(p) ? whyNotRun(p) : null;
+            if (skipped != null) {
+                if (p.op() == PhaseOp.FORK) {
+                    notForked(p);
+                }
+                out.add(new RunResult.PhaseResult(p.name() + " [skipped: " + skipped + "]", 0, 0));
                 continue;
             }
+            int before = procs.size();
             try {
                 runPhase(p);
+            } catch (Stop e) {
+                interrupted = true;
+                out.add(new RunResult.PhaseResult(p.name() + " [interrupted]", m.nanoTime() - t0, m.refs() - r0));
+                break;
             } catch (OomKilledException e) {
                 // the phase's own process was chosen; the rest of the phase is abandoned
+                if (p.op() == PhaseOp.FORK && procs.size() == before) {
+                    notForked(p);
+                }
                 m.tick();
                 out.add(new RunResult.PhaseResult(p.name() + " [killed by the OOM killer]", m.nanoTime() - t0, m.refs() - r0));
                 continue;
@@ -117,6 +146,33 @@ final class ScenarioRunner {
             out.add(new RunResult.PhaseResult(p.name(), m.nanoTime() - t0, m.refs() - r0));
         }
         return out;
+    }
+
+    /** Why a phase of a process cannot run (the process was killed or never forked), or null. */
+    private String whyNotRun(PhaseSpec p) {
+        if (p.process() < 0 || p.process() >= procs.size()) {
+            return null; // process(p) reports it
+        }
+        SimProcess proc = procs.get(p.process());
+        if (proc == null) {
+            return unborn.get(p.process()) + " was never forked: its parent was killed by the OOM killer";
+        }
+        return proc.mm().oomKilled ? proc.name() + " was killed by the OOM killer" : null;
+    }
+
+    /** Holds the place of the child of a fork that did not happen, so later indices stay right. */
+    private void notForked(PhaseSpec p) {
+        SimProcess parent = procs.get(p.process());
+        String parentName = parent != null ? parent.name() : unborn.get(p.process());
+        unborn.put(procs.size(), parentName + "-child");
+        procs.add(null);
+        vmaStart.add(vmaStart.get(p.process()).clone());
+        vmaSize.add(vmaSize.get(p.process()).clone());
+    }
+
+    /** Whether the user stopped the run before its last phase ended. */
+    boolean interrupted() {
+        return interrupted;
     }
 
     /** Rows of a {@code nested_walk} phase, if one ran. */
@@ -163,6 +219,7 @@ final class ScenarioRunner {
                     }
                     if ((++fileOps & 63) == 0) {
                         m.tick();
+                        safePoint();
                     }
                 }
             }
@@ -223,6 +280,7 @@ final class ScenarioRunner {
                 }
                 if ((++fileOps & 63) == 0) {
                     m.tick();
+                    safePoint();
                 }
             }
         }
@@ -278,10 +336,18 @@ final class ScenarioRunner {
     private void tick() {
         if ((m.refs() & 4095) == 0) {
             m.tick();
+            safePoint();
         }
         if (m.refs() >= nextProgress) {
             nextProgress = m.refs() + PROGRESS_EVERY;
             progress.update(phaseName, m.refs(), totalRefs);
+        }
+    }
+
+    /** Between references or file operations the machine is consistent: the run may stop here. */
+    private void safePoint() {
+        if (progress.stopRequested()) {
+            throw new Stop();
         }
     }
 

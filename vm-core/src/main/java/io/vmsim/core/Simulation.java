@@ -46,7 +46,8 @@ public final class Simulation {
         } catch (PolicyException e) {
             throw aborted(m, "scenario:" + scenario.name(), e);
         }
-        return finish(m, "scenario:" + scenario.name(), phases, runner.nestedWalkRows(), runner.fileResults());
+        return finish(m, "scenario:" + scenario.name(), phases, runner.nestedWalkRows(), runner.fileResults(),
+                runner.interrupted());
     }
 
     /**
@@ -60,9 +61,14 @@ public final class Simulation {
         long[] buf = new long[BATCH];
         long t0 = m.nanoTime();
         long next = 1 << 20;
+        boolean interrupted = false;
         try (TraceReader r = TraceFormats.open(trace, config.getString(CoreKeys.TRACE_FORMAT),
                 config.getBoolean(CoreKeys.TRACE_INSTRUCTIONS))) {
             for (int n; (n = r.read(buf)) > 0; ) {
+                if (progress.stopRequested()) {
+                    interrupted = true;
+                    break;
+                }
                 replay.replay(buf, n, r.source());
                 if (m.refs() >= next) {
                     next = m.refs() + (1 << 20);
@@ -72,8 +78,9 @@ public final class Simulation {
         } catch (PolicyException e) {
             throw aborted(m, "trace:" + trace, e);
         }
-        List<RunResult.PhaseResult> phases = List.of(new RunResult.PhaseResult("replay", m.nanoTime() - t0, m.refs()));
-        return finish(m, "trace:" + trace, phases, List.of(), List.of());
+        List<RunResult.PhaseResult> phases = List.of(new RunResult.PhaseResult(interrupted ? "replay [interrupted]" : "replay",
+                m.nanoTime() - t0, m.refs()));
+        return finish(m, "trace:" + trace, phases, List.of(), List.of(), interrupted);
     }
 
     /**
@@ -87,7 +94,8 @@ public final class Simulation {
     }
 
     private static RunResult finish(Machine m, String workload, List<RunResult.PhaseResult> phases,
-                                    List<RunResult.NestedWalkRow> nested, List<RunResult.FileResult> files) {
+                                    List<RunResult.NestedWalkRow> nested, List<RunResult.FileResult> files,
+                                    boolean interrupted) {
         Kernel k = m.kernel();
         Reclaim reclaim = Reclaim.of(k);
         if (m.config().getBoolean(CoreKeys.DEBUG_CHECKS)) {
@@ -100,6 +108,6 @@ public final class Simulation {
         Map<String, String> cfg = new LinkedHashMap<>(m.config().asMap());
         List<String> kills = reclaim.oomKiller().kills().stream().map(Object::toString).toList();
         return new RunResult(workload, m.vmstat(), m.meminfo(), m.tlb(), m.nanoTime(), m.refs(), phases, nested,
-                m.buddyinfo(), cfg, files, kills, reclaim.cgroupReport());
+                m.buddyinfo(), cfg, files, kills, reclaim.cgroupReport(), interrupted);
     }
 }

@@ -61,4 +61,33 @@ final class ScenarioRunnerTest {
         assertThat(r.phases().get(1).timeNs()).isEqualTo(5000);
         assertThat(r.phases().get(0).timeNs() + r.phases().get(1).timeNs()).isLessThanOrEqualTo(r.timeNs());
     }
+
+    @Test
+    void processKilledBeforeItsFork_skipsTheForkAndTheChildsPhases_andTheRunGoesOn() throws Exception {
+        String yaml = String.join("\n",
+                "name: t", "description: the leaker is killed before it forks",
+                "processes:",
+                "  - name: leaker", "    vmas:", "      - { name: heap, size: 256M }",
+                "  - name: bystander", "    vmas:", "      - { name: heap, size: 4M }",
+                "phases:",
+                "  - { name: leak, op: sequential, process: leaker, vma: heap, stride: 4096, write: true }",
+                "  - { name: fork, op: fork, process: leaker }",
+                "  - { name: child writes, op: sequential, process: leaker-child, vma: heap, stride: 4096, write: true }",
+                "  - { name: grandchild, op: fork, process: leaker-child }",
+                "  - { name: bystander writes, op: sequential, process: bystander, vma: heap, stride: 4096, write: true }",
+                "");
+        RunResult r = run(yaml, "machine.memory", "64M", "vm.overcommit_memory", "1",
+                "mm.transparent_hugepage.enabled", "never", "vmsim.debug_checks", "true");
+        assertThat(r.oomKills()).hasSize(1).allMatch(k -> k.contains("(leaker)"));
+        assertThat(r.phases()).extracting(RunResult.PhaseResult::name).containsExactly(
+                "leak [killed by the OOM killer]",
+                "fork [skipped: leaker was killed by the OOM killer]",
+                "child writes [skipped: leaker-child was never forked: its parent was killed by the OOM killer]",
+                "grandchild [skipped: leaker-child was never forked: its parent was killed by the OOM killer]",
+                "bystander writes");
+        // 4 MiB written one reference per 4 KiB page, each a first touch
+        assertThat(r.phases().get(4).refs()).isEqualTo(1024);
+        assertThat(r.phases().get(1).refs()).isZero();
+        assertThat(r.phases().get(2).refs()).isZero();
+    }
 }

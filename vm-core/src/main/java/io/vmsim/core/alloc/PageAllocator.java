@@ -200,6 +200,15 @@ public final class PageAllocator {
         }
     }
 
+    /**
+     * The high watermark, in pages, that {@link #setupPerZoneWmarks} gives memory of
+     * {@code managedPages} taken as one zone (the zones' shares add up to no more than this).
+     */
+    public static long highWatermarkPages(long managedPages, long minFreeKbytes, int watermarkScaleFactor) {
+        long min = minFreeKbytes >> 2;
+        return min + 2 * Math.max(min >> 2, multFrac(managedPages, watermarkScaleFactor, 10000));
+    }
+
     /** {@code mult_frac(x, n, d)} of {@code include/linux/math.h}: {@code x * n / d} without overflow. */
     static long multFrac(long x, long n, long d) {
         return (x / d) * n + ((x % d) * n) / d;

@@ -26,6 +26,14 @@ public interface CoreConfig {
         return java.util.Map.of();
     }
 
+    /**
+     * Where a key's value came from, as messages say it ({@code in --set}, {@code in scenario X},
+     * {@code in FILE} or {@code default}), or null if unknown.
+     */
+    default String where(String key) {
+        return null;
+    }
+
     /** The settings view of the selected policy of a kind: its declared keys only, validated. */
     Settings policySettings(PolicyKind kind, String policyName);
 }

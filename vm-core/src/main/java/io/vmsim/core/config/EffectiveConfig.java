@@ -147,6 +147,15 @@ public final class EffectiveConfig implements CoreConfig {
         return out;
     }
 
+    @Override
+    public String where(String key) {
+        String o = origin.get(key);
+        if (o == null || o.equals(ConfigLoader.DEFAULT)) {
+            return o;
+        }
+        return o.equals(ConfigLoader.COMMAND_LINE) ? "in --set" : "in " + o;
+    }
+
     /** The declaration of an effective key, or null. */
     public ConfigKey declaration(String key) {
         return declared.get(key);

@@ -38,7 +38,7 @@ public final class Mmu {
     private final long stlbHitPs;
     private final long walkRefPs;
 
-    /** References translated. */
+    /** References translated (a retry after a fault is the same reference: see {@link #faultRetries}). */
     public long accesses;
     /** Lookups that missed every L1 DTLB. */
     public long l1Misses;
@@ -50,6 +50,11 @@ public final class Mmu {
     public long walkRefs;
     /** Re-walks to set a dirty bit or re-check permission after a write through a clean or read-only entry. */
     public long dirtyAssists;
+    /**
+     * Translations retried after the kernel handled a fault ({@link #retry}); their walks count
+     * in {@link #walks} and {@link #walkRefs}, but not as accesses or TLB misses.
+     */
+    public long faultRetries;
     /** Page size shift (12, 21 or 30) of the last successful translation. */
     public int lastShift;
 
@@ -131,6 +136,25 @@ public final class Mmu {
         }
         stlbMisses++;
         return walk(pcid, pgd, va, write);
+    }
+
+    /**
+     * Translates {@code va} again after the kernel handled a fault on it, as a CPU re-executes
+     * the faulting instruction. It is the same reference, so it counts once in
+     * {@link #faultRetries} and not as another access or L1/STLB miss: misses per reference
+     * then never exceed one. Its time and its walker's memory references are real and are
+     * charged and counted.
+     */
+    public int retry(int pcid, int pgd, long va, boolean write) {
+        long a = accesses;
+        long l1 = l1Misses;
+        long st = stlbMisses;
+        int pfn = translate(pcid, pgd, va, write);
+        accesses = a;
+        l1Misses = l1;
+        stlbMisses = st;
+        faultRetries++;
+        return pfn;
     }
 
     private int rewalk(int pcid, int pgd, long va) {

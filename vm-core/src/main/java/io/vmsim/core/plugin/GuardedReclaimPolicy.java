@@ -61,28 +61,40 @@ final class GuardedReclaimPolicy implements ReclaimPolicy, OfflineStudy {
 
     @Override
     public void pageAddedUnreferenced(int pfn, boolean anon) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             p.pageAddedUnreferenced(pfn, anon);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageAddedUnreferenced(" + pfn + ")", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
     }
 
     @Override
     public void pageMigrated(int from, int to, boolean anon) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             p.pageMigrated(from, to, anon);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageMigrated(" + from + ", " + to + ")", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
     }
 
     @Override
     public void capacityChanged(long pages) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
             p.capacityChanged(pages);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "ReclaimPolicy.capacityChanged(" + pages + ")", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
         }
     }
 
@@ -90,10 +102,14 @@ final class GuardedReclaimPolicy implements ReclaimPolicy, OfflineStudy {
     @Override
     public void study(OfflineStudy.Study study) {
         if (p instanceof OfflineStudy os) {
+            Thread t = loader == null ? null : Thread.currentThread();
+            ClassLoader saved = PolicyGuards.enter(t, loader);
             try {
                 os.study(study);
             } catch (RuntimeException e) {
                 throw PolicyGuards.threw(name, origin, "OfflineStudy.study", e);
+            } finally {
+                PolicyGuards.exit(t, saved);
             }
         }
     }

@@ -14,7 +14,8 @@ import java.util.Map;
  * exponent), strings escaped per RFC 8259. The same result always gives the same bytes, so runs
  * can be compared with {@code diff}. Hand-written to keep the core free of a JSON library.
  *
- * <p>Top-level keys, in order: {@code workload}, {@code time_ns}, {@code refs}, {@code counters},
+ * <p>Top-level keys, in order: {@code workload}, {@code interrupted} (only when true),
+ * {@code time_ns}, {@code refs}, {@code counters},
  * {@code meminfo}, {@code tlb}, {@code phases}, {@code nested_walk} (only when non-empty),
  * {@code buddyinfo}, {@code config}.
  */
@@ -60,6 +61,9 @@ public final class JsonWriter {
     static Map<String, Object> toTree(RunResult r) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("workload", r.workload());
+        if (r.interrupted()) {
+            root.put("interrupted", true);
+        }
         root.put("time_ns", r.timeNs());
         root.put("refs", r.refs());
         root.put("counters", r.counters());

@@ -13,4 +13,12 @@ public interface Progress {
      * @param total units in all, or -1 if unknown
      */
     void update(String phase, long done, long total);
+
+    /**
+     * Whether the user asked the run to stop (SIGINT). The engine asks at safe points, between
+     * references every few thousand of them, and then stops with what it has, marked interrupted.
+     */
+    default boolean stopRequested() {
+        return false;
+    }
 }

@@ -20,11 +20,13 @@ import java.util.Map;
  * @param files       page-cache figures of each file, in declaration order (reclaim, issue 3)
  * @param oomKills    what the OOM killer killed, one line each, in order (reclaim, issue 3)
  * @param cgroups     each memory cgroup's memory.* figures, by name (reclaim, issue 3)
+ * @param interrupted the user stopped the run (SIGINT) before its end: the figures are partial
  */
 public record RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
                         Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
                         List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
-                        List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups) {
+                        List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
+                        boolean interrupted) {
     public RunResult {
         counters = new LinkedHashMap<>(counters);
         meminfo = new LinkedHashMap<>(meminfo);
@@ -35,6 +37,15 @@ public record RunResult(String workload, Map<String, Long> counters, Map<String,
         files = List.copyOf(files);
         oomKills = List.copyOf(oomKills);
         cgroups = new LinkedHashMap<>(cgroups);
+    }
+
+    /** A result of a run that was not interrupted. */
+    public RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
+                     Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
+                     List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
+                     List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups) {
+        this(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, files, oomKills, cgroups,
+                false);
     }
 
     /** A result without files or OOM kills. */

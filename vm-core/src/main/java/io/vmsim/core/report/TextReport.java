@@ -31,6 +31,9 @@ public final class TextReport {
         sb.append("workload   ").append(r.workload()).append('\n');
         sb.append("simulated  ").append(duration(r.timeNs())).append("  (").append(count(r.refs()))
                 .append(" references)\n");
+        if (r.interrupted()) {
+            sb.append("interrupted  stopped by SIGINT before the end: the figures are partial\n");
+        }
 
         if (!r.phases().isEmpty()) {
             sb.append('\n');

@@ -26,6 +26,10 @@ import java.util.Arrays;
 public final class SwapSpace {
     /** Bits of the offset in a slot code stored in {@code priv} (type in the bits above). */
     private static final int OFFSET_BITS = 26;
+    /** Slots a device may have: fewer than 2^26 (256 GiB of 4 KiB pages), the offset field of an entry. */
+    public static final long MAX_SLOTS_PER_DEVICE = (1L << OFFSET_BITS) - 1;
+    /** Heap bytes per slot: its count, its shadow entry and its swap-cache frame. */
+    public static final int BYTES_PER_SLOT = Integer.BYTES + Long.BYTES + Integer.BYTES;
 
     private final PageFrames frames;
     private final int[][] count;
@@ -42,7 +46,7 @@ public final class SwapSpace {
      * @param devices   number of devices sharing them
      */
     public SwapSpace(PageFrames frames, long pages, int devices) {
-        if (pages / Math.max(1, devices) >= (1L << OFFSET_BITS)) {
+        if (pages / Math.max(1, devices) > MAX_SLOTS_PER_DEVICE) {
             throw new IllegalArgumentException("swap device of " + pages / devices + " pages exceeds the simulator's 2^26 slots per device");
         }
         this.frames = frames;

@@ -26,6 +26,8 @@ public final class LackeyTraceReader extends TextTraceReader {
     static final long SKIP = -1;
     /** Result of {@link #parse} for a malformed line. */
     static final long BAD = -2;
+    /** Result of {@link #parse} for a well-formed {@code I} line when instructions are not replayed. */
+    static final long INSTRUCTION = -3;
 
     static final String EXPECTED = "expected a valgrind lackey line like ' L 04222cac,8'";
 
@@ -44,6 +46,8 @@ public final class LackeyTraceReader extends TextTraceReader {
     }
 
     private final boolean includeInstructions;
+    private long references;
+    private long instructions;
 
     /** Opens a lackey trace file (plain, gzip, xz or zstd). */
     public LackeyTraceReader(Path path, boolean includeInstructions) throws IOException {
@@ -65,20 +69,30 @@ public final class LackeyTraceReader extends TextTraceReader {
         while (n < out.length) {
             int end = nextLine();
             if (end < 0) {
+                if (references + n == 0 && instructions > 0) {
+                    // a trace that has only instruction fetches would replay as nothing, silently
+                    throw new TraceFormatException(source(), 0, "only instruction fetches ('I' lines, " + instructions
+                            + " of them) and no data references ('L', 'S' or 'M' lines), which are what a replay counts;"
+                            + " set trace.instructions=true to replay the fetches as reads", null);
+                }
                 break;
             }
             long ref = parse(b, lineStart, end, instr);
             if (ref >= 0) {
                 out[n++] = ref;
+            } else if (ref == INSTRUCTION) {
+                instructions++;
             } else if (ref == BAD) {
                 throw malformed(EXPECTED, lineStart, end);
             }
         }
+        references += n;
         return n;
     }
 
     /**
-     * Parses one line {@code b[s, e)}: the encoded reference, {@link #SKIP} or {@link #BAD}.
+     * Parses one line {@code b[s, e)}: the encoded reference, {@link #SKIP}, {@link #INSTRUCTION}
+     * or {@link #BAD}.
      * Shared with format detection.
      */
     static long parse(byte[] b, int s, int e, boolean includeInstructions) {
@@ -138,7 +152,7 @@ public final class LackeyTraceReader extends TextTraceReader {
             return BAD;
         }
         if (kind == INSTR && !includeInstructions) {
-            return SKIP;
+            return INSTRUCTION;
         }
         return (addr << 2) | kind;
     }

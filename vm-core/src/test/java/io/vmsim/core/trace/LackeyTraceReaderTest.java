@@ -56,6 +56,18 @@ final class LackeyTraceReaderTest {
     }
 
     @Test
+    void onlyInstructionLines_areAnErrorNamingTheFile_unlessInstructionsAreReplayed() throws IOException {
+        String text = "==7== Lackey\nI  0400d7d4,8\nI  0400d7dc,3\n\nI  0400d7e0,4\n";
+        assertThatThrownBy(() -> parse(text, false))
+                .isInstanceOf(TraceFormatException.class)
+                .hasMessageStartingWith("t.lackey: only instruction fetches ('I' lines, 3 of them) and no data references")
+                .hasMessageContaining("trace.instructions=true");
+        assertThat(parse(text, true)).hasSize(3);
+        // one data reference anywhere is a trace
+        assertThat(parse(text + " S 04222cb0,4\n", false)).containsExactly(TraceReader.encode(0x04222cb0L, TraceReader.STORE));
+    }
+
+    @Test
     void valgrindLogLinesBlankLinesAndCrlf_areSkipped() throws IOException {
         String text = "==1234== Lackey, an example Valgrind tool\n\n   \n L 1fff000718,8\r\n==1234== \n S ffffffff,1";
         assertThat(parse(text, false)).containsExactly(

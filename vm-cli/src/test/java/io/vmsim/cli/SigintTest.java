@@ -1,0 +1,116 @@
+package io.vmsim.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The command line as a process of its own: SIGINT stops a run at its next safe point with
+ * status 130 and the partial figures, and a heap too small for the machine is named.
+ */
+final class SigintTest {
+    @TempDir
+    Path dir;
+
+    /** {@code java -cp <the test class path> io.vmsim.cli.Main args...}. */
+    private static ProcessBuilder vmsim(List<String> jvm, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvm);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("io.vmsim.cli.Main");
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd);
+    }
+
+    private static CompletableFuture<String> drain(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
+    void sigintDuringARun_stopsIt_clearsTheProgressLine_writesThePartialJson_andExits130() throws Exception {
+        assumeTrue(File.separatorChar == '/', "POSIX signals");
+        Path scenario = Files.writeString(dir.resolve("endless.yaml"), String.join("\n",
+                "name: endless", "description: more references than anyone waits for",
+                "processes:", "  - name: p", "    vmas:", "      - { name: a, size: 16M }",
+                "phases:",
+                "  - { name: warm, op: sequential, vma: a, stride: 4096, write: true }",
+                "  - { name: forever, op: random, vma: a, count: 1000000000000 }",
+                "  - { name: never reached, op: sequential, vma: a }", ""));
+        Path json = dir.resolve("out.json");
+        // the progress bar (drawn on a terminal after two quiet seconds) says the run is under way
+        Process p = vmsim(List.of("-Dvmsim.stderr.tty=true"), "run", "--scenario", scenario.toString(),
+                "--set", "machine.memory=64M", "--json", json.toString()).start();
+        CompletableFuture<String> out = drain(p.getInputStream());
+        InputStream errIn = p.getErrorStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        for (int c; (c = errIn.read()) != -1; ) {
+            err.write(c);
+            if (c == '\r') {
+                break;
+            }
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8)).as("stderr before the progress bar").isEqualTo("\r");
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start().waitFor();
+        err.write(errIn.readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("stopped after SIGINT").isTrue();
+
+        assertThat(p.exitValue()).isEqualTo(130);
+        String stderr = err.toString(StandardCharsets.UTF_8);
+        // the bar's last drawing is blanked out: "\r" + spaces + "\r", and nothing follows
+        assertThat(stderr).matches("(?s)\r.*\r *\r");
+        String summary = out.get(60, TimeUnit.SECONDS);
+        assertThat(summary).contains("interrupted  stopped by SIGINT before the end: the figures are partial")
+                .contains("forever [interrupted]").doesNotContain("never reached");
+
+        String j = Files.readString(json);
+        assertThat(j).startsWith("{\n  \"workload\": \"scenario:endless\",\n  \"interrupted\": true,\n");
+        Matcher refs = Pattern.compile("\"name\": \"forever \\[interrupted]\", \"time_ns\": \\d+, \"refs\": (\\d+)").matcher(j);
+        assertThat(refs.find()).as(j).isTrue();
+        long forever = Long.parseLong(refs.group(1));
+        // stopped at a safe point, a multiple of 4096 references into the run (the warm phase made 4096)
+        assertThat(forever).isPositive().isLessThan(1_000_000_000_000L);
+        assertThat((4096 + forever) % 4096).isZero();
+        Matcher total = Pattern.compile("\"refs\": (\\d+),\n  \"counters\"").matcher(j);
+        assertThat(total.find()).isTrue();
+        assertThat(Long.parseLong(total.group(1))).isEqualTo(4096 + forever);
+    }
+
+    @Test
+    void aMachineLargerThanTheHeap_exits2SayingHowMuchHeapItNeedsAndHowToGiveIt() throws Exception {
+        Process p = vmsim(List.of("-Xmx64m"), "run", "--scenario", "sample", "--set", "machine.memory=1T").start();
+        CompletableFuture<String> out = drain(p.getInputStream());
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        // 2^28 frames x 56 bytes + 64 MiB = 14.06 GiB; with a quarter to spare, 18 GiB
+        assertThat(err.lines()).singleElement().asString()
+                .startsWith("vmsim: 'machine.memory' = '1T' (in --set): a machine of 268,435,456 frames needs about 14.1 GiB"
+                        + " of Java heap, more than the ")
+                .contains("VMSIM_JAVA_OPTS=-Xmx18g");
+        assertThat(out.get(60, TimeUnit.SECONDS)).isEmpty();
+    }
+}
