@@ -99,7 +99,7 @@ final class ReclaimTestPolicies {
     }
 
     /** Exact LRU: every access moves the page to the hot end. */
-    static final class ExactLru extends Recording {
+    static class ExactLru extends Recording {
         ExactLru(FrameView frames) {
             super(frames);
         }

@@ -144,7 +144,40 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
         };
     }
 
+    /** What the "capacity" reclaim policy instances were told, in order: "node/capacity" at creation, "=N" on a change. */
+    static final List<String> capacities = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** A reclaim policy that records its domain's capacity ({@code PolicyContext.capacity()}, {@code capacityChanged}). */
+    static final class CapacityReclaim extends ReclaimTestPolicies.ExactLru {
+        CapacityReclaim(PolicyContext c) {
+            super(c.machine().frames());
+            capacities.add(c.node() + "/" + c.capacity());
+        }
+
+        @Override
+        public void capacityChanged(long pages) {
+            capacities.add("=" + pages);
+        }
+    }
+
+    /**
+     * A THP policy that sets all eight bits of every frame and strings every frame on a list of
+     * its own when it is created: it must not disturb the reclaim policy's lists and bits.
+     */
+    static final class ScribblingThp extends TestThpBase {
+        ScribblingThp(PolicyContext c) {
+            io.vmsim.api.machine.PageLists l = c.pageLists();
+            int list = l.newList();
+            for (int pfn = 0; pfn < c.machine().frames().nrFrames(); pfn++) {
+                l.setBits(pfn, 0xff);
+                l.addTail(list, pfn);
+            }
+        }
+    }
+
     private final List<PolicyProvider> providers = List.of(
+            provider("capacity", PolicyKind.RECLAIM, CapacityReclaim::new),
+            provider("scribbler", PolicyKind.THP, ScribblingThp::new),
             provider("lru", PolicyKind.RECLAIM, c -> lastReclaim = new TrackingReclaim(true)),
             // the default name: a tracking policy that learns by scanning, as linux-2list does
             provider("linux-2list", PolicyKind.RECLAIM, c -> lastReclaim = new TrackingReclaim(false)),

@@ -286,6 +286,27 @@ public final class ClockProPolicy implements ReclaimPolicy {
         nCold++;
     }
 
+    /**
+     * A readahead page has had no reference, so no test period: it enters cold, and its first
+     * use (found by HAND-cold) starts one, as the first reference of a new page does.
+     */
+    @Override
+    public void pageAddedUnreferenced(int pfn, boolean anon) {
+        if (lists.bits(pfn) != 0) {
+            return;
+        }
+        long e = nonres.get(frames.pageKey(pfn));
+        if (e != LongLongMap.MISSING) {
+            int id = (int) e;
+            unlink(id);
+            freeId(id);
+            nNonres--;
+        }
+        lists.setBits(pfn, RESIDENT);
+        insertHead(pfn);
+        nCold++;
+    }
+
     @Override
     public void pageRemoved(int pfn) {
         marked.clear(pfn);
