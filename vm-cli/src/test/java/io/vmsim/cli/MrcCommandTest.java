@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -81,5 +82,81 @@ final class MrcCommandTest {
                 "--set", "policy.reclaim.clock.insert_refrenced=false");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err()).contains("insert_referenced");
+    }
+
+    private static long misses(String json, String label, int frames) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\"policy\": \"" + java.util.regex.Pattern.quote(label)
+                + "\", \"frames\": " + frames + ", \"misses\": (\\d+)").matcher(json);
+        assertThat(m.find()).as(label + "@" + frames + " in " + json).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    private Path longerTrace() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        java.util.Random r = new java.util.Random(5);
+        for (int i = 0; i < 3000; i++) {
+            sb.append(r.nextInt(4) == 0 ? r.nextInt(200) : r.nextInt(12)).append('\n');
+        }
+        return Files.writeString(dir.resolve("longer.pages"), sb.toString());
+    }
+
+    @Test
+    void twoVariantsOfOnePolicy_runSideBySide_eachAsItsOwnSettingsWouldAlone() throws IOException {
+        String t = longerTrace().toString();
+        Outcome both = run("mrc", "--trace", t, "--policy", "clock[insert_referenced=true],clock[insert_referenced=false]",
+                "--frames", "8,32", "--json", "-");
+        assertThat(both.code()).as(both.err()).isZero();
+        for (String v : new String[] {"true", "false"}) {
+            Outcome alone = run("mrc", "--trace", t, "--policy", "clock", "--frames", "8,32", "--json", "-",
+                    "--set", "policy.reclaim.clock.insert_referenced=" + v);
+            for (int f : new int[] {8, 32}) {
+                assertThat(misses(both.out(), "clock[insert_referenced=" + v + "]", f))
+                        .isEqualTo(misses(alone.out(), "clock", f));
+            }
+        }
+        assertThat(misses(both.out(), "clock[insert_referenced=true]", 8))
+                .as("the variants differ on this trace").isNotEqualTo(misses(both.out(), "clock[insert_referenced=false]", 8));
+        // the record: engine, seed and each policy's provider, version, origin and effective settings
+        assertThat(both.out()).contains("\"engine\": \"direct\"", "\"seed\": 42",
+                "\"label\": \"clock[insert_referenced=false]\"", "\"name\": \"clock\"", "\"version\": ",
+                "\"origin\": \"built-in", "\"insert_referenced\": false", "\"insert_referenced\": true");
+    }
+
+    @Test
+    void limit_replaysTheFirstNReferences_asATruncatedFileWould() throws IOException {
+        Path t = longerTrace();
+        List<String> lines = Files.readAllLines(t);
+        Path head = Files.write(dir.resolve("head.pages"), lines.subList(0, 1000));
+        Outcome limited = run("mrc", "--trace", t.toString(), "--limit", "1000", "--policy", "lru,arc", "--frames", "10", "--json", "-");
+        Outcome truncated = run("mrc", "--trace", head.toString(), "--policy", "lru,arc", "--frames", "10", "--json", "-");
+        assertThat(limited.code()).as(limited.err()).isZero();
+        assertThat(limited.out()).contains("\"refs\": 1000");
+        for (String p : new String[] {"lru", "arc"}) {
+            assertThat(misses(limited.out(), p, 10)).isEqualTo(misses(truncated.out(), p, 10));
+        }
+        assertThat(run("mrc", "--trace", t.toString(), "--limit", "0", "--policy", "lru", "--frames", "4").code()).isEqualTo(2);
+    }
+
+    @Test
+    void framesBeyondTheDistinctPages_areCappedAndSaid_andLargeNumbersParse() throws IOException {
+        Outcome o = run("mrc", "--trace", trace().toString(), "--policy", "lru", "--frames", "1000000000,99999999999999999999",
+                "--json", "-");
+        assertThat(o.code()).as(o.err()).isZero();
+        assertThat(o.err()).contains("--frames 1000000000 is more than the trace's 5 distinct pages; running 5 frames instead");
+        assertThat(misses(o.out(), "lru", 5)).isEqualTo(5); // only cold misses with room for every page
+    }
+
+    @Test
+    void machineEngine_countsTheSameMisses_andSaysSo() throws IOException {
+        String t = longerTrace().toString();
+        Outcome d = run("mrc", "--trace", t, "--policy", "lru,arc,linux-2list,clock", "--frames", "4,16", "--json", "-");
+        Outcome m = run("mrc", "--trace", t, "--policy", "lru,arc,linux-2list,clock", "--frames", "4,16", "--json", "-", "--machine");
+        assertThat(m.code()).as(m.err()).isZero();
+        assertThat(m.out()).contains("\"engine\": \"machine\"");
+        for (String p : new String[] {"lru", "arc", "linux-2list", "clock"}) {
+            for (int f : new int[] {4, 16}) {
+                assertThat(misses(m.out(), p, f)).as(p + "@" + f).isEqualTo(misses(d.out(), p, f));
+            }
+        }
     }
 }

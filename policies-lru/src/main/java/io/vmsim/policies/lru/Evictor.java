@@ -25,8 +25,8 @@ final class Evictor {
             sc.scanned(1);
             if (sc.reclaim(victim)) {
                 taken++;
-            } else if (!list.contains(victim)) {
-                // The core kept the page resident and did not hand it back itself.
+            } else {
+                // refused (pinned, dirty, under writeback): still ours, and the core never hands it back
                 list.pushHead(victim);
             }
         }

@@ -54,7 +54,9 @@ public final class MrcPlot {
         sb.append(String.format(Locale.ROOT, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>%n", W, H));
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"14\">%s</text>%n", LEFT,
                 escape("Miss ratio vs frames — " + o.trace() + " (" + o.refs() + " refs, " + o.distinctPages()
-                        + " pages)")));
+                        + " pages; " + o.engine().name().toLowerCase(Locale.ROOT) + " engine, seed " + o.seed() + ")")));
+        // the study's record, as in the JSON: each policy's version, origin and effective settings
+        sb.append("<desc>").append(escape(describe(o))).append("</desc>\n");
         // Axes and grid: decades on x, five steps on y.
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
                 + "stroke=\"black\"/>%n", LEFT, TOP, pw, ph));
@@ -104,18 +106,46 @@ public final class MrcPlot {
             int ly = TOP + 10 + 18 * c;
             sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
                     + "stroke-width=\"2\"/>%n", LEFT + pw + 12, ly, LEFT + pw + 32, ly, colour));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", LEFT + pw + 38, ly + 4,
-                    escape(e.getKey())));
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s<title>%s</title></text>%n", LEFT + pw + 38,
+                    ly + 4, escape(e.getKey()), escape(info(o, e.getKey()))));
             c++;
         }
         sb.append("</svg>\n");
         return sb.toString();
     }
 
-    /** An HTML page holding the SVG. */
+    /** An HTML page holding the SVG and a table of the policies' versions and settings. */
     public static String html(MrcStudy.Outcome o) {
+        StringBuilder t = new StringBuilder("<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\">\n"
+                + "<tr><th>policy</th><th>provider</th><th>version</th><th>origin</th><th>settings</th></tr>\n");
+        for (MrcStudy.PolicyInfo p : o.policies()) {
+            t.append("<tr><td>").append(escape(p.label())).append("</td><td>").append(escape(p.name()))
+                    .append("</td><td>").append(escape(p.version())).append("</td><td>").append(escape(p.origin()))
+                    .append("</td><td>").append(escape(p.settings().toString())).append("</td></tr>\n");
+        }
+        t.append("</table>\n<p>").append(escape(o.engine().name().toLowerCase(Locale.ROOT) + " engine, seed " + o.seed()))
+                .append("</p>\n");
         return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + escape("vmsim mrc: " + o.trace())
-                + "</title></head>\n<body>\n" + svg(o) + "</body></html>\n";
+                + "</title></head>\n<body>\n" + svg(o) + t + "</body></html>\n";
+    }
+
+    /** One line per policy: label = provider version (origin) {settings}. */
+    static String describe(MrcStudy.Outcome o) {
+        StringBuilder sb = new StringBuilder("engine " + o.engine().name().toLowerCase(Locale.ROOT) + ", seed " + o.seed());
+        for (MrcStudy.PolicyInfo p : o.policies()) {
+            sb.append("; ").append(p.label()).append(" = ").append(p.name()).append(' ').append(p.version())
+                    .append(" (").append(p.origin()).append(") ").append(p.settings());
+        }
+        return sb.toString();
+    }
+
+    private static String info(MrcStudy.Outcome o, String label) {
+        for (MrcStudy.PolicyInfo p : o.policies()) {
+            if (p.label().equals(label)) {
+                return p.name() + " " + p.version() + " (" + p.origin() + ") " + p.settings();
+            }
+        }
+        return label;
     }
 
     private static double niceCeil(double v) {

@@ -49,8 +49,10 @@ import java.util.List;
  *       is freed: an anonymous page is written to a swap slot ({@code pswpout}) and its PTEs
  *       become swap entries; a file page leaves the page cache. The policy's
  *       {@link ReclaimPolicy#pageEvicted} value is stored as the shadow entry of the slot.
- *       A refused page stays the policy's: {@link ScanControl#reclaim} returns false and the
- *       core does not hand it back with {@code pageAdded}.</li>
+ *       A refused page stays the policy's: {@link ScanControl#reclaim} returns false, the
+ *       policy (which took it off its lists before offering it) puts it back where it chooses,
+ *       and the core never hands it back with {@code pageAdded} (the victim rule of
+ *       {@link ReclaimPolicy}).</li>
  * </ul>
  * Freed pages go to the per-CPU lists and are drained after each batch so that the watermark
  * checks see them, as the allocator's drain before OOM does.

@@ -59,7 +59,7 @@ final class TwoQPolicy implements ReclaimPolicy {
             } else {
                 lists.setBits(pfn, 0);
                 if (!sc.reclaim(pfn)) {
-                    lists.addHead(a1, pfn); // pinned for now: keep tracking it, as the SPI asks
+                    lists.addHead(a1, pfn); // refused for now (pinned, dirty): still ours; the core never hands it back
                 }
             }
         }
