@@ -267,13 +267,8 @@ public final class ClockProPolicy implements ReclaimPolicy {
         if (lists.bits(pfn) != 0) {
             return;
         }
-        long e = nonres.get(frames.pageKey(pfn));
-        if (e != LongLongMap.MISSING) {
+        if (forgetNonResident(pfn)) {
             // Reused within its test period: the page is hot and cold pages deserve more room.
-            int id = (int) e;
-            unlink(id);
-            freeId(id);
-            nNonres--;
             mc = clampMc(mc + 1);
             lists.setBits(pfn, RESIDENT | HOT);
             insertHead(pfn);
@@ -286,6 +281,19 @@ public final class ClockProPolicy implements ReclaimPolicy {
         nCold++;
     }
 
+    /** Drops the non-resident entry of the page in {@code pfn}, if it has one; returns whether it had. */
+    private boolean forgetNonResident(int pfn) {
+        long e = nonres.get(frames.pageKey(pfn));
+        if (e == LongLongMap.MISSING) {
+            return false;
+        }
+        int id = (int) e;
+        unlink(id);
+        freeId(id);
+        nNonres--;
+        return true;
+    }
+
     /**
      * A readahead page has had no reference, so no test period: it enters cold, and its first
      * use (found by HAND-cold) starts one, as the first reference of a new page does.
@@ -295,13 +303,7 @@ public final class ClockProPolicy implements ReclaimPolicy {
         if (lists.bits(pfn) != 0) {
             return;
         }
-        long e = nonres.get(frames.pageKey(pfn));
-        if (e != LongLongMap.MISSING) {
-            int id = (int) e;
-            unlink(id);
-            freeId(id);
-            nNonres--;
-        }
+        forgetNonResident(pfn);
         lists.setBits(pfn, RESIDENT);
         insertHead(pfn);
         nCold++;

@@ -72,7 +72,8 @@ public final class MachineStudy {
         Mm mm = proc.mm();
         mm.memcg = cg;
         int file = cache.createFile(trace.source(), (long) trace.distinctPages() << 12);
-        Driver d = new Driver(trace, file);
+        StudyCursor d = new StudyCursor(trace);
+        long fileKey = (long) file << 32; // the page key the machine gives page id of the file: (file id, page index)
         lru.study(d);
         final int[] refs = trace.packed();
         int reported = 0;
@@ -80,7 +81,7 @@ public final class MachineStudy {
             for (int i = 0; i < refs.length; i++) {
                 int id = refs[i] >>> 1;
                 d.pos = i;
-                d.incoming = cache.lookup(file, id) < 0 ? d.key(id) : OfflineStudy.Study.NO_PAGE_KEY;
+                d.incoming = cache.lookup(file, id) < 0 ? fileKey | id : OfflineStudy.Study.NO_PAGE_KEY;
                 cache.read(mm, 0, file, id);
                 if (i - reported >= 1 << 16) {
                     progress.addAndGet(i - reported);
@@ -103,48 +104,5 @@ public final class MachineStudy {
         }
         lru.verifyInvariants();
         return misses;
-    }
-
-    /** What the study knows while it replays: the reference, the page that missed, the future. */
-    private static final class Driver implements OfflineStudy.Study {
-        private final MrcTrace trace;
-        private final long fileKey;
-        private int[] next;
-        int pos;
-        long incoming = NO_PAGE_KEY;
-
-        Driver(MrcTrace trace, int file) {
-            this.trace = trace;
-            this.fileKey = (long) file << 32;
-        }
-
-        /** The page key the machine gives page {@code id} of the study file (file id, page index). */
-        long key(int id) {
-            return fileKey | id;
-        }
-
-        @Override
-        public long incomingPageKey() {
-            return incoming;
-        }
-
-        @Override
-        public long position() {
-            return pos;
-        }
-
-        @Override
-        public boolean knowsFuture() {
-            return true;
-        }
-
-        @Override
-        public long nextUseOfCurrent() {
-            if (next == null) {
-                next = trace.nextUse();
-            }
-            int x = next[pos];
-            return x == MrcTrace.NEVER ? NEVER : x;
-        }
     }
 }

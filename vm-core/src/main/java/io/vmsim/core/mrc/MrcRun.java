@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * marks the page it read. A miss with every frame in use asks for one page, from priority 12
  * down to 0 as {@code do_try_to_free_pages()} retries.
  */
-final class MrcRun implements ScanControl, FrameView, MachineView, OfflineStudy.Study {
+final class MrcRun implements ScanControl, FrameView, MachineView {
     private static final int DEF_PRIORITY = 12;
     private static final int PROGRESS_EVERY = 1 << 20;
 
@@ -40,15 +40,13 @@ final class MrcRun implements ScanControl, FrameView, MachineView, OfflineStudy.
     private final int[] idOfFrame;
     private final boolean[] young;
     private final boolean[] referenced;
+    private final StudyCursor cursor;
     private final long[] shadow;
     private final boolean[] hasShadow;
-    private int[] next;
 
-    private int pos;
     private int remaining;
     private int priority;
     private int freed = -1;
-    private long incoming = NO_PAGE_KEY;
 
     MrcRun(MrcTrace trace, int nrFrames, String name, String origin) {
         this.trace = trace;
@@ -61,6 +59,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView, OfflineStudy.
         Arrays.fill(idOfFrame, -1);
         this.young = new boolean[nrFrames];
         this.referenced = new boolean[nrFrames];
+        this.cursor = new StudyCursor(trace);
         this.shadow = new long[trace.distinctPages()];
         this.hasShadow = new boolean[trace.distinctPages()];
     }
@@ -69,8 +68,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView, OfflineStudy.
     long run(ReclaimPolicy p, AtomicLong progress) {
         this.policy = p;
         if (p instanceof OfflineStudy os) {
-            next = trace.nextUse();
-            os.study(this);
+            os.study(cursor);
         }
         final boolean observe = p.observesEveryAccess();
         final boolean marks = !observe && p.observesMarkAccessed();
@@ -87,10 +85,10 @@ final class MrcRun implements ScanControl, FrameView, MachineView, OfflineStudy.
             int f = frameOf[id];
             if (f >= 0) {
                 if (observe) {
-                    pos = i;
+                    cursor.pos = i;
                     p.pageAccessed(f, (r & 1) != 0);
                 } else if (marks) {
-                    pos = i;
+                    cursor.pos = i;
                     p.pageMarkedAccessed(f);
                 } else if (ref[f]) {
                     yng[f] = true;
@@ -99,9 +97,9 @@ final class MrcRun implements ScanControl, FrameView, MachineView, OfflineStudy.
                 }
                 continue;
             }
-            pos = i;
+            cursor.pos = i;
             misses++;
-            incoming = trace.page(id);
+            cursor.incoming = trace.page(id);
             if (used < nrFrames) {
                 f = used++;
             } else {
@@ -116,7 +114,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView, OfflineStudy.
                 p.pageRefaulted(f, shadow[id]);
             }
             p.pageAdded(f, false);
-            incoming = NO_PAGE_KEY;
+            cursor.incoming = OfflineStudy.Study.NO_PAGE_KEY;
             if (i - reported >= PROGRESS_EVERY) {
                 progress.addAndGet(i - reported);
                 reported = i;
@@ -211,29 +209,6 @@ final class MrcRun implements ScanControl, FrameView, MachineView, OfflineStudy.
         return true;
     }
 
-    // OfflineStudy.Study
-
-    @Override
-    public long incomingPageKey() {
-        return incoming;
-    }
-
-    @Override
-    public long position() {
-        return pos;
-    }
-
-    @Override
-    public boolean knowsFuture() {
-        return true;
-    }
-
-    @Override
-    public long nextUseOfCurrent() {
-        int n = next[pos];
-        return n == MrcTrace.NEVER ? NEVER : n;
-    }
-
     // MachineView
 
     @Override
@@ -248,7 +223,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView, OfflineStudy.
 
     @Override
     public Clock clock() {
-        return () -> pos;
+        return () -> cursor.pos;
     }
 
     @Override
