@@ -96,9 +96,20 @@ final class MrcCommand implements Callable<Integer> {
             for (MrcStudy.PolicySpec p : specs) {
                 catalog.provider(io.vmsim.api.policy.PolicyKind.RECLAIM, p.name()); // unknown names fail before reading
             }
-            Progress progress = ProgressBar.forTerminal(err);
+            Progress bar = ProgressBar.forTerminal(err);
             MrcStudy.Outcome o;
-            try {
+            try (Sigint sigint = Sigint.catching()) {
+                Progress progress = new Progress() {
+                    @Override
+                    public void update(String phase, long done, long total) {
+                        bar.update(phase, done, total);
+                    }
+
+                    @Override
+                    public boolean stopRequested() {
+                        return sigint.requested();
+                    }
+                };
                 progress.update("reading " + trace.getFileName(), 0, -1);
                 if (limit != null && limit <= 0) {
                     throw new IllegalArgumentException("--limit must be a positive number of references, got " + limit);
@@ -112,8 +123,8 @@ final class MrcCommand implements Callable<Integer> {
                 o = MrcStudy.run(t, specs, sizes, catalog, cfg, n, progress,
                         machine ? MrcStudy.Engine.MACHINE : MrcStudy.Engine.DIRECT);
             } finally {
-                if (progress instanceof ProgressBar bar) {
-                    bar.clear();
+                if (bar instanceof ProgressBar b) {
+                    b.clear();
                 }
             }
             String table = table(o);
@@ -129,10 +140,14 @@ final class MrcCommand implements Callable<Integer> {
             if (plot != null) {
                 Files.writeString(plot, plotKind.equals("svg") ? MrcPlot.svg(o) : MrcPlot.html(o));
             }
+            if (o.interrupted()) {
+                err.println("vmsim mrc: interrupted: " + o.results().size() + " of " + specs.size() * sizes.length
+                        + " policy x size pairs finished; the table and JSON hold those");
+            }
             out.flush();
             err.flush();
+            return o.interrupted() ? Main.INTERRUPTED : Main.OK;
         }
-        return Main.OK;
     }
 
     static int[] parseFrames(List<String> values) {

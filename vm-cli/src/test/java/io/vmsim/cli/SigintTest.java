@@ -100,6 +100,52 @@ final class SigintTest {
     }
 
     @Test
+    void sigintDuringAnMrcStudy_keepsThePairsThatFinished_marksTheJsonInterrupted_andExits130() throws Exception {
+        assumeTrue(File.separatorChar == '/', "POSIX signals");
+        Path trace = dir.resolve("t.pages");
+        try (java.io.BufferedWriter w = Files.newBufferedWriter(trace)) {
+            java.util.Random r = new java.util.Random(1);
+            for (int i = 0; i < 1_000_000; i++) {
+                w.write(Integer.toString(r.nextInt(5000)));
+                w.write('\n');
+            }
+        }
+        StringBuilder frames = new StringBuilder();
+        for (int n = 1; n <= 2000; n++) {
+            frames.append(n == 1 ? "" : ",").append(n);
+        }
+        Process p = vmsim(List.of("-Dvmsim.stderr.tty=true"), "mrc", "--trace", trace.toString(), "--policy", "lru",
+                "--frames", frames.toString(), "--threads", "1", "--json", "-").start();
+        CompletableFuture<String> out = drain(p.getInputStream());
+        InputStream errIn = p.getErrorStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        for (int c; (c = errIn.read()) != -1; ) {
+            err.write(c);
+            if (c == '\r' && err.toString(StandardCharsets.UTF_8).contains("replaying")) {
+                break;
+            }
+        }
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start().waitFor();
+        err.write(errIn.readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("stopped after SIGINT").isTrue();
+        assertThat(p.exitValue()).isEqualTo(130);
+        String stderr = err.toString(StandardCharsets.UTF_8);
+        Matcher said = Pattern.compile("interrupted: (\\d+) of 2000 policy x size pairs finished").matcher(stderr);
+        assertThat(said.find()).as(stderr).isTrue();
+        int finished = Integer.parseInt(said.group(1));
+        assertThat(finished).isBetween(1, 1999);
+        String j = out.get(60, TimeUnit.SECONDS);
+        assertThat(j).contains("\"interrupted\": true");
+        // the pairs kept are the first ones asked, in order
+        Matcher rows = Pattern.compile("\"frames\": (\\d+), \"misses\"").matcher(j);
+        int expect = 1;
+        while (rows.find()) {
+            assertThat(Integer.parseInt(rows.group(1))).isEqualTo(expect++);
+        }
+        assertThat(expect - 1).isEqualTo(finished);
+    }
+
+    @Test
     void aMachineLargerThanTheHeap_exits2SayingHowMuchHeapItNeedsAndHowToGiveIt() throws Exception {
         Process p = vmsim(List.of("-Xmx64m"), "run", "--scenario", "sample", "--set", "machine.memory=1T").start();
         CompletableFuture<String> out = drain(p.getInputStream());

@@ -124,22 +124,26 @@ public final class MrcStudy {
      * @param engine        the engine that ran it
      * @param seed          the run seed the policies' random sources derive from
      * @param policies      what each policy was, in the order given
+     * @param interrupted   true if the study was stopped (SIGINT) and holds only the pairs that finished
      */
     public record Outcome(String trace, long refs, int distinctPages, List<Result> results, Engine engine, long seed,
-                          List<PolicyInfo> policies) {
+                          List<PolicyInfo> policies, boolean interrupted) {
         public Outcome {
             results = List.copyOf(results);
             policies = List.copyOf(policies);
         }
 
         public Outcome(String trace, long refs, int distinctPages, List<Result> results) {
-            this(trace, refs, distinctPages, results, Engine.DIRECT, 0, List.of());
+            this(trace, refs, distinctPages, results, Engine.DIRECT, 0, List.of(), false);
         }
 
         /** The results as the JSON tree of {@code vmsim mrc --json}. */
         public Map<String, Object> toTree() {
             Map<String, Object> root = new LinkedHashMap<>();
             root.put("trace", trace);
+            if (interrupted) {
+                root.put("interrupted", true);
+            }
             root.put("refs", refs);
             root.put("distinct_pages", distinctPages);
             root.put("engine", engine.name().toLowerCase(java.util.Locale.ROOT));
@@ -253,23 +257,48 @@ public final class MrcStudy {
             }
             List<Result> results = new ArrayList<>();
             int k = 0;
+            boolean stopped = false;
             for (PolicySpec spec : policies) {
                 for (int n : frames) {
-                    long misses = await(futures.get(k++), done, total, progress);
-                    results.add(new Result(spec.label(), n, misses, trace.refs()));
+                    Future<Long> f = futures.get(k++);
+                    Long misses = stopped ? done(f) : await(f, done, total, progress);
+                    if (misses == null) {
+                        stopped = true; // SIGINT: keep the pairs that finished, in order, and stop waiting
+                        misses = done(f);
+                    }
+                    if (misses != null) {
+                        results.add(new Result(spec.label(), n, misses, trace.refs()));
+                    }
                 }
             }
-            return new Outcome(trace.source(), trace.refs(), trace.distinctPages(), results, engine, runSeed, infos);
+            return new Outcome(trace.source(), trace.refs(), trace.distinctPages(), results, engine, runSeed, infos, stopped);
         } finally {
             pool.shutdownNow();
         }
     }
 
-    private static long await(Future<Long> f, AtomicLong done, long total, Progress progress) {
+    /** The misses of a pair that finished, or null if it has not (or failed). */
+    private static Long done(Future<Long> f) {
+        try {
+            return f.isDone() && !f.isCancelled() ? f.get() : null;
+        } catch (InterruptedException | ExecutionException e) {
+            return null;
+        }
+    }
+
+    /** Waits for a pair; returns null if a stop was requested meanwhile ({@link Progress#stopRequested()}). */
+    private static Long await(Future<Long> f, AtomicLong done, long total, Progress progress) {
         while (true) {
+            if (progress.stopRequested()) {
+                return null;
+            }
+            progress.update("replaying", done.get(), total);
             try {
                 return f.get(100, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
+                if (progress.stopRequested()) {
+                    return null;
+                }
                 progress.update("replaying", done.get(), total);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
