@@ -3,6 +3,7 @@ package io.vmsim.core;
 import io.vmsim.core.mm.WorkloadException;
 import io.vmsim.core.report.Progress;
 import io.vmsim.core.report.RunResult;
+import io.vmsim.core.report.TextReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,6 +83,8 @@ final class FileTraceReplayTest {
         assertThat(r.counters().get("pgfault")).as("no page is mapped").isZero();
         assertThat(r.meminfo().get("AnonPages")).isZero();
         assertThat(r.meminfo().get("Cached")).isEqualTo(distinct * 4);
+        assertThat(r.reclaimRan()).as("%d pages in 1 GiB", distinct).isFalse();
+        assertThat(TextReport.render(r)).contains("reclaim never ran: memory (1,024 MiB) held the whole footprint");
     }
 
     @Test
@@ -99,6 +102,8 @@ final class FileTraceReplayTest {
         assertThat(f.resident()).isLessThan(frames);
         assertThat(r.counters().get("pgsteal_kswapd") + r.counters().get("pgsteal_direct")).isPositive();
         assertThat(r.counters().get("workingset_refault_file")).isEqualTo(f.refaults());
+        assertThat(r.reclaimRan()).isTrue();
+        assertThat(TextReport.render(r)).doesNotContain("reclaim never ran");
     }
 
     @Test

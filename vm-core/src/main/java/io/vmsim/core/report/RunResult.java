@@ -39,6 +39,29 @@ public record RunResult(String workload, Map<String, Long> counters, Map<String,
         cgroups = new LinkedHashMap<>(cgroups);
     }
 
+    /** Counters of pages reclaim scanned or took, kswapd's and direct (memory cgroup limits included). */
+    private static final List<String> RECLAIM_COUNTERS = List.of("pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd",
+            "pgsteal_direct");
+
+    /**
+     * Whether reclaim ever ran: kswapd, direct reclaim or a memory cgroup's limit scanned or
+     * took a page. When false, memory held the whole footprint and the reclaim policy chose no
+     * victim, so the run says nothing about it.
+     */
+    public boolean reclaimRan() {
+        for (String c : RECLAIM_COUNTERS) {
+            if (counters.getOrDefault(c, 0L) != 0) {
+                return true;
+            }
+        }
+        for (Map<String, Long> cg : cgroups.values()) {
+            if (cg.getOrDefault("pgscan", 0L) != 0 || cg.getOrDefault("pgsteal", 0L) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A result of a run that was not interrupted. */
     public RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
                      Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
