@@ -16,8 +16,10 @@ import io.vmsim.core.vmscan.Reclaim;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The engine's entry points: run a scenario or replay a trace, and report. */
@@ -145,6 +147,18 @@ public final class Simulation {
         Map<String, String> cfg = new LinkedHashMap<>(m.config().asMap());
         List<String> kills = reclaim.oomKiller().kills().stream().map(Object::toString).toList();
         return new RunResult(workload, m.vmstat(), m.meminfo(), m.tlb(), m.nanoTime(), refs, phases, nested,
-                m.buddyinfo(), cfg, files, kills, reclaim.cgroupReport(), interrupted);
+                m.buddyinfo(), cfg, files, kills, reclaim.cgroupReport(), interrupted, warnings(m));
+    }
+
+    /** What the figures do not say by themselves. */
+    private static List<String> warnings(Machine m) {
+        List<String> out = new ArrayList<>();
+        long unused = m.kernel().reclaim.unreferencedCountedAsUsed();
+        if (unused > 0) {
+            out.add("policy " + m.config().getString(CoreKeys.POLICY_RECLAIM) + " counted " + String.format(Locale.ROOT, "%,d", unused)
+                    + " pages that arrived unused (readahead, split, collapse) as used: it does not override"
+                    + " ReclaimPolicy.pageAddedUnreferenced");
+        }
+        return out;
     }
 }

@@ -1,6 +1,7 @@
 package io.vmsim.core;
 
 import io.vmsim.core.mm.WorkloadException;
+import io.vmsim.core.report.JsonWriter;
 import io.vmsim.core.report.Progress;
 import io.vmsim.core.report.RunResult;
 import io.vmsim.core.report.TextReport;
@@ -140,6 +141,42 @@ final class FileTraceReplayTest {
         assertThat(f.misses()).isEqualTo(1);
         assertThat(f.hits()).isEqualTo(4095);
         assertThat(f.readahead()).isEqualTo(4095);
+    }
+
+    private Path sequential(int pages) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < pages; i++) {
+            sb.append(i).append('\n');
+        }
+        return trace("seq.pages", sb.toString());
+    }
+
+    @Test
+    void aPolicyThatSeesEveryAccess_butCountsReadaheadPagesAsUsed_isWarnedOf() throws Exception {
+        // exact-lru observes every access and keeps ReclaimPolicy's default pageAddedUnreferenced
+        RunResult r = replay(sequential(4096), "machine.memory", "256M", "policy.reclaim", "exact-lru");
+        RunResult.FileResult f = r.files().get(0);
+        assertThat(f.readahead()).isEqualTo(4095);
+        String warning = "policy exact-lru counted 4,095 pages that arrived unused (readahead, split, collapse) as used:"
+                + " it does not override ReclaimPolicy.pageAddedUnreferenced";
+        assertThat(r.warnings()).containsExactly(warning);
+        assertThat(TextReport.render(r)).contains("\nwarning: " + warning + "\n");
+        assertThat(JsonWriter.toJson(r)).contains("\"warnings\": [\n    \"" + warning + "\"\n  ],");
+    }
+
+    @Test
+    void noWarning_whenThePolicyTellsUnusedPagesApart_learnsByScanning_orNoPageArrivedUnused() throws Exception {
+        Path t = sequential(4096);
+        // two-list overrides pageAddedUnreferenced; linux-2list (here a stand-in) does not observe accesses
+        for (String policy : List.of("two-list", "linux-2list")) {
+            RunResult r = replay(t, "machine.memory", "256M", "policy.reclaim", policy);
+            assertThat(r.files().get(0).readahead()).as(policy).isEqualTo(4095);
+            assertThat(r.warnings()).as(policy).isEmpty();
+        }
+        RunResult noReadahead = replay(t, "machine.memory", "256M", "policy.reclaim", "exact-lru", "block.read_ahead_kb", "0");
+        assertThat(noReadahead.files().get(0).readahead()).isZero();
+        assertThat(noReadahead.warnings()).isEmpty();
+        assertThat(TextReport.render(noReadahead)).doesNotContain("warning:");
     }
 
     @Test

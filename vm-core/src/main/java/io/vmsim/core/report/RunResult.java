@@ -21,12 +21,13 @@ import java.util.Map;
  * @param oomKills    what the OOM killer killed, one line each, in order (reclaim, issue 3)
  * @param cgroups     each memory cgroup's memory.* figures, by name (reclaim, issue 3)
  * @param interrupted the user stopped the run (SIGINT) before its end: the figures are partial
+ * @param warnings    what the user should know about how to read the figures, one sentence each
  */
 public record RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
                         Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
                         List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
                         List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
-                        boolean interrupted) {
+                        boolean interrupted, List<String> warnings) {
     public RunResult {
         counters = new LinkedHashMap<>(counters);
         meminfo = new LinkedHashMap<>(meminfo);
@@ -37,6 +38,17 @@ public record RunResult(String workload, Map<String, Long> counters, Map<String,
         files = List.copyOf(files);
         oomKills = List.copyOf(oomKills);
         cgroups = new LinkedHashMap<>(cgroups);
+        warnings = List.copyOf(warnings);
+    }
+
+    /** A result without warnings. */
+    public RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
+                     Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
+                     List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
+                     List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
+                     boolean interrupted) {
+        this(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, files, oomKills, cgroups,
+                interrupted, List.of());
     }
 
     /** Counters of pages reclaim scanned or took, kswapd's and direct (memory cgroup limits included). */

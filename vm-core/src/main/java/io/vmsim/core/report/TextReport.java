@@ -39,6 +39,9 @@ public final class TextReport {
             sb.append("reclaim never ran: memory (").append(count(memKb >> 10))
                     .append(" MiB) held the whole footprint; the reclaim policy made no decision\n");
         }
+        for (String w : r.warnings()) {
+            sb.append("warning: ").append(w).append('\n');
+        }
 
         if (!r.phases().isEmpty()) {
             sb.append('\n');

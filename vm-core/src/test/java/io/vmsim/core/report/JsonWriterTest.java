@@ -14,6 +14,7 @@ final class JsonWriterTest {
                   "time_ns": 2500000000,
                   "refs": 1000000,
                   "reclaim_ran": false,
+                  "warnings": [],
                   "counters": {
                     "pgfault": 1234,
                     "thp_fault_alloc": 5
