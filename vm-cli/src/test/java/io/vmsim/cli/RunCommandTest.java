@@ -75,9 +75,10 @@ final class RunCommandTest {
     }
 
     @Test
-    void traceReplay_twiceGivesIdenticalJson_andCountsOneFaultPerDistinctPage() throws Exception {
+    void pageTraceReplay_twiceGivesIdenticalJson_andReadsEachDistinctPageFromStorageOnce() throws Exception {
         Path trace = Path.of(RunCommandTest.class.getResource("/traces/cloudphysics-prefix.pages.gz").toURI());
-        // brute force: every reference is a read of a page, so each distinct page faults once (zero page)
+        // brute force: every reference is a read() of a page of the trace's file; with memory for
+        // all of them and readahead off, each distinct page misses once and every other read hits
         java.util.Set<Long> pages = new java.util.HashSet<>();
         long refs = 0;
         try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(
@@ -91,11 +92,18 @@ final class RunCommandTest {
         }
         Path a = dir.resolve("a.json");
         Path b = dir.resolve("b.json");
-        assertThat(run("run", "--trace", trace.toString(), "--set", "machine.memory=1G", "--json", a.toString()).code()).isEqualTo(0);
-        assertThat(run("run", "--trace", trace.toString(), "--set", "machine.memory=1G", "--json", b.toString()).code()).isEqualTo(0);
+        String[] args = {"run", "--trace", trace.toString(), "--set", "machine.memory=1G", "--set", "block.read_ahead_kb=0",
+                "--json", a.toString()};
+        Outcome o = run(args);
+        assertThat(o.code()).isEqualTo(0);
+        args[args.length - 1] = b.toString();
+        assertThat(run(args).code()).isEqualTo(0);
         String json = Files.readString(a);
         assertThat(Files.readAllBytes(a)).isEqualTo(Files.readAllBytes(b));
-        assertThat(json).contains("\"refs\": " + refs + ",").contains("\"pgfault\": " + pages.size() + ",");
+        assertThat(json).contains("\"refs\": " + refs + ",").contains("\"pgfault\": 0,")
+                .contains("\"reads\": " + refs + ",").contains("\"misses\": " + pages.size() + ",")
+                .contains("\"hits\": " + (refs - pages.size()) + ",");
+        assertThat(o.out()).contains("page cache by file").contains("cloudphysics-prefix.pages.gz");
     }
 
     @Test

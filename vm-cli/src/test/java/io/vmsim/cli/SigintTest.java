@@ -94,7 +94,7 @@ final class SigintTest {
         // stopped at a safe point, a multiple of 4096 references into the run (the warm phase made 4096)
         assertThat(forever).isPositive().isLessThan(1_000_000_000_000L);
         assertThat((4096 + forever) % 4096).isZero();
-        Matcher total = Pattern.compile("\"refs\": (\\d+),\n  \"counters\"").matcher(j);
+        Matcher total = Pattern.compile("\"refs\": (\\d+),\n  \"reclaim_ran\"").matcher(j);
         assertThat(total.find()).isTrue();
         assertThat(Long.parseLong(total.group(1))).isEqualTo(4096 + forever);
     }

@@ -37,4 +37,16 @@ final class TraceCommandTest {
         assertThat(run(out, err, "trace", "stats", t.toString(), "--meta", bad.toString())).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("distinct_pages: meta.json says 4, the trace has 3");
     }
+
+    @Test
+    void stats_ofAPageTrace_expectsOnePageCacheMissPerDistinctPage_andNoPageFault() throws Exception {
+        // pages 7, 3 and 9 (7 twice): three distinct pages, so three misses with ample memory
+        Path t = Files.writeString(dir.resolve("t.pages"), "7\n3\n7\n9\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(run(out, err, "trace", "stats", t.toString())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .containsPattern("expected page-cache misses \\(ample memory, block.read_ahead_kb=0\\) +3\\b")
+                .doesNotContain("pgfault");
+    }
 }

@@ -310,12 +310,8 @@ final class ScenarioRunner {
         Reclaim r = Reclaim.of(m.kernel());
         for (int id : fileIds) {
             PageCache.FileStats f = r.pageCache().file(id);
-            long resident = 0;
-            for (long i = 0; i < f.sizePages; i++) {
-                resident += r.pageCache().lookup(id, i) >= 0 ? 1 : 0;
-            }
             out.add(new RunResult.FileResult(f.name, f.sizePages, f.reads, f.writes, f.hits, f.misses, f.coldMisses,
-                    f.refaults, f.readahead, resident));
+                    f.refaults, f.readahead, f.resident));
         }
         return out;
     }

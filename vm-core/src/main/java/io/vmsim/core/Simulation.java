@@ -16,8 +16,10 @@ import io.vmsim.core.vmscan.Reclaim;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The engine's entry points: run a scenario or replay a trace, and report. */
@@ -44,26 +46,33 @@ public final class Simulation {
         try {
             phases = runner.run(scenario);
         } catch (PolicyException e) {
-            throw aborted(m, "scenario:" + scenario.name(), e);
+            throw aborted(m, "scenario:" + scenario.name(), m.refs(), e);
         }
-        return finish(m, "scenario:" + scenario.name(), phases, runner.nestedWalkRows(), runner.fileResults(),
+        return finish(m, "scenario:" + scenario.name(), m.refs(), phases, runner.nestedWalkRows(), runner.fileResults(),
                 runner.interrupted());
     }
 
     /**
-     * Replays a trace with one process whose anonymous read-write memory spans the user address
-     * space ({@link TraceReplay}), one reference at a time on CPU 0.
+     * Replays a trace on CPU 0, one reference at a time. A lackey trace is one process whose
+     * anonymous read-write memory spans the user address space ({@link TraceReplay}); a trace of
+     * page numbers or addresses is {@code read()}s of one file through the page cache
+     * ({@link FileTraceReplay}).
      */
     public static RunResult runTrace(CoreConfig config, PolicyCatalog catalog, Path trace, Progress progress)
             throws IOException {
+        String format = TraceFormats.formatOf(trace, config.getString(CoreKeys.TRACE_FORMAT));
         Machine m = Machine.create(config, catalog);
+        return TraceFormats.isFileTrace(format) ? replayFile(m, trace, format, progress)
+                : replayAnon(m, trace, format, progress);
+    }
+
+    private static RunResult replayAnon(Machine m, Path trace, String format, Progress progress) throws IOException {
         TraceReplay replay = new TraceReplay(m);
         long[] buf = new long[BATCH];
         long t0 = m.nanoTime();
         long next = 1 << 20;
         boolean interrupted = false;
-        try (TraceReader r = TraceFormats.open(trace, config.getString(CoreKeys.TRACE_FORMAT),
-                config.getBoolean(CoreKeys.TRACE_INSTRUCTIONS))) {
+        try (TraceReader r = TraceFormats.open(trace, format, m.config().getBoolean(CoreKeys.TRACE_INSTRUCTIONS))) {
             for (int n; (n = r.read(buf)) > 0; ) {
                 if (progress.stopRequested()) {
                     interrupted = true;
@@ -76,24 +85,54 @@ public final class Simulation {
                 }
             }
         } catch (PolicyException e) {
-            throw aborted(m, "trace:" + trace, e);
+            throw aborted(m, "trace:" + trace, m.refs(), e);
         }
         List<RunResult.PhaseResult> phases = List.of(new RunResult.PhaseResult(interrupted ? "replay [interrupted]" : "replay",
                 m.nanoTime() - t0, m.refs()));
-        return finish(m, "trace:" + trace, phases, List.of(), List.of(), interrupted);
+        return finish(m, "trace:" + trace, m.refs(), phases, List.of(), List.of(), interrupted);
+    }
+
+    private static RunResult replayFile(Machine m, Path trace, String format, Progress progress) throws IOException {
+        long t0 = m.nanoTime();
+        FileTraceReplay replay = FileTraceReplay.open(m, trace, format, progress);
+        if (replay == null) {
+            List<RunResult.PhaseResult> phases = List.of(new RunResult.PhaseResult("replay [interrupted]", 0, 0));
+            return finish(m, "trace:" + trace, 0, phases, List.of(), List.of(), true);
+        }
+        long[] buf = new long[BATCH];
+        long next = 1 << 20;
+        boolean interrupted = false;
+        try (TraceReader r = TraceFormats.open(trace, format, false)) {
+            for (int n; (n = r.read(buf)) > 0; ) {
+                if (progress.stopRequested()) {
+                    interrupted = true;
+                    break;
+                }
+                replay.replay(buf, n, r.source());
+                if (replay.refs() >= next) {
+                    next = replay.refs() + (1 << 20);
+                    progress.update("replay", replay.refs(), replay.total());
+                }
+            }
+        } catch (PolicyException e) {
+            throw aborted(m, "trace:" + trace, replay.refs(), e);
+        }
+        List<RunResult.PhaseResult> phases = List.of(new RunResult.PhaseResult(interrupted ? "replay [interrupted]" : "replay",
+                m.nanoTime() - t0, replay.refs()));
+        return finish(m, "trace:" + trace, replay.refs(), phases, List.of(), replay.fileResults(), interrupted);
     }
 
     /**
      * A policy failed mid-run: the counters so far, without the end-of-run invariant checks
      * (the failure is the news), travel with the error so they can still be written.
      */
-    private static RunAbortedException aborted(Machine m, String workload, PolicyException e) {
-        RunResult partial = new RunResult(workload, m.vmstat(), m.meminfo(), m.tlb(), m.nanoTime(), m.refs(), List.of(),
+    private static RunAbortedException aborted(Machine m, String workload, long refs, PolicyException e) {
+        RunResult partial = new RunResult(workload, m.vmstat(), m.meminfo(), m.tlb(), m.nanoTime(), refs, List.of(),
                 List.of(), m.buddyinfo(), new LinkedHashMap<>(m.config().asMap()));
         return new RunAbortedException(partial, e);
     }
 
-    private static RunResult finish(Machine m, String workload, List<RunResult.PhaseResult> phases,
+    private static RunResult finish(Machine m, String workload, long refs, List<RunResult.PhaseResult> phases,
                                     List<RunResult.NestedWalkRow> nested, List<RunResult.FileResult> files,
                                     boolean interrupted) {
         Kernel k = m.kernel();
@@ -107,7 +146,19 @@ public final class Simulation {
         }
         Map<String, String> cfg = new LinkedHashMap<>(m.config().asMap());
         List<String> kills = reclaim.oomKiller().kills().stream().map(Object::toString).toList();
-        return new RunResult(workload, m.vmstat(), m.meminfo(), m.tlb(), m.nanoTime(), m.refs(), phases, nested,
-                m.buddyinfo(), cfg, files, kills, reclaim.cgroupReport(), interrupted);
+        return new RunResult(workload, m.vmstat(), m.meminfo(), m.tlb(), m.nanoTime(), refs, phases, nested,
+                m.buddyinfo(), cfg, files, kills, reclaim.cgroupReport(), interrupted, warnings(m));
+    }
+
+    /** What the figures do not say by themselves. */
+    private static List<String> warnings(Machine m) {
+        List<String> out = new ArrayList<>();
+        long unused = m.kernel().reclaim.unreferencedCountedAsUsed();
+        if (unused > 0) {
+            out.add("policy " + m.config().getString(CoreKeys.POLICY_RECLAIM) + " counted " + String.format(Locale.ROOT, "%,d", unused)
+                    + " pages that arrived unused (readahead, split, collapse) as used: it does not override"
+                    + " ReclaimPolicy.pageAddedUnreferenced");
+        }
+        return out;
     }
 }

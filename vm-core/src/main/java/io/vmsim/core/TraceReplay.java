@@ -10,13 +10,13 @@ import java.util.List;
 
 /**
  * Replays encoded trace references ({@link TraceReader#encode}) on a machine: one process whose
- * anonymous read-write areas (adjacent, 8 TiB each) span the user address space, one thread on
- * CPU 0.
+ * anonymous read-write areas (adjacent, 8 TiB each) span the user address space from address 0,
+ * one thread on CPU 0. The pages below {@code vm.mmap_min_addr} (64 KiB by default) are mapped
+ * too, as a privileged process may map them: a trace's references there count as {@code vmsim mrc}
+ * and {@code vmsim trace stats} count them, instead of stopping the replay with a segmentation
+ * fault that the recorded program did not have.
  */
 public final class TraceReplay {
-    /** Lowest address a process may map ({@code vm.mmap_min_addr}, 64 KiB by default). */
-    static final long MMAP_MIN_ADDR = 0x10000L;
-
     private final Machine m;
     private final Task task;
 
@@ -26,9 +26,9 @@ public final class TraceReplay {
         this.task = proc.threads().get(0);
         long top = (1L << (machine.config().getInt(CoreKeys.PGTABLE_LEVELS) == 5 ? 56 : 47)) - 4096;
         // adjacent areas of at most MAX_ANON_MAPPING bytes cover the whole user address space
-        for (long a = MMAP_MIN_ADDR; a < top; ) {
+        for (long a = 0; a < top; ) {
             long end = Math.min(top, (a + MmSyscalls.MAX_ANON_MAPPING) & -MmSyscalls.MAX_ANON_MAPPING);
-            machine.syscalls().mmapAnon(proc.mm(), a, end - a, "rw", false, 4096, true); // MAP_NORESERVE
+            machine.syscalls().mmapAnonFixed(proc.mm(), a, end - a, "rw", true); // MAP_NORESERVE
             a = end;
         }
     }

@@ -47,6 +47,27 @@ final class PageCacheTest {
     }
 
     @Test
+    void residentCountOfEachFile_equalsItsCachedSlots_throughEvictions() {
+        Machine m = machine("block.read_ahead_kb", "128");
+        PageCache pc = Reclaim.of(m.kernel()).pageCache();
+        int big = pc.createFile("big", 96L << 20);
+        int small = pc.createFile("small", 4L << 20);
+        SimProcess p = m.spawn("r", List.of(0));
+        for (long i = 0; i < (96 << 8); i++) {
+            pc.read(p.mm(), 0, big, i);
+            if (i % 64 == 0) {
+                pc.read(p.mm(), 0, small, (i / 64) % 1024);
+            }
+        }
+        assertThat(m.vmstat().get("pgsteal_kswapd") + m.vmstat().get("pgsteal_direct"))
+                .as("96 MiB read through 64 MiB evicts").isPositive();
+        assertThat(pc.file(big).resident).isEqualTo(cached(pc, big, 96 << 8));
+        assertThat(pc.file(small).resident).isEqualTo(cached(pc, small, 1024));
+        assertThat(pc.file(big).resident + pc.file(small).resident).isEqualTo(pc.nrFilePages());
+        Reclaim.of(m.kernel()).verify();
+    }
+
+    @Test
     void sequentialReads_growTheReadaheadWindow_4Then8Then16UpToReadAheadKb() {
         Machine m = machine("block.read_ahead_kb", "128");
         PageCache pc = Reclaim.of(m.kernel()).pageCache();

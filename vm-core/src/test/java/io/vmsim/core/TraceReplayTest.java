@@ -1,8 +1,11 @@
 package io.vmsim.core;
 
+import io.vmsim.core.mrc.MrcTrace;
 import io.vmsim.core.report.Progress;
 import io.vmsim.core.report.RunResult;
+import io.vmsim.core.trace.PreparsedTrace;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.tukaani.xz.XZInputStream;
 
 import java.io.BufferedReader;
@@ -80,6 +83,20 @@ final class TraceReplayTest {
         RunResult r = replay(t);
         assertThat(r.refs()).isEqualTo(expect[2]);
         assertThat(r.counters().get("pgfault")).isEqualTo(expect[0] + expect[1]);
+    }
+
+    @Test
+    void lackeyReferencesBelowMmapMinAddr_countAsInMrc(@TempDir Path dir) throws Exception {
+        // pages 8, 0 (twice: read, then written), 15 and 16; 0x10000 is vm.mmap_min_addr
+        Path t = dir.resolve("low.lackey");
+        Files.writeString(t, " L 00008000,4\n L 00000010,8\n S 00000ff8,4\n M 0000fffc,4\n S 00010000,8\n");
+        RunResult r = replay(t);
+        // by hand: 4 distinct pages; page 0 first read then written; pages 15 and 16 first written
+        assertThat(r.refs()).isEqualTo(5);
+        assertThat(r.counters().get("pgfault")).isEqualTo(4 + 1);
+        MrcTrace mrc = MrcTrace.of(PreparsedTrace.load(t, "lackey", false));
+        assertThat(mrc.refs()).isEqualTo(5);
+        assertThat(mrc.distinctPages()).isEqualTo(4);
     }
 
     @Test

@@ -58,6 +58,8 @@ public final class PageCache {
         public long refaults;
         public long readahead;
         public long writes;
+        /** Pages of the file in the cache now. */
+        public long resident;
         int raStart;
         int raSize;
         int raAsync;
@@ -352,6 +354,7 @@ public final class PageCache {
         long key = key(file, index);
         pages.put(key, pfn);
         nrFilePages++;
+        file(file).resident++;
         k.hooks.charge(pfn, 1, k.currentMm); // the page cache is charged to the reader's memory cgroup
         frames.set(pfn, PageFrames.PG_LRU);
         long shadow = shadows.remove(key, Long.MIN_VALUE);
@@ -390,6 +393,7 @@ public final class PageCache {
         pages.remove(key, -1);
         shadows.put(key, shadow);
         nrFilePages--;
+        file(file).resident--;
         k.hooks.uncharge(pfn, 1);
         frames.flags[pfn] = 0;
         frames.refcount[pfn] = 0;
@@ -551,8 +555,13 @@ public final class PageCache {
             dirty += frames.test(pfn, PageFrames.PG_DIRTY) ? 1 : 0;
             wb += frames.test(pfn, PageFrames.PG_WRITEBACK) ? 1 : 0;
         }
-        if (n != nrFilePages || n != pages.size() || dirty != nrDirty || wb != nrWriteback) {
-            throw new IllegalStateException("page cache: counted " + nrFilePages + " pages, " + nrDirty + " dirty, "
+        long perFile = 0;
+        for (FileStats f : files) {
+            perFile += f.resident;
+        }
+        if (n != nrFilePages || n != pages.size() || n != perFile || dirty != nrDirty || wb != nrWriteback) {
+            throw new IllegalStateException("page cache: counted " + nrFilePages + " pages (" + perFile + " by file), "
+                    + nrDirty + " dirty, "
                     + nrWriteback + " under writeback; found " + n + " (" + pages.size() + " indexed), " + dirty + ", " + wb);
         }
     }

@@ -56,13 +56,7 @@ public final class MmSyscalls {
      * may be refused by the overcommit policy (reclaim, issue 3).
      */
     public long mmapAnon(Mm mm, long addr, long length, String prot, boolean shared, long align, boolean noreserve) {
-        if (length <= 0 || (length & 4095) != 0) {
-            throw new IllegalArgumentException("mmap length must be a positive multiple of 4096: " + length);
-        }
-        if (length > MAX_ANON_MAPPING) {
-            throw new IllegalArgumentException("an anonymous mapping of " + length + " bytes is larger than the "
-                    + "simulator's limit of 8 TiB per mapping (page indices are 31 bits); map several areas");
-        }
+        checkAnonLength(length);
         long a = Math.max(align, 4096);
         long start;
         if (addr == 0) {
@@ -72,6 +66,34 @@ public final class MmSyscalls {
             start = addr;
             munmap(mm, start, length, 0);
         }
+        return insertAnon(mm, start, length, prot, shared, noreserve);
+    }
+
+    /**
+     * {@code mmap(MAP_FIXED)} of private anonymous memory at {@code addr}, which may be 0: what a
+     * privileged process may do below {@code vm.mmap_min_addr}. A trace replay maps the low pages
+     * so that a lackey trace's references there count as {@code vmsim mrc} counts them.
+     */
+    public long mmapAnonFixed(Mm mm, long addr, long length, String prot, boolean noreserve) {
+        checkAnonLength(length);
+        if (addr < 0 || (addr & 4095) != 0) {
+            throw new IllegalArgumentException("MAP_FIXED address must be page-aligned: " + addr);
+        }
+        munmap(mm, addr, length, 0);
+        return insertAnon(mm, addr, length, prot, false, noreserve);
+    }
+
+    private static void checkAnonLength(long length) {
+        if (length <= 0 || (length & 4095) != 0) {
+            throw new IllegalArgumentException("mmap length must be a positive multiple of 4096: " + length);
+        }
+        if (length > MAX_ANON_MAPPING) {
+            throw new IllegalArgumentException("an anonymous mapping of " + length + " bytes is larger than the "
+                    + "simulator's limit of 8 TiB per mapping (page indices are 31 bits); map several areas");
+        }
+    }
+
+    private long insertAnon(Mm mm, long start, long length, String prot, boolean shared, boolean noreserve) {
         long flags = protFlags(prot) | VmaFlags.VM_ANON | VmaFlags.VM_MAYREAD | VmaFlags.VM_MAYWRITE
                 | VmaFlags.VM_MAYEXEC | (shared ? VmaFlags.VM_SHARED | VmaFlags.VM_MAYSHARE : 0)
                 | (noreserve ? VmaFlags.VM_NORESERVE : 0);

@@ -15,7 +15,7 @@ import java.util.Map;
  * can be compared with {@code diff}. Hand-written to keep the core free of a JSON library.
  *
  * <p>Top-level keys, in order: {@code workload}, {@code interrupted} (only when true),
- * {@code time_ns}, {@code refs}, {@code counters},
+ * {@code time_ns}, {@code refs}, {@code reclaim_ran}, {@code warnings}, {@code counters},
  * {@code meminfo}, {@code tlb}, {@code phases}, {@code nested_walk} (only when non-empty),
  * {@code buddyinfo}, {@code config}.
  */
@@ -66,6 +66,8 @@ public final class JsonWriter {
         }
         root.put("time_ns", r.timeNs());
         root.put("refs", r.refs());
+        root.put("reclaim_ran", r.reclaimRan());
+        root.put("warnings", r.warnings());
         root.put("counters", r.counters());
         root.put("meminfo", r.meminfo());
         root.put("tlb", r.tlb());

@@ -21,12 +21,13 @@ import java.util.Map;
  * @param oomKills    what the OOM killer killed, one line each, in order (reclaim, issue 3)
  * @param cgroups     each memory cgroup's memory.* figures, by name (reclaim, issue 3)
  * @param interrupted the user stopped the run (SIGINT) before its end: the figures are partial
+ * @param warnings    what the user should know about how to read the figures, one sentence each
  */
 public record RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
                         Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
                         List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
                         List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
-                        boolean interrupted) {
+                        boolean interrupted, List<String> warnings) {
     public RunResult {
         counters = new LinkedHashMap<>(counters);
         meminfo = new LinkedHashMap<>(meminfo);
@@ -37,6 +38,40 @@ public record RunResult(String workload, Map<String, Long> counters, Map<String,
         files = List.copyOf(files);
         oomKills = List.copyOf(oomKills);
         cgroups = new LinkedHashMap<>(cgroups);
+        warnings = List.copyOf(warnings);
+    }
+
+    /** A result without warnings. */
+    public RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
+                     Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
+                     List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
+                     List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
+                     boolean interrupted) {
+        this(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, files, oomKills, cgroups,
+                interrupted, List.of());
+    }
+
+    /** Counters of pages reclaim scanned or took, kswapd's and direct (memory cgroup limits included). */
+    private static final List<String> RECLAIM_COUNTERS = List.of("pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd",
+            "pgsteal_direct");
+
+    /**
+     * Whether reclaim ever ran: kswapd, direct reclaim or a memory cgroup's limit scanned or
+     * took a page. When false, memory held the whole footprint and the reclaim policy chose no
+     * victim, so the run says nothing about it.
+     */
+    public boolean reclaimRan() {
+        for (String c : RECLAIM_COUNTERS) {
+            if (counters.getOrDefault(c, 0L) != 0) {
+                return true;
+            }
+        }
+        for (Map<String, Long> cg : cgroups.values()) {
+            if (cg.getOrDefault("pgscan", 0L) != 0 || cg.getOrDefault("pgsteal", 0L) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A result of a run that was not interrupted. */

@@ -34,6 +34,14 @@ public final class TextReport {
         if (r.interrupted()) {
             sb.append("interrupted  stopped by SIGINT before the end: the figures are partial\n");
         }
+        if (!r.reclaimRan()) {
+            long memKb = r.meminfo().getOrDefault("MemTotal", 0L);
+            sb.append("reclaim never ran: memory (").append(count(memKb >> 10))
+                    .append(" MiB) held the whole footprint; the reclaim policy made no decision\n");
+        }
+        for (String w : r.warnings()) {
+            sb.append("warning: ").append(w).append('\n');
+        }
 
         if (!r.phases().isEmpty()) {
             sb.append('\n');

@@ -67,11 +67,28 @@ public final class TraceFormats {
      * @throws TraceFormatException     if {@code auto} recognises no format
      */
     public static TraceReader open(Path path, String format, boolean includeInstructions) throws IOException {
+        return FORMATS.get(formatOf(path, format)).open(TextTraceReader.openFile(path), path.toString(), includeInstructions);
+    }
+
+    /**
+     * The name of the format {@code path} is read as: {@code format} itself (in lower case), or
+     * for {@code auto} the detected one.
+     *
+     * @throws IllegalArgumentException for an unknown format name, suggesting the closest
+     * @throws TraceFormatException     if {@code auto} recognises no format
+     */
+    public static String formatOf(Path path, String format) throws IOException {
         String name = resolve(format);
-        if (name.equals(AUTO)) {
-            name = detect(path);
-        }
-        return FORMATS.get(name).open(TextTraceReader.openFile(path), path.toString(), includeInstructions);
+        return name.equals(AUTO) ? detect(path) : name;
+    }
+
+    /**
+     * True for the formats that record pages of storage, not of an address space (page numbers
+     * and addresses, such as a block trace): {@code vmsim run} replays them as reads of one file
+     * through the page cache. Lackey traces record a process's memory references.
+     */
+    public static boolean isFileTrace(String format) {
+        return !format.equals("lackey");
     }
 
     /** As {@link #open(Path, String, boolean)} over a stream (a resource); {@code auto} is not allowed. */

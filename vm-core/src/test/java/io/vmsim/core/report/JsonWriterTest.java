@@ -13,6 +13,8 @@ final class JsonWriterTest {
                   "workload": "scenario:largepages3",
                   "time_ns": 2500000000,
                   "refs": 1000000,
+                  "reclaim_ran": false,
+                  "warnings": [],
                   "counters": {
                     "pgfault": 1234,
                     "thp_fault_alloc": 5
