@@ -176,7 +176,7 @@ static void memfd_two_mappings(void) {
 
 const struct probe_case cases_basic[] = {
     {"anon-untouched", "A private anonymous mapping nobody touched: no frames, no resident pages.", anon_untouched, 5},
-    {"anon-read-zero-page", "Read faults on untouched private anonymous memory map the shared zero page: one fault a page, Rss stays 0, every pte points at the zero frame.", anon_read_zero_page, 5},
+    {"anon-read-zero-page", "Read faults on untouched private anonymous memory (where Linux usually maps the shared zero page: see Rss, pm_zero_page, pm_distinct_frames).", anon_read_zero_page, 5},
     {"anon-write-fault", "Write faults on untouched private anonymous memory allocate one zeroed frame a page.", anon_write_fault, 5},
     {"anon-read-then-write", "Read (zero page) then write: the write faults again and replaces the zero page by a new frame.", anon_read_then_write, 5},
     {"anon-map-populate", "MAP_POPULATE prefaults every page at mmap time; the later writes do not fault.", anon_populate, 5},
@@ -185,7 +185,7 @@ const struct probe_case cases_basic[] = {
     {"fork-private-anon-cow", "Private anonymous pages after fork: child shares the parent's frames until it writes; its writes copy, the parent keeps its data.", fork_private_anon_cow, 5},
     {"fork-private-anon-reuse-after-child-exit", "After the child exits, the parent's first write to a page write-protected by fork faults but reuses the frame (no copy).", fork_private_anon_parent_writes, 5},
     {"fork-private-anon-isolation", "A child's writes to private anonymous memory are invisible to the parent.", fork_private_anon_child_reads_parent_write, 5},
-    {"fork-zero-page", "Zero-page ptes survive fork: the child's reads see the zero frame; its writes allocate.", fork_zero_page, 5},
+    {"fork-zero-page", "Pages only read before fork (zero-page candidates): what the child's reads and writes map.", fork_zero_page, 5},
     {"fork-private-anon-untouched", "An untouched private anonymous mapping across fork: the child's writes allocate only in the child.", fork_untouched_private, 5},
     {"fork-shared-anon", "MAP_SHARED|MAP_ANONYMOUS across fork: the same frames in both; the child faults them in on first touch; the parent sees the child's writes.", fork_shared_anon, 5},
     {"fork-shared-anon-untouched", "Shared anonymous memory first written by the child after fork is visible to the parent.", fork_shared_anon_untouched, 5},
