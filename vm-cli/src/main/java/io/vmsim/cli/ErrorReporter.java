@@ -47,7 +47,8 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
         }
         if (ex instanceof RunAbortedException ra) {
             err.println("vmsim: run stopped: " + oneLine(message(ra.policyFailure())));
-            return Main.POLICY_FAILED;
+            // a policy that cannot work in this run (opt outside a study) is bad input, not a failure
+            return ra.policyFailure().kind() == PolicyException.Kind.CONFIGURATION ? Main.USAGE : Main.POLICY_FAILED;
         }
         if (ex instanceof PolicyException pe) {
             err.println("vmsim: " + oneLine(message(pe)));

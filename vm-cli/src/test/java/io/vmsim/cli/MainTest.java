@@ -115,6 +115,13 @@ final class MainTest {
     }
 
     @Test
+    void opt_inARun_isAConfigurationThatCannotWork_exit2NamingTheStudy() {
+        Outcome o = run("run", "--scenario", "workingset", "--set", "policy.reclaim=opt");
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.errLines()[o.errLines().length - 1]).contains("opt").contains("replacement study");
+    }
+
+    @Test
     void debug_printsTheStackTrace() {
         Outcome o = run("run", "--debug", "--set", "machine.memory=lots");
         assertThat(o.code()).isEqualTo(2);

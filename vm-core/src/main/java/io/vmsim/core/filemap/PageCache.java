@@ -220,8 +220,11 @@ public final class PageCache {
         int pfn = lookup(file, index);
         if (pfn < 0) {
             pfn = addPage(file, index, cpu, true); // a full-page write needs no read
+            if (!observe && !observeMarks) {
+                mark(pfn); // FGP_ACCESSED of the write path marks the new page as read() does
+            }
         } else {
-            touch(pfn);
+            touch(pfn, true);
         }
         markDirty(pfn);
         k.clock.advance(k.cost.copy4kPs);
@@ -239,7 +242,7 @@ public final class PageCache {
     private void hit(FileStats f, int pfn) {
         f.hits++;
         k.vmstat.count(VmEvent.PAGECACHE_HIT);
-        touch(pfn);
+        touch(pfn, false);
     }
 
     /**
@@ -247,11 +250,11 @@ public final class PageCache {
      * the mark-accessed callback for those that want it, PG_referenced (reported by
      * testAndClearYoung) for the others.
      */
-    private void touch(int pfn) {
+    private void touch(int pfn, boolean write) {
         if (!frames.test(pfn, PageFrames.PG_LRU)) {
             mark(pfn);
         } else if (observe) {
-            policy.pageAccessed(pfn, false);
+            policy.pageAccessed(pfn, write);
         } else if (observeMarks) {
             policy.pageMarkedAccessed(pfn);
         } else {

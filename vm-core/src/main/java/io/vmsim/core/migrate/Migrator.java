@@ -11,7 +11,7 @@ import io.vmsim.core.vmstat.VmEvent;
  * copy the contents to a new frame, point every PTE that mapped the old frame at the new one
  * through the reverse map ({@code remove_migration_ptes()}), move the page's state
  * ({@code folio_migrate_mapping()}, {@code folio_migrate_flags()}), tell the reclaim policy the
- * old page left and the new one arrived, and free the old frame.
+ * page moved ({@code pageMigrated}, so it keeps its place and history), and free the old frame.
  *
  * <p>Simplification: the kernel first replaces the PTEs by migration entries and restores them
  * after the copy; with nothing running concurrently the simulator swaps them in one step.

@@ -43,7 +43,8 @@ import java.util.List;
  *       within that, the proportion is the policy's to choose from
  *       {@link ScanControl#swappiness()}, as the kernel's lists do.</li>
  *   <li><b>reclaiming a page</b> ({@code shrink_folio_list()}): pinned pages (extra
- *       references), pages under writeback, mlocked pages and compound (THP) pages are refused;
+ *       references), pages under writeback, mlocked pages and hugetlb or file compound pages are
+ *       refused, an anonymous THP is split first ({@code split_folio_to_list()});
  *       a file page that is dirty, or mapped by a dirty PTE, is refused and the flusher woken;
  *       otherwise every PTE is unmapped through the rmap ({@code try_to_unmap()}) and the page
  *       is freed: an anonymous page is written to a swap slot ({@code pswpout}) and its PTEs
