@@ -191,6 +191,52 @@ final class MachineFaultTest {
     }
 
     @Test
+    void mprotectNone_makesEveryAccessASegfaultNamingTheAddress_andBackToRead_restoresThePage() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "never");
+        SimProcess p = m.spawn("p", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 16 << 10, "rw", false, 4096);
+        m.access(t, a, true);
+        int page = Pte.pfn(m.kernel().lookupLeaf(p.mm(), a));
+        m.syscalls().mprotect(p.mm(), a, 4096, "");
+        // mm/mprotect.c change_pte_range() with PAGE_NONE: still mapped (pte_present), not for the MMU
+        long e = m.kernel().lookupLeaf(p.mm(), a);
+        assertThat(Pte.protnone(e)).isTrue();
+        assertThat(Pte.pfn(e)).isEqualTo(page);
+        assertThat(p.mm().rssAnon).isEqualTo(1);
+        String addr = "0x" + Long.toHexString(a + 8);
+        assertThatThrownBy(() -> m.access(t, a + 8, false)).isInstanceOf(WorkloadException.class)
+                .hasMessageContaining("segmentation fault").hasMessageContaining(addr);
+        assertThatThrownBy(() -> m.access(t, a + 8, true)).isInstanceOf(WorkloadException.class)
+                .hasMessageContaining("segmentation fault").hasMessageContaining(addr);
+        m.syscalls().mprotect(p.mm(), a, 4096, "r");
+        long faults = vmstat(m, "pgfault");
+        m.access(t, a, false);
+        assertThat(vmstat(m, "pgfault")).isEqualTo(faults);
+        assertThat(Pte.pfn(m.kernel().lookupLeaf(p.mm(), a))).isEqualTo(page);
+        m.kernel().allocator.verify();
+    }
+
+    @Test
+    void mprotectNone_ofAHugePage_keepsThePmdMappedButInaccessible() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "always");
+        SimProcess p = m.spawn("p", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 2 << 20, "rw", false, 2 << 20);
+        m.access(t, a, true);
+        int head = Pte.pfn(m.kernel().lookupLeaf(p.mm(), a));
+        m.syscalls().mprotect(p.mm(), a, 2 << 20, "");
+        // mm/huge_memory.c change_huge_pmd(): the PMD stays huge and PROT_NONE
+        assertThat(Pte.huge(m.kernel().lookupLeaf(p.mm(), a))).isTrue();
+        assertThat(Pte.protnone(m.kernel().lookupLeaf(p.mm(), a))).isTrue();
+        assertThatThrownBy(() -> m.access(t, a + 4096, false)).isInstanceOf(WorkloadException.class)
+                .hasMessageContaining("0x" + Long.toHexString(a + 4096));
+        m.syscalls().mprotect(p.mm(), a, 2 << 20, "r");
+        m.access(t, a + 4096, false);
+        assertThat(Pte.pfn(m.kernel().lookupLeaf(p.mm(), a))).isEqualTo(head);
+    }
+
+    @Test
     void madviseDontneed_dropsPages_andTheNextReadSeesTheZeroPage() {
         Machine m = machine("mm.transparent_hugepage.enabled", "never");
         SimProcess p = m.spawn("p", List.of(0));

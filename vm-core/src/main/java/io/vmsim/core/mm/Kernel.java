@@ -370,7 +370,8 @@ public final class Kernel {
         int head = Pte.pfn(pmd);
         int pt = withdraw(mm, pmdTable);
         long[] ptes = tables.table(pt);
-        long bits = pmd & (Pte.PRESENT | Pte.RW | Pte.USER | Pte.ACCESSED | Pte.DIRTY | Pte.SPECIAL | Pte.SOFT_DIRTY);
+        long bits = pmd & (Pte.PRESENT | Pte.PROTNONE | Pte.RW | Pte.USER | Pte.ACCESSED | Pte.DIRTY | Pte.SPECIAL
+                | Pte.SOFT_DIRTY);
         if (head == hugeZeroPfn) {
             long zero = Pte.make(zeroPfn, (bits & ~(Pte.RW | Pte.DIRTY)) | Pte.SPECIAL);
             for (int i = 0; i < HPAGE_PMD_NR; i++) {

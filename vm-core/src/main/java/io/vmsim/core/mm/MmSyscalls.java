@@ -216,8 +216,15 @@ public final class MmSyscalls {
                 // mprotect_fixup(): making a private area writable charges it
                 v.flags |= account(mm, (v.flags & ~mask) | newProt, (v.end - v.start) >>> 12) & VmaFlags.VM_ACCOUNT;
             }
+            boolean wasAccessible = v.accessible();
             v.flags = (v.flags & ~mask) | newProt;
-            if (dropWrite) {
+            if (wasAccessible && newProt == 0) {
+                // change_protection() with PAGE_NONE: the pages stay mapped, the MMU faults on every access
+                changeLeaves(mm, mm.pgd, k.levels, v.start, v.end, Pte::mkProtnone);
+                k.flushTlbRange(mm, v.start, v.end);
+            } else if (!wasAccessible && newProt != 0) {
+                changeLeaves(mm, mm.pgd, k.levels, v.start, v.end, Pte::clearProtnone);
+            } else if (dropWrite) {
                 wrprotectRange(mm, v.start, v.end);
                 k.flushTlbRange(mm, v.start, v.end);
             }
@@ -392,6 +399,29 @@ public final class MmSyscalls {
         mm.exited = true;
         k.flushTlbMm(mm);
         k.forgetMm(mm);
+    }
+
+    /**
+     * Applies {@code op} to every mapped leaf entry (PTE, huge PMD or PUD) of {@code [start, end)}
+     * under {@code table} at {@code level}; huge leaves must lie wholly inside, as VMA splitting
+     * ensures ({@code change_protection()} in mm/mprotect.c).
+     */
+    private void changeLeaves(Mm mm, int table, int level, long start, long end, java.util.function.LongUnaryOperator op) {
+        long[] t = k.tables.table(table);
+        long span = Pte.span(level);
+        for (long va = start; va < end; ) {
+            long next = Math.min(end, (va & -span) + span);
+            int i = Pte.index(va, level);
+            long e = t[i];
+            if (e != 0 && Pte.present(e)) {
+                if (level == 1 || Pte.huge(e)) {
+                    t[i] = op.applyAsLong(e);
+                } else {
+                    changeLeaves(mm, Pte.pfn(e), level - 1, va, next, op);
+                }
+            }
+            va = next;
+        }
     }
 
     private void wrprotectRange(Mm mm, long start, long end) {

@@ -67,6 +67,11 @@ public final class Vma implements VmaView {
         return a >= start && a < end ? a : -1;
     }
 
+    /** {@code vma_is_accessible()} (include/linux/mm.h): any of read, write or execute. */
+    public boolean accessible() {
+        return (flags & (VmaFlags.VM_READ | VmaFlags.VM_WRITE | VmaFlags.VM_EXEC)) != 0;
+    }
+
     public boolean contains(long address) {
         return address >= start && address < end;
     }
