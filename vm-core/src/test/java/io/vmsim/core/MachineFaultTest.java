@@ -112,6 +112,59 @@ final class MachineFaultTest {
     }
 
     @Test
+    void sharedAnonymous_afterFork_bothMapTheSameFrames_writesAreShared_andNothingIsEverCopied() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "never");
+        SimProcess parent = m.spawn("p", List.of(0));
+        Task pt = parent.threads().get(0);
+        long a = m.syscalls().mmapAnon(parent.mm(), 0, 64 << 10, "rw", true, 4096);
+        m.access(pt, a, true);
+        SimProcess child = m.fork(parent, 0);
+        Task ct = child.threads().get(0);
+        Kernel k = m.kernel();
+        // MAP_SHARED|MAP_ANONYMOUS is shmem (mm/shmem.c shmem_zero_setup()): one page per index for every mapping,
+        // whoever faults it first, by a write or a read
+        m.access(ct, a + 4096, true);
+        m.access(pt, a + 4096, false);
+        m.access(pt, a + 8192, false);
+        m.access(ct, a + 8192, true);
+        for (long va : new long[] {a, a + 4096, a + 8192}) {
+            int page = Pte.pfn(k.lookupLeaf(parent.mm(), va));
+            assertThat(Pte.pfn(k.lookupLeaf(child.mm(), va))).isEqualTo(page);
+            assertThat(k.frames.mapcount(page)).isEqualTo(2);
+        }
+        assertThat(parent.mm().rssAnon).isEqualTo(3);
+        assertThat(child.mm().rssAnon).isEqualTo(3);
+        assertThat(m.meminfo().get("AnonPages")).isEqualTo(3 * 4);
+        // a write after mprotect r -> rw reuses the shared page (wp_page_shared()), in both processes
+        m.syscalls().mprotect(child.mm(), a, 64 << 10, "r");
+        m.syscalls().mprotect(child.mm(), a, 64 << 10, "rw");
+        m.access(ct, a, true);
+        m.access(pt, a, true);
+        assertThat(Pte.pfn(k.lookupLeaf(child.mm(), a))).isEqualTo(Pte.pfn(k.lookupLeaf(parent.mm(), a)));
+        assertThat(vmstat(m, "vmsim_cow_copies")).isZero();
+        m.syscalls().exit(child.mm(), 0);
+        assertThat(k.frames.mapcount(Pte.pfn(k.lookupLeaf(parent.mm(), a)))).isEqualTo(1);
+        m.kernel().allocator.verify();
+    }
+
+    @Test
+    void sharedAnonymousHugePage_faultedByTheChild_isTheOneTheParentMaps() {
+        Machine m = machine("mm.transparent_hugepage.shmem_enabled", "always");
+        SimProcess parent = m.spawn("p", List.of(0));
+        long a = m.syscalls().mmapAnon(parent.mm(), 0, 2 << 20, "rw", true, 2 << 20);
+        SimProcess child = m.fork(parent, 0);
+        m.access(child.threads().get(0), a, true);
+        long pmd = m.kernel().lookupLeaf(child.mm(), a);
+        assertThat(Pte.huge(pmd)).isTrue();
+        long thps = vmstat(m, "thp_file_alloc");
+        m.access(parent.threads().get(0), a + 4096, true);
+        // no second huge page: the parent maps the subpage of the child's
+        assertThat(vmstat(m, "thp_file_alloc")).isEqualTo(thps);
+        assertThat(Pte.pfn(m.kernel().lookupLeaf(parent.mm(), a + 4096))).isEqualTo(Pte.pfn(pmd) + 1);
+        assertThat(vmstat(m, "vmsim_cow_copies")).isZero();
+    }
+
+    @Test
     void forkOfAHugePage_thenChildWrite_splitsOnlyTheChildsPmdAndCopiesOnePage() {
         Machine m = machine("mm.transparent_hugepage.enabled", "always");
         SimProcess parent = m.spawn("p", List.of(0));
