@@ -1,10 +1,12 @@
 package io.vmsim.core;
 
+import io.vmsim.core.filemap.PageCache;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
 import io.vmsim.core.mm.Task;
 import io.vmsim.core.mm.WorkloadException;
 import io.vmsim.core.pgtable.Pte;
+import io.vmsim.core.vmscan.Reclaim;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -123,6 +125,9 @@ final class MachineFaultTest {
         Kernel k = m.kernel();
         // MAP_SHARED|MAP_ANONYMOUS is shmem (mm/shmem.c shmem_zero_setup()): one page per index for every mapping,
         // whoever faults it first, by a write or a read
+        // vma_needs_copy() is false for shmem: the child faults in the page the parent mapped before fork
+        assertThat(k.lookupLeaf(child.mm(), a)).isZero();
+        m.access(ct, a, false);
         m.access(ct, a + 4096, true);
         m.access(pt, a + 4096, false);
         m.access(pt, a + 8192, false);
@@ -158,10 +163,49 @@ final class MachineFaultTest {
         assertThat(Pte.huge(pmd)).isTrue();
         long thps = vmstat(m, "thp_file_alloc");
         m.access(parent.threads().get(0), a + 4096, true);
-        // no second huge page: the parent maps the subpage of the child's
+        // no second huge page: the parent maps the child's, by a PMD (mm/memory.c finish_fault() -> do_set_pmd())
         assertThat(vmstat(m, "thp_file_alloc")).isEqualTo(thps);
-        assertThat(Pte.pfn(m.kernel().lookupLeaf(parent.mm(), a + 4096))).isEqualTo(Pte.pfn(pmd) + 1);
+        assertThat(m.kernel().lookupLeaf(parent.mm(), a)).isEqualTo(pmd);
+        assertThat(m.kernel().entireMapcount(Pte.pfn(pmd))).isEqualTo(2);
         assertThat(vmstat(m, "vmsim_cow_copies")).isZero();
+    }
+
+    @Test
+    void fork_makesTheChildsPtesAndHugePmdsOld_andLeavesTheParentsYoung() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "always");
+        SimProcess parent = m.spawn("p", List.of(0));
+        long huge = m.syscalls().mmapAnon(parent.mm(), 0, 2 << 20, "rw", false, 2 << 20);
+        long small = m.syscalls().mmapAnon(parent.mm(), 0, 16 << 10, "rw", false, 4096);
+        m.access(parent.threads().get(0), huge, true);
+        m.access(parent.threads().get(0), small, true);
+        SimProcess child = m.fork(parent, 0);
+        Kernel k = m.kernel();
+        assertThat(Pte.huge(k.lookupLeaf(child.mm(), huge))).isTrue();
+        // mm/memory.c copy_present_pte() and mm/huge_memory.c copy_huge_pmd(): pte_mkold(), pmd_mkold()
+        for (long va : new long[] {huge, small}) {
+            assertThat(k.lookupLeaf(child.mm(), va) & Pte.ACCESSED).isZero();
+            assertThat(k.lookupLeaf(parent.mm(), va) & Pte.ACCESSED).isNotZero();
+        }
+    }
+
+    @Test
+    void fork_copiesNoEntriesOfASharedFileMapping_theChildFaultsThePageCachePageIn() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "never");
+        PageCache pc = Reclaim.of(m.kernel()).pageCache();
+        int f = pc.createFile("data", 1 << 20);
+        SimProcess parent = m.spawn("p", List.of(0));
+        long a = m.syscalls().mmapFile(parent.mm(), 0, 1 << 20, "rw", true, f, 0);
+        m.access(parent.threads().get(0), a, false);
+        int page = Pte.pfn(m.kernel().lookupLeaf(parent.mm(), a));
+        SimProcess child = m.fork(parent, 0);
+        // mm/memory.c vma_needs_copy(): no anon_vma, so copy_page_range() leaves the child's tables empty
+        assertThat(m.kernel().lookupLeaf(child.mm(), a)).isZero();
+        assertThat(child.mm().rssFile).isZero();
+        long faults = vmstat(m, "pgfault");
+        m.access(child.threads().get(0), a, false);
+        assertThat(vmstat(m, "pgfault")).isEqualTo(faults + 1);
+        assertThat(Pte.pfn(m.kernel().lookupLeaf(child.mm(), a))).isEqualTo(page);
+        assertThat(m.kernel().frames.mapcount(page)).isEqualTo(2);
     }
 
     @Test

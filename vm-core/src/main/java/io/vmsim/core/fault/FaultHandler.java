@@ -81,6 +81,9 @@ public final class FaultHandler {
         int pi = Pte.index(va, 2);
         long pmd = pmdT[pi];
         boolean shared = vma.has(VmaFlags.VM_SHARED);
+        if (pmd == 0 && shared && hugeSuitable(vma, va) && mapSharedHugePage(mm, vma, va, pmdTable, cpu, node)) {
+            return;
+        }
         if (pmd == 0 && hugeSuitable(vma, va) && !(shared && anotherMapsPmdRange(vma, va))) {
             if (hugeAnonymousFault(task, mm, vma, va, write, pmdTable, node)) {
                 return;
@@ -173,6 +176,39 @@ public final class FaultHandler {
             frames.refcount[head]++;
             task.mm().rssAnon++;
             ptes[i] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.ACCESSED
+                    | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0));
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * As {@link #mapSharedPage}, for a huge page another mapping maps by a PMD: this mapping maps
+     * it by a PMD too ({@code finish_fault()} -> {@code do_set_pmd()} for a PMD-mappable shmem folio).
+     */
+    private boolean mapSharedHugePage(Mm mm, Vma vma, long va, int pmdTable, int cpu, int node) {
+        long haddr = va & ~(Kernel.HPAGE_PMD_SIZE - 1);
+        long index = vma.linearIndex(haddr);
+        for (Vma o : vma.anonVma().vmas()) {
+            long a = o.address(index);
+            if (o == vma || a < 0 || (a & (Kernel.HPAGE_PMD_SIZE - 1)) != 0 || !o.has(VmaFlags.VM_SHARED) || o.mm().exited) {
+                continue;
+            }
+            long e = k.lookupLeaf(o.mm(), a);
+            if (!Pte.present(e) || !Pte.huge(e)) {
+                continue;
+            }
+            int head = Pte.pfn(e);
+            int dep = k.tables.allocTable(cpu, node);
+            if (dep < 0) {
+                return false;
+            }
+            k.clock.advance(k.cost.pgtableAllocPs);
+            k.deposit(mm, pmdTable, dep);
+            k.setEntireMapcount(head, k.entireMapcount(head) + 1);
+            frames.refcount[head]++;
+            mm.rssAnon += Kernel.HPAGE_PMD_NR;
+            k.tables.table(pmdTable)[Pte.index(va, 2)] = Pte.make(head, Pte.PRESENT | Pte.USER | Pte.HUGE | Pte.ACCESSED
                     | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0));
             return true;
         }

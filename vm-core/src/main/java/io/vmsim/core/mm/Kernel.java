@@ -280,6 +280,7 @@ public final class Kernel {
      */
     public void newAnonFolio(int head, int order, Vma vma, long va, boolean referenced, long shadow) {
         int n = 1 << order;
+        vma.anonVmaPrepared = true;
         long index = vma.linearIndex(va & ~((long) n * 4096 - 1));
         for (int i = 0; i < n; i++) {
             int p = head + i;

@@ -279,6 +279,7 @@ public final class MmSyscalls {
             // dup_mmap(): locks are not inherited; accounted areas are charged again
             Vma cv = new Vma(child, pv.start, pv.end, pv.flags & ~VmaFlags.VM_LOCKED, pv.pgoff, pv.anonVma);
             cv.file = pv.file;
+            cv.anonVmaPrepared = pv.anonVmaPrepared;
             if (cv.has(VmaFlags.VM_ACCOUNT)) {
                 long pages = (cv.end - cv.start) >>> 12;
                 k.hooks.accountMapping(child, pages);
@@ -287,11 +288,22 @@ public final class MmSyscalls {
             pv.anonVma.link(cv);
             child.vmas.put(cv.start, cv);
             child.totalVm += (cv.end - cv.start) >>> 12;
-            boolean cow = (pv.flags & (VmaFlags.VM_SHARED | VmaFlags.VM_MAYWRITE)) == VmaFlags.VM_MAYWRITE;
-            copyRange(parent, child, pv, cow, cpu);
+            if (vmaNeedsCopy(pv)) {
+                boolean cow = (pv.flags & (VmaFlags.VM_SHARED | VmaFlags.VM_MAYWRITE)) == VmaFlags.VM_MAYWRITE;
+                copyRange(parent, child, pv, cow, cpu);
+            }
         }
         k.flushTlbMm(parent);
         return child;
+    }
+
+    /**
+     * {@code vma_needs_copy()} (mm/memory.c): only an area with an anon_vma has page tables a
+     * fault could not fill again; the child faults the pages of any other area in later. Shared
+     * areas, file or anonymous (shmem), never have one.
+     */
+    private static boolean vmaNeedsCopy(Vma v) {
+        return !v.has(VmaFlags.VM_SHARED) && v.anonVmaPrepared;
     }
 
     private void copyRange(Mm parent, Mm child, Vma v, boolean cow, int cpu) {
@@ -327,7 +339,7 @@ public final class MmSyscalls {
                     k.frames.refcount[head]++;
                     child.rssAnon += Kernel.HPAGE_PMD_NR;
                 }
-                k.tables.table(cPmdTable)[pi] = pmd;
+                k.tables.table(cPmdTable)[pi] = pmd & ~Pte.ACCESSED; // copy_huge_pmd(): pmd_mkold()
                 va = next;
                 continue;
             }
@@ -359,7 +371,7 @@ public final class MmSyscalls {
                     k.frames.mapcount[pfn]++;
                     k.frames.refcount[pfn]++;
                     child.rssFile++;
-                    cptes[i] = e;
+                    cptes[i] = e & ~Pte.ACCESSED; // copy_present_pte(): pte_mkold()
                     continue;
                 }
                 if (pfn != k.zeroPfn) {
@@ -373,7 +385,7 @@ public final class MmSyscalls {
                     k.frames.refcount[head]++;
                     child.rssAnon++;
                 }
-                cptes[i] = e;
+                cptes[i] = e & ~Pte.ACCESSED; // copy_present_pte(): pte_mkold()
             }
             va = next;
         }
@@ -502,6 +514,7 @@ public final class MmSyscalls {
         }
         Vma upper = new Vma(mm, addr, v.end, v.flags, v.pgoff + ((addr - v.start) >>> 12), v.anonVma);
         upper.file = v.file;
+        upper.anonVmaPrepared = v.anonVmaPrepared;
         v.anonVma.link(upper);
         v.end = addr;
         mm.vmas.put(addr, upper);

@@ -11,6 +11,11 @@ public final class Vma implements VmaView {
     long flags;
     long pgoff;
     AnonVma anonVma;
+    /**
+     * True once an anonymous page was made in this area: Linux's {@code vma->anon_vma} is set
+     * then ({@code anon_vma_prepare()}), and fork copies the page tables only of such areas.
+     */
+    boolean anonVmaPrepared;
     /** reclaim (issue 3): the file this area maps (a page-cache file id), or -1 for anonymous memory. */
     int file = -1;
 
