@@ -3,12 +3,15 @@ package io.vmsim.core;
 import io.vmsim.core.filemap.PageCache;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
+import io.vmsim.core.mm.Rmap;
 import io.vmsim.core.mm.Task;
+import io.vmsim.core.mm.Vma;
 import io.vmsim.core.mm.WorkloadException;
 import io.vmsim.core.pgtable.Pte;
 import io.vmsim.core.vmscan.Reclaim;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -284,7 +287,8 @@ final class MachineFaultTest {
         m.syscalls().mprotect(p.mm(), a, 4096, "rw");
         m.access(t, a, true);
         assertThat(vmstat(m, "pgreuse")).isEqualTo(1);
-        assertThat(p.mm().vmas()).hasSize(2);
+        // the split area merged back (mm/vma.c vma_merge_existing_range())
+        assertThat(p.mm().vmas()).hasSize(1);
     }
 
     @Test
@@ -331,6 +335,58 @@ final class MachineFaultTest {
         m.syscalls().mprotect(p.mm(), a, 2 << 20, "r");
         m.access(t, a + 4096, false);
         assertThat(Pte.pfn(m.kernel().lookupLeaf(p.mm(), a))).isEqualTo(head);
+    }
+
+    @Test
+    void mprotectOfOnePage_splitsTheArea_andRestoringTheProtection_mergesItBack() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "never");
+        SimProcess p = m.spawn("p", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 16 << 12, "rw", false, 4096);
+        for (int i = 0; i < 16; i++) {
+            m.access(t, a + i * 4096L, true);
+        }
+        m.syscalls().mprotect(p.mm(), a + 4096, 4096, "r");
+        assertThat(p.mm().vmas()).hasSize(3);
+        m.syscalls().mprotect(p.mm(), a + 4096, 4096, "rw");
+        // as /proc/self/maps shows on Linux: one rw-p area again
+        assertThat(p.mm().vmas()).hasSize(1);
+        Vma v = p.mm().findVma(a);
+        assertThat(v.start()).isEqualTo(a);
+        assertThat(v.end()).isEqualTo(a + (16 << 12));
+        assertThat(v.anonVma().vmas()).containsExactly(v);
+        // every page is still found from its frame through the merged area
+        Rmap rmap = new Rmap(m.kernel());
+        for (int i = 0; i < 16; i++) {
+            int pfn = Pte.pfn(m.kernel().lookupLeaf(p.mm(), a + i * 4096L));
+            List<Long> found = new ArrayList<>();
+            rmap.walk(pfn, (mm, vma, address, table, index, level) -> found.add(address));
+            assertThat(found).containsExactly(a + i * 4096L);
+        }
+    }
+
+    @Test
+    void mmapJustAboveAnAnonymousArea_withTheSameFlags_extendsIt_andWithOtherFlagsDoesNot() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "never");
+        SimProcess p = m.spawn("p", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 4 << 12, "rw", false, 4096);
+        m.access(t, a, true);
+        long b = m.syscalls().mmapAnon(p.mm(), a + (4 << 12), 4 << 12, "rw", false, 4096);
+        assertThat(b).isEqualTo(a + (4 << 12));
+        // mm/vma.c vma_merge_new_range(): one area of 8 pages
+        assertThat(p.mm().vmas()).hasSize(1);
+        assertThat(p.mm().findVma(b).start()).isEqualTo(a);
+        assertThat(p.mm().findVma(a).end()).isEqualTo(b + (4 << 12));
+        m.access(t, b, true);
+        assertThat(p.mm().rssAnon).isEqualTo(2);
+        m.syscalls().mmapAnon(p.mm(), b + (4 << 12), 4 << 12, "r", false, 4096);
+        m.syscalls().mmapAnon(p.mm(), b + (8 << 12), 4 << 12, "r", true, 4096);
+        assertThat(p.mm().vmas()).hasSize(3);
+        m.syscalls().munmap(p.mm(), a, 16 << 12, 0);
+        assertThat(p.mm().vmas()).isEmpty();
+        assertThat(p.mm().rssAnon).isZero();
+        m.kernel().allocator.verify();
     }
 
     @Test

@@ -67,7 +67,9 @@ public final class MmSyscalls {
         long start;
         if (addr == 0) {
             start = (mm.mmapBase - length) & -a;
-            mm.mmapBase = start - (1L << 21); // keep a gap so neighbouring areas never merge
+            // a gap below: an area placed just below another could not extend it, its page
+            // indices starting at pgoff 0 (Linux's pgoff is addr >> PAGE_SHIFT)
+            mm.mmapBase = start - (1L << 21);
         } else {
             start = addr;
             munmap(mm, start, length, 0);
@@ -76,6 +78,17 @@ public final class MmSyscalls {
                 | VmaFlags.VM_MAYEXEC | (shared ? VmaFlags.VM_SHARED | VmaFlags.VM_MAYSHARE : 0)
                 | (noreserve ? VmaFlags.VM_NORESERVE : 0);
         flags = account(mm, flags, length >>> 12);
+        Vma prev = mm.findVma(start - 1);
+        if (prev != null && prev.end == start && prev.file == -1 && prev.flags == flags
+                && !prev.has(VmaFlags.VM_SHARED) && !prev.has(VmaFlags.VM_HUGETLB)
+                && prev.pgoff + ((start + length - prev.start) >>> 12) <= 1L << 32
+                && start + length - prev.start <= MAX_ANON_MAPPING) {
+            // vma_merge_new_range(): a new private anonymous area has no anon_vma yet, so it
+            // extends the area just below with the same flags (mm/vma.c)
+            prev.end = start + length;
+            mm.totalVm += length >>> 12;
+            return start;
+        }
         // Linux sets an anonymous VMA's vm_pgoff to addr >> PAGE_SHIFT; only its consistency
         // matters to the rmap, and 0 keeps page indices within the 32-bit index field.
         AnonVma av = k.anonVmas.create();
@@ -229,6 +242,33 @@ public final class MmSyscalls {
                 k.flushTlbRange(mm, v.start, v.end);
             }
         }
+        mergeRange(mm, addr, end);
+    }
+
+    /**
+     * {@code vma_modify()} -> {@code vma_merge_existing_range()} (mm/vma.c), for the simple case:
+     * after a change of flags, each area of {@code [start, end)} and its neighbours merge where
+     * they are adjacent, have the same flags, the same anon_vma and file, and contiguous offsets
+     * (the pieces of one area split earlier).
+     */
+    private void mergeRange(Mm mm, long start, long end) {
+        Long from = mm.vmas.lowerKey(start);
+        Vma prev = null;
+        for (Vma v : new ArrayList<>(mm.vmas.tailMap(from == null ? start : from, true).values())) {
+            if (prev != null && prev.end == v.start && prev.flags == v.flags && prev.anonVma == v.anonVma
+                    && prev.file == v.file && !v.has(VmaFlags.VM_HUGETLB)
+                    && prev.pgoff + ((prev.end - prev.start) >>> 12) == v.pgoff) {
+                prev.end = v.end;
+                prev.anonVmaPrepared |= v.anonVmaPrepared;
+                mm.vmas.remove(v.start);
+                v.anonVma.unlink(v);
+                continue;
+            }
+            if (v.start > end) {
+                break;
+            }
+            prev = v;
+        }
     }
 
     /** madvise() with one of {@link #ADVICE}. */
@@ -262,6 +302,7 @@ public final class MmSyscalls {
             v = isolate(mm, v, addr, end);
             v.flags = (v.flags | set) & ~clear;
         }
+        mergeRange(mm, addr, end);
     }
 
     /**
