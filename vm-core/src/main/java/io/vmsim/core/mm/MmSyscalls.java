@@ -306,8 +306,9 @@ public final class MmSyscalls {
     }
 
     /**
-     * fork(): a new address space with copies of the parent's VMAs; private writable anonymous
-     * pages become shared copy-on-write, write-protected in both ({@code copy_page_range()},
+     * fork(): a new address space with copies of the parent's VMAs; the page tables of areas
+     * with an anon_vma are copied, old, and their private writable anonymous pages become
+     * shared copy-on-write, write-protected in both ({@code copy_page_range()},
      * {@code copy_huge_pmd()}); the parent's TLB is flushed ({@code dup_mmap()}).
      */
     public Mm fork(Mm parent, int cpu) {
