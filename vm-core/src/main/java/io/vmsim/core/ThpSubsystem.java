@@ -131,6 +131,11 @@ public final class ThpSubsystem implements HugePageHooks {
     }
 
     @Override
+    public long hugetlbTotalPages() {
+        return hugetlb.totalPages();
+    }
+
+    @Override
     public void hugetlbUnmap(Mm mm, Vma vma, long start, long end, int cpu) {
         hugetlb.unmap(mm, vma, start, end, cpu);
     }

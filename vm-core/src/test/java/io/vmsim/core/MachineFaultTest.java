@@ -1,12 +1,17 @@
 package io.vmsim.core;
 
+import io.vmsim.core.filemap.PageCache;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
+import io.vmsim.core.mm.Rmap;
 import io.vmsim.core.mm.Task;
+import io.vmsim.core.mm.Vma;
 import io.vmsim.core.mm.WorkloadException;
 import io.vmsim.core.pgtable.Pte;
+import io.vmsim.core.vmscan.Reclaim;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -112,6 +117,101 @@ final class MachineFaultTest {
     }
 
     @Test
+    void sharedAnonymous_afterFork_bothMapTheSameFrames_writesAreShared_andNothingIsEverCopied() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "never");
+        SimProcess parent = m.spawn("p", List.of(0));
+        Task pt = parent.threads().get(0);
+        long a = m.syscalls().mmapAnon(parent.mm(), 0, 64 << 10, "rw", true, 4096);
+        m.access(pt, a, true);
+        SimProcess child = m.fork(parent, 0);
+        Task ct = child.threads().get(0);
+        Kernel k = m.kernel();
+        // MAP_SHARED|MAP_ANONYMOUS is shmem (mm/shmem.c shmem_zero_setup()): one page per index for every mapping,
+        // whoever faults it first, by a write or a read
+        // vma_needs_copy() is false for shmem: the child faults in the page the parent mapped before fork
+        assertThat(k.lookupLeaf(child.mm(), a)).isZero();
+        m.access(ct, a, false);
+        m.access(ct, a + 4096, true);
+        m.access(pt, a + 4096, false);
+        m.access(pt, a + 8192, false);
+        m.access(ct, a + 8192, true);
+        for (long va : new long[] {a, a + 4096, a + 8192}) {
+            int page = Pte.pfn(k.lookupLeaf(parent.mm(), va));
+            assertThat(Pte.pfn(k.lookupLeaf(child.mm(), va))).isEqualTo(page);
+            assertThat(k.frames.mapcount(page)).isEqualTo(2);
+        }
+        assertThat(parent.mm().rssAnon).isEqualTo(3);
+        assertThat(child.mm().rssAnon).isEqualTo(3);
+        assertThat(m.meminfo().get("AnonPages")).isEqualTo(3 * 4);
+        // a write after mprotect r -> rw reuses the shared page (wp_page_shared()), in both processes
+        m.syscalls().mprotect(child.mm(), a, 64 << 10, "r");
+        m.syscalls().mprotect(child.mm(), a, 64 << 10, "rw");
+        m.access(ct, a, true);
+        m.access(pt, a, true);
+        assertThat(Pte.pfn(k.lookupLeaf(child.mm(), a))).isEqualTo(Pte.pfn(k.lookupLeaf(parent.mm(), a)));
+        assertThat(vmstat(m, "vmsim_cow_copies")).isZero();
+        m.syscalls().exit(child.mm(), 0);
+        assertThat(k.frames.mapcount(Pte.pfn(k.lookupLeaf(parent.mm(), a)))).isEqualTo(1);
+        m.kernel().allocator.verify();
+    }
+
+    @Test
+    void sharedAnonymousHugePage_faultedByTheChild_isTheOneTheParentMaps() {
+        Machine m = machine("mm.transparent_hugepage.shmem_enabled", "always");
+        SimProcess parent = m.spawn("p", List.of(0));
+        long a = m.syscalls().mmapAnon(parent.mm(), 0, 2 << 20, "rw", true, 2 << 20);
+        SimProcess child = m.fork(parent, 0);
+        m.access(child.threads().get(0), a, true);
+        long pmd = m.kernel().lookupLeaf(child.mm(), a);
+        assertThat(Pte.huge(pmd)).isTrue();
+        long thps = vmstat(m, "thp_file_alloc");
+        m.access(parent.threads().get(0), a + 4096, true);
+        // no second huge page: the parent maps the child's, by a PMD (mm/memory.c finish_fault() -> do_set_pmd())
+        assertThat(vmstat(m, "thp_file_alloc")).isEqualTo(thps);
+        assertThat(m.kernel().lookupLeaf(parent.mm(), a)).isEqualTo(pmd);
+        assertThat(m.kernel().entireMapcount(Pte.pfn(pmd))).isEqualTo(2);
+        assertThat(vmstat(m, "vmsim_cow_copies")).isZero();
+    }
+
+    @Test
+    void fork_makesTheChildsPtesAndHugePmdsOld_andLeavesTheParentsYoung() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "always");
+        SimProcess parent = m.spawn("p", List.of(0));
+        long huge = m.syscalls().mmapAnon(parent.mm(), 0, 2 << 20, "rw", false, 2 << 20);
+        long small = m.syscalls().mmapAnon(parent.mm(), 0, 16 << 10, "rw", false, 4096);
+        m.access(parent.threads().get(0), huge, true);
+        m.access(parent.threads().get(0), small, true);
+        SimProcess child = m.fork(parent, 0);
+        Kernel k = m.kernel();
+        assertThat(Pte.huge(k.lookupLeaf(child.mm(), huge))).isTrue();
+        // mm/memory.c copy_present_pte() and mm/huge_memory.c copy_huge_pmd(): pte_mkold(), pmd_mkold()
+        for (long va : new long[] {huge, small}) {
+            assertThat(k.lookupLeaf(child.mm(), va) & Pte.ACCESSED).isZero();
+            assertThat(k.lookupLeaf(parent.mm(), va) & Pte.ACCESSED).isNotZero();
+        }
+    }
+
+    @Test
+    void fork_copiesNoEntriesOfASharedFileMapping_theChildFaultsThePageCachePageIn() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "never");
+        PageCache pc = Reclaim.of(m.kernel()).pageCache();
+        int f = pc.createFile("data", 1 << 20);
+        SimProcess parent = m.spawn("p", List.of(0));
+        long a = m.syscalls().mmapFile(parent.mm(), 0, 1 << 20, "rw", true, f, 0);
+        m.access(parent.threads().get(0), a, false);
+        int page = Pte.pfn(m.kernel().lookupLeaf(parent.mm(), a));
+        SimProcess child = m.fork(parent, 0);
+        // mm/memory.c vma_needs_copy(): no anon_vma, so copy_page_range() leaves the child's tables empty
+        assertThat(m.kernel().lookupLeaf(child.mm(), a)).isZero();
+        assertThat(child.mm().rssFile).isZero();
+        long faults = vmstat(m, "pgfault");
+        m.access(child.threads().get(0), a, false);
+        assertThat(vmstat(m, "pgfault")).isEqualTo(faults + 1);
+        assertThat(Pte.pfn(m.kernel().lookupLeaf(child.mm(), a))).isEqualTo(page);
+        assertThat(m.kernel().frames.mapcount(page)).isEqualTo(2);
+    }
+
+    @Test
     void forkOfAHugePage_thenChildWrite_splitsOnlyTheChildsPmdAndCopiesOnePage() {
         Machine m = machine("mm.transparent_hugepage.enabled", "always");
         SimProcess parent = m.spawn("p", List.of(0));
@@ -187,7 +287,106 @@ final class MachineFaultTest {
         m.syscalls().mprotect(p.mm(), a, 4096, "rw");
         m.access(t, a, true);
         assertThat(vmstat(m, "pgreuse")).isEqualTo(1);
-        assertThat(p.mm().vmas()).hasSize(2);
+        // the split area merged back (mm/vma.c vma_merge_existing_range())
+        assertThat(p.mm().vmas()).hasSize(1);
+    }
+
+    @Test
+    void mprotectNone_makesEveryAccessASegfaultNamingTheAddress_andBackToRead_restoresThePage() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "never");
+        SimProcess p = m.spawn("p", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 16 << 10, "rw", false, 4096);
+        m.access(t, a, true);
+        int page = Pte.pfn(m.kernel().lookupLeaf(p.mm(), a));
+        m.syscalls().mprotect(p.mm(), a, 4096, "");
+        // mm/mprotect.c change_pte_range() with PAGE_NONE: still mapped (pte_present), not for the MMU
+        long e = m.kernel().lookupLeaf(p.mm(), a);
+        assertThat(Pte.protnone(e)).isTrue();
+        assertThat(Pte.pfn(e)).isEqualTo(page);
+        assertThat(p.mm().rssAnon).isEqualTo(1);
+        String addr = "0x" + Long.toHexString(a + 8);
+        assertThatThrownBy(() -> m.access(t, a + 8, false)).isInstanceOf(WorkloadException.class)
+                .hasMessageContaining("segmentation fault").hasMessageContaining(addr);
+        assertThatThrownBy(() -> m.access(t, a + 8, true)).isInstanceOf(WorkloadException.class)
+                .hasMessageContaining("segmentation fault").hasMessageContaining(addr);
+        m.syscalls().mprotect(p.mm(), a, 4096, "r");
+        long faults = vmstat(m, "pgfault");
+        m.access(t, a, false);
+        assertThat(vmstat(m, "pgfault")).isEqualTo(faults);
+        assertThat(Pte.pfn(m.kernel().lookupLeaf(p.mm(), a))).isEqualTo(page);
+        m.kernel().allocator.verify();
+    }
+
+    @Test
+    void mprotectNone_ofAHugePage_keepsThePmdMappedButInaccessible() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "always");
+        SimProcess p = m.spawn("p", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 2 << 20, "rw", false, 2 << 20);
+        m.access(t, a, true);
+        int head = Pte.pfn(m.kernel().lookupLeaf(p.mm(), a));
+        m.syscalls().mprotect(p.mm(), a, 2 << 20, "");
+        // mm/huge_memory.c change_huge_pmd(): the PMD stays huge and PROT_NONE
+        assertThat(Pte.huge(m.kernel().lookupLeaf(p.mm(), a))).isTrue();
+        assertThat(Pte.protnone(m.kernel().lookupLeaf(p.mm(), a))).isTrue();
+        assertThatThrownBy(() -> m.access(t, a + 4096, false)).isInstanceOf(WorkloadException.class)
+                .hasMessageContaining("0x" + Long.toHexString(a + 4096));
+        m.syscalls().mprotect(p.mm(), a, 2 << 20, "r");
+        m.access(t, a + 4096, false);
+        assertThat(Pte.pfn(m.kernel().lookupLeaf(p.mm(), a))).isEqualTo(head);
+    }
+
+    @Test
+    void mprotectOfOnePage_splitsTheArea_andRestoringTheProtection_mergesItBack() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "never");
+        SimProcess p = m.spawn("p", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 16 << 12, "rw", false, 4096);
+        for (int i = 0; i < 16; i++) {
+            m.access(t, a + i * 4096L, true);
+        }
+        m.syscalls().mprotect(p.mm(), a + 4096, 4096, "r");
+        assertThat(p.mm().vmas()).hasSize(3);
+        m.syscalls().mprotect(p.mm(), a + 4096, 4096, "rw");
+        // as /proc/self/maps shows on Linux: one rw-p area again
+        assertThat(p.mm().vmas()).hasSize(1);
+        Vma v = p.mm().findVma(a);
+        assertThat(v.start()).isEqualTo(a);
+        assertThat(v.end()).isEqualTo(a + (16 << 12));
+        assertThat(v.anonVma().vmas()).containsExactly(v);
+        // every page is still found from its frame through the merged area
+        Rmap rmap = new Rmap(m.kernel());
+        for (int i = 0; i < 16; i++) {
+            int pfn = Pte.pfn(m.kernel().lookupLeaf(p.mm(), a + i * 4096L));
+            List<Long> found = new ArrayList<>();
+            rmap.walk(pfn, (mm, vma, address, table, index, level) -> found.add(address));
+            assertThat(found).containsExactly(a + i * 4096L);
+        }
+    }
+
+    @Test
+    void mmapJustAboveAnAnonymousArea_withTheSameFlags_extendsIt_andWithOtherFlagsDoesNot() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "never");
+        SimProcess p = m.spawn("p", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 4 << 12, "rw", false, 4096);
+        m.access(t, a, true);
+        long b = m.syscalls().mmapAnon(p.mm(), a + (4 << 12), 4 << 12, "rw", false, 4096);
+        assertThat(b).isEqualTo(a + (4 << 12));
+        // mm/vma.c vma_merge_new_range(): one area of 8 pages
+        assertThat(p.mm().vmas()).hasSize(1);
+        assertThat(p.mm().findVma(b).start()).isEqualTo(a);
+        assertThat(p.mm().findVma(a).end()).isEqualTo(b + (4 << 12));
+        m.access(t, b, true);
+        assertThat(p.mm().rssAnon).isEqualTo(2);
+        m.syscalls().mmapAnon(p.mm(), b + (4 << 12), 4 << 12, "r", false, 4096);
+        m.syscalls().mmapAnon(p.mm(), b + (8 << 12), 4 << 12, "r", true, 4096);
+        assertThat(p.mm().vmas()).hasSize(3);
+        m.syscalls().munmap(p.mm(), a, 16 << 12, 0);
+        assertThat(p.mm().vmas()).isEmpty();
+        assertThat(p.mm().rssAnon).isZero();
+        m.kernel().allocator.verify();
     }
 
     @Test

@@ -65,6 +65,17 @@ final class OomKillerTest {
     }
 
     @Test
+    void select_withEqualBadness_takesTheProcessFoundLast() {
+        Machine m = machine();
+        SimProcess first = touching(m, "first", 0, 16 << 20);
+        SimProcess second = touching(m, "second", 0, 16 << 20);
+        OomKiller oom = Reclaim.of(m.kernel()).oomKiller();
+        assertThat(oom.badness(first.mm())).isEqualTo(oom.badness(second.mm()));
+        // mm/oom_kill.c oom_evaluate_task() skips only "points < oc->chosen_points": an equal score is chosen
+        assertThat(oom.select()).isSameAs(second.mm());
+    }
+
+    @Test
     void outOfMemory_killsTheWorstOtherProcess_freesItsMemory_andNeverTheExemptOne() {
         Machine m = machine();
         SimProcess exempt = touching(m, "exempt", -1000, 48 << 20);

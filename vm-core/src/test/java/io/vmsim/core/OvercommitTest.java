@@ -42,6 +42,17 @@ final class OvercommitTest {
     }
 
     @Test
+    void mode2_commitLimitLeavesOutTheHugetlbPool() {
+        Machine m = machine("vm.overcommit_memory", "2", "vm.nr_hugepages", "16");
+        assertThat(m.meminfo().get("HugePages_Total")).isEqualTo(16);
+        // mm/util.c vm_commit_limit(): (totalram_pages() - hugetlb_total_pages()) * overcommit_ratio / 100 + total_swap_pages
+        assertThat(m.meminfo().get("CommitLimit")).isEqualTo(4 * ((65536L - 16 * 512) * 50 / 100 + 16384));
+        // the overcommit_kbytes form does not look at RAM at all
+        Machine k = machine("vm.overcommit_memory", "2", "vm.nr_hugepages", "16", "vm.overcommit_kbytes", "40960");
+        assertThat(k.meminfo().get("CommitLimit")).isEqualTo(40960 + 64L * 1024);
+    }
+
+    @Test
     void mode2_allowsCommittedAsUpToJustBelowCommitLimit_andRefusesTheMappingThatWouldReachIt() {
         Machine m = machine("vm.overcommit_memory", "2");
         SimProcess p = m.spawn("db", List.of(0));

@@ -116,6 +116,42 @@ final class SwapTest {
     }
 
     @Test
+    void sharedAnonymousPages_swappedOutOfBothProcesses_comeBackAsOneFrameForBoth() {
+        Machine m = machine("vm.overcommit_memory", "1");
+        SimProcess p = m.spawn("p", List.of(0));
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 16 << 20, "rw", true, 4096);
+        SimProcess c = m.fork(p, 0);
+        Task pt = p.threads().get(0);
+        Task ct = c.threads().get(0);
+        for (long o = 0; o < 16 << 20; o += 4096) {
+            m.access(pt, a + o, true);
+        }
+        for (long o = 0; o < 8 << 20; o += 4096) {
+            m.access(ct, a + o, false);
+        }
+        SimProcess hog = m.spawn("hog", List.of(0));
+        long h = m.syscalls().mmapAnon(hog.mm(), 0, 56 << 20, "rw", false, 4096);
+        for (long o = 0; o < 56 << 20; o += 4096) {
+            m.access(hog.threads().get(0), h + o, true);
+        }
+        assertThat(p.mm().swapEnts).isPositive();
+        // shmem (mm/shmem.c): whichever process faults a page back in, both then map that one page
+        for (long o = 0; o < 16 << 20; o += 4096) {
+            m.access(ct, a + o, false);
+            m.access(pt, a + o, false);
+            assertThat(Pte.pfn(m.kernel().lookupLeaf(c.mm(), a + o))).isEqualTo(Pte.pfn(m.kernel().lookupLeaf(p.mm(), a + o)));
+        }
+        assertThat(p.mm().rssAnon).isEqualTo(4096);
+        assertThat(c.mm().rssAnon).isEqualTo(4096);
+        m.syscalls().exit(c.mm(), 0);
+        m.syscalls().exit(p.mm(), 0);
+        m.syscalls().exit(hog.mm(), 0);
+        m.kernel().allocator.verify();
+        Reclaim.of(m.kernel()).verify();
+        assertThat(m.meminfo().get("SwapFree")).isEqualTo(m.meminfo().get("SwapTotal"));
+    }
+
+    @Test
     void refault_handsThePolicyBackTheShadowItReturnedForThatVeryPage() {
         Machine m = machine();
         SimProcess p = m.spawn("big", List.of(0));

@@ -157,7 +157,7 @@ public final class CoreKeys {
             ConfigKey.integer(OVERCOMMIT_MEMORY, 0, 0, 2,
                     "vm.overcommit_memory: 0 refuses a single mapping larger than RAM + swap (heuristic), 1 never refuses, 2 refuses what would take Committed_AS past CommitLimit."),
             ConfigKey.integer(OVERCOMMIT_RATIO, 50, 0, 100000,
-                    "vm.overcommit_ratio: percentage of RAM in CommitLimit = RAM x ratio / 100 + swap (mode 2)."),
+                    "vm.overcommit_ratio: percentage of RAM in CommitLimit = (RAM - hugetlb pool) x ratio / 100 + swap (mode 2)."),
             ConfigKey.integer(OVERCOMMIT_KBYTES, 0, 0, Long.MAX_VALUE,
                     "vm.overcommit_kbytes: if not 0, CommitLimit = overcommit_kbytes + swap instead of using vm.overcommit_ratio."),
             ConfigKey.integer(DIRTY_RATIO, 20, 1, 100,

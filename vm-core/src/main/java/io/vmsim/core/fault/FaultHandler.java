@@ -80,7 +80,11 @@ public final class FaultHandler {
         long[] pmdT = k.tables.table(pmdTable);
         int pi = Pte.index(va, 2);
         long pmd = pmdT[pi];
-        if (pmd == 0 && hugeSuitable(vma, va)) {
+        boolean shared = vma.has(VmaFlags.VM_SHARED);
+        if (pmd == 0 && shared && hugeSuitable(vma, va) && mapSharedHugePage(mm, vma, va, pmdTable, cpu, node)) {
+            return;
+        }
+        if (pmd == 0 && hugeSuitable(vma, va) && !(shared && anotherMapsPmdRange(vma, va))) {
             if (hugeAnonymousFault(task, mm, vma, va, write, pmdTable, node)) {
                 return;
             }
@@ -106,9 +110,16 @@ public final class FaultHandler {
         int i = Pte.index(va, 1);
         long pte = ptes[i];
         if (pte == 0) {
-            anonymousFault(task, mm, vma, va, write, ptes, i, node);
+            if (!shared || !mapSharedPage(task, vma, va, write, ptes, i)) {
+                anonymousFault(task, mm, vma, va, write, ptes, i, node);
+            }
         } else if (Pte.present(pte)) {
-            if (write && !Pte.writable(pte)) {
+            if (write && !Pte.writable(pte) && shared) {
+                // mm/memory.c wp_page_shared() -> wp_page_reuse(): a shared page is never copied
+                ptes[i] = pte | Pte.RW | Pte.DIRTY | Pte.ACCESSED;
+                k.vmstat.count(VmEvent.PGREUSE);
+                k.flushTlbPage(mm, va);
+            } else if (write && !Pte.writable(pte)) {
                 wpFault(task, mm, vma, va, ptes, i, pte, node);
             } else {
                 k.flushTlbPage(mm, va);
@@ -130,6 +141,95 @@ public final class FaultHandler {
         } else {
             fileFaults.handle(task, vma, va, write, ptes, i);
         }
+    }
+
+    /**
+     * Shared anonymous memory is shmem ({@code shmem_zero_setup()}): one object whose page of
+     * each index every mapping maps, so a fault maps the page another mapping of the area
+     * already has ({@code shmem_fault()} finding it in the page cache). The object is the
+     * area's anon_vma, which fork and VMA splits share: the page is found through another VMA
+     * on it that maps the same linear index, or its swap entry is shared and swapped in.
+     * Simplification: a page no mapping maps any more (all zapped) is not kept.
+     * Returns false if no other mapping has the page, for {@link #anonymousFault} to allocate it.
+     */
+    private boolean mapSharedPage(Task task, Vma vma, long va, boolean write, long[] ptes, int i) {
+        long index = vma.linearIndex(va);
+        for (Vma o : vma.anonVma().vmas()) {
+            long a = o.address(index);
+            if (o == vma || a < 0 || !o.has(VmaFlags.VM_SHARED) || o.mm().exited) {
+                continue;
+            }
+            long e = k.lookupLeaf(o.mm(), a);
+            if (Pte.isSwap(e) && swapIn != null) {
+                k.hooks.swapEntryDuplicated(e);
+                task.mm().swapEnts++;
+                ptes[i] = e;
+                swapIn.handle(task, vma, va, write, ptes, i);
+                return true;
+            }
+            if (e == 0 || !Pte.present(e)) {
+                continue;
+            }
+            int pfn = Pte.pfn(e) + (Pte.huge(e) ? (int) ((a & (Kernel.HPAGE_PMD_SIZE - 1)) >>> 12) : 0);
+            int head = frames.test(pfn, PageFrames.PG_TAIL | PageFrames.PG_HEAD) ? pfn & ~(Kernel.HPAGE_PMD_NR - 1) : pfn;
+            frames.mapcount[pfn]++;
+            frames.refcount[head]++;
+            task.mm().rssAnon++;
+            ptes[i] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.ACCESSED
+                    | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0));
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * As {@link #mapSharedPage}, for a huge page another mapping maps by a PMD: this mapping maps
+     * it by a PMD too ({@code finish_fault()} -> {@code do_set_pmd()} for a PMD-mappable shmem folio).
+     */
+    private boolean mapSharedHugePage(Mm mm, Vma vma, long va, int pmdTable, int cpu, int node) {
+        long haddr = va & ~(Kernel.HPAGE_PMD_SIZE - 1);
+        long index = vma.linearIndex(haddr);
+        for (Vma o : vma.anonVma().vmas()) {
+            long a = o.address(index);
+            if (o == vma || a < 0 || (a & (Kernel.HPAGE_PMD_SIZE - 1)) != 0 || !o.has(VmaFlags.VM_SHARED) || o.mm().exited) {
+                continue;
+            }
+            long e = k.lookupLeaf(o.mm(), a);
+            if (!Pte.present(e) || !Pte.huge(e)) {
+                continue;
+            }
+            int head = Pte.pfn(e);
+            int dep = k.tables.allocTable(cpu, node);
+            if (dep < 0) {
+                return false;
+            }
+            k.clock.advance(k.cost.pgtableAllocPs);
+            k.deposit(mm, pmdTable, dep);
+            k.setEntireMapcount(head, k.entireMapcount(head) + 1);
+            frames.refcount[head]++;
+            mm.rssAnon += Kernel.HPAGE_PMD_NR;
+            k.tables.table(pmdTable)[Pte.index(va, 2)] = Pte.make(head, Pte.PRESENT | Pte.USER | Pte.HUGE | Pte.ACCESSED
+                    | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0));
+            return true;
+        }
+        return false;
+    }
+
+    /** True if another mapping of this shared area maps or swapped a page of the PMD range of {@code va}: no new THP there. */
+    private boolean anotherMapsPmdRange(Vma vma, long va) {
+        long haddr = va & ~(Kernel.HPAGE_PMD_SIZE - 1);
+        for (Vma o : vma.anonVma().vmas()) {
+            if (o == vma || !o.has(VmaFlags.VM_SHARED) || o.mm().exited) {
+                continue;
+            }
+            for (long a = haddr; a < haddr + Kernel.HPAGE_PMD_SIZE; a += 4096) {
+                long oa = o.address(vma.linearIndex(a));
+                if (oa >= 0 && k.lookupLeaf(o.mm(), oa) != 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** {@code do_anonymous_page()}: the zero page on a read, a new zeroed page on a write. */

@@ -126,6 +126,11 @@ public final class HugetlbPools {
         return pool1g;
     }
 
+    /** {@code hugetlb_total_pages()} (mm/hugetlb.c): nr_huge_pages x pages_per_huge_page summed over the pools. */
+    public long totalPages() {
+        return ((long) pool2m.total << pool2m.order) + ((long) pool1g.total << pool1g.order);
+    }
+
     private Pool poolOf(Vma vma) {
         return vmaPool.getOrDefault(vma, pool2m);
     }

@@ -298,6 +298,9 @@ public final class Khugepaged implements Daemons.Daemon {
         k.nrAnonThps++;
         long bits = Pte.PRESENT | Pte.USER | Pte.HUGE | young
                 | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0);
+        if (!vma.accessible()) {
+            bits = Pte.mkProtnone(bits); // mk_huge_pmd(page, vma->vm_page_prot) with PAGE_NONE
+        }
         pmdT[pi] = Pte.make(head, bits);
         mm.rssAnon += Kernel.HPAGE_PMD_NR;
         k.flushTlbRange(mm, haddr, haddr + Kernel.HPAGE_PMD_SIZE);

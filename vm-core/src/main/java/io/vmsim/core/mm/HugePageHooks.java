@@ -59,6 +59,11 @@ public interface HugePageHooks {
     default void hugetlbSplit(Vma lower, Vma upper) {
     }
 
+    /** {@code hugetlb_total_pages()}: base pages held by every hugetlbfs pool, free or in use. */
+    default long hugetlbTotalPages() {
+        return 0;
+    }
+
     /** Unmaps {@code [start, end)} of a {@code VM_HUGETLB} area and gives pages and reservations back. */
     default void hugetlbUnmap(Mm mm, Vma vma, long start, long end, int cpu) {
     }

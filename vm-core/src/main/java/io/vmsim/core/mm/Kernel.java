@@ -280,6 +280,7 @@ public final class Kernel {
      */
     public void newAnonFolio(int head, int order, Vma vma, long va, boolean referenced, long shadow) {
         int n = 1 << order;
+        vma.anonVmaPrepared = true;
         long index = vma.linearIndex(va & ~((long) n * 4096 - 1));
         for (int i = 0; i < n; i++) {
             int p = head + i;
@@ -370,7 +371,8 @@ public final class Kernel {
         int head = Pte.pfn(pmd);
         int pt = withdraw(mm, pmdTable);
         long[] ptes = tables.table(pt);
-        long bits = pmd & (Pte.PRESENT | Pte.RW | Pte.USER | Pte.ACCESSED | Pte.DIRTY | Pte.SPECIAL | Pte.SOFT_DIRTY);
+        long bits = pmd & (Pte.PRESENT | Pte.PROTNONE | Pte.RW | Pte.USER | Pte.ACCESSED | Pte.DIRTY | Pte.SPECIAL
+                | Pte.SOFT_DIRTY);
         if (head == hugeZeroPfn) {
             long zero = Pte.make(zeroPfn, (bits & ~(Pte.RW | Pte.DIRTY)) | Pte.SPECIAL);
             for (int i = 0; i < HPAGE_PMD_NR; i++) {

@@ -61,7 +61,9 @@ public final class MmSyscalls {
         long start;
         if (addr == 0) {
             start = (mm.mmapBase - length) & -a;
-            mm.mmapBase = start - (1L << 21); // keep a gap so neighbouring areas never merge
+            // a gap below: an area placed just below another could not extend it, its page
+            // indices starting at pgoff 0 (Linux's pgoff is addr >> PAGE_SHIFT)
+            mm.mmapBase = start - (1L << 21);
         } else {
             start = addr;
             munmap(mm, start, length, 0);
@@ -98,6 +100,17 @@ public final class MmSyscalls {
                 | VmaFlags.VM_MAYEXEC | (shared ? VmaFlags.VM_SHARED | VmaFlags.VM_MAYSHARE : 0)
                 | (noreserve ? VmaFlags.VM_NORESERVE : 0);
         flags = account(mm, flags, length >>> 12);
+        Vma prev = mm.findVma(start - 1);
+        if (prev != null && prev.end == start && prev.file == -1 && prev.flags == flags
+                && !prev.has(VmaFlags.VM_SHARED) && !prev.has(VmaFlags.VM_HUGETLB)
+                && prev.pgoff + ((start + length - prev.start) >>> 12) <= 1L << 32
+                && start + length - prev.start <= MAX_ANON_MAPPING) {
+            // vma_merge_new_range(): a new private anonymous area has no anon_vma yet, so it
+            // extends the area just below with the same flags (mm/vma.c)
+            prev.end = start + length;
+            mm.totalVm += length >>> 12;
+            return start;
+        }
         // Linux sets an anonymous VMA's vm_pgoff to addr >> PAGE_SHIFT; only its consistency
         // matters to the rmap, and 0 keeps page indices within the 32-bit index field.
         AnonVma av = k.anonVmas.create();
@@ -238,11 +251,45 @@ public final class MmSyscalls {
                 // mprotect_fixup(): making a private area writable charges it
                 v.flags |= account(mm, (v.flags & ~mask) | newProt, (v.end - v.start) >>> 12) & VmaFlags.VM_ACCOUNT;
             }
+            boolean wasAccessible = v.accessible();
             v.flags = (v.flags & ~mask) | newProt;
-            if (dropWrite) {
+            if (wasAccessible && newProt == 0) {
+                // change_protection() with PAGE_NONE: the pages stay mapped, the MMU faults on every access
+                changeLeaves(mm, mm.pgd, k.levels, v.start, v.end, Pte::mkProtnone);
+                k.flushTlbRange(mm, v.start, v.end);
+            } else if (!wasAccessible && newProt != 0) {
+                changeLeaves(mm, mm.pgd, k.levels, v.start, v.end, Pte::clearProtnone);
+            } else if (dropWrite) {
                 wrprotectRange(mm, v.start, v.end);
                 k.flushTlbRange(mm, v.start, v.end);
             }
+        }
+        mergeRange(mm, addr, end);
+    }
+
+    /**
+     * {@code vma_modify()} -> {@code vma_merge_existing_range()} (mm/vma.c), for the simple case:
+     * after a change of flags, each area of {@code [start, end)} and its neighbours merge where
+     * they are adjacent, have the same flags, the same anon_vma and file, and contiguous offsets
+     * (the pieces of one area split earlier).
+     */
+    private void mergeRange(Mm mm, long start, long end) {
+        Long from = mm.vmas.lowerKey(start);
+        Vma prev = null;
+        for (Vma v : new ArrayList<>(mm.vmas.tailMap(from == null ? start : from, true).values())) {
+            if (prev != null && prev.end == v.start && prev.flags == v.flags && prev.anonVma == v.anonVma
+                    && prev.file == v.file && !v.has(VmaFlags.VM_HUGETLB)
+                    && prev.pgoff + ((prev.end - prev.start) >>> 12) == v.pgoff) {
+                prev.end = v.end;
+                prev.anonVmaPrepared |= v.anonVmaPrepared;
+                mm.vmas.remove(v.start);
+                v.anonVma.unlink(v);
+                continue;
+            }
+            if (v.start > end) {
+                break;
+            }
+            prev = v;
         }
     }
 
@@ -277,11 +324,13 @@ public final class MmSyscalls {
             v = isolate(mm, v, addr, end);
             v.flags = (v.flags | set) & ~clear;
         }
+        mergeRange(mm, addr, end);
     }
 
     /**
-     * fork(): a new address space with copies of the parent's VMAs; private writable anonymous
-     * pages become shared copy-on-write, write-protected in both ({@code copy_page_range()},
+     * fork(): a new address space with copies of the parent's VMAs; the page tables of areas
+     * with an anon_vma are copied, old, and their private writable anonymous pages become
+     * shared copy-on-write, write-protected in both ({@code copy_page_range()},
      * {@code copy_huge_pmd()}); the parent's TLB is flushed ({@code dup_mmap()}).
      */
     public Mm fork(Mm parent, int cpu) {
@@ -294,6 +343,7 @@ public final class MmSyscalls {
             // dup_mmap(): locks are not inherited; accounted areas are charged again
             Vma cv = new Vma(child, pv.start, pv.end, pv.flags & ~VmaFlags.VM_LOCKED, pv.pgoff, pv.anonVma);
             cv.file = pv.file;
+            cv.anonVmaPrepared = pv.anonVmaPrepared;
             if (cv.has(VmaFlags.VM_ACCOUNT)) {
                 long pages = (cv.end - cv.start) >>> 12;
                 k.hooks.accountMapping(child, pages);
@@ -302,11 +352,22 @@ public final class MmSyscalls {
             pv.anonVma.link(cv);
             child.vmas.put(cv.start, cv);
             child.totalVm += (cv.end - cv.start) >>> 12;
-            boolean cow = (pv.flags & (VmaFlags.VM_SHARED | VmaFlags.VM_MAYWRITE)) == VmaFlags.VM_MAYWRITE;
-            copyRange(parent, child, pv, cow, cpu);
+            if (vmaNeedsCopy(pv)) {
+                boolean cow = (pv.flags & (VmaFlags.VM_SHARED | VmaFlags.VM_MAYWRITE)) == VmaFlags.VM_MAYWRITE;
+                copyRange(parent, child, pv, cow, cpu);
+            }
         }
         k.flushTlbMm(parent);
         return child;
+    }
+
+    /**
+     * {@code vma_needs_copy()} (mm/memory.c): only an area with an anon_vma has page tables a
+     * fault could not fill again; the child faults the pages of any other area in later. Shared
+     * areas, file or anonymous (shmem), never have one.
+     */
+    private static boolean vmaNeedsCopy(Vma v) {
+        return !v.has(VmaFlags.VM_SHARED) && v.anonVmaPrepared;
     }
 
     private void copyRange(Mm parent, Mm child, Vma v, boolean cow, int cpu) {
@@ -342,7 +403,7 @@ public final class MmSyscalls {
                     k.frames.refcount[head]++;
                     child.rssAnon += Kernel.HPAGE_PMD_NR;
                 }
-                k.tables.table(cPmdTable)[pi] = pmd;
+                k.tables.table(cPmdTable)[pi] = pmd & ~Pte.ACCESSED; // copy_huge_pmd(): pmd_mkold()
                 va = next;
                 continue;
             }
@@ -374,7 +435,7 @@ public final class MmSyscalls {
                     k.frames.mapcount[pfn]++;
                     k.frames.refcount[pfn]++;
                     child.rssFile++;
-                    cptes[i] = e;
+                    cptes[i] = e & ~Pte.ACCESSED; // copy_present_pte(): pte_mkold()
                     continue;
                 }
                 if (pfn != k.zeroPfn) {
@@ -388,7 +449,7 @@ public final class MmSyscalls {
                     k.frames.refcount[head]++;
                     child.rssAnon++;
                 }
-                cptes[i] = e;
+                cptes[i] = e & ~Pte.ACCESSED; // copy_present_pte(): pte_mkold()
             }
             va = next;
         }
@@ -414,6 +475,29 @@ public final class MmSyscalls {
         mm.exited = true;
         k.flushTlbMm(mm);
         k.forgetMm(mm);
+    }
+
+    /**
+     * Applies {@code op} to every mapped leaf entry (PTE, huge PMD or PUD) of {@code [start, end)}
+     * under {@code table} at {@code level}; huge leaves must lie wholly inside, as VMA splitting
+     * ensures ({@code change_protection()} in mm/mprotect.c).
+     */
+    private void changeLeaves(Mm mm, int table, int level, long start, long end, java.util.function.LongUnaryOperator op) {
+        long[] t = k.tables.table(table);
+        long span = Pte.span(level);
+        for (long va = start; va < end; ) {
+            long next = Math.min(end, (va & -span) + span);
+            int i = Pte.index(va, level);
+            long e = t[i];
+            if (e != 0 && Pte.present(e)) {
+                if (level == 1 || Pte.huge(e)) {
+                    t[i] = op.applyAsLong(e);
+                } else {
+                    changeLeaves(mm, Pte.pfn(e), level - 1, va, next, op);
+                }
+            }
+            va = next;
+        }
     }
 
     private void wrprotectRange(Mm mm, long start, long end) {
@@ -494,6 +578,7 @@ public final class MmSyscalls {
         }
         Vma upper = new Vma(mm, addr, v.end, v.flags, v.pgoff + ((addr - v.start) >>> 12), v.anonVma);
         upper.file = v.file;
+        upper.anonVmaPrepared = v.anonVmaPrepared;
         v.anonVma.link(upper);
         v.end = addr;
         mm.vmas.put(addr, upper);

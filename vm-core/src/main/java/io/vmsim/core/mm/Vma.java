@@ -11,6 +11,11 @@ public final class Vma implements VmaView {
     long flags;
     long pgoff;
     AnonVma anonVma;
+    /**
+     * True once an anonymous page was made in this area: Linux's {@code vma->anon_vma} is set
+     * then ({@code anon_vma_prepare()}), and fork copies the page tables only of such areas.
+     */
+    boolean anonVmaPrepared;
     /** reclaim (issue 3): the file this area maps (a page-cache file id), or -1 for anonymous memory. */
     int file = -1;
 
@@ -65,6 +70,11 @@ public final class Vma implements VmaView {
     public long address(long index) {
         long a = start + ((index - pgoff) << 12);
         return a >= start && a < end ? a : -1;
+    }
+
+    /** {@code vma_is_accessible()} (include/linux/mm.h): any of read, write or execute. */
+    public boolean accessible() {
+        return (flags & (VmaFlags.VM_READ | VmaFlags.VM_WRITE | VmaFlags.VM_EXEC)) != 0;
     }
 
     public boolean contains(long address) {

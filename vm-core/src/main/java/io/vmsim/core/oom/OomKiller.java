@@ -13,8 +13,8 @@ import java.util.function.LongSupplier;
  * The OOM killer ({@code mm/oom_kill.c}): when reclaim makes no progress, kills the process
  * with the highest {@code oom_badness()} = RSS + swap entries + page-table pages, plus
  * {@code oom_score_adj} x totalpages / 1000 (totalpages = RAM + swap); a process with
- * {@code oom_score_adj} -1000 is never chosen. Ties go to the process found first, as the
- * kernel's strict comparison does. The victim's address space is torn down at once
+ * {@code oom_score_adj} -1000 is never chosen. Ties go to the process found last: the kernel's
+ * {@code oom_evaluate_task()} skips only a lower score, so an equal one replaces the chosen task. The victim's address space is torn down at once
  * ({@code exit_mmap()}, which the oom reaper would otherwise do early).
  */
 public final class OomKiller {
@@ -66,7 +66,8 @@ public final class OomKiller {
                 continue;
             }
             long b = badness(mm);
-            if (b != Long.MIN_VALUE && (chosen == null || b > best)) {
+            // mm/oom_kill.c oom_evaluate_task(): "if (points == LONG_MIN || points < oc->chosen_points) goto next;"
+            if (b != Long.MIN_VALUE && (chosen == null || b >= best)) {
                 chosen = mm;
                 best = b;
             }

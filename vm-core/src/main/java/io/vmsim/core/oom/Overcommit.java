@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  *   <li>mode 0 (heuristic): refuses a single mapping larger than total RAM + swap;</li>
  *   <li>mode 1 (always): never refuses;</li>
  *   <li>mode 2 (never overcommit): refuses a mapping unless the new {@code Committed_AS} stays
- *       below {@code CommitLimit} = RAM x {@code overcommit_ratio} / 100 + swap (or
+ *       below {@code CommitLimit} = (RAM - hugetlb pool) x {@code overcommit_ratio} / 100 + swap (or
  *       {@code overcommit_kbytes} + swap), as {@code vm_commit_limit()}.</li>
  * </ul>
  * Simplification: the admin and user reserves ({@code vm.admin_reserve_kbytes},
@@ -29,21 +29,24 @@ public final class Overcommit {
     private final long kbytes;
     private final long ramPages;
     private final LongSupplier swapPages;
+    private final LongSupplier hugetlbPages;
     private final VmStat vmstat;
     private long committed;
 
-    public Overcommit(int mode, long ratio, long kbytes, long ramPages, LongSupplier swapPages, VmStat vmstat) {
+    public Overcommit(int mode, long ratio, long kbytes, long ramPages, LongSupplier swapPages, LongSupplier hugetlbPages,
+            VmStat vmstat) {
         this.mode = mode;
         this.ratio = ratio;
         this.kbytes = kbytes;
         this.ramPages = ramPages;
         this.swapPages = swapPages;
+        this.hugetlbPages = hugetlbPages;
         this.vmstat = vmstat;
     }
 
-    /** {@code vm_commit_limit()} in pages. */
+    /** {@code vm_commit_limit()} in pages: the hugetlb pool is not RAM that anonymous memory can use (mm/util.c). */
     public long commitLimitPages() {
-        long allowed = kbytes != 0 ? kbytes >> 2 : ramPages * ratio / 100;
+        long allowed = kbytes != 0 ? kbytes >> 2 : (ramPages - hugetlbPages.getAsLong()) * ratio / 100;
         return allowed + swapPages.getAsLong();
     }
 

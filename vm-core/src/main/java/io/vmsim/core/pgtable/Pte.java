@@ -18,7 +18,10 @@ public final class Pte {
     public static final long DIRTY = 1L << 6;
     /** PSE: this PMD or PUD entry maps a huge page. */
     public static final long HUGE = 1L << 7;
-    /** _PAGE_PROTNONE (the global bit reused): a NUMA hinting entry when PRESENT is clear. */
+    /**
+     * _PAGE_PROTNONE (the global bit reused): with PRESENT clear, a page mapped in a PROT_NONE
+     * area (or a NUMA hinting entry). The MMU faults on it; the kernel still treats it as present.
+     */
     public static final long PROTNONE = 1L << 8;
     /** _PAGE_SPECIAL: maps a page without a struct page refcount, e.g. the shared zero page. */
     public static final long SPECIAL = 1L << 9;
@@ -43,8 +46,27 @@ public final class Pte {
         return (int) ((e & PFN_MASK) >>> 12);
     }
 
+    /**
+     * The kernel's {@code pte_present()} (arch/x86/include/asm/pgtable.h): true for a PROT_NONE
+     * entry too, whose page is still mapped. The MMU looks at {@link #PRESENT} alone.
+     */
     public static boolean present(long e) {
-        return (e & PRESENT) != 0;
+        return (e & (PRESENT | PROTNONE)) != 0;
+    }
+
+    /** {@code pte_protnone()}: mapped, but inaccessible to the hardware. */
+    public static boolean protnone(long e) {
+        return (e & (PRESENT | PROTNONE)) == PROTNONE;
+    }
+
+    /** The entry made inaccessible ({@code pte_modify(pte, PAGE_NONE)}): PRESENT and RW cleared, PROTNONE set. */
+    public static long mkProtnone(long e) {
+        return (e & ~(PRESENT | RW)) | PROTNONE;
+    }
+
+    /** A PROT_NONE entry made accessible again, read-only: a write faults and the fault decides ({@code do_wp_page()}). */
+    public static long clearProtnone(long e) {
+        return (e & ~PROTNONE) | PRESENT;
     }
 
     public static boolean none(long e) {

@@ -51,7 +51,8 @@ public final class Reclaim implements MmHooks {
         this.cache = new PageCache(k, cost, daemons, c.getInt(CoreKeys.READ_AHEAD_KB), c.getInt(CoreKeys.DIRTY_RATIO),
                 c.getInt(CoreKeys.DIRTY_BACKGROUND_RATIO), c.getInt(CoreKeys.DIRTY_WRITEBACK_CENTISECS));
         this.overcommit = new Overcommit(c.getInt(CoreKeys.OVERCOMMIT_MEMORY), c.getLong(CoreKeys.OVERCOMMIT_RATIO),
-                c.getLong(CoreKeys.OVERCOMMIT_KBYTES), k.frames.nrFrames(), swap::totalPages, k.vmstat);
+                c.getLong(CoreKeys.OVERCOMMIT_KBYTES), k.frames.nrFrames(), swap::totalPages, () -> k.huge.hugetlbTotalPages(),
+                k.vmstat);
         this.oom = new OomKiller(k, sys, swap::totalPages);
         // the dentry and inode caches, fed by path lookups (fs/dcache.c, fs/inode.c; seeds/002)
         this.shrinkers = new ShrinkerRegistry(k.vmstat);
