@@ -91,6 +91,23 @@ final class KhugepagedTest {
     }
 
     @Test
+    void enabledAlways_skipsAnAreaMadvisedNoHugepage() {
+        // thp_vma_allowable_order(): VM_NOHUGEPAGE excludes an area even with enabled=always
+        Machine m = SplitTest.machine("mm.transparent_hugepage.enabled", "always", "machine.memory", "256M");
+        SimProcess p = m.spawn("t", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 2 * HP, "rw", false, HP);
+        m.syscalls().madvise(p.mm(), a, 2 * HP, "nohugepage", 0);
+        for (int i = 0; i < 512; i++) {
+            m.access(t, a + i * 4096L, true);
+        }
+        assertThat(vmstat(m, "thp_fault_alloc")).isZero();
+        m.thp().khugepaged().scan(4096);
+        assertThat(vmstat(m, "thp_collapse_alloc")).isZero();
+        assertThat(Pte.huge(m.kernel().lookupLeaf(p.mm(), a))).isFalse();
+    }
+
+    @Test
     void enabledNever_stopsKhugepaged() {
         Machine m = SplitTest.machine("mm.transparent_hugepage.enabled", "never", "machine.memory", "256M");
         assertThat(m.daemons().cpuTimeNs()).doesNotContainKey("khugepaged");

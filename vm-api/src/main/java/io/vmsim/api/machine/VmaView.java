@@ -23,4 +23,9 @@ public interface VmaView {
     default boolean has(long mask) {
         return (flags() & mask) == mask;
     }
+
+    /** True if {@code flags} contains any bit of {@code mask}. */
+    default boolean hasAny(long mask) {
+        return (flags() & mask) != 0;
+    }
 }

@@ -139,7 +139,7 @@ public final class Khugepaged implements Daemons.Daemon {
 
     /** {@code thp_vma_allowable_order()} for khugepaged: anonymous, private, not excluded, allowed by {@code enabled}. */
     boolean eligible(Vma v) {
-        if (!v.isAnon() || v.has(VmaFlags.VM_SHARED | VmaFlags.VM_NOHUGEPAGE | VmaFlags.VM_HUGETLB)) {
+        if (!v.isAnon() || v.hasAny(VmaFlags.VM_SHARED | VmaFlags.VM_NOHUGEPAGE | VmaFlags.VM_HUGETLB)) {
             return false;
         }
         return switch (k.thpEnabled) {
@@ -156,7 +156,7 @@ public final class Khugepaged implements Daemons.Daemon {
      */
     public int collapseRange(Mm mm, Vma vma, long start, long end, int cpu) {
         int ok = 0;
-        if (!vma.isAnon() || vma.has(VmaFlags.VM_SHARED | VmaFlags.VM_HUGETLB)) {
+        if (!vma.isAnon() || vma.hasAny(VmaFlags.VM_SHARED | VmaFlags.VM_HUGETLB)) {
             return 0;
         }
         long first = (Math.max(start, vma.start()) + Kernel.HPAGE_PMD_SIZE - 1) & ~(Kernel.HPAGE_PMD_SIZE - 1);

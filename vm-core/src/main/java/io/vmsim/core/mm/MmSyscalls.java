@@ -337,7 +337,7 @@ public final class MmSyscalls {
         Mm child = k.newMm(cpu);
         child.mmapBase = parent.mmapBase;
         for (Vma pv : parent.vmas.values()) {
-            if (pv.has(VmaFlags.VM_DONTCOPY | VmaFlags.VM_HUGETLB)) {
+            if (pv.hasAny(VmaFlags.VM_DONTCOPY | VmaFlags.VM_HUGETLB)) {
                 continue;
             }
             // dup_mmap(): locks are not inherited; accounted areas are charged again
