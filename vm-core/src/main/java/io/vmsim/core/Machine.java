@@ -214,6 +214,17 @@ public final class Machine {
         return policies;
     }
 
+    private io.vmsim.core.debug.InvariantChecker debugChecks;
+
+    /** The invariant checker of {@code vmsim.debug_checks}, or null when the checks are off. */
+    public io.vmsim.core.debug.InvariantChecker debugChecks() {
+        if (debugChecks == null && config.getBoolean(io.vmsim.core.config.CoreKeys.DEBUG_CHECKS)) {
+            debugChecks = new io.vmsim.core.debug.InvariantChecker(kernel, policies.all(),
+                    config.getLong(io.vmsim.core.config.CoreKeys.DEBUG_CHECKS_INTERVAL));
+        }
+        return debugChecks;
+    }
+
     public CoreConfig config() {
         return config;
     }

@@ -136,6 +136,7 @@ final class ScenarioRunner {
                     notForked(p);
                 }
                 m.tick();
+                checkInvariants("end of phase '" + p.name() + "' (killed by the OOM killer)");
                 out.add(new RunResult.PhaseResult(p.name() + " [killed by the OOM killer]", m.nanoTime() - t0, m.refs() - r0));
                 continue;
             } catch (WorkloadException e) {
@@ -143,6 +144,7 @@ final class ScenarioRunner {
                         + ": " + e.getMessage());
             }
             m.tick();
+            checkInvariants("end of phase '" + p.name() + "'");
             out.add(new RunResult.PhaseResult(p.name(), m.nanoTime() - t0, m.refs() - r0));
         }
         return out;
@@ -344,6 +346,18 @@ final class ScenarioRunner {
     private void safePoint() {
         if (progress.stopRequested()) {
             throw new Stop();
+        }
+        io.vmsim.core.debug.InvariantChecker c = m.debugChecks();
+        if (c != null) {
+            c.maybeCheck(m.refs(), "phase '" + phaseName + "'");
+        }
+    }
+
+    /** {@code vmsim.debug_checks}: the machine is consistent between phases. */
+    private void checkInvariants(String where) {
+        io.vmsim.core.debug.InvariantChecker c = m.debugChecks();
+        if (c != null) {
+            c.check(where);
         }
     }
 

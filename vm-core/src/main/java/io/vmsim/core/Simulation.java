@@ -1,9 +1,9 @@
 package io.vmsim.core;
 
-import io.vmsim.api.policy.Policy;
 import io.vmsim.api.policy.PolicyException;
 import io.vmsim.core.config.CoreConfig;
 import io.vmsim.core.config.CoreKeys;
+import io.vmsim.core.debug.InvariantChecker;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.plugin.PolicyCatalog;
 import io.vmsim.core.report.Progress;
@@ -68,6 +68,7 @@ public final class Simulation {
 
     private static RunResult replayAnon(Machine m, Path trace, String format, Progress progress) throws IOException {
         TraceReplay replay = new TraceReplay(m);
+        InvariantChecker checks = m.debugChecks();
         long[] buf = new long[BATCH];
         long t0 = m.nanoTime();
         long next = 1 << 20;
@@ -79,6 +80,9 @@ public final class Simulation {
                     break;
                 }
                 replay.replay(buf, n, r.source());
+                if (checks != null) {
+                    checks.maybeCheck(m.refs(), "replay");
+                }
                 if (m.refs() >= next) {
                     next = m.refs() + (1 << 20);
                     progress.update("replay", m.refs(), -1);
@@ -102,6 +106,7 @@ public final class Simulation {
         long[] buf = new long[BATCH];
         long next = 1 << 20;
         boolean interrupted = false;
+        InvariantChecker checks = m.debugChecks();
         try (TraceReader r = TraceFormats.open(trace, format, false)) {
             for (int n; (n = r.read(buf)) > 0; ) {
                 if (progress.stopRequested()) {
@@ -109,6 +114,9 @@ public final class Simulation {
                     break;
                 }
                 replay.replay(buf, n, r.source());
+                if (checks != null) {
+                    checks.maybeCheck(replay.refs(), "replay");
+                }
                 if (replay.refs() >= next) {
                     next = replay.refs() + (1 << 20);
                     progress.update("replay", replay.refs(), replay.total());
@@ -137,12 +145,9 @@ public final class Simulation {
                                     boolean interrupted) {
         Kernel k = m.kernel();
         Reclaim reclaim = Reclaim.of(k);
-        if (m.config().getBoolean(CoreKeys.DEBUG_CHECKS)) {
-            k.allocator.verify();
-            reclaim.verify();
-            for (Policy p : m.policies().all()) {
-                p.verifyInvariants();
-            }
+        InvariantChecker checks = m.debugChecks();
+        if (checks != null) {
+            checks.check("end of the run");
         }
         Map<String, String> cfg = new LinkedHashMap<>(m.config().asMap());
         List<String> kills = reclaim.oomKiller().kills().stream().map(Object::toString).toList();

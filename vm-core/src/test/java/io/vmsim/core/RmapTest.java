@@ -46,4 +46,28 @@ final class RmapTest {
         assertThat(rmap.referenced(head + 5)).isEqualTo(2);
         assertThat(rmap.referenced(head + 5)).isZero();
     }
+
+    /**
+     * A THP of an address space whose anon_vma id is not 1: its entire mapcount was overwritten by
+     * the anon_vma id when the folio was set up, so it counted PMDs wrongly and the rmap of its
+     * first tail page looked in the wrong anon_vma.
+     */
+    @Test
+    void aHugePagesEntireMapcount_countsItsPmds_whateverItsAnonVma() {
+        Machine t = Machine.create(TestConfig.of("mm.transparent_hugepage.enabled", "always"), new TestCatalog());
+        SimProcess first = t.spawn("first", List.of(0));
+        long fa = t.syscalls().mmapAnon(first.mm(), 0, 2 << 20, "rw", false, 2 << 20);
+        t.access(first.threads().get(0), fa, true);
+        SimProcess p = t.spawn("p", List.of(0));
+        long pa = t.syscalls().mmapAnon(p.mm(), 0, 2 << 20, "rw", false, 2 << 20);
+        t.access(p.threads().get(0), pa, true);
+        long pmd = t.kernel().lookupLeaf(p.mm(), pa);
+        assertThat(Pte.huge(pmd)).isTrue();
+        int head = Pte.pfn(pmd);
+        assertThat(t.kernel().frames.mapping[head]).isNotEqualTo(1);
+        assertThat(t.kernel().entireMapcount(head)).isEqualTo(1);
+        t.fork(p, 0);
+        assertThat(t.kernel().entireMapcount(head)).isEqualTo(2);
+        assertThat(new Rmap(t.kernel()).walk(head + 1, (mm, vma, address, table, index, level) -> level == 2)).isEqualTo(2);
+    }
 }

@@ -36,6 +36,7 @@ public final class CoreKeys {
     public static final String TRACE_INSTRUCTIONS = "trace.instructions";
     public static final String PLUGINS_DIR = "vmsim.plugins.dir";
     public static final String DEBUG_CHECKS = "vmsim.debug_checks";
+    public static final String DEBUG_CHECKS_INTERVAL = "vmsim.debug_checks_interval";
 
     public static final String COST_ACCESS = "cost.access_ns";
     public static final String COST_STLB_HIT = "cost.stlb_hit_ns";
@@ -118,7 +119,8 @@ public final class CoreKeys {
                     "Format of --trace: valgrind lackey, one decimal page number per line, one hex or decimal address per line, or auto-detect."),
             ConfigKey.bool(TRACE_INSTRUCTIONS, false, "Replay lackey 'I' (instruction fetch) lines as reads; by convention they are ignored."),
             ConfigKey.string(PLUGINS_DIR, "./plugins", "Folder of plugins: each jar, or each sub-folder of jars (a plugin with its own libraries), gets its own class loader that sees the JDK's platform modules, vm-api and its own jars."),
-            ConfigKey.bool(DEBUG_CHECKS, false, "Check frame and page-table invariants after every step (slow)."),
+            ConfigKey.bool(DEBUG_CHECKS, false, "Check frame, page-table, rmap, refcount, LRU, memcg, counter and swap invariants (CONFIG_DEBUG_VM) at the end of every phase, every vmsim.debug_checks_interval references and at the end of the run; the first broken one stops the run naming it (slow)."),
+            ConfigKey.integer(DEBUG_CHECKS_INTERVAL, 0, 0, Long.MAX_VALUE, "With vmsim.debug_checks, also check every this many references (at the next point between references: 4096 of a scenario, 8192 of a trace); 0 checks at the end of every phase (a trace replay is one phase) only."),
             ConfigKey.real(COST_ACCESS, 0.5, 0, 1e9, "Simulated ns of a memory reference that hits the L1 DTLB."),
             ConfigKey.real(COST_STLB_HIT, 2.0, 0, 1e9, "Extra simulated ns when the L1 DTLB misses and the STLB hits."),
             ConfigKey.real(COST_WALK_REF, 10.0, 0, 1e9, "Simulated ns of one memory reference made by the page walker."),

@@ -285,7 +285,10 @@ public final class Kernel {
         for (int i = 0; i < n; i++) {
             int p = head + i;
             frames.set(p, PageFrames.PG_ANON | PageFrames.PG_SWAPBACKED);
-            frames.mapping[p] = vma.anonVma().id();
+            if (order == 0 || i != 1) {
+                // the first tail's mapping holds the folio's entire mapcount, set by the caller
+                frames.mapping[p] = vma.anonVma().id();
+            }
             frames.index[p] = (int) (index + i);
         }
         nrAnonPages += n;

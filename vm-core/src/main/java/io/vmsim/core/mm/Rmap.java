@@ -40,7 +40,8 @@ public final class Rmap {
         }
         boolean compound = f.test(pfn, PageFrames.PG_HEAD | PageFrames.PG_TAIL);
         int head = compound ? pfn & ~(Kernel.HPAGE_PMD_NR - 1) : pfn;
-        AnonVma av = k.anonVmas.get(f.mapping[pfn]);
+        // a folio's anon_vma is the head's: the first tail's mapping field holds the entire mapcount
+        AnonVma av = k.anonVmas.get(f.mapping[head]);
         long index = f.index[pfn] & 0xffffffffL;
         int visited = 0;
         for (Vma vma : av.vmas()) {

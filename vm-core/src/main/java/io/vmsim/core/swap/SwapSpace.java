@@ -216,6 +216,17 @@ public final class SwapSpace {
         return shadow[Pte.swapType(entry)][(int) Pte.swapOffset(entry)];
     }
 
+    /** The sum of every slot's count: the swap entries held by page tables. */
+    public long totalCount() {
+        long n = 0;
+        for (int[] c : count) {
+            for (int v : c) {
+                n += v;
+            }
+        }
+        return n;
+    }
+
     /** Checks that the used-slot count matches the slots and the cache count matches the pages. */
     public void verify() {
         long u = 0;
