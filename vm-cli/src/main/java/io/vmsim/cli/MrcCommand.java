@@ -99,17 +99,7 @@ final class MrcCommand implements Callable<Integer> {
             Progress bar = ProgressBar.forTerminal(err);
             MrcStudy.Outcome o;
             try (Sigint sigint = Sigint.catching()) {
-                Progress progress = new Progress() {
-                    @Override
-                    public void update(String phase, long done, long total) {
-                        bar.update(phase, done, total);
-                    }
-
-                    @Override
-                    public boolean stopRequested() {
-                        return sigint.requested();
-                    }
-                };
+                Progress progress = sigint.progress(bar);
                 progress.update("reading " + trace.getFileName(), 0, -1);
                 if (limit != null && limit <= 0) {
                     throw new IllegalArgumentException("--limit must be a positive number of references, got " + limit);

@@ -68,17 +68,7 @@ final class RunCommand implements Callable<Integer> {
             Progress bar = ProgressBar.forTerminal(err);
             RunResult result;
             try (Sigint sigint = Sigint.catching()) {
-                Progress progress = new Progress() {
-                    @Override
-                    public void update(String phase, long done, long total) {
-                        bar.update(phase, done, total);
-                    }
-
-                    @Override
-                    public boolean stopRequested() {
-                        return sigint.requested();
-                    }
-                };
+                Progress progress = sigint.progress(bar);
                 result = sc != null
                         ? Simulation.runScenario(cfg, catalog, sc, progress)
                         : Simulation.runTrace(cfg, catalog, trace, progress);

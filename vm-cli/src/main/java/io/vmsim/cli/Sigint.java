@@ -39,4 +39,19 @@ final class Sigint implements AutoCloseable {
     public void close() {
         Signal.handle(INT, previous);
     }
+
+    /** {@code bar}'s progress, asking to stop once SIGINT arrived. */
+    io.vmsim.core.report.Progress progress(io.vmsim.core.report.Progress bar) {
+        return new io.vmsim.core.report.Progress() {
+            @Override
+            public void update(String phase, long done, long total) {
+                bar.update(phase, done, total);
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return requested;
+            }
+        };
+    }
 }

@@ -68,29 +68,9 @@ public final class Simulation {
 
     private static RunResult replayAnon(Machine m, Path trace, String format, Progress progress) throws IOException {
         TraceReplay replay = new TraceReplay(m);
-        InvariantChecker checks = m.debugChecks();
-        long[] buf = new long[BATCH];
         long t0 = m.nanoTime();
-        long next = 1 << 20;
-        boolean interrupted = false;
-        try (TraceReader r = TraceFormats.open(trace, format, m.config().getBoolean(CoreKeys.TRACE_INSTRUCTIONS))) {
-            for (int n; (n = r.read(buf)) > 0; ) {
-                if (progress.stopRequested()) {
-                    interrupted = true;
-                    break;
-                }
-                replay.replay(buf, n, r.source());
-                if (checks != null) {
-                    checks.maybeCheck(m.refs(), "replay");
-                }
-                if (m.refs() >= next) {
-                    next = m.refs() + (1 << 20);
-                    progress.update("replay", m.refs(), -1);
-                }
-            }
-        } catch (PolicyException e) {
-            throw aborted(m, "trace:" + trace, m.refs(), e);
-        }
+        boolean interrupted = replayLoop(m, trace, format, m.config().getBoolean(CoreKeys.TRACE_INSTRUCTIONS), progress,
+                replay::replay, m::refs, -1);
         List<RunResult.PhaseResult> phases = List.of(new RunResult.PhaseResult(interrupted ? "replay [interrupted]" : "replay",
                 m.nanoTime() - t0, m.refs()));
         return finish(m, "trace:" + trace, m.refs(), phases, List.of(), List.of(), interrupted);
@@ -103,31 +83,45 @@ public final class Simulation {
             List<RunResult.PhaseResult> phases = List.of(new RunResult.PhaseResult("replay [interrupted]", 0, 0));
             return finish(m, "trace:" + trace, 0, phases, List.of(), List.of(), true);
         }
-        long[] buf = new long[BATCH];
-        long next = 1 << 20;
-        boolean interrupted = false;
-        InvariantChecker checks = m.debugChecks();
-        try (TraceReader r = TraceFormats.open(trace, format, false)) {
-            for (int n; (n = r.read(buf)) > 0; ) {
-                if (progress.stopRequested()) {
-                    interrupted = true;
-                    break;
-                }
-                replay.replay(buf, n, r.source());
-                if (checks != null) {
-                    checks.maybeCheck(replay.refs(), "replay");
-                }
-                if (replay.refs() >= next) {
-                    next = replay.refs() + (1 << 20);
-                    progress.update("replay", replay.refs(), replay.total());
-                }
-            }
-        } catch (PolicyException e) {
-            throw aborted(m, "trace:" + trace, replay.refs(), e);
-        }
+        boolean interrupted = replayLoop(m, trace, format, false, progress, replay::replay, replay::refs, replay.total());
         List<RunResult.PhaseResult> phases = List.of(new RunResult.PhaseResult(interrupted ? "replay [interrupted]" : "replay",
                 m.nanoTime() - t0, replay.refs()));
         return finish(m, "trace:" + trace, replay.refs(), phases, List.of(), replay.fileResults(), interrupted);
+    }
+
+    /** Replays one batch of encoded references read from {@code source}. */
+    @FunctionalInterface
+    private interface Batch {
+        void replay(long[] refs, int n, String source);
+    }
+
+    /**
+     * The read loop both kinds of trace replay share: batches from the trace, a stop at a batch
+     * boundary when asked, the invariant checks and progress. Returns true if it was stopped.
+     */
+    private static boolean replayLoop(Machine m, Path trace, String format, boolean instructions, Progress progress,
+                                      Batch batch, java.util.function.LongSupplier refs, long total) throws IOException {
+        InvariantChecker checks = m.debugChecks();
+        long[] buf = new long[BATCH];
+        long next = 1 << 20;
+        try (TraceReader r = TraceFormats.open(trace, format, instructions)) {
+            for (int n; (n = r.read(buf)) > 0; ) {
+                if (progress.stopRequested()) {
+                    return true;
+                }
+                batch.replay(buf, n, r.source());
+                if (checks != null) {
+                    checks.maybeCheck(refs.getAsLong(), "replay");
+                }
+                if (refs.getAsLong() >= next) {
+                    next = refs.getAsLong() + (1 << 20);
+                    progress.update("replay", refs.getAsLong(), total);
+                }
+            }
+        } catch (PolicyException e) {
+            throw aborted(m, "trace:" + trace, refs.getAsLong(), e);
+        }
+        return false;
     }
 
     /**
