@@ -45,6 +45,10 @@ final class ConformanceCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Print every compared field, not only the failed ones.")
     boolean all;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Overrides one configuration key after the runner's own settings; repeatable (e.g. vm.zero_page=true).")
+    List<String> sets = new ArrayList<>();
+
     @Option(names = "--debug", description = "Print stack traces of errors.")
     boolean debug;
 
@@ -58,7 +62,15 @@ final class ConformanceCommand implements Callable<Integer> {
             throw new IllegalArgumentException("conformance folder '" + d + "' does not exist");
         }
         List<Path> files = files(d, cases);
-        List<CaseResult> results = run(files);
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (String kv : sets) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--set '" + kv + "': expected KEY=VALUE");
+            }
+            overrides.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+        List<CaseResult> results = run(files, overrides);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.print(JsonWriter.render(toTree(results)));
@@ -87,7 +99,12 @@ final class ConformanceCommand implements Callable<Integer> {
 
     /** Runs the cases in order, each in a fresh machine with the built-in policies. */
     static List<CaseResult> run(List<Path> files) throws IOException {
-        ConformanceRunner runner = new ConformanceRunner(PolicyRegistry.builtIn());
+        return run(files, Map.of());
+    }
+
+    /** As above, with configuration keys set after the runner's own. */
+    static List<CaseResult> run(List<Path> files, Map<String, String> overrides) throws IOException {
+        ConformanceRunner runner = new ConformanceRunner(PolicyRegistry.builtIn(), overrides);
         List<CaseResult> results = new ArrayList<>();
         for (Path f : files) {
             results.add(runner.run(f));

@@ -122,6 +122,16 @@ final class ConformanceSuiteTest {
         assertThat(json.out).contains("\"verdict\": \"FAIL\"").contains(key);
     }
 
+    @Test
+    void zeroPage_theRecordingKernelHadNone_soWithVmsimsZeroPageOnTheReadFaultCasesFail() {
+        // the runner sets vm.zero_page=false; the kernel recorded 64 KiB of Rss for 16 pages read
+        Run off = run("conformance", "--dir", DIR.toString(), "anon-read-zero-page");
+        assertThat(off.code).as(off.out).isEqualTo(0);
+        Run on = run("conformance", "--dir", DIR.toString(), "--set", "vm.zero_page=true", "anon-read-zero-page");
+        assertThat(on.code).isEqualTo(1);
+        assertThat(on.out).containsPattern("anon-read-zero-page\\s+after_read\\.a\\.rss_kb\\s+64\\s+\\S+\\s+FAIL");
+    }
+
     private record Run(int code, String out, String err) {
     }
 

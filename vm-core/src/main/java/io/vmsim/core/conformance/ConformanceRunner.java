@@ -79,10 +79,20 @@ public final class ConformanceRunner {
             "thp_collapse_alloc", "thp_split_pmd");
 
     private final PolicyCatalog catalog;
+    private final Map<String, String> overrides;
 
     /** A runner that builds its machines with the policies of {@code catalog} (the built-in ones: linux-2list, linux). */
     public ConformanceRunner(PolicyCatalog catalog) {
+        this(catalog, Map.of());
+    }
+
+    /**
+     * As above, with keys set after the runner's own (e.g. {@code vm.zero_page=true} to see the
+     * cases the recording kernel's missing zero page decides).
+     */
+    public ConformanceRunner(PolicyCatalog catalog, Map<String, String> overrides) {
         this.catalog = catalog;
+        this.overrides = new LinkedHashMap<>(overrides);
     }
 
     /** Reads and replays one case file. */
@@ -218,6 +228,7 @@ public final class ConformanceRunner {
         if (settings.get("overcommit_ratio") != null) {
             l.set(CoreKeys.OVERCOMMIT_RATIO, String.valueOf(settings.get("overcommit_ratio")));
         }
+        overrides.forEach(l::set);
         return Machine.create(l.load(), catalog);
     }
 
