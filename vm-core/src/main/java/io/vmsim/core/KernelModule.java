@@ -39,10 +39,12 @@ final class KernelModule extends AbstractModule {
                   CostModel cost, VmStat vmstat, Policies policies, PolicyFactory reclaimDomains) {
         // one reclaim policy instance per LRU domain, node x memory cgroup (reclaim, issue 3)
         LruDomains lru = new LruDomains(policies.reclaim(), reclaimDomains, frames);
-        return new Kernel(frames, allocator, tables, mmus, clock, cost, vmstat,
+        Kernel k = new Kernel(frames, allocator, tables, mmus, clock, cost, vmstat,
                 config.getInt(CoreKeys.PGTABLE_LEVELS), lru, policies.thp(), policies.numa(),
                 config.getString(CoreKeys.THP_ENABLED), config.getString(CoreKeys.THP_DEFRAG),
                 config.getBoolean(CoreKeys.THP_USE_ZERO_PAGE));
+        k.useZeroPage = config.getBoolean(CoreKeys.ZERO_PAGE);
+        return k;
     }
 
     @Provides

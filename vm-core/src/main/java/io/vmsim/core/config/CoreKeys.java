@@ -28,6 +28,7 @@ public final class CoreKeys {
     public static final String THP_ENABLED = "mm.transparent_hugepage.enabled";
     public static final String THP_DEFRAG = "mm.transparent_hugepage.defrag";
     public static final String THP_USE_ZERO_PAGE = "mm.transparent_hugepage.use_zero_page";
+    public static final String ZERO_PAGE = "vm.zero_page";
     public static final String POLICY_RECLAIM = "policy.reclaim";
     public static final String POLICY_THP = "policy.thp";
     public static final String POLICY_NUMA = "policy.numa";
@@ -110,6 +111,8 @@ public final class CoreKeys {
                     "/sys/kernel/mm/transparent_hugepage/defrag: how hard a huge-page fault tries (direct reclaim/compaction, waking kswapd/kcompactd, or neither)."),
             ConfigKey.bool(THP_USE_ZERO_PAGE, true,
                     "/sys/kernel/mm/transparent_hugepage/use_zero_page: map the huge zero page on a read fault of a huge-eligible range."),
+            ConfigKey.bool(ZERO_PAGE, true,
+                    "Map the shared 4 KiB zero page on a read fault of untouched private anonymous memory, as Linux does; false allocates a zeroed frame instead (a kernel without the zero page, as the conformance recordings)."),
             ConfigKey.string(POLICY_RECLAIM, "linux-2list",
                     "The reclaim policy, by name (see `vmsim policies`); the default is Linux's active/inactive lists with working-set detection."),
             ConfigKey.string(POLICY_THP, "linux", "The transparent-huge-page policy, by name."),

@@ -234,7 +234,7 @@ public final class FaultHandler {
 
     /** {@code do_anonymous_page()}: the zero page on a read, a new zeroed page on a write. */
     private void anonymousFault(Task task, Mm mm, Vma vma, long va, boolean write, long[] ptes, int i, int node) {
-        if (!write && !vma.has(VmaFlags.VM_SHARED)) {
+        if (!write && !vma.has(VmaFlags.VM_SHARED) && k.useZeroPage) {
             ptes[i] = Pte.make(k.zeroPfn, Pte.PRESENT | Pte.USER | Pte.SPECIAL | Pte.ACCESSED);
             k.vmstat.count(VmEvent.ZERO_PAGE_MAP);
             return;

@@ -52,6 +52,8 @@ public final class Kernel {
     public final String thpEnabled;
     public final String thpDefrag;
     public final boolean thpUseZeroPage;
+    /** {@code vm.zero_page}: read faults of private anonymous memory map {@link #zeroPfn}; false allocates a frame. */
+    public boolean useZeroPage = true;
     /** The shared zero page ({@code ZERO_PAGE(0)}). */
     public final int zeroPfn;
     /** The huge zero page, allocated on first use, or -1. */

@@ -1,0 +1,146 @@
+package io.vmsim.cli;
+
+import io.vmsim.core.conformance.CaseResult;
+import io.vmsim.core.conformance.ConformanceRunner;
+import io.vmsim.core.conformance.Verdict;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The differential suite (issue 9): every recorded kernel case of {@code conformance/expected}
+ * replayed in vmsim (with {@code vmsim.debug_checks=true}, which the runner always sets).
+ * {@code conformance/passing.txt} is a ratchet: a case listed there must keep passing.
+ */
+final class ConformanceSuiteTest {
+    private static final Path DIR = Path.of("..", "conformance", "expected");
+    private static List<CaseResult> results;
+
+    @BeforeAll
+    static void runSuite() throws Exception {
+        results = ConformanceCommand.run(ConformanceCommand.files(DIR, List.of()));
+        System.out.println("conformance: " + ConformanceCommand.summary(results));
+    }
+
+    private static List<String> passingList() throws Exception {
+        return Files.readAllLines(Path.of("..", "conformance", "passing.txt")).stream().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    }
+
+    @Test
+    void everyCaseOfTheRatchetPasses() throws Exception {
+        List<String> passing = passingList();
+        assertThat(passing).isNotEmpty().doesNotHaveDuplicates();
+        Map<String, CaseResult> byId = results.stream().collect(Collectors.toMap(CaseResult::id, r -> r));
+        for (String id : passing) {
+            assertThat(byId).as("case %s of passing.txt exists", id).containsKey(id);
+            CaseResult r = byId.get(id);
+            assertThat(r.verdict()).as("%s: %s", id, r.failures()).isEqualTo(Verdict.PASS);
+            assertThat(r.checks()).as("%s compares fields", id).isNotEmpty();
+        }
+    }
+
+    @Test
+    void everyCaseFileIsReplayedOrClassified_andUnsupportedOnesAreCountedAndNamed() throws Exception {
+        assertThat(results).hasSize(ConformanceCommand.files(DIR, List.of()).size()).hasSizeGreaterThanOrEqualTo(79);
+        List<CaseResult> unsupported = results.stream().filter(r -> r.verdict() == Verdict.UNSUPPORTED).toList();
+        System.out.println("conformance: " + unsupported.size() + " unsupported case(s): "
+                + unsupported.stream().map(r -> r.id() + " (" + r.reason() + ")").collect(Collectors.joining(", ")));
+        for (CaseResult r : unsupported) {
+            // the reason names an op of the case file
+            String op = r.reason().replaceFirst("^unsupported: ", "").split(" ")[0];
+            assertThat(r.reason()).startsWith("unsupported: ");
+            assertThat(Files.readString(DIR.resolve(r.id() + ".json"))).as(r.id()).contains("\"" + op + "\"");
+        }
+        assertThat(ConformanceCommand.summary(results)).contains(unsupported.size() + " unsupported");
+        // a skipped case is one the kernel did not record
+        for (CaseResult r : results) {
+            if (r.verdict() == Verdict.SKIPPED) {
+                assertThat(Files.readString(DIR.resolve(r.id() + ".json"))).contains("\"skipped\"");
+            }
+        }
+    }
+
+    @Test
+    void noReplayBreaksAnInvariantOrThrows() {
+        for (CaseResult r : results) {
+            assertThat(r.checks()).as(r.id()).noneMatch(c -> c.field().equals("replay"));
+        }
+    }
+
+    @Test
+    void theSuiteIsDeterministic() throws Exception {
+        List<CaseResult> again = ConformanceCommand.run(ConformanceCommand.files(DIR, List.of()));
+        assertThat(again).isEqualTo(results);
+    }
+
+    @Test
+    void command_passingCaseExitsZero_unknownCaseAndMissingFolderExitTwo() throws Exception {
+        String id = passingList().get(0);
+        Run ok = run("conformance", "--dir", DIR.toString(), id);
+        assertThat(ok.code).as(ok.err).isEqualTo(0);
+        assertThat(ok.out).contains(id).contains("1 pass, 0 fail, 0 unsupported, 0 skipped");
+        Run missing = run("conformance", "--dir", DIR.toString(), "no-such-case");
+        assertThat(missing.code).isEqualTo(2);
+        assertThat(missing.err).contains("no-such-case");
+        Run noDir = run("conformance", "--dir", "no/such/folder");
+        assertThat(noDir.code).isEqualTo(2);
+        assertThat(noDir.err).contains("no/such/folder");
+    }
+
+    @Test
+    void command_aFieldThatDiffersFromTheRecordingFailsAndExitsOne(@TempDir Path tmp) throws Exception {
+        // a recorded case with one kernel figure altered: the replay must disagree with it
+        String id = passingList().get(0);
+        String text = Files.readString(DIR.resolve(id + ".json"));
+        Map<String, Object> doc = ConformanceRunner.parse(text);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> observed = (Map<String, Object>) doc.get("observed");
+        String key = observed.keySet().stream().filter(k -> k.endsWith(".vmas_delta")).findFirst().orElseThrow();
+        long value = ((Number) observed.get(key)).longValue();
+        String altered = text.replace("\"" + key + "\": " + value, "\"" + key + "\": " + (value + 7));
+        assertThat(altered).isNotEqualTo(text);
+        Files.writeString(tmp.resolve(id + ".json"), altered);
+        Run r = run("conformance", "--dir", tmp.toString());
+        assertThat(r.code).isEqualTo(1);
+        assertThat(r.out).containsPattern(id + "\\s+" + java.util.regex.Pattern.quote(key) + "\\s+" + (value + 7) + "\\s+\\S+\\s+FAIL")
+                .contains("0 pass, 1 fail");
+        Run json = run("conformance", "--json", "--dir", tmp.toString());
+        assertThat(json.code).isEqualTo(1);
+        assertThat(json.out).contains("\"verdict\": \"FAIL\"").contains(key);
+    }
+
+    @Test
+    void zeroPage_theRecordingKernelHadNone_soWithVmsimsZeroPageOnTheReadFaultCasesFail() {
+        // the runner sets vm.zero_page=false; the kernel recorded 64 KiB of Rss for 16 pages read
+        Run off = run("conformance", "--dir", DIR.toString(), "anon-read-zero-page");
+        assertThat(off.code).as(off.out).isEqualTo(0);
+        Run on = run("conformance", "--dir", DIR.toString(), "--set", "vm.zero_page=true", "anon-read-zero-page");
+        assertThat(on.code).isEqualTo(1);
+        assertThat(on.out).containsPattern("anon-read-zero-page\\s+after_read\\.a\\.rss_kb\\s+64\\s+\\S+\\s+FAIL");
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> a = new ArrayList<>(List.of(args));
+        int code = Main.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), a.toArray(String[]::new));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,639 @@
+package io.vmsim.core.conformance;
+
+import io.vmsim.api.VmaFlags;
+import io.vmsim.core.Machine;
+import io.vmsim.core.SimProcess;
+import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.config.ConfigLoader;
+import io.vmsim.core.config.CoreKeys;
+import io.vmsim.core.debug.InvariantChecker;
+import io.vmsim.core.filemap.PageCache;
+import io.vmsim.core.mm.Kernel;
+import io.vmsim.core.mm.Mm;
+import io.vmsim.core.mm.MmSyscalls;
+import io.vmsim.core.mm.Task;
+import io.vmsim.core.mm.Vma;
+import io.vmsim.core.mm.WorkloadException;
+import io.vmsim.core.oom.OomKilledException;
+import io.vmsim.core.pgtable.Pte;
+import io.vmsim.core.plugin.PolicyCatalog;
+import io.vmsim.core.vmscan.Reclaim;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Replays one recorded kernel case ({@code conformance/expected/<case>.json}, issue 9) in a
+ * fresh vmsim machine and compares vmsim's figures with the kernel's, field by field.
+ *
+ * <p>The machine: {@link #MEMORY} of RAM, no swap, THP enabled/defrag and overcommit mode/ratio
+ * from the case's {@code settings}, {@code vmsim.debug_checks} on (every op is followed by the
+ * invariant checker), and the zero pages off ({@code vm.zero_page=false},
+ * {@code mm.transparent_hugepage.use_zero_page=false}): the recording kernel ran without a zero
+ * page (pvm_no_zero_page=1), so a read fault of untouched private anonymous memory allocated a
+ * frame there.
+ *
+ * <p>Compared exactly: per-op {@code errno}, {@code minflt} (vmsim's {@code pgfault} minus
+ * {@code pgmajfault} across the op: the ops of one process run alone), {@code majflt},
+ * {@code signal}, {@code pages_done}, {@code child}; per observation {@code vmas_delta}, and per
+ * mapping {@code vmas perms rss_kb anonymous_kb anon_huge_kb locked_kb mincore_resident mincore
+ * pm_present pm_swapped pm_zero_page pm_thp pm_distinct_frames pm_same_frame_as_saved}, and
+ * {@code file.F.cached_pages}. A key listed in {@code varying} with a min and max passes within
+ * them; one that merely differed is not compared. {@code vmstat} counters are global on the
+ * recording machine, so vmsim's delta of {@code thp_fault_alloc thp_fault_fallback
+ * thp_collapse_alloc thp_split_pmd} is only checked to be at most the recorded max. Not
+ * compared: {@code values} (vmsim stores no data), Pss and the clean/dirty/shared splits,
+ * {@code pm_exclusive pm_file_or_shared pm_mapcount_gt1}, {@code vmflags}, the rollup deltas, the
+ * meminfo figures and the cgroup counters.
+ *
+ * <p>The overcommit cases computed their lengths from the recording machine's memory: a length
+ * of 1 GiB or more in an {@code overcommit-*} case is scaled to {@link #MEMORY} (times
+ * {@code MEMORY / MemTotal}), and under {@code overcommit_memory=2} recomputed as the probe did,
+ * from vmsim's own {@code CommitLimit - Committed_AS + 256 MiB}: only the verdicts (errno) are
+ * compared.
+ *
+ * <p>An op vmsim cannot replay makes the case {@link Verdict#UNSUPPORTED} with the op named; a
+ * case the kernel skipped is {@link Verdict#SKIPPED}.
+ */
+public final class ConformanceRunner {
+    /** RAM of the replaying machine. */
+    public static final long MEMORY = 1L << 30;
+    private static final long PAGE = 4096;
+    private static final long HUGE = 2L << 20;
+    private static final List<String> ADVICE = List.of("dontneed", "hugepage", "nohugepage", "collapse", "populate_write");
+    private static final Set<String> COMPARED = Set.of("errno", "minflt", "majflt", "signal", "pages_done", "child",
+            "vmas_delta", "vmas", "perms", "rss_kb", "anonymous_kb", "anon_huge_kb", "locked_kb", "mincore_resident",
+            "mincore", "pm_present", "pm_swapped", "pm_zero_page", "pm_thp", "pm_distinct_frames",
+            "pm_same_frame_as_saved", "cached_pages");
+    private static final List<String> VMSTAT_BOUNDED = List.of("thp_fault_alloc", "thp_fault_fallback",
+            "thp_collapse_alloc", "thp_split_pmd");
+
+    private final PolicyCatalog catalog;
+    private final Map<String, String> overrides;
+
+    /** A runner that builds its machines with the policies of {@code catalog} (the built-in ones: linux-2list, linux). */
+    public ConformanceRunner(PolicyCatalog catalog) {
+        this(catalog, Map.of());
+    }
+
+    /**
+     * As above, with keys set after the runner's own (e.g. {@code vm.zero_page=true} to see the
+     * cases the recording kernel's missing zero page decides).
+     */
+    public ConformanceRunner(PolicyCatalog catalog, Map<String, String> overrides) {
+        this.catalog = catalog;
+        this.overrides = new LinkedHashMap<>(overrides);
+    }
+
+    /** Reads and replays one case file. */
+    public CaseResult run(Path file) throws IOException {
+        return run(parse(Files.readString(file)), file.getFileName().toString().replaceFirst("\\.json$", ""));
+    }
+
+    /** Parses a case file (JSON, read as the YAML it also is). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parse(String json) {
+        LoaderOptions o = new LoaderOptions();
+        o.setCodePointLimit(64 << 20);
+        Object doc = new Yaml(o).load(json);
+        if (!(doc instanceof Map)) {
+            throw new IllegalArgumentException("a case file holds one JSON object");
+        }
+        return (Map<String, Object>) doc;
+    }
+
+    /** Replays a parsed case; {@code fallbackId} names it if it has no {@code id}. */
+    @SuppressWarnings("unchecked")
+    public CaseResult run(Map<String, Object> doc, String fallbackId) {
+        String id = doc.get("id") instanceof String s ? s : fallbackId;
+        if (doc.get("skipped") != null) {
+            return new CaseResult(id, Verdict.SKIPPED, "not recorded: " + doc.get("skipped"), List.of());
+        }
+        Map<String, Object> settings = (Map<String, Object>) doc.getOrDefault("settings", Map.of());
+        List<Map<String, Object>> ops = (List<Map<String, Object>>) doc.getOrDefault("ops", List.of());
+        String unsupported = unsupported(ops, settings);
+        if (unsupported != null) {
+            return new CaseResult(id, Verdict.UNSUPPORTED, unsupported, List.of());
+        }
+        Map<String, Object> observed = (Map<String, Object>) doc.getOrDefault("observed", Map.of());
+        Map<String, Object> varying = (Map<String, Object>) doc.getOrDefault("varying", Map.of());
+        Map<String, Object> vmstat = (Map<String, Object>) doc.getOrDefault("vmstat", Map.of());
+        Map<String, Object> recorded = (Map<String, Object>) doc.getOrDefault("recorded", Map.of());
+        Replay r = new Replay(machine(settings), id, recorded, settings);
+        List<CaseResult.Check> checks = new ArrayList<>();
+        try {
+            r.run(ops);
+        } catch (RuntimeException e) {
+            checks.add(new CaseResult.Check("replay", "completes", "op " + r.current + ": " + e, Verdict.FAIL));
+        }
+        compare(observed, varying, r.got, checks);
+        for (Map.Entry<String, Object> op : vmstat.entrySet()) {
+            Map<String, Long> deltas = r.vmstatDeltas.get(op.getKey());
+            if (deltas == null || !(op.getValue() instanceof Map<?, ?> counters)) {
+                continue;
+            }
+            for (String c : VMSTAT_BOUNDED) {
+                if (counters.get(c) instanceof Map<?, ?> mm && mm.get("max") instanceof Number max && deltas.containsKey(c)) {
+                    long got = deltas.get(c);
+                    checks.add(new CaseResult.Check("vmstat." + op.getKey() + "." + c, "<=" + max.longValue(),
+                            Long.toString(got), got <= max.longValue() ? Verdict.PASS : Verdict.FAIL));
+                }
+            }
+        }
+        boolean fail = checks.stream().anyMatch(c -> c.verdict() == Verdict.FAIL);
+        return new CaseResult(id, fail ? Verdict.FAIL : Verdict.PASS,
+                fail ? checks.stream().filter(c -> c.verdict() == Verdict.FAIL).count() + " field(s) differ" : "", checks);
+    }
+
+    private static void compare(Map<String, Object> observed, Map<String, Object> varying, Map<String, Object> got,
+                                List<CaseResult.Check> checks) {
+        for (Map.Entry<String, Object> e : observed.entrySet()) {
+            String key = e.getKey();
+            String field = key.substring(key.lastIndexOf('.') + 1);
+            if (!COMPARED.contains(field) || key.contains(".rollup.") || key.contains(".cgroup.")) {
+                continue;
+            }
+            Object g = got.get(key);
+            String gs = g == null ? "n/a" : String.valueOf(g);
+            Object var = varying.get(key);
+            if (var instanceof Map<?, ?> v) {
+                if (v.get("min") instanceof Number min && v.get("max") instanceof Number max) {
+                    boolean ok = g instanceof Number n && n.longValue() >= min.longValue() && n.longValue() <= max.longValue();
+                    checks.add(new CaseResult.Check(key, "[" + min + "," + max + "]", gs, ok ? Verdict.PASS : Verdict.FAIL));
+                }
+                continue; // differed between runs without a range: not compared
+            }
+            String expected = String.valueOf(e.getValue());
+            boolean ok = g != null && (e.getValue() instanceof Number n && g instanceof Number gn
+                    ? n.longValue() == gn.longValue() : expected.equals(gs));
+            checks.add(new CaseResult.Check(key, expected, gs, ok ? Verdict.PASS : Verdict.FAIL));
+        }
+    }
+
+    /** The first op of the case vmsim cannot replay, as {@code unsupported: <op>}, or null. */
+    private static String unsupported(List<Map<String, Object>> ops, Map<String, Object> settings) {
+        for (Map<String, Object> op : ops) {
+            String name = str(op, "op");
+            String why = switch (name) {
+                case "mmap" -> {
+                    for (String f : str(op, "flags").split("\\|")) {
+                        if (!List.of("private", "shared", "anonymous", "populate", "noreserve", "locked", "").contains(f)) {
+                            yield "mmap flag " + f;
+                        }
+                    }
+                    yield null;
+                }
+                case "munmap", "mprotect", "read", "write", "fork", "exit", "wait", "observe", "pread", "pwrite" -> null;
+                case "madvise" -> ADVICE.contains(str(op, "advice")) ? null : "madvise " + str(op, "advice");
+                case "mlock" -> List.of("", "onfault").contains(str(op, "flags")) ? null : "mlock " + str(op, "flags");
+                case "file" -> List.of("disk", "memfd").contains(str(op, "kind")) ? null : "file " + str(op, "kind")
+                        + " (vmsim files have no open modes)";
+                case "sysctl" -> String.valueOf(settings.get(str(op, "name"))).equals(str(op, "value")) ? null
+                        : "sysctl " + str(op, "name") + " changed during the case";
+                default -> name; // mremap, munlock, msync, fsync, ftruncate, fadvise, cgroup_*: no vmsim API
+            };
+            if (why != null) {
+                return "unsupported: " + why;
+            }
+        }
+        return null;
+    }
+
+    private Machine machine(Map<String, Object> settings) {
+        ConfigLoader l = new ConfigLoader(catalog)
+                .set(CoreKeys.MEMORY, Long.toString(MEMORY))
+                .set(CoreKeys.SWAP_SIZE, "0")
+                .set(CoreKeys.ZERO_PAGE, "false")
+                .set(CoreKeys.THP_USE_ZERO_PAGE, "false")
+                .set(CoreKeys.DEBUG_CHECKS, "true");
+        if (settings.get("thp_enabled") != null) {
+            l.set(CoreKeys.THP_ENABLED, String.valueOf(settings.get("thp_enabled")));
+        }
+        if (settings.get("thp_defrag") != null) {
+            l.set(CoreKeys.THP_DEFRAG, String.valueOf(settings.get("thp_defrag")));
+        }
+        if (settings.get("overcommit_memory") != null) {
+            l.set(CoreKeys.OVERCOMMIT_MEMORY, String.valueOf(settings.get("overcommit_memory")));
+        }
+        if (settings.get("overcommit_ratio") != null) {
+            l.set(CoreKeys.OVERCOMMIT_RATIO, String.valueOf(settings.get("overcommit_ratio")));
+        }
+        overrides.forEach(l::set);
+        return Machine.create(l.load(), catalog);
+    }
+
+    private static String str(Map<String, Object> op, String key) {
+        Object v = op.get(key);
+        return v == null ? "" : String.valueOf(v);
+    }
+
+    private static long num(Map<String, Object> op, String key) {
+        Object v = op.get(key);
+        return v instanceof Number n ? n.longValue() : 0;
+    }
+
+    /** One replay: the machine, the processes, their mappings by label, and what was measured. */
+    private static final class Replay {
+        final Machine m;
+        final Kernel k;
+        final MmSyscalls sys;
+        final String id;
+        final Map<String, Object> recorded;
+        final Map<String, Object> settings;
+        final Map<String, Object> got = new LinkedHashMap<>();
+        final Map<String, Map<String, Long>> vmstatDeltas = new HashMap<>();
+        final Map<String, SimProcess> procs = new HashMap<>();
+        final Map<String, Map<String, long[]>> maps = new HashMap<>();
+        final Map<String, Integer> files = new HashMap<>();
+        final Map<String, int[]> saved = new HashMap<>();
+        final Map<Long, Long> scaled = new HashMap<>();
+        String childState = "exit:0";
+        long cursor = 0x100000000000L;
+        int current = -1;
+
+        Replay(Machine m, String id, Map<String, Object> recorded, Map<String, Object> settings) {
+            this.m = m;
+            this.k = m.kernel();
+            this.sys = m.syscalls();
+            this.id = id;
+            this.recorded = recorded;
+            this.settings = settings;
+            procs.put("parent", m.spawn("probe", List.of(0)));
+            maps.put("parent", new LinkedHashMap<>());
+        }
+
+        void run(List<Map<String, Object>> ops) {
+            InvariantChecker checker = m.debugChecks();
+            for (Map<String, Object> op : ops) {
+                current = (int) num(op, "n");
+                String key = "op" + current;
+                Map<String, Long> before = m.vmstat();
+                got.put(key + ".errno", "ok");
+                try {
+                    exec(op, key);
+                } catch (OomKilledException e) {
+                    if (!"child".equals(str(op, "proc"))) {
+                        throw e;
+                    }
+                    childState = "signal:SIGKILL";
+                }
+                Map<String, Long> after = m.vmstat();
+                Map<String, Long> d = new HashMap<>();
+                for (Map.Entry<String, Long> e : after.entrySet()) {
+                    d.put(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L));
+                }
+                vmstatDeltas.put(key, d);
+                long maj = d.getOrDefault("pgmajfault", 0L);
+                got.put(key + ".minflt", d.getOrDefault("pgfault", 0L) - maj);
+                got.put(key + ".majflt", maj);
+                if (checker != null) {
+                    checker.check("conformance case " + id + ", op " + current);
+                }
+            }
+        }
+
+        private Task task(Map<String, Object> op) {
+            SimProcess p = procs.get(str(op, "proc").isEmpty() ? "parent" : str(op, "proc"));
+            if (p == null) {
+                throw new IllegalStateException("no process " + str(op, "proc"));
+            }
+            return p.threads().get(0);
+        }
+
+        private Map<String, long[]> mapsOf(Map<String, Object> op) {
+            return maps.get(str(op, "proc").isEmpty() ? "parent" : str(op, "proc"));
+        }
+
+        private void exec(Map<String, Object> op, String key) {
+            Task t = task(op);
+            Mm mm = t.mm();
+            switch (str(op, "op")) {
+                case "sysctl" -> { } // the machine was built with the case's settings
+                case "mmap" -> errno(key, () -> mmap(op, t));
+                case "munmap" -> errno(key, () -> {
+                    long[] r = range(op);
+                    sys.munmap(mm, r[0], r[1], t.cpu());
+                });
+                case "mprotect" -> errno(key, () -> {
+                    long[] r = range(op);
+                    String prot = str(op, "prot");
+                    sys.mprotect(mm, r[0], r[1], "none".equals(prot) ? "" : prot);
+                });
+                case "madvise" -> errno(key, () -> {
+                    long[] r = range(op);
+                    if ("populate_write".equals(str(op, "advice"))) {
+                        populate(t, r[0], r[1], true);
+                    } else {
+                        sys.madvise(mm, r[0], r[1], str(op, "advice"), t.cpu());
+                    }
+                });
+                case "mlock" -> errno(key, () -> {
+                    long[] r = range(op);
+                    sys.mlock(mm, r[0], r[1]);
+                    if (!"onfault".equals(str(op, "flags"))) {
+                        populate(t, r[0], r[1], privateWritable(mm, r[0]));
+                    }
+                });
+                case "read", "write" -> touch(op, key, t);
+                case "fork" -> {
+                    SimProcess child = m.fork(procs.get("parent"), 0);
+                    procs.put("child", child);
+                    maps.put("child", new LinkedHashMap<>(maps.get("parent")));
+                }
+                case "exit" -> sys.exit(mm, t.cpu());
+                case "wait" -> got.put(key + ".child", childState);
+                case "file" -> {
+                    PageCache pc = Reclaim.of(k).pageCache();
+                    int f = pc.createFile(str(op, "file"), num(op, "len"));
+                    files.put(str(op, "file"), f);
+                    if (num(op, "value") != 0) {
+                        for (long i = 0; i < (num(op, "len") + PAGE - 1) / PAGE; i++) {
+                            pc.write(mm, t.cpu(), f, i);
+                        }
+                    }
+                }
+                case "pread", "pwrite" -> {
+                    PageCache pc = Reclaim.of(k).pageCache();
+                    int f = files.get(str(op, "file"));
+                    long first = num(op, "offset") / PAGE;
+                    long pages = (num(op, "len") + PAGE - 1) / PAGE;
+                    for (long i = first; i < first + pages; i++) {
+                        if ("pwrite".equals(str(op, "op"))) {
+                            pc.write(mm, t.cpu(), f, i);
+                        } else {
+                            pc.read(mm, t.cpu(), f, i);
+                        }
+                    }
+                    got.put(key + ".signal", "none");
+                    got.put(key + ".pages_done", pages);
+                }
+                case "observe" -> observe(op, t);
+                default -> throw new IllegalStateException("op " + str(op, "op") + " is not replayable");
+            }
+        }
+
+        /** Runs a system call; a refusal becomes {@code opN.errno} (ENOMEM: overcommit or out of memory; EINVAL: bad arguments). */
+        private void errno(String key, Runnable call) {
+            try {
+                call.run();
+            } catch (WorkloadException e) {
+                got.put(key + ".errno", "ENOMEM");
+            } catch (IllegalArgumentException e) {
+                got.put(key + ".errno", "EINVAL");
+            }
+        }
+
+        private long[] range(Map<String, Object> op) {
+            long[] map = mapsOf(op).get(str(op, "map"));
+            if (map == null) {
+                throw new IllegalStateException("mapping '" + str(op, "map") + "' is not mapped");
+            }
+            return new long[] {map[0] + num(op, "offset"), length(num(op, "len"))};
+        }
+
+        /** A length; in an overcommit case, one derived from the recording machine's memory is scaled (see the class comment). */
+        private long length(long len) {
+            if (!id.startsWith("overcommit-") || len < (1L << 30)) {
+                return len;
+            }
+            return scaled.computeIfAbsent(len, l -> {
+                if ("2".equals(String.valueOf(settings.get("overcommit_memory")))) {
+                    Map<String, Long> mi = m.meminfo();
+                    long remaining = (mi.get("CommitLimit") - mi.get("Committed_AS")) * 1024 + (256L << 20);
+                    return remaining & -HUGE;
+                }
+                long total = recorded.get("mem_total_kb") instanceof Number n ? n.longValue() * 1024 : MEMORY;
+                return (long) ((double) l * MEMORY / total) & -HUGE;
+            });
+        }
+
+        private void mmap(Map<String, Object> op, Task t) {
+            Mm mm = t.mm();
+            Map<String, long[]> ms = mapsOf(op);
+            long len = length(num(op, "len"));
+            String prot = "none".equals(str(op, "prot")) ? "" : str(op, "prot");
+            List<String> flags = List.of(str(op, "flags").split("\\|"));
+            boolean shared = flags.contains("shared");
+            long addr;
+            if (!str(op, "after").isEmpty()) {
+                long[] a = ms.get(str(op, "after"));
+                addr = a[0] + a[1];
+            } else if (!str(op, "before").isEmpty()) {
+                addr = ms.get(str(op, "before"))[0] - len;
+            } else {
+                // a 2 MiB-aligned address with at least 2 MiB unmapped on both sides, as the probe's
+                addr = cursor;
+                cursor = (addr + len + HUGE - 1 & -HUGE) + HUGE;
+            }
+            long start;
+            if (flags.contains("anonymous")) {
+                start = sys.mmapAnon(mm, addr, len, prot, shared, HUGE, flags.contains("noreserve"));
+            } else {
+                start = sys.mmapFile(mm, addr, len, prot, shared, files.get(str(op, "file")), num(op, "file_offset") / PAGE);
+            }
+            ms.put(str(op, "map"), new long[] {start, len});
+            if (flags.contains("locked")) {
+                sys.mlock(mm, start, len);
+            }
+            if (flags.contains("locked") || flags.contains("populate")) {
+                populate(t, start, len, privateWritable(mm, start));
+            }
+        }
+
+        private static boolean privateWritable(Mm mm, long va) {
+            Vma v = mm.findVma(va);
+            return v != null && v.has(VmaFlags.VM_WRITE) && !v.has(VmaFlags.VM_SHARED);
+        }
+
+        /** Faults every page in, as populate_vma_page_range() does (a write fault where the area is private and writable). */
+        private void populate(Task t, long start, long len, boolean write) {
+            for (long off = 0; off < len; off += PAGE) {
+                m.access(t, start + off, write);
+            }
+        }
+
+        private void touch(Map<String, Object> op, String key, Task t) {
+            long[] map = mapsOf(op).get(str(op, "map"));
+            boolean write = "write".equals(str(op, "op"));
+            long pages = (num(op, "len") + PAGE - 1) / PAGE;
+            long done = 0;
+            String signal = "none";
+            for (; done < pages; done++) {
+                long va = map[0] + num(op, "offset") + done * PAGE;
+                try {
+                    m.access(t, va, write);
+                } catch (WorkloadException e) {
+                    String msg = String.valueOf(e.getMessage());
+                    if (msg.startsWith("segmentation fault")) {
+                        signal = "SIGSEGV";
+                    } else if (msg.contains("beyond the end")) {
+                        signal = "SIGBUS";
+                    } else {
+                        throw e;
+                    }
+                    break;
+                }
+            }
+            got.put(key + ".signal", signal);
+            got.put(key + ".pages_done", done);
+        }
+
+        private void observe(Map<String, Object> op, Task t) {
+            Mm mm = t.mm();
+            String label = str(op, "label");
+            int vmas = 0;
+            for (Vma ignored : mm.vmas()) {
+                vmas++;
+            }
+            got.put(label + ".vmas_delta", vmas);
+            boolean save = num(op, "save_frames") != 0;
+            for (Map.Entry<String, long[]> e : mapsOf(op).entrySet()) {
+                observeMapping(mm, label + "." + e.getKey(), e.getKey(), e.getValue()[0], e.getValue()[1], save);
+            }
+            PageCache pc = Reclaim.of(k).pageCache();
+            for (Map.Entry<String, Integer> f : files.entrySet()) {
+                long cached = 0;
+                for (long i = 0; i < pc.file(f.getValue()).sizePages; i++) {
+                    if (pc.lookup(f.getValue(), i) >= 0) {
+                        cached++;
+                    }
+                }
+                got.put(label + ".file." + f.getKey() + ".cached_pages", cached);
+            }
+        }
+
+        private void observeMapping(Mm mm, String prefix, String name, long start, long len, boolean save) {
+            long end = start + len;
+            List<Vma> vs = new ArrayList<>();
+            for (Vma v : mm.vmas()) {
+                if (v.start() < end && v.end() > start) {
+                    vs.add(v);
+                }
+            }
+            List<String> perms = new ArrayList<>();
+            long rss = 0;
+            long anon = 0;
+            long anonHuge = 0;
+            long locked = 0;
+            for (Vma v : vs) {
+                perms.add((v.has(VmaFlags.VM_READ) ? "r" : "-") + (v.has(VmaFlags.VM_WRITE) ? "w" : "-")
+                        + (v.has(VmaFlags.VM_EXEC) ? "x" : "-") + (v.has(VmaFlags.VM_SHARED) ? "s" : "p"));
+                if (v.end() - v.start() > (64L << 30)) {
+                    continue; // an untouched overcommit-sized area: not walked
+                }
+                for (long va = v.start(); va < v.end(); va += PAGE) {
+                    long e = k.lookupLeaf(mm, va);
+                    int pfn = pfn(e, va);
+                    if (pfn < 0 || zero(pfn)) {
+                        continue;
+                    }
+                    rss += 4;
+                    if (k.frames.test(head(pfn), PageFrames.PG_ANON)) {
+                        anon += 4;
+                        if (Pte.huge(e)) {
+                            anonHuge += 4;
+                        }
+                    }
+                    if (v.has(VmaFlags.VM_LOCKED)) {
+                        locked += 4;
+                    }
+                }
+            }
+            got.put(prefix + ".vmas", vs.size());
+            got.put(prefix + ".perms", String.join(",", perms));
+            got.put(prefix + ".rss_kb", rss);
+            got.put(prefix + ".anonymous_kb", anon);
+            got.put(prefix + ".anon_huge_kb", anonHuge);
+            got.put(prefix + ".locked_kb", locked);
+            if (len > (64L << 30)) {
+                return;
+            }
+            PageCache pc = Reclaim.of(k).pageCache();
+            int pages = (int) (len / PAGE);
+            int[] frames = new int[pages];
+            StringBuilder mincore = new StringBuilder();
+            long resident = 0;
+            long present = 0;
+            long swapped = 0;
+            long zeros = 0;
+            long thp = 0;
+            long same = 0;
+            Set<Integer> distinct = new HashSet<>();
+            int[] old = saved.get(name);
+            for (int i = 0; i < pages; i++) {
+                long va = start + i * PAGE;
+                Vma v = mm.findVma(va);
+                frames[i] = -1;
+                if (v == null || !v.contains(va)) {
+                    mincore.append('-');
+                    continue;
+                }
+                long e = k.lookupLeaf(mm, va);
+                int pfn = pfn(e, va);
+                boolean res = pfn >= 0;
+                if (!res && v.file() > 0) {
+                    res = pc.lookup(v.file(), v.pgoff() + ((va - v.start()) >>> 12)) >= 0;
+                }
+                mincore.append(res ? '1' : '0');
+                resident += res ? 1 : 0;
+                if (e != 0 && Pte.isSwap(e)) {
+                    swapped++;
+                }
+                if (pfn < 0) {
+                    continue;
+                }
+                frames[i] = pfn;
+                present++;
+                distinct.add(pfn);
+                zeros += zero(pfn) ? 1 : 0;
+                thp += (k.frames.flags[pfn] & (PageFrames.PG_HEAD | PageFrames.PG_TAIL)) != 0 && !zero(pfn) ? 1 : 0;
+                same += old != null && i < old.length && old[i] == pfn ? 1 : 0;
+            }
+            got.put(prefix + ".mincore_resident", resident);
+            if (pages <= 64) {
+                got.put(prefix + ".mincore", mincore.toString());
+            }
+            got.put(prefix + ".pm_present", present);
+            got.put(prefix + ".pm_swapped", swapped);
+            got.put(prefix + ".pm_zero_page", zeros);
+            got.put(prefix + ".pm_thp", thp);
+            got.put(prefix + ".pm_distinct_frames", distinct.isEmpty() ? -1 : distinct.size());
+            if (old != null) {
+                got.put(prefix + ".pm_same_frame_as_saved", same);
+            }
+            if (save) {
+                saved.put(name, frames);
+            }
+        }
+
+        /** The frame mapping {@code va} through leaf {@code e}, or -1 if none is present. */
+        private static int pfn(long e, long va) {
+            if (e == 0 || Pte.isSwap(e) || !Pte.present(e)) {
+                return -1;
+            }
+            int pfn = Pte.pfn(e);
+            if (Pte.huge(e)) {
+                pfn += (int) ((va & (HUGE - 1)) >>> 12);
+            }
+            return pfn;
+        }
+
+        private boolean zero(int pfn) {
+            return pfn == k.zeroPfn || (k.hugeZeroPfn >= 0 && pfn >= k.hugeZeroPfn && pfn < k.hugeZeroPfn + Kernel.HPAGE_PMD_NR);
+        }
+
+        private int head(int pfn) {
+            return (k.frames.flags[pfn] & PageFrames.PG_TAIL) != 0 ? pfn & ~(Kernel.HPAGE_PMD_NR - 1) : pfn;
+        }
+    }
+}
