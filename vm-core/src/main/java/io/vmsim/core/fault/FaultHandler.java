@@ -47,7 +47,6 @@ public final class FaultHandler {
 
     /** Handles a fault of {@code task} at {@code va}; on return the access can be retried. */
     public void handle(Task task, long va, boolean write) {
-        k.vmstat.count(VmEvent.PGFAULT);
         k.clock.advance(k.cost.faultPs);
         Mm mm = task.mm();
         k.currentMm = mm;
@@ -60,6 +59,9 @@ public final class FaultHandler {
             throw new WorkloadException(String.format("segmentation fault: %s (pid %d) %s 0x%x in a VMA without %s permission (%s)",
                     task.comm(), task.pid(), write ? "wrote" : "read", va, write ? "write" : "read", vma));
         }
+        // arch/x86/mm/fault.c: a fault outside every VMA or against its permissions is a bad_area
+        // SIGSEGV before handle_mm_fault(), which is where PGFAULT is counted (mm/memory.c)
+        k.vmstat.count(VmEvent.PGFAULT);
         if (vma.has(VmaFlags.VM_HUGETLB)) {
             k.huge.hugetlbFault(task, vma, va, write); // THP (issue 5)
             return;
