@@ -246,7 +246,8 @@ public final class MmSyscalls {
         long mask = VmaFlags.VM_READ | VmaFlags.VM_WRITE | VmaFlags.VM_EXEC;
         for (Vma v : affected(mm, addr, end)) {
             v = isolate(mm, v, addr, end);
-            boolean dropWrite = v.has(VmaFlags.VM_WRITE) && (newProt & VmaFlags.VM_WRITE) == 0;
+            boolean wasWritable = v.has(VmaFlags.VM_WRITE);
+            boolean dropWrite = wasWritable && (newProt & VmaFlags.VM_WRITE) == 0;
             if (!v.has(VmaFlags.VM_ACCOUNT) && (newProt & VmaFlags.VM_WRITE) != 0) {
                 // mprotect_fixup(): making a private area writable charges it
                 v.flags |= account(mm, (v.flags & ~mask) | newProt, (v.end - v.start) >>> 12) & VmaFlags.VM_ACCOUNT;
@@ -262,6 +263,15 @@ public final class MmSyscalls {
             } else if (dropWrite) {
                 wrprotectRange(mm, v.start, v.end);
                 k.flushTlbRange(mm, v.start, v.end);
+            }
+            if (!wasWritable && (newProt & VmaFlags.VM_WRITE) != 0 && v.isAnon() && !v.has(VmaFlags.VM_SHARED)) {
+                // change_pte_range() with can_change_pte_writable() (mm/mprotect.c): a private
+                // anonymous page mapped only here (PageAnonExclusive) becomes writable at once
+                changeLeaves(mm, mm.pgd, k.levels, v.start, v.end, e -> {
+                    int pfn = (int) Pte.pfn(e);
+                    return k.frames.test(pfn, io.vmsim.core.alloc.PageFrames.PG_ANON) && k.totalMapcount(pfn) == 1
+                            && !Pte.huge(e) ? e | Pte.RW : e;
+                });
             }
         }
         mergeRange(mm, addr, end);
