@@ -93,7 +93,7 @@ public final class CoreKeys {
                     "Simulated physical memory (MemTotal), split evenly across NUMA nodes."),
             ConfigKey.integer(NODES, 1, 1, 64, "Number of NUMA nodes."),
             ConfigKey.integer(CPUS, 2, 1, 1024, "Number of CPUs, spread evenly across the nodes."),
-            ConfigKey.oneOf(CPU_PROFILE, "haswell", List.of("haswell", "reference-2010"),
+            ConfigKey.oneOf(CPU_PROFILE, "haswell", List.of("haswell", "reference-2010", "host"),
                     "CPU model: TLB geometry and page-walk caches (haswell: 64x4K, 32x2M, 4x1G L1 DTLB and a 1024-entry STLB)."),
             ConfigKey.integer(PGTABLE_LEVELS, 4, 4, 5, "Page-table levels: 4 (48-bit virtual addresses) or 5 (57-bit, LA57)."),
             ConfigKey.bool(PWC, true, "Model page-walk caches (paging-structure caches) that skip upper levels of a walk."),
