@@ -219,7 +219,13 @@ public final class MmSyscalls {
 
     /** Unmaps {@code [addr, addr+length)}: splits VMAs at the edges, zaps the pages and frees empty tables. */
     public void munmap(Mm mm, long addr, long length, int cpu) {
-        long end = addr + length;
+        // __vm_munmap() (mm/vma.c): an unaligned start or an empty range is EINVAL; the length is
+        // rounded up to whole pages
+        if ((addr & 4095) != 0 || length <= 0) {
+            throw new IllegalArgumentException(String.format("munmap(0x%x, %d): EINVAL (%s)", addr, length,
+                    length <= 0 ? "empty range" : "start not page-aligned"));
+        }
+        long end = addr + ((length + 4095) & -4096L);
         for (Vma v : affected(mm, addr, end)) {
             v = isolate(mm, v, addr, end);
             if (v.has(VmaFlags.VM_HUGETLB)) {
@@ -241,7 +247,33 @@ public final class MmSyscalls {
      * does for pages it cannot prove exclusive.
      */
     public void mprotect(Mm mm, long addr, long length, String prot) {
-        long end = addr + length;
+        // do_mprotect_pkey() (mm/mprotect.c): an unaligned start is EINVAL, an empty range does
+        // nothing, and a range that meets unmapped space is ENOMEM, after the areas before the
+        // hole were changed
+        if ((addr & 4095) != 0) {
+            throw new IllegalArgumentException(String.format("mprotect(0x%x, %d): EINVAL (start not page-aligned)", addr, length));
+        }
+        if (length <= 0) {
+            return;
+        }
+        long want = addr + ((length + 4095) & -4096L);
+        long covered = addr;
+        for (Vma v : affected(mm, addr, want)) {
+            if (v.start > covered) {
+                break;
+            }
+            covered = Math.max(covered, v.end);
+        }
+        long end = Math.min(want, covered);
+        if (end > addr) {
+            changeProtection(mm, addr, end, prot);
+        }
+        if (end < want) {
+            throw new WorkloadException(String.format("mprotect(0x%x, %d): ENOMEM (0x%x is not mapped)", addr, length, end));
+        }
+    }
+
+    private void changeProtection(Mm mm, long addr, long end, String prot) {
         long newProt = protFlags(prot);
         long mask = VmaFlags.VM_READ | VmaFlags.VM_WRITE | VmaFlags.VM_EXEC;
         for (Vma v : affected(mm, addr, end)) {
