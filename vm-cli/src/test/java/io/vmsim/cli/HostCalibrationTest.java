@@ -12,23 +12,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.data.Percentage.withPercentage;
 
 /**
  * The prediction of {@code conformance/calibration/README.md}: {@code largepages3} (3 GiB) run
  * with {@code conformance/calibration/host.yaml} (cost keys derived from microbenchmarks only)
- * predicts what the README's table says, and stands against the C port's measured times as the
- * README reports: 2 of 10 times within 15%, 1 of 5 on/off ratios within 0.05. A model change
- * that moves a prediction fails here; if it improves the agreement, update the README's table
- * and these figures together.
+ * stands against the C port's measured times (the independent figures) no worse than the
+ * README's table reports, row by row (each error at most the reported one, rounded up to the next
+ * whole percent, or to the next 0.01 for ratios), and at least as many rows meet the goal as
+ * it reports: 2 of 10 times within 15%, 1 of 5 on/off ratios within 0.05. A model change that
+ * worsens the prediction fails here; one that improves it should update the README.
  */
 final class HostCalibrationTest {
     private static final Path HOST = Path.of(System.getProperty("vmsim.calibration.host",
             "../conformance/calibration/host.yaml"));
 
-    /** README's predicted phase times, microseconds. */
-    static final double[] PREDICTED_ON = {2_852_804, 119_488, 119_488, 17_770, 17_770};
-    static final double[] PREDICTED_OFF = {10_738_605, 129_743, 129_743, 28_026, 28_026};
+    /** The README's errors against the measured medians, as bounds: |predicted / measured - 1|. */
+    static final double[] ERROR_ON = {0.45, 0.91, 1.13, 0.43, 0.50};
+    static final double[] ERROR_OFF = {0.02, 0.02, 1.04, 1.08, 1.07};
+    /** The README's on/off ratio differences, as bounds. */
+    static final double[] RATIO_DIFF = {0.21, 0.45, 0.04, 0.30, 0.25};
     /** Medians of the 5 runs each in conformance/calibration/largepages3.json, microseconds. */
     static final double[] MEASURED_ON = {5_147_674, 62_658, 56_292, 12_510, 11_857};
     static final double[] MEASURED_OFF = {10_917_737, 131_540, 63_877, 13_510, 13_564};
@@ -64,13 +66,15 @@ final class HostCalibrationTest {
         int timesWithin = 0;
         int ratiosWithin = 0;
         for (int i = 0; i < 5; i++) {
-            assertThat(on[i]).as("THP on, phase %d", i).isCloseTo(PREDICTED_ON[i], withPercentage(0.5));
-            assertThat(off[i]).as("THP off, phase %d", i).isCloseTo(PREDICTED_OFF[i], withPercentage(0.5));
+            assertThat(Math.abs(on[i] / MEASURED_ON[i] - 1)).as("THP on, phase %d: error", i).isLessThanOrEqualTo(ERROR_ON[i]);
+            assertThat(Math.abs(off[i] / MEASURED_OFF[i] - 1)).as("THP off, phase %d: error", i).isLessThanOrEqualTo(ERROR_OFF[i]);
+            assertThat(Math.abs(on[i] / off[i] - MEASURED_ON[i] / MEASURED_OFF[i])).as("phase %d: ratio difference", i)
+                    .isLessThanOrEqualTo(RATIO_DIFF[i]);
             timesWithin += Math.abs(on[i] / MEASURED_ON[i] - 1) <= 0.15 ? 1 : 0;
             timesWithin += Math.abs(off[i] / MEASURED_OFF[i] - 1) <= 0.15 ? 1 : 0;
             ratiosWithin += Math.abs(on[i] / off[i] - MEASURED_ON[i] / MEASURED_OFF[i]) <= 0.05 ? 1 : 0;
         }
-        assertThat(timesWithin).as("times within 15% of measured").isEqualTo(2);
-        assertThat(ratiosWithin).as("on/off ratios within 0.05 of measured").isEqualTo(1);
+        assertThat(timesWithin).as("times within 15% of measured").isGreaterThanOrEqualTo(2);
+        assertThat(ratiosWithin).as("on/off ratios within 0.05 of measured").isGreaterThanOrEqualTo(1);
     }
 }

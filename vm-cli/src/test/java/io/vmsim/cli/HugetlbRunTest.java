@@ -3,12 +3,10 @@ package io.vmsim.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static io.vmsim.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** hugetlbfs areas in a scenario, end to end: meminfo of the pool, and a one-line error when it is short. */
@@ -16,16 +14,7 @@ final class HugetlbRunTest {
     @TempDir
     Path dir;
 
-    private record Outcome(int code, String out, String err) {
-    }
 
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), args);
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private Path scenario() throws Exception {
         Path s = dir.resolve("db.yaml");
@@ -46,7 +35,7 @@ final class HugetlbRunTest {
 
     @Test
     void aPoolLargeEnough_backsTheAreaAndShowsInMeminfo() throws Exception {
-        Outcome o = run("run", "--scenario", scenario().toString(), "--set", "vm.nr_hugepages=6", "--json", "-");
+        Cli.Outcome o = run("run", "--scenario", scenario().toString(), "--set", "vm.nr_hugepages=6", "--json", "-");
         assertThat(o.code()).as(o.err()).isZero();
         assertThat(o.out()).contains("\"HugePages_Total\": 6").contains("\"HugePages_Free\": 2")
                 .contains("\"HugePages_Rsvd\": 0").contains("\"pgfault\": 4,");
@@ -54,7 +43,7 @@ final class HugetlbRunTest {
 
     @Test
     void anEmptyPool_failsWithOneLineNamingTheProcessAndThePageSize() throws Exception {
-        Outcome o = run("run", "--scenario", scenario().toString());
+        Cli.Outcome o = run("run", "--scenario", scenario().toString());
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err().lines().toList()).hasSize(1);
         assertThat(o.err()).contains("postgres").contains("2M").contains("vm.nr_hugepages");

@@ -3,13 +3,11 @@ package io.vmsim.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static io.vmsim.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -20,23 +18,11 @@ final class MainTest {
     @TempDir
     Path dir;
 
-    private record Outcome(int code, String out, String err) {
-        String[] errLines() {
-            return err.lines().toArray(String[]::new);
-        }
-    }
 
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), args);
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @Test
     void unknownKey_exits2WithASuggestion() {
-        Outcome o = run("run", "--set", "vm.swapiness=10");
+        Cli.Outcome o = run("run", "--set", "vm.swapiness=10");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.errLines()).containsExactly("vmsim: unknown key 'vm.swapiness' (in --set); did you mean 'vm.swappiness'?");
         assertThat(o.out()).isEmpty();
@@ -46,14 +32,14 @@ final class MainTest {
     void unknownKeyInAFile_namesTheFile() throws IOException {
         Path f = dir.resolve("c.yaml");
         Files.writeString(f, "vm:\n  swapiness: 10\n");
-        Outcome o = run("run", "--config", f.toString());
+        Cli.Outcome o = run("run", "--config", f.toString());
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.errLines()).containsExactly("vmsim: unknown key 'vm.swapiness' (in " + f + "); did you mean 'vm.swappiness'?");
     }
 
     @Test
     void wrongType_exits2SayingWhatWasExpected() {
-        Outcome o = run("run", "--set", "machine.memory=lots");
+        Cli.Outcome o = run("run", "--set", "machine.memory=lots");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.errLines()).containsExactly(
                 "vmsim: 'machine.memory' = 'lots' (in --set): expected a size in bytes (e.g. 4096, 64K, 2M, 16G)");
@@ -62,7 +48,7 @@ final class MainTest {
     @Test
     void unknownPolicy_exits2ListingTheAvailableOnes() {
         // 'lur' is as far from 'lirs' as from 'lru' now that lirs exists; 'lruu' is one edit from lru.
-        Outcome o = run("run", "--set", "policy.reclaim=lruu");
+        Cli.Outcome o = run("run", "--set", "policy.reclaim=lruu");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.errLines()).singleElement().asString()
                 .startsWith("vmsim: unknown reclaim policy 'lruu'")
@@ -72,7 +58,7 @@ final class MainTest {
 
     @Test
     void severalProblems_printOneLineEach() {
-        Outcome o = run("run", "--set", "vm.swapiness=10", "--set", "machine.memory=lots", "--json", "-");
+        Cli.Outcome o = run("run", "--set", "vm.swapiness=10", "--set", "machine.memory=lots", "--json", "-");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.errLines()).hasSize(2).allSatisfy(l -> assertThat(l).startsWith("vmsim: "));
         assertThat(o.out()).isEmpty();
@@ -80,7 +66,7 @@ final class MainTest {
 
     @Test
     void unknownScenario_exits2InOneLine() {
-        Outcome o = run("run", "--scenario", "no-such-scenario");
+        Cli.Outcome o = run("run", "--scenario", "no-such-scenario");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.errLines()).singleElement().asString().startsWith("vmsim: ").contains("no-such-scenario");
         assertThat(o.err()).doesNotContain("\tat ");
@@ -88,49 +74,49 @@ final class MainTest {
 
     @Test
     void scenarioAndTrace_cannotBeCombined() {
-        Outcome o = run("run", "--scenario", "largepages3", "--trace", "t.txt");
+        Cli.Outcome o = run("run", "--scenario", "largepages3", "--trace", "t.txt");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.errLines()).singleElement().asString().contains("cannot be combined");
     }
 
     @Test
     void missingTrace_exits2() {
-        Outcome o = run("run", "--trace", dir.resolve("absent.lackey").toString());
+        Cli.Outcome o = run("run", "--trace", dir.resolve("absent.lackey").toString());
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.errLines()).singleElement().asString().contains("absent.lackey").contains("does not exist");
     }
 
     @Test
     void missingPluginFolder_exits2() {
-        Outcome o = run("policies", "--plugins", dir.resolve("nope").toString());
+        Cli.Outcome o = run("policies", "--plugins", dir.resolve("nope").toString());
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.errLines()).singleElement().asString().contains("plugin folder");
     }
 
     @Test
     void unknownOption_exits2InOneLine() {
-        Outcome o = run("run", "--bogus");
+        Cli.Outcome o = run("run", "--bogus");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.errLines()).containsExactly("vmsim: Unknown option: '--bogus' (see 'vmsim run --help')");
     }
 
     @Test
     void opt_inARun_isAConfigurationThatCannotWork_exit2NamingTheStudy() {
-        Outcome o = run("run", "--scenario", "workingset", "--set", "policy.reclaim=opt");
+        Cli.Outcome o = run("run", "--scenario", "workingset", "--set", "policy.reclaim=opt");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.errLines()[o.errLines().length - 1]).contains("opt").contains("replacement study");
     }
 
     @Test
     void debug_printsTheStackTrace() {
-        Outcome o = run("run", "--debug", "--set", "machine.memory=lots");
+        Cli.Outcome o = run("run", "--debug", "--set", "machine.memory=lots");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err()).contains("ConfigException").contains("\tat ");
     }
 
     @Test
     void policies_listsEveryBuiltInWithItsOrigin() {
-        Outcome o = run("policies");
+        Cli.Outcome o = run("policies");
         assertThat(o.code()).isZero();
         assertThat(o.out()).containsPattern("reclaim +lru +built-in \\(policies-lru\\)")
                 .containsPattern("reclaim +fifo +built-in \\(policies-lru\\)")
@@ -144,7 +130,7 @@ final class MainTest {
 
     @Test
     void policiesJson_isOneArrayWithOrigins() {
-        Outcome o = run("policies", "--json");
+        Cli.Outcome o = run("policies", "--json");
         assertThat(o.code()).isZero();
         assertThat(o.out()).startsWith("[").endsWith("]\n")
                 .contains("\"name\": \"first-touch\"").contains("\"origin\": \"built-in (policies-numa)\"");
@@ -154,7 +140,7 @@ final class MainTest {
     void configShow_saysWhereEachValueCameFrom() throws IOException {
         Path f = dir.resolve("c.properties");
         Files.writeString(f, "machine.cpus = 8\n");
-        Outcome o = run("config", "show", "--config", f.toString(), "--set", "vm.swappiness=10");
+        Cli.Outcome o = run("config", "show", "--config", f.toString(), "--set", "vm.swappiness=10");
         assertThat(o.code()).isZero();
         assertThat(o.out()).containsPattern("vm\\.swappiness +10 +command line")
                 .containsPattern("machine\\.cpus +8 +" + java.util.regex.Pattern.quote(f.toString()))
@@ -164,7 +150,7 @@ final class MainTest {
 
     @Test
     void configShowWithoutAScenario_showsWhatAPlainRunUses_withEveryKeysRuleAndUnit() {
-        Outcome o = run("config", "show");
+        Cli.Outcome o = run("config", "show");
         assertThat(o.code()).isZero();
         // largepages3, the default scenario, sets these (vm-core/src/main/resources/scenarios/largepages3.yaml)
         assertThat(o.out()).containsPattern("(?m)^machine\\.memory +4G +scenario largepages3 +16 MiB\\.\\.1 TiB")
@@ -186,14 +172,14 @@ final class MainTest {
 
     @Test
     void configShow_reportsBadInputLikeRun() {
-        Outcome o = run("config", "show", "--set", "mm.transparent_hugepage.enabled=alway");
+        Cli.Outcome o = run("config", "show", "--set", "mm.transparent_hugepage.enabled=alway");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.errLines()).singleElement().asString().endsWith("did you mean 'always'?");
     }
 
     @Test
     void scenarios_listsTheDefaultScenario() {
-        Outcome o = run("scenarios");
+        Cli.Outcome o = run("scenarios");
         assertThat(o.code()).isZero();
         assertThat(o.out()).contains("largepages3");
     }

@@ -3,14 +3,12 @@ package io.vmsim.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static io.vmsim.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code vmsim mrc} in-process, with captured streams. */
@@ -18,16 +16,7 @@ final class MrcCommandTest {
     @TempDir
     Path dir;
 
-    private record Outcome(int code, String out, String err) {
-    }
 
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), args);
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private Path trace() throws IOException {
         Path t = dir.resolve("t.pages");
@@ -37,7 +26,7 @@ final class MrcCommandTest {
 
     @Test
     void jsonToStdout_listsEveryPolicyAndSize_tableGoesToStderr() throws IOException {
-        Outcome o = run("mrc", "--trace", trace().toString(), "--policy", "lru,fifo,opt", "--frames", "2,3", "--json", "-");
+        Cli.Outcome o = run("mrc", "--trace", trace().toString(), "--policy", "lru,fifo,opt", "--frames", "2,3", "--json", "-");
         assertThat(o.code()).isEqualTo(0);
         assertThat(o.out()).contains("\"refs\": 8", "\"distinct_pages\": 5", "\"policy\": \"opt\"", "\"frames\": 3");
         assertThat(o.err()).contains("POLICY", "lru");
@@ -45,7 +34,7 @@ final class MrcCommandTest {
 
     @Test
     void unknownPolicy_listsTheAvailableOnes() throws IOException {
-        Outcome o = run("mrc", "--trace", trace().toString(), "--policy", "lruu", "--frames", "4");
+        Cli.Outcome o = run("mrc", "--trace", trace().toString(), "--policy", "lruu", "--frames", "4");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err().lines()).hasSize(1);
         assertThat(o.err()).contains("lruu", "available", "arc", "s3fifo");
@@ -54,7 +43,7 @@ final class MrcCommandTest {
     @Test
     void frameCountThatIsNotAPositiveInteger_isRejectedShowingTheValue() throws IOException {
         for (String bad : new String[] {"0", "-3", "12k", "1.5"}) {
-            Outcome o = run("mrc", "--trace", trace().toString(), "--policy", "lru", "--frames", "4," + bad);
+            Cli.Outcome o = run("mrc", "--trace", trace().toString(), "--policy", "lru", "--frames", "4," + bad);
             assertThat(o.code()).as(bad).isEqualTo(2);
             assertThat(o.err().strip()).isEqualTo("vmsim: --frames: '" + bad + "' is not a positive integer");
         }
@@ -70,7 +59,7 @@ final class MrcCommandTest {
         assertThat(run("mrc", "--trace", trace().toString(), "--policy", "lru", "--frames", "2", "--plot",
                 html.toString()).code()).isZero();
         assertThat(Files.readString(html)).contains("<svg");
-        Outcome png = run("mrc", "--trace", trace().toString(), "--policy", "lru", "--frames", "2", "--plot",
+        Cli.Outcome png = run("mrc", "--trace", trace().toString(), "--policy", "lru", "--frames", "2", "--plot",
                 dir.resolve("c.png").toString());
         assertThat(png.code()).isEqualTo(2);
         assertThat(png.err()).contains("PNG output is not implemented");
@@ -78,7 +67,7 @@ final class MrcCommandTest {
 
     @Test
     void policySetting_forAnUnknownKey_isAConfigurationError() throws IOException {
-        Outcome o = run("mrc", "--trace", trace().toString(), "--policy", "clock", "--frames", "2",
+        Cli.Outcome o = run("mrc", "--trace", trace().toString(), "--policy", "clock", "--frames", "2",
                 "--set", "policy.reclaim.clock.insert_refrenced=false");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err()).contains("insert_referenced");
@@ -103,11 +92,11 @@ final class MrcCommandTest {
     @Test
     void twoVariantsOfOnePolicy_runSideBySide_eachAsItsOwnSettingsWouldAlone() throws IOException {
         String t = longerTrace().toString();
-        Outcome both = run("mrc", "--trace", t, "--policy", "clock[insert_referenced=true],clock[insert_referenced=false]",
+        Cli.Outcome both = run("mrc", "--trace", t, "--policy", "clock[insert_referenced=true],clock[insert_referenced=false]",
                 "--frames", "8,32", "--json", "-");
         assertThat(both.code()).as(both.err()).isZero();
         for (String v : new String[] {"true", "false"}) {
-            Outcome alone = run("mrc", "--trace", t, "--policy", "clock", "--frames", "8,32", "--json", "-",
+            Cli.Outcome alone = run("mrc", "--trace", t, "--policy", "clock", "--frames", "8,32", "--json", "-",
                     "--set", "policy.reclaim.clock.insert_referenced=" + v);
             for (int f : new int[] {8, 32}) {
                 assertThat(misses(both.out(), "clock[insert_referenced=" + v + "]", f))
@@ -127,8 +116,8 @@ final class MrcCommandTest {
         Path t = longerTrace();
         List<String> lines = Files.readAllLines(t);
         Path head = Files.write(dir.resolve("head.pages"), lines.subList(0, 1000));
-        Outcome limited = run("mrc", "--trace", t.toString(), "--limit", "1000", "--policy", "lru,arc", "--frames", "10", "--json", "-");
-        Outcome truncated = run("mrc", "--trace", head.toString(), "--policy", "lru,arc", "--frames", "10", "--json", "-");
+        Cli.Outcome limited = run("mrc", "--trace", t.toString(), "--limit", "1000", "--policy", "lru,arc", "--frames", "10", "--json", "-");
+        Cli.Outcome truncated = run("mrc", "--trace", head.toString(), "--policy", "lru,arc", "--frames", "10", "--json", "-");
         assertThat(limited.code()).as(limited.err()).isZero();
         assertThat(limited.out()).contains("\"refs\": 1000");
         for (String p : new String[] {"lru", "arc"}) {
@@ -139,7 +128,7 @@ final class MrcCommandTest {
 
     @Test
     void framesBeyondTheDistinctPages_areCappedAndSaid_andLargeNumbersParse() throws IOException {
-        Outcome o = run("mrc", "--trace", trace().toString(), "--policy", "lru", "--frames", "1000000000,99999999999999999999",
+        Cli.Outcome o = run("mrc", "--trace", trace().toString(), "--policy", "lru", "--frames", "1000000000,99999999999999999999",
                 "--json", "-");
         assertThat(o.code()).as(o.err()).isZero();
         assertThat(o.err()).contains("--frames 1000000000 is more than the trace's 5 distinct pages; running 5 frames instead");
@@ -149,8 +138,8 @@ final class MrcCommandTest {
     @Test
     void machineEngine_countsTheSameMisses_andSaysSo() throws IOException {
         String t = longerTrace().toString();
-        Outcome d = run("mrc", "--trace", t, "--policy", "lru,arc,linux-2list,clock", "--frames", "4,16", "--json", "-");
-        Outcome m = run("mrc", "--trace", t, "--policy", "lru,arc,linux-2list,clock", "--frames", "4,16", "--json", "-", "--machine");
+        Cli.Outcome d = run("mrc", "--trace", t, "--policy", "lru,arc,linux-2list,clock", "--frames", "4,16", "--json", "-");
+        Cli.Outcome m = run("mrc", "--trace", t, "--policy", "lru,arc,linux-2list,clock", "--frames", "4,16", "--json", "-", "--machine");
         assertThat(m.code()).as(m.err()).isZero();
         assertThat(m.out()).contains("\"engine\": \"machine\"");
         for (String p : new String[] {"lru", "arc", "linux-2list", "clock"}) {

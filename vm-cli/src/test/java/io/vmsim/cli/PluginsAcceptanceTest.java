@@ -6,9 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +15,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.vmsim.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -45,16 +44,7 @@ final class PluginsAcceptanceTest {
     @TempDir
     Path dir;
 
-    private record Outcome(int code, String out, String err) {
-    }
 
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), args);
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private Path plugins(String... exampleModules) throws IOException {
         Path p = Files.createDirectories(dir.resolve("plugins"));
@@ -89,21 +79,21 @@ final class PluginsAcceptanceTest {
     @Test
     void twoQ_isListedWithItsJar_selectedByAConfigFile_andUnknownWithoutTheJar() throws IOException {
         Path plugins = plugins("two-q");
-        Outcome list = run("policies", "--json", "--plugins", plugins.toString());
+        Cli.Outcome list = run("policies", "--json", "--plugins", plugins.toString());
         assertThat(list.code()).isZero();
         assertThat(list.out()).contains("\"name\": \"2q\"").contains(PluginJars.example("two-q").getFileName().toString())
                 .contains("policy.reclaim.2q.kin_percent");
 
         Path config = Files.writeString(dir.resolve("two-q.yaml"), "policy:\n  reclaim: 2q\n  reclaim.2q.kin_percent: 30\n");
         Path out = dir.resolve("out.json");
-        Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
+        Cli.Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
                 "--config", config.toString(), "--json", out.toString());
         assertThat(o.code()).as(o.err()).isZero();
         // Only the 2q plugin declares this key: its presence in the run's config proves the policy was built.
         assertThat(section(json(out), "config")).containsEntry("policy.reclaim", "2q")
                 .containsEntry("policy.reclaim.2q.kin_percent", "30");
 
-        Outcome without = run("run", "--plugins", emptyFolder().toString(),
+        Cli.Outcome without = run("run", "--plugins", emptyFolder().toString(),
                 "--scenario", scenario().toString(), "--config", config.toString());
         assertThat(without.code()).isEqualTo(2);
         assertThat(without.err()).contains("unknown reclaim policy '2q'").contains("available: ").contains("fifo").contains("lru");
@@ -113,7 +103,7 @@ final class PluginsAcceptanceTest {
     @SuppressWarnings("unchecked")
     private double workingsetHotRatio(Path plugins, String policy) throws IOException {
         Path out = dir.resolve("ws-" + policy + ".json");
-        Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", "workingset",
+        Cli.Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", "workingset",
                 "--set", "policy.reclaim=" + policy, "--json", out.toString());
         assertThat(o.code()).as(o.err()).isZero();
         for (Object f : (java.util.List<Object>) json(out).get("page_cache_files")) {
@@ -137,7 +127,7 @@ final class PluginsAcceptanceTest {
 
     @Test
     void aMisspeltPluginKey_suggestsTheDeclaredOne() throws IOException {
-        Outcome o = run("run", "--plugins", plugins("two-q").toString(), "--scenario", scenario().toString(),
+        Cli.Outcome o = run("run", "--plugins", plugins("two-q").toString(), "--scenario", scenario().toString(),
                 "--set", "policy.reclaim=2q", "--set", "policy.reclaim.2q.kin_percnt=30");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err().strip()).startsWith("vmsim: unknown key 'policy.reclaim.2q.kin_percnt'")
@@ -151,7 +141,7 @@ final class PluginsAcceptanceTest {
         Path threshold = dir.resolve("threshold.json");
         assertThat(run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
                 "--json", linux.toString()).code()).isZero();
-        Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
+        Cli.Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
                 "--set", "policy.thp=thp-threshold", "--set", "policy.thp.thp-threshold.threshold=8",
                 "--json", threshold.toString());
         assertThat(o.code()).as(o.err()).isZero();
@@ -160,7 +150,7 @@ final class PluginsAcceptanceTest {
         assertThat(number(section(json(threshold), "counters"), "thp_fault_alloc")).isEqualTo(24);
         assertThat(section(json(threshold), "config")).containsEntry("policy.thp", "thp-threshold");
 
-        Outcome without = run("run", "--plugins", emptyFolder().toString(), "--scenario", scenario().toString(),
+        Cli.Outcome without = run("run", "--plugins", emptyFolder().toString(), "--scenario", scenario().toString(),
                 "--set", "policy.thp=thp-threshold");
         assertThat(without.code()).isEqualTo(2);
         assertThat(without.err()).contains("unknown thp policy 'thp-threshold'");
@@ -173,7 +163,7 @@ final class PluginsAcceptanceTest {
         Path rr = dir.resolve("rr.json");
         assertThat(run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
                 "--set", "machine.nodes=2", "--json", first.toString()).code()).isZero();
-        Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
+        Cli.Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
                 "--set", "machine.nodes=2", "--set", "policy.numa=round-robin", "--json", rr.toString());
         assertThat(o.code()).as(o.err()).isZero();
         Map<String, Object> ft = section(json(first), "meminfo");
@@ -185,7 +175,7 @@ final class PluginsAcceptanceTest {
         assertThat(128 * 1024 - node1).isGreaterThan(24 * 1024);
         assertThat(Math.abs(node0 - node1)).isLessThan(8 * 1024);
 
-        Outcome without = run("run", "--scenario", scenario().toString(), "--plugins", emptyFolder().toString(),
+        Cli.Outcome without = run("run", "--scenario", scenario().toString(), "--plugins", emptyFolder().toString(),
                 "--set", "policy.numa=round-robin");
         assertThat(without.code()).isEqualTo(2);
         assertThat(without.err()).contains("unknown numa policy 'round-robin'").contains("available: first-touch");
@@ -200,10 +190,10 @@ final class PluginsAcceptanceTest {
         Files.copy(lib, plugin.resolve("snakeyaml-2.2.jar"));
         assertThat(Yaml.class.getProtectionDomain().getCodeSource().getLocation().toString()).contains("2.3");
 
-        Outcome list = run("policies", "--plugins", dir.resolve("plugins").toString());
+        Cli.Outcome list = run("policies", "--plugins", dir.resolve("plugins").toString());
         assertThat(list.code()).as(list.err()).isZero();
         assertThat(list.out()).containsPattern("yaml-probe .*yaml-probe\\.jar .*SnakeYAML from \\S*snakeyaml-2\\.2\\.jar");
-        Outcome o = run("run", "--plugins", dir.resolve("plugins").toString(), "--scenario", scenario().toString(),
+        Cli.Outcome o = run("run", "--plugins", dir.resolve("plugins").toString(), "--scenario", scenario().toString(),
                 "--set", "policy.thp=yaml-probe", "--json", "-");
         assertThat(o.code()).as(o.err()).isZero();
         assertThat(o.out()).contains("\"policy.thp\": \"yaml-probe\"").contains("\"thp_fault_alloc\": 0");
@@ -219,7 +209,7 @@ final class PluginsAcceptanceTest {
     private void assertStopped(String policyKey, String policy, String call, String what) throws IOException {
         Path jar = faultyPlugins().toAbsolutePath().normalize();
         Path out = dir.resolve(policy + ".json");
-        Outcome o = run("run", "--plugins", jar.getParent().toString(), "--scenario", scenario().toString(),
+        Cli.Outcome o = run("run", "--plugins", jar.getParent().toString(), "--scenario", scenario().toString(),
                 "--set", "machine.nodes=2", "--set", policyKey + "=" + policy, "--json", out.toString(),
                 // with swap, anonymous pages are evictable and so reach the reclaim policy
                 "--set", "swap.size=64M");
@@ -256,7 +246,7 @@ final class PluginsAcceptanceTest {
     @Test
     void withJsonOnStdout_thePartialCountersGoThere() throws IOException {
         Path jar = faultyPlugins();
-        Outcome o = run("run", "--plugins", jar.getParent().toString(), "--scenario", scenario().toString(),
+        Cli.Outcome o = run("run", "--plugins", jar.getParent().toString(), "--scenario", scenario().toString(),
                 "--set", "policy.thp=null-thp", "--json", "-");
         assertThat(o.code()).isEqualTo(3);
         Matcher m = Pattern.compile("\"pgfault\": (\\d+)").matcher(o.out());
@@ -268,14 +258,14 @@ final class PluginsAcceptanceTest {
     @Test
     void aProviderWhoseCreateThrowsOrReturnsNull_failsWithStatus3NamingThePolicyItsJarAndTheCall() throws IOException {
         Path jar = faultyPlugins().toAbsolutePath().normalize();
-        Outcome threw = run("run", "--plugins", jar.getParent().toString(), "--scenario", scenario().toString(),
+        Cli.Outcome threw = run("run", "--plugins", jar.getParent().toString(), "--scenario", scenario().toString(),
                 "--set", "policy.thp=create-throws");
         assertThat(threw.code()).as(threw.err()).isEqualTo(3);
         assertThat(threw.err().lines().toList()).singleElement().asString()
                 .isEqualTo("vmsim: policy 'create-throws' (" + jar + "): PolicyProvider.create threw "
                         + "java.lang.IllegalStateException: no model file next to the jar");
 
-        Outcome nul = run("run", "--plugins", jar.getParent().toString(), "--scenario", scenario().toString(),
+        Cli.Outcome nul = run("run", "--plugins", jar.getParent().toString(), "--scenario", scenario().toString(),
                 "--set", "policy.reclaim=create-null");
         assertThat(nul.code()).as(nul.err()).isEqualTo(3);
         assertThat(nul.err().lines().toList()).singleElement().asString()
@@ -299,12 +289,12 @@ final class PluginsAcceptanceTest {
         Path notes = Files.writeString(plugins.resolve("README.txt"), "the 2q plugin");
         String warning = "vmsim: warning: " + notes.toAbsolutePath().normalize()
                 + " is in the plugin folder but is neither a jar nor a plugin folder; ignored";
-        Outcome list = run("policies", "--plugins", plugins.toString());
+        Cli.Outcome list = run("policies", "--plugins", plugins.toString());
         assertThat(list.code()).as(list.err()).isZero();
         assertThat(list.err().lines().toList()).containsExactly(warning);
         assertThat(list.out()).containsPattern("reclaim +2q ");
 
-        Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
+        Cli.Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
                 "--set", "policy.reclaim=2q");
         assertThat(o.code()).as(o.err()).isZero();
         assertThat(o.err().lines().toList()).containsExactly(warning);
@@ -316,14 +306,14 @@ final class PluginsAcceptanceTest {
         Path broken = missingClassJar(plugins.resolve("broken.jar"));
         Path copy = Files.copy(PluginJars.example("two-q"), plugins.resolve("two-q-copy.jar")).toAbsolutePath().normalize();
 
-        Outcome list = run("policies", "--plugins", plugins.toString());
+        Cli.Outcome list = run("policies", "--plugins", plugins.toString());
         assertThat(list.code()).as(list.err()).isZero();
         assertThat(list.out()).containsPattern("reclaim +2q +\\S*plugin-two-q-[^ ]*\\.jar ")
                 .containsPattern("thp +thp-threshold ")
                 .containsPattern("\\? +\\? +" + Pattern.quote(broken.toString()) + " +NOT LOADED +.*com\\.example\\.MissingProvider.*not found")
                 .containsPattern("reclaim +2q +" + Pattern.quote(copy.toString()) + " +NOT LOADED +duplicate reclaim policy name");
 
-        Outcome json = run("policies", "--json", "--plugins", plugins.toString());
+        Cli.Outcome json = run("policies", "--json", "--plugins", plugins.toString());
         assertThat(json.code()).as(json.err()).isZero();
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> entries = (List<Map<String, Object>>) (List<?>) new Yaml().loadAs(json.out(), List.class);
@@ -340,14 +330,14 @@ final class PluginsAcceptanceTest {
             throws IOException {
         Path plugins = plugins("thp-threshold");
         Path broken = missingClassJar(plugins.resolve("broken.jar"));
-        Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
+        Cli.Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
                 "--set", "policy.thp=thp-threshold", "--json", "-");
         assertThat(o.code()).as(o.err()).isZero();
         assertThat(o.out()).contains("\"policy.thp\": \"thp-threshold\"");
         assertThat(o.err()).contains("vmsim: warning: plugin " + broken + " is not usable: ")
                 .contains("com.example.MissingProvider");
 
-        Outcome selected = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
+        Cli.Outcome selected = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
                 "--set", "policy.reclaim=missing");
         assertThat(selected.code()).isEqualTo(2);
         assertThat(selected.err()).contains("vmsim: unknown reclaim policy 'missing'")
@@ -360,7 +350,7 @@ final class PluginsAcceptanceTest {
         Path plugins = plugins("two-q");
         Path first = plugins.resolve(PluginJars.example("two-q").getFileName()).toAbsolutePath().normalize();
         Path copy = Files.copy(first, plugins.resolve("two-q-copy.jar")).toAbsolutePath().normalize();
-        Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
+        Cli.Outcome o = run("run", "--plugins", plugins.toString(), "--scenario", scenario().toString(),
                 "--set", "policy.reclaim=2q");
         assertThat(o.code()).as(o.err()).isEqualTo(2);
         assertThat(o.err().lines().filter(l -> !l.startsWith("vmsim: warning:")).toList()).singleElement().asString()

@@ -3,14 +3,13 @@ package io.vmsim.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.vmsim.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** `vmsim run` end to end, in-process. */
@@ -18,16 +17,7 @@ final class RunCommandTest {
     @TempDir
     Path dir;
 
-    private record Outcome(int code, String out, String err) {
-    }
 
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), args);
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private static long walkRefs(String json, String mode, int levels, String guest, String host) {
         String hostJson = host == null ? "null" : "\"" + host + "\"";
@@ -40,7 +30,7 @@ final class RunCommandTest {
 
     @Test
     void nestedWalkScenario_printsTheTable_andItsJsonHasTheSeedsFigures() {
-        Outcome o = run("run", "--scenario", "nested-walk", "--json", "-");
+        Cli.Outcome o = run("run", "--scenario", "nested-walk", "--json", "-");
         assertThat(o.code()).isEqualTo(0);
         assertThat(walkRefs(o.out(), "native", 4, "4K", null)).isEqualTo(4);
         assertThat(walkRefs(o.out(), "native", 4, "2M", null)).isEqualTo(3);
@@ -94,7 +84,7 @@ final class RunCommandTest {
         Path b = dir.resolve("b.json");
         String[] args = {"run", "--trace", trace.toString(), "--set", "machine.memory=1G", "--set", "block.read_ahead_kb=0",
                 "--json", a.toString()};
-        Outcome o = run(args);
+        Cli.Outcome o = run(args);
         assertThat(o.code()).isEqualTo(0);
         args[args.length - 1] = b.toString();
         assertThat(run(args).code()).isEqualTo(0);
@@ -110,7 +100,7 @@ final class RunCommandTest {
     void aTraceWithABadLine_exits2NamingFileAndLine() throws Exception {
         Path t = dir.resolve("bad.lackey");
         Files.writeString(t, " L 04222cac,8\n S 04222cb0,4\nthis is not lackey\n");
-        Outcome o = run("run", "--trace", t.toString(), "--set", "trace.format=lackey");
+        Cli.Outcome o = run("run", "--trace", t.toString(), "--set", "trace.format=lackey");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err().lines().toList()).hasSize(1);
         assertThat(o.err()).contains("bad.lackey:3").contains("expected a valgrind lackey line");
@@ -131,7 +121,7 @@ final class RunCommandTest {
                 "  - { name: unmap, op: munmap, vma: a }",
                 "  - { name: touch, op: sequential, vma: a }",
                 ""));
-        Outcome o = run("run", "--scenario", s.toString());
+        Cli.Outcome o = run("run", "--scenario", s.toString());
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err().lines().toList()).hasSize(1);
         assertThat(o.err()).contains("phase 'touch'").contains("segmentation fault");

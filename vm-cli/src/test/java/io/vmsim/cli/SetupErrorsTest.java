@@ -3,12 +3,10 @@ package io.vmsim.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static io.vmsim.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Input that passes each key's own rule but cannot make a machine or a run: one line, exit 2, before any work. */
@@ -16,25 +14,13 @@ final class SetupErrorsTest {
     @TempDir
     Path dir;
 
-    private record Outcome(int code, String out, String err) {
-        String[] errLines() {
-            return err.lines().toArray(String[]::new);
-        }
-    }
 
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), args);
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @Test
     void lackeyTraceOfInstructionFetchesOnly_exits2NamingTheFile() throws Exception {
         Path t = dir.resolve("fetches.lackey");
         Files.writeString(t, "I  0400d7d4,8\nI  0400d7dc,3\n");
-        Outcome o = run("run", "--trace", t.toString());
+        Cli.Outcome o = run("run", "--trace", t.toString());
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.errLines()).singleElement().asString()
                 .startsWith("vmsim: " + t + ": only instruction fetches ('I' lines, 2 of them)");
@@ -43,7 +29,7 @@ final class SetupErrorsTest {
 
     @Test
     void minFreeKbytesLargerThanTheMachineCanKeepFree_exits2InOneLineSayingWhatFits() {
-        Outcome o = run("run", "--scenario", "sample", "--set", "machine.memory=64M", "--set", "vm.min_free_kbytes=100000000");
+        Cli.Outcome o = run("run", "--scenario", "sample", "--set", "machine.memory=64M", "--set", "vm.min_free_kbytes=100000000");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.errLines()).singleElement().asString()
                 .startsWith("vmsim: 'vm.min_free_kbytes' = '100000000' (in --set): too large for machine.memory = 64M")
@@ -53,7 +39,7 @@ final class SetupErrorsTest {
 
     @Test
     void swapLargerThanItsDevicesCanHold_exits2NamingTheKeyAndWhatFits() {
-        Outcome o = run("run", "--scenario", "sample", "--set", "swap.size=256G");
+        Cli.Outcome o = run("run", "--scenario", "sample", "--set", "swap.size=256G");
         assertThat(o.code()).isEqualTo(2);
         // the heap this JVM has may also be too small for 2^26 swap slots: that is a second line, not an internal error
         assertThat(o.errLines()[0])

@@ -24,11 +24,6 @@ final class KindPageLists implements PageLists {
         return lists;
     }
 
-    /** True once the policy used its lists or bits (the arrays exist). */
-    boolean allocated() {
-        return lists != null;
-    }
-
     @Override
     public int newList() {
         return lists().newList();

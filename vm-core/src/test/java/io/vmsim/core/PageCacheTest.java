@@ -46,6 +46,32 @@ final class PageCacheTest {
         assertThat(m.vmstat().get("nr_file_pages")).isEqualTo(256);
     }
 
+    /**
+     * Linux's two steps of folio_mark_accessed() as the kernel recorded them
+     * (conformance/flags/pagecache-marks.json, Linux 6.18, /proc/kpageflags): a read() miss leaves
+     * one mark (with the measuring fault's mark it is active), a second read() activates, and a
+     * full-page write() miss leaves none (with the fault's mark it is only referenced).
+     */
+    @Test
+    void readAndWrite_markPagesAsTheKernelRecorded() {
+        Machine m = machine("block.read_ahead_kb", "0", "policy.reclaim", "linux-2list");
+        PageCache pc = Reclaim.of(m.kernel()).pageCache();
+        io.vmsim.core.alloc.PageFrames frames = m.kernel().frames;
+        int f = pc.createFile("data", 4 * 4096);
+        SimProcess p = m.spawn("r", List.of(0));
+        pc.read(p.mm(), 0, f, 0);
+        int once = pc.lookup(f, 0);
+        assertThat(frames.test(once, io.vmsim.core.alloc.PageFrames.PG_REFERENCED)).as("read once: referenced").isTrue();
+        assertThat(frames.test(once, io.vmsim.core.alloc.PageFrames.PG_YOUNG)).as("read once: not activated").isFalse();
+        pc.read(p.mm(), 0, f, 1);
+        pc.read(p.mm(), 0, f, 1);
+        assertThat(frames.test(pc.lookup(f, 1), io.vmsim.core.alloc.PageFrames.PG_YOUNG)).as("read twice: activated").isTrue();
+        pc.write(p.mm(), 0, f, 2);
+        int written = pc.lookup(f, 2);
+        assertThat(frames.test(written, io.vmsim.core.alloc.PageFrames.PG_REFERENCED | io.vmsim.core.alloc.PageFrames.PG_YOUNG))
+                .as("write miss: unmarked").isFalse();
+    }
+
     @Test
     void residentCountOfEachFile_equalsItsCachedSlots_throughEvictions() {
         Machine m = machine("block.read_ahead_kb", "128");

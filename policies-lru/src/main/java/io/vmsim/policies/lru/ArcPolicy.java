@@ -92,9 +92,7 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
         long key = frames.pageKey(pfn);
         b1.remove(key);
         b2.remove(key);
-        while (t1.size() + b1.size() >= c && b1.size() > 0) {
-            b1.removeOldest();
-        }
+        trimGhosts(1);
         t1.pushHead(pfn);
         unused.set(pfn);
     }
@@ -144,12 +142,7 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
         } else {
             // Case IV: a page in no list enters T1. Trim the ghosts if shrink did not (cache not
             // yet full, or the incoming page was unknown to it).
-            while (t1.size() + b1.size() >= c && b1.size() > 0) {
-                b1.removeOldest();
-            }
-            while (t1.size() + t2.size() + b1.size() + b2.size() >= 2 * c && b2.size() > 0) {
-                b2.removeOldest();
-            }
+            trimGhosts(1);
             t1.pushHead(pfn);
         }
         adaptedFor = NO_PAGE_KEY;
@@ -217,10 +210,18 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
     public void capacityChanged(long pages) {
         c = (int) Math.min(Integer.MAX_VALUE, Math.max(1, pages));
         p = Math.min(p, c);
-        while (t1.size() + b1.size() > c && b1.size() > 0) {
+        trimGhosts(0);
+    }
+
+    /**
+     * Drops the oldest ghosts until {@code room} more pages fit within the paper's bounds,
+     * |T1| + |B1| <= c and |T1| + |T2| + |B1| + |B2| <= 2c.
+     */
+    private void trimGhosts(int room) {
+        while (t1.size() + b1.size() + room > c && b1.size() > 0) {
             b1.removeOldest();
         }
-        while (t1.size() + t2.size() + b1.size() + b2.size() > 2 * c && b2.size() > 0) {
+        while (t1.size() + t2.size() + b1.size() + b2.size() + room > 2 * c && b2.size() > 0) {
             b2.removeOldest();
         }
     }

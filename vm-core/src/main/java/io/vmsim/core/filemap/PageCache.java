@@ -172,7 +172,8 @@ public final class PageCache {
             pfn = lookup(file, index);
             if (pfn >= 0 && !observe && !observeMarks) {
                 // filemap_read() marks the page it copies from accessed, read from storage or not:
-                // the first of Linux's two steps. A policy that observes uses heard of this
+                // the first of Linux's two steps (recorded on Linux 6.18: a read() miss plus one
+                // later mark is active, conformance/flags/pagecache-marks.json). A policy that observes uses heard of this
                 // reference from pageAdded and hears nothing more (one reference, one report).
                 mark(pfn);
             }
@@ -219,10 +220,10 @@ public final class PageCache {
         f.writes++;
         int pfn = lookup(file, index);
         if (pfn < 0) {
-            pfn = addPage(file, index, cpu, true); // a full-page write needs no read
-            if (!observe && !observeMarks) {
-                mark(pfn); // FGP_ACCESSED of the write path marks the new page as read() does
-            }
+            // a full-page write needs no read, and leaves the new page unmarked: on Linux 6.18 a
+            // write() miss plus one later mark is PG_referenced, not active
+            // (conformance/flags/pagecache-marks.json)
+            pfn = addPage(file, index, cpu, true);
         } else {
             touch(pfn, true);
         }
