@@ -36,7 +36,8 @@ import java.util.Set;
  * Replays one recorded kernel case ({@code conformance/expected/<case>.json}, issue 9) in a
  * fresh vmsim machine and compares vmsim's figures with the kernel's, field by field.
  *
- * <p>The machine: {@link #MEMORY} of RAM, no swap, THP enabled/defrag and overcommit mode/ratio
+ * <p>The machine: {@link #MEMORY} of RAM, the swap the case was recorded with (none but for the
+ * cases that need it), THP enabled/defrag and overcommit mode/ratio
  * from the case's {@code settings}, {@code vmsim.debug_checks} on (every op is followed by the
  * invariant checker), and the zero pages off ({@code vm.zero_page=false},
  * {@code mm.transparent_hugepage.use_zero_page=false}): the recording kernel ran without a zero
@@ -212,7 +213,7 @@ public final class ConformanceRunner {
     private Machine machine(Map<String, Object> settings) {
         ConfigLoader l = new ConfigLoader(catalog)
                 .set(CoreKeys.MEMORY, Long.toString(MEMORY))
-                .set(CoreKeys.SWAP_SIZE, "0")
+                .set(CoreKeys.SWAP_SIZE, Long.toString(swapBytes(settings)))
                 .set(CoreKeys.ZERO_PAGE, "false")
                 .set(CoreKeys.THP_USE_ZERO_PAGE, "false")
                 .set(CoreKeys.DEBUG_CHECKS, "true");
@@ -230,6 +231,11 @@ public final class ConformanceRunner {
         }
         overrides.forEach(l::set);
         return Machine.create(l.load(), catalog);
+    }
+
+    /** The swap the case was recorded with ({@code settings.swap_total_kb}), none when absent. */
+    static long swapBytes(Map<String, Object> settings) {
+        return settings.get("swap_total_kb") instanceof Number n ? n.longValue() * 1024 : 0;
     }
 
     private static String str(Map<String, Object> op, String key) {
