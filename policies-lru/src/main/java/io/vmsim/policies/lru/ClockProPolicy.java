@@ -16,8 +16,10 @@ import java.util.Arrays;
  * its test period hot, and starts a test period for other referenced cold pages; HAND-hot
  * turns a hot page with a clear bit cold and ends the test periods it passes; HAND-test keeps
  * the non-resident pages at most the number of frames. The cold-page target {@code mc}
- * grows when a page in its test period is reused and shrinks when a test period ends unused,
- * within 1 .. frames-1.
+ * grows by one when a cold page, resident or non-resident, is accessed in its test period
+ * (section 4.3 of the paper: a resident one when HAND-cold finds it referenced, a non-resident
+ * one when it faults back in) and shrinks by one when a test period ends unused, within
+ * 1 .. frames-1.
  *
  * <p>Reference bits are the accessed bits ({@link ScanControl#testAndClearYoung}). The list is
  * an array of entry ids: a resident page's id is its frame, a non-resident page's an id above
@@ -349,6 +351,8 @@ public final class ClockProPolicy implements ReclaimPolicy {
             if (referenced(sc, id)) {
                 unlink(id);
                 if ((b & TEST) != 0) {
+                    // Accessed in its test period: hot, and (resident or not) the cold target grows by one.
+                    mc = clampMc(mc + 1);
                     lists.setBits(id, RESIDENT | HOT);
                     nCold--;
                     nHot++;

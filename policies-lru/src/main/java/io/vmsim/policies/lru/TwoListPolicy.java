@@ -6,49 +6,94 @@ import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.api.policy.ScanControl;
 
 /**
- * Linux's active/inactive page lists as before multi-gen LRU ({@code mm/vmscan.c},
- * {@code mm/workingset.c}, v5.9 to v6.0), for one LRU domain.
+ * Linux's active/inactive page lists without multi-gen LRU, as in Linux 6.18 ({@code mm/vmscan.c},
+ * {@code mm/workingset.c}, {@code mm/swap.c}; the refault rule is the one of v5.9 and later), for
+ * one LRU domain: the four evictable lists of a {@code struct lruvec} ({@code LRU_INACTIVE_ANON},
+ * {@code LRU_ACTIVE_ANON}, {@code LRU_INACTIVE_FILE}, {@code LRU_ACTIVE_FILE}).
  *
  * <ul>
- * <li>A new page enters the inactive list; a refaulting page whose refault distance is at most
- * the active list's size enters the active list ({@code workingset_refault()}).</li>
- * <li>Reclaim takes pages from the inactive tail and asks {@code folio_check_references()}: a
- * page with young PTEs is marked referenced and rotated on first sight, activated if it is
- * found young again (or was already referenced); a page without young PTEs is reclaimed.</li>
- * <li>When the inactive list is low ({@code inactive_is_low()}: inactive x
- * {@code int_sqrt(10 x GiB)} below active, ratio 1 under 1 GiB) or a refault was activated
- * since the last reclaim, pages are deactivated from the active tail; their accessed bits are
- * cleared on the way ({@code shrink_active_list()}).</li>
- * <li>{@code nonresident_age} advances on every eviction and activation; the shadow of an
- * evicted page is that age and its {@code PG_workingset} bit, and the refault distance is the
- * age now minus the age then.</li>
+ * <li>A new page enters the inactive list of its type; a refaulting page enters the active list
+ * when {@code workingset_test_recent()} finds its refault distance within the workingset: the
+ * active file list, plus the inactive file list for an anonymous refault, plus the active anon
+ * list (and, for a file refault, the inactive anon list) when swap is available.</li>
+ * <li>{@code folio_mark_accessed()} ({@code mm/swap.c}): a use through a system call sets
+ * PG_referenced; a second one activates an inactive page and clears PG_referenced.</li>
+ * <li>{@code shrink_lruvec()}: {@code get_scan_count()} sets how many pages of each list one
+ * pass at {@link ScanControl#priority()} scans (list size &gt;&gt; priority): file only without
+ * swap or in {@code cache_trim_mode} (inactive file plentiful and not thrashing), both lists
+ * equally at priority 0, anonymous only when the file cache is tiny, and otherwise in the
+ * proportion of {@code vm.swappiness} against {@code anon_cost}/{@code file_cost}, which
+ * {@code lru_note_cost()} accumulates from rotations, pageouts and workingset refaults. The lists
+ * are scanned in batches of {@value #SWAP_CLUSTER_MAX}, inactive anon, active anon, inactive file,
+ * active file.</li>
+ * <li>{@code shrink_inactive_list()} asks {@code folio_check_references()} of each page: found
+ * young, it gets PG_referenced and another trip around the inactive list, or is activated if it
+ * had PG_referenced already (PG_referenced stays set on the activated page); not young, it loses
+ * PG_referenced and is reclaimed.</li>
+ * <li>{@code shrink_active_list()} deactivates from the active tail when the type's inactive
+ * list is low ({@code inactive_is_low()}: inactive x {@code int_sqrt(10 x GiB)} below active,
+ * ratio 1 under 1 GiB, for each type on its own) or its refaults were activated since the last
+ * reclaim; the accessed bits are cleared, PG_referenced is left as it was, PG_workingset is set.
+ * The anon active list is aged after each pass whenever its inactive list is low.</li>
+ * <li>{@code nonresident_age} advances on every eviction (after the shadow records it) and
+ * every activation; the shadow holds that age, PG_workingset and the page type.</li>
  * </ul>
  *
- * <p>Simplifications: one pair of lists for anonymous and file pages (anonymous pages are
- * skipped when they may not be reclaimed, so swappiness balances nothing), no
- * {@code VM_EXEC} protection, no dirty or writeback handling, and at most 32 pages
- * ({@code SWAP_CLUSTER_MAX}) deactivated per call.
+ * <p>Simplifications: a pass stops as soon as {@link ScanControl#nrToReclaim()} pages are
+ * reclaimed (the kernel finishes its batch and scales the rest proportionally); a page mapped by
+ * several young PTEs counts as one reference (the kernel activates it at once); no
+ * {@code VM_EXEC} protection, so the active lists rotate nothing; a reclaimed anonymous page
+ * counts as one pageout and a file page as none (dirty file pages are refused by the core);
+ * {@code file_is_tiny} is not visible to a policy: with {@code vm.swappiness} 0 the core allows
+ * anonymous reclaim only when the file cache is tiny, so that is read as the tiny case, and with
+ * swappiness above 0 it is never assumed. Whether swap is available for the refault rule is what
+ * the last {@link ScanControl#mayReclaimAnon()} said. At priority 0, the caller's last attempt,
+ * a pass that did not reclaim enough is repeated (at most {@value #PRIORITY_ZERO_PASSES} passes),
+ * with forced deactivation when deactivation was skipped, as {@code do_try_to_free_pages()}
+ * retries with {@code force_deactivate} and the allocator retries reclaim.
  */
 public final class TwoListPolicy implements ReclaimPolicy {
-    private static final int INACTIVE = 1;
-    private static final int ACTIVE = 2;
-    private static final int WHERE = 3;
+    /** {@code enum lru_list}, evictable lists only. */
+    static final int LRU_INACTIVE_ANON = 0;
+    static final int LRU_ACTIVE_ANON = 1;
+    static final int LRU_INACTIVE_FILE = 2;
+    static final int LRU_ACTIVE_FILE = 3;
+
+    private static final int ON_LRU = 1; // PG_lru
+    private static final int ACTIVE = 2; // PG_active
     private static final int REFERENCED = 4; // PG_referenced
     private static final int WORKINGSET = 8; // PG_workingset
-    private static final int ANON = 16;
-    private static final int ACTIVATE_ON_ADD = 32; // set by pageRefaulted before pageAdded
-    private static final int SWAP_CLUSTER_MAX = 32;
-    private static final int PAGES_PER_GB = 1 << 18;
+    private static final int ANON = 16; // !folio_is_file_lru()
+    private static final int ACTIVATE_ON_ADD = 32; // folio_set_active() by workingset_refault() before folio_add_lru()
+    static final int SWAP_CLUSTER_MAX = 32;
+    private static final int PAGES_PER_GB_SHIFT = 18; // 30 - PAGE_SHIFT
+    private static final int PRIORITY_ZERO_PASSES = 4;
+
+    private static final int SCAN_EQUAL = 0;
+    private static final int SCAN_FRACT = 1;
+    private static final int SCAN_ANON = 2;
+    private static final int SCAN_FILE = 3;
 
     private final PageLists lists;
-    private final int inactive;
-    private final int active;
-    private long nonresidentAge;
-    private boolean refaultActivated;
-    private long activations;
-    private long workingsetRefaults;
-
+    private final int[] lru = new int[4];
     private final PolicyEvents events;
+
+    private long nonresidentAge;
+    /** {@code lruvec->anon_cost}, {@code lruvec->file_cost}. */
+    private long anonCost;
+    private long fileCost;
+    /** {@code WORKINGSET_ACTIVATE_ANON/FILE} of this domain, and their snapshot ({@code lruvec->refaults[]}). */
+    private final long[] workingsetActivate = new long[2];
+    private final long[] refaultsSnapshot = new long[2];
+    private boolean swapAvailable;
+    private long activations;
+
+    // per pass (struct scan_control), reused so that reclaim allocates nothing
+    private final long[] nr = new long[4];
+    private boolean mayDeactivateAnon;
+    private boolean mayDeactivateFile;
+    private boolean skippedDeactivate;
+    private long moved;
 
     /** Empty lists threaded through the frames' links. */
     public TwoListPolicy(PageLists lists) {
@@ -59,26 +104,66 @@ public final class TwoListPolicy implements ReclaimPolicy {
     public TwoListPolicy(PageLists lists, PolicyEvents events) {
         this.lists = lists;
         this.events = events;
-        this.inactive = lists.newList();
-        this.active = lists.newList();
+        for (int i = 0; i < lru.length; i++) {
+            lru[i] = lists.newList();
+        }
     }
 
+    // ---------------------------------------------------------------- views for tests
+
     int inactiveSize() {
-        return lists.size(inactive);
+        return lists.size(lru[LRU_INACTIVE_ANON]) + lists.size(lru[LRU_INACTIVE_FILE]);
     }
 
     int activeSize() {
-        return lists.size(active);
+        return lists.size(lru[LRU_ACTIVE_ANON]) + lists.size(lru[LRU_ACTIVE_FILE]);
+    }
+
+    /** Pages on one list ({@link #LRU_INACTIVE_ANON} ... {@link #LRU_ACTIVE_FILE}). */
+    int listSize(int list) {
+        return lists.size(lru[list]);
+    }
+
+    /** The list the page is on, or -1. */
+    int listOf(int pfn) {
+        int b = lists.bits(pfn);
+        return (b & ON_LRU) == 0 ? -1 : lruIndex(b);
     }
 
     boolean isActive(int pfn) {
-        return (lists.bits(pfn) & WHERE) == ACTIVE;
+        return (lists.bits(pfn) & (ON_LRU | ACTIVE)) == (ON_LRU | ACTIVE);
     }
 
-    /** Refaults that were activated ({@code workingset_activate}). */
-    long workingsetActivations() {
-        return workingsetRefaults;
+    boolean isReferenced(int pfn) {
+        return (lists.bits(pfn) & REFERENCED) != 0;
     }
+
+    boolean isWorkingset(int pfn) {
+        return (lists.bits(pfn) & WORKINGSET) != 0;
+    }
+
+    long anonCost() {
+        return anonCost;
+    }
+
+    long fileCost() {
+        return fileCost;
+    }
+
+    /** Refaults that were activated ({@code workingset_activate_anon + workingset_activate_file}). */
+    long workingsetActivations() {
+        return workingsetActivate[0] + workingsetActivate[1];
+    }
+
+    private static int lruIndex(int bits) {
+        return ((bits & ANON) != 0 ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE) + ((bits & ACTIVE) != 0 ? 1 : 0);
+    }
+
+    private int lruSize(int list) {
+        return lists.size(lru[list]);
+    }
+
+    // ---------------------------------------------------------------- the page's life
 
     @Override
     public boolean observesMarkAccessed() {
@@ -86,23 +171,23 @@ public final class TwoListPolicy implements ReclaimPolicy {
     }
 
     /**
-     * {@code folio_mark_accessed()} ({@code mm/swap.c}): the first use through a system call
-     * sets PG_referenced, the second activates an inactive page (and ages the non-resident
-     * clock, as {@code workingset_activation()} does). A use-once stream page is read once and
-     * so stays inactive; a hot page read twice is protected.
+     * {@code folio_mark_accessed()} ({@code mm/swap.c}): the first use through a system call sets
+     * PG_referenced; the second activates an inactive page, clears PG_referenced and ages the
+     * non-resident clock ({@code workingset_activation()}). An active page keeps PG_referenced.
      */
     @Override
     public void pageMarkedAccessed(int pfn) {
         int b = lists.bits(pfn);
-        if ((b & WHERE) == 0) {
+        if ((b & ON_LRU) == 0) {
             return;
         }
         if ((b & REFERENCED) == 0) {
             lists.setBits(pfn, b | REFERENCED);
-        } else if ((b & WHERE) == INACTIVE) {
-            lists.remove(inactive, pfn);
-            lists.addHead(active, pfn);
-            lists.setBits(pfn, (b & ~(WHERE | REFERENCED)) | ACTIVE);
+        } else if ((b & ACTIVE) == 0) {
+            lists.remove(lru[lruIndex(b)], pfn);
+            b = (b & ~REFERENCED) | ACTIVE;
+            lists.addHead(lru[lruIndex(b)], pfn);
+            lists.setBits(pfn, b);
             nonresidentAge++;
             activations++;
             events.count(PolicyEvents.Event.PGACTIVATE);
@@ -112,159 +197,310 @@ public final class TwoListPolicy implements ReclaimPolicy {
     @Override
     public void pageAdded(int pfn, boolean anon) {
         int b = lists.bits(pfn);
-        if ((b & WHERE) != 0) {
+        if ((b & ON_LRU) != 0) {
             return;
         }
-        int keep = (b & WORKINGSET) | (anon ? ANON : 0);
+        int nb = ON_LRU | (b & WORKINGSET) | (anon ? ANON : 0);
         if ((b & ACTIVATE_ON_ADD) != 0) {
-            lists.addHead(active, pfn);
-            lists.setBits(pfn, ACTIVE | keep);
-        } else {
+            nb |= ACTIVE;
+        } else if (!anon) {
             // The reference that brought a file page in is filemap_read()'s folio_mark_accessed():
             // the first of the two steps (a mapped fault leaves a young PTE instead, which the
             // first scan sees).
-            lists.addHead(inactive, pfn);
-            lists.setBits(pfn, INACTIVE | keep | (anon ? 0 : REFERENCED));
+            nb |= REFERENCED;
         }
+        lists.addHead(lru[lruIndex(nb)], pfn);
+        lists.setBits(pfn, nb);
     }
 
     /** A readahead page, or a page of a split or collapse: inactive, not referenced (as Linux adds it). */
     @Override
     public void pageAddedUnreferenced(int pfn, boolean anon) {
         int b = lists.bits(pfn);
-        if ((b & WHERE) != 0) {
+        if ((b & ON_LRU) != 0) {
             return;
         }
-        lists.addHead(inactive, pfn);
-        lists.setBits(pfn, INACTIVE | (b & WORKINGSET) | (anon ? ANON : 0));
+        int nb = ON_LRU | (b & WORKINGSET) | (anon ? ANON : 0);
+        lists.addHead(lru[lruIndex(nb)], pfn);
+        lists.setBits(pfn, nb);
     }
 
     @Override
     public void pageRemoved(int pfn) {
-        int w = lists.bits(pfn) & WHERE;
-        if (w != 0) {
-            lists.remove(w == ACTIVE ? active : inactive, pfn);
+        int b = lists.bits(pfn);
+        if ((b & ON_LRU) != 0) {
+            lists.remove(lru[lruIndex(b)], pfn);
         }
         lists.setBits(pfn, 0);
     }
 
+    /** {@code workingset_eviction()}: the shadow records the age, then the age advances. */
     @Override
     public long pageEvicted(int pfn) {
-        // workingset_eviction(): age first, then record it with PG_workingset and the page type.
-        nonresidentAge++;
         int b = lists.bits(pfn);
-        return nonresidentAge << 2 | ((b & ANON) != 0 ? 2 : 0) | ((b & WORKINGSET) != 0 ? 1 : 0);
+        long eviction = nonresidentAge;
+        nonresidentAge++;
+        return eviction << 2 | ((b & ANON) != 0 ? 2 : 0) | ((b & WORKINGSET) != 0 ? 1 : 0);
     }
 
+    /**
+     * {@code workingset_refault()} and {@code workingset_test_recent()} ({@code mm/workingset.c},
+     * Linux 5.9 and later): activate when the refault distance is within the workingset size.
+     */
     @Override
     public void pageRefaulted(int pfn, long shadow) {
         long eviction = shadow >>> 2;
         boolean anon = (shadow & 2) != 0;
+        boolean workingset = (shadow & 1) != 0;
         long distance = nonresidentAge - eviction;
-        int b = lists.bits(pfn);
-        int ws = (shadow & 1) != 0 ? WORKINGSET : 0;
-        if (distance > lists.size(active)) {
-            lists.setBits(pfn, b | ws);
+        long workingsetSize = lruSize(LRU_ACTIVE_FILE);
+        if (anon) {
+            workingsetSize += lruSize(LRU_INACTIVE_FILE);
+        }
+        if (swapAvailable) {
+            workingsetSize += lruSize(LRU_ACTIVE_ANON);
+            if (!anon) {
+                workingsetSize += lruSize(LRU_INACTIVE_ANON);
+            }
+        }
+        if (distance > workingsetSize) {
             return;
         }
-        // workingset_refault(): the page would have stayed had the active list given way.
-        nonresidentAge++;
-        workingsetRefaults++;
-        refaultActivated = true;
+        nonresidentAge++; // workingset_age_nonresident()
+        workingsetActivate[anon ? 0 : 1]++;
         events.count(anon ? PolicyEvents.Event.WORKINGSET_ACTIVATE_ANON : PolicyEvents.Event.WORKINGSET_ACTIVATE_FILE);
-        if (ws != 0) {
+        int b = lists.bits(pfn);
+        int set = workingset ? WORKINGSET : 0;
+        if (workingset) {
+            lruNoteCost(!anon, 1, 0); // lru_note_cost_refault()
             events.count(anon ? PolicyEvents.Event.WORKINGSET_RESTORE_ANON : PolicyEvents.Event.WORKINGSET_RESTORE_FILE);
         }
-        if ((b & WHERE) == INACTIVE) {
-            lists.remove(inactive, pfn);
-            lists.addHead(active, pfn);
-            lists.setBits(pfn, (b & ~WHERE) | ACTIVE | WORKINGSET);
-        } else if ((b & WHERE) == 0) {
-            lists.setBits(pfn, b | ACTIVATE_ON_ADD | WORKINGSET);
+        if ((b & ON_LRU) == 0) {
+            lists.setBits(pfn, b | ACTIVATE_ON_ADD | set);
+        } else if ((b & ACTIVE) == 0) {
+            lists.remove(lru[lruIndex(b)], pfn);
+            b |= ACTIVE | set;
+            lists.addHead(lru[lruIndex(b)], pfn);
+            lists.setBits(pfn, b);
         }
     }
 
-    private boolean inactiveIsLow() {
-        long gb = (long) (lists.size(inactive) + lists.size(active)) / PAGES_PER_GB;
-        long ratio = gb > 0 ? (long) Math.sqrt(10.0 * gb) : 1;
-        return (long) lists.size(inactive) * ratio < lists.size(active);
+    // ---------------------------------------------------------------- reclaim
+
+    /**
+     * {@code lru_note_cost()} ({@code mm/swap.c}): IO counts {@value #SWAP_CLUSTER_MAX} times a
+     * rotation; both costs halve once they exceed a quarter of the lists, a floating average.
+     */
+    private void lruNoteCost(boolean file, long nrIo, long nrRotated) {
+        long cost = nrIo * SWAP_CLUSTER_MAX + nrRotated;
+        if (file) {
+            fileCost += cost;
+        } else {
+            anonCost += cost;
+        }
+        long lrusize = (long) size();
+        if (fileCost + anonCost > lrusize / 4) {
+            fileCost /= 2;
+            anonCost /= 2;
+        }
     }
 
-    /** shrink_active_list(): move pages from the active tail to the inactive head. */
-    private void deactivate(ScanControl sc, int nr) {
-        for (int i = 0; i < nr && lists.size(active) > 0; i++) {
-            int pfn = lists.tail(active);
-            lists.remove(active, pfn);
-            sc.scanned(1);
-            sc.testAndClearYoung(pfn); // folio_referenced() clears the bits; only VM_EXEC would keep it
-            int b = lists.bits(pfn);
-            lists.addHead(inactive, pfn);
-            lists.setBits(pfn, (b & ~(WHERE | REFERENCED)) | INACTIVE | WORKINGSET);
-            events.count(PolicyEvents.Event.PGDEACTIVATE);
+    /** {@code inactive_is_low()} for one type: the target inactive:active ratio grows as sqrt of the type's GiB. */
+    boolean inactiveIsLow(int inactiveLru) {
+        long inactive = lruSize(inactiveLru);
+        long active = lruSize(inactiveLru + 1);
+        long gb = (inactive + active) >> PAGES_PER_GB_SHIFT;
+        long ratio = gb != 0 ? intSqrt(10 * gb) : 1;
+        return inactive * ratio < active;
+    }
+
+    private static long intSqrt(long x) {
+        long r = (long) Math.sqrt((double) x);
+        while (r * r > x) {
+            r--;
         }
+        while ((r + 1) * (r + 1) <= x) {
+            r++;
+        }
+        return r;
     }
 
     @Override
     public void shrink(ScanControl sc) {
-        if (refaultActivated || inactiveIsLow() || lists.size(inactive) == 0) {
-            int nr = 0;
-            while (nr < SWAP_CLUSTER_MAX && lists.size(active) > 0 && (inactiveIsLow() || lists.size(inactive) == 0
-                    || (refaultActivated && nr == 0))) {
-                deactivate(sc, 1);
-                nr++;
+        swapAvailable = sc.mayReclaimAnon();
+        int priority = sc.priority();
+        boolean force = false;
+        for (int pass = 1; ; pass++) {
+            moved = 0;
+            skippedDeactivate = false;
+            shrinkLruvec(sc, priority, force);
+            if (sc.nrToReclaim() == 0 || priority > 0 || pass == PRIORITY_ZERO_PASSES
+                    || (moved == 0 && !skippedDeactivate)) {
+                break;
             }
-            refaultActivated = false;
+            force |= skippedDeactivate;
         }
-        // Each page is looked at most twice: rotated once, then activated or reclaimed.
-        long budget = 2L * (lists.size(inactive) + lists.size(active)) + 1;
-        while (sc.nrToReclaim() > 0 && budget-- > 0) {
-            if (lists.size(inactive) == 0) {
-                if (lists.size(active) == 0) {
-                    return;
+        if (sc.nrToReclaim() == 0 || priority == 0) {
+            // snapshot_refaults() at the end of a reclaim invocation
+            refaultsSnapshot[0] = workingsetActivate[0];
+            refaultsSnapshot[1] = workingsetActivate[1];
+        }
+    }
+
+    /**
+     * {@code prepare_scan_count()} and {@code get_scan_count()}: fills {@link #nr} with the pages
+     * of each list to scan at {@code priority}. Returns the scan balance.
+     */
+    int getScanCount(ScanControl sc, int priority, boolean force) {
+        mayDeactivateAnon = force || workingsetActivate[0] != refaultsSnapshot[0] || inactiveIsLow(LRU_INACTIVE_ANON);
+        mayDeactivateFile = force || workingsetActivate[1] != refaultsSnapshot[1] || inactiveIsLow(LRU_INACTIVE_FILE);
+        boolean cacheTrimMode = (lruSize(LRU_INACTIVE_FILE) >> priority) != 0 && !mayDeactivateFile;
+        int swappiness = sc.swappiness();
+        int balance;
+        long ap = 0;
+        long fp = 0;
+        if (!sc.mayReclaimAnon()) {
+            balance = SCAN_FILE; // no swap: do not bother scanning anon
+        } else if (priority == 0 && swappiness != 0) {
+            balance = SCAN_EQUAL;
+        } else if (swappiness == 0 && !mayDeactivateAnon && (lruSize(LRU_INACTIVE_ANON) >> priority) != 0) {
+            balance = SCAN_ANON; // file_is_tiny (see the class comment)
+        } else if (cacheTrimMode) {
+            balance = SCAN_FILE;
+        } else {
+            balance = SCAN_FRACT;
+            // At least a third of the pressure on each type, before swappiness; 100 = equal IO cost.
+            long total = anonCost + fileCost;
+            long anon = total + anonCost;
+            long file = total + fileCost;
+            total = anon + file;
+            ap = swappiness * (total + 1) / (anon + 1);
+            fp = (200L - swappiness) * (total + 1) / (file + 1);
+        }
+        for (int list = 0; list < 4; list++) {
+            boolean file = list >= LRU_INACTIVE_FILE;
+            long scan = lruSize(list) >> priority;
+            switch (balance) {
+                case SCAN_FRACT -> scan = scan * (file ? fp : ap) / (ap + fp);
+                case SCAN_FILE -> scan = file ? scan : 0;
+                case SCAN_ANON -> scan = file ? 0 : scan;
+                default -> { }
+            }
+            nr[list] = scan;
+        }
+        return balance;
+    }
+
+    /** Pages {@link #getScanCount} set for {@code list}. */
+    long scanCount(int list) {
+        return nr[list];
+    }
+
+    /** {@code shrink_lruvec()}: one pass at {@code priority}. */
+    private void shrinkLruvec(ScanControl sc, int priority, boolean force) {
+        getScanCount(sc, priority, force);
+        while ((nr[LRU_INACTIVE_ANON] | nr[LRU_ACTIVE_FILE] | nr[LRU_INACTIVE_FILE]) != 0 && sc.nrToReclaim() > 0) {
+            for (int list = 0; list < 4; list++) {
+                if (nr[list] > 0) {
+                    int n = (int) Math.min(nr[list], SWAP_CLUSTER_MAX);
+                    nr[list] -= n;
+                    shrinkList(sc, list, n);
                 }
-                deactivate(sc, Math.min(SWAP_CLUSTER_MAX, lists.size(active)));
             }
-            int pfn = lists.tail(inactive);
-            int b = lists.bits(pfn);
-            lists.remove(inactive, pfn);
+        }
+        // Even if no anon page was to be evicted, rebalance the anon active/inactive ratio.
+        if (sc.mayReclaimAnon() && inactiveIsLow(LRU_INACTIVE_ANON)) {
+            shrinkActiveList(sc, SWAP_CLUSTER_MAX, LRU_ACTIVE_ANON);
+        }
+    }
+
+    /** {@code shrink_list()}. */
+    private void shrinkList(ScanControl sc, int list, int n) {
+        if ((list & 1) != 0) {
+            if (list == LRU_ACTIVE_FILE ? mayDeactivateFile : mayDeactivateAnon) {
+                shrinkActiveList(sc, n, list);
+            } else {
+                skippedDeactivate = true;
+            }
+            return;
+        }
+        shrinkInactiveList(sc, n, list);
+    }
+
+    /**
+     * {@code shrink_active_list()}: move pages from the active tail to the inactive head,
+     * clearing their accessed bits ({@code folio_referenced()}); PG_referenced is left alone and
+     * PG_workingset set.
+     */
+    private void shrinkActiveList(ScanControl sc, int n, int activeLru) {
+        int inactiveLru = activeLru - 1;
+        for (int i = 0; i < n && lruSize(activeLru) > 0; i++) {
+            int pfn = lists.tail(lru[activeLru]);
+            lists.remove(lru[activeLru], pfn);
+            sc.testAndClearYoung(pfn); // only a VM_EXEC file page would be kept; none is
+            lists.addHead(lru[inactiveLru], pfn);
+            lists.setBits(pfn, (lists.bits(pfn) & ~ACTIVE) | WORKINGSET);
+            events.count(PolicyEvents.Event.PGDEACTIVATE);
+            moved++;
+        }
+    }
+
+    /** {@code shrink_inactive_list()} with {@code folio_check_references()} for each page. */
+    private void shrinkInactiveList(ScanControl sc, int n, int inactiveLru) {
+        long scanned = 0;
+        long reclaimed = 0;
+        long pageout = 0;
+        for (int i = 0; i < n && lruSize(inactiveLru) > 0 && sc.nrToReclaim() > 0; i++) {
+            int pfn = lists.tail(lru[inactiveLru]);
+            lists.remove(lru[inactiveLru], pfn);
             sc.scanned(1);
-            if ((b & ANON) != 0 && !sc.mayReclaimAnon()) {
-                lists.addHead(inactive, pfn);
-                continue;
-            }
-            boolean young = sc.testAndClearYoung(pfn);
-            if (young) {
-                if ((b & REFERENCED) != 0) {
-                    // Second look, used again: activate (and age, as workingset_activation() does).
-                    lists.addHead(active, pfn);
-                    lists.setBits(pfn, (b & ~(WHERE | REFERENCED)) | ACTIVE);
-                    nonresidentAge++;
+            scanned++;
+            moved++;
+            int b = lists.bits(pfn);
+            boolean referencedFolio = (b & REFERENCED) != 0;
+            if (sc.testAndClearYoung(pfn)) {
+                // Marked either way, activated too, so that a recently deactivated but used page is quickly recovered.
+                b |= REFERENCED;
+                if (referencedFolio) {
+                    b |= ACTIVE;
+                    nonresidentAge++; // move_folios_to_lru(): workingset_age_nonresident()
                     activations++;
                     events.count(PolicyEvents.Event.PGACTIVATE);
-                } else {
-                    lists.addHead(inactive, pfn);
-                    lists.setBits(pfn, b | REFERENCED);
                 }
+                lists.addHead(lru[lruIndex(b)], pfn);
+                lists.setBits(pfn, b);
                 continue;
             }
-            if (!sc.reclaim(pfn)) {
-                lists.addHead(inactive, pfn);
-                continue;
+            lists.setBits(pfn, b & ~REFERENCED);
+            if (sc.reclaim(pfn)) {
+                lists.setBits(pfn, 0);
+                reclaimed++;
+                if ((b & ANON) != 0) {
+                    pageout++;
+                }
+            } else {
+                lists.addHead(lru[inactiveLru], pfn);
             }
-            lists.setBits(pfn, 0);
+        }
+        if (scanned > 0) {
+            lruNoteCost(inactiveLru == LRU_INACTIVE_FILE, pageout, scanned - reclaimed);
         }
     }
 
     @Override
     public int size() {
-        return lists.size(inactive) + lists.size(active);
+        return lruSize(LRU_INACTIVE_ANON) + lruSize(LRU_ACTIVE_ANON) + lruSize(LRU_INACTIVE_FILE) + lruSize(LRU_ACTIVE_FILE);
     }
 
     @Override
     public void verifyInvariants() {
-        Lists.verify(lists, inactive, "linux-2list inactive", pfn -> (lists.bits(pfn) & WHERE) == INACTIVE);
-        Lists.verify(lists, active, "linux-2list active", pfn -> (lists.bits(pfn) & WHERE) == ACTIVE);
-        if (activations < 0 || nonresidentAge < 0) {
+        String[] names = {"inactive_anon", "active_anon", "inactive_file", "active_file"};
+        for (int list = 0; list < 4; list++) {
+            int l = list;
+            Lists.verify(lists, lru[list], "linux-2list " + names[list],
+                    pfn -> (lists.bits(pfn) & ON_LRU) != 0 && lruIndex(lists.bits(pfn)) == l);
+        }
+        if (activations < 0 || nonresidentAge < 0 || anonCost < 0 || fileCost < 0) {
             throw new IllegalStateException("linux-2list: counters wrapped");
         }
     }

@@ -19,7 +19,7 @@ public final class TwoListProvider implements PolicyProvider {
 
     @Override
     public String description() {
-        return "Linux's active/inactive lists with workingset refault-distance activation, as in mm/vmscan.c and mm/workingset.c before MGLRU.";
+        return "Linux's active/inactive anon and file lists with get_scan_count() balance and workingset refault-distance activation, as in mm/vmscan.c and mm/workingset.c of Linux 6.18 without MGLRU.";
     }
 
     @Override

@@ -1,6 +1,6 @@
 /**
  * Built-in reclaim policies. Kernel-like policies that learn of use from accessed bits:
- * {@code linux-2list} (mm/vmscan.c, mm/workingset.c), {@code mglru}
+ * {@code linux-2list} (mm/vmscan.c, mm/workingset.c of Linux 6.18 without MGLRU), {@code mglru}
  * (Documentation/mm/multigen_lru.rst), {@code clock}, {@code clock-pro}. Cache-study policies that
  * see every reference: exact {@code lru}, {@code arc}, {@code lirs}, {@code s3fifo}, and the
  * offline {@code opt}; and {@code fifo}. Per-frame state lives in the frames' own links and

@@ -36,6 +36,9 @@ final class CacheHarness implements FrameView, ScanControl, OfflineStudy.Study {
     private int pos;
     long misses;
     private boolean mapped;
+    private int priority = 12;
+    /** {@code vm.swappiness} the harness reports. */
+    int swappiness = 60;
 
     /**
      * Makes each reference a load through a mapping instead of a read(): a hit sets the page's
@@ -99,8 +102,12 @@ final class CacheHarness implements FrameView, ScanControl, OfflineStudy.Study {
         } else {
             freed = -1;
             incoming = page;
-            remaining = 1;
-            policy.shrink(this);
+            // as do_try_to_free_pages(): from DEF_PRIORITY down while nothing was reclaimed
+            for (priority = 12; priority >= 0 && freed < 0; priority--) {
+                remaining = 1;
+                policy.shrink(this);
+            }
+            remaining = 0;
             if (freed < 0) {
                 throw new AssertionError("shrink freed nothing");
             }
@@ -138,12 +145,12 @@ final class CacheHarness implements FrameView, ScanControl, OfflineStudy.Study {
 
     @Override
     public int priority() {
-        return 12;
+        return priority;
     }
 
     @Override
     public int swappiness() {
-        return 60;
+        return swappiness;
     }
 
     @Override

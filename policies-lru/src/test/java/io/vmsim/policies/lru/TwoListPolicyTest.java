@@ -171,4 +171,430 @@ final class TwoListPolicyTest {
         assertThat(counted).containsEntry(io.vmsim.api.policy.PolicyEvents.Event.WORKINGSET_ACTIVATE_FILE, 1L)
                 .doesNotContainKey(io.vmsim.api.policy.PolicyEvents.Event.WORKINGSET_ACTIVATE_ANON);
     }
+
+    // ------------------------------------------------------------ the lruvec of Linux 6.18
+
+    /**
+     * A reclaim request as the core makes it: {@code nr} pages wanted at a priority, accessed bits
+     * scripted per frame, every offered victim reclaimed (its shadow kept) unless refused.
+     */
+    private static final class Scan implements io.vmsim.api.policy.ScanControl {
+        final TwoListPolicy policy;
+        int nr;
+        int priority = 12;
+        int swappiness = 60;
+        boolean mayAnon = true;
+        final java.util.Map<Integer, java.util.ArrayDeque<Boolean>> young = new java.util.HashMap<>();
+        final java.util.Set<Integer> refuse = new java.util.HashSet<>();
+        final java.util.List<Integer> reclaimed = new java.util.ArrayList<>();
+        final java.util.Map<Integer, Long> shadows = new java.util.HashMap<>();
+        int scanned;
+
+        Scan(TwoListPolicy policy) {
+            this.policy = policy;
+        }
+
+        Scan young(int pfn, Boolean... answers) {
+            young.computeIfAbsent(pfn, k -> new java.util.ArrayDeque<>()).addAll(java.util.List.of(answers));
+            return this;
+        }
+
+        Scan run(int nr, int priority) {
+            this.nr = nr;
+            this.priority = priority;
+            policy.shrink(this);
+            return this;
+        }
+
+        long reclaimedIn(int from, int to) {
+            return reclaimed.stream().filter(p -> p >= from && p < to).count();
+        }
+
+        @Override
+        public int nrToReclaim() {
+            return nr;
+        }
+
+        @Override
+        public int priority() {
+            return priority;
+        }
+
+        @Override
+        public int swappiness() {
+            return swappiness;
+        }
+
+        @Override
+        public boolean mayReclaimAnon() {
+            return mayAnon;
+        }
+
+        @Override
+        public boolean isKswapd() {
+            return false;
+        }
+
+        @Override
+        public boolean testAndClearYoung(int pfn) {
+            java.util.ArrayDeque<Boolean> q = young.get(pfn);
+            return q != null && !q.isEmpty() && q.poll();
+        }
+
+        @Override
+        public void scanned(int pages) {
+            scanned += pages;
+        }
+
+        @Override
+        public boolean reclaim(int pfn) {
+            if (nr <= 0) {
+                throw new AssertionError("reclaim beyond the request: " + pfn);
+            }
+            if (refuse.contains(pfn)) {
+                return false;
+            }
+            shadows.put(pfn, policy.pageEvicted(pfn));
+            reclaimed.add(pfn);
+            nr--;
+            return true;
+        }
+    }
+
+    private static final class Counted implements io.vmsim.api.policy.PolicyEvents {
+        final java.util.EnumMap<Event, Long> n = new java.util.EnumMap<>(Event.class);
+
+        @Override
+        public void count(Event event, long k) {
+            n.merge(event, k, Long::sum);
+        }
+
+        long get(Event e) {
+            return n.getOrDefault(e, 0L);
+        }
+    }
+
+    /** Adds pages {@code from..to-1} and activates each with two marks (folio_mark_accessed twice). */
+    private static void addActive(TwoListPolicy p, int from, int to, boolean anon) {
+        for (int pfn = from; pfn < to; pfn++) {
+            p.pageAddedUnreferenced(pfn, anon);
+            p.pageMarkedAccessed(pfn);
+            p.pageMarkedAccessed(pfn);
+        }
+    }
+
+    private static void addInactive(TwoListPolicy p, int from, int to, boolean anon) {
+        for (int pfn = from; pfn < to; pfn++) {
+            p.pageAdded(pfn, anon);
+        }
+    }
+
+    @Test
+    void withoutSwap_anonymousPagesAreNotScanned_getScanCountScansFileOnly() {
+        // get_scan_count(): no swap space, SCAN_FILE. The anon pages are the oldest; none is looked at.
+        TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(64));
+        addInactive(p, 0, 20, true);
+        addInactive(p, 20, 40, false);
+        Scan sc = new Scan(p);
+        sc.mayAnon = false;
+        sc.run(5, 0);
+        assertThat(sc.reclaimed).containsExactly(20, 21, 22, 23, 24);
+        assertThat(sc.scanned).isEqualTo(5);
+        p.verifyInvariants();
+    }
+
+    @Test
+    void plentyOfInactiveFile_isTrimmedFirst_evenWithSwapAndOlderAnonPages() {
+        // cache_trim_mode: inactive file >> priority is not 0 and the file lists need no deactivation.
+        TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(256));
+        addInactive(p, 0, 64, true);
+        addInactive(p, 64, 128, false);
+        Scan sc = new Scan(p).run(10, 2);
+        assertThat(sc.reclaimedIn(0, 64)).isZero();
+        assertThat(sc.reclaimedIn(64, 128)).isEqualTo(10);
+    }
+
+    /** get_scan_count()'s SCAN_FRACT target for one list, computed from the formula of mm/vmscan.c. */
+    private static long fractTarget(long size, int priority, boolean file, int swappiness, long anonCost, long fileCost) {
+        long total = anonCost + fileCost;
+        long a = total + anonCost;
+        long f = total + fileCost;
+        total = a + f;
+        long ap = swappiness * (total + 1) / (a + 1);
+        long fp = (200L - swappiness) * (total + 1) / (f + 1);
+        return (size >> priority) * (file ? fp : ap) / (ap + fp);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 60, 100, 140, 199})
+    void scanFract_splitsThePassBySwappiness_asGetScanCount(int swappiness) {
+        // 400 inactive anon; 100 inactive and 300 active file: the inactive file list is low, so
+        // no cache trimming; no cost recorded yet. Nothing is young, so every page scanned on an
+        // inactive list is reclaimed, and the counts are get_scan_count()'s targets.
+        TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(1024));
+        addInactive(p, 0, 400, true);
+        addActive(p, 400, 700, false);
+        addInactive(p, 700, 800, false);
+        Scan sc = new Scan(p);
+        sc.swappiness = swappiness;
+        sc.run(10_000, 1);
+        assertThat(sc.reclaimedIn(0, 400)).isEqualTo(fractTarget(400, 1, false, swappiness, 0, 0));
+        assertThat(sc.reclaimedIn(700, 800)).isEqualTo(fractTarget(100, 1, true, swappiness, 0, 0));
+        p.verifyInvariants();
+    }
+
+    @Test
+    void atPriorityZero_bothTypesAreScannedEqually() {
+        TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(256));
+        addInactive(p, 0, 50, true);
+        addActive(p, 50, 150, false);
+        addInactive(p, 150, 180, false);
+        Scan sc = new Scan(p);
+        sc.swappiness = 10;
+        sc.run(60, 0);
+        // SCAN_EQUAL despite swappiness 10 (SCAN_FRACT would give anon 50 x 10/200 = 2): batches of
+        // SWAP_CLUSTER_MAX alternate, inactive anon first, until the 60 pages are reclaimed
+        assertThat(sc.reclaimedIn(0, 50)).isEqualTo(32);
+        assertThat(sc.reclaimedIn(150, 180)).isEqualTo(28);
+    }
+
+    @Test
+    void aWorkingsetRefault_raisesAnonCost_andShiftsThePressureToFile() {
+        // lru_note_cost_refault(): a restored anon page costs SWAP_CLUSTER_MAX; get_scan_count()
+        // then weighs anon at (anon_cost + total) against file at (file_cost + total).
+        io.vmsim.api.machine.PageLists lists = io.vmsim.api.machine.IntrusivePageLists.standalone(1024);
+        TwoListPolicy p = new TwoListPolicy(lists);
+        addActive(p, 0, 1, true);
+        Scan evict = new Scan(p);
+        // deactivate the anon page (inactive anon 0 < active 1) and reclaim it with swap and swappiness 0 (file is tiny)
+        evict.swappiness = 0;
+        evict.run(1, 0);
+        assertThat(evict.reclaimed).containsExactly(0);
+        // its pageout cost SWAP_CLUSTER_MAX, halved at once (the lists are empty): 16
+        addActive(p, 401, 701, false);
+        addInactive(p, 701, 801, false);
+        p.pageRefaulted(0, evict.shadows.get(0)); // distance 1, within active file 300 + inactive file 100
+        p.pageAdded(0, true);
+        assertThat(p.isActive(0)).isTrue();
+        addInactive(p, 1, 401, true);
+        // restored: + SWAP_CLUSTER_MAX, no decay (48 <= 400 / 4)
+        assertThat(p.anonCost()).isEqualTo(48);
+        assertThat(p.fileCost()).isZero();
+        Scan sc = new Scan(p);
+        sc.run(10_000, 1);
+        assertThat(sc.reclaimedIn(1, 401)).isEqualTo(fractTarget(400, 1, false, 60, 48, 0));
+        assertThat(sc.reclaimedIn(701, 801)).isEqualTo(fractTarget(100, 1, true, 60, 48, 0));
+        assertThat(fractTarget(400, 1, false, 60, 48, 0)).isLessThan(fractTarget(400, 1, false, 60, 0, 0));
+    }
+
+    @Test
+    void lruNoteCost_chargesPageoutsAndRotations_andDecaysAtAQuarterOfTheLists() {
+        // shrink_inactive_list(): lru_note_cost(file, nr_pageout, nr_scanned - nr_reclaimed), with
+        // nr_io weighing SWAP_CLUSTER_MAX; both costs halve once they exceed a quarter of the lists.
+        TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(4096));
+        addInactive(p, 0, 4000, false);
+        Scan sc = new Scan(p);
+        sc.mayAnon = false;
+        for (int pfn = 0; pfn < 10; pfn++) {
+            sc.refuse.add(pfn); // kept: 10 rotations
+        }
+        sc.run(5, 7); // 4000 >> 7 = 31 pages: 10 refused, 5 reclaimed, then the request is met
+        assertThat(sc.scanned).isEqualTo(15);
+        assertThat(p.fileCost()).isEqualTo(10);
+        assertThat(p.anonCost()).isZero();
+        // 1000 refused file pages cost 1000 > (lists / 4) = 3985 / 4: both halve
+        TwoListPolicy q = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(4096));
+        addInactive(q, 0, 3985, false);
+        Scan all = new Scan(q);
+        all.mayAnon = false;
+        for (int pfn = 0; pfn < 3985; pfn++) {
+            all.refuse.add(pfn);
+        }
+        all.run(1, 2); // 3985 >> 2 = 996 pages in batches of 32: 31 x 32 then 4
+        long cost = 0;
+        for (int batch : new int[] {32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
+                32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 4}) {
+            cost += batch;
+            if (cost > 3985 / 4) {
+                cost /= 2;
+            }
+        }
+        assertThat(q.fileCost()).isEqualTo(cost);
+    }
+
+    @Test
+    void inactiveIsLow_perType_withTheSqrtRatioOfThatTypesGigabytes() {
+        // 70000 inactive and 200000 active anon pages (1 GiB: ratio int_sqrt(10) = 3): not low,
+        // though 800000 active file pages would make a shared ratio int_sqrt(40) = 6 and call it low.
+        int anonInactive = 70_000;
+        int anonActive = 200_000;
+        int fileActive = 800_000;
+        int frames = anonInactive + anonActive + fileActive;
+        Counted ev = new Counted();
+        TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(frames), ev);
+        addActive(p, 0, anonActive, true);
+        addInactive(p, anonActive, anonActive + anonInactive, true);
+        addActive(p, anonActive + anonInactive, frames, false);
+        new Scan(p).run(0, 12); // nothing wanted: only the anon aging of shrink_lruvec() can run
+        assertThat(ev.get(io.vmsim.api.policy.PolicyEvents.Event.PGDEACTIVATE)).isZero();
+        // 60000 inactive: 180000 < 200000, low: SWAP_CLUSTER_MAX anon pages are deactivated
+        for (int pfn = anonActive; pfn < anonActive + 10_000; pfn++) {
+            p.pageRemoved(pfn);
+        }
+        new Scan(p).run(0, 12);
+        assertThat(ev.get(io.vmsim.api.policy.PolicyEvents.Event.PGDEACTIVATE)).isEqualTo(TwoListPolicy.SWAP_CLUSTER_MAX);
+        assertThat(p.isActive(0)).as("the active anon tail").isFalse();
+        assertThat(p.isActive(anonActive + anonInactive)).as("file pages untouched").isTrue();
+    }
+
+    // ------------------------------------------------------------ refaults, Linux 5.9+ (6.18)
+
+    @Test
+    void fileRefault_countsTheAnonListsAsWorkingset_onlyWhenSwapIsAvailable() {
+        for (boolean swap : new boolean[] {true, false}) {
+            TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(64));
+            addInactive(p, 0, 10, true);
+            addActive(p, 10, 12, false);
+            addInactive(p, 12, 18, false);
+            Scan sc = new Scan(p);
+            sc.mayAnon = false;
+            sc.run(6, 0); // inactive file 6 > active 2, nothing to deactivate: the 6 go in order
+            assertThat(sc.reclaimed).containsExactly(12, 13, 14, 15, 16, 17);
+            sc.mayAnon = swap;
+            sc.run(0, 12); // a request that finds nothing to do, with or without swap
+            // refault distance of 12: the six evictions since its own, 6 > active file (2)
+            p.pageRefaulted(12, sc.shadows.get(12));
+            p.pageAdded(12, false);
+            // with swap: 6 <= active file 2 + inactive anon 10 + active anon 0
+            assertThat(p.isActive(12)).as("swap " + swap).isEqualTo(swap);
+        }
+    }
+
+    @Test
+    void anonRefault_countsTheInactiveFileListAsWorkingset() {
+        for (int inactiveFile : new int[] {10, 2}) {
+            Counted ev = new Counted();
+            TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(64), ev);
+            addInactive(p, 0, 4, true);
+            addInactive(p, 10, 10 + inactiveFile, false);
+            Scan sc = new Scan(p);
+            sc.swappiness = 0; // with swap, the core allows anon reclaim at swappiness 0 only when file is tiny
+            sc.run(4, 0);
+            assertThat(sc.reclaimed).containsExactly(0, 1, 2, 3);
+            // distance 4 against active file 0 + inactive file + active anon 0
+            p.pageRefaulted(0, sc.shadows.get(0));
+            p.pageAdded(0, true);
+            boolean recent = 4 <= inactiveFile;
+            assertThat(p.isActive(0)).as("inactive file " + inactiveFile).isEqualTo(recent);
+            assertThat(ev.get(io.vmsim.api.policy.PolicyEvents.Event.WORKINGSET_ACTIVATE_ANON)).isEqualTo(recent ? 1 : 0);
+            assertThat(ev.get(io.vmsim.api.policy.PolicyEvents.Event.WORKINGSET_RESTORE_ANON)).isZero();
+            assertThat(p.isWorkingset(0)).as("PG_workingset only for a page that was active before").isFalse();
+        }
+    }
+
+    @Test
+    void workingsetEviction_recordsTheAgeBeforeAgingIt() {
+        // workingset_eviction() reads nonresident_age, then ages it: a page evicted and refaulted
+        // with one other eviction in between has distance 2, not 1.
+        TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(64));
+        addActive(p, 10, 11, false);
+        addInactive(p, 0, 2, false);
+        p.pageRemoved(0);
+        p.pageRemoved(1);
+        long first = p.pageEvicted(0);
+        p.pageEvicted(1);
+        p.pageRefaulted(0, first);
+        p.pageAdded(0, false);
+        assertThat(p.isActive(0)).as("distance 2 > active file 1").isFalse();
+    }
+
+    // ------------------------------------------------------------ PG_referenced, mm/swap.c and mm/vmscan.c
+
+    @Test
+    void folioMarkAccessed_setsReferenced_activatesOnTheSecond_clearingIt_andAnActivePageKeepsIt() {
+        TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(8));
+        p.pageAddedUnreferenced(0, false);
+        assertThat(p.isReferenced(0)).isFalse();
+        p.pageMarkedAccessed(0);
+        assertThat(p.isReferenced(0)).isTrue();
+        assertThat(p.isActive(0)).isFalse();
+        p.pageMarkedAccessed(0);
+        assertThat(p.isActive(0)).isTrue();
+        assertThat(p.isReferenced(0)).as("folio_mark_accessed() clears it on activation").isFalse();
+        p.pageMarkedAccessed(0);
+        assertThat(p.isReferenced(0)).isTrue();
+        p.pageMarkedAccessed(0);
+        assertThat(p.isActive(0)).isTrue();
+        assertThat(p.isReferenced(0)).isTrue();
+    }
+
+    @Test
+    void folioCheckReferences_marksAYoungPage_activatesOnTheSecondLook_andKeepsTheMark() {
+        // 0 is the inactive file tail, 1 a filler; at priority 1 one page (2 >> 1) is scanned per pass.
+        TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(8));
+        p.pageAddedUnreferenced(0, false);
+        p.pageAddedUnreferenced(1, false);
+        p.pageAddedUnreferenced(2, false);
+        Scan sc = new Scan(p).young(0, true, true);
+        sc.mayAnon = false;
+        sc.run(1, 1);
+        assertThat(p.listOf(0)).isEqualTo(TwoListPolicy.LRU_INACTIVE_FILE);
+        assertThat(p.isReferenced(0)).as("young, not referenced: marked and kept").isTrue();
+        // 0 went to the head; move the others behind it so it is the tail again
+        p.pageRemoved(1);
+        p.pageRemoved(2);
+        p.pageAddedUnreferenced(1, false);
+        p.pageAddedUnreferenced(2, false);
+        sc.run(1, 1);
+        assertThat(p.isActive(0)).isTrue();
+        assertThat(p.isReferenced(0)).as("the mark is set for activated folios as well").isTrue();
+        assertThat(sc.reclaimed).isEmpty();
+    }
+
+    @Test
+    void shrinkActiveList_deactivatesWithoutTouchingReferenced_andSetsWorkingset() {
+        TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(8));
+        addActive(p, 0, 1, false); // active, PG_referenced clear
+        addActive(p, 1, 4, false);
+        p.pageMarkedAccessed(1); // active, PG_referenced set
+        // inactive file 0 < active 4: low, so the pass deactivates 4 >> 1 = 2 pages from the tail, 0 and 1
+        Scan sc = new Scan(p);
+        sc.mayAnon = false;
+        sc.run(1, 1);
+        for (int pfn : new int[] {0, 1}) {
+            assertThat(p.listOf(pfn)).isEqualTo(TwoListPolicy.LRU_INACTIVE_FILE);
+            assertThat(p.isWorkingset(pfn)).isTrue();
+        }
+        assertThat(p.isReferenced(0)).isFalse();
+        assertThat(p.isReferenced(1)).isTrue();
+    }
+
+    @Test
+    void aPageNotYoung_losesItsMark_andIsReclaimed_orKeptWithoutItWhenRefused() {
+        TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(8));
+        p.pageAdded(0, false); // a read() miss: PG_referenced
+        p.pageAdded(1, false);
+        p.pageAdded(2, false);
+        Scan sc = new Scan(p);
+        sc.mayAnon = false;
+        sc.refuse.add(0);
+        sc.run(1, 1); // 3 >> 1 = 1 page: 0, refused
+        assertThat(p.listOf(0)).isEqualTo(TwoListPolicy.LRU_INACTIVE_FILE);
+        assertThat(p.isReferenced(0)).isFalse();
+        sc.run(1, 1);
+        assertThat(sc.reclaimed).containsExactly(1);
+    }
+
+    @Test
+    void aRecentlyDeactivatedPageUsedAgain_isRecoveredOnItsFirstYoungLook() {
+        // Found young twice: activated (keeping PG_referenced); deactivated (keeping it); found
+        // young once more: activated again at once, as folio_check_references() intends.
+        Counted ev = new Counted();
+        TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(8), ev);
+        p.pageAdded(0, false); // PG_referenced from the read that brought it in
+        Scan sc = new Scan(p).young(0, true, false, true);
+        sc.mayAnon = false;
+        sc.run(1, 0);
+        assertThat(ev.get(io.vmsim.api.policy.PolicyEvents.Event.PGACTIVATE)).isEqualTo(2);
+    }
 }

@@ -166,9 +166,10 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
         return 60;
     }
 
+    /** Every page is a file page and, as in the --machine engine (swap.size 0), there is no swap. */
     @Override
     public boolean mayReclaimAnon() {
-        return true;
+        return false;
     }
 
     @Override

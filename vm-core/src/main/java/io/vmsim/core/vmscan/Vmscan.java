@@ -38,10 +38,11 @@ import java.util.List;
  *       min watermark counts {@code allocstall} and reclaims {@value #SWAP_CLUSTER_MAX} pages
  *       itself, priority 12 to 0, charged to the task.</li>
  *   <li><b>anon/file balance</b> ({@code get_scan_count()} simplified): anonymous pages may be
- *       reclaimed when swap has free slots and either {@code vm.swappiness} &gt; 0 or the page
- *       cache has shrunk below the node's high watermarks (the kernel's "file is tiny" case);
- *       within that, the proportion is the policy's to choose from
- *       {@link ScanControl#swappiness()}, as the kernel's lists do.</li>
+ *       reclaimed when swap has free slots and either {@code vm.swappiness} &gt; 0 or, in node
+ *       reclaim, the file LRU pages and free pages of the node being reclaimed are at most its
+ *       high watermarks ({@code file_is_tiny} of {@code prepare_scan_control()}; a memory
+ *       cgroup's reclaim never swaps at swappiness 0); within that, the proportion is the
+ *       policy's to choose from {@link ScanControl#swappiness()}, as the kernel's lists do.</li>
  *   <li><b>reclaiming a page</b> ({@code shrink_folio_list()}): pinned pages (extra
  *       references), pages under writeback, mlocked pages and hugetlb or file compound pages are
  *       refused, an anonymous THP is split first ({@code split_folio_to_list()});
@@ -84,6 +85,8 @@ public final class Vmscan implements AllocHooks {
     private final int[] kswapd;
     private final Control sc = new Control();
     private boolean inReclaim;
+    /** The policy instance (LRU domain) being run, named by a plugin failure. */
+    private ReclaimPolicy running;
 
     public Vmscan(Kernel kernel, String policyName, PageCache cache, SwapSpace swap, OomKiller oom, StorageCosts cost,
                   Daemons daemons, int swappiness, ShrinkerRegistry shrinkers) {
@@ -214,7 +217,7 @@ public final class Vmscan implements AllocHooks {
         List<ReclaimPolicy> ps = lru == null ? List.of(policy) : lru.ofNode(node);
         inReclaim = true;
         try {
-            sc.reset(nr, priority, kswapd, null);
+            sc.reset(nr, priority, kswapd, null, node);
             if (ps.size() == 1) {
                 run(ps.get(0));
             } else {
@@ -272,7 +275,7 @@ public final class Vmscan implements AllocHooks {
     long shrinkMemcg(MemCgroup cg, int nr, int priority) {
         inReclaim = true;
         try {
-            sc.reset(nr, priority, false, cg);
+            sc.reset(nr, priority, false, cg, -1);
             for (ReclaimPolicy p : lru.ofCgroup(cg.id())) {
                 if (sc.nrToReclaim() == 0) {
                     break;
@@ -286,6 +289,7 @@ public final class Vmscan implements AllocHooks {
     }
 
     private void run(ReclaimPolicy p) {
+        running = p;
         try {
             p.shrink(sc);
         } catch (RuntimeException e) {
@@ -293,6 +297,8 @@ public final class Vmscan implements AllocHooks {
                 throw e;
             }
             throw failure("shrink() threw " + e, e);
+        } finally {
+            running = null;
         }
     }
 
@@ -337,16 +343,38 @@ public final class Vmscan implements AllocHooks {
         }
     }
 
-    /** May anonymous pages be reclaimed now? See the class comment. */
-    public boolean mayReclaimAnon() {
+    /**
+     * May anonymous pages be reclaimed by a request on {@code node}, or within {@code memcg} when
+     * it is not null? See the class comment.
+     */
+    public boolean mayReclaimAnon(int node, MemCgroup memcg) {
         if (!k.anonEvictable || swap.freePages() == 0) {
-            return false;
+            return false; // can_reclaim_anon_pages()
         }
-        return swappiness > 0 || cache.nrFilePages() < watermark(0, Zone.WMARK_HIGH);
+        if (swappiness > 0) {
+            return true;
+        }
+        return memcg == null && fileIsTiny(node);
+    }
+
+    /**
+     * {@code sc->file_is_tiny} of {@code prepare_scan_control()} ({@code mm/vmscan.c}): the node's
+     * file LRU pages plus its free pages are at most the sum of its zones' high watermarks.
+     * Counted over the node's frames, stopping as soon as the answer is no.
+     */
+    private boolean fileIsTiny(int node) {
+        long room = watermark(node, Zone.WMARK_HIGH) - freePages(node);
+        int both = PageFrames.PG_FILE | PageFrames.PG_LRU;
+        for (int pfn = frames.nodeStartPfn(node), end = frames.nodeEndPfn(node); pfn < end && room >= 0; pfn++) {
+            if ((frames.flags[pfn] & both) == both) {
+                room--;
+            }
+        }
+        return room >= 0;
     }
 
     private PolicyException failure(String message, Throwable cause) {
-        ReclaimPolicy root = lru == null ? policy : lru.ofNode(0).get(0);
+        ReclaimPolicy root = running != null ? running : policy;
         java.security.CodeSource src = root.getClass().getProtectionDomain().getCodeSource();
         return new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, policyName,
                 src == null ? policy.getClass().getName() : String.valueOf(src.getLocation()), message, cause);
@@ -383,7 +411,7 @@ public final class Vmscan implements AllocHooks {
         }
         int f = frames.flags[pfn];
         if ((f & PageFrames.PG_HEAD) != 0) {
-            if ((f & PageFrames.PG_ANON) == 0 || !mayReclaimAnon() || !splitForReclaim(pfn)) {
+            if ((f & PageFrames.PG_ANON) == 0 || !sc.mayAnon || swap.freePages() == 0 || !splitForReclaim(pfn)) {
                 return false;
             }
             f = frames.flags[pfn];
@@ -404,7 +432,7 @@ public final class Vmscan implements AllocHooks {
                 return false;
             }
         } else {
-            if (frames.refcount[pfn] != frames.mapcount[pfn] || !mayReclaimAnon()) {
+            if (frames.refcount[pfn] != frames.mapcount[pfn] || !sc.mayAnon) {
                 return false;
             }
         }
@@ -517,7 +545,7 @@ public final class Vmscan implements AllocHooks {
         long domainStart;
         long scannedPages;
 
-        void reset(int nr, int priority, boolean kswapd, MemCgroup memcg) {
+        void reset(int nr, int priority, boolean kswapd, MemCgroup memcg, int node) {
             this.nr = nr;
             this.priority = priority;
             this.kswapd = kswapd;
@@ -525,7 +553,7 @@ public final class Vmscan implements AllocHooks {
             this.memcg = memcg;
             this.scannedPages = 0;
             this.domainLimit = Long.MAX_VALUE;
-            this.mayAnon = Vmscan.this.mayReclaimAnon();
+            this.mayAnon = Vmscan.this.mayReclaimAnon(node, memcg);
         }
 
         /** The next domain may take at most {@code limit} pages of the request. */
