@@ -13,9 +13,18 @@ import io.vmsim.core.mm.Vma;
 import io.vmsim.core.mm.WorkloadException;
 import io.vmsim.core.oom.OomKilledException;
 import io.vmsim.core.vmscan.Reclaim;
+import io.vmsim.core.report.Progress;
+import io.vmsim.core.report.RunResult;
+import io.vmsim.core.scenario.PhaseOp;
+import io.vmsim.core.scenario.Scenario;
+import io.vmsim.core.scenario.ScenarioException;
+import io.vmsim.core.scenario.ScenarioParser;
 import org.junit.jupiter.api.Test;
 
+import java.io.StringReader;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -417,5 +426,69 @@ final class FileOpsTest {
         assertThat(cg.current).isLessThanOrEqualTo(2048);
         assertThat(cg.failcnt).isPositive();
         check(m);
+    }
+
+    // ---------------------------------------------------------------- the scenario language
+
+    private static final String SCENARIO = """
+            config:
+              machine.memory: 64M
+              block.read_ahead_kb: 0
+            files:
+              - { name: log, size: 1M }
+              - { name: db, size: 64K }
+            processes:
+              - name: app
+                vmas:
+                  - { name: map, size: 64K, file: db, shared: true }
+            phases:
+              - { op: write, file: log }
+              - { op: fsync, file: log }
+              - { op: fadvise, file: log, offset: 512K, advice: dontneed }
+              - { op: sequential, vma: map, write: true }
+              - { op: msync, vma: map, length: 32K }
+              - { op: ftruncate, file: db, length: 16K }
+            """;
+
+    @Test
+    void scenarioOps_parseToTheirFilesRangesAndFlags() throws Exception {
+        Scenario s = ScenarioParser.parse(new StringReader(SCENARIO), "t.yaml", "test");
+        List<io.vmsim.core.scenario.PhaseSpec> p = s.phases();
+        assertThat(p.get(1).op()).isEqualTo(PhaseOp.FSYNC);
+        assertThat(p.get(2).op()).isEqualTo(PhaseOp.FADVISE);
+        assertThat(p.get(2).advice()).isEqualTo("dontneed");
+        assertThat(p.get(2).offset()).isEqualTo(512 << 10);
+        assertThat(p.get(4).op()).isEqualTo(PhaseOp.MSYNC);
+        assertThat(p.get(4).advice()).as("flags default to MS_SYNC").isEqualTo("sync");
+        assertThat(p.get(5).op()).isEqualTo(PhaseOp.FTRUNCATE);
+        assertThat(p.get(5).file()).isEqualTo(1);
+        assertThat(p.get(5).length()).isEqualTo(16 << 10);
+        String head = SCENARIO.substring(0, SCENARIO.indexOf("  - { op: write"));
+        assertThatThrownBy(() -> ScenarioParser.parse(new StringReader(head + "  - { op: fadvise, file: log, advice: noreuse }\n"),
+                "t.yaml", "test")).isInstanceOf(ScenarioException.class).hasMessageContaining("advice");
+        assertThatThrownBy(() -> ScenarioParser.parse(new StringReader(head + "  - { op: msync, vma: map, flags: sync|bogus }\n"),
+                "t.yaml", "test")).isInstanceOf(ScenarioException.class).hasMessageContaining("msync flag 'bogus'");
+        assertThatThrownBy(() -> ScenarioParser.parse(new StringReader(head + "  - { op: ftruncate, file: db }\n"),
+                "t.yaml", "test")).isInstanceOf(ScenarioException.class).hasMessageContaining("length");
+    }
+
+    /**
+     * The run: 256 pages written and fsync'ed (256 written), the second half dropped by DONTNEED
+     * (128 of 256 log pages stay), the 16 mapped db pages dirtied and half of them msync'ed
+     * (8 more written, 8 still dirty), then db cut to 4 pages: the dirty pages past the end go
+     * unwritten, and 4 db pages stay cached.
+     */
+    @Test
+    void scenarioOps_runAsTheKernelRulesSay() throws Exception {
+        Scenario s = ScenarioParser.parse(new StringReader(SCENARIO), "t.yaml", "test");
+        Map<String, String> cfg = new HashMap<>(s.config());
+        cfg.put("policy.reclaim", "exact-lru");
+        cfg.put("mm.transparent_hugepage.enabled", "never");
+        cfg.put("vmsim.debug_checks", "true");
+        RunResult res = Simulation.runScenario(new TestConfig(cfg), new TestCatalog(), s, Progress.NONE);
+        assertThat(res.files().get(0).resident()).isEqualTo(128);
+        assertThat(res.files().get(1).resident()).isEqualTo(4);
+        assertThat(res.counters().get("nr_written")).isEqualTo(256 + 8);
+        assertThat(res.counters().get("nr_dirty")).isZero();
     }
 }

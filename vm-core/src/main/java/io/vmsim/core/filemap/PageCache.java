@@ -661,6 +661,11 @@ public final class PageCache {
             if (lookup(frames.mapping[pfn], frames.index[pfn] & 0xffffffffL) != pfn) {
                 throw new IllegalStateException("PFN " + pfn + " is PG_FILE but not in the page cache slot it names");
             }
+            if ((frames.index[pfn] & 0xffffffffL) >= file(frames.mapping[pfn]).sizePages) {
+                throw new IllegalStateException("page-cache PFN " + pfn + " holds page " + (frames.index[pfn] & 0xffffffffL)
+                        + " of file " + file(frames.mapping[pfn]).name + ", past its end (" + file(frames.mapping[pfn]).sizePages
+                        + " pages): truncation must remove it");
+            }
             if (frames.refcount[pfn] != 1 + frames.mapcount[pfn] || frames.mapcount[pfn] < 0) {
                 throw new IllegalStateException("page-cache PFN " + pfn + " has refcount " + frames.refcount[pfn]
                         + " and mapcount " + frames.mapcount[pfn]);
