@@ -7,6 +7,7 @@ import io.vmsim.core.mm.SyscallError;
 import io.vmsim.core.mm.Vma;
 import io.vmsim.core.mm.WorkloadException;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -35,7 +36,7 @@ public final class Msync {
 
     /** {@code msync(addr, len, flags)}; returns the pages written. */
     public long msync(Mm mm, long addr, long len, String flags) {
-        Set<String> f = Set.of(flags.isEmpty() ? new String[0] : flags.split("\\|"));
+        Set<String> f = new HashSet<>(List.of(flags.isEmpty() ? new String[0] : flags.split("\\|")));
         for (String s : f) {
             if (!FLAGS.contains(s)) {
                 throw new IllegalArgumentException("msync flag '" + s + "': EINVAL (expected " + String.join(", ", FLAGS) + ")");
