@@ -212,6 +212,7 @@ final class ScenarioRunner {
             }
             case READ, WRITE -> fileIo(p);
             case MLOCK -> mlock(p);
+            case FADVISE, FTRUNCATE, FSYNC, MSYNC -> fileOp(p);
             case STAT -> {
                 Task t = task(p);
                 Reclaim r = Reclaim.of(m.kernel());
@@ -286,6 +287,20 @@ final class ScenarioRunner {
                 }
             }
         }
+    }
+
+    /** posix_fadvise(), ftruncate(), fsync() or msync() (issue 9). */
+    private void fileOp(PhaseSpec p) {
+        Task t = task(p);
+        PageCache pc = Reclaim.of(m.kernel()).pageCache();
+        switch (p.op()) {
+            case FADVISE -> new io.vmsim.core.filemap.Fadvise(m.kernel(), pc).fadvise(t.mm(), t.cpu(), fileIds[p.file()],
+                    p.offset(), Math.max(0, p.length()), p.advice());
+            case FTRUNCATE -> new io.vmsim.core.filemap.Truncate(m.kernel(), pc).truncate(fileIds[p.file()], p.length(), t.cpu());
+            case FSYNC -> new io.vmsim.core.filemap.Msync(m.kernel(), pc).fsync(fileIds[p.file()]);
+            default -> new io.vmsim.core.filemap.Msync(m.kernel(), pc).msync(t.mm(), base(p), length(p), p.advice());
+        }
+        m.tick();
     }
 
     /** mlock() the range and fault every page in, as populate_vma_page_range() does (reclaim, issue 3). */

@@ -147,4 +147,23 @@ final class InvariantCheckerTest {
         assertThatThrownBy(() -> every.maybeCheck(2100, "phase 'p'"))
                 .hasMessageContaining("vmsim.debug_checks (phase 'p' after 2100 references)");
     }
+
+    @Test
+    void aCachedPagePastTheEndOfItsFile_isNamed() {
+        io.vmsim.core.filemap.PageCache pc = io.vmsim.core.vmscan.Reclaim.of(k).pageCache();
+        int f = pc.createFile("f", 4 * 4096);
+        pc.read(mm, 0, f, 3);
+        checker.check("cached");
+        pc.file(f).sizePages = 2; // shrunk without truncate_inode_pages()
+        assertThatThrownBy(() -> checker.check("test")).hasMessageContaining("past its end (2 pages)");
+    }
+
+    @Test
+    void aPermissionWithoutItsMayFlag_isNamed() throws Exception {
+        io.vmsim.core.mm.Vma v = mm.findVma(a);
+        Field flags = io.vmsim.core.mm.Vma.class.getDeclaredField("flags");
+        flags.setAccessible(true);
+        flags.setLong(v, v.flags() & ~io.vmsim.api.VmaFlags.VM_MAYWRITE);
+        assertThatThrownBy(() -> checker.check("test")).hasMessageContaining("a permission without its VM_MAY* flag");
+    }
 }

@@ -7,10 +7,15 @@ import io.vmsim.core.alloc.PageFrames;
 import io.vmsim.core.config.ConfigLoader;
 import io.vmsim.core.config.CoreKeys;
 import io.vmsim.core.debug.InvariantChecker;
+import io.vmsim.core.filemap.Fadvise;
+import io.vmsim.core.filemap.Msync;
 import io.vmsim.core.filemap.PageCache;
+import io.vmsim.core.filemap.Truncate;
+import io.vmsim.core.memcg.MemCgroup;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
 import io.vmsim.core.mm.MmSyscalls;
+import io.vmsim.core.mm.SyscallError;
 import io.vmsim.core.mm.Task;
 import io.vmsim.core.mm.Vma;
 import io.vmsim.core.mm.WorkloadException;
@@ -48,14 +53,25 @@ import java.util.Set;
  * {@code pgmajfault} across the op: the ops of one process run alone), {@code majflt},
  * {@code signal}, {@code pages_done}, {@code child}; per observation {@code vmas_delta}, and per
  * mapping {@code vmas perms rss_kb anonymous_kb anon_huge_kb locked_kb mincore_resident mincore
- * pm_present pm_swapped pm_zero_page pm_thp pm_distinct_frames pm_same_frame_as_saved}, and
- * {@code file.F.cached_pages}. A key listed in {@code varying} with a min and max passes within
+ * pm_present pm_swapped pm_zero_page pm_thp pm_distinct_frames pm_same_frame_as_saved},
+ * {@code file.F.cached_pages}, and the memory cgroup's {@code usage_kb max_usage_kb failcnt oom_kill}
+ * (vmsim's {@code memory.current}, {@code memory.peak}, {@link MemCgroup#failcnt} and
+ * {@code oom_kill} event). A key listed in {@code varying} with a min and max passes within
  * them; one that merely differed is not compared. {@code vmstat} counters are global on the
  * recording machine, so vmsim's delta of {@code thp_fault_alloc thp_fault_fallback
  * thp_collapse_alloc thp_split_pmd} is only checked to be at most the recorded max. Not
  * compared: {@code values} (vmsim stores no data), Pss and the clean/dirty/shared splits,
- * {@code pm_exclusive pm_file_or_shared pm_mapcount_gt1}, {@code vmflags}, the rollup deltas, the
- * meminfo figures and the cgroup counters.
+ * {@code pm_exclusive pm_file_or_shared pm_mapcount_gt1}, {@code vmflags}, the rollup deltas and the
+ * meminfo figures. {@code minflt} leaves out a fault that ended in SIGBUS, as
+ * {@code mm_account_fault()} does.
+ *
+ * <p>Files: {@code disk} and {@code memfd} are page-cache files ({@code disk} filled files are
+ * fsync'ed, as the probe does); {@code reopen_rdonly} names the same file through a read-only
+ * descriptor ({@link MmSyscalls#mmapFile(Mm, long, long, String, boolean, int, long, boolean)});
+ * {@code fadvise}, {@code ftruncate}, {@code fsync} and {@code msync} go to {@link Fadvise},
+ * {@link Truncate} and {@link Msync}, and a {@code pwrite} past the end extends the file.
+ * {@code cgroup_create} makes a memory cgroup whose {@code memory.max} is the v1 limit, and
+ * {@code cgroup_enter} moves the process into it (its earlier charges stay where they are).
  *
  * <p>The overcommit cases computed their lengths from the recording machine's memory: a length
  * of 1 GiB or more in an {@code overcommit-*} case is scaled to {@link #MEMORY} (times
@@ -75,7 +91,7 @@ public final class ConformanceRunner {
     private static final Set<String> COMPARED = Set.of("errno", "minflt", "majflt", "signal", "pages_done", "child",
             "vmas_delta", "vmas", "perms", "rss_kb", "anonymous_kb", "anon_huge_kb", "locked_kb", "mincore_resident",
             "mincore", "pm_present", "pm_swapped", "pm_zero_page", "pm_thp", "pm_distinct_frames",
-            "pm_same_frame_as_saved", "cached_pages");
+            "pm_same_frame_as_saved", "cached_pages", "usage_kb", "max_usage_kb", "failcnt", "oom_kill");
     private static final List<String> VMSTAT_BOUNDED = List.of("thp_fault_alloc", "thp_fault_fallback",
             "thp_collapse_alloc", "thp_split_pmd");
 
@@ -161,7 +177,7 @@ public final class ConformanceRunner {
         for (Map.Entry<String, Object> e : observed.entrySet()) {
             String key = e.getKey();
             String field = key.substring(key.lastIndexOf('.') + 1);
-            if (!COMPARED.contains(field) || key.contains(".rollup.") || key.contains(".cgroup.")) {
+            if (!COMPARED.contains(field) || key.contains(".rollup.")) {
                 continue;
             }
             Object g = got.get(key);
@@ -194,14 +210,17 @@ public final class ConformanceRunner {
                     }
                     yield null;
                 }
-                case "munmap", "mprotect", "read", "write", "fork", "exit", "wait", "observe", "pread", "pwrite" -> null;
+                case "munmap", "mprotect", "read", "write", "fork", "exit", "wait", "observe", "pread", "pwrite", "ftruncate",
+                        "fsync", "msync", "cgroup_enter" -> null;
+                case "fadvise" -> Fadvise.ADVICE.contains(str(op, "advice")) ? null : "fadvise " + str(op, "advice");
+                case "cgroup_create" -> "memory-v1".equals(str(op, "controller")) ? null : "cgroup " + str(op, "controller");
                 case "madvise" -> ADVICE.contains(str(op, "advice")) ? null : "madvise " + str(op, "advice");
                 case "mlock" -> List.of("", "onfault").contains(str(op, "flags")) ? null : "mlock " + str(op, "flags");
-                case "file" -> List.of("disk", "memfd").contains(str(op, "kind")) ? null : "file " + str(op, "kind")
-                        + " (vmsim files have no open modes)";
+                case "file" -> List.of("disk", "memfd", "reopen_rdonly").contains(str(op, "kind")) ? null
+                        : "file " + str(op, "kind");
                 case "sysctl" -> String.valueOf(settings.get(str(op, "name"))).equals(str(op, "value")) ? null
                         : "sysctl " + str(op, "name") + " changed during the case";
-                default -> name; // mremap, munlock, msync, fsync, ftruncate, fadvise, cgroup_*: no vmsim API
+                default -> name; // mremap, munlock: no vmsim API
             };
             if (why != null) {
                 return "unsupported: " + why;
@@ -263,6 +282,9 @@ public final class ConformanceRunner {
         final Map<String, Integer> files = new HashMap<>();
         final Map<String, int[]> saved = new HashMap<>();
         final Map<Long, Long> scaled = new HashMap<>();
+        final Set<String> readOnly = new HashSet<>();
+        int cgroup = -1;
+        long sigbusFaults;
         String childState = "exit:0";
         long cursor = 0x100000000000L;
         int current = -1;
@@ -300,7 +322,10 @@ public final class ConformanceRunner {
                 }
                 vmstatDeltas.put(key, d);
                 long maj = d.getOrDefault("pgmajfault", 0L);
-                got.put(key + ".minflt", d.getOrDefault("pgfault", 0L) - maj);
+                // handle_mm_fault() counts PGFAULT for a fault that ends in SIGBUS, but
+                // mm_account_fault() leaves VM_FAULT_ERROR out of the task's ru_minflt (mm/memory.c)
+                got.put(key + ".minflt", d.getOrDefault("pgfault", 0L) - maj - sigbusFaults);
+                sigbusFaults = 0;
                 got.put(key + ".majflt", maj);
                 if (checker != null) {
                     checker.check("conformance case " + id + ", op " + current);
@@ -356,15 +381,28 @@ public final class ConformanceRunner {
                     procs.put("child", child);
                     maps.put("child", new LinkedHashMap<>(maps.get("parent")));
                 }
-                case "exit" -> sys.exit(mm, t.cpu());
+                case "exit" -> {
+                    if (!mm.exited) { // not if the OOM killer took it
+                        sys.exit(mm, t.cpu());
+                    }
+                }
                 case "wait" -> got.put(key + ".child", childState);
                 case "file" -> {
+                    if ("reopen_rdonly".equals(str(op, "kind"))) {
+                        // the file "of" opened again O_RDONLY: the same file, a read-only descriptor
+                        files.put(str(op, "file"), files.get(str(op, "of")));
+                        readOnly.add(str(op, "file"));
+                        return;
+                    }
                     PageCache pc = Reclaim.of(k).pageCache();
                     int f = pc.createFile(str(op, "file"), num(op, "len"));
                     files.put(str(op, "file"), f);
                     if (num(op, "value") != 0) {
                         for (long i = 0; i < (num(op, "len") + PAGE - 1) / PAGE; i++) {
                             pc.write(mm, t.cpu(), f, i);
+                        }
+                        if ("disk".equals(str(op, "kind"))) {
+                            new Msync(k, pc).fsync(f); // the probe fsync()s a disk file it filled
                         }
                     }
                 }
@@ -373,6 +411,10 @@ public final class ConformanceRunner {
                     int f = files.get(str(op, "file"));
                     long first = num(op, "offset") / PAGE;
                     long pages = (num(op, "len") + PAGE - 1) / PAGE;
+                    if ("pwrite".equals(str(op, "op")) && first + pages > pc.file(f).sizePages) {
+                        // a write() past the end extends the file (i_size_write() in generic_write_end())
+                        new Truncate(k, pc).truncate(f, (first + pages) * PAGE, t.cpu());
+                    }
                     for (long i = first; i < first + pages; i++) {
                         if ("pwrite".equals(str(op, "op"))) {
                             pc.write(mm, t.cpu(), f, i);
@@ -383,6 +425,22 @@ public final class ConformanceRunner {
                     got.put(key + ".signal", "none");
                     got.put(key + ".pages_done", pages);
                 }
+                case "fadvise" -> errno(key, () -> new Fadvise(k, Reclaim.of(k).pageCache()).fadvise(mm, t.cpu(),
+                        files.get(str(op, "file")), num(op, "offset"), num(op, "len"), str(op, "advice")));
+                case "ftruncate" -> errno(key, () -> {
+                    if (readOnly.contains(str(op, "file"))) {
+                        // do_sys_ftruncate(): a descriptor not open for writing is EINVAL
+                        throw new IllegalArgumentException("ftruncate of a file opened read-only: EINVAL");
+                    }
+                    new Truncate(k, Reclaim.of(k).pageCache()).truncate(files.get(str(op, "file")), num(op, "len"), t.cpu());
+                });
+                case "fsync" -> errno(key, () -> new Msync(k, Reclaim.of(k).pageCache()).fsync(files.get(str(op, "file"))));
+                case "msync" -> errno(key, () -> {
+                    long[] r = range(op);
+                    new Msync(k, Reclaim.of(k).pageCache()).msync(mm, r[0], r[1], str(op, "flags"));
+                });
+                case "cgroup_create" -> cgroup = Reclaim.of(k).createCgroup("conformance", num(op, "limit"), Long.MAX_VALUE);
+                case "cgroup_enter" -> mm.memcg = cgroup; // moving a task does not move its charges (cgroup v1 default)
                 case "observe" -> observe(op, t);
                 default -> throw new IllegalStateException("op " + str(op, "op") + " is not replayable");
             }
@@ -392,6 +450,8 @@ public final class ConformanceRunner {
         private void errno(String key, Runnable call) {
             try {
                 call.run();
+            } catch (SyscallError e) {
+                got.put(key + ".errno", e.errno());
             } catch (WorkloadException e) {
                 got.put(key + ".errno", "ENOMEM");
             } catch (IllegalArgumentException e) {
@@ -445,7 +505,8 @@ public final class ConformanceRunner {
             if (flags.contains("anonymous")) {
                 start = sys.mmapAnon(mm, addr, len, prot, shared, HUGE, flags.contains("noreserve"));
             } else {
-                start = sys.mmapFile(mm, addr, len, prot, shared, files.get(str(op, "file")), num(op, "file_offset") / PAGE);
+                start = sys.mmapFile(mm, addr, len, prot, shared, files.get(str(op, "file")), num(op, "file_offset") / PAGE,
+                        !readOnly.contains(str(op, "file")));
             }
             ms.put(str(op, "map"), new long[] {start, len});
             if (flags.contains("locked")) {
@@ -484,6 +545,7 @@ public final class ConformanceRunner {
                         signal = "SIGSEGV";
                     } else if (msg.contains("beyond the end")) {
                         signal = "SIGBUS";
+                        sigbusFaults++;
                     } else {
                         throw e;
                     }
@@ -516,6 +578,14 @@ public final class ConformanceRunner {
                 }
                 got.put(label + ".file." + f.getKey() + ".cached_pages", cached);
             }
+            if (cgroup >= 0) {
+                // cgroup v1 memory.usage_in_bytes, max_usage_in_bytes, failcnt, oom_control's oom_kill
+                MemCgroup cg = Reclaim.of(k).lruDomains().cgroup(cgroup);
+                got.put(label + ".cgroup.usage_kb", cg.current * 4);
+                got.put(label + ".cgroup.max_usage_kb", cg.peak * 4);
+                got.put(label + ".cgroup.failcnt", cg.failcnt);
+                got.put(label + ".cgroup.oom_kill", cg.eventsOomKill);
+            }
         }
 
         private void observeMapping(Mm mm, String prefix, String name, long start, long len, boolean save) {
@@ -533,7 +603,7 @@ public final class ConformanceRunner {
             long locked = 0;
             for (Vma v : vs) {
                 perms.add((v.has(VmaFlags.VM_READ) ? "r" : "-") + (v.has(VmaFlags.VM_WRITE) ? "w" : "-")
-                        + (v.has(VmaFlags.VM_EXEC) ? "x" : "-") + (v.has(VmaFlags.VM_SHARED) ? "s" : "p"));
+                        + (v.has(VmaFlags.VM_EXEC) ? "x" : "-") + (v.has(VmaFlags.VM_MAYSHARE) ? "s" : "p")); // show_map_vma()
                 if (v.end() - v.start() > (64L << 30)) {
                     continue; // an untouched overcommit-sized area: not walked
                 }

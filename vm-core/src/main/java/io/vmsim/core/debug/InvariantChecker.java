@@ -124,6 +124,7 @@ public final class InvariantChecker {
             k.allocator.verify();
             for (Mm mm : k.mms()) {
                 if (mm.pgd() >= 0) {
+                    vmaFlags(mm);
                     walkMm(mm);
                 }
             }
@@ -134,6 +135,22 @@ public final class InvariantChecker {
             }
             for (Policy p : policies) {
                 p.verifyInvariants();
+            }
+        }
+
+        /**
+         * Every permission of an area has its VM_MAY* bit (mprotect() cannot add one without it,
+         * and mmap() of a read-only descriptor withholds VM_MAYWRITE), and VM_SHARED implies
+         * VM_MAYSHARE.
+         */
+        void vmaFlags(Mm mm) {
+            for (io.vmsim.core.mm.Vma v : mm.vmas()) {
+                long fl = v.flags();
+                long perms = fl & (io.vmsim.api.VmaFlags.VM_READ | io.vmsim.api.VmaFlags.VM_WRITE | io.vmsim.api.VmaFlags.VM_EXEC);
+                if ((perms & ~(fl >>> 4)) != 0
+                        || (v.has(io.vmsim.api.VmaFlags.VM_SHARED) && !v.has(io.vmsim.api.VmaFlags.VM_MAYSHARE))) {
+                    throw fail(who(mm) + ": area " + v + " has a permission without its VM_MAY* flag");
+                }
             }
         }
 

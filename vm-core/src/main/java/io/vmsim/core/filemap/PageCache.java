@@ -47,7 +47,8 @@ public final class PageCache {
     /** Per-file figures, for the run's report. */
     public static final class FileStats {
         public final String name;
-        public final long sizePages;
+        /** The file's size in pages ({@code i_size} rounded up); {@link Truncate} changes it. */
+        public long sizePages;
         public long reads;
         public long hits;
         public long misses;
@@ -64,10 +65,13 @@ public final class PageCache {
         int raSize;
         int raAsync;
         long prevIndex = -1;
+        /** {@code file->f_ra.ra_pages}: the largest readahead window; {@link Fadvise} changes it. */
+        int raPages;
 
-        FileStats(String name, long sizePages) {
+        FileStats(String name, long sizePages, int raPages) {
             this.name = name;
             this.sizePages = sizePages;
+            this.raPages = raPages;
         }
 
         /** Hits over page-cache lookups (reads and faults), or 0 if none. */
@@ -134,7 +138,7 @@ public final class PageCache {
         if (p > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("file " + name + " of " + bytes + " bytes: page indices must fit 31 bits");
         }
-        files.add(new FileStats(name, p));
+        files.add(new FileStats(name, p, maxRaPages));
         return files.size();
     }
 
@@ -284,8 +288,8 @@ public final class PageCache {
         k.vmstat.count(VmEvent.PAGECACHE_MISS);
         boolean sequential = index == 0 || index == f.prevIndex + 1;
         int size = 1;
-        if (maxRaPages > 0 && sequential && !f.random) {
-            size = Math.min(INIT_RA_PAGES, maxRaPages);
+        if (f.raPages > 0 && sequential && !f.random) {
+            size = Math.min(INIT_RA_PAGES, f.raPages);
             f.raStart = (int) index;
             f.raSize = size;
             f.raAsync = size - 1;
@@ -296,13 +300,14 @@ public final class PageCache {
 
     /** Reaching the window's marker starts the next window in the background ({@code page_cache_async_ra()}). */
     private void asyncReadahead(FileStats f, int file, long index, int cpu) {
-        if (maxRaPages == 0 || f.random || f.raSize == 0 || f.raAsync == 0 || index != (long) f.raStart + f.raSize - f.raAsync) {
+        int maxRa = f.raPages;
+        if (maxRa == 0 || f.random || f.raSize == 0 || f.raAsync == 0 || index != (long) f.raStart + f.raSize - f.raAsync) {
             return;
         }
         f.raStart += f.raSize;
         int cur = f.raSize;
-        f.raSize = cur < maxRaPages / 16 ? 4 * cur : cur <= maxRaPages / 2 ? 2 * cur : maxRaPages;
-        f.raSize = Math.min(f.raSize, maxRaPages);
+        f.raSize = cur < maxRa / 16 ? 4 * cur : cur <= maxRa / 2 ? 2 * cur : maxRa;
+        f.raSize = Math.min(f.raSize, maxRa);
         f.raAsync = f.raSize;
         if (f.raStart < f.sizePages) {
             // The reader does not wait for it, but the one simulated device is busy for it, and
@@ -318,7 +323,7 @@ public final class PageCache {
      * Reads the missing pages of {@code [start, start+n)} within the file; returns how many were
      * read. Pages other than a requested first page count as readahead.
      */
-    private int readRange(FileStats f, int file, long start, int n, int cpu, boolean firstRequested) {
+    int readRange(FileStats f, int file, long start, int n, int cpu, boolean firstRequested) {
         int read = 0;
         long end = Math.min(f.sizePages, start + n);
         for (long i = start; i < end; i++) {
@@ -407,6 +412,114 @@ public final class PageCache {
         k.allocator.freePages(pfn, 0, 0);
     }
 
+    /**
+     * {@code filemap_remove_folio()} and the last {@code folio_put()}, for truncation and
+     * invalidation ({@link Truncate}, {@link Fadvise}): the page leaves the LRU and the cache and
+     * is freed, leaving no shadow entry (only reclaim leaves one, {@code __remove_mapping()} with
+     * {@code reclaimed}). A dirty page's dirt is cancelled ({@code folio_cancel_dirty()}). The
+     * caller unmapped it and waited for its writeback.
+     */
+    void remove(int pfn) {
+        if (frames.mapcount[pfn] != 0 || frames.refcount[pfn] != 1) {
+            throw new IllegalStateException("page-cache PFN " + pfn + " is still mapped or pinned (mapcount "
+                    + frames.mapcount[pfn] + ", refcount " + frames.refcount[pfn] + ")");
+        }
+        if (frames.test(pfn, PageFrames.PG_LRU)) {
+            frames.clear(pfn, PageFrames.PG_LRU);
+            policy.pageRemoved(pfn);
+        }
+        if (frames.test(pfn, PageFrames.PG_DIRTY)) {
+            clean(pfn);
+        }
+        if (frames.test(pfn, PageFrames.PG_WRITEBACK)) {
+            nrWriteback--;
+        }
+        int file = frames.mapping[pfn];
+        pages.remove(key(file, frames.index[pfn] & 0xffffffffL), -1);
+        nrFilePages--;
+        file(file).resident--;
+        k.hooks.uncharge(pfn, 1);
+        frames.flags[pfn] = 0;
+        frames.refcount[pfn] = 0;
+        frames.mapping[pfn] = 0;
+        frames.index[pfn] = 0;
+        k.allocator.freePages(pfn, 0, 0);
+    }
+
+    /** Drops the shadow entry in slot {@code (file, index)}, if any ({@code clear_shadow_entries()}). */
+    void clearShadow(int file, long index) {
+        shadows.remove(key(file, index), Long.MIN_VALUE);
+    }
+
+    /** {@code bdi->ra_pages}: the device's readahead window in pages ({@code block.read_ahead_kb} / 4). */
+    int bdiRaPages() {
+        return maxRaPages;
+    }
+
+    StorageCosts cost() {
+        return cost;
+    }
+
+    /**
+     * Writes page {@code pfn} back, its PTEs already cleaned by the caller ({@code folio_clear_dirty_for_io()}):
+     * with {@code sync} ({@code WB_SYNC_ALL}) a write already in flight is waited for first and the
+     * new one completes before the return; otherwise ({@code WB_SYNC_NONE}) a page under writeback
+     * is skipped and a written one stays {@code PG_WRITEBACK} until {@code finishNs}, when the
+     * flusher completes it. Returns true if the page was written (counts {@code nr_written} and
+     * {@code pgpgout}; the caller charges the request).
+     */
+    boolean writePage(int pfn, boolean sync, long finishNs) {
+        if (frames.test(pfn, PageFrames.PG_WRITEBACK)) {
+            if (!sync) {
+                return false;
+            }
+            endWriteback(pfn); // folio_wait_writeback(): I/O completes at once
+        }
+        if (!frames.test(pfn, PageFrames.PG_DIRTY)) {
+            return false;
+        }
+        clean(pfn);
+        if (!sync) {
+            frames.set(pfn, PageFrames.PG_WRITEBACK);
+            nrWriteback++;
+            writebackQueue.add(pfn, finishNs);
+            daemons.wake(flusher);
+        }
+        k.vmstat.add(VmEvent.PGPGOUT, 4);
+        k.vmstat.count(VmEvent.NR_WRITTEN);
+        return true;
+    }
+
+    /**
+     * The flusher woken by reclaim ({@code wakeup_flusher_threads(WB_REASON_VMSCAN)}) writes every
+     * dirty page, and the reclaimer waits for it ({@code folio_wait_writeback()}): writes in flight
+     * complete too, and the caller pays for the request. Returns the pages written.
+     */
+    public long writebackAllAndWait() {
+        long n = 0;
+        for (int pfn = nextDirty(); pfn >= 0; pfn = nextDirty()) {
+            clean(pfn);
+            n++;
+        }
+        while (writebackQueue.size() > 0) {
+            endWriteback(writebackQueue.poll());
+        }
+        k.vmstat.add(VmEvent.PGPGOUT, 4 * n);
+        k.vmstat.add(VmEvent.NR_WRITTEN, n);
+        if (n > 0) {
+            k.clock.advance(cost.requestPs(n));
+        }
+        return n;
+    }
+
+    /** {@code folio_end_writeback()}. */
+    void endWriteback(int pfn) {
+        if (frames.test(pfn, PageFrames.PG_WRITEBACK)) {
+            frames.clear(pfn, PageFrames.PG_WRITEBACK);
+            nrWriteback--;
+        }
+    }
+
     // ---------------------------------------------------------------- dirty pages and writeback
 
     /** {@code folio_mark_dirty()}: a clean page becomes dirty and joins the flusher's queue. */
@@ -472,11 +585,7 @@ public final class PageCache {
     /** The flusher's step: completes finished requests, then starts background or periodic writeback. */
     private long flush(long nowNs) {
         while (writebackQueue.size() > 0 && writebackQueue.peekStamp() <= nowNs) {
-            int pfn = writebackQueue.poll();
-            if (frames.test(pfn, PageFrames.PG_WRITEBACK)) {
-                frames.clear(pfn, PageFrames.PG_WRITEBACK);
-                nrWriteback--;
-            }
+            endWriteback(writebackQueue.poll());
         }
         long dirtyable = k.allocator.freePages() + nrFilePages;
         long bg = dirtyable * dirtyBackgroundRatio / 100;
@@ -551,6 +660,11 @@ public final class PageCache {
             n++;
             if (lookup(frames.mapping[pfn], frames.index[pfn] & 0xffffffffL) != pfn) {
                 throw new IllegalStateException("PFN " + pfn + " is PG_FILE but not in the page cache slot it names");
+            }
+            if ((frames.index[pfn] & 0xffffffffL) >= file(frames.mapping[pfn]).sizePages) {
+                throw new IllegalStateException("page-cache PFN " + pfn + " holds page " + (frames.index[pfn] & 0xffffffffL)
+                        + " of file " + file(frames.mapping[pfn]).name + ", past its end (" + file(frames.mapping[pfn]).sizePages
+                        + " pages): truncation must remove it");
             }
             if (frames.refcount[pfn] != 1 + frames.mapcount[pfn] || frames.mapcount[pfn] < 0) {
                 throw new IllegalStateException("page-cache PFN " + pfn + " has refcount " + frames.refcount[pfn]

@@ -30,6 +30,11 @@ public final class MemCgroup {
     public long eventsMax;
     public long eventsOom;
     public long eventsOomKill;
+    /**
+     * cgroup v1 {@code memory.failcnt}: charges of the memory counter that failed
+     * ({@code page_counter_try_charge()}), counted as {@code try_charge_memcg()} retries them.
+     */
+    public long failcnt;
     /** {@code memory.stat} pgscan and pgsteal of reclaim in this group's own LRU domains. */
     public long pgscan;
     public long pgsteal;

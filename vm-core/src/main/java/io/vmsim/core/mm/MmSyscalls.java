@@ -151,8 +151,22 @@ public final class MmSyscalls {
      * The pages are faulted in from the page cache (reclaim, issue 3). Returns the start address.
      */
     public long mmapFile(Mm mm, long addr, long length, String prot, boolean shared, int file, long pgoff) {
+        return mmapFile(mm, addr, length, prot, shared, file, pgoff, true);
+    }
+
+    /**
+     * As above, through a descriptor opened for writing ({@code fdWritable}) or read-only. As
+     * {@code do_mmap()} (mm/mmap.c): a shared writable mapping of a read-only descriptor is
+     * EACCES ({@link SyscallError}); a shared read-only one gets neither VM_MAYWRITE nor VM_SHARED
+     * (only VM_MAYSHARE), so mprotect cannot make it writable; a private one is unaffected.
+     */
+    public long mmapFile(Mm mm, long addr, long length, String prot, boolean shared, int file, long pgoff,
+                         boolean fdWritable) {
         if (length <= 0 || (length & 4095) != 0) {
             throw new IllegalArgumentException("mmap length must be a positive multiple of 4096: " + length);
+        }
+        if (shared && !fdWritable && (protFlags(prot) & VmaFlags.VM_WRITE) != 0) {
+            throw new SyscallError("EACCES", "mmap(MAP_SHARED, PROT_WRITE) of a file opened read-only: EACCES");
         }
         long start;
         if (addr == 0) {
@@ -164,6 +178,9 @@ public final class MmSyscalls {
         }
         long flags = protFlags(prot) | VmaFlags.VM_MAYREAD | VmaFlags.VM_MAYWRITE | VmaFlags.VM_MAYEXEC
                 | (shared ? VmaFlags.VM_SHARED | VmaFlags.VM_MAYSHARE : 0);
+        if (shared && !fdWritable) {
+            flags &= ~(VmaFlags.VM_MAYWRITE | VmaFlags.VM_SHARED);
+        }
         flags = account(mm, flags, length >>> 12);
         AnonVma av = k.anonVmas.create(); // for the anonymous copies of a private mapping
         Vma v = new Vma(mm, start, start + length, flags, pgoff, av);
@@ -277,6 +294,13 @@ public final class MmSyscalls {
         long newProt = protFlags(prot);
         long mask = VmaFlags.VM_READ | VmaFlags.VM_WRITE | VmaFlags.VM_EXEC;
         for (Vma v : affected(mm, addr, end)) {
+            if ((newProt & ~(v.flags >>> 4)) != 0) {
+                // do_mprotect_pkey(): a permission without its VM_MAY* bit (a shared mapping of a
+                // file opened read-only has no VM_MAYWRITE) is EACCES, after the areas before it
+                mergeRange(mm, addr, Math.max(addr, v.start));
+                throw new SyscallError("EACCES", String.format("mprotect(0x%x, %s): EACCES (%s may not become %s)",
+                        addr, prot, v, prot));
+            }
             v = isolate(mm, v, addr, end);
             boolean wasWritable = v.has(VmaFlags.VM_WRITE);
             boolean dropWrite = wasWritable && (newProt & VmaFlags.VM_WRITE) == 0;

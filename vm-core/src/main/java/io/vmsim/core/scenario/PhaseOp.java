@@ -41,7 +41,15 @@ public enum PhaseOp {
     /** mlock() the range: its pages are faulted in and never reclaimed. */
     MLOCK,
     /** stat() {@code count} files never looked up before: fills the dentry and inode slab caches. */
-    STAT;
+    STAT,
+    /** posix_fadvise() the range of {@code file} with {@code advice} (normal, random, sequential, willneed, dontneed). */
+    FADVISE,
+    /** ftruncate() {@code file} to {@code length} bytes: pages past the new end leave the cache and every mapping. */
+    FTRUNCATE,
+    /** fsync() {@code file}: every dirty page is written back and waited for. */
+    FSYNC,
+    /** msync() the range of a VMA with {@code flags} (sync, async, invalidate). */
+    MSYNC;
 
     /** The YAML spelling. */
     public String yamlName() {

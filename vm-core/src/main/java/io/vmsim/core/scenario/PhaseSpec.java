@@ -9,17 +9,18 @@ package io.vmsim.core.scenario;
  * @param thread        index of the thread within the process
  * @param vma           index of the VMA within the process's {@link ProcessSpec#vmas()}, or -1 for none
  * @param offset        start of the range within the VMA, in bytes
- * @param length        length of the range in bytes; -1 means to the end of the VMA
+ * @param length        length of the range in bytes; -1 means to the end of the VMA (FTRUNCATE: the file's new size)
  * @param stride        bytes between consecutive references (SEQUENTIAL, STRIDED, MEMSET)
  * @param count         number of references (RANDOM, ZIPF)
  * @param writeFraction fraction of references that are writes, 0..1 (SEQUENTIAL, STRIDED, RANDOM, ZIPF)
  * @param zipfS         Zipf exponent (ZIPF)
  * @param repeat        how many times the phase's pattern is repeated
- * @param advice        madvise advice (MADVISE): dontneed, hugepage, nohugepage, mergeable, unmergeable
+ * @param advice        madvise advice (MADVISE): dontneed, hugepage, nohugepage, mergeable, unmergeable; fadvise
+ *                      advice (FADVISE); msync flags joined by {@code |} (MSYNC)
  * @param prot          new protection (MPROTECT)
  * @param durationNs    simulated time to pass (SLEEP)
  * @param line          line of the phase in its YAML source, for error messages (0 if unknown)
- * @param file          index of the file in {@link Scenario#files()} (READ, WRITE), or -1 (reclaim, issue 3)
+ * @param file          index of the file in {@link Scenario#files()} (READ, WRITE, FADVISE, FTRUNCATE, FSYNC), or -1 (reclaim, issue 3)
  */
 public record PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
                         long stride, long count, double writeFraction, double zipfS, int repeat,

@@ -57,12 +57,16 @@ public final class ScenarioParser {
     private static final Set<String> FILE_KEYS = keys("name", "size", "fadvise");
     private static final Set<String> PHASE_KEYS = keys("name", "op", "process", "thread", "vma", "offset", "length",
             "stride", "count", "write", "write_fraction", "zipf_s", "repeat", "advice", "prot", "duration_ns", "child",
-            "file");
+            "file", "flags");
     /** madvise advice a VMA may be created with. */
     static final List<String> VMA_ADVICE = List.of("hugepage", "nohugepage", "mergeable");
     /** madvise advice a phase may apply (Linux's MADV_* names, lower case). */
     static final List<String> PHASE_ADVICE = List.of("dontneed", "free", "hugepage", "nohugepage", "mergeable",
             "unmergeable", "collapse", "pageout", "cold");
+    /** posix_fadvise advice a phase may apply (Linux's POSIX_FADV_* names, lower case). */
+    static final List<String> FADVISE_ADVICE = List.of("normal", "random", "sequential", "willneed", "dontneed");
+    /** msync flags (MS_SYNC, MS_ASYNC, MS_INVALIDATE). */
+    static final List<String> MSYNC_FLAGS = List.of("sync", "async", "invalidate");
     private static final Map<PhaseOp, Set<String>> OP_KEYS = new EnumMap<>(PhaseOp.class);
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(?:i?b)?", Pattern.CASE_INSENSITIVE);
 
@@ -88,6 +92,10 @@ public final class ScenarioParser {
         OP_KEYS.put(PhaseOp.WRITE, keys("name", "op", "process", "thread", "file", "offset", "length", "stride", "repeat"));
         OP_KEYS.put(PhaseOp.MLOCK, keys(range));
         OP_KEYS.put(PhaseOp.STAT, keys("name", "op", "process", "thread", "count"));
+        OP_KEYS.put(PhaseOp.FADVISE, keys("name", "op", "process", "thread", "file", "offset", "length", "advice"));
+        OP_KEYS.put(PhaseOp.FTRUNCATE, keys("name", "op", "process", "thread", "file", "length"));
+        OP_KEYS.put(PhaseOp.FSYNC, keys("name", "op", "process", "thread", "file"));
+        OP_KEYS.put(PhaseOp.MSYNC, keys(range, "flags"));
     }
 
     private final String file;
@@ -406,7 +414,7 @@ public final class ScenarioParser {
 
         int vma = -1;
         boolean needsVma = switch (op) {
-            case FORK, SLEEP, EXIT, NESTED_WALK, KERNEL_ALLOC, READ, WRITE, STAT -> false;
+            case FORK, SLEEP, EXIT, NESTED_WALK, KERNEL_ALLOC, READ, WRITE, STAT, FADVISE, FTRUNCATE, FSYNC -> false;
             default -> true;
         };
         if (m.containsKey("vma")) {
@@ -428,7 +436,13 @@ public final class ScenarioParser {
         long offset = m.containsKey("offset") ? size(m.get("offset"), what, "offset") : 0;
         long length = m.containsKey("length") ? size(m.get("length"), what, "length") : -1;
         int file = -1;
-        if (op == PhaseOp.READ || op == PhaseOp.WRITE) {
+        if (op == PhaseOp.FTRUNCATE || op == PhaseOp.FSYNC) {
+            file = fileIndex(fileRef(require(m, "file", node, what), what));
+            if (op == PhaseOp.FTRUNCATE) {
+                length = size(require(m, "length", node, what), what, "length"); // the new size
+            }
+        }
+        if (op == PhaseOp.READ || op == PhaseOp.WRITE || op == PhaseOp.FADVISE) {
             FileSpec f = fileRef(require(m, "file", node, what), what);
             file = fileIndex(f);
             if (offset >= f.size() || (length >= 0 && offset + length > f.size()) || length == 0) {
@@ -478,6 +492,18 @@ public final class ScenarioParser {
         String advice = null;
         if (op == PhaseOp.MADVISE) {
             advice = oneOf(require(m, "advice", node, what), what + ": advice", PHASE_ADVICE);
+        }
+        if (op == PhaseOp.FADVISE) {
+            advice = oneOf(require(m, "advice", node, what), what + ": advice", FADVISE_ADVICE);
+        }
+        if (op == PhaseOp.MSYNC) {
+            advice = m.containsKey("flags") ? scalar(m.get("flags"), what + ": flags") : "sync";
+            for (String fl : advice.split("\\|")) {
+                if (!MSYNC_FLAGS.contains(fl)) {
+                    throw error(m.get("flags"), what + ": msync flag '" + fl + "'; expected " + String.join(", ", MSYNC_FLAGS)
+                            + " joined by |");
+                }
+            }
         }
         String prot = null;
         if (op == PhaseOp.MPROTECT) {

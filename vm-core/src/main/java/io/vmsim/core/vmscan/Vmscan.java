@@ -66,6 +66,10 @@ public final class Vmscan implements AllocHooks {
     private int memcgBatch = SWAP_CLUSTER_MAX;
     /** {@code DEF_PRIORITY}. */
     public static final int DEF_PRIORITY = 12;
+    /** Pages a memory cgroup charge tries to take at once for the per-cpu stock ({@code MEMCG_CHARGE_BATCH}, mm/memcontrol.c). */
+    static final int MEMCG_CHARGE_BATCH = 64;
+    /** Reclaim rounds a failing memory cgroup charge retries ({@code MAX_RECLAIM_RETRIES}, mm/memcontrol.c). */
+    static final int MAX_RECLAIM_RETRIES = 16;
 
     private final Kernel k;
     private final PageFrames frames;
@@ -316,6 +320,9 @@ public final class Vmscan implements AllocHooks {
         MemCgroup cg = lru.cgroup(mm.memcg);
         if (cg.current + nr > cg.max) {
             cg.eventsMax++;
+            // try_charge_memcg() first tried a whole batch for the per-cpu stock, then nr pages
+            cg.failcnt += nr < MEMCG_CHARGE_BATCH ? 2 : 1;
+            boolean waited = false;
             while (cg.current + nr > cg.max) {
                 for (int prio = DEF_PRIORITY; prio >= 0 && cg.current + nr > cg.max; ) {
                     long want = Math.max(memcgBatch, cg.current + nr - cg.max);
@@ -326,6 +333,20 @@ public final class Vmscan implements AllocHooks {
                 if (cg.current + nr <= cg.max) {
                     break;
                 }
+                if (!waited && cg.file > 0 && cache.nrDirty() + cache.nrWriteback() > 0) {
+                    // shrink_folio_list() woke the flusher for the dirty pages it met and, in a
+                    // memory cgroup (no sane writeback throttling in cgroup v1), waits for their
+                    // writeback (folio_wait_writeback()) before it tries them again: no OOM kill
+                    // while dirty page cache can still be written and dropped
+                    waited = true;
+                    cache.writebackAllAndWait();
+                    continue;
+                }
+                // try_charge_memcg(): after reclaim failed, one more attempt once the per-cpu
+                // stocks are drained and one for each of MAX_RECLAIM_RETRIES rounds, then the OOM
+                // killer; a task it chose (here the allocating one, if chosen) tries as often
+                // again before it gives up (passed_oom && task_is_dying())
+                cg.failcnt += 1 + MAX_RECLAIM_RETRIES;
                 cg.eventsOom++;
                 int id = cg.id();
                 if (oom.select(m -> m.memcg == id) == null) {
@@ -333,6 +354,9 @@ public final class Vmscan implements AllocHooks {
                             + (cg.max << 12) + " bytes), reclaim could not free enough and no process in it can be killed");
                 }
                 cg.eventsOomKill++; // counted first: killing the allocating task itself does not return
+                if (oom.select(m -> m.memcg == id) == mm) {
+                    cg.failcnt += 1 + MAX_RECLAIM_RETRIES;
+                }
                 oom.outOfMemory(m -> m.memcg == id);
             }
         }
