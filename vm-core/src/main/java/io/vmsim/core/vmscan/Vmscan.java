@@ -83,6 +83,10 @@ public final class Vmscan implements AllocHooks {
     private final int swappiness;
     private final int[] kswapd;
     private final Control sc = new Control();
+    /** The multi-gen LRU's page-table walks ({@link ScanControl#walkYoung}, {@link ScanControl#lookAround}). */
+    private final LruGenWalk lruGen;
+    /** Whether a page belongs to the domain being shrunk ({@code get_pfn_folio()}'s memcg and node test). */
+    private final LruGenWalk.Domain inDomain = this::inDomain;
     private boolean inReclaim;
 
     public Vmscan(Kernel kernel, String policyName, PageCache cache, SwapSpace swap, OomKiller oom, StorageCosts cost,
@@ -101,6 +105,7 @@ public final class Vmscan implements AllocHooks {
         this.cost = cost;
         this.daemons = daemons;
         this.swappiness = swappiness;
+        this.lruGen = new LruGenWalk(kernel, rmap, cost.rmapPs());
         this.kswapd = new int[frames.nrNodes()];
         for (int n = 0; n < kswapd.length; n++) {
             int node = n;
@@ -285,7 +290,12 @@ public final class Vmscan implements AllocHooks {
         }
     }
 
+    private boolean inDomain(int pfn) {
+        return lru == null || lru.policyOf(pfn) == sc.domain;
+    }
+
     private void run(ReclaimPolicy p) {
+        sc.domain = p;
         try {
             p.shrink(sc);
         } catch (RuntimeException e) {
@@ -516,6 +526,8 @@ public final class Vmscan implements AllocHooks {
         long domainLimit = Long.MAX_VALUE;
         long domainStart;
         long scannedPages;
+        /** The domain's policy instance being shrunk now. */
+        ReclaimPolicy domain;
 
         void reset(int nr, int priority, boolean kswapd, MemCgroup memcg) {
             this.nr = nr;
@@ -570,6 +582,22 @@ public final class Vmscan implements AllocHooks {
             // folio_check_references(): PG_referenced alone does not keep an unmapped page;
             // a second use through a system call (PG_YOUNG, the activation) does
             boolean again = frames.test(pfn, PageFrames.PG_YOUNG);
+            frames.clear(pfn, PageFrames.PG_YOUNG | PageFrames.PG_REFERENCED);
+            return young > 0 || again;
+        }
+
+        @Override
+        public int walkYoung(boolean anon, YoungVisitor visitor) {
+            return lruGen.walkYoung(inDomain, anon, visitor);
+        }
+
+        @Override
+        public boolean lookAround(int pfn, YoungVisitor neighbours) {
+            if (pfn < 0 || pfn >= frames.nrFrames()) {
+                throw failure("lookAround(" + pfn + "): no such frame", null);
+            }
+            int young = lruGen.lookAround(pfn, inDomain, neighbours);
+            boolean again = frames.test(pfn, PageFrames.PG_YOUNG); // as testAndClearYoung()
             frames.clear(pfn, PageFrames.PG_YOUNG | PageFrames.PG_REFERENCED);
             return young > 0 || again;
         }
