@@ -184,6 +184,7 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
             provider("fifo", PolicyKind.RECLAIM, c -> lastReclaim = new TrackingReclaim(false)),
             provider("exact-lru", PolicyKind.RECLAIM, c -> lastRecording = new ReclaimTestPolicies.ExactLru(c.machine().frames())),
             provider("two-list", PolicyKind.RECLAIM, c -> lastRecording = new ReclaimTestPolicies.TwoList(c.machine().frames())),
+            provider("young-walk", PolicyKind.RECLAIM, c -> lastRecording = new LruGenWalkTest.Walker(c.machine().frames())),
             provider("second-chance", PolicyKind.RECLAIM,
                     c -> lastRecording = new ReclaimTestPolicies.SecondChance(c.machine().frames())),
             provider("linux", PolicyKind.THP, c -> new TestThp()),

@@ -22,18 +22,18 @@ public final class MglruProvider implements PolicyProvider {
 
     @Override
     public String description() {
-        return "Multi-gen LRU: generations aged by accessed bits, eviction from the oldest, tiers with refault feedback (Documentation/mm/multigen_lru.rst).";
+        return "Multi-gen LRU (Linux 6.18): anon and file generations aged by page-table walks, eviction from the oldest of the type swappiness and refault feedback choose, tiers from uses through file descriptors (Documentation/mm/multigen_lru.rst).";
     }
 
     @Override
     public List<ConfigKey> configKeys() {
-        return List.of(ConfigKey.oneOf("file_pages_gen", "oldest", List.of("oldest", "youngest"),
-                "Generation a new file page enters: the oldest, as a page-cache page added by read(), or the youngest, as a page added in a fault."));
+        return List.of(ConfigKey.oneOf("file_pages_added", "read", List.of("read", "fault"),
+                "How new file pages are taken to arrive, which decides their generation (lru_gen_folio_seq()): by read(), max_seq - 3 (the oldest) and marked used once; or in a page fault, max_seq - 1, unmarked, and a recent refault counts as workingset_activate_file."));
     }
 
     @Override
     public Policy create(PolicyContext context) {
-        return new MglruPolicy(context.pageLists(), "youngest".equals(context.settings().getString("file_pages_gen")),
+        return new MglruPolicy(context.pageLists(), "fault".equals(context.settings().getString("file_pages_added")),
                 context.events());
     }
 }

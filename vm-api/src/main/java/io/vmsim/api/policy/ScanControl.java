@@ -30,6 +30,43 @@ public interface ScanControl {
      */
     boolean testAndClearYoung(int pfn);
 
+    /** Receives a page whose accessed bit a page-table walk found set (and cleared). */
+    @FunctionalInterface
+    interface YoungVisitor {
+        /** The page {@code pfn}, of the domain being reclaimed, was mapped by a young entry. */
+        void young(int pfn);
+    }
+
+    /**
+     * The page-table walk of the multi-gen LRU's aging ({@code walk_mm()} under
+     * {@code try_to_inc_max_seq()} in {@code mm/vmscan.c}): visits the page tables of every
+     * address space, one after the other, and in each every present entry in address order (a
+     * PTE, or a PMD that maps a huge page); an entry that maps an evictable page of the domain
+     * being reclaimed and has its accessed bit set has the bit cleared (as
+     * {@code ptep_test_and_clear_young()}, without a TLB flush) and {@code visitor.young(pfn)} is
+     * called for the page (the folio's head for a huge page), once per such entry. Anonymous pages
+     * are skipped, their bits left set, when {@code anon} is false (the kernel's
+     * {@code should_skip_vma()} with swappiness 0). Entries of other domains, of the zero page and
+     * of unevictable pages are not touched. Allocates nothing. Returns the number of young
+     * entries found; each is charged to simulated time as one reverse-map visit. An engine without
+     * page tables visits nothing.
+     */
+    default int walkYoung(boolean anon, YoungVisitor visitor) {
+        return 0;
+    }
+
+    /**
+     * {@code lru_gen_look_around()} ({@code mm/vmscan.c}): as {@link #testAndClearYoung}, and for
+     * each PTE of the page found young, also test and clear the accessed bits of the other present
+     * PTEs around it in the same page table (at most {@code MIN_LRU_BATCH} = 64 entries, within the
+     * area), calling {@code neighbours.young(pfn)} for each page of
+     * the domain being reclaimed found young there, as {@link #walkYoung} does. Spatial locality:
+     * pages mapped next to a young page are likely young too. The default tests the page alone.
+     */
+    default boolean lookAround(int pfn, YoungVisitor neighbours) {
+        return testAndClearYoung(pfn);
+    }
+
     /** Counts a page the policy looked at, for {@code pgscan_*}. */
     void scanned(int pages);
 

@@ -172,6 +172,11 @@ public final class LruDomains implements ReclaimPolicy, OfflineStudy {
         return p;
     }
 
+    /** The policy instance of the domain page {@code pfn} belongs to, or null if it has none yet. */
+    public ReclaimPolicy policyOf(int pfn) {
+        return domains[domainOf(pfn)];
+    }
+
     /** The instances serving {@code node}, in cgroup order (those created so far). */
     public List<ReclaimPolicy> ofNode(int node) {
         List<ReclaimPolicy> out = new ArrayList<>();

@@ -186,6 +186,18 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
         return y;
     }
 
+    /** Every reference is a {@code read()}: no page is mapped, so a page-table walk finds nothing. */
+    @Override
+    public int walkYoung(boolean anon, YoungVisitor visitor) {
+        return 0;
+    }
+
+    /** No page is mapped, so there are no neighbouring PTEs: the page's own test only. */
+    @Override
+    public boolean lookAround(int pfn, YoungVisitor neighbours) {
+        return testAndClearYoung(pfn);
+    }
+
     @Override
     public void scanned(int pages) {
         // A study counts misses only.

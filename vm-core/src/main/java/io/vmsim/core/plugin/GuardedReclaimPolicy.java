@@ -267,6 +267,17 @@ final class GuardedReclaimPolicy implements ReclaimPolicy, OfflineStudy {
         }
 
         @Override
+        public int walkYoung(boolean anon, YoungVisitor visitor) {
+            return inner.walkYoung(anon, visitor);
+        }
+
+        @Override
+        public boolean lookAround(int pfn, YoungVisitor neighbours) {
+            checkRange("ScanControl.lookAround", pfn);
+            return inner.lookAround(pfn, neighbours);
+        }
+
+        @Override
         public void scanned(int pages) {
             if (pages < 0) {
                 throw PolicyGuards.returned(name, origin, "ReclaimPolicy.shrink",

@@ -88,6 +88,10 @@ public final class Vmscan implements AllocHooks {
     private final int swappiness;
     private final int[] kswapd;
     private final Control sc = new Control();
+    /** The multi-gen LRU's page-table walks ({@link ScanControl#walkYoung}, {@link ScanControl#lookAround}). */
+    private final LruGenWalk lruGen;
+    /** Whether a page belongs to the domain being shrunk ({@code get_pfn_folio()}'s memcg and node test). */
+    private final LruGenWalk.Domain inDomain = this::inDomain;
     private boolean inReclaim;
     /** The policy instance (LRU domain) being run, named by a plugin failure. */
     private ReclaimPolicy running;
@@ -108,6 +112,7 @@ public final class Vmscan implements AllocHooks {
         this.cost = cost;
         this.daemons = daemons;
         this.swappiness = swappiness;
+        this.lruGen = new LruGenWalk(kernel, rmap, cost.rmapPs());
         this.kswapd = new int[frames.nrNodes()];
         for (int n = 0; n < kswapd.length; n++) {
             int node = n;
@@ -292,8 +297,13 @@ public final class Vmscan implements AllocHooks {
         }
     }
 
+    private boolean inDomain(int pfn) {
+        return lru == null || lru.policyOf(pfn) == sc.domain;
+    }
+
     private void run(ReclaimPolicy p) {
         running = p;
+        sc.domain = p;
         try {
             p.shrink(sc);
         } catch (RuntimeException e) {
@@ -568,6 +578,8 @@ public final class Vmscan implements AllocHooks {
         long domainLimit = Long.MAX_VALUE;
         long domainStart;
         long scannedPages;
+        /** The domain's policy instance being shrunk now. */
+        ReclaimPolicy domain;
 
         void reset(int nr, int priority, boolean kswapd, MemCgroup memcg, int node) {
             this.nr = nr;
@@ -622,6 +634,22 @@ public final class Vmscan implements AllocHooks {
             // folio_check_references(): PG_referenced alone does not keep an unmapped page;
             // a second use through a system call (PG_YOUNG, the activation) does
             boolean again = frames.test(pfn, PageFrames.PG_YOUNG);
+            frames.clear(pfn, PageFrames.PG_YOUNG | PageFrames.PG_REFERENCED);
+            return young > 0 || again;
+        }
+
+        @Override
+        public int walkYoung(boolean anon, YoungVisitor visitor) {
+            return lruGen.walkYoung(inDomain, anon, visitor);
+        }
+
+        @Override
+        public boolean lookAround(int pfn, YoungVisitor neighbours) {
+            if (pfn < 0 || pfn >= frames.nrFrames()) {
+                throw failure("lookAround(" + pfn + "): no such frame", null);
+            }
+            int young = lruGen.lookAround(pfn, inDomain, neighbours);
+            boolean again = frames.test(pfn, PageFrames.PG_YOUNG); // as testAndClearYoung()
             frames.clear(pfn, PageFrames.PG_YOUNG | PageFrames.PG_REFERENCED);
             return young > 0 || again;
         }
