@@ -43,8 +43,8 @@ import java.util.Set;
  * page (pvm_no_zero_page=1), so a read fault of untouched private anonymous memory allocated a
  * frame there.
  *
- * <p>Compared exactly: per-op {@code errno}, {@code minflt} (vmsim's {@code pgfault} minus
- * {@code pgmajfault} across the op: the ops of one process run alone), {@code majflt},
+ * <p>Compared exactly: per-op {@code errno}, {@code minflt} and {@code majflt} (the op's process's
+ * {@link SimProcess#minFlt()} and {@link SimProcess#majFlt()} across the op, as {@code getrusage()}),
  * {@code signal}, {@code pages_done}, {@code child}; per observation {@code vmas_delta}, and per
  * mapping {@code vmas perms rss_kb anonymous_kb anon_huge_kb locked_kb mincore_resident mincore
  * pm_present pm_swapped pm_zero_page pm_thp pm_distinct_frames pm_same_frame_as_saved}, and
@@ -278,6 +278,9 @@ public final class ConformanceRunner {
                 current = (int) num(op, "n");
                 String key = "op" + current;
                 Map<String, Long> before = m.vmstat();
+                SimProcess proc = procs.get(str(op, "proc").isEmpty() ? "parent" : str(op, "proc"));
+                long minBefore = proc == null ? 0 : proc.minFlt();
+                long majBefore = proc == null ? 0 : proc.majFlt();
                 got.put(key + ".errno", "ok");
                 try {
                     exec(op, key);
@@ -293,9 +296,9 @@ public final class ConformanceRunner {
                     d.put(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L));
                 }
                 vmstatDeltas.put(key, d);
-                long maj = d.getOrDefault("pgmajfault", 0L);
-                got.put(key + ".minflt", d.getOrDefault("pgfault", 0L) - maj);
-                got.put(key + ".majflt", maj);
+                // getrusage() of the op's process: its tasks' min_flt and maj_flt (mm_account_fault())
+                got.put(key + ".minflt", proc == null ? 0 : proc.minFlt() - minBefore);
+                got.put(key + ".majflt", proc == null ? 0 : proc.majFlt() - majBefore);
                 if (checker != null) {
                     checker.check("conformance case " + id + ", op " + current);
                 }

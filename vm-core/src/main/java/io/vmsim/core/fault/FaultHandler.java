@@ -22,7 +22,8 @@ import io.vmsim.core.vmstat.VmEvent;
  * ({@code do_wp_page()}), and transparent huge page faults ({@code do_huge_pmd_anonymous_page()}
  * in {@code mm/huge_memory.c}) that always fall back to 4 KiB pages when a huge page cannot be had.
  *
- * <p>Every call counts one {@code pgfault}, as {@code handle_mm_fault()} does.
+ * <p>Every call that passes the VMA checks counts one {@code pgfault}, as {@code handle_mm_fault()}
+ * does, and one minor or major fault of the task when it completes ({@code mm_account_fault()}).
  */
 public final class FaultHandler {
     /** A PTE for a page just written: present, user, writable, accessed and dirty. */
@@ -62,6 +63,16 @@ public final class FaultHandler {
         // arch/x86/mm/fault.c: a fault outside every VMA or against its permissions is a bad_area
         // SIGSEGV before handle_mm_fault(), which is where PGFAULT is counted (mm/memory.c)
         k.vmstat.count(VmEvent.PGFAULT);
+        long majBefore = k.vmstat.get(VmEvent.PGMAJFAULT);
+        handleMmFault(task, mm, vma, va, write);
+        // mm_account_fault(): only a fault that completed counts for the task (a SIGBUS or an
+        // OOM leaves by an exception, VM_FAULT_ERROR, and counts in pgfault only); it is major if
+        // it did I/O (VM_FAULT_MAJOR)
+        task.accountFault(k.vmstat.get(VmEvent.PGMAJFAULT) != majBefore);
+    }
+
+    /** The part of {@code handle_mm_fault()} after PGFAULT is counted. */
+    private void handleMmFault(Task task, Mm mm, Vma vma, long va, boolean write) {
         if (vma.has(VmaFlags.VM_HUGETLB)) {
             k.huge.hugetlbFault(task, vma, va, write); // THP (issue 5)
             return;

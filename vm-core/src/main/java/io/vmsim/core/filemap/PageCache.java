@@ -157,6 +157,20 @@ public final class PageCache {
         return (int) pages.get(key(file, index), -1);
     }
 
+    /**
+     * The cached page of {@code (file, index)} that fault-around may map, or -1
+     * ({@code next_uptodate_folio()} in mm/filemap.c): not the page carrying the pending
+     * {@code PG_readahead} marker, which is left for {@code filemap_fault()} to meet and start the
+     * next readahead window.
+     */
+    public int lookupForMapPages(int file, long index) {
+        FileStats f = files.get(file - 1);
+        if (maxRaPages > 0 && !f.random && f.raSize > 0 && f.raAsync > 0 && index == (long) f.raStart + f.raSize - f.raAsync) {
+            return -1;
+        }
+        return lookup(file, index);
+    }
+
     // ---------------------------------------------------------------- read and write
 
     /** {@code read()} of page {@code index} of {@code file} by a task of {@code mm} on {@code cpu}. */
