@@ -16,6 +16,7 @@ import io.vmsim.core.mm.Vma;
 import io.vmsim.core.mm.WorkloadException;
 import io.vmsim.core.oom.OomKilledException;
 import io.vmsim.core.pgtable.Pte;
+import io.vmsim.core.shmem.ShmemPages;
 import io.vmsim.core.plugin.PolicyCatalog;
 import io.vmsim.core.vmscan.Reclaim;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -357,7 +358,9 @@ public final class ConformanceRunner {
                 case "wait" -> got.put(key + ".child", childState);
                 case "file" -> {
                     PageCache pc = Reclaim.of(k).pageCache();
-                    int f = pc.createFile(str(op, "file"), num(op, "len"));
+                    // a memfd is a shmem file (memfd_create()); a disk file an ordinary one
+                    int f = "memfd".equals(str(op, "kind")) ? pc.createShmemFile(str(op, "file"), num(op, "len"))
+                            : pc.createFile(str(op, "file"), num(op, "len"));
                     files.put(str(op, "file"), f);
                     if (num(op, "value") != 0) {
                         for (long i = 0; i < (num(op, "len") + PAGE - 1) / PAGE; i++) {
@@ -541,7 +544,7 @@ public final class ConformanceRunner {
                         continue;
                     }
                     rss += 4;
-                    if (k.frames.test(head(pfn), PageFrames.PG_ANON)) {
+                    if (k.frames.test(head(pfn), PageFrames.PG_ANON) && !shmem(head(pfn))) {
                         anon += 4;
                         if (Pte.huge(e)) {
                             anonHuge += 4;
@@ -586,6 +589,11 @@ public final class ConformanceRunner {
                 boolean res = pfn >= 0;
                 if (!res && v.file() > 0) {
                     res = pc.lookup(v.file(), v.pgoff() + ((va - v.start()) >>> 12)) >= 0;
+                }
+                if (!res && v.anonVma() != null && v.anonVma().shmem() != null) {
+                    // mincore() of shmem: the page is in the object's page cache (mincore_page())
+                    long slot = v.anonVma().shmem().get(v.linearIndex(va));
+                    res = slot != ShmemPages.NONE && !Pte.isSwap(slot);
                 }
                 mincore.append(res ? '1' : '0');
                 resident += res ? 1 : 0;
@@ -633,6 +641,19 @@ public final class ConformanceRunner {
 
         private boolean zero(int pfn) {
             return pfn == k.zeroPfn || (k.hugeZeroPfn >= 0 && pfn >= k.hugeZeroPfn && pfn < k.hugeZeroPfn + Kernel.HPAGE_PMD_NR);
+        }
+
+        /**
+         * A page of a shmem object (shared anonymous memory): smaps counts it in Rss and Shmem but
+         * not in Anonymous, which counts PageAnon pages only; vmsim keeps such pages on the
+         * anon_vma of their object.
+         */
+        private boolean shmem(int head) {
+            if (k.frames.test(head, PageFrames.PG_KSM)) {
+                return false;
+            }
+            io.vmsim.core.mm.AnonVma av = k.anonVmas.get(k.frames.mapping[head]);
+            return av != null && av.shmem() != null;
         }
 
         private int head(int pfn) {

@@ -2,6 +2,7 @@ package io.vmsim.core.mm;
 
 import io.vmsim.api.VmaFlags;
 import io.vmsim.core.pgtable.Pte;
+import io.vmsim.core.shmem.ShmemPages;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -104,13 +105,25 @@ public final class MmSyscalls {
     static final long ANON_PGOFF = 1L << 31;
 
     private long insertAnon(Mm mm, long start, long length, String prot, boolean shared, boolean noreserve) {
+        // do_mmap() (mm/mmap.c): MAP_NORESERVE is honoured only if overcommit is allowed
         long flags = protFlags(prot) | VmaFlags.VM_ANON | VmaFlags.VM_MAYREAD | VmaFlags.VM_MAYWRITE
                 | VmaFlags.VM_MAYEXEC | (shared ? VmaFlags.VM_SHARED | VmaFlags.VM_MAYSHARE : 0)
-                | (noreserve ? VmaFlags.VM_NORESERVE : 0);
+                | (noreserve && k.hooks.honoursNoreserve() ? VmaFlags.VM_NORESERVE : 0);
         flags = account(mm, flags, length >>> 12);
+        ShmemPages object = null;
+        if (shared) {
+            // shmem_zero_setup() -> shmem_acct_size(): the shmem object charges its whole size
+            // to Committed_AS unless VM_NORESERVE, whatever the protection, until it is freed
+            long acct = (flags & VmaFlags.VM_NORESERVE) != 0 ? 0 : length >>> 12;
+            if (acct > 0) {
+                k.hooks.accountMapping(mm, acct);
+            }
+            object = new ShmemPages(acct);
+        }
         // the anon_vma is Linux's, made at the first anonymous fault (anon_vma_prepare()): until
         // then anonVmaPrepared is false and the area may merge with any neighbour (mm/vma.c)
         AnonVma av = k.anonVmas.create();
+        av.shmem = object;
         Vma v = new Vma(mm, start, start + length, flags, ANON_PGOFF, av);
         av.link(v);
         mm.vmas.put(start, v);
@@ -182,6 +195,35 @@ public final class MmSyscalls {
         return start;
     }
 
+    /**
+     * Takes {@code v} off its anon_vma. When it was the last area of a shmem object, the object
+     * goes too ({@code shmem_evict_inode()}): its pages lose the object's reference (freed unless
+     * something else holds them), its swap entries are freed, its charge is returned.
+     */
+    private void unlink(Mm mm, Vma v, int cpu) {
+        AnonVma av = v.anonVma;
+        av.unlink(v);
+        ShmemPages obj = av.shmem;
+        if (obj == null || !av.vmas().isEmpty()) {
+            return;
+        }
+        av.shmem = null;
+        for (int s = 0; s < obj.capacity(); s++) {
+            if (obj.indexAt(s) < 0) {
+                continue;
+            }
+            long e = obj.valueAt(s);
+            if (Pte.isSwap(e)) {
+                k.hooks.swapEntryFreed(e);
+            } else {
+                k.putPageRef((int) e, cpu);
+            }
+        }
+        if (obj.acctPages() > 0) {
+            k.hooks.unaccountMapping(mm, obj.acctPages());
+        }
+    }
+
     /** {@code accountable_mapping()}: private writable areas are charged to Committed_AS; returns the flags with VM_ACCOUNT if so. */
     private long account(Mm mm, long flags, long pages) {
         if ((flags & (VmaFlags.VM_NORESERVE | VmaFlags.VM_SHARED | VmaFlags.VM_WRITE)) != VmaFlags.VM_WRITE) {
@@ -242,7 +284,7 @@ public final class MmSyscalls {
                 k.zapRange(mm, v.start, v.end, cpu);
             }
             mm.vmas.remove(v.start);
-            v.anonVma.unlink(v);
+            unlink(mm, v, cpu);
             mm.totalVm -= (v.end - v.start) >>> 12;
             unaccount(mm, v);
         }
@@ -564,7 +606,7 @@ public final class MmSyscalls {
             } else {
                 k.zapRange(mm, v.start, v.end, cpu);
             }
-            v.anonVma.unlink(v);
+            unlink(mm, v, cpu);
             unaccount(mm, v);
         }
         mm.vmas.clear();

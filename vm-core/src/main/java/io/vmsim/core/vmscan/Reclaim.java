@@ -118,6 +118,11 @@ public final class Reclaim implements MmHooks {
     }
 
     @Override
+    public boolean honoursNoreserve() {
+        return overcommit.honoursNoreserve();
+    }
+
+    @Override
     public void unaccountMapping(Mm mm, long pages) {
         overcommit.unaccount(pages);
     }
