@@ -71,19 +71,53 @@ final class OvercommitTest {
     }
 
     @Test
-    void mode2_chargesOnlyPrivateWritableMappings_andMunmapGivesTheChargeBack() {
+    void mode2_chargesPrivateWritableAndSharedAnonymousMappings_andMunmapGivesTheChargeBack() {
         Machine m = machine("vm.overcommit_memory", "2");
         SimProcess p = m.spawn("p", List.of(0));
         long limit = commitLimitPages(m, 50);
-        // shared and read-only areas are not accountable, whatever their size
-        m.syscalls().mmapAnon(p.mm(), 0, 4 * limit << 12, "rw", true, 4096);
+        // a read-only private area is not accountable, whatever its size (accountable_mapping())
         m.syscalls().mmapAnon(p.mm(), 0, 4 * limit << 12, "r", false, 4096);
+        assertThat(m.meminfo().get("Committed_AS")).isZero();
+        // shared anonymous memory is a shmem object charged whole, read-only or not (shmem_acct_size())
+        assertThatThrownBy(() -> m.syscalls().mmapAnon(p.mm(), 0, 4 * limit << 12, "rw", true, 4096))
+                .isInstanceOf(WorkloadException.class);
+        long s = m.syscalls().mmapAnon(p.mm(), 0, (limit / 4) << 12, "r", true, 4096);
+        assertThat(m.meminfo().get("Committed_AS")).isEqualTo(limit / 4 * 4);
+        m.syscalls().munmap(p.mm(), s, (limit / 4) << 12, 0);
         assertThat(m.meminfo().get("Committed_AS")).isZero();
         long a = map(m, p.mm(), limit - 1);
         assertThatThrownBy(() -> map(m, p.mm(), 1)).isInstanceOf(WorkloadException.class);
         m.syscalls().munmap(p.mm(), a, (limit - 1) << 12, 0);
         assertThat(m.meminfo().get("Committed_AS")).isZero();
         map(m, p.mm(), limit - 1);
+    }
+
+    @Test
+    void mapNoreserve_isHonouredUnlessOvercommitIsNever() {
+        for (String mode : new String[] {"0", "1", "2"}) {
+            Machine m = machine("vm.overcommit_memory", mode);
+            SimProcess p = m.spawn("p", List.of(0));
+            long pages = commitLimitPages(m, 50) / 4;
+            m.syscalls().mmapAnon(p.mm(), 0, pages << 12, "rw", false, 4096, true);
+            m.syscalls().mmapAnon(p.mm(), 0, pages << 12, "rw", true, 4096, true);
+            // do_mmap(): VM_NORESERVE only when sysctl_overcommit_memory != OVERCOMMIT_NEVER
+            assertThat(m.meminfo().get("Committed_AS")).as("mode %s", mode).isEqualTo("2".equals(mode) ? 2 * pages * 4 : 0);
+        }
+    }
+
+    @Test
+    void theSharedObjectIsUnchargedWhenItsLastMappingGoes_notAtAPartialUnmapOrAtFork() {
+        Machine m = machine("vm.overcommit_memory", "2");
+        SimProcess p = m.spawn("p", List.of(0));
+        long pages = 1024;
+        long s = m.syscalls().mmapAnon(p.mm(), 0, pages << 12, "rw", true, 4096);
+        SimProcess c = m.fork(p, 0);
+        assertThat(m.meminfo().get("Committed_AS")).isEqualTo(pages * 4);
+        m.syscalls().munmap(p.mm(), s, (pages / 2) << 12, 0);
+        m.syscalls().exit(p.mm(), 0);
+        assertThat(m.meminfo().get("Committed_AS")).isEqualTo(pages * 4);
+        m.syscalls().exit(c.mm(), 0);
+        assertThat(m.meminfo().get("Committed_AS")).isZero();
     }
 
     @Test

@@ -70,6 +70,7 @@ public final class CoreKeys {
     public static final String DIRTY_BACKGROUND_RATIO = "vm.dirty_background_ratio";
     public static final String DIRTY_WRITEBACK_CENTISECS = "vm.dirty_writeback_centisecs";
     public static final String READ_AHEAD_KB = "block.read_ahead_kb";
+    public static final String FAULT_AROUND_BYTES = "vm.fault_around_bytes";
     public static final String MEMCG_RECLAIM_BATCH = "memcg.reclaim_batch";
     public static final String COST_IO_LATENCY = "cost.io_latency_ns";
     public static final String COST_IO_PAGE = "cost.io_page_ns";
@@ -173,6 +174,8 @@ public final class CoreKeys {
                     "vm.dirty_writeback_centisecs: period of the flusher's periodic writeback, in hundredths of a second."),
             ConfigKey.integer(READ_AHEAD_KB, 128, 0, 1 << 20,
                     "/sys/block/*/queue/read_ahead_kb: largest readahead window; 0 disables readahead."),
+            ConfigKey.integer(FAULT_AROUND_BYTES, 65536, 0, 2097152,
+                    "/sys/kernel/debug/fault_around_bytes: a read fault in a file or shmem area also maps the cached pages of the aligned window of this size around it (do_fault_around()), rounded down to a power of two pages; 4096 or less turns it off."),
             ConfigKey.integer(MEMCG_RECLAIM_BATCH, 32, 1, 1024,
                     "Pages a memory cgroup at memory.max asks reclaim for per attempt, at least: Linux's try_charge_memcg()"
                             + " asks for max(needed, SWAP_CLUSTER_MAX = 32); 1 evicts exactly on demand (vmsim mrc --machine)."),

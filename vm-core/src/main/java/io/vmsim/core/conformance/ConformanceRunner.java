@@ -21,6 +21,7 @@ import io.vmsim.core.mm.Vma;
 import io.vmsim.core.mm.WorkloadException;
 import io.vmsim.core.oom.OomKilledException;
 import io.vmsim.core.pgtable.Pte;
+import io.vmsim.core.shmem.ShmemPages;
 import io.vmsim.core.plugin.PolicyCatalog;
 import io.vmsim.core.vmscan.Reclaim;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -49,8 +50,8 @@ import java.util.Set;
  * page (pvm_no_zero_page=1), so a read fault of untouched private anonymous memory allocated a
  * frame there.
  *
- * <p>Compared exactly: per-op {@code errno}, {@code minflt} (vmsim's {@code pgfault} minus
- * {@code pgmajfault} across the op: the ops of one process run alone), {@code majflt},
+ * <p>Compared exactly: per-op {@code errno}, {@code minflt} and {@code majflt} (the op's process's
+ * {@link SimProcess#minFlt()} and {@link SimProcess#majFlt()} across the op, as {@code getrusage()}),
  * {@code signal}, {@code pages_done}, {@code child}; per observation {@code vmas_delta}, and per
  * mapping {@code vmas perms rss_kb anonymous_kb anon_huge_kb locked_kb mincore_resident mincore
  * pm_present pm_swapped pm_zero_page pm_thp pm_distinct_frames pm_same_frame_as_saved},
@@ -284,7 +285,6 @@ public final class ConformanceRunner {
         final Map<Long, Long> scaled = new HashMap<>();
         final Set<String> readOnly = new HashSet<>();
         int cgroup = -1;
-        long sigbusFaults;
         String childState = "exit:0";
         long cursor = 0x100000000000L;
         int current = -1;
@@ -306,6 +306,9 @@ public final class ConformanceRunner {
                 current = (int) num(op, "n");
                 String key = "op" + current;
                 Map<String, Long> before = m.vmstat();
+                SimProcess proc = procs.get(str(op, "proc").isEmpty() ? "parent" : str(op, "proc"));
+                long minBefore = proc == null ? 0 : proc.minFlt();
+                long majBefore = proc == null ? 0 : proc.majFlt();
                 got.put(key + ".errno", "ok");
                 try {
                     exec(op, key);
@@ -321,12 +324,9 @@ public final class ConformanceRunner {
                     d.put(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L));
                 }
                 vmstatDeltas.put(key, d);
-                long maj = d.getOrDefault("pgmajfault", 0L);
-                // handle_mm_fault() counts PGFAULT for a fault that ends in SIGBUS, but
-                // mm_account_fault() leaves VM_FAULT_ERROR out of the task's ru_minflt (mm/memory.c)
-                got.put(key + ".minflt", d.getOrDefault("pgfault", 0L) - maj - sigbusFaults);
-                sigbusFaults = 0;
-                got.put(key + ".majflt", maj);
+                // getrusage() of the op's process: its tasks' min_flt and maj_flt (mm_account_fault())
+                got.put(key + ".minflt", proc == null ? 0 : proc.minFlt() - minBefore);
+                got.put(key + ".majflt", proc == null ? 0 : proc.majFlt() - majBefore);
                 if (checker != null) {
                     checker.check("conformance case " + id + ", op " + current);
                 }
@@ -395,7 +395,9 @@ public final class ConformanceRunner {
                         return;
                     }
                     PageCache pc = Reclaim.of(k).pageCache();
-                    int f = pc.createFile(str(op, "file"), num(op, "len"));
+                    // a memfd is a shmem file (memfd_create()); a disk file an ordinary one
+                    int f = "memfd".equals(str(op, "kind")) ? pc.createShmemFile(str(op, "file"), num(op, "len"))
+                            : pc.createFile(str(op, "file"), num(op, "len"));
                     files.put(str(op, "file"), f);
                     if (num(op, "value") != 0) {
                         for (long i = 0; i < (num(op, "len") + PAGE - 1) / PAGE; i++) {
@@ -545,7 +547,6 @@ public final class ConformanceRunner {
                         signal = "SIGSEGV";
                     } else if (msg.contains("beyond the end")) {
                         signal = "SIGBUS";
-                        sigbusFaults++;
                     } else {
                         throw e;
                     }
@@ -614,7 +615,7 @@ public final class ConformanceRunner {
                         continue;
                     }
                     rss += 4;
-                    if (k.frames.test(head(pfn), PageFrames.PG_ANON)) {
+                    if (k.frames.test(head(pfn), PageFrames.PG_ANON) && !shmem(head(pfn))) {
                         anon += 4;
                         if (Pte.huge(e)) {
                             anonHuge += 4;
@@ -659,6 +660,11 @@ public final class ConformanceRunner {
                 boolean res = pfn >= 0;
                 if (!res && v.file() > 0) {
                     res = pc.lookup(v.file(), v.pgoff() + ((va - v.start()) >>> 12)) >= 0;
+                }
+                if (!res && v.anonVma() != null && v.anonVma().shmem() != null) {
+                    // mincore() of shmem: the page is in the object's page cache (mincore_page())
+                    long slot = v.anonVma().shmem().get(v.linearIndex(va));
+                    res = slot != ShmemPages.NONE && !Pte.isSwap(slot);
                 }
                 mincore.append(res ? '1' : '0');
                 resident += res ? 1 : 0;
@@ -706,6 +712,19 @@ public final class ConformanceRunner {
 
         private boolean zero(int pfn) {
             return pfn == k.zeroPfn || (k.hugeZeroPfn >= 0 && pfn >= k.hugeZeroPfn && pfn < k.hugeZeroPfn + Kernel.HPAGE_PMD_NR);
+        }
+
+        /**
+         * A page of a shmem object (shared anonymous memory): smaps counts it in Rss and Shmem but
+         * not in Anonymous, which counts PageAnon pages only; vmsim keeps such pages on the
+         * anon_vma of their object.
+         */
+        private boolean shmem(int head) {
+            if (k.frames.test(head, PageFrames.PG_KSM)) {
+                return false;
+            }
+            io.vmsim.core.mm.AnonVma av = k.anonVmas.get(k.frames.mapping[head]);
+            return av != null && av.shmem() != null;
         }
 
         private int head(int pfn) {

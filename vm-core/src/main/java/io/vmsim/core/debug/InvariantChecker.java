@@ -41,7 +41,10 @@ import java.util.List;
  *   <li>{@code NR_ANON_MAPPED}, {@code NR_ANON_THPS}, the page-table page count, the pages on
  *       the LRU against the reclaim policies' sizes, and each memory cgroup's
  *       {@code current}, {@code anon} and {@code file} against the frames charged to it;</li>
- *   <li>swap: each slot's count equals the swap PTEs holding it, no slot is counted without
+ *   <li>shmem: each shmem object belongs to live shared anonymous areas, and each of its slots
+ *       holds an order-0 anonymous frame of the object at that index (counted in the frame's
+ *       refcount, held by no other slot) or a swap entry;</li>
+ *   <li>swap: each slot's count equals the swap PTEs and shmem slots holding it, no slot is counted without
  *       one, each swap-cache page is the page of its slot; then the page cache, swap and policy
  *       checks of {@code Reclaim.verify()} and each policy's {@code verifyInvariants()}.</li>
  * </ol>
@@ -113,7 +116,9 @@ public final class InvariantChecker {
         final int[] hugetlbMaps = new int[n];
         /** Tables met in the trees (linked or deposited). */
         final boolean[] seenTable = new boolean[n];
-        /** Swap PTEs holding each swap entry. */
+        /** Shmem objects' slots holding each frame (0 or 1). */
+        final int[] shmemHeld = new int[n];
+        /** Swap PTEs and shmem slots holding each swap entry. */
         final LongIntHashMap swapRefs = new LongIntHashMap(1024);
         long swapPtes;
         long tablesSeen;
@@ -128,6 +133,7 @@ public final class InvariantChecker {
                     walkMm(mm);
                 }
             }
+            shmemObjects();
             frames();
             swapSlots();
             if (reclaim != null) {
@@ -377,10 +383,11 @@ public final class InvariantChecker {
                 if ((fl & PageFrames.PG_ANON) != 0) {
                     anon++;
                     mapcount(pfn);
-                    if (f.refcount[pfn] != f.mapcount[pfn]) {
-                        throw fail("anonymous PFN " + pfn + ": refcount " + f.refcount[pfn] + " but mapcount " + f.mapcount[pfn]);
+                    if (f.refcount[pfn] != f.mapcount[pfn] + shmemHeld[pfn]) {
+                        throw fail("anonymous PFN " + pfn + ": refcount " + f.refcount[pfn] + " but mapcount " + f.mapcount[pfn]
+                                + (shmemHeld[pfn] > 0 ? " and a shmem object's hold" : ""));
                     }
-                    if (f.mapcount[pfn] == 0 && (fl & PageFrames.PG_SWAPCACHE) == 0) {
+                    if (f.mapcount[pfn] == 0 && shmemHeld[pfn] == 0 && (fl & PageFrames.PG_SWAPCACHE) == 0) {
                         throw fail("anonymous PFN " + pfn + " is mapped nowhere and not in the swap cache (leaked)");
                     }
                     if (f.mapcount[pfn] > 0 && (fl & PageFrames.PG_KSM) == 0) {
@@ -487,6 +494,63 @@ public final class InvariantChecker {
             }
         }
 
+        // ------------------------------------------------------------ shmem
+
+        /**
+         * Every shmem object belongs to an anon_vma of live shared anonymous areas only; each page
+         * slot holds an allocated order-0 anonymous frame that names this anon_vma and the slot's
+         * index, held by no other slot; each swap slot counts as one holder of its swap entry.
+         */
+        void shmemObjects() {
+            for (int id = 1; id < k.anonVmas.limit(); id++) {
+                io.vmsim.core.mm.AnonVma av = k.anonVmas.get(id);
+                io.vmsim.core.shmem.ShmemPages obj = av.shmem();
+                if (obj == null) {
+                    continue;
+                }
+                if (av.vmas().isEmpty()) {
+                    throw fail("shmem object of anon_vma " + id + " outlived its last area");
+                }
+                for (Vma v : av.vmas()) {
+                    if (!v.isAnon() || !v.has(VmaFlags.VM_SHARED) || v.mm().exited) {
+                        throw fail("shmem object of anon_vma " + id + " is mapped by " + v + ", not a live shared anonymous area");
+                    }
+                }
+                int slots = 0;
+                for (int s = 0; s < obj.capacity(); s++) {
+                    long index = obj.indexAt(s);
+                    if (index < 0) {
+                        continue;
+                    }
+                    slots++;
+                    long e = obj.valueAt(s);
+                    if (Pte.isSwap(e)) {
+                        swapPtes++;
+                        int c = swapRefs.get(e);
+                        swapRefs.put(e, c == LongIntHashMap.MISSING ? 1 : c + 1);
+                        continue;
+                    }
+                    if (e < 0 || e >= n) {
+                        throw fail("shmem object of anon_vma " + id + ": slot " + index + " holds " + hex(e));
+                    }
+                    int pfn = (int) e;
+                    int fl = f.flags[pfn];
+                    if ((fl & PageFrames.PG_ANON) == 0 || (fl & (PageFrames.PG_HEAD | PageFrames.PG_TAIL | PageFrames.PG_KSM)) != 0
+                            || f.mapping[pfn] != id || (f.index[pfn] & 0xffffffffL) != index || f.refcount[pfn] <= 0) {
+                        throw fail("shmem object of anon_vma " + id + ": slot " + index + " holds PFN " + pfn + " (flags "
+                                + hex(fl) + ", mapping " + f.mapping[pfn] + ", index " + (f.index[pfn] & 0xffffffffL)
+                                + ", refcount " + f.refcount[pfn] + "), not an order-0 anonymous page of this object");
+                    }
+                    if (++shmemHeld[pfn] > 1) {
+                        throw fail("PFN " + pfn + " is held by two shmem slots");
+                    }
+                }
+                if (slots != obj.size()) {
+                    throw fail("shmem object of anon_vma " + id + ": " + obj.size() + " slots counted, " + slots + " found");
+                }
+            }
+        }
+
         // ------------------------------------------------------------ swap
 
         void swapSlots() {
@@ -501,7 +565,7 @@ public final class InvariantChecker {
                 int count = swap.count(entry);
                 if (count != c) {
                     throw fail("swap slot " + Pte.swapType(entry) + ":" + Pte.swapOffset(entry) + ": count " + count + " but "
-                            + c + " swap PTEs hold it");
+                            + c + " swap PTEs and shmem slots hold it");
                 }
                 refs[0] += c;
             });

@@ -13,6 +13,7 @@ import io.vmsim.core.mm.Vma;
 import io.vmsim.core.mm.WorkloadException;
 import io.vmsim.core.pgtable.Pte;
 import io.vmsim.core.shmem.ShmemHuge;
+import io.vmsim.core.shmem.ShmemPages;
 import io.vmsim.core.swap.SwapIn;
 import io.vmsim.core.vmstat.VmEvent;
 
@@ -22,7 +23,8 @@ import io.vmsim.core.vmstat.VmEvent;
  * ({@code do_wp_page()}), and transparent huge page faults ({@code do_huge_pmd_anonymous_page()}
  * in {@code mm/huge_memory.c}) that always fall back to 4 KiB pages when a huge page cannot be had.
  *
- * <p>Every call counts one {@code pgfault}, as {@code handle_mm_fault()} does.
+ * <p>Every call that passes the VMA checks counts one {@code pgfault}, as {@code handle_mm_fault()}
+ * does, and one minor or major fault of the task when it completes ({@code mm_account_fault()}).
  */
 public final class FaultHandler {
     /** A PTE for a page just written: present, user, writable, accessed and dirty. */
@@ -62,6 +64,16 @@ public final class FaultHandler {
         // arch/x86/mm/fault.c: a fault outside every VMA or against its permissions is a bad_area
         // SIGSEGV before handle_mm_fault(), which is where PGFAULT is counted (mm/memory.c)
         k.vmstat.count(VmEvent.PGFAULT);
+        long majBefore = k.vmstat.get(VmEvent.PGMAJFAULT);
+        handleMmFault(task, mm, vma, va, write);
+        // mm_account_fault(): only a fault that completed counts for the task (a SIGBUS or an
+        // OOM leaves by an exception, VM_FAULT_ERROR, and counts in pgfault only); it is major if
+        // it did I/O (VM_FAULT_MAJOR)
+        task.accountFault(k.vmstat.get(VmEvent.PGMAJFAULT) != majBefore);
+    }
+
+    /** The part of {@code handle_mm_fault()} after PGFAULT is counted. */
+    private void handleMmFault(Task task, Mm mm, Vma vma, long va, boolean write) {
         if (vma.has(VmaFlags.VM_HUGETLB)) {
             k.huge.hugetlbFault(task, vma, va, write); // THP (issue 5)
             return;
@@ -112,6 +124,9 @@ public final class FaultHandler {
         int i = Pte.index(va, 1);
         long pte = ptes[i];
         if (pte == 0) {
+            if (shared && !write && shmemFaultAround(task, vma, va, ptes, i)) {
+                return;
+            }
             if (!shared || !mapSharedPage(task, vma, va, write, ptes, i)) {
                 anonymousFault(task, mm, vma, va, write, ptes, i, node);
             }
@@ -128,6 +143,9 @@ public final class FaultHandler {
             }
         } else if (Pte.isSwap(pte) && swapIn != null) {
             swapIn.handle(task, vma, va, write, ptes, i);
+            if (shared) {
+                shmemSwappedIn(vma, va, pte, ptes[i]);
+            }
         } else {
             throw new IllegalStateException("unexpected non-present entry 0x" + Long.toHexString(pte) + " at 0x" + Long.toHexString(va));
         }
@@ -147,15 +165,32 @@ public final class FaultHandler {
 
     /**
      * Shared anonymous memory is shmem ({@code shmem_zero_setup()}): one object whose page of
-     * each index every mapping maps, so a fault maps the page another mapping of the area
-     * already has ({@code shmem_fault()} finding it in the page cache). The object is the
-     * area's anon_vma, which fork and VMA splits share: the page is found through another VMA
-     * on it that maps the same linear index, or its swap entry is shared and swapped in.
-     * Simplification: a page no mapping maps any more (all zapped) is not kept.
-     * Returns false if no other mapping has the page, for {@link #anonymousFault} to allocate it.
+     * each index every mapping maps ({@code shmem_fault()} finding it in the object's page
+     * cache). The object ({@link ShmemPages}) hangs off the area's anon_vma, which fork and VMA
+     * splits share, and keeps its 4 KiB pages (or their swap entries) when no page table maps
+     * them, as after MADV_DONTNEED. A page of a huge shmem folio is not held by the object: it is
+     * found through another VMA on the anon_vma that maps the same linear index (or shares its
+     * swap entry), and goes when the last mapping does. Returns false if neither has the page,
+     * for {@link #anonymousFault} to allocate it.
      */
     private boolean mapSharedPage(Task task, Vma vma, long va, boolean write, long[] ptes, int i) {
         long index = vma.linearIndex(va);
+        ShmemPages object = vma.anonVma().shmem();
+        long slot = object == null ? ShmemPages.NONE : object.get(index);
+        if (Pte.isSwap(slot) && swapIn != null) {
+            // shmem_swapin_folio(): the object's page was swapped out
+            k.hooks.swapEntryDuplicated(slot);
+            task.mm().swapEnts++;
+            ptes[i] = slot;
+            swapIn.handle(task, vma, va, write, ptes, i);
+            shmemSwappedIn(vma, va, slot, ptes[i]);
+            return true;
+        }
+        if (slot != ShmemPages.NONE && !Pte.isSwap(slot)) {
+            // shmem_fault() found the page in the object's page cache
+            mapShmemPage(task.mm(), vma, ptes, i, (int) slot);
+            return true;
+        }
         for (Vma o : vma.anonVma().vmas()) {
             long a = o.address(index);
             if (o == vma || a < 0 || !o.has(VmaFlags.VM_SHARED) || o.mm().exited) {
@@ -182,6 +217,67 @@ public final class FaultHandler {
             return true;
         }
         return false;
+    }
+
+    /** Maps page {@code pfn} of a shmem object at PTE {@code i}, writable if the area is ({@code finish_fault()}). */
+    private void mapShmemPage(Mm mm, Vma vma, long[] ptes, int i, int pfn) {
+        frames.mapcount[pfn]++;
+        frames.refcount[pfn]++;
+        mm.rssAnon++;
+        ptes[i] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.ACCESSED | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0));
+    }
+
+    /**
+     * A swap-in fault of a shared anonymous area brought page {@code pte}'s frame back for swap
+     * entry {@code entry}: if the object's slot still holds that entry, the page returns to the
+     * object ({@code shmem_swapin_folio()} puts it back in the page cache), which takes its
+     * reference and lets go of its use of the swap slot.
+     */
+    private void shmemSwappedIn(Vma vma, long va, long entry, long pte) {
+        ShmemPages object = vma.anonVma().shmem();
+        if (object == null || !Pte.present(pte)) {
+            return;
+        }
+        long index = vma.linearIndex(va);
+        if (object.get(index) != entry) {
+            return;
+        }
+        int pfn = Pte.pfn(pte);
+        object.put(index, pfn);
+        frames.refcount[pfn]++;
+        k.hooks.swapEntryFreed(entry);
+    }
+
+    /**
+     * {@code do_read_fault()} -> {@code do_fault_around()} for a shared anonymous (shmem) area,
+     * whose {@code ->map_pages} is {@code filemap_map_pages()} too: maps every page the shmem
+     * object holds in the {@code fault_around_bytes} window around {@code va} (aligned, clamped
+     * to the VMA and this PTE table) whose PTE is none; swapped-out slots are left for their own
+     * fault. Returns true if that mapped the page at {@code va}.
+     */
+    private boolean shmemFaultAround(Task task, Vma vma, long va, long[] ptes, int i) {
+        ShmemPages object = vma.anonVma().shmem();
+        long nr = fileFaults == null ? 1 : fileFaults.faultAroundPages();
+        if (object == null || nr <= 1) {
+            return false;
+        }
+        long vmaOff = (va - vma.start()) >>> 12;
+        long fromPte = Math.max(i & -nr, i - Math.min(i, vmaOff));
+        long toPte = Math.min(Math.min(fromPte + nr, 512), i + ((vma.end() - vma.start()) >>> 12) - vmaOff) - 1;
+        long index = vma.linearIndex(va);
+        boolean mapped = false;
+        for (long j = fromPte; j <= toPte; j++) {
+            if (ptes[(int) j] != 0) {
+                continue;
+            }
+            long slot = object.get(index + j - i);
+            if (slot == ShmemPages.NONE || Pte.isSwap(slot)) {
+                continue;
+            }
+            mapShmemPage(task.mm(), vma, ptes, (int) j, (int) slot);
+            mapped |= j == i;
+        }
+        return mapped;
     }
 
     /**
@@ -220,6 +316,15 @@ public final class FaultHandler {
     /** True if another mapping of this shared area maps or swapped a page of the PMD range of {@code va}: no new THP there. */
     private boolean anotherMapsPmdRange(Vma vma, long va) {
         long haddr = va & ~(Kernel.HPAGE_PMD_SIZE - 1);
+        ShmemPages object = vma.anonVma().shmem();
+        if (object != null && object.size() > 0) {
+            long first = vma.linearIndex(haddr);
+            for (long x = first; x < first + Kernel.HPAGE_PMD_NR; x++) {
+                if (object.get(x) != ShmemPages.NONE) {
+                    return true; // the object holds small pages (or their swap entries) there
+                }
+            }
+        }
         for (Vma o : vma.anonVma().vmas()) {
             if (o == vma || !o.has(VmaFlags.VM_SHARED) || o.mm().exited) {
                 continue;
@@ -245,6 +350,13 @@ public final class FaultHandler {
         long bits = Pte.PRESENT | Pte.USER | Pte.ACCESSED | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0);
         mapNewAnonPage(vma, va, ptes, i, pfn, k.cost.zero4kPs, bits);
         mm.rssAnon++;
+        ShmemPages object = vma.anonVma().shmem();
+        if (object != null) {
+            // shmem_get_folio_gfp(): a new zeroed page enters the object's page cache, which
+            // holds a reference of its own (a minor fault: no I/O)
+            object.put(vma.linearIndex(va), pfn);
+            frames.refcount[pfn]++;
+        }
     }
 
     /** Maps a new, exclusive anonymous page: charges zeroing or copying, one mapping, the reclaim policy told. */

@@ -26,11 +26,24 @@ public final class FileFaults {
     private final PageFrames frames;
     private final PageCache cache;
     private final boolean[] hit = new boolean[1];
+    /** {@code fault_around_pages}: the fault-around window in pages, a power of two; 1 is off. */
+    private final int faultAroundPages;
 
-    public FileFaults(Kernel kernel, PageCache cache) {
+    /**
+     * @param faultAroundBytes {@code fault_around_bytes} (debugfs): rounded down to a power of two
+     *                         pages, at least one, as {@code fault_around_bytes_set()} does
+     */
+    public FileFaults(Kernel kernel, PageCache cache, long faultAroundBytes) {
         this.k = kernel;
         this.frames = kernel.frames;
         this.cache = cache;
+        long pages = faultAroundBytes >>> 12;
+        this.faultAroundPages = pages <= 1 ? 1 : Integer.highestOneBit((int) Math.min(pages, 512));
+    }
+
+    /** The fault-around window in pages (1: fault-around is off). */
+    public int faultAroundPages() {
+        return faultAroundPages;
     }
 
     /**
@@ -44,6 +57,9 @@ public final class FileFaults {
         boolean shared = vma.has(VmaFlags.VM_SHARED);
         if (pte == 0) {
             long index = vma.linearIndex(va);
+            if (!write && faultAroundPages > 1 && faultAround(task, vma, va, ptes, i)) {
+                return;
+            }
             int pfn = cache.faultIn(mm, cpu, vma.file(), index, hit);
             if (!hit[0]) {
                 k.vmstat.count(VmEvent.PGMAJFAULT);
@@ -108,6 +124,55 @@ public final class FileFaults {
         k.putAnonPage(old, cpu);
         k.vmstat.count(VmEvent.COW_FAULT);
         k.flushTlbPage(mm, va);
+    }
+
+    /**
+     * {@code do_read_fault()} -> {@code do_fault_around()} (mm/memory.c, Linux 6.18): before
+     * {@code ->fault()}, a read fault maps every page of the window of {@code fault_around_pages}
+     * around {@code va} (aligned to the window, clamped to the VMA and to this PTE table) that is
+     * already in the page cache and whose PTE is none ({@code filemap_map_pages()}, which takes
+     * only uptodate, unlocked pages within EOF: every cached page here but the readahead marker).
+     * Each page is mapped read-only as the fault itself would map it, young (x86 does not want
+     * old prefaulted PTEs: {@code arch_wants_old_prefaulted_pte()}), with no I/O and no call to
+     * the reclaim policy: it is a mapping, not an access. Write faults (do_cow_fault(),
+     * do_shared_fault()) never fault around. Returns true if the page at {@code va} was mapped, so
+     * the fault is done ({@code VM_FAULT_NOPAGE}); otherwise {@code ->fault()} runs for it.
+     */
+    private boolean faultAround(Task task, Vma vma, long va, long[] ptes, int i) {
+        long nr = faultAroundPages;
+        long vmaOff = (va - vma.start()) >>> 12;
+        long fromPte = Math.max(i & -nr, i - Math.min(i, vmaOff));
+        long toPte = Math.min(Math.min(fromPte + nr, 512), i + ((vma.end() - vma.start()) >>> 12) - vmaOff) - 1;
+        long index = vma.linearIndex(va);
+        int file = vma.file();
+        boolean locked = vma.has(VmaFlags.VM_LOCKED) && vma.has(VmaFlags.VM_SHARED);
+        Mm mm = task.mm();
+        boolean mapped = false;
+        for (long j = fromPte; j <= toPte; j++) {
+            if (ptes[(int) j] != 0) {
+                continue;
+            }
+            int pfn = cache.lookupForMapPages(file, index + j - i);
+            if (pfn < 0) {
+                continue;
+            }
+            ptes[(int) j] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.ACCESSED);
+            frames.mapcount[pfn]++;
+            frames.refcount[pfn]++;
+            mm.rssFile++;
+            if (locked) {
+                k.mlockPage(pfn);
+            }
+            if (j == i) {
+                mapped = true;
+            }
+        }
+        if (mapped) {
+            PageCache.FileStats f = cache.file(file);
+            f.hits++;
+            k.vmstat.count(VmEvent.PAGECACHE_HIT);
+        }
+        return mapped;
     }
 
     /** {@code do_cow_fault()}: a private copy of page-cache page {@code src} replaces whatever the PTE held. */

@@ -56,6 +56,12 @@ public final class PageCache {
         public long coldMisses;
         /** {@code POSIX_FADV_RANDOM}: no readahead. */
         public boolean random;
+        /**
+         * A shmem file ({@code memfd_create()}, mm/shmem.c): its pages live only in the page
+         * cache, so a miss allocates a zeroed page without I/O, a read of a hole returns zeros
+         * without one, nothing is written back, and its swap-backed pages are not evicted.
+         */
+        public boolean shmem;
         public long refaults;
         public long readahead;
         public long writes;
@@ -142,6 +148,16 @@ public final class PageCache {
         return files.size();
     }
 
+    /**
+     * Creates a shmem file of {@code bytes} bytes ({@code memfd_create()} then {@code ftruncate()}:
+     * only sized, no page yet); returns its id.
+     */
+    public int createShmemFile(String name, long bytes) {
+        int id = createFile(name, bytes);
+        file(id).shmem = true;
+        return id;
+    }
+
     /** The figures of file {@code id}. */
     public FileStats file(int id) {
         return files.get(id - 1);
@@ -161,6 +177,20 @@ public final class PageCache {
         return (int) pages.get(key(file, index), -1);
     }
 
+    /**
+     * The cached page of {@code (file, index)} that fault-around may map, or -1
+     * ({@code next_uptodate_folio()} in mm/filemap.c): not the page carrying the pending
+     * {@code PG_readahead} marker, which is left for {@code filemap_fault()} to meet and start the
+     * next readahead window.
+     */
+    public int lookupForMapPages(int file, long index) {
+        FileStats f = files.get(file - 1);
+        if (maxRaPages > 0 && !f.random && f.raSize > 0 && f.raAsync > 0 && index == (long) f.raStart + f.raSize - f.raAsync) {
+            return -1;
+        }
+        return lookup(file, index);
+    }
+
     // ---------------------------------------------------------------- read and write
 
     /** {@code read()} of page {@code index} of {@code file} by a task of {@code mm} on {@code cpu}. */
@@ -171,6 +201,9 @@ public final class PageCache {
         int pfn = lookup(file, index);
         if (pfn >= 0) {
             hit(f, pfn);
+        } else if (f.shmem) {
+            // shmem_file_read_iter() with SGP_READ: a hole reads as zeros and stays a hole
+            f.misses++;
         } else {
             miss(f, file, index, cpu);
             pfn = lookup(file, index);
@@ -189,8 +222,8 @@ public final class PageCache {
 
     /**
      * Finds or reads page {@code index} of {@code file} for a page fault; a miss counts as a
-     * major fault's I/O (the caller counts {@code pgmajfault}). Returns the page and whether it
-     * was a hit in {@code hit[0]}.
+     * major fault's I/O (the caller counts {@code pgmajfault}). Returns the page, and in
+     * {@code hit[0]} whether it came without I/O (a hit, or a new page of a shmem file).
      */
     public int faultIn(Mm mm, int cpu, int file, long index, boolean[] hit) {
         FileStats f = checkIndex(file, index);
@@ -200,6 +233,14 @@ public final class PageCache {
         if (pfn >= 0) {
             f.hits++;
             k.vmstat.count(VmEvent.PAGECACHE_HIT);
+        } else if (f.shmem) {
+            // shmem_get_folio_gfp(): a new zeroed page, no I/O, so no major fault
+            f.misses++;
+            k.vmstat.count(VmEvent.PAGECACHE_MISS);
+            k.clock.advance(k.cost.zero4kPs);
+            addPage(file, index, cpu, true);
+            hit[0] = true;
+            return lookup(file, index);
         } else {
             miss(f, file, index, cpu);
         }
@@ -355,7 +396,7 @@ public final class PageCache {
             throw new WorkloadException("out of memory reading page " + index + " of file " + file(file).name
                     + ": reclaim made no progress and the OOM killer found nothing to kill");
         }
-        frames.set(pfn, PageFrames.PG_FILE);
+        frames.set(pfn, file(file).shmem ? PageFrames.PG_FILE | PageFrames.PG_SWAPBACKED : PageFrames.PG_FILE);
         frames.mapping[pfn] = file;
         frames.index[pfn] = (int) index;
         frames.refcount[pfn] = 1;
@@ -524,8 +565,8 @@ public final class PageCache {
 
     /** {@code folio_mark_dirty()}: a clean page becomes dirty and joins the flusher's queue. */
     public void markDirty(int pfn) {
-        if (frames.test(pfn, PageFrames.PG_DIRTY)) {
-            return;
+        if (frames.test(pfn, PageFrames.PG_DIRTY) || frames.test(pfn, PageFrames.PG_SWAPBACKED)) {
+            return; // shmem: no writeback (its mapping cannot write back; its pages only swap)
         }
         frames.set(pfn, PageFrames.PG_DIRTY);
         nrDirty++;

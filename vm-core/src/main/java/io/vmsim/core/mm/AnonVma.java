@@ -1,5 +1,7 @@
 package io.vmsim.core.mm;
 
+import io.vmsim.core.shmem.ShmemPages;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +18,11 @@ import java.util.List;
 public final class AnonVma {
     private final int id;
     private final List<Vma> vmas = new ArrayList<>(2);
+    /**
+     * For shared anonymous memory, the shmem object its areas map ({@code shmem_zero_setup()});
+     * null for private memory. vmsim keeps the object's pages on this anon_vma's reverse map.
+     */
+    ShmemPages shmem;
 
     AnonVma(int id) {
         this.id = id;
@@ -24,6 +31,11 @@ public final class AnonVma {
     /** The id stored in an anonymous frame's {@code mapping} field. */
     public int id() {
         return id;
+    }
+
+    /** The shmem object of a shared anonymous area, or null. */
+    public ShmemPages shmem() {
+        return shmem;
     }
 
     /** The VMAs that may map pages of this anon_vma. */

@@ -17,6 +17,11 @@ public final class AnonVmaRegistry {
         return a;
     }
 
+    /** One more than the largest id handed out (ids run from 1). */
+    public int limit() {
+        return byId.size();
+    }
+
     public AnonVma get(int id) {
         return byId.get(id);
     }

@@ -218,6 +218,16 @@ public final class Kernel {
         }
     }
 
+    /**
+     * {@code folio_put()} of a reference that is not a mapping (a shmem object's hold on its
+     * page): the page is freed when it was the last.
+     */
+    public void putPageRef(int pfn, int cpu) {
+        if (--frames.refcount[pfn] == 0) {
+            freeAnonFolio(pfn, 0, cpu);
+        }
+    }
+
     /** Total mappings of the page holding {@code pfn}: its own PTE mappings plus its folio's PMD mappings. */
     public int totalMapcount(int pfn) {
         if (frames.test(pfn, PageFrames.PG_TAIL) || frames.test(pfn, PageFrames.PG_HEAD)) {

@@ -20,6 +20,14 @@ public interface MmHooks {
     default void accountMapping(Mm mm, long pages) {
     }
 
+    /**
+     * Whether {@code MAP_NORESERVE} exempts a mapping from accounting: {@code do_mmap()} sets
+     * {@code VM_NORESERVE} only when {@code vm.overcommit_memory} is not 2 (OVERCOMMIT_NEVER).
+     */
+    default boolean honoursNoreserve() {
+        return true;
+    }
+
     /** An accounted mapping of {@code pages} pages went away ({@code vm_unacct_memory()}). */
     default void unaccountMapping(Mm mm, long pages) {
     }

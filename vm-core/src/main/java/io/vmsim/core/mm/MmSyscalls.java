@@ -2,6 +2,7 @@ package io.vmsim.core.mm;
 
 import io.vmsim.api.VmaFlags;
 import io.vmsim.core.pgtable.Pte;
+import io.vmsim.core.shmem.ShmemPages;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -61,8 +62,8 @@ public final class MmSyscalls {
         long start;
         if (addr == 0) {
             start = (mm.mmapBase - length) & -a;
-            // a gap below: an area placed just below another could not extend it, its page
-            // indices starting at pgoff 0 (Linux's pgoff is addr >> PAGE_SHIFT)
+            // a 2 MiB gap below: areas placed by the kernel stay apart here (Linux places them
+            // adjacent, where they merge; placement is kept as it was for the figures built on it)
             mm.mmapBase = start - (1L << 21);
         } else {
             start = addr;
@@ -95,29 +96,49 @@ public final class MmSyscalls {
         }
     }
 
+    /**
+     * The {@code vm_pgoff} of a new anonymous area. Linux uses {@code addr >> PAGE_SHIFT}, so
+     * adjacent areas always have contiguous offsets; vmsim keeps page indices in the frames'
+     * unsigned 32-bit index field and starts every area in the middle of it, so an area can
+     * grow downwards by merging (up to {@link #MAX_ANON_MAPPING}) as well as upwards.
+     */
+    static final long ANON_PGOFF = 1L << 31;
+
     private long insertAnon(Mm mm, long start, long length, String prot, boolean shared, boolean noreserve) {
+        // do_mmap() (mm/mmap.c): MAP_NORESERVE is honoured only if overcommit is allowed
         long flags = protFlags(prot) | VmaFlags.VM_ANON | VmaFlags.VM_MAYREAD | VmaFlags.VM_MAYWRITE
                 | VmaFlags.VM_MAYEXEC | (shared ? VmaFlags.VM_SHARED | VmaFlags.VM_MAYSHARE : 0)
-                | (noreserve ? VmaFlags.VM_NORESERVE : 0);
+                | (noreserve && k.hooks.honoursNoreserve() ? VmaFlags.VM_NORESERVE : 0);
         flags = account(mm, flags, length >>> 12);
-        Vma prev = mm.findVma(start - 1);
-        if (prev != null && prev.end == start && prev.file == -1 && prev.flags == flags
-                && !prev.has(VmaFlags.VM_SHARED) && !prev.has(VmaFlags.VM_HUGETLB)
-                && prev.pgoff + ((start + length - prev.start) >>> 12) <= 1L << 32
-                && start + length - prev.start <= MAX_ANON_MAPPING) {
-            // vma_merge_new_range(): a new private anonymous area has no anon_vma yet, so it
-            // extends the area just below with the same flags (mm/vma.c)
-            prev.end = start + length;
-            mm.totalVm += length >>> 12;
-            return start;
+        ShmemPages object = null;
+        if (shared) {
+            // shmem_zero_setup() -> shmem_acct_size(): the shmem object charges its whole size
+            // to Committed_AS unless VM_NORESERVE, whatever the protection, until it is freed
+            long acct = (flags & VmaFlags.VM_NORESERVE) != 0 ? 0 : length >>> 12;
+            if (acct > 0) {
+                k.hooks.accountMapping(mm, acct);
+            }
+            object = new ShmemPages(acct);
         }
-        // Linux sets an anonymous VMA's vm_pgoff to addr >> PAGE_SHIFT; only its consistency
-        // matters to the rmap, and 0 keeps page indices within the 32-bit index field.
+        // the anon_vma is Linux's, made at the first anonymous fault (anon_vma_prepare()): until
+        // then anonVmaPrepared is false and the area may merge with any neighbour (mm/vma.c)
         AnonVma av = k.anonVmas.create();
-        Vma v = new Vma(mm, start, start + length, flags, 0, av);
+        av.shmem = object;
+        Vma v = new Vma(mm, start, start + length, flags, ANON_PGOFF, av);
         av.link(v);
         mm.vmas.put(start, v);
         mm.totalVm += length >>> 12;
+        // vma_merge_new_range() (mm/vma.c): the new area extends the area below, the area above,
+        // or joins both
+        Vma prev = mm.findVma(start - 1);
+        if (prev != null && mergeable(prev, v)) {
+            absorb(mm, prev, v);
+            v = prev;
+        }
+        Vma next = mm.vmas.get(v.end);
+        if (next != null && mergeable(v, next)) {
+            absorb(mm, v, next);
+        }
         return start;
     }
 
@@ -191,6 +212,35 @@ public final class MmSyscalls {
         return start;
     }
 
+    /**
+     * Takes {@code v} off its anon_vma. When it was the last area of a shmem object, the object
+     * goes too ({@code shmem_evict_inode()}): its pages lose the object's reference (freed unless
+     * something else holds them), its swap entries are freed, its charge is returned.
+     */
+    private void unlink(Mm mm, Vma v, int cpu) {
+        AnonVma av = v.anonVma;
+        av.unlink(v);
+        ShmemPages obj = av.shmem;
+        if (obj == null || !av.vmas().isEmpty()) {
+            return;
+        }
+        av.shmem = null;
+        for (int s = 0; s < obj.capacity(); s++) {
+            if (obj.indexAt(s) < 0) {
+                continue;
+            }
+            long e = obj.valueAt(s);
+            if (Pte.isSwap(e)) {
+                k.hooks.swapEntryFreed(e);
+            } else {
+                k.putPageRef((int) e, cpu);
+            }
+        }
+        if (obj.acctPages() > 0) {
+            k.hooks.unaccountMapping(mm, obj.acctPages());
+        }
+    }
+
     /** {@code accountable_mapping()}: private writable areas are charged to Committed_AS; returns the flags with VM_ACCOUNT if so. */
     private long account(Mm mm, long flags, long pages) {
         if ((flags & (VmaFlags.VM_NORESERVE | VmaFlags.VM_SHARED | VmaFlags.VM_WRITE)) != VmaFlags.VM_WRITE) {
@@ -251,7 +301,7 @@ public final class MmSyscalls {
                 k.zapRange(mm, v.start, v.end, cpu);
             }
             mm.vmas.remove(v.start);
-            v.anonVma.unlink(v);
+            unlink(mm, v, cpu);
             mm.totalVm -= (v.end - v.start) >>> 12;
             unaccount(mm, v);
         }
@@ -334,22 +384,16 @@ public final class MmSyscalls {
     }
 
     /**
-     * {@code vma_modify()} -> {@code vma_merge_existing_range()} (mm/vma.c), for the simple case:
-     * after a change of flags, each area of {@code [start, end)} and its neighbours merge where
-     * they are adjacent, have the same flags, the same anon_vma and file, and contiguous offsets
-     * (the pieces of one area split earlier).
+     * {@code vma_modify()} -> {@code vma_merge_existing_range()} (mm/vma.c): after a change of
+     * flags, each area of {@code [start, end)} and its neighbours merge where {@link #mergeable}
+     * says so.
      */
     private void mergeRange(Mm mm, long start, long end) {
         Long from = mm.vmas.lowerKey(start);
         Vma prev = null;
         for (Vma v : new ArrayList<>(mm.vmas.tailMap(from == null ? start : from, true).values())) {
-            if (prev != null && prev.end == v.start && prev.flags == v.flags && prev.anonVma == v.anonVma
-                    && prev.file == v.file && !v.has(VmaFlags.VM_HUGETLB)
-                    && prev.pgoff + ((prev.end - prev.start) >>> 12) == v.pgoff) {
-                prev.end = v.end;
-                prev.anonVmaPrepared |= v.anonVmaPrepared;
-                mm.vmas.remove(v.start);
-                v.anonVma.unlink(v);
+            if (prev != null && mergeable(prev, v)) {
+                absorb(mm, prev, v);
                 continue;
             }
             if (v.start > end) {
@@ -357,6 +401,62 @@ public final class MmSyscalls {
             }
             prev = v;
         }
+    }
+
+    /**
+     * Whether {@code a} and the area {@code b} just above it can be one area (mm/vma.c, Linux
+     * 6.18: {@code is_mergeable_vma()}, {@code is_mergeable_anon_vma()}): adjacent, the same
+     * flags and file, offsets that continue each other where pages are indexed by them, and
+     * compatible anon_vmas. An area without anon_vma (no anonymous page made yet) merges with
+     * any, unless the other's came from a fork ({@code vma_had_uncowed_parents()}); two with one
+     * must share it. Shared anonymous memory (shmem) merges only with pieces of its own object.
+     * vmsim gives anonymous areas offsets of their own (see {@link #ANON_PGOFF}): an area without
+     * pages takes the offsets that continue its neighbour's, within the 32-bit index range.
+     */
+    private static boolean mergeable(Vma a, Vma b) {
+        if (a.end != b.start || a.flags != b.flags || a.file != b.file || a.has(VmaFlags.VM_HUGETLB)) {
+            return false;
+        }
+        long aPages = (a.end - a.start) >>> 12;
+        long bPages = (b.end - b.start) >>> 12;
+        boolean contiguous = a.pgoff + aPages == b.pgoff;
+        boolean freeOffsets = a.isAnon() && !a.has(VmaFlags.VM_SHARED);
+        if (!freeOffsets && !contiguous) {
+            return false; // a file's pages, or a shmem object's
+        }
+        if (a.isAnon() && a.has(VmaFlags.VM_SHARED)) {
+            return a.anonVma == b.anonVma;
+        }
+        if (freeOffsets && ((b.end - a.start) > MAX_ANON_MAPPING)) {
+            return false;
+        }
+        if (a.anonVmaPrepared && b.anonVmaPrepared) {
+            return a.anonVma == b.anonVma && contiguous;
+        }
+        if (a.anonVmaPrepared) {
+            return !a.anonVmaFromParent && (!freeOffsets || a.pgoff + aPages + bPages <= 1L << 32);
+        }
+        if (b.anonVmaPrepared) {
+            return !b.anonVmaFromParent && (!freeOffsets || b.pgoff >= aPages);
+        }
+        return !freeOffsets || a.pgoff + aPages + bPages <= 1L << 32;
+    }
+
+    /** {@code a} grows over {@code b}, which goes away; {@code a} takes {@code b}'s anon_vma if it had none ({@code dup_anon_vma()}). */
+    private static void absorb(Mm mm, Vma a, Vma b) {
+        if (!a.anonVmaPrepared && b.anonVmaPrepared) {
+            a.anonVma.unlink(a);
+            a.anonVma = b.anonVma;
+            a.anonVma.link(a);
+            a.anonVmaPrepared = true;
+            a.anonVmaFromParent = b.anonVmaFromParent;
+            if (a.isAnon()) {
+                a.pgoff = b.pgoff - ((a.end - a.start) >>> 12); // b's pages keep their indices
+            }
+        }
+        a.end = b.end;
+        mm.vmas.remove(b.start);
+        b.anonVma.unlink(b);
     }
 
     /** madvise() with one of {@link #ADVICE}. */
@@ -410,6 +510,7 @@ public final class MmSyscalls {
             Vma cv = new Vma(child, pv.start, pv.end, pv.flags & ~VmaFlags.VM_LOCKED, pv.pgoff, pv.anonVma);
             cv.file = pv.file;
             cv.anonVmaPrepared = pv.anonVmaPrepared;
+            cv.anonVmaFromParent = pv.anonVmaPrepared; // anon_vma_fork(): the child's chain has the parent's too
             if (cv.has(VmaFlags.VM_ACCOUNT)) {
                 long pages = (cv.end - cv.start) >>> 12;
                 k.hooks.accountMapping(child, pages);
@@ -529,7 +630,7 @@ public final class MmSyscalls {
             } else {
                 k.zapRange(mm, v.start, v.end, cpu);
             }
-            v.anonVma.unlink(v);
+            unlink(mm, v, cpu);
             unaccount(mm, v);
         }
         mm.vmas.clear();
@@ -645,6 +746,7 @@ public final class MmSyscalls {
         Vma upper = new Vma(mm, addr, v.end, v.flags, v.pgoff + ((addr - v.start) >>> 12), v.anonVma);
         upper.file = v.file;
         upper.anonVmaPrepared = v.anonVmaPrepared;
+        upper.anonVmaFromParent = v.anonVmaFromParent;
         v.anonVma.link(upper);
         v.end = addr;
         mm.vmas.put(addr, upper);

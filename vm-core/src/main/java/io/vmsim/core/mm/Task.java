@@ -9,6 +9,14 @@ public final class Task implements TaskView {
     private final String comm;
     private final int cpu;
     Mm mm;
+    /**
+     * {@code task_struct.min_flt} and {@code maj_flt}: the faults this task completed, counted by
+     * {@code mm_account_fault()} (mm/memory.c), which skips a fault that ended in an error
+     * ({@code VM_FAULT_ERROR}: SIGBUS, SIGSEGV, OOM); what {@code getrusage()} reports as
+     * {@code ru_minflt} and {@code ru_majflt}. The machine-wide {@code pgfault} counts those too.
+     */
+    long minFlt;
+    long majFlt;
 
     public Task(int pid, int tid, String comm, int cpu, Mm mm) {
         this.pid = pid;
@@ -40,6 +48,25 @@ public final class Task implements TaskView {
 
     public Mm mm() {
         return mm;
+    }
+
+    /** Minor faults of this task ({@code ru_minflt}). */
+    public long minFlt() {
+        return minFlt;
+    }
+
+    /** Major faults of this task ({@code ru_majflt}). */
+    public long majFlt() {
+        return majFlt;
+    }
+
+    /** {@code mm_account_fault()}: one fault of this task completed, major or minor. */
+    public void accountFault(boolean major) {
+        if (major) {
+            majFlt++;
+        } else {
+            minFlt++;
+        }
     }
 
     @Override

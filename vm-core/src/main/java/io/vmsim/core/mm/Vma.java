@@ -16,6 +16,12 @@ public final class Vma implements VmaView {
      * then ({@code anon_vma_prepare()}), and fork copies the page tables only of such areas.
      */
     boolean anonVmaPrepared;
+    /**
+     * True if the anon_vma came from the parent at fork: Linux's child VMA then has an
+     * anon_vma_chain of more than one entry, and {@code vma_had_uncowed_parents()} (mm/vma.c)
+     * keeps an area without anon_vma from merging into it.
+     */
+    boolean anonVmaFromParent;
     /** reclaim (issue 3): the file this area maps (a page-cache file id), or -1 for anonymous memory. */
     int file = -1;
 

@@ -50,6 +50,11 @@ public final class Overcommit {
         return allowed + swapPages.getAsLong();
     }
 
+    /** False under mode 2: {@code do_mmap()} ignores {@code MAP_NORESERVE} when overcommit is never allowed (mm/mmap.c). */
+    public boolean honoursNoreserve() {
+        return mode != 2;
+    }
+
     /** {@code Committed_AS} in pages. */
     public long committedPages() {
         return committed;

@@ -64,7 +64,7 @@ public final class Reclaim implements MmHooks {
                 c.getInt(CoreKeys.SWAPPINESS), shrinkers);
         this.vmscan.setMemcgReclaimBatch(c.getInt(CoreKeys.MEMCG_RECLAIM_BATCH));
         this.lru = k.reclaim;
-        this.fileFaults = new FileFaults(k, cache);
+        this.fileFaults = new FileFaults(k, cache, c.getLong(CoreKeys.FAULT_AROUND_BYTES));
         this.swapIn = new SwapIn(k, swap, cost);
     }
 
@@ -115,6 +115,11 @@ public final class Reclaim implements MmHooks {
     @Override
     public void accountMapping(Mm mm, long pages) {
         overcommit.account(mm, pages);
+    }
+
+    @Override
+    public boolean honoursNoreserve() {
+        return overcommit.honoursNoreserve();
     }
 
     @Override

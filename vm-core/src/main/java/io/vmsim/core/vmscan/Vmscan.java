@@ -16,6 +16,7 @@ import io.vmsim.core.mm.Mm;
 import io.vmsim.core.mm.Rmap;
 import io.vmsim.core.oom.OomKiller;
 import io.vmsim.core.pgtable.Pte;
+import io.vmsim.core.shmem.ShmemPages;
 import io.vmsim.core.shrinker.ShrinkerRegistry;
 import io.vmsim.core.swap.SwapSpace;
 import io.vmsim.core.time.Daemons;
@@ -455,8 +456,8 @@ public final class Vmscan implements AllocHooks {
         }
         boolean file = (f & PageFrames.PG_FILE) != 0;
         if (file) {
-            if (frames.refcount[pfn] != 1 + frames.mapcount[pfn]) {
-                return false; // pinned
+            if (frames.refcount[pfn] != 1 + frames.mapcount[pfn] || (f & PageFrames.PG_SWAPBACKED) != 0) {
+                return false; // pinned, or a shmem file's page (vmsim does not swap those out)
             }
             if (frames.mapcount[pfn] > 0) {
                 transferDirtyBits(pfn);
@@ -465,8 +466,11 @@ public final class Vmscan implements AllocHooks {
                 cache.wakeFlusherForReclaim();
                 return false;
             }
-        } else {
-            if (frames.refcount[pfn] != frames.mapcount[pfn] || !sc.mayAnon) {
+        }
+        // a shmem object's page: the object holds a reference, and keeps the swap entry after
+        ShmemPages object = file ? null : shmemHolding(pfn);
+        if (!file) {
+            if (frames.refcount[pfn] != frames.mapcount[pfn] + (object != null ? 1 : 0) || !sc.mayAnon) {
                 return false;
             }
         }
@@ -483,6 +487,12 @@ public final class Vmscan implements AllocHooks {
         }
         frames.clear(pfn, PageFrames.PG_LRU);
         boolean dirty = unmapAll(pfn, entry);
+        if (object != null) {
+            // shmem_writeout(): the object's slot holds the swap entry instead of the page
+            object.put(frames.index[pfn] & 0xffffffffL, entry);
+            swap.dup(entry);
+            frames.refcount[pfn]--;
+        }
         long shadow = policy.pageEvicted(pfn);
         k.vmstat.count(kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT);
         k.vmstat.count(file ? VmEvent.PGSTEAL_FILE : VmEvent.PGSTEAL_ANON);
@@ -508,6 +518,15 @@ public final class Vmscan implements AllocHooks {
             allocator.freePages(pfn, 0, 0);
         }
         return true;
+    }
+
+    /** The shmem object holding order-0 anonymous page {@code pfn} in its slot, or null. */
+    private ShmemPages shmemHolding(int pfn) {
+        if (frames.test(pfn, PageFrames.PG_KSM) || !frames.test(pfn, PageFrames.PG_ANON)) {
+            return null;
+        }
+        ShmemPages object = k.anonVmas.get(frames.mapping[pfn]).shmem();
+        return object != null && object.get(frames.index[pfn] & 0xffffffffL) == pfn ? object : null;
     }
 
     /** Moves dirty bits of the PTEs mapping a file page to the page ({@code folio_mkclean()} without write-protecting). */
