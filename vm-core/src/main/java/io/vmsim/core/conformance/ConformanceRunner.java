@@ -147,7 +147,11 @@ public final class ConformanceRunner {
         Map<String, Object> varying = (Map<String, Object>) doc.getOrDefault("varying", Map.of());
         Map<String, Object> vmstat = (Map<String, Object>) doc.getOrDefault("vmstat", Map.of());
         Map<String, Object> recorded = (Map<String, Object>) doc.getOrDefault("recorded", Map.of());
-        Replay r = new Replay(machine(settings), id, recorded, settings);
+        Map<String, Object> machineSettings = new LinkedHashMap<>(settings);
+        if (doc.get("recorded") instanceof Map<?, ?> rec && rec.get("read_ahead_kb") instanceof Number ra) {
+            machineSettings.put("read_ahead_kb", ra); // the recording device's readahead window
+        }
+        Replay r = new Replay(machine(machineSettings), id, recorded, settings);
         List<CaseResult.Check> checks = new ArrayList<>();
         try {
             r.run(ops);
@@ -245,6 +249,9 @@ public final class ConformanceRunner {
         }
         if (settings.get("overcommit_memory") != null) {
             l.set(CoreKeys.OVERCOMMIT_MEMORY, String.valueOf(settings.get("overcommit_memory")));
+        }
+        if (settings.get("read_ahead_kb") instanceof Number ra) {
+            l.set(CoreKeys.READ_AHEAD_KB, Long.toString(ra.longValue()));
         }
         if (settings.get("overcommit_ratio") != null) {
             l.set(CoreKeys.OVERCOMMIT_RATIO, String.valueOf(settings.get("overcommit_ratio")));

@@ -57,12 +57,20 @@ public final class FileFaults {
         boolean shared = vma.has(VmaFlags.VM_SHARED);
         if (pte == 0) {
             long index = vma.linearIndex(va);
-            if (!write && faultAroundPages > 1 && faultAround(task, vma, va, ptes, i)) {
+            if (!write && faultAroundPages > 1 && faultAround(task, vma, va, ptes, i, false)) {
                 return;
             }
             int pfn = cache.faultIn(mm, cpu, vma.file(), index, hit);
             if (!hit[0]) {
                 k.vmstat.count(VmEvent.PGMAJFAULT);
+                // filemap_fault() dropped the mmap lock for the read (lock_folio_maybe_drop_mmap(),
+                // maybe_unlock_mmap_for_io()) and returned VM_FAULT_RETRY; the retried fault
+                // (FAULT_FLAG_TRIED, counted major by mm_account_fault()) runs do_read_fault()
+                // again, whose do_fault_around() now finds the page read and its read-around
+                // neighbours in the page cache (mm/filemap.c, mm/memory.c, Linux 6.18)
+                if (!write && faultAroundPages > 1 && faultAround(task, vma, va, ptes, i, true)) {
+                    return;
+                }
             }
             if (write && !shared) {
                 cowFromFile(task, vma, va, ptes, i, pfn);
@@ -137,8 +145,10 @@ public final class FileFaults {
      * the reclaim policy: it is a mapping, not an access. Write faults (do_cow_fault(),
      * do_shared_fault()) never fault around. Returns true if the page at {@code va} was mapped, so
      * the fault is done ({@code VM_FAULT_NOPAGE}); otherwise {@code ->fault()} runs for it.
+     * {@code retry}: the retry of a major read fault, after the read ({@code VM_FAULT_RETRY}),
+     * whose page-cache miss is already counted.
      */
-    private boolean faultAround(Task task, Vma vma, long va, long[] ptes, int i) {
+    private boolean faultAround(Task task, Vma vma, long va, long[] ptes, int i, boolean retry) {
         long nr = faultAroundPages;
         long vmaOff = (va - vma.start()) >>> 12;
         long fromPte = Math.max(i & -nr, i - Math.min(i, vmaOff));
@@ -167,7 +177,7 @@ public final class FileFaults {
                 mapped = true;
             }
         }
-        if (mapped) {
+        if (mapped && !retry) { // the retry of a major fault: the read was counted as a miss
             PageCache.FileStats f = cache.file(file);
             f.hits++;
             k.vmstat.count(VmEvent.PAGECACHE_HIT);

@@ -242,7 +242,7 @@ public final class PageCache {
             hit[0] = true;
             return lookup(file, index);
         } else {
-            miss(f, file, index, cpu);
+            readAround(f, file, index, cpu);
         }
         asyncReadahead(f, file, index, cpu);
         f.prevIndex = index;
@@ -336,6 +336,38 @@ public final class PageCache {
             f.raAsync = size - 1;
         }
         int read = readRange(f, file, index, size, cpu, true);
+        k.clock.advance(cost.requestPs(read));
+    }
+
+    /**
+     * A page fault's miss: {@code do_sync_mmap_readahead()}'s read-around (mm/filemap.c, Linux
+     * 6.18): unless readahead is off or the file is read randomly, the window of
+     * {@code ra_pages} (block.read_ahead_kb) pages centred on the fault, {@code ra->start =
+     * max(0, index - ra_pages / 2)}, is read in one request with its last quarter as the async
+     * part (the {@code PG_readahead} marker at {@code start + size - size / 4}), clamped to the
+     * file. The faulting page is the one asked for; the others arrive unreferenced. Not modelled:
+     * the {@code mmap_miss} counter that stops read-around after many misses, and the
+     * {@code VM_SEQ_READ}/{@code VM_HUGEPAGE} variants.
+     */
+    private void readAround(FileStats f, int file, long index, int cpu) {
+        f.misses++;
+        if (shadows.get(key(file, index), Long.MIN_VALUE) == Long.MIN_VALUE) {
+            f.coldMisses++;
+        }
+        k.vmstat.count(VmEvent.PAGECACHE_MISS);
+        int ra = f.raPages;
+        if (ra == 0 || f.random) {
+            k.clock.advance(cost.requestPs(readRange(f, file, index, 1, cpu, true)));
+            return;
+        }
+        long start = Math.max(0, index - ra / 2);
+        f.raStart = (int) start;
+        f.raSize = ra;
+        f.raAsync = ra / 4;
+        // in index order, as page_cache_ra_unbounded() adds them
+        int read = readRange(f, file, start, (int) (index - start), cpu, false);
+        read += readRange(f, file, index, 1, cpu, true);
+        read += readRange(f, file, index + 1, (int) (start + ra - index - 1), cpu, false);
         k.clock.advance(cost.requestPs(read));
     }
 
