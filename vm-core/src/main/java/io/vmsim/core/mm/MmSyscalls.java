@@ -20,9 +20,13 @@ public final class MmSyscalls {
     public static final long MAX_ANON_MAPPING = 1L << 43;
 
     private final Kernel k;
+    private final Munlock munlock;
+    private final Mremap mremap;
 
     public MmSyscalls(Kernel kernel) {
         this.k = kernel;
+        this.munlock = new Munlock(kernel, this);
+        this.mremap = new Mremap(kernel, this);
     }
 
     /** VM_* flags for a protection string made of {@code r}, {@code w}, {@code x}. */
@@ -184,7 +188,7 @@ public final class MmSyscalls {
         return flags | VmaFlags.VM_ACCOUNT;
     }
 
-    private void unaccount(Mm mm, Vma v) {
+    void unaccount(Mm mm, Vma v) {
         if (v.has(VmaFlags.VM_ACCOUNT)) {
             long pages = (v.end - v.start) >>> 12;
             mm.committedPages -= pages;
@@ -215,6 +219,19 @@ public final class MmSyscalls {
                 }
             }
         }
+    }
+
+    /** munlock(): see {@link Munlock}. */
+    public void munlock(Mm mm, long addr, long length) {
+        munlock.munlock(mm, addr, length);
+    }
+
+    /**
+     * mremap(): see {@link Mremap}; {@code flags} holds {@code maymove}, {@code fixed} and
+     * {@code dontunmap} joined by {@code |}. Returns the area's address afterwards.
+     */
+    public long mremap(Mm mm, long addr, long oldLen, long newLen, String flags, long newAddr, int cpu) {
+        return mremap.mremap(mm, addr, oldLen, newLen, flags, newAddr, cpu);
     }
 
     /** Unmaps {@code [addr, addr+length)}: splits VMAs at the edges, zaps the pages and frees empty tables. */
@@ -315,7 +332,7 @@ public final class MmSyscalls {
      * they are adjacent, have the same flags, the same anon_vma and file, and contiguous offsets
      * (the pieces of one area split earlier).
      */
-    private void mergeRange(Mm mm, long start, long end) {
+    void mergeRange(Mm mm, long start, long end) {
         Long from = mm.vmas.lowerKey(start);
         Vma prev = null;
         for (Vma v : new ArrayList<>(mm.vmas.tailMap(from == null ? start : from, true).values())) {
@@ -576,7 +593,7 @@ public final class MmSyscalls {
     }
 
     /** VMAs overlapping {@code [start, end)}, in order. */
-    private static List<Vma> affected(Mm mm, long start, long end) {
+    static List<Vma> affected(Mm mm, long start, long end) {
         List<Vma> out = new ArrayList<>();
         Long from = mm.vmas.floorKey(start);
         for (Vma v : mm.vmas.tailMap(from == null ? start : from, true).values()) {
@@ -591,7 +608,7 @@ public final class MmSyscalls {
     }
 
     /** Splits {@code v} so that a VMA covers exactly its overlap with {@code [start, end)}; returns that VMA ({@code split_vma()}). */
-    private Vma isolate(Mm mm, Vma v, long start, long end) {
+    Vma isolate(Mm mm, Vma v, long start, long end) {
         if (v.start < start) {
             v = split(mm, v, start);
         }
