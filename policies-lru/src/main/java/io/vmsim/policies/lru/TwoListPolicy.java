@@ -148,6 +148,24 @@ public final class TwoListPolicy implements ReclaimPolicy {
         lists.setBits(pfn, 0);
     }
 
+    /**
+     * {@code MADV_COLD}: as {@code madvise_cold_or_pageout_pte_range()} and
+     * {@code lru_deactivate()} (Linux 6.18): PG_referenced is cleared, and an active page is marked
+     * PG_workingset and moved to the head of the inactive list ({@code pgdeactivate}).
+     */
+    @Override
+    public void pageDeactivated(int pfn) {
+        int b = lists.bits(pfn);
+        if ((b & WHERE) == ACTIVE) {
+            lists.remove(active, pfn);
+            lists.addHead(inactive, pfn);
+            lists.setBits(pfn, (b & ~(WHERE | REFERENCED)) | INACTIVE | WORKINGSET);
+            events.count(PolicyEvents.Event.PGDEACTIVATE);
+        } else if ((b & WHERE) == INACTIVE) {
+            lists.setBits(pfn, b & ~REFERENCED);
+        }
+    }
+
     @Override
     public long pageEvicted(int pfn) {
         // workingset_eviction(): age first, then record it with PG_workingset and the page type.

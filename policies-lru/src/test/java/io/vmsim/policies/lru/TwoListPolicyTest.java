@@ -171,4 +171,62 @@ final class TwoListPolicyTest {
         assertThat(counted).containsEntry(io.vmsim.api.policy.PolicyEvents.Event.WORKINGSET_ACTIVATE_FILE, 1L)
                 .doesNotContainKey(io.vmsim.api.policy.PolicyEvents.Event.WORKINGSET_ACTIVATE_ANON);
     }
+
+    @Test
+    void pageDeactivated_movesAnActivePageToTheInactiveHead_asLruDeactivateDoes() {
+        io.vmsim.api.machine.PageLists lists = io.vmsim.api.machine.IntrusivePageLists.standalone(16);
+        java.util.EnumMap<io.vmsim.api.policy.PolicyEvents.Event, Long> counted =
+                new java.util.EnumMap<>(io.vmsim.api.policy.PolicyEvents.Event.class);
+        TwoListPolicy p = new TwoListPolicy(lists, (e, n) -> counted.merge(e, n, Long::sum));
+        p.pageAdded(1, false);
+        p.pageMarkedAccessed(1); // second use: active
+        p.pageAdded(2, false);   // inactive, PG_referenced from the read that brought it in
+        p.pageAdded(3, true);    // inactive, never referenced
+        assertThat(p.isActive(1)).isTrue();
+        p.pageDeactivated(1);
+        p.pageDeactivated(2);
+        // mm/swap.c lru_deactivate(): only an active page moves, counted once in pgdeactivate
+        assertThat(p.isActive(1)).isFalse();
+        assertThat(p.activeSize()).isZero();
+        assertThat(p.inactiveSize()).isEqualTo(3);
+        assertThat(counted).containsEntry(io.vmsim.api.policy.PolicyEvents.Event.PGDEACTIVATE, 1L);
+        // lruvec_add_folio() puts the deactivated page at the head: the inactive pages added
+        // before it (2, then 3) are reclaimed first, it last
+        java.util.List<Integer> order = new java.util.ArrayList<>();
+        p.shrink(new io.vmsim.api.policy.ScanControl() {
+            public int nrToReclaim() {
+                return 3 - order.size();
+            }
+
+            public int priority() {
+                return 12;
+            }
+
+            public int swappiness() {
+                return 60;
+            }
+
+            public boolean mayReclaimAnon() {
+                return true;
+            }
+
+            public boolean isKswapd() {
+                return true;
+            }
+
+            public boolean testAndClearYoung(int pfn) {
+                return false; // no PTE maps these pages
+            }
+
+            public void scanned(int pages) {
+            }
+
+            public boolean reclaim(int pfn) {
+                order.add(pfn);
+                return true;
+            }
+        });
+        assertThat(order).containsExactly(2, 3, 1);
+        p.verifyInvariants();
+    }
 }

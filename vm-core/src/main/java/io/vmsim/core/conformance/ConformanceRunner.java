@@ -71,7 +71,8 @@ public final class ConformanceRunner {
     public static final long MEMORY = 1L << 30;
     private static final long PAGE = 4096;
     private static final long HUGE = 2L << 20;
-    private static final List<String> ADVICE = List.of("dontneed", "hugepage", "nohugepage", "collapse", "populate_write");
+    private static final List<String> ADVICE = List.of("dontneed", "hugepage", "nohugepage", "collapse", "populate_write",
+            "cold", "pageout", "free");
     private static final Set<String> COMPARED = Set.of("errno", "minflt", "majflt", "signal", "pages_done", "child",
             "vmas_delta", "vmas", "perms", "rss_kb", "anonymous_kb", "anon_huge_kb", "locked_kb", "mincore_resident",
             "mincore", "pm_present", "pm_swapped", "pm_zero_page", "pm_thp", "pm_distinct_frames",

@@ -14,7 +14,7 @@ import java.util.List;
 public final class MmSyscalls {
     /** madvise advice values this simulator understands, by their Linux names in lower case. */
     public static final List<String> ADVICE = List.of("dontneed", "hugepage", "nohugepage", "mergeable", "unmergeable",
-            "collapse");
+            "collapse", "cold", "pageout", "free");
 
     /** Largest anonymous mapping: page indices within it must fit the frame's 32-bit index field. */
     public static final long MAX_ANON_MAPPING = 1L << 43;
@@ -22,11 +22,13 @@ public final class MmSyscalls {
     private final Kernel k;
     private final Munlock munlock;
     private final Mremap mremap;
+    private final Madvise madviseLru;
 
     public MmSyscalls(Kernel kernel) {
         this.k = kernel;
         this.munlock = new Munlock(kernel, this);
         this.mremap = new Mremap(kernel, this);
+        this.madviseLru = new Madvise(kernel);
     }
 
     /** VM_* flags for a protection string made of {@code r}, {@code w}, {@code x}. */
@@ -370,6 +372,7 @@ public final class MmSyscalls {
                     k.huge.collapse(mm, v, Math.max(addr, v.start), Math.min(end, v.end), cpu); // THP (issue 5)
                 }
             }
+            case "cold", "pageout", "free" -> madviseLru.advise(mm, addr, length, advice, cpu); // see Madvise
             case "hugepage" -> setFlags(mm, addr, end, VmaFlags.VM_HUGEPAGE, VmaFlags.VM_NOHUGEPAGE);
             case "nohugepage" -> setFlags(mm, addr, end, VmaFlags.VM_NOHUGEPAGE, VmaFlags.VM_HUGEPAGE);
             case "mergeable" -> setFlags(mm, addr, end, VmaFlags.VM_MERGEABLE, 0);

@@ -92,7 +92,8 @@ public final class Munlock {
         f.clear(head, PageFrames.PG_MLOCKED);
         k.vmstat.add(VmEvent.UNEVICTABLE_PGS_MUNLOCKED, nr);
         k.vmstat.add(VmEvent.UNEVICTABLE_PGS_RESCUED, nr);
-        boolean anon = f.test(head, PageFrames.PG_ANON);
+        // a lazy-free page (MADV_FREE, not swap-backed) belongs to the file LRU, swap or not
+        boolean anon = f.isAnon(head);
         if (anon && !k.anonEvictable) {
             return; // see the class comment: no swap, so it stays off the LRU
         }

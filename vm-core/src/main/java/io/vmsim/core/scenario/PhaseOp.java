@@ -41,7 +41,9 @@ public enum PhaseOp {
     /** mlock() the range: its pages are faulted in and never reclaimed. */
     MLOCK,
     /** stat() {@code count} files never looked up before: fills the dentry and inode slab caches. */
-    STAT;
+    STAT,
+    /** munlock() the range: VM_LOCKED goes and its pages become evictable again. */
+    MUNLOCK;
 
     /** The YAML spelling. */
     public String yamlName() {

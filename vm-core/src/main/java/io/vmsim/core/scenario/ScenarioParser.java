@@ -88,6 +88,7 @@ public final class ScenarioParser {
         OP_KEYS.put(PhaseOp.WRITE, keys("name", "op", "process", "thread", "file", "offset", "length", "stride", "repeat"));
         OP_KEYS.put(PhaseOp.MLOCK, keys(range));
         OP_KEYS.put(PhaseOp.STAT, keys("name", "op", "process", "thread", "count"));
+        OP_KEYS.put(PhaseOp.MUNLOCK, keys(range));
     }
 
     private final String file;
