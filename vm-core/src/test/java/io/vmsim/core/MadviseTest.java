@@ -225,6 +225,8 @@ final class MadviseTest {
         m.debugChecks().check("pressure");
         // try_to_unmap_one(): clean lazy-free pages are discarded, redirtied ones become swap-backed
         assertThat(m.vmstat().get("pglazyfreed")).isEqualTo(N - 4);
+        // the lazy-free pages were reclaimed from the file LRU: nothing counts as anonymous reclaim
+        assertThat(m.vmstat().get("pgsteal_anon")).isZero();
         for (int i = 0; i < N; i++) {
             long e = pte(m, p.mm(), a + i * PAGE);
             assertThat(Pte.present(e)).as("page %d", i).isEqualTo(i < 4);

@@ -453,7 +453,8 @@ public final class Vmscan implements AllocHooks {
         long shadow = requested ? policy.pageEvictedOnRequest(pfn) : policy.pageEvicted(pfn);
         if (!requested) {
             k.vmstat.count(kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT);
-            k.vmstat.count(file ? VmEvent.PGSTEAL_FILE : VmEvent.PGSTEAL_ANON);
+            // a lazy-free page is on the file LRU (folio_is_file_lru())
+            k.vmstat.count(file || lazyfree ? VmEvent.PGSTEAL_FILE : VmEvent.PGSTEAL_ANON);
         }
         if (file) {
             cache.evict(pfn, shadow);
