@@ -213,6 +213,7 @@ final class ScenarioRunner {
             case READ, WRITE -> fileIo(p);
             case MLOCK -> mlock(p);
             case FADVISE, FTRUNCATE, FSYNC, MSYNC -> fileOp(p);
+            case MUNLOCK -> sys.munlock(process(p).mm(), base(p), length(p));
             case STAT -> {
                 Task t = task(p);
                 Reclaim r = Reclaim.of(m.kernel());

@@ -54,6 +54,15 @@ final class InvariantCheckerTest {
     }
 
     @Test
+    void anAnonymousPageThatLostPgSwapbacked_offTheLru_isNamedAsALazyFreePage() {
+        // MADV_FREE clears PG_swapbacked and moves the page to the LRU; one without the other is corrupt
+        int pfn = pfnAt(a + 2 * 4096);
+        k.frames.clear(pfn, PageFrames.PG_SWAPBACKED);
+        assertThatThrownBy(() -> checker.check("test")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("lazy-free PFN " + pfn);
+    }
+
+    @Test
     void aRefcountAboveTheMappings_isNamed() {
         int pfn = pfnAt(a);
         k.frames.refcount[pfn]++;

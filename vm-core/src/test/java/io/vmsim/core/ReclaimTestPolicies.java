@@ -30,6 +30,8 @@ final class ReclaimTestPolicies {
         final List<long[]> refaults = new ArrayList<>();
         long nextShadow = 1;
         long evicted;
+        /** Pages the core called pageDeactivated for (MADV_COLD), in order. */
+        final List<Integer> deactivated = new ArrayList<>();
 
         Recording(FrameView frames) {
             this.frames = frames;
@@ -55,6 +57,14 @@ final class ReclaimTestPolicies {
             shadowToKey.put(s, frames.pageKey(pfn));
             evicted++;
             return s;
+        }
+
+        @Override
+        public void pageDeactivated(int pfn) {
+            if (!order.contains(pfn)) {
+                throw new IllegalStateException("page " + pfn + " deactivated but not tracked");
+            }
+            deactivated.add(pfn);
         }
 
         @Override

@@ -90,4 +90,22 @@ final class ScenarioRunnerTest {
         assertThat(r.phases().get(1).refs()).isZero();
         assertThat(r.phases().get(2).refs()).isZero();
     }
+
+    @Test
+    void madviseCold_pageout_free_andMunlock_runAsPhases() throws Exception {
+        // the parser accepted cold, pageout and free before madvise() knew them, and a run failed
+        RunResult r = run(HEADER + String.join("\n",
+                "  - { name: fill, op: sequential, vma: a, write: true }",
+                "  - { name: lock, op: mlock, vma: a, length: 64K }",
+                "  - { name: unlock, op: munlock, vma: a, length: 64K }",
+                "  - { name: cold, op: madvise, vma: a, advice: cold }",
+                "  - { name: out, op: madvise, vma: a, advice: pageout }",
+                "  - { name: free, op: madvise, vma: a, advice: free }",
+                "  - { name: again, op: sequential, vma: a }",
+                ""), "mm.transparent_hugepage.enabled", "never");
+        assertThat(r.phases()).hasSize(7);
+        assertThat(r.counters().get("unevictable_pgs_munlocked")).isEqualTo(16);
+        assertThat(r.counters().get("pglazyfree")).isEqualTo(64);
+        assertThat(r.counters().get("pgfault")).isEqualTo(64); // no pressure: the lazy-free pages stay
+    }
 }

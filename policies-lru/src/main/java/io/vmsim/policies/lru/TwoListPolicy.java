@@ -234,6 +234,28 @@ public final class TwoListPolicy implements ReclaimPolicy {
         lists.setBits(pfn, 0);
     }
 
+    /**
+     * {@code MADV_COLD}: as {@code madvise_cold_or_pageout_pte_range()} and
+     * {@code lru_deactivate()} (Linux 6.18): PG_referenced is cleared, and an active page is marked
+     * PG_workingset and moved to the head of its type's inactive list ({@code pgdeactivate}).
+     */
+    @Override
+    public void pageDeactivated(int pfn) {
+        int b = lists.bits(pfn);
+        if ((b & ON_LRU) == 0) {
+            return;
+        }
+        if ((b & ACTIVE) != 0) {
+            lists.remove(lru[lruIndex(b)], pfn);
+            int nb = (b & ~(ACTIVE | REFERENCED)) | WORKINGSET;
+            lists.setBits(pfn, nb);
+            lists.addHead(lru[lruIndex(nb)], pfn);
+            events.count(PolicyEvents.Event.PGDEACTIVATE);
+        } else {
+            lists.setBits(pfn, b & ~REFERENCED);
+        }
+    }
+
     /** {@code workingset_eviction()}: the shadow records the age, then the age advances. */
     @Override
     public long pageEvicted(int pfn) {

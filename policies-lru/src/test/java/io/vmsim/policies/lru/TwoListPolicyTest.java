@@ -596,5 +596,30 @@ final class TwoListPolicyTest {
         sc.mayAnon = false;
         sc.run(1, 0);
         assertThat(ev.get(io.vmsim.api.policy.PolicyEvents.Event.PGACTIVATE)).isEqualTo(2);
+    @Test
+    void pageDeactivated_movesAnActivePageToTheInactiveHead_asLruDeactivateDoes() {
+        io.vmsim.api.machine.PageLists lists = io.vmsim.api.machine.IntrusivePageLists.standalone(16);
+        java.util.EnumMap<io.vmsim.api.policy.PolicyEvents.Event, Long> counted =
+                new java.util.EnumMap<>(io.vmsim.api.policy.PolicyEvents.Event.class);
+        TwoListPolicy p = new TwoListPolicy(lists, (e, n) -> counted.merge(e, n, Long::sum));
+        p.pageAdded(1, false);
+        p.pageMarkedAccessed(1); // second use: active
+        p.pageAdded(2, false);   // inactive file pages
+        p.pageAdded(3, false);
+        assertThat(p.isActive(1)).isTrue();
+        p.pageDeactivated(1);
+        p.pageDeactivated(2);
+        // mm/swap.c lru_deactivate(): only an active page moves, counted once in pgdeactivate
+        assertThat(p.isActive(1)).isFalse();
+        assertThat(p.activeSize()).isZero();
+        assertThat(p.inactiveSize()).isEqualTo(3);
+        assertThat(counted).containsEntry(io.vmsim.api.policy.PolicyEvents.Event.PGDEACTIVATE, 1L);
+        // lruvec_add_folio() puts the deactivated page at the head: the inactive pages added
+        // before it (2, then 3) are reclaimed first, it last (priority 0 scans the whole list)
+        Scan sc = new Scan(p).run(3, 0);
+        assertThat(sc.reclaimed).containsExactly(2, 3, 1);
+        p.verifyInvariants();
+    }
+
     }
 }

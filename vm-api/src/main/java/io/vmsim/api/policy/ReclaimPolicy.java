@@ -35,6 +35,10 @@ package io.vmsim.api.policy;
  *       false the page could not be reclaimed now (pinned, dirty, under writeback) and it is
  *       still the policy's: the policy puts it back on its lists where it chooses, and the
  *       core never hands it back through {@link #pageAdded}.</li>
+ *   <li><b>Advice.</b> An application may say which pages it no longer needs soon.
+ *       {@link #pageDeactivated} is {@code MADV_COLD}'s hint, which a policy may ignore;
+ *       {@link #pageEvictedOnRequest} is {@code MADV_PAGEOUT}'s eviction of a page the policy
+ *       did not choose.</li>
  * </ul>
  * Knowledge that only an offline replacement study has (the page about to come in, the
  * future of the reference string) is offered through {@link OfflineStudy}, never in a run.
@@ -127,6 +131,36 @@ public interface ReclaimPolicy extends Policy {
      */
     default long pageEvicted(int pfn) {
         return 0L;
+    }
+
+    /**
+     * The core reclaims the page at the application's request, not as the policy's victim:
+     * {@code MADV_PAGEOUT} ({@code reclaim_pages()} in {@code mm/vmscan.c}, which takes the page
+     * off its list and reclaims it without asking about its references). Called while the page is
+     * still on the policy's lists, once the core knows it can reclaim it (a page it cannot
+     * reclaim, pinned, dirty, or anonymous without swap, is not touched and stays where it is);
+     * the policy takes it off its lists and returns the shadow entry to store, as
+     * {@link #pageEvicted} does. The default is {@code pageEvicted(pfn)} then
+     * {@code pageRemoved(pfn)}: the shadow is computed while the policy still knows the page.
+     */
+    default long pageEvictedOnRequest(int pfn) {
+        long shadow = pageEvicted(pfn);
+        pageRemoved(pfn);
+        return shadow;
+    }
+
+    /**
+     * A hint that the page went cold: {@code MADV_COLD} ({@code madvise_cold_or_pageout_pte_range()}
+     * in {@code mm/madvise.c}, then {@code folio_deactivate()} in {@code mm/swap.c}). The core has
+     * already cleared the accessed bits of the PTEs that map the page and any use through a
+     * system call (PG_referenced), and calls this only for a page on the policy's lists mapped
+     * by no other process. Linux moves an active page to the head of the inactive list, clears
+     * PG_active and PG_referenced and counts {@code pgdeactivate}; a policy with a notion of
+     * active pages does the same. The default ignores the hint, which is correct for every
+     * policy: the page stays resident and keeps its place, and an application's advice may
+     * always go unheeded.
+     */
+    default void pageDeactivated(int pfn) {
     }
 
     /**

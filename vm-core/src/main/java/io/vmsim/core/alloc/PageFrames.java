@@ -164,9 +164,10 @@ public final class PageFrames implements FrameView {
         return mapcount[pfn];
     }
 
+    /** Anonymous and swap-backed: a lazy-free page (MADV_FREE) is on the file LRU ({@code folio_is_file_lru()}). */
     @Override
     public boolean isAnon(int pfn) {
-        return test(pfn, PG_ANON);
+        return (flags[pfn] & (PG_ANON | PG_SWAPBACKED)) == (PG_ANON | PG_SWAPBACKED);
     }
 
     @Override

@@ -52,7 +52,7 @@ import java.util.Set;
  *
  * <p>Compared exactly: per-op {@code errno}, {@code minflt} and {@code majflt} (the op's process's
  * {@link SimProcess#minFlt()} and {@link SimProcess#majFlt()} across the op, as {@code getrusage()}),
- * {@code signal}, {@code pages_done}, {@code child}; per observation {@code vmas_delta}, and per
+ * {@code signal}, {@code pages_done}, {@code child}, {@code moved} (mremap); per observation {@code vmas_delta}, and per
  * mapping {@code vmas perms rss_kb anonymous_kb anon_huge_kb locked_kb mincore_resident mincore
  * pm_present pm_swapped pm_zero_page pm_thp pm_distinct_frames pm_same_frame_as_saved},
  * {@code file.F.cached_pages}, and the memory cgroup's {@code usage_kb max_usage_kb failcnt oom_kill}
@@ -88,11 +88,12 @@ public final class ConformanceRunner {
     public static final long MEMORY = 1L << 30;
     private static final long PAGE = 4096;
     private static final long HUGE = 2L << 20;
-    private static final List<String> ADVICE = List.of("dontneed", "hugepage", "nohugepage", "collapse", "populate_write");
+    private static final List<String> ADVICE = List.of("dontneed", "hugepage", "nohugepage", "collapse", "populate_write",
+            "cold", "pageout", "free");
     private static final Set<String> COMPARED = Set.of("errno", "minflt", "majflt", "signal", "pages_done", "child",
             "vmas_delta", "vmas", "perms", "rss_kb", "anonymous_kb", "anon_huge_kb", "locked_kb", "mincore_resident",
             "mincore", "pm_present", "pm_swapped", "pm_zero_page", "pm_thp", "pm_distinct_frames",
-            "pm_same_frame_as_saved", "cached_pages", "usage_kb", "max_usage_kb", "failcnt", "oom_kill");
+            "pm_same_frame_as_saved", "cached_pages", "usage_kb", "max_usage_kb", "failcnt", "oom_kill", "moved");
     private static final List<String> VMSTAT_BOUNDED = List.of("thp_fault_alloc", "thp_fault_fallback",
             "thp_collapse_alloc", "thp_split_pmd");
 
@@ -221,6 +222,8 @@ public final class ConformanceRunner {
                 case "cgroup_create" -> "memory-v1".equals(str(op, "controller")) ? null : "cgroup " + str(op, "controller");
                 case "madvise" -> ADVICE.contains(str(op, "advice")) ? null : "madvise " + str(op, "advice");
                 case "mlock" -> List.of("", "onfault").contains(str(op, "flags")) ? null : "mlock " + str(op, "flags");
+                case "munlock" -> null;
+                case "mremap" -> List.of("", "maymove").contains(str(op, "flags")) ? null : "mremap " + str(op, "flags");
                 case "file" -> List.of("disk", "memfd", "reopen_rdonly").contains(str(op, "kind")) ? null
                         : "file " + str(op, "kind");
                 case "sysctl" -> String.valueOf(settings.get(str(op, "name"))).equals(str(op, "value")) ? null
@@ -382,6 +385,11 @@ public final class ConformanceRunner {
                         populate(t, r[0], r[1], privateWritable(mm, r[0]));
                     }
                 });
+                case "munlock" -> errno(key, () -> {
+                    long[] r = range(op);
+                    sys.munlock(mm, r[0], r[1]);
+                });
+                case "mremap" -> errno(key, () -> mremap(op, key, t));
                 case "read", "write" -> touch(op, key, t);
                 case "fork" -> {
                     SimProcess child = m.fork(procs.get("parent"), 0);
@@ -526,6 +534,27 @@ public final class ConformanceRunner {
             }
         }
 
+        /**
+         * mremap of a mapping from its start; later ops on the label use the new range, and after a
+         * move the label {@code <map>_old} names the old one, now unmapped (the probe's {@code old_as},
+         * which its op record leaves out): usable as a range, not observed.
+         */
+        private void mremap(Map<String, Object> op, String key, Task t) {
+            Map<String, long[]> ms = mapsOf(op);
+            long[] old = ms.get(str(op, "map"));
+            long newLen = num(op, "new_len");
+            long start = sys.mremap(t.mm(), old[0], num(op, "old_len"), newLen, str(op, "flags"), 0, t.cpu());
+            got.put(key + ".moved", start != old[0]);
+            ms.put(str(op, "map"), new long[] {start, newLen});
+            if (start != old[0]) {
+                ms.put(str(op, "map") + "_old", new long[] {old[0], old[1], 0});
+            }
+            Vma v = t.mm().findVma(start);
+            if (v != null && v.has(VmaFlags.VM_LOCKED) && newLen > old[1]) {
+                populate(t, start + old[1], newLen - old[1], privateWritable(t.mm(), start)); // mremap(): mm_populate() of the growth
+            }
+        }
+
         private static boolean privateWritable(Mm mm, long va) {
             Vma v = mm.findVma(va);
             return v != null && v.has(VmaFlags.VM_WRITE) && !v.has(VmaFlags.VM_SHARED);
@@ -574,6 +603,9 @@ public final class ConformanceRunner {
             got.put(label + ".vmas_delta", vmas);
             boolean save = num(op, "save_frames") != 0;
             for (Map.Entry<String, long[]> e : mapsOf(op).entrySet()) {
+                if (e.getValue().length > 2) {
+                    continue; // an unmapped range kept for its label (mremap's old_as)
+                }
                 observeMapping(mm, label + "." + e.getKey(), e.getKey(), e.getValue()[0], e.getValue()[1], save);
             }
             PageCache pc = Reclaim.of(k).pageCache();

@@ -465,6 +465,12 @@ public final class InvariantChecker {
             } else {
                 cgAnon[owner] += nr;
             }
+            if ((fl & (PageFrames.PG_ANON | PageFrames.PG_SWAPBACKED)) == PageFrames.PG_ANON
+                    && ((fl & (PageFrames.PG_SWAPCACHE | PageFrames.PG_HEAD)) != 0
+                    || ((fl & PageFrames.PG_LRU) != 0) == ((fl & PageFrames.PG_MLOCKED) != 0))) {
+                // MADV_FREE's lazy-free pages: order-0, out of the swap cache, on the LRU unless mlocked
+                throw fail("lazy-free PFN " + head + " (anonymous, not swap-backed) has flags " + hex(fl));
+            }
             if ((fl & PageFrames.PG_LRU) != 0) {
                 if ((fl & (PageFrames.PG_MLOCKED | PageFrames.PG_UNEVICTABLE)) != 0) {
                     throw fail("PFN " + head + " is on the LRU and unevictable (flags " + hex(fl) + ")");

@@ -293,6 +293,16 @@ public final class LruDomains implements ReclaimPolicy, OfflineStudy {
         return domains[domainOf(pfn)].pageEvicted(pfn);
     }
 
+    @Override
+    public long pageEvictedOnRequest(int pfn) {
+        return domains[domainOf(pfn)].pageEvictedOnRequest(pfn);
+    }
+
+    @Override
+    public void pageDeactivated(int pfn) {
+        domains[domainOf(pfn)].pageDeactivated(pfn);
+    }
+
     /**
      * The refaulting page's own domain gets the shadow. Simplification: the kernel checks that
      * the shadow's memcg is the page's; here a shadow from another domain is handed over as is.

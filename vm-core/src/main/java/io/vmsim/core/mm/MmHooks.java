@@ -73,6 +73,14 @@ public interface MmHooks {
     default void folioSplit(int head, int nr) {
     }
 
+    /**
+     * MADV_PAGEOUT: reclaim the order-0 page {@code pfn} now if it can be ({@code reclaim_pages()});
+     * returns true if it was. The default reclaims nothing.
+     */
+    default boolean reclaimOnRequest(int pfn) {
+        return false;
+    }
+
     /** A dirty PTE mapping page-cache page {@code pfn} was zapped or cleaned: the page becomes dirty ({@code folio_mark_dirty()}). */
     default void filePageDirtied(int pfn) {
     }

@@ -15,15 +15,21 @@ import java.util.List;
 public final class MmSyscalls {
     /** madvise advice values this simulator understands, by their Linux names in lower case. */
     public static final List<String> ADVICE = List.of("dontneed", "hugepage", "nohugepage", "mergeable", "unmergeable",
-            "collapse");
+            "collapse", "cold", "pageout", "free");
 
     /** Largest anonymous mapping: page indices within it must fit the frame's 32-bit index field. */
     public static final long MAX_ANON_MAPPING = 1L << 43;
 
     private final Kernel k;
+    private final Munlock munlock;
+    private final Mremap mremap;
+    private final Madvise madviseLru;
 
     public MmSyscalls(Kernel kernel) {
         this.k = kernel;
+        this.munlock = new Munlock(kernel, this);
+        this.mremap = new Mremap(kernel, this);
+        this.madviseLru = new Madvise(kernel);
     }
 
     /** VM_* flags for a protection string made of {@code r}, {@code w}, {@code x}. */
@@ -251,7 +257,7 @@ public final class MmSyscalls {
         return flags | VmaFlags.VM_ACCOUNT;
     }
 
-    private void unaccount(Mm mm, Vma v) {
+    void unaccount(Mm mm, Vma v) {
         if (v.has(VmaFlags.VM_ACCOUNT)) {
             long pages = (v.end - v.start) >>> 12;
             mm.committedPages -= pages;
@@ -282,6 +288,19 @@ public final class MmSyscalls {
                 }
             }
         }
+    }
+
+    /** munlock(): see {@link Munlock}. */
+    public void munlock(Mm mm, long addr, long length) {
+        munlock.munlock(mm, addr, length);
+    }
+
+    /**
+     * mremap(): see {@link Mremap}; {@code flags} holds {@code maymove}, {@code fixed} and
+     * {@code dontunmap} joined by {@code |}. Returns the area's address afterwards.
+     */
+    public long mremap(Mm mm, long addr, long oldLen, long newLen, String flags, long newAddr, int cpu) {
+        return mremap.mremap(mm, addr, oldLen, newLen, flags, newAddr, cpu);
     }
 
     /** Unmaps {@code [addr, addr+length)}: splits VMAs at the edges, zaps the pages and frees empty tables. */
@@ -388,7 +407,7 @@ public final class MmSyscalls {
      * flags, each area of {@code [start, end)} and its neighbours merge where {@link #mergeable}
      * says so.
      */
-    private void mergeRange(Mm mm, long start, long end) {
+    void mergeRange(Mm mm, long start, long end) {
         Long from = mm.vmas.lowerKey(start);
         Vma prev = null;
         for (Vma v : new ArrayList<>(mm.vmas.tailMap(from == null ? start : from, true).values())) {
@@ -477,6 +496,7 @@ public final class MmSyscalls {
                     k.huge.collapse(mm, v, Math.max(addr, v.start), Math.min(end, v.end), cpu); // THP (issue 5)
                 }
             }
+            case "cold", "pageout", "free" -> madviseLru.advise(mm, addr, length, advice, cpu); // see Madvise
             case "hugepage" -> setFlags(mm, addr, end, VmaFlags.VM_HUGEPAGE, VmaFlags.VM_NOHUGEPAGE);
             case "nohugepage" -> setFlags(mm, addr, end, VmaFlags.VM_NOHUGEPAGE, VmaFlags.VM_HUGEPAGE);
             case "mergeable" -> setFlags(mm, addr, end, VmaFlags.VM_MERGEABLE, 0);
@@ -701,7 +721,7 @@ public final class MmSyscalls {
     }
 
     /** VMAs overlapping {@code [start, end)}, in order. */
-    private static List<Vma> affected(Mm mm, long start, long end) {
+    static List<Vma> affected(Mm mm, long start, long end) {
         List<Vma> out = new ArrayList<>();
         Long from = mm.vmas.floorKey(start);
         for (Vma v : mm.vmas.tailMap(from == null ? start : from, true).values()) {
@@ -716,7 +736,7 @@ public final class MmSyscalls {
     }
 
     /** Splits {@code v} so that a VMA covers exactly its overlap with {@code [start, end)}; returns that VMA ({@code split_vma()}). */
-    private Vma isolate(Mm mm, Vma v, long start, long end) {
+    Vma isolate(Mm mm, Vma v, long start, long end) {
         if (v.start < start) {
             v = split(mm, v, start);
         }

@@ -196,6 +196,32 @@ final class GuardedReclaimPolicy implements ReclaimPolicy, OfflineStudy {
     }
 
     @Override
+    public long pageEvictedOnRequest(int pfn) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
+        try {
+            return p.pageEvictedOnRequest(pfn);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageEvictedOnRequest(" + pfn + ")", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
+        }
+    }
+
+    @Override
+    public void pageDeactivated(int pfn) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
+        try {
+            p.pageDeactivated(pfn);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageDeactivated(" + pfn + ")", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
+        }
+    }
+
+    @Override
     public void pageRefaulted(int pfn, long shadow) {
         Thread t = loader == null ? null : Thread.currentThread();
         ClassLoader saved = PolicyGuards.enter(t, loader);

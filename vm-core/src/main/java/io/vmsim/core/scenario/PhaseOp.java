@@ -49,7 +49,9 @@ public enum PhaseOp {
     /** fsync() {@code file}: every dirty page is written back and waited for. */
     FSYNC,
     /** msync() the range of a VMA with {@code flags} (sync, async, invalidate). */
-    MSYNC;
+    MSYNC,
+    /** munlock() the range: VM_LOCKED goes and its pages become evictable again. */
+    MUNLOCK;
 
     /** The YAML spelling. */
     public String yamlName() {

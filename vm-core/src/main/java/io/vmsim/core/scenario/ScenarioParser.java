@@ -96,6 +96,7 @@ public final class ScenarioParser {
         OP_KEYS.put(PhaseOp.FTRUNCATE, keys("name", "op", "process", "thread", "file", "length"));
         OP_KEYS.put(PhaseOp.FSYNC, keys("name", "op", "process", "thread", "file"));
         OP_KEYS.put(PhaseOp.MSYNC, keys(range, "flags"));
+        OP_KEYS.put(PhaseOp.MUNLOCK, keys(range));
     }
 
     private final String file;

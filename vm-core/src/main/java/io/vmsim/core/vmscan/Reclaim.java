@@ -148,6 +148,11 @@ public final class Reclaim implements MmHooks {
     }
 
     @Override
+    public boolean reclaimOnRequest(int pfn) {
+        return vmscan.reclaimOnRequest(pfn);
+    }
+
+    @Override
     public void pageMigrated(int from, int to) {
         PageFrames f = k.frames;
         if (f.test(to, PageFrames.PG_FILE)) {

@@ -441,6 +441,24 @@ public final class Vmscan implements AllocHooks {
     }
 
     boolean reclaimPage(int pfn, boolean kswapd) {
+        return reclaimPage(pfn, kswapd, false);
+    }
+
+    /**
+     * {@code reclaim_pages()} for MADV_PAGEOUT: reclaims the order-0 page {@code pfn}, on the LRU,
+     * now, whatever its references, as {@code shrink_folio_list()} with {@code ignore_references}
+     * (the same refusals as above apply; a refused page stays on its list untouched). The policy
+     * hears of it through {@link ReclaimPolicy#pageEvictedOnRequest}. {@code pgsteal_*} are not
+     * counted: Linux counts them in {@code shrink_inactive_list()}, which this path does not pass.
+     */
+    public boolean reclaimOnRequest(int pfn) {
+        if (!frames.test(pfn, PageFrames.PG_LRU) || frames.test(pfn, PageFrames.PG_HEAD | PageFrames.PG_TAIL)) {
+            return false;
+        }
+        return reclaimPage(pfn, false, true);
+    }
+
+    private boolean reclaimPage(int pfn, boolean kswapd, boolean requested) {
         if (pfn < 0 || pfn >= frames.nrFrames() || !frames.test(pfn, PageFrames.PG_LRU)) {
             throw failure("reclaim(" + pfn + "): the page is not on the LRU (free, unevictable or already reclaimed)", null);
         }
@@ -455,7 +473,18 @@ public final class Vmscan implements AllocHooks {
             return false;
         }
         boolean file = (f & PageFrames.PG_FILE) != 0;
-        if (file) {
+        // MADV_FREE's lazy-free page: anonymous without PG_swapbacked, discarded rather than swapped
+        boolean lazyfree = !file && (f & PageFrames.PG_SWAPBACKED) == 0;
+        if (lazyfree) {
+            if (frames.refcount[pfn] != frames.mapcount[pfn]) {
+                return false;
+            }
+            if (mappedDirty(pfn) || frames.test(pfn, PageFrames.PG_DIRTY)) {
+                // try_to_unmap_one(): written again since MADV_FREE, it is swap-backed once more
+                frames.set(pfn, PageFrames.PG_SWAPBACKED);
+                return false;
+            }
+        } else if (file) {
             if (frames.refcount[pfn] != 1 + frames.mapcount[pfn] || (f & PageFrames.PG_SWAPBACKED) != 0) {
                 return false; // pinned, or a shmem file's page (vmsim does not swap those out)
             }
@@ -468,15 +497,15 @@ public final class Vmscan implements AllocHooks {
             }
         }
         // a shmem object's page: the object holds a reference, and keeps the swap entry after
-        ShmemPages object = file ? null : shmemHolding(pfn);
-        if (!file) {
+        ShmemPages object = file || lazyfree ? null : shmemHolding(pfn);
+        if (!file && !lazyfree) {
             if (frames.refcount[pfn] != frames.mapcount[pfn] + (object != null ? 1 : 0) || !sc.mayAnon) {
                 return false;
             }
         }
         long entry = 0;
         boolean inCache = frames.test(pfn, PageFrames.PG_SWAPCACHE);
-        if (!file) {
+        if (!file && !lazyfree) {
             entry = inCache ? swap.entryOf(pfn) : swap.alloc();
             if (entry == 0) {
                 return false;
@@ -493,11 +522,24 @@ public final class Vmscan implements AllocHooks {
             swap.dup(entry);
             frames.refcount[pfn]--;
         }
-        long shadow = policy.pageEvicted(pfn);
-        k.vmstat.count(kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT);
-        k.vmstat.count(file ? VmEvent.PGSTEAL_FILE : VmEvent.PGSTEAL_ANON);
+        long shadow = requested ? policy.pageEvictedOnRequest(pfn) : policy.pageEvicted(pfn);
+        if (!requested) {
+            k.vmstat.count(kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT);
+            // a lazy-free page is on the file LRU (folio_is_file_lru())
+            k.vmstat.count(file || lazyfree ? VmEvent.PGSTEAL_FILE : VmEvent.PGSTEAL_ANON);
+        }
         if (file) {
             cache.evict(pfn, shadow);
+        } else if (lazyfree) {
+            // shrink_folio_list(): a clean lazy-free page is freed, its data gone; no shadow
+            k.vmstat.count(VmEvent.PGLAZYFREED);
+            k.hooks.uncharge(pfn, 1);
+            frames.refcount[pfn] = 0;
+            frames.flags[pfn] &= PageFrames.PG_HEAD | PageFrames.PG_TAIL;
+            frames.mapping[pfn] = 0;
+            frames.index[pfn] = 0;
+            k.nrAnonPages--;
+            allocator.freePages(pfn, 0, 0);
         } else {
             // pageout(): a page still in the swap cache and clean matches its slot and needs no write
             if (!inCache || dirty || frames.test(pfn, PageFrames.PG_DIRTY)) {
@@ -529,6 +571,17 @@ public final class Vmscan implements AllocHooks {
         return object != null && object.get(frames.index[pfn] & 0xffffffffL) == pfn ? object : null;
     }
 
+    /** True if a PTE mapping the page is dirty. */
+    private boolean mappedDirty(int pfn) {
+        boolean[] dirty = {false};
+        int n = rmap.walk(pfn, (mm, vma, address, table, index, level) -> {
+            dirty[0] |= (k.tables.table(table)[index] & Pte.DIRTY) != 0;
+            return !dirty[0];
+        });
+        k.clock.advance(n * cost.rmapPs());
+        return dirty[0];
+    }
+
     /** Moves dirty bits of the PTEs mapping a file page to the page ({@code folio_mkclean()} without write-protecting). */
     private void transferDirtyBits(int pfn) {
         boolean[] dirty = {false};
@@ -558,7 +611,7 @@ public final class Vmscan implements AllocHooks {
             long e = t[index];
             dirty[0] |= (e & Pte.DIRTY) != 0;
             t[index] = entry;
-            unmapped(mm, entry != 0);
+            unmapped(mm, entry != 0, !frames.test(pfn, PageFrames.PG_FILE));
             if (entry != 0) {
                 swap.dup(entry);
             }
@@ -577,10 +630,12 @@ public final class Vmscan implements AllocHooks {
         return dirty[0];
     }
 
-    private static void unmapped(Mm mm, boolean swapEntry) {
+    private static void unmapped(Mm mm, boolean swapEntry, boolean anon) {
         if (swapEntry) {
             mm.rssAnon--;
             mm.swapEnts++;
+        } else if (anon) {
+            mm.rssAnon--; // a lazy-free page: its PTEs are cleared
         } else {
             mm.rssFile--;
         }

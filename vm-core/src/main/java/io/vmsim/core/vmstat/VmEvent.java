@@ -73,6 +73,14 @@ public enum VmEvent {
     WORKINGSET_RESTORE_ANON("workingset_restore_anon"),
     WORKINGSET_RESTORE_FILE("workingset_restore_file"),
     UNEVICTABLE_PGS_MLOCKED("unevictable_pgs_mlocked"),
+    /** munlock cleared PG_mlocked of pages ({@code __munlock_folio()}, mm/mlock.c). */
+    UNEVICTABLE_PGS_MUNLOCKED("unevictable_pgs_munlocked"),
+    /** Pages munlock moved from the unevictable list back to an evictable one. */
+    UNEVICTABLE_PGS_RESCUED("unevictable_pgs_rescued"),
+    /** MADV_FREE made anonymous pages lazy-free ({@code lru_lazyfree()}, mm/swap.c). */
+    PGLAZYFREE("pglazyfree"),
+    /** Reclaim discarded clean lazy-free pages instead of swapping them ({@code try_to_unmap_one()}). */
+    PGLAZYFREED("pglazyfreed"),
     NR_DIRTIED("nr_dirtied"),
     NR_WRITTEN("nr_written"),
     OOM_KILL("oom_kill"),
