@@ -596,6 +596,8 @@ final class TwoListPolicyTest {
         sc.mayAnon = false;
         sc.run(1, 0);
         assertThat(ev.get(io.vmsim.api.policy.PolicyEvents.Event.PGACTIVATE)).isEqualTo(2);
+    }
+
     @Test
     void pageDeactivated_movesAnActivePageToTheInactiveHead_asLruDeactivateDoes() {
         io.vmsim.api.machine.PageLists lists = io.vmsim.api.machine.IntrusivePageLists.standalone(16);
@@ -619,7 +621,5 @@ final class TwoListPolicyTest {
         Scan sc = new Scan(p).run(3, 0);
         assertThat(sc.reclaimed).containsExactly(2, 3, 1);
         p.verifyInvariants();
-    }
-
     }
 }

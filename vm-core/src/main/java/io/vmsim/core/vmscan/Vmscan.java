@@ -455,7 +455,15 @@ public final class Vmscan implements AllocHooks {
         if (!frames.test(pfn, PageFrames.PG_LRU) || frames.test(pfn, PageFrames.PG_HEAD | PageFrames.PG_TAIL)) {
             return false;
         }
-        return reclaimPage(pfn, false, true);
+        // reclaim_pages() (mm/vmscan.c): may_swap = 1 whatever vm.swappiness; anonymous pages
+        // go to swap whenever it has a free slot
+        boolean saved = sc.mayAnon;
+        sc.mayAnon = swap.freePages() > 0;
+        try {
+            return reclaimPage(pfn, false, true);
+        } finally {
+            sc.mayAnon = saved;
+        }
     }
 
     private boolean reclaimPage(int pfn, boolean kswapd, boolean requested) {
