@@ -267,8 +267,9 @@ public final class FaultHandler {
             k.flushTlbPage(mm, va);
             return;
         }
-        if (k.totalMapcount(old) == 1 && !frames.test(old, PageFrames.PG_SWAPCACHE)) {
-            // wp_page_reuse(): the page is exclusive to this mapping (and no swap entry still names it)
+        if (k.totalMapcount(old) == 1 && (!frames.test(old, PageFrames.PG_SWAPCACHE) || k.hooks.freeSwapCache(old))) {
+            // wp_page_reuse(): the page is exclusive to this mapping and no swap entry still names
+            // it; wp_can_reuse_anon_folio() first frees its swap-cache slot (folio_free_swap())
             ptes[i] = pte | Pte.RW | Pte.DIRTY | Pte.ACCESSED;
             k.vmstat.count(VmEvent.PGREUSE);
             k.flushTlbPage(mm, va);

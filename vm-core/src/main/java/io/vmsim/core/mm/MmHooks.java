@@ -37,6 +37,15 @@ public interface MmHooks {
     }
 
     /**
+     * {@code folio_free_swap()}: a write is about to dirty swap-cache page {@code pfn}; if no
+     * swap entry still names its slot, the page leaves the swap cache and the slot is freed.
+     * Returns true if the page is no longer in the swap cache.
+     */
+    default boolean freeSwapCache(int pfn) {
+        return false;
+    }
+
+    /**
      * A task of {@code mm} is about to allocate {@code nr} user pages: enforce its memory
      * cgroup's {@code memory.max} and {@code memory.high} first ({@code try_charge_memcg()}),
      * reclaiming within the group or killing in it.

@@ -18,9 +18,11 @@ import java.util.Arrays;
  * evicted ({@code mm/workingset.c} stores it in the swap cache's xarray slot); it is handed back
  * on swap-in and dropped when the slot is freed.
  *
- * <p>The swap cache here holds a page only while other page-table entries still refer to its
- * slot (after fork); when the last entry is faulted in or zapped the page leaves the swap
- * cache and the slot is freed, as {@code should_try_to_free_swap()} does for exclusive pages.
+ * <p>The swap cache holds a page that was swapped in (its slot stays allocated and the page
+ * clean, see {@link SwapIn}) or that reclaim is writing out. When the last entry naming a slot
+ * goes away ({@code swap_free()}) its cached page keeps the slot while the page is mapped,
+ * unless swap is more than half full ({@code __try_to_reclaim_swap()} with
+ * {@code TTRS_UNMAPPED | TTRS_FULL}); an unmapped page leaves the cache and the slot is freed.
  * A page in the swap cache has {@link PageFrames#PG_SWAPCACHE} and its slot in {@code priv}.
  */
 public final class SwapSpace {
@@ -75,6 +77,23 @@ public final class SwapSpace {
     /** SwapFree in pages. */
     public long freePages() {
         return total - used;
+    }
+
+    /** {@code vm_swap_full()}: more than half of the swap space is in use. */
+    public boolean full() {
+        return (total - used) * 2 < total;
+    }
+
+    /**
+     * {@code folio_free_swap()}: takes a page out of the swap cache, freeing its slot, if no
+     * page-table entry still names the slot; returns true if it did.
+     */
+    public boolean freeSwap(int pfn) {
+        if (!frames.test(pfn, PageFrames.PG_SWAPCACHE) || count(entryOf(pfn)) > 0) {
+            return false;
+        }
+        removeFromCache(pfn);
+        return true;
     }
 
     /** Pages in the swap cache (SwapCached). */
@@ -133,8 +152,9 @@ public final class SwapSpace {
     }
 
     /**
-     * {@code swap_free()}: one entry referring to the slot went away. When none is left, a page
-     * in the swap cache for it leaves the cache and the slot is freed.
+     * {@code swap_free()}: one entry referring to the slot went away. When none is left, the
+     * slot is freed, and a page in the swap cache for it leaves the cache unless it is mapped
+     * and swap is not full (see the class comment).
      */
     public void put(long entry) {
         int d = Pte.swapType(entry);
@@ -145,7 +165,9 @@ public final class SwapSpace {
         if (--count[d][off] == 0) {
             int pfn = cachePfn[d][off];
             if (pfn >= 0) {
-                removeFromCache(pfn); // which releases the slot
+                if (frames.mapcount[pfn] == 0 || full()) {
+                    removeFromCache(pfn); // which releases the slot
+                }
             } else {
                 release(d, off);
             }
@@ -195,8 +217,9 @@ public final class SwapSpace {
         release(d, off);
     }
 
-    /** Migration: the swap cache's page {@code from} is now {@code to} (which has its flags and {@code priv}). */
+    /** Migration: the swap cache's page {@code from} is now {@code to} (which has its flags); the slot code in {@code priv} follows. */
     public void replace(int from, int to) {
+        frames.priv[to] = frames.priv[from];
         long entry = entryOf(to);
         int d = Pte.swapType(entry);
         int off = (int) Pte.swapOffset(entry);

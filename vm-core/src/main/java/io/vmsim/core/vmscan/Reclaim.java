@@ -138,6 +138,11 @@ public final class Reclaim implements MmHooks {
     }
 
     @Override
+    public boolean freeSwapCache(int pfn) {
+        return swap.freeSwap(pfn);
+    }
+
+    @Override
     public void filePageDirtied(int pfn) {
         cache.markDirty(pfn);
     }
