@@ -341,6 +341,16 @@ public final class FaultHandler {
             k.vmstat.count(shmem ? VmEvent.THP_FILE_FALLBACK : VmEvent.THP_FAULT_FALLBACK);
             return false;
         }
+        if (!k.hooks.tryChargeHuge(mm, Kernel.HPAGE_PMD_NR, gfp)) {
+            // vma_alloc_anon_folio_pmd(): mem_cgroup_charge() failed, the folio is put, 4 KiB pages instead
+            frames.refcount[head] = 0;
+            k.allocator.freePages(head, Kernel.HPAGE_PMD_ORDER, cpu);
+            k.vmstat.count(shmem ? VmEvent.THP_FILE_FALLBACK : VmEvent.THP_FAULT_FALLBACK);
+            if (!shmem) {
+                k.vmstat.count(VmEvent.THP_FAULT_FALLBACK_CHARGE);
+            }
+            return false;
+        }
         int dep = k.tables.allocTable(cpu, node);
         if (dep < 0) {
             k.allocator.freePages(head, Kernel.HPAGE_PMD_ORDER, cpu);

@@ -53,6 +53,17 @@ public interface MmHooks {
     default void beforeUserAlloc(Mm mm, int nr) {
     }
 
+    /**
+     * {@code mem_cgroup_charge()} of a huge folio of {@code nr} pages just allocated for a task of
+     * {@code mm} with {@link io.vmsim.core.alloc.Gfp} flags {@code gfp}: unlike
+     * {@link #beforeUserAlloc}, it may fail (the caller then frees the folio and falls back),
+     * and it never invokes the OOM killer (order above PAGE_ALLOC_COSTLY_ORDER). Returns true if
+     * the group has room for it now.
+     */
+    default boolean tryChargeHuge(Mm mm, int nr, int gfp) {
+        return true;
+    }
+
     /** User page {@code pfn} (a folio head of {@code nr} pages) now belongs to the memory cgroup of {@code mm} (null: the root). */
     default void charge(int pfn, int nr, Mm mm) {
     }

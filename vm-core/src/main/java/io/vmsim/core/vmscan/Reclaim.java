@@ -174,6 +174,11 @@ public final class Reclaim implements MmHooks {
     }
 
     @Override
+    public boolean tryChargeHuge(Mm mm, int nr, int gfp) {
+        return vmscan.tryChargeMemcgHuge(mm, nr, gfp);
+    }
+
+    @Override
     public void charge(int pfn, int nr, Mm mm) {
         if (lru != null) {
             lru.charge(pfn, nr, mm == null ? 0 : mm.memcg);

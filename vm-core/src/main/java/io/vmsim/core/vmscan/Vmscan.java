@@ -460,6 +460,39 @@ public final class Vmscan implements AllocHooks {
         }
     }
 
+    /**
+     * {@code try_charge_memcg()} for a huge folio of {@code nr} pages ({@code mem_cgroup_charge()}
+     * from {@code vma_alloc_anon_folio_pmd()} or khugepaged's {@code alloc_charge_folio()}): if the
+     * group would go over {@code memory.max} it counts {@code events.max} and, when {@code gfp}
+     * allows direct reclaim, reclaims {@code nr} pages from its own domains per attempt
+     * ({@code try_to_free_mem_cgroup_pages()}, priority 12 down): once, once more after
+     * {@code drain_all_stock()}, then, without __GFP_NORETRY, up to {@code MAX_RECLAIM_RETRIES}
+     * more. It never calls the OOM killer ({@code mem_cgroup_oom()} refuses orders above
+     * PAGE_ALLOC_COSTLY_ORDER) and never overcharges: false means the caller falls back.
+     */
+    public boolean tryChargeMemcgHuge(Mm mm, int nr, int gfp) {
+        if (lru == null || mm == null || mm.memcg == 0 || inReclaim) {
+            return true;
+        }
+        MemCgroup cg = lru.cgroup(mm.memcg);
+        if (cg.current + nr <= cg.max) {
+            return true;
+        }
+        cg.eventsMax++;
+        if ((gfp & Gfp.__GFP_DIRECT_RECLAIM) == 0) {
+            return false;
+        }
+        int attempts = 2 + ((gfp & Gfp.__GFP_NORETRY) != 0 ? 0 : PageAllocator.MAX_RECLAIM_RETRIES);
+        for (int i = 0; i < attempts && cg.current + nr > cg.max; i++) {
+            long want = Math.max(nr, SWAP_CLUSTER_MAX);
+            long got = 0;
+            for (int prio = DEF_PRIORITY; prio >= 0 && got < want; prio--) {
+                got += shrinkMemcg(cg, (int) (want - got), prio);
+            }
+        }
+        return cg.current + nr <= cg.max;
+    }
+
     /** May anonymous pages be reclaimed now? See the class comment. */
     public boolean mayReclaimAnon() {
         if (!k.anonEvictable || swap.freePages() == 0) {

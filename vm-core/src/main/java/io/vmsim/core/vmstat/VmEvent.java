@@ -15,6 +15,8 @@ public enum VmEvent {
     PSWPOUT("pswpout"),
     THP_FAULT_ALLOC("thp_fault_alloc"),
     THP_FAULT_FALLBACK("thp_fault_fallback"),
+    /** Huge-page faults that fell back because the memory cgroup charge failed ({@code mem_cgroup_charge()}). */
+    THP_FAULT_FALLBACK_CHARGE("thp_fault_fallback_charge"),
     THP_COLLAPSE_ALLOC("thp_collapse_alloc"),
     THP_SPLIT_PAGE("thp_split_page"),
     THP_SPLIT_PMD("thp_split_pmd"),
