@@ -68,10 +68,10 @@ final class MachineLimitsTest {
 
     @Test
     void heapEstimate_isBytesPerFrameTimesFramesPlusSwapSlotsPlusAFixedPart_andTooSmallAHeapIsNamed() {
-        // 32 bytes of frame arrays + 16 for a policy + 8 of page tables per frame; 16 per swap slot; 64 MiB
+        // 32 bytes of frame arrays + 16 for a policy + 8 of page tables per frame; 18 per swap slot; 64 MiB
         long frames = (16L * GIB) >> 12;
         long slots = GIB >> 12;
-        long need = frames * (32 + 16 + 8) + slots * 16 + (64L << 20);
+        long need = frames * (32 + 16 + 8) + slots * 18 + (64L << 20);
         assertThat(MachineLimits.heapEstimate(TestConfig.of("machine.memory", "16G", "swap.size", "1G"))).isEqualTo(need);
         assertThat(problem(need, "machine.memory", "16G", "swap.size", "1G")).isNull();
         assertThat(problem(need - 1, "machine.memory", "16G", "swap.size", "1G"))

@@ -67,7 +67,7 @@ public final class SwapIn {
             frames.refcount[pfn] = 1;
             long shadow = swap.shadow(entry);
             boolean evictable = k.anonEvictable && !vma.has(VmaFlags.VM_LOCKED);
-            k.newAnonFolio(pfn, 0, vma, va, true, evictable ? shadow : Kernel.NO_SHADOW);
+            k.newAnonFolio(pfn, 0, vma, va, true, evictable ? shadow : Kernel.NO_SHADOW, swap.shadowDomain(entry));
             swap.addToCache(pfn, entry); // swapin_readahead() reads into the swap cache
         }
         // writable only if no other PTE maps the page or still holds the slot (do_swap_page()'s exclusivity)

@@ -30,12 +30,13 @@ public final class SwapSpace {
     private static final int OFFSET_BITS = 26;
     /** Slots a device may have: fewer than 2^26 (256 GiB of 4 KiB pages), the offset field of an entry. */
     public static final long MAX_SLOTS_PER_DEVICE = (1L << OFFSET_BITS) - 1;
-    /** Heap bytes per slot: its count, its shadow entry and its swap-cache frame. */
-    public static final int BYTES_PER_SLOT = Integer.BYTES + Long.BYTES + Integer.BYTES;
+    /** Heap bytes per slot: its count, its shadow entry and the shadow's LRU domain, and its swap-cache frame. */
+    public static final int BYTES_PER_SLOT = Integer.BYTES + Long.BYTES + Character.BYTES + Integer.BYTES;
 
     private final PageFrames frames;
     private final int[][] count;
     private final long[][] shadow;
+    private final char[][] shadowDomain;
     private final int[][] cachePfn;
     private final int[] cursor;
     private final long total;
@@ -55,6 +56,7 @@ public final class SwapSpace {
         int n = pages == 0 ? 0 : devices;
         count = new int[n][];
         shadow = new long[n][];
+        shadowDomain = new char[n][];
         cachePfn = new int[n][];
         cursor = new int[n];
         long t = 0;
@@ -62,6 +64,7 @@ public final class SwapSpace {
             int slots = (int) (pages / devices + (d < pages % devices ? 1 : 0));
             count[d] = new int[slots];
             shadow[d] = new long[slots];
+            shadowDomain[d] = new char[slots];
             cachePfn[d] = new int[slots];
             Arrays.fill(cachePfn[d], -1);
             t += slots;
@@ -134,6 +137,7 @@ public final class SwapSpace {
                     cursor[d] = off + 1 == n ? 0 : off + 1;
                     used++;
                     shadow[d][off] = 0;
+            shadowDomain[d][off] = 0;
                     return Pte.swapEntry(d, off);
                 }
             }
@@ -177,6 +181,7 @@ public final class SwapSpace {
     private void release(int d, int off) {
         if (count[d][off] == 0 && cachePfn[d][off] < 0) {
             shadow[d][off] = 0;
+            shadowDomain[d][off] = 0;
             used--;
         }
     }
@@ -231,7 +236,18 @@ public final class SwapSpace {
 
     /** Stores the shadow entry of an evicted page in its slot. */
     public void setShadow(long entry, long value) {
+        setShadow(entry, value, 0);
+    }
+
+    /** Stores the shadow entry of a page evicted from LRU domain {@code domain} ({@code pack_shadow()}). */
+    public void setShadow(long entry, long value, int domain) {
         shadow[Pte.swapType(entry)][(int) Pte.swapOffset(entry)] = value;
+        shadowDomain[Pte.swapType(entry)][(int) Pte.swapOffset(entry)] = (char) domain;
+    }
+
+    /** The LRU domain the shadow in the slot was left by. */
+    public int shadowDomain(long entry) {
+        return shadowDomain[Pte.swapType(entry)][(int) Pte.swapOffset(entry)];
     }
 
     /** The shadow entry stored in the slot. */

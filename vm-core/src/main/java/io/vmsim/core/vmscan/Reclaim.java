@@ -60,6 +60,7 @@ public final class Reclaim implements MmHooks {
         this.inodes = new SlabCache("inode_cache", 600, ShrinkerRegistry.DEFAULT_SEEKS, k.allocator);
         shrinkers.register(dentries);
         shrinkers.register(inodes);
+        shrinkers.register(cache.shadowShrinker()); // the workingset_shadow shrinker of mm/workingset.c
         this.vmscan = new Vmscan(k, c.getString(CoreKeys.POLICY_RECLAIM), cache, swap, oom, cost, daemons,
                 c.getInt(CoreKeys.SWAPPINESS), shrinkers);
         this.vmscan.setMemcgReclaimBatch(c.getInt(CoreKeys.MEMCG_RECLAIM_BATCH));
@@ -255,6 +256,7 @@ public final class Reclaim implements MmHooks {
         m.put("nr_writeback", cache.nrWriteback());
         m.put("nr_swapcached", swap.cachedPages());
         m.put("nr_shadow_entries", cache.nrShadows());
+        m.put("workingset_nodes", cache.workingsetNodes());
         m.put("nr_slab_reclaimable", slabPages());
         return m;
     }

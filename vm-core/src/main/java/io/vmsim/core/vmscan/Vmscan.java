@@ -577,11 +577,12 @@ public final class Vmscan implements AllocHooks {
         }
         frames.clear(pfn, PageFrames.PG_LRU);
         boolean dirty = unmapAll(pfn, entry);
+        int domain = lru == null ? 0 : lru.domainOf(pfn); // pack_shadow(): the memcg and node of the eviction
         long shadow = policy.pageEvicted(pfn);
         k.vmstat.count(kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT);
         k.vmstat.count(file ? VmEvent.PGSTEAL_FILE : VmEvent.PGSTEAL_ANON);
         if (file) {
-            cache.evict(pfn, shadow);
+            cache.evict(pfn, shadow, domain);
         } else {
             // pageout(): a page still in the swap cache and clean matches its slot and needs no write
             if (!inCache || dirty || frames.test(pfn, PageFrames.PG_DIRTY)) {
@@ -591,7 +592,7 @@ public final class Vmscan implements AllocHooks {
                     k.clock.advance(cost.ioPagePs());
                 }
             }
-            swap.setShadow(entry, shadow);
+            swap.setShadow(entry, shadow, domain);
             k.hooks.uncharge(pfn, 1);
             frames.refcount[pfn] = 0;
             swap.removeFromCache(pfn);

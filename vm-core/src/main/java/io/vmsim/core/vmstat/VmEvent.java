@@ -74,6 +74,8 @@ public enum VmEvent {
     WORKINGSET_ACTIVATE_FILE("workingset_activate_file"),
     WORKINGSET_RESTORE_ANON("workingset_restore_anon"),
     WORKINGSET_RESTORE_FILE("workingset_restore_file"),
+    /** Shadow-only xarray nodes freed by the shadow shrinker ({@code count_shadow_nodes()}/{@code shadow_lru_isolate()}). */
+    WORKINGSET_NODERECLAIM("workingset_nodereclaim"),
     UNEVICTABLE_PGS_MLOCKED("unevictable_pgs_mlocked"),
     NR_DIRTIED("nr_dirtied"),
     NR_WRITTEN("nr_written"),
