@@ -76,9 +76,9 @@ final class MachineLimitsTest {
         assertThat(problem(need, "machine.memory", "16G", "swap.size", "1G")).isNull();
         assertThat(problem(need - 1, "machine.memory", "16G", "swap.size", "1G"))
                 .startsWith("'machine.memory' = '17179869184': a machine of 4,194,304 frames and 262,144 swap slots needs about ")
-                .contains("needs about 292 MiB of Java heap, more than the 291 MiB this JVM may use")
-                // a quarter to spare, in whole MiB below a GiB: 292 MiB x 1.25 = 365 MiB
-                .contains("VMSIM_JAVA_OPTS=-Xmx365m");
+                .contains("needs about 293 MiB of Java heap, more than the 292 MiB this JVM may use")
+                // a quarter to spare, in whole MiB below a GiB: 293 MiB x 1.25 = 366 MiB
+                .contains("VMSIM_JAVA_OPTS=-Xmx366m");
     }
 
     @Test

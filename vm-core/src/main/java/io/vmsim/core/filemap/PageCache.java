@@ -100,11 +100,14 @@ public final class PageCache {
     private final LongLongMap shadowDomains = new LongLongMap();
     /**
      * Per xarray node (64 consecutive slots of a file, {@code XA_CHUNK_SHIFT} = 6): pages in
-     * bits 0-7, shadows in bits 8-15, {@link #QUEUED} while on {@link #shadowNodeLru}.
+     * bits 0-7, shadows in bits 8-15, and above them the stamp of its entry on
+     * {@link #shadowNodeLru} while it holds shadows only.
      */
     private final LongLongMap xaNodes = new LongLongMap();
     /** {@code shadow_nodes}: nodes that held only shadows when queued, oldest first (entries may be stale). */
     private long[] shadowNodeLru = new long[64];
+    private long[] shadowNodeStamps = new long[64];
+    private long lruStamp;
     private int lruHead;
     private int lruSize;
     /** {@code workingset_nodes}: nodes holding shadows and no page. */
@@ -167,7 +170,8 @@ public final class PageCache {
         return files;
     }
 
-    private static final long QUEUED = 1L << 16;
+    /** The stamp of a node's latest entry on {@link #shadowNodeLru} sits above its counts. */
+    private static final int STAMP_SHIFT = 16;
 
     /** Adds {@code dPages} pages and {@code dShadows} shadows to the xarray node of {@code key} ({@code workingset_update_node()}). */
     private void updateNode(long key, int dPages, int dShadows) {
@@ -177,31 +181,52 @@ public final class PageCache {
         v += dPages + ((long) dShadows << 8);
         boolean shadowOnly = (v & 0xff) == 0 && (v & 0xff00) != 0;
         if (shadowOnly && !wasShadowOnly) {
+            // list_lru_add() at the tail; an older entry of this node in the queue is now stale
             workingsetNodes++;
-            if ((v & QUEUED) == 0) {
-                v |= QUEUED;
-                enqueue(node);
-            }
+            long stamp = ++lruStamp;
+            v = (v & 0xffff) | (stamp << STAMP_SHIFT);
+            enqueue(node, stamp);
         } else if (wasShadowOnly && !shadowOnly) {
-            workingsetNodes--; // list_lru_del(): a page came back; a stale queue entry is skipped later
+            workingsetNodes--; // list_lru_del(): a page came back
+            v &= 0xffff;
         }
-        if ((v & ~QUEUED) == 0 && (v & QUEUED) == 0) {
+        if (v == 0) {
             xaNodes.remove(node, 0);
         } else {
             xaNodes.put(node, v);
         }
     }
 
-    private void enqueue(long node) {
+    private void enqueue(long node, long stamp) {
+        if (lruSize == shadowNodeLru.length && lruSize >= 2 * workingsetNodes + 64) {
+            // mostly stale entries: drop them in place rather than grow
+            int n = 0;
+            int cap = shadowNodeLru.length - 1;
+            for (int i = 0; i < lruSize; i++) {
+                int at = (lruHead + i) & cap;
+                long v = xaNodes.get(shadowNodeLru[at], 0);
+                if ((v >>> STAMP_SHIFT) == shadowNodeStamps[at]) {
+                    int to = (lruHead + n++) & cap;
+                    shadowNodeLru[to] = shadowNodeLru[at];
+                    shadowNodeStamps[to] = shadowNodeStamps[at];
+                }
+            }
+            lruSize = n;
+        }
         if (lruSize == shadowNodeLru.length) {
             long[] grown = new long[lruSize * 2];
+            long[] grownStamps = new long[lruSize * 2];
             for (int i = 0; i < lruSize; i++) {
                 grown[i] = shadowNodeLru[(lruHead + i) & (lruSize - 1)];
+                grownStamps[i] = shadowNodeStamps[(lruHead + i) & (lruSize - 1)];
             }
             shadowNodeLru = grown;
+            shadowNodeStamps = grownStamps;
             lruHead = 0;
         }
-        shadowNodeLru[(lruHead + lruSize) & (shadowNodeLru.length - 1)] = node;
+        int at = (lruHead + lruSize) & (shadowNodeLru.length - 1);
+        shadowNodeLru[at] = node;
+        shadowNodeStamps[at] = stamp;
         lruSize++;
     }
 
@@ -234,15 +259,12 @@ public final class PageCache {
         long freed = 0;
         while (freed < nr && lruSize > 0) {
             long node = shadowNodeLru[lruHead];
+            long stamp = shadowNodeStamps[lruHead];
             lruHead = (lruHead + 1) & (shadowNodeLru.length - 1);
             lruSize--;
             long v = xaNodes.get(node, 0);
-            xaNodes.put(node, v & ~QUEUED);
-            if ((v & 0xff) != 0 || (v & 0xff00) == 0) {
-                if ((v & ~QUEUED) == 0) {
-                    xaNodes.remove(node, 0);
-                }
-                continue; // not shadow-only any more; requeued if it becomes so again
+            if ((v >>> STAMP_SHIFT) != stamp || (v & 0xff) != 0 || (v & 0xff00) == 0) {
+                continue; // a stale entry: the node took a page since, and was queued again if it lost it
             }
             for (long key = node << 6; key < (node + 1) << 6; key++) {
                 shadows.remove(key, Long.MIN_VALUE);
