@@ -204,4 +204,93 @@ final class MemcgTest {
         assertThat(batch.get("events.high")).isPositive();
         assertThat(batch.get("pgsteal")).isPositive();
     }
+
+    // ---------------------------------------------------------------- huge pages are charged too
+
+    private static final long HP = 2 * MIB;
+
+    /**
+     * vma_alloc_anon_folio_pmd(): the huge folio is charged with mem_cgroup_charge(); over
+     * memory.max (and, with defrag=madvise outside MADV_HUGEPAGE, no direct reclaim allowed) the
+     * charge fails, the fault falls back to a 4 KiB page and counts thp_fault_fallback and
+     * thp_fault_fallback_charge. memory.current never passes memory.max.
+     */
+    @Test
+    void thpFault_overMemoryMax_fallsBackTo4k_andCountsTheChargeFallback() {
+        Machine m = machine("swap.size", "0", "mm.transparent_hugepage.enabled", "always",
+                "mm.transparent_hugepage.defrag", "madvise");
+        Reclaim r = Reclaim.of(m.kernel());
+        int id = r.createCgroup("small", 3 * MIB, Long.MAX_VALUE);
+        MemCgroup cg = r.lruDomains().cgroup(id);
+        SimProcess p = proc(m, "thp", id);
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 2 * HP, "rw", false, HP);
+        m.access(t, a, true);
+        assertThat(m.vmstat().get("thp_fault_alloc")).isEqualTo(1);
+        assertThat(cg.current).isEqualTo(512);
+        m.access(t, a + HP, true);
+        assertThat(m.vmstat().get("thp_fault_alloc")).isEqualTo(1);
+        assertThat(m.vmstat().get("thp_fault_fallback")).isEqualTo(1);
+        assertThat(m.vmstat().get("thp_fault_fallback_charge")).isEqualTo(1);
+        assertThat(cg.current).isEqualTo(512 + 1);
+        assertThat(cg.current).isLessThanOrEqualTo(cg.max);
+        assertThat(cg.eventsMax).isEqualTo(1);
+        assertThat(cg.eventsOom).isZero();
+        r.verify();
+    }
+
+    /**
+     * With direct reclaim allowed (defrag=always) the charge first reclaims the group's own pages
+     * (try_to_free_mem_cgroup_pages()), swapping them, and the huge page is then charged.
+     */
+    @Test
+    void thpFault_withDirectReclaim_reclaimsTheGroupToMakeRoomForTheHugePage() {
+        Machine m = machine("mm.transparent_hugepage.enabled", "always", "mm.transparent_hugepage.defrag", "always");
+        Reclaim r = Reclaim.of(m.kernel());
+        int id = r.createCgroup("small", 640 * 4096L, Long.MAX_VALUE);
+        MemCgroup cg = r.lruDomains().cgroup(id);
+        SimProcess p = proc(m, "thp", id);
+        Task t = p.threads().get(0);
+        long small = m.syscalls().mmapAnon(p.mm(), 0, MIB, "rw", false, 4096);
+        m.syscalls().madvise(p.mm(), small, MIB, "nohugepage", 0);
+        for (long off = 0; off < MIB; off += 4096) {
+            m.access(t, small + off, true);
+        }
+        assertThat(cg.current).isEqualTo(256);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, HP, "rw", false, HP);
+        m.access(t, a, true);
+        assertThat(m.vmstat().get("thp_fault_alloc")).isEqualTo(1);
+        assertThat(m.vmstat().get("thp_fault_fallback_charge")).isZero();
+        assertThat(m.vmstat().get("pswpout")).isGreaterThanOrEqualTo(256 + 512 - 640);
+        assertThat(cg.current).isLessThanOrEqualTo(cg.max);
+        r.verify();
+    }
+
+    /**
+     * khugepaged's alloc_charge_folio(): the new huge page is charged while the 512 small pages
+     * are still charged, so a group without room for both cannot collapse (SCAN_CGROUP_CHARGE_FAIL):
+     * the allocation counts thp_collapse_alloc, the failed charge no thp_collapse_alloc_failed.
+     */
+    @Test
+    void collapse_withoutRoomInTheGroupForTheNewHugePage_failsTheCharge_andLeavesTheRange() {
+        Machine m = machine("swap.size", "0", "mm.transparent_hugepage.enabled", "madvise");
+        Reclaim r = Reclaim.of(m.kernel());
+        int id = r.createCgroup("small", 3 * MIB, Long.MAX_VALUE);
+        MemCgroup cg = r.lruDomains().cgroup(id);
+        SimProcess p = proc(m, "collapse", id);
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, HP, "rw", false, HP);
+        for (long off = 0; off < HP; off += 4096) {
+            m.access(t, a + off, true);
+        }
+        assertThat(cg.current).isEqualTo(512);
+        m.syscalls().madvise(p.mm(), a, HP, "collapse", 0);
+        assertThat(m.vmstat().get("thp_collapse_alloc")).isEqualTo(1);
+        assertThat(m.vmstat().get("thp_collapse_alloc_failed")).isZero();
+        assertThat(io.vmsim.core.pgtable.Pte.huge(m.kernel().lookupLeaf(p.mm(), a))).isFalse();
+        assertThat(m.meminfo().get("AnonHugePages")).isZero();
+        assertThat(cg.current).isEqualTo(512);
+        assertThat(cg.eventsMax).isEqualTo(1);
+        r.verify();
+    }
 }

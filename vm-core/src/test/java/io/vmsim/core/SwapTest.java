@@ -196,8 +196,11 @@ final class SwapTest {
         touchAll(m, child.threads().get(0), a, len, false);
         touchAll(m, parent.threads().get(0), a, len, false);
         // one read per shared slot: the second process finds the page in the swap cache
-        assertThat(m.vmstat().get("pswpin") - in0).isEqualTo(sharedSwapped);
-        assertThat(m.meminfo().get("SwapCached")).isZero();
+        long read = m.vmstat().get("pswpin") - in0;
+        assertThat(read).isEqualTo(sharedSwapped);
+        // read faults leave every page read in the swap cache, holding its slot and nothing else does
+        assertThat(m.meminfo().get("SwapCached")).isEqualTo(4 * read);
+        assertThat(m.meminfo().get("SwapTotal") - m.meminfo().get("SwapFree")).isEqualTo(4 * read);
         checkFrames(m);
     }
 
@@ -231,4 +234,142 @@ final class SwapTest {
         assertThat(p.mm().rssAnon).isEqualTo(2048);
         checkFrames(m);
     }
+
+    // ---------------------------------------------------------------- the swap cache after a swap-in
+
+    /** A machine with 96 MiB of anonymous memory written once into 64 MiB of RAM. */
+    private static final class Swapped {
+        final Machine m;
+        final Kernel k;
+        final SwapSpace swap;
+        final SimProcess p;
+        final Task t;
+        final long a;
+        final long len = 96 * MIB;
+
+        Swapped(String... kv) {
+            m = machine(kv);
+            k = m.kernel();
+            swap = Reclaim.of(k).swap();
+            p = m.spawn("big", List.of(0));
+            t = p.threads().get(0);
+            a = m.syscalls().mmapAnon(p.mm(), 0, len, "rw", false, 4096);
+            touchAll(m, t, a, len, true);
+        }
+
+        long firstSwapped() {
+            for (long va = a; va < a + len; va += 4096) {
+                if (Pte.isSwap(k.lookupLeaf(p.mm(), va))) {
+                    return va;
+                }
+            }
+            throw new AssertionError("nothing was swapped out");
+        }
+
+        long usedSlots() {
+            return swap.totalPages() - swap.freePages();
+        }
+
+        long vmstat(String name) {
+            return m.vmstat().get(name);
+        }
+
+        /**
+         * Makes {@code pfn} the exact-LRU policy's coldest page and runs one direct reclaim
+         * (SWAP_CLUSTER_MAX pages: it and the 31 next coldest); returns the pswpout it caused.
+         */
+        long reclaimWith(int pfn) {
+            ReclaimTestPolicies.Recording policy = TestCatalog.lastRecording;
+            List<Integer> rest = new java.util.ArrayList<>(policy.order);
+            rest.remove(Integer.valueOf(pfn));
+            policy.order.clear();
+            policy.order.add(pfn);
+            policy.order.addAll(rest);
+            long out = vmstat("pswpout");
+            assertThat(Reclaim.of(k).vmscan().directReclaim(io.vmsim.core.alloc.Gfp.GFP_KERNEL, 0, 0))
+                    .isEqualTo(io.vmsim.core.vmscan.Vmscan.SWAP_CLUSTER_MAX);
+            return vmstat("pswpout") - out;
+        }
+    }
+
+    /**
+     * do_swap_page() on a read fault leaves the page in the swap cache: the slot stays allocated
+     * and the page clean, so evicting it again writes nothing (pageout() is skipped; of the 32
+     * pages reclaimed only the 31 never swapped are written) and its PTE gets the same entry back.
+     */
+    @Test
+    void readFaultedSwapIn_keepsItsSlot_andIsEvictedAgainWithoutAWrite() {
+        Swapped s = new Swapped();
+        long va = s.firstSwapped();
+        long entry = s.k.lookupLeaf(s.p.mm(), va);
+        long used = s.usedSlots();
+        long in = s.vmstat("pswpin");
+        assertThat(s.swap.full()).isFalse();
+        s.m.access(s.t, va, false);
+        assertThat(s.vmstat("pswpin")).isEqualTo(in + 1);
+        int pfn = Pte.pfn(s.k.lookupLeaf(s.p.mm(), va));
+        assertThat(s.k.frames.test(pfn, PageFrames.PG_SWAPCACHE)).isTrue();
+        assertThat(s.swap.entryOf(pfn)).isEqualTo(entry);
+        assertThat(s.usedSlots()).isEqualTo(used);
+        assertThat(s.m.meminfo().get("SwapCached")).isEqualTo(4);
+        checkFrames(s.m);
+
+        assertThat(s.reclaimWith(pfn)).isEqualTo(Vmscan_SWAP_CLUSTER_MAX - 1);
+        assertThat(s.k.lookupLeaf(s.p.mm(), va)).isEqualTo(entry);
+        assertThat(s.swap.count(entry)).isEqualTo(1);
+        assertThat(s.m.meminfo().get("SwapCached")).isZero();
+        checkFrames(s.m);
+    }
+
+    /** A write fault on the swap entry frees the slot at once (should_try_to_free_swap()): the page is dirty again. */
+    @Test
+    void writeFaultedSwapIn_freesItsSlot_andIsWrittenWhenEvictedAgain() {
+        Swapped s = new Swapped();
+        long va = s.firstSwapped();
+        long used = s.usedSlots();
+        s.m.access(s.t, va, true);
+        int pfn = Pte.pfn(s.k.lookupLeaf(s.p.mm(), va));
+        assertThat(s.k.frames.test(pfn, PageFrames.PG_SWAPCACHE)).isFalse();
+        assertThat(s.usedSlots()).isEqualTo(used - 1);
+        assertThat(s.reclaimWith(pfn)).isEqualTo(Vmscan_SWAP_CLUSTER_MAX);
+        assertThat(Pte.isSwap(s.k.lookupLeaf(s.p.mm(), va))).isTrue();
+        checkFrames(s.m);
+    }
+
+    /**
+     * Read in, then written through the writable PTE (no fault): the page keeps its slot but
+     * is dirty, so eviction writes it, to the same slot.
+     */
+    @Test
+    void readFaultedSwapIn_dirtiedThroughItsPte_isWrittenToTheSameSlot() {
+        Swapped s = new Swapped();
+        long va = s.firstSwapped();
+        long entry = s.k.lookupLeaf(s.p.mm(), va);
+        s.m.access(s.t, va, false);
+        long faults = s.vmstat("pgfault");
+        s.m.access(s.t, va, true);
+        assertThat(s.vmstat("pgfault")).isEqualTo(faults);
+        int pfn = Pte.pfn(s.k.lookupLeaf(s.p.mm(), va));
+        assertThat(s.k.frames.test(pfn, PageFrames.PG_SWAPCACHE)).isTrue();
+        assertThat(s.reclaimWith(pfn)).isEqualTo(Vmscan_SWAP_CLUSTER_MAX);
+        assertThat(s.k.lookupLeaf(s.p.mm(), va)).isEqualTo(entry);
+        checkFrames(s.m);
+    }
+
+    /** With swap more than half full (vm_swap_full()) even a read fault gives the slot up. */
+    @Test
+    void readFaultedSwapIn_withSwapMoreThanHalfFull_freesItsSlot() {
+        Swapped s = new Swapped("swap.size", "48M");
+        assertThat(s.swap.full()).isTrue();
+        assertThat(s.usedSlots() * 2).isGreaterThan(s.swap.totalPages());
+        long va = s.firstSwapped();
+        long used = s.usedSlots();
+        s.m.access(s.t, va, false);
+        int pfn = Pte.pfn(s.k.lookupLeaf(s.p.mm(), va));
+        assertThat(s.k.frames.test(pfn, PageFrames.PG_SWAPCACHE)).isFalse();
+        assertThat(s.usedSlots()).isEqualTo(used - 1);
+        checkFrames(s.m);
+    }
+
+    private static final int Vmscan_SWAP_CLUSTER_MAX = io.vmsim.core.vmscan.Vmscan.SWAP_CLUSTER_MAX;
 }

@@ -19,12 +19,35 @@ public interface AllocHooks {
     }
 
     /**
-     * Reclaim synchronously for an allocation that may block ({@code __alloc_pages_direct_reclaim}).
-     *
-     * @return true if any pages were freed (Linux's {@code did_some_progress})
+     * {@code wakeup_kswapd(zone, gfp_flags, order, highest_zoneidx)}: as
+     * {@link #wakeKswapd(int, int)}, with the allocation's {@link Gfp} flags (an allocation
+     * that will not reclaim itself wakes kcompactd when the node is balanced but fragmented).
      */
-    default boolean directReclaim(int gfp, int order, int node) {
-        return false;
+    default void wakeKswapd(int node, int order, int gfp) {
+        wakeKswapd(node, order);
+    }
+
+    /** False while the caller is reclaim itself ({@code PF_MEMALLOC}): no direct reclaim, no OOM. */
+    default boolean mayDirectReclaim() {
+        return true;
+    }
+
+    /**
+     * One direct reclaim for an allocation that may block ({@code __alloc_pages_direct_reclaim}):
+     * Linux asks {@code try_to_free_pages()} for {@code SWAP_CLUSTER_MAX} pages.
+     *
+     * @return pages freed (Linux's {@code did_some_progress})
+     */
+    default long directReclaim(int gfp, int order, int node) {
+        return 0;
+    }
+
+    /**
+     * {@code zone_reclaimable_pages()}: pages of {@code zone} reclaim could still free, which
+     * {@code should_reclaim_retry()} adds to its free pages to decide whether retrying can help.
+     */
+    default long zoneReclaimablePages(Zone zone) {
+        return 0;
     }
 
     /**

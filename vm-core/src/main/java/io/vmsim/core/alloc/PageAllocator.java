@@ -232,10 +232,15 @@ public final class PageAllocator {
      * <p>Fast path: the zonelist against each zone's low watermark. Slow path: wake kswapd on
      * every node of the zonelist (with {@link Gfp#__GFP_KSWAPD_RECLAIM}), retry against the min
      * watermark (less with {@link Gfp#__GFP_HIGH} or {@link Gfp#__GFP_ATOMIC}); then, if the
-     * caller may block, direct reclaim through {@link AllocHooks#directReclaim}, retried once
-     * after progress (up to {@value #MAX_RECLAIM_RETRIES} times with __GFP_RETRY_MAYFAIL or
-     * __GFP_NOFAIL; not for costly orders without __GFP_RETRY_MAYFAIL), and the OOM hook when
-     * reclaim makes no progress. Even __GFP_NOFAIL fails eventually here rather than loop forever.
+     * caller may block, rounds of direct reclaim through {@link AllocHooks#directReclaim} (each
+     * {@code SWAP_CLUSTER_MAX} pages, then the free lists and, for order &gt; 0, compaction
+     * again). {@code should_reclaim_retry()} decides whether to go round again: not for
+     * __GFP_NORETRY, nor for costly orders without __GFP_RETRY_MAYFAIL; otherwise while fewer
+     * than {@value #MAX_RECLAIM_RETRIES} rounds in a row made no progress (every round counts
+     * for a costly order) and some zone would pass its min watermark if its reclaimable pages
+     * were free. Then the OOM hook ({@code __alloc_pages_may_oom()}); a kill starts the rounds
+     * over. Even __GFP_NOFAIL fails eventually here rather than loop forever. Not modelled:
+     * {@code should_compact_retry()} and the high-atomic reserves.
      *
      * @param gfp           {@link Gfp} flags
      * @param order         0..{@value Zone#MAX_ORDER}
@@ -267,18 +272,13 @@ public final class PageAllocator {
             allocFlags |= Zone.ALLOC_HARDER;
         }
         if ((gfp & __GFP_KSWAPD_RECLAIM) != 0) {
-            wakeAllKswapds(zl, highestZone, order);
-            if (order > 0) {
-                // kswapd wakes kcompactd when it has balanced the node (kswapd_try_to_sleep())
-                compaction.wakeKcompactd(node, order);
-            }
+            wakeAllKswapds(zl, highestZone, order, gfp);
         }
         int pfn = getPageFromFreelist(zl, highestZone, gfp, order, cpu, mt, WMARK_MIN, allocFlags);
         if (pfn >= 0 || (gfp & __GFP_DIRECT_RECLAIM) == 0) {
             return pfn;
         }
         boolean costly = order > PAGE_ALLOC_COSTLY_ORDER;
-        boolean tryHard = (gfp & (__GFP_RETRY_MAYFAIL | __GFP_NOFAIL)) != 0;
         if (order > 0) {
             // costly orders try async compaction before reclaim (__alloc_pages_slowpath)
             pfn = directCompact(zl, highestZone, gfp, order, cpu, mt, allocFlags, node, CompactionHooks.PRIO_ASYNC);
@@ -286,8 +286,22 @@ public final class PageAllocator {
                 return pfn;
             }
         }
-        for (int attempt = 0; attempt < MAX_RECLAIM_RETRIES; attempt++) {
-            boolean progress = hooks.directReclaim(gfp, order, node);
+        if (!hooks.mayDirectReclaim()) {
+            return -1; // PF_MEMALLOC: nopage
+        }
+        int noProgressLoops = 0;
+        for (boolean retry = false; ; retry = true) {
+            if (retry) {
+                // retry: kswapd may have gone back to sleep while this task reclaimed
+                if ((gfp & __GFP_KSWAPD_RECLAIM) != 0) {
+                    wakeAllKswapds(zl, highestZone, order, gfp);
+                }
+                pfn = getPageFromFreelist(zl, highestZone, gfp, order, cpu, mt, WMARK_MIN, allocFlags);
+                if (pfn >= 0) {
+                    return pfn;
+                }
+            }
+            long progress = hooks.directReclaim(gfp, order, node);
             pfn = getPageFromFreelist(zl, highestZone, gfp, order, cpu, mt, WMARK_MIN, allocFlags);
             if (pfn < 0 && order > 0) {
                 // after reclaim, compaction again; __GFP_NORETRY stays async (COMPACT_PRIO_ASYNC)
@@ -297,27 +311,52 @@ public final class PageAllocator {
             if (pfn >= 0 || (gfp & __GFP_NORETRY) != 0) {
                 return pfn;
             }
-            if (!progress) {
-                // __alloc_pages_may_oom()
-                boolean mayOom = (gfp & __GFP_NOFAIL) != 0
-                        || (!costly && (gfp & (__GFP_RETRY_MAYFAIL | __GFP_THISNODE)) == 0);
-                if (!mayOom || !hooks.outOfMemory(gfp, order, node)) {
-                    return -1;
-                }
-                pfn = getPageFromFreelist(zl, highestZone, gfp, order, cpu, mt, WMARK_MIN, allocFlags);
-                if (pfn >= 0) {
-                    return pfn;
-                }
+            if (costly && (gfp & __GFP_RETRY_MAYFAIL) == 0) {
+                return -1; // costly orders are not retried unless __GFP_RETRY_MAYFAIL
+            }
+            // should_reclaim_retry(): progress of a cheap order resets the count of fruitless loops
+            if (progress > 0 && !costly) {
+                noProgressLoops = 0;
+            } else {
+                noProgressLoops++;
+            }
+            if (noProgressLoops <= MAX_RECLAIM_RETRIES && reclaimCouldSucceed(zl, highestZone, order, allocFlags)) {
                 continue;
             }
-            if (costly && (gfp & __GFP_RETRY_MAYFAIL) == 0 && (gfp & __GFP_NOFAIL) == 0) {
-                return -1;
+            // __alloc_pages_may_oom(): a kill that freed memory is progress, and the loop starts over
+            boolean mayOom = (gfp & __GFP_NOFAIL) != 0
+                    || (!costly && (gfp & (__GFP_RETRY_MAYFAIL | __GFP_THISNODE)) == 0);
+            if (!mayOom || !hooks.outOfMemory(gfp, order, node)) {
+                return -1; // Linux loops for __GFP_NOFAIL; here it fails rather than hang
             }
-            if (attempt >= 1 && !tryHard) {
-                return -1;
+            noProgressLoops = 0;
+        }
+    }
+
+    /**
+     * The zone test of {@code should_reclaim_retry()}: would some eligible zone pass its min
+     * watermark at {@code order} if every reclaimable page of it were free
+     * ({@code __zone_watermark_ok()} with {@code free + zone_reclaimable_pages()})?
+     */
+    private boolean reclaimCouldSucceed(int[] zl, int highestZone, int order, int allocFlags) {
+        for (int z : zl) {
+            Zone zone = zones[z];
+            if (zone.type() > highestZone) {
+                continue;
+            }
+            long available = zone.nrFreePages() + hooks.zoneReclaimablePages(zone);
+            if (zone.watermarkOk(order, zone.watermark[WMARK_MIN], allocFlags, available)) {
+                return true;
             }
         }
-        return -1;
+        return false;
+    }
+
+    /** {@code wakeup_kcompactd()}: kswapd asks kcompactd to compact {@code node} for {@code order}. */
+    public void wakeKcompactd(int node, int order) {
+        if (order > 0) {
+            compaction.wakeKcompactd(node, order);
+        }
     }
 
     /** {@code __alloc_pages_direct_compact()}: compact, then retry the free lists; counts the outcome. */
@@ -332,13 +371,13 @@ public final class PageAllocator {
     }
 
     /** {@code wake_all_kswapds()}: once per node of the eligible zonelist. */
-    private void wakeAllKswapds(int[] zl, int highestZone, int order) {
+    private void wakeAllKswapds(int[] zl, int highestZone, int order, int gfp) {
         int last = -1;
         for (int z : zl) {
             Zone zone = zones[z];
             if (zone.type() <= highestZone && zone.node() != last) {
                 last = zone.node();
-                hooks.wakeKswapd(last, order);
+                hooks.wakeKswapd(last, order, gfp);
             }
         }
     }

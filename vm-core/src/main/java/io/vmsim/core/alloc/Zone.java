@@ -193,7 +193,12 @@ public final class Zone {
 
     /** {@code __zone_watermark_ok()} in {@code mm/page_alloc.c}, without lowmem_reserve. */
     boolean watermarkOk(int order, long mark, int allocFlags) {
-        long free = nrFreePages - ((1L << order) - 1);
+        return watermarkOk(order, mark, allocFlags, nrFreePages);
+    }
+
+    /** {@code __zone_watermark_ok()} with {@code freePages} in place of the zone's free pages. */
+    boolean watermarkOk(int order, long mark, int allocFlags, long freePages) {
+        long free = freePages - ((1L << order) - 1);
         long min = mark;
         if ((allocFlags & ALLOC_HIGH) != 0) {
             min -= min / 2;

@@ -379,8 +379,9 @@ public final class FaultHandler {
             k.flushTlbPage(mm, va);
             return;
         }
-        if (k.totalMapcount(old) == 1 && !frames.test(old, PageFrames.PG_SWAPCACHE)) {
-            // wp_page_reuse(): the page is exclusive to this mapping (and no swap entry still names it)
+        if (k.totalMapcount(old) == 1 && (!frames.test(old, PageFrames.PG_SWAPCACHE) || k.hooks.freeSwapCache(old))) {
+            // wp_page_reuse(): the page is exclusive to this mapping and no swap entry still names
+            // it; wp_can_reuse_anon_folio() first frees its swap-cache slot (folio_free_swap())
             ptes[i] = pte | Pte.RW | Pte.DIRTY | Pte.ACCESSED;
             k.vmstat.count(VmEvent.PGREUSE);
             k.flushTlbPage(mm, va);
@@ -450,6 +451,16 @@ public final class FaultHandler {
         int head = k.allocator.allocPages(gfp, Kernel.HPAGE_PMD_ORDER, cpu, node);
         if (head < 0) {
             k.vmstat.count(shmem ? VmEvent.THP_FILE_FALLBACK : VmEvent.THP_FAULT_FALLBACK);
+            return false;
+        }
+        if (!k.hooks.tryChargeHuge(mm, Kernel.HPAGE_PMD_NR, gfp)) {
+            // vma_alloc_anon_folio_pmd(): mem_cgroup_charge() failed, the folio is put, 4 KiB pages instead
+            frames.refcount[head] = 0;
+            k.allocator.freePages(head, Kernel.HPAGE_PMD_ORDER, cpu);
+            k.vmstat.count(shmem ? VmEvent.THP_FILE_FALLBACK : VmEvent.THP_FAULT_FALLBACK);
+            if (!shmem) {
+                k.vmstat.count(VmEvent.THP_FAULT_FALLBACK_CHARGE);
+            }
             return false;
         }
         int dep = k.tables.allocTable(cpu, node);

@@ -17,8 +17,14 @@ import java.util.List;
  * (file id, page index) in a primitive map that stands for each inode's xarray. A cached page
  * has {@link PageFrames#PG_FILE}, {@code mapping} = file id and {@code index} = page index; the
  * cache holds one reference and each PTE mapping one more. When reclaim evicts a page the
- * policy's shadow entry takes its slot ({@code mm/workingset.c}); a later miss on that slot
- * hands the shadow back through {@link ReclaimPolicy#pageRefaulted}.
+ * policy's shadow entry takes its slot ({@code mm/workingset.c}), with the LRU domain it was
+ * evicted from; a later miss on that slot hands the shadow back through
+ * {@link io.vmsim.core.memcg.LruDomains#pageRefaulted(int, long, int)}, which gives it only to
+ * the instance that issued it. Slots are grouped in xarray nodes of 64; nodes left with shadows
+ * and no page are on a list, oldest first, that the {@code mm-shadow} shrinker trims beyond one
+ * node per 8 pages of memory ({@code count_shadow_nodes()}; {@code workingset_nodes},
+ * {@code workingset_nodereclaim}). Swap slots keep their shadows until the slot is freed, as in
+ * Linux 6.18, where the swap cache lives in the swap table rather than an xarray.
  *
  * <p>Readahead ({@code mm/readahead.c}, {@code page_cache_ra_order()} and
  * {@code ondemand_readahead()} simplified): a miss that continues a sequential stream (page 0,
@@ -100,6 +106,22 @@ public final class PageCache {
     private final List<FileStats> files = new ArrayList<>();
     private final LongLongMap pages = new LongLongMap();
     private final LongLongMap shadows = new LongLongMap();
+    /** The LRU domain of each shadow whose domain is not 0 ({@code pack_shadow()}'s memcg id and node). */
+    private final LongLongMap shadowDomains = new LongLongMap();
+    /**
+     * Per xarray node (64 consecutive slots of a file, {@code XA_CHUNK_SHIFT} = 6): pages in
+     * bits 0-7, shadows in bits 8-15, and above them the stamp of its entry on
+     * {@link #shadowNodeLru} while it holds shadows only.
+     */
+    private final LongLongMap xaNodes = new LongLongMap();
+    /** {@code shadow_nodes}: nodes that held only shadows when queued, oldest first (entries may be stale). */
+    private long[] shadowNodeLru = new long[64];
+    private long[] shadowNodeStamps = new long[64];
+    private long lruStamp;
+    private int lruHead;
+    private int lruSize;
+    /** {@code workingset_nodes}: nodes holding shadows and no page. */
+    private long workingsetNodes;
     private final IntRing dirtyQueue = new IntRing();
     private final IntRing writebackQueue = new IntRing();
     private final int flusher;
@@ -166,6 +188,140 @@ public final class PageCache {
     /** Every file, in creation order. */
     public List<FileStats> files() {
         return files;
+    }
+
+    /** The stamp of a node's latest entry on {@link #shadowNodeLru} sits above its counts. */
+    private static final int STAMP_SHIFT = 16;
+
+    /** Adds {@code dPages} pages and {@code dShadows} shadows to the xarray node of {@code key} ({@code workingset_update_node()}). */
+    private void updateNode(long key, int dPages, int dShadows) {
+        long node = key >>> 6;
+        long v = xaNodes.get(node, 0);
+        boolean wasShadowOnly = (v & 0xff) == 0 && (v & 0xff00) != 0;
+        v += dPages + ((long) dShadows << 8);
+        boolean shadowOnly = (v & 0xff) == 0 && (v & 0xff00) != 0;
+        if (shadowOnly && !wasShadowOnly) {
+            // list_lru_add() at the tail; an older entry of this node in the queue is now stale
+            workingsetNodes++;
+            long stamp = ++lruStamp;
+            v = (v & 0xffff) | (stamp << STAMP_SHIFT);
+            enqueue(node, stamp);
+        } else if (wasShadowOnly && !shadowOnly) {
+            workingsetNodes--; // list_lru_del(): a page came back
+            v &= 0xffff;
+        }
+        if (v == 0) {
+            xaNodes.remove(node, 0);
+        } else {
+            xaNodes.put(node, v);
+        }
+    }
+
+    private void enqueue(long node, long stamp) {
+        if (lruSize == shadowNodeLru.length && lruSize >= 2 * workingsetNodes + 64) {
+            // mostly stale entries: drop them in place rather than grow
+            int n = 0;
+            int cap = shadowNodeLru.length - 1;
+            for (int i = 0; i < lruSize; i++) {
+                int at = (lruHead + i) & cap;
+                long v = xaNodes.get(shadowNodeLru[at], 0);
+                if ((v >>> STAMP_SHIFT) == shadowNodeStamps[at]) {
+                    int to = (lruHead + n++) & cap;
+                    shadowNodeLru[to] = shadowNodeLru[at];
+                    shadowNodeStamps[to] = shadowNodeStamps[at];
+                }
+            }
+            lruSize = n;
+        }
+        if (lruSize == shadowNodeLru.length) {
+            long[] grown = new long[lruSize * 2];
+            long[] grownStamps = new long[lruSize * 2];
+            for (int i = 0; i < lruSize; i++) {
+                grown[i] = shadowNodeLru[(lruHead + i) & (lruSize - 1)];
+                grownStamps[i] = shadowNodeStamps[(lruHead + i) & (lruSize - 1)];
+            }
+            shadowNodeLru = grown;
+            shadowNodeStamps = grownStamps;
+            lruHead = 0;
+        }
+        int at = (lruHead + lruSize) & (shadowNodeLru.length - 1);
+        shadowNodeLru[at] = node;
+        shadowNodeStamps[at] = stamp;
+        lruSize++;
+    }
+
+    /** True if slot {@code index} of {@code file} holds a shadow entry. */
+    public boolean hasShadow(int file, long index) {
+        return shadows.get(key(file, index), Long.MIN_VALUE) != Long.MIN_VALUE;
+    }
+
+    /** {@code workingset_nodes}: xarray nodes that hold shadow entries and no page. */
+    public long workingsetNodes() {
+        return workingsetNodes;
+    }
+
+    /**
+     * {@code count_shadow_nodes()} (mm/workingset.c): shadow-only nodes beyond
+     * {@code node_present_pages >> (XA_CHUNK_SHIFT - 3)}, one node per 8 pages of the node
+     * holding the page cache (the kernel's bound without a memcg; the page cache lives on node 0 here).
+     */
+    public long excessShadowNodes() {
+        long maxNodes = (long) (frames.nodeEndPfn(0) - frames.nodeStartPfn(0)) >> 3;
+        return Math.max(0, workingsetNodes - maxNodes);
+    }
+
+    /**
+     * {@code scan_shadow_nodes()}/{@code shadow_lru_isolate()}: frees up to {@code nr} of the
+     * oldest shadow-only nodes with every shadow entry in them, counting
+     * {@code workingset_nodereclaim} for each; returns the nodes freed.
+     */
+    public long reclaimShadowNodes(long nr) {
+        long freed = 0;
+        while (freed < nr && lruSize > 0) {
+            long node = shadowNodeLru[lruHead];
+            long stamp = shadowNodeStamps[lruHead];
+            lruHead = (lruHead + 1) & (shadowNodeLru.length - 1);
+            lruSize--;
+            long v = xaNodes.get(node, 0);
+            if ((v >>> STAMP_SHIFT) != stamp || (v & 0xff) != 0 || (v & 0xff00) == 0) {
+                continue; // a stale entry: the node took a page since, and was queued again if it lost it
+            }
+            for (long key = node << 6; key < (node + 1) << 6; key++) {
+                shadows.remove(key, Long.MIN_VALUE);
+                shadowDomains.remove(key, 0);
+            }
+            xaNodes.remove(node, 0);
+            workingsetNodes--;
+            k.vmstat.count(VmEvent.WORKINGSET_NODERECLAIM);
+            freed++;
+        }
+        return freed;
+    }
+
+    /** The {@code workingset_shadow} shrinker ({@code "mm-shadow"}) over {@link #excessShadowNodes}. */
+    public io.vmsim.core.shrinker.Shrinker shadowShrinker() {
+        return new io.vmsim.core.shrinker.Shrinker() {
+            @Override
+            public String name() {
+                return "mm-shadow";
+            }
+
+            @Override
+            public int seeks() {
+                // Linux 4.x's DEFAULT_SEEKS, the version ShrinkerRegistry follows (5.0+ has seeks 0: freeable / 2)
+                return io.vmsim.core.shrinker.ShrinkerRegistry.DEFAULT_SEEKS;
+            }
+
+            @Override
+            public long countObjects() {
+                return excessShadowNodes();
+            }
+
+            @Override
+            public long scanObjects(long nr) {
+                return reclaimShadowNodes(nr);
+            }
+        };
     }
 
     private static long key(int file, long index) {
@@ -440,11 +596,13 @@ public final class PageCache {
         k.hooks.charge(pfn, 1, k.currentMm); // the page cache is charged to the reader's memory cgroup
         frames.set(pfn, PageFrames.PG_LRU);
         long shadow = shadows.remove(key, Long.MIN_VALUE);
+        int domain = (int) shadowDomains.remove(key, 0);
+        updateNode(key, 1, shadow != Long.MIN_VALUE ? -1 : 0);
         if (shadow != Long.MIN_VALUE) {
             // workingset_refault(), before folio_add_lru() as in filemap_add_folio()
             file(file).refaults++;
             k.vmstat.count(VmEvent.WORKINGSET_REFAULT_FILE);
-            policy.pageRefaulted(pfn, shadow);
+            k.reclaim.pageRefaulted(pfn, shadow, domain);
         }
         if (referenced) {
             policy.pageAdded(pfn, false);
@@ -470,10 +628,19 @@ public final class PageCache {
      * {@code shadow} in its slot and frees it. The caller took it off the LRU.
      */
     public void evict(int pfn, long shadow) {
+        evict(pfn, shadow, 0);
+    }
+
+    /** As {@link #evict(int, long)}, the shadow carrying the LRU domain the page was evicted from. */
+    public void evict(int pfn, long shadow, int domain) {
         int file = frames.mapping[pfn];
         long key = key(file, frames.index[pfn] & 0xffffffffL);
         pages.remove(key, -1);
         shadows.put(key, shadow);
+        if (domain != 0) {
+            shadowDomains.put(key, domain);
+        }
+        updateNode(key, -1, 1);
         nrFilePages--;
         file(file).resident--;
         k.hooks.uncharge(pfn, 1);

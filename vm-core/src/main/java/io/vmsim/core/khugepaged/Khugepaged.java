@@ -28,7 +28,9 @@ import java.util.List;
  * 512 PTEs replaced by one PMD, the old pages released and the emptied PTE table deposited
  * under the PMD so that a later split cannot fail. {@link #collapseRange} is
  * {@code madvise(MADV_COLLAPSE)}: synchronous, with direct reclaim and compaction, and blind to
- * the {@code max_ptes_*} limits. Simplification: ranges with swapped-out entries are not
+ * the {@code max_ptes_*} limits. The new page is charged to the memory cgroup before the
+ * collapse ({@code alloc_charge_folio()}); if the group has no room for it even after reclaim,
+ * the range is left alone ({@code SCAN_CGROUP_CHARGE_FAIL}). Simplification: ranges with swapped-out entries are not
  * collapsed (no swap-in here), and areas are eligible by the {@code enabled} knob and
  * {@code MADV_HUGEPAGE}/{@code MADV_NOHUGEPAGE} only ({@code thp_vma_allowable_order()}).
  */
@@ -46,7 +48,7 @@ public final class Khugepaged implements Daemons.Daemon {
     private Migrator.MoveListener copyListener = (from, to) -> { };
 
     /** Outcome of scanning one PMD range. */
-    enum Scan { NOT_ELIGIBLE, DECLINED, COLLAPSED, ALLOC_FAILED, ALREADY_HUGE, DEMOTED }
+    enum Scan { NOT_ELIGIBLE, DECLINED, COLLAPSED, ALLOC_FAILED, CGROUP_CHARGE_FAIL, ALREADY_HUGE, DEMOTED }
 
     public Khugepaged(Kernel kernel, int pagesToScan, long scanSleepMs, long allocSleepMs, boolean defrag) {
         this.k = kernel;
@@ -260,6 +262,15 @@ public final class Khugepaged implements Daemons.Daemon {
             k.vmstat.count(VmEvent.THP_COLLAPSE_ALLOC_FAILED);
             return Scan.ALLOC_FAILED;
         }
+        // alloc_charge_folio() (mm/khugepaged.c): thp_collapse_alloc counts the allocation, then
+        // the new folio is charged to the mm's memory cgroup; a failed charge puts it back and
+        // the range is left as it is (SCAN_CGROUP_CHARGE_FAIL; no alloc_sleep, no *_alloc_failed)
+        k.vmstat.count(VmEvent.THP_COLLAPSE_ALLOC);
+        if (!k.hooks.tryChargeHuge(mm, Kernel.HPAGE_PMD_NR, gfp)) {
+            frames.refcount[head] = 0;
+            k.allocator.freePages(head, Kernel.HPAGE_PMD_ORDER, cpu);
+            return Scan.CGROUP_CHARGE_FAIL;
+        }
         collapse(mm, vma, haddr, pmdTable, pi, ptes, head, cpu);
         return Scan.COLLAPSED;
     }
@@ -304,7 +315,6 @@ public final class Khugepaged implements Daemons.Daemon {
         pmdT[pi] = Pte.make(head, bits);
         mm.rssAnon += Kernel.HPAGE_PMD_NR;
         k.flushTlbRange(mm, haddr, haddr + Kernel.HPAGE_PMD_SIZE);
-        k.vmstat.count(VmEvent.THP_COLLAPSE_ALLOC);
         k.vmstat.count(VmEvent.KHUGEPAGED_PAGES_COLLAPSED);
         pagesCollapsed++;
     }

@@ -37,6 +37,7 @@ public final class LruDomains implements ReclaimPolicy, OfflineStudy {
     /** Pages handed over by {@link #pageAdded}: each stands for the reference that brought it in. */
     private long referencedAdds;
     private long unreferencedAdds;
+    private long crossDomainRefaults;
 
     public LruDomains(ReclaimPolicy root, PolicyFactory factory, PageFrames frames) {
         this.frames = frames;
@@ -152,7 +153,11 @@ public final class LruDomains implements ReclaimPolicy, OfflineStudy {
 
     // ---------------------------------------------------------------- domains
 
-    private int domainOf(int pfn) {
+    /**
+     * The LRU domain a page is charged to ({@code folio_lruvec()}): its memory cgroup and node,
+     * as one number. Shadow entries carry it ({@code pack_shadow()} packs the memcg id and node).
+     */
+    public int domainOf(int pfn) {
         int cg = owner == null ? 0 : owner[pfn] & 0xff;
         return nodes == 1 ? cg : cg * nodes + frames.nodeOf(pfn);
     }
@@ -303,13 +308,35 @@ public final class LruDomains implements ReclaimPolicy, OfflineStudy {
         domains[domainOf(pfn)].pageDeactivated(pfn);
     }
 
-    /**
-     * The refaulting page's own domain gets the shadow. Simplification: the kernel checks that
-     * the shadow's memcg is the page's; here a shadow from another domain is handed over as is.
-     */
+    /** A refault whose shadow came from the page's own domain; see {@link #pageRefaulted(int, long, int)}. */
     @Override
     public void pageRefaulted(int pfn, long shadow) {
         policy(domainOf(pfn)).pageRefaulted(pfn, shadow);
+    }
+
+    /**
+     * {@code workingset_refault()}: a page comes back with a shadow its eviction left in domain
+     * {@code evictionDomain} ({@link #domainOf}; -1 for the page's own). The shadow is a value of
+     * that domain's policy instance (its clock, its lists), and Linux judges the refault distance
+     * against the eviction lruvec ({@code workingset_test_recent()}, 6.x: the memcg and node
+     * unpacked from the shadow). Handed to the page's own instance only when it is that one; a
+     * shadow from another domain (the page is now charged to another cgroup or lives on
+     * another node) is not given to an instance that cannot read it: the refault counts, the
+     * page comes in without activation, as Linux treats a shadow whose memcg is gone. The
+     * {@code ReclaimPolicy} interface has no way to ask the eviction instance alone.
+     */
+    public void pageRefaulted(int pfn, long shadow, int evictionDomain) {
+        int d = domainOf(pfn);
+        if (evictionDomain < 0 || evictionDomain == d) {
+            policy(d).pageRefaulted(pfn, shadow);
+        } else {
+            crossDomainRefaults++;
+        }
+    }
+
+    /** Refaults whose shadow came from another LRU domain, not handed to the page's policy. */
+    public long crossDomainRefaults() {
+        return crossDomainRefaults;
     }
 
     @Override

@@ -291,6 +291,11 @@ public final class Kernel {
      * {@code folio_add_lru()}).
      */
     public void newAnonFolio(int head, int order, Vma vma, long va, boolean referenced, long shadow) {
+        newAnonFolio(head, order, vma, va, referenced, shadow, -1);
+    }
+
+    /** As above, the shadow left by an eviction from LRU domain {@code shadowDomain} (-1: the page's own). */
+    public void newAnonFolio(int head, int order, Vma vma, long va, boolean referenced, long shadow, int shadowDomain) {
         int n = 1 << order;
         vma.anonVmaPrepared = true;
         long index = vma.linearIndex(va & ~((long) n * 4096 - 1));
@@ -319,7 +324,7 @@ public final class Kernel {
         frames.set(head, PageFrames.PG_LRU);
         if (shadow != NO_SHADOW) {
             vmstat.count(VmEvent.WORKINGSET_REFAULT_ANON);
-            reclaim.pageRefaulted(head, shadow);
+            reclaim.pageRefaulted(head, shadow, shadowDomain);
         }
         if (referenced) {
             reclaim.pageAdded(head, true);

@@ -45,11 +45,31 @@ public interface MmHooks {
     }
 
     /**
+     * {@code folio_free_swap()}: a write is about to dirty swap-cache page {@code pfn}; if no
+     * swap entry still names its slot, the page leaves the swap cache and the slot is freed.
+     * Returns true if the page is no longer in the swap cache.
+     */
+    default boolean freeSwapCache(int pfn) {
+        return false;
+    }
+
+    /**
      * A task of {@code mm} is about to allocate {@code nr} user pages: enforce its memory
      * cgroup's {@code memory.max} and {@code memory.high} first ({@code try_charge_memcg()}),
      * reclaiming within the group or killing in it.
      */
     default void beforeUserAlloc(Mm mm, int nr) {
+    }
+
+    /**
+     * {@code mem_cgroup_charge()} of a huge folio of {@code nr} pages just allocated for a task of
+     * {@code mm} with {@link io.vmsim.core.alloc.Gfp} flags {@code gfp}: unlike
+     * {@link #beforeUserAlloc}, it may fail (the caller then frees the folio and falls back),
+     * and it never invokes the OOM killer (order above PAGE_ALLOC_COSTLY_ORDER). Returns true if
+     * the group has room for it now.
+     */
+    default boolean tryChargeHuge(Mm mm, int nr, int gfp) {
+        return true;
     }
 
     /** User page {@code pfn} (a folio head of {@code nr} pages) now belongs to the memory cgroup of {@code mm} (null: the root). */

@@ -13,7 +13,7 @@ import java.util.Map;
 public final class TextReport {
     /** vmstat counters worth a line in the summary, in the order shown (when the run reports them). */
     static final List<String> KEY_COUNTERS = List.of(
-            "pgfault", "pgmajfault", "thp_fault_alloc", "thp_fault_fallback", "thp_collapse_alloc",
+            "pgfault", "pgmajfault", "thp_fault_alloc", "thp_fault_fallback", "thp_fault_fallback_charge", "thp_collapse_alloc",
             "thp_split_page", "pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct",
             "workingset_refault_anon", "workingset_refault_file", "pswpin", "pswpout", "compact_stall",
             "numa_hint_faults", "numa_pages_migrated", "oom_kill");

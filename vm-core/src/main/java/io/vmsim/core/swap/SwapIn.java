@@ -19,6 +19,14 @@ import io.vmsim.core.vmstat.VmEvent;
  * the slot at eviction goes back to the reclaim policy ({@code workingset_refault()}). No swap
  * readahead: one page per fault. The page is mapped writable only when no other entry still
  * refers to the slot; otherwise it stays in the swap cache for them and is mapped read-only.
+ *
+ * <p>The page read in stays in the swap cache, keeping its slot, as Linux's does: it is clean,
+ * so evicting it again writes nothing ({@code pageout()} is skipped for a clean swap-cache page;
+ * {@code pswpout} does not move). The slot is given up at once only where
+ * {@code should_try_to_free_swap()} says so (swap more than half full, mlocked, or a write
+ * fault by the page's only user). A later write through a writable PTE dirties the page, which
+ * is then written to the same slot when evicted; a write fault on it ({@code do_wp_page()})
+ * frees the slot ({@code folio_free_swap()} in {@code wp_can_reuse_anon_folio()}).
  */
 public final class SwapIn {
     private final Kernel k;
@@ -59,14 +67,15 @@ public final class SwapIn {
             frames.refcount[pfn] = 1;
             long shadow = swap.shadow(entry);
             boolean evictable = k.anonEvictable && !vma.has(VmaFlags.VM_LOCKED);
-            k.newAnonFolio(pfn, 0, vma, va, true, evictable ? shadow : Kernel.NO_SHADOW);
-            if (swap.count(entry) > 1) {
-                swap.addToCache(pfn, entry);
-            }
+            k.newAnonFolio(pfn, 0, vma, va, true, evictable ? shadow : Kernel.NO_SHADOW, swap.shadowDomain(entry));
+            swap.addToCache(pfn, entry); // swapin_readahead() reads into the swap cache
         }
         // writable only if no other PTE maps the page or still holds the slot (do_swap_page()'s exclusivity)
         boolean exclusive = swap.count(entry) == 1 && frames.mapcount[pfn] == 1;
-        swap.put(entry);
+        swap.put(entry); // swap_free(): the page stays in the swap cache, holding the slot
+        if (shouldTryToFreeSwap(vma, pfn, write, exclusive)) {
+            swap.freeSwap(pfn); // folio_free_swap(): only if no entry names the slot any more
+        }
         mm.swapEnts--;
         mm.rssAnon++;
         long bits = Pte.PRESENT | Pte.USER | Pte.ACCESSED;
@@ -75,5 +84,19 @@ public final class SwapIn {
         }
         // a write to a read-only mapping of a shared slot's page retries into a copy-on-write fault
         ptes[i] = Pte.make(pfn, bits);
+    }
+
+    /**
+     * {@code should_try_to_free_swap()} (mm/memory.c, Linux 6.x): give up the slot when swap is
+     * more than half full ({@code mem_cgroup_swap_full()}, which without a memcg swap limit is
+     * {@code vm_swap_full()}), when the area or the page is mlocked, or on a write fault to a
+     * page this mapping alone uses (it is about to be dirtied, so the copy in the slot is stale).
+     * Otherwise a clean page keeps its slot and can be reclaimed again without writing.
+     */
+    private boolean shouldTryToFreeSwap(Vma vma, int pfn, boolean write, boolean exclusive) {
+        if (swap.full() || vma.has(VmaFlags.VM_LOCKED) || frames.test(pfn, PageFrames.PG_MLOCKED)) {
+            return true;
+        }
+        return write && exclusive;
     }
 }

@@ -18,9 +18,11 @@ import java.util.Arrays;
  * evicted ({@code mm/workingset.c} stores it in the swap cache's xarray slot); it is handed back
  * on swap-in and dropped when the slot is freed.
  *
- * <p>The swap cache here holds a page only while other page-table entries still refer to its
- * slot (after fork); when the last entry is faulted in or zapped the page leaves the swap
- * cache and the slot is freed, as {@code should_try_to_free_swap()} does for exclusive pages.
+ * <p>The swap cache holds a page that was swapped in (its slot stays allocated and the page
+ * clean, see {@link SwapIn}) or that reclaim is writing out. When the last entry naming a slot
+ * goes away ({@code swap_free()}) its cached page keeps the slot while the page is mapped,
+ * unless swap is more than half full ({@code __try_to_reclaim_swap()} with
+ * {@code TTRS_UNMAPPED | TTRS_FULL}); an unmapped page leaves the cache and the slot is freed.
  * A page in the swap cache has {@link PageFrames#PG_SWAPCACHE} and its slot in {@code priv}.
  */
 public final class SwapSpace {
@@ -28,12 +30,13 @@ public final class SwapSpace {
     private static final int OFFSET_BITS = 26;
     /** Slots a device may have: fewer than 2^26 (256 GiB of 4 KiB pages), the offset field of an entry. */
     public static final long MAX_SLOTS_PER_DEVICE = (1L << OFFSET_BITS) - 1;
-    /** Heap bytes per slot: its count, its shadow entry and its swap-cache frame. */
-    public static final int BYTES_PER_SLOT = Integer.BYTES + Long.BYTES + Integer.BYTES;
+    /** Heap bytes per slot: its count, its shadow entry and the shadow's LRU domain, and its swap-cache frame. */
+    public static final int BYTES_PER_SLOT = Integer.BYTES + Long.BYTES + Character.BYTES + Integer.BYTES;
 
     private final PageFrames frames;
     private final int[][] count;
     private final long[][] shadow;
+    private final char[][] shadowDomain;
     private final int[][] cachePfn;
     private final int[] cursor;
     private final long total;
@@ -53,6 +56,7 @@ public final class SwapSpace {
         int n = pages == 0 ? 0 : devices;
         count = new int[n][];
         shadow = new long[n][];
+        shadowDomain = new char[n][];
         cachePfn = new int[n][];
         cursor = new int[n];
         long t = 0;
@@ -60,6 +64,7 @@ public final class SwapSpace {
             int slots = (int) (pages / devices + (d < pages % devices ? 1 : 0));
             count[d] = new int[slots];
             shadow[d] = new long[slots];
+            shadowDomain[d] = new char[slots];
             cachePfn[d] = new int[slots];
             Arrays.fill(cachePfn[d], -1);
             t += slots;
@@ -75,6 +80,23 @@ public final class SwapSpace {
     /** SwapFree in pages. */
     public long freePages() {
         return total - used;
+    }
+
+    /** {@code vm_swap_full()}: more than half of the swap space is in use. */
+    public boolean full() {
+        return (total - used) * 2 < total;
+    }
+
+    /**
+     * {@code folio_free_swap()}: takes a page out of the swap cache, freeing its slot, if no
+     * page-table entry still names the slot; returns true if it did.
+     */
+    public boolean freeSwap(int pfn) {
+        if (!frames.test(pfn, PageFrames.PG_SWAPCACHE) || count(entryOf(pfn)) > 0) {
+            return false;
+        }
+        removeFromCache(pfn);
+        return true;
     }
 
     /** Pages in the swap cache (SwapCached). */
@@ -115,6 +137,7 @@ public final class SwapSpace {
                     cursor[d] = off + 1 == n ? 0 : off + 1;
                     used++;
                     shadow[d][off] = 0;
+            shadowDomain[d][off] = 0;
                     return Pte.swapEntry(d, off);
                 }
             }
@@ -133,8 +156,9 @@ public final class SwapSpace {
     }
 
     /**
-     * {@code swap_free()}: one entry referring to the slot went away. When none is left, a page
-     * in the swap cache for it leaves the cache and the slot is freed.
+     * {@code swap_free()}: one entry referring to the slot went away. When none is left, the
+     * slot is freed, and a page in the swap cache for it leaves the cache unless it is mapped
+     * and swap is not full (see the class comment).
      */
     public void put(long entry) {
         int d = Pte.swapType(entry);
@@ -145,7 +169,9 @@ public final class SwapSpace {
         if (--count[d][off] == 0) {
             int pfn = cachePfn[d][off];
             if (pfn >= 0) {
-                removeFromCache(pfn); // which releases the slot
+                if (frames.mapcount[pfn] == 0 || full()) {
+                    removeFromCache(pfn); // which releases the slot
+                }
             } else {
                 release(d, off);
             }
@@ -155,6 +181,7 @@ public final class SwapSpace {
     private void release(int d, int off) {
         if (count[d][off] == 0 && cachePfn[d][off] < 0) {
             shadow[d][off] = 0;
+            shadowDomain[d][off] = 0;
             used--;
         }
     }
@@ -195,8 +222,9 @@ public final class SwapSpace {
         release(d, off);
     }
 
-    /** Migration: the swap cache's page {@code from} is now {@code to} (which has its flags and {@code priv}). */
+    /** Migration: the swap cache's page {@code from} is now {@code to} (which has its flags); the slot code in {@code priv} follows. */
     public void replace(int from, int to) {
+        frames.priv[to] = frames.priv[from];
         long entry = entryOf(to);
         int d = Pte.swapType(entry);
         int off = (int) Pte.swapOffset(entry);
@@ -208,7 +236,18 @@ public final class SwapSpace {
 
     /** Stores the shadow entry of an evicted page in its slot. */
     public void setShadow(long entry, long value) {
+        setShadow(entry, value, 0);
+    }
+
+    /** Stores the shadow entry of a page evicted from LRU domain {@code domain} ({@code pack_shadow()}). */
+    public void setShadow(long entry, long value, int domain) {
         shadow[Pte.swapType(entry)][(int) Pte.swapOffset(entry)] = value;
+        shadowDomain[Pte.swapType(entry)][(int) Pte.swapOffset(entry)] = (char) domain;
+    }
+
+    /** The LRU domain the shadow in the slot was left by. */
+    public int shadowDomain(long entry) {
+        return shadowDomain[Pte.swapType(entry)][(int) Pte.swapOffset(entry)];
     }
 
     /** The shadow entry stored in the slot. */

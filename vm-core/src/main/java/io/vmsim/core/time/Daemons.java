@@ -89,6 +89,9 @@ public final class Daemons {
                     runs[id]++;
                     dueNs[id] = sleep < 0 ? NEVER : now + Math.max(1, sleep);
                 }
+            }
+            // a daemon may have woken another, one earlier in the list among them
+            for (int id = 0; id < daemons.size(); id++) {
                 next = Math.min(next, dueNs[id]);
             }
             nextDueNs = next;

@@ -60,6 +60,7 @@ public final class Reclaim implements MmHooks {
         this.inodes = new SlabCache("inode_cache", 600, ShrinkerRegistry.DEFAULT_SEEKS, k.allocator);
         shrinkers.register(dentries);
         shrinkers.register(inodes);
+        shrinkers.register(cache.shadowShrinker()); // the workingset_shadow shrinker of mm/workingset.c
         this.vmscan = new Vmscan(k, c.getString(CoreKeys.POLICY_RECLAIM), cache, swap, oom, cost, daemons,
                 c.getInt(CoreKeys.SWAPPINESS), shrinkers);
         this.vmscan.setMemcgReclaimBatch(c.getInt(CoreKeys.MEMCG_RECLAIM_BATCH));
@@ -143,6 +144,11 @@ public final class Reclaim implements MmHooks {
     }
 
     @Override
+    public boolean freeSwapCache(int pfn) {
+        return swap.freeSwap(pfn);
+    }
+
+    @Override
     public void filePageDirtied(int pfn) {
         cache.markDirty(pfn);
     }
@@ -176,6 +182,11 @@ public final class Reclaim implements MmHooks {
     @Override
     public void beforeUserAlloc(Mm mm, int nr) {
         vmscan.tryChargeMemcg(mm, nr);
+    }
+
+    @Override
+    public boolean tryChargeHuge(Mm mm, int nr, int gfp) {
+        return vmscan.tryChargeMemcgHuge(mm, nr, gfp);
     }
 
     @Override
@@ -255,6 +266,7 @@ public final class Reclaim implements MmHooks {
         m.put("nr_writeback", cache.nrWriteback());
         m.put("nr_swapcached", swap.cachedPages());
         m.put("nr_shadow_entries", cache.nrShadows());
+        m.put("workingset_nodes", cache.workingsetNodes());
         m.put("nr_slab_reclaimable", slabPages());
         return m;
     }

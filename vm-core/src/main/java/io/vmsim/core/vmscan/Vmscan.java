@@ -4,6 +4,7 @@ import io.vmsim.api.policy.PolicyException;
 import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.api.policy.ScanControl;
 import io.vmsim.core.alloc.AllocHooks;
+import io.vmsim.core.alloc.Gfp;
 import io.vmsim.core.alloc.PageAllocator;
 import io.vmsim.core.alloc.PageFrames;
 import io.vmsim.core.alloc.Zone;
@@ -30,14 +31,19 @@ import java.util.List;
  * unmapping, swapping and freeing.
  *
  * <ul>
- *   <li><b>kswapd</b> ({@code kswapd()}, {@code balance_pgdat()}): woken by the allocator when
- *       a zone of its node falls below the low watermark, it reclaims in batches of
- *       {@value #SWAP_CLUSTER_MAX} pages, lowering the priority from 12 to 0, until the node's
- *       free pages reach the sum of its zones' high watermarks, then sleeps until woken. Its
- *       work is not charged to the workload ({@link Daemons}).</li>
- *   <li><b>direct reclaim</b> ({@code do_try_to_free_pages()}): an allocation that failed the
- *       min watermark counts {@code allocstall} and reclaims {@value #SWAP_CLUSTER_MAX} pages
- *       itself, priority 12 to 0, charged to the task.</li>
+ *   <li><b>kswapd</b> ({@code wakeup_kswapd()}, {@code kswapd()}, {@code balance_pgdat()}):
+ *       woken by the allocator, with the allocation's order, when the node is not balanced for
+ *       that order (no zone passes its high watermark with a free block of the order), it
+ *       reclaims, lowering the priority from 12 to 0, until the node is balanced; after
+ *       reclaiming 2^(order+1) pages for a high order it settles for order 0
+ *       ({@code kswapd_shrink_node()}), and going back to sleep it wakes kcompactd for the order
+ *       it was woken for. A node balanced but fragmented for a high order wakes kcompactd
+ *       directly when the allocation will not reclaim itself. Its work is not charged to the
+ *       workload ({@link Daemons}).</li>
+ *   <li><b>direct reclaim</b> ({@code try_to_free_pages()}): each round of the allocator's slow
+ *       path counts {@code allocstall} and asks for {@value #SWAP_CLUSTER_MAX} pages, priority
+ *       12 down until it has them, charged to the task; the allocator retries its free lists
+ *       and decides whether to go round again ({@code should_reclaim_retry()}).</li>
  *   <li><b>anon/file balance</b> ({@code get_scan_count()} simplified): anonymous pages may be
  *       reclaimed when swap has free slots and either {@code vm.swappiness} &gt; 0 or, in node
  *       reclaim, the file LRU pages and free pages of the node being reclaimed are at most its
@@ -88,6 +94,10 @@ public final class Vmscan implements AllocHooks {
     private final ShrinkerRegistry shrinkers;
     private final int swappiness;
     private final int[] kswapd;
+    /** {@code pgdat->kswapd_order} per node: the highest order kswapd was woken for since it last ran. */
+    private final int[] kswapdOrder;
+    /** {@code pgdat->kswapd_failures}: kswapd runs in a row that reclaimed nothing; reclaim on the node resets it. */
+    private final int[] kswapdFailures;
     private final Control sc = new Control();
     /** The multi-gen LRU's page-table walks ({@link ScanControl#walkYoung}, {@link ScanControl#lookAround}). */
     private final LruGenWalk lruGen;
@@ -115,6 +125,8 @@ public final class Vmscan implements AllocHooks {
         this.swappiness = swappiness;
         this.lruGen = new LruGenWalk(kernel, rmap, cost.rmapPs());
         this.kswapd = new int[frames.nrNodes()];
+        this.kswapdOrder = new int[frames.nrNodes()];
+        this.kswapdFailures = new int[frames.nrNodes()];
         for (int n = 0; n < kswapd.length; n++) {
             int node = n;
             kswapd[n] = daemons.register(new Daemons.Daemon() {
@@ -125,7 +137,7 @@ public final class Vmscan implements AllocHooks {
 
                 @Override
                 public long run(long nowNs) {
-                    balancePgdat(node);
+                    kswapdRun(node);
                     return -1;
                 }
             }, -1);
@@ -156,9 +168,32 @@ public final class Vmscan implements AllocHooks {
         return w;
     }
 
-    /** {@code pgdat_balanced()}: the node's free pages reach its high watermark. */
+    /** {@code pgdat_balanced(pgdat, 0, ...)}; see {@link #balanced(int, int)}. */
     public boolean balanced(int node) {
-        return freePages(node) >= watermark(node, Zone.WMARK_HIGH);
+        return balanced(node, 0);
+    }
+
+    /**
+     * {@code pgdat_balanced()}: some zone of the node passes its high watermark for an
+     * allocation of {@code order} ({@code zone_watermark_ok_safe()}: free pages above the mark
+     * once the block is taken, and a free block of that order). A node without memory is balanced.
+     */
+    public boolean balanced(int node, int order) {
+        boolean any = false;
+        for (Zone z : allocator.zones()) {
+            if (z.node() == node && z.managedPages() > 0) {
+                any = true;
+                if (z.watermarkOk(order, z.watermark(Zone.WMARK_HIGH))) {
+                    return true;
+                }
+            }
+        }
+        return !any;
+    }
+
+    /** The order kswapd of {@code node} was last woken for and has not yet read ({@code pgdat->kswapd_order}). */
+    public int kswapdOrder(int node) {
+        return kswapdOrder[node];
     }
 
     /** True if kswapd of {@code node} is asleep until woken. */
@@ -170,33 +205,77 @@ public final class Vmscan implements AllocHooks {
 
     @Override
     public void wakeKswapd(int node, int order) {
-        if (!balanced(node)) {
-            daemons.wake(kswapd[node]);
+        wakeKswapd(node, order, Gfp.GFP_KERNEL);
+    }
+
+    /**
+     * {@code wakeup_kswapd()}: raises the node's {@code kswapd_order}; a sleeping kswapd is woken
+     * unless the node is balanced for {@code order}, in which case the memory is there but may be
+     * fragmented, and an allocation that will not reclaim itself wakes kcompactd instead.
+     */
+    @Override
+    public void wakeKswapd(int node, int order, int gfp) {
+        kswapdOrder[node] = Math.max(kswapdOrder[node], order);
+        if (!daemons.sleeping(kswapd[node])) {
+            return;
         }
+        // a hopeless node (kswapd_failures) is left to direct reclaim
+        if (kswapdFailures[node] >= PageAllocator.MAX_RECLAIM_RETRIES || balanced(node, order)) {
+            if ((gfp & Gfp.__GFP_DIRECT_RECLAIM) == 0) {
+                allocator.wakeKcompactd(node, order);
+            }
+            return;
+        }
+        daemons.wake(kswapd[node]);
     }
 
     @Override
-    public boolean directReclaim(int gfp, int order, int node) {
+    public boolean mayDirectReclaim() {
+        return !inReclaim; // PF_MEMALLOC: reclaim does not recurse (__alloc_pages_slowpath's nopage)
+    }
+
+    /**
+     * {@code __perform_reclaim()} and {@code try_to_free_pages()}: one request of
+     * {@value #SWAP_CLUSTER_MAX} pages ({@code sc.nr_to_reclaim}), priority lowered from
+     * {@link #DEF_PRIORITY} after each pass that has not got them all ({@code do_try_to_free_pages()}),
+     * then the per-CPU lists are drained ({@code drain_all_pages()}, the drained retry of
+     * {@code __alloc_pages_direct_reclaim()}). Whether to try again is the allocator's
+     * ({@code should_reclaim_retry()}). Returns the pages reclaimed.
+     */
+    @Override
+    public long directReclaim(int gfp, int order, int node) {
         if (inReclaim) {
-            return false; // PF_MEMALLOC: reclaim does not recurse
+            return 0;
         }
         k.vmstat.count(VmEvent.ALLOCSTALL);
-        allocator.drainAll(); // drain_all_pages(): per-CPU pages count for the watermark only in the buddy lists
-        // batches of SWAP_CLUSTER_MAX until the allocation can pass the min watermark; progress
-        // that cannot get there counts as none, so the allocator moves on to the OOM killer
-        // (the "could it succeed if everything reclaimable were freed" test of should_reclaim_retry())
-        long need = watermark(node, Zone.WMARK_MIN) + (1L << order);
         long got = 0;
-        for (int prio = DEF_PRIORITY; prio >= 0 && freePages(node) <= need; ) {
-            long n = shrink(node, SWAP_CLUSTER_MAX, false, prio);
-            allocator.drainAll();
-            got += n;
-            if (n == 0) {
-                prio--;
+        for (int prio = DEF_PRIORITY; prio >= 0 && got < SWAP_CLUSTER_MAX; prio--) {
+            got += shrink(node, (int) (SWAP_CLUSTER_MAX - got), false, prio);
+        }
+        allocator.drainAll();
+        return got;
+    }
+
+    /**
+     * {@code zone_reclaimable_pages()} for {@code should_reclaim_retry()}: the LRU pages of the
+     * zone's node that reclaim could free (anonymous ones only while they may be swapped), shared
+     * among the node's zones by managed pages, since the LRU domains here are per node.
+     */
+    @Override
+    public long zoneReclaimablePages(Zone zone) {
+        int node = zone.node();
+        long lruPages = 0;
+        for (ReclaimPolicy p : lru == null ? List.of(policy) : lru.ofNode(node)) {
+            lruPages += Math.max(0, p.size());
+        }
+        long reclaimable = mayReclaimAnon() ? lruPages : Math.min(lruPages, cache.nrFilePages());
+        long managed = 0;
+        for (Zone z : allocator.zones()) {
+            if (z.node() == node) {
+                managed += z.managedPages();
             }
         }
-        // draining the per-CPU lists alone may have been enough, as the kernel's drained retry finds
-        return freePages(node) > need;
+        return managed == 0 ? 0 : reclaimable * zone.managedPages() / managed;
     }
 
     @Override
@@ -204,18 +283,58 @@ public final class Vmscan implements AllocHooks {
         return oom.outOfMemory();
     }
 
-    /** kswapd's work: reclaim until the node is balanced or a sweep down to priority 0 frees nothing. */
+    /**
+     * One wake of kswapd ({@code kswapd()}): reads and clears {@code kswapd_order}, balances the
+     * node for it, and on going back to sleep ({@code kswapd_try_to_sleep()}, when the node is
+     * balanced at the order reclaim finished at) wakes kcompactd for the order it was woken for.
+     */
+    void kswapdRun(int node) {
+        int allocOrder = kswapdOrder[node];
+        kswapdOrder[node] = 0;
+        while (true) {
+            int reclaimOrder = balancePgdat(node, allocOrder);
+            // prepare_kswapd_sleep(): balanced at the order reclaim finished at, or hopeless
+            if (balanced(node, reclaimOrder) || kswapdFailures[node] >= PageAllocator.MAX_RECLAIM_RETRIES) {
+                allocator.wakeKcompactd(node, allocOrder);
+                return;
+            }
+        }
+    }
+
+    /** kswapd's work for an order-0 wake; see {@link #balancePgdat(int, int)}. */
     void balancePgdat(int node) {
+        balancePgdat(node, 0);
+    }
+
+    /**
+     * {@code balance_pgdat()}: reclaim until the node is balanced for {@code order} or a sweep
+     * down to priority 0 frees nothing. As {@code kswapd_shrink_node()} does, once
+     * {@code compact_gap(order)} = 2^(order+1) pages were reclaimed for a high order, balance is
+     * checked at order 0 (fragmentation may keep the high order unavailable; compaction's job).
+     * Each pass asks for what the node lacks of its high watermarks, at least
+     * {@value #SWAP_CLUSTER_MAX} pages (Linux asks for the zones' high watermarks in full).
+     * Returns the order it stopped at.
+     */
+    int balancePgdat(int node, int order) {
         k.vmstat.count(VmEvent.PAGEOUTRUN);
         allocator.drainAll();
-        for (int prio = DEF_PRIORITY; prio >= 0 && !balanced(node); ) {
+        long reclaimed = 0;
+        for (int prio = DEF_PRIORITY; prio >= 0 && !balanced(node, order); ) {
             long want = Math.max(SWAP_CLUSTER_MAX, watermark(node, Zone.WMARK_HIGH) - freePages(node));
             long got = shrink(node, (int) Math.min(want, Integer.MAX_VALUE), true, prio);
             allocator.drainAll();
+            reclaimed += got;
+            if (order > 0 && reclaimed >= (2L << order)) {
+                order = 0;
+            }
             if (got == 0) {
                 prio--; // raise the pressure only when a pass made no progress
             }
         }
+        if (reclaimed == 0 && !balanced(node, order)) {
+            kswapdFailures[node]++; // a whole run that reclaimed nothing
+        }
+        return order;
     }
 
     /**
@@ -250,7 +369,11 @@ public final class Vmscan implements AllocHooks {
                     run(p);
                 }
             }
-            return sc.reclaimed + shrinkSlab(sc.scannedPages);
+            long got = sc.reclaimed + shrinkSlab(sc.scannedPages);
+            if (got > 0) {
+                kswapdFailures[node] = 0; // shrink_node(): reclaimable after all
+            }
+            return got;
         } finally {
             inReclaim = false;
         }
@@ -376,6 +499,39 @@ public final class Vmscan implements AllocHooks {
             long over = cg.current + nr - cg.high;
             shrinkMemcg(cg, (int) Math.min(Math.max(memcgBatch, over), Integer.MAX_VALUE), DEF_PRIORITY);
         }
+    }
+
+    /**
+     * {@code try_charge_memcg()} for a huge folio of {@code nr} pages ({@code mem_cgroup_charge()}
+     * from {@code vma_alloc_anon_folio_pmd()} or khugepaged's {@code alloc_charge_folio()}): if the
+     * group would go over {@code memory.max} it counts {@code events.max} and, when {@code gfp}
+     * allows direct reclaim, reclaims {@code nr} pages from its own domains per attempt
+     * ({@code try_to_free_mem_cgroup_pages()}, priority 12 down): once, once more after
+     * {@code drain_all_stock()}, then, without __GFP_NORETRY, up to {@code MAX_RECLAIM_RETRIES}
+     * more. It never calls the OOM killer ({@code mem_cgroup_oom()} refuses orders above
+     * PAGE_ALLOC_COSTLY_ORDER) and never overcharges: false means the caller falls back.
+     */
+    public boolean tryChargeMemcgHuge(Mm mm, int nr, int gfp) {
+        if (lru == null || mm == null || mm.memcg == 0 || inReclaim) {
+            return true;
+        }
+        MemCgroup cg = lru.cgroup(mm.memcg);
+        if (cg.current + nr <= cg.max) {
+            return true;
+        }
+        cg.eventsMax++;
+        if ((gfp & Gfp.__GFP_DIRECT_RECLAIM) == 0) {
+            return false;
+        }
+        int attempts = 2 + ((gfp & Gfp.__GFP_NORETRY) != 0 ? 0 : PageAllocator.MAX_RECLAIM_RETRIES);
+        for (int i = 0; i < attempts && cg.current + nr > cg.max; i++) {
+            long want = Math.max(nr, SWAP_CLUSTER_MAX);
+            long got = 0;
+            for (int prio = DEF_PRIORITY; prio >= 0 && got < want; prio--) {
+                got += shrinkMemcg(cg, (int) (want - got), prio);
+            }
+        }
+        return cg.current + nr <= cg.max;
     }
 
     /**
@@ -530,6 +686,7 @@ public final class Vmscan implements AllocHooks {
             swap.dup(entry);
             frames.refcount[pfn]--;
         }
+        int domain = lru == null ? 0 : lru.domainOf(pfn); // pack_shadow(): the memcg and node of the eviction
         long shadow = requested ? policy.pageEvictedOnRequest(pfn) : policy.pageEvicted(pfn);
         if (!requested) {
             k.vmstat.count(kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT);
@@ -537,7 +694,7 @@ public final class Vmscan implements AllocHooks {
             k.vmstat.count(file || lazyfree ? VmEvent.PGSTEAL_FILE : VmEvent.PGSTEAL_ANON);
         }
         if (file) {
-            cache.evict(pfn, shadow);
+            cache.evict(pfn, shadow, domain);
         } else if (lazyfree) {
             // shrink_folio_list(): a clean lazy-free page is freed, its data gone; no shadow
             k.vmstat.count(VmEvent.PGLAZYFREED);
@@ -557,7 +714,7 @@ public final class Vmscan implements AllocHooks {
                     k.clock.advance(cost.ioPagePs());
                 }
             }
-            swap.setShadow(entry, shadow);
+            swap.setShadow(entry, shadow, domain);
             k.hooks.uncharge(pfn, 1);
             frames.refcount[pfn] = 0;
             swap.removeFromCache(pfn);

@@ -15,6 +15,8 @@ public enum VmEvent {
     PSWPOUT("pswpout"),
     THP_FAULT_ALLOC("thp_fault_alloc"),
     THP_FAULT_FALLBACK("thp_fault_fallback"),
+    /** Huge-page faults that fell back because the memory cgroup charge failed ({@code mem_cgroup_charge()}). */
+    THP_FAULT_FALLBACK_CHARGE("thp_fault_fallback_charge"),
     THP_COLLAPSE_ALLOC("thp_collapse_alloc"),
     THP_SPLIT_PAGE("thp_split_page"),
     THP_SPLIT_PMD("thp_split_pmd"),
@@ -72,6 +74,8 @@ public enum VmEvent {
     WORKINGSET_ACTIVATE_FILE("workingset_activate_file"),
     WORKINGSET_RESTORE_ANON("workingset_restore_anon"),
     WORKINGSET_RESTORE_FILE("workingset_restore_file"),
+    /** Shadow-only xarray nodes freed by the shadow shrinker ({@code count_shadow_nodes()}/{@code shadow_lru_isolate()}). */
+    WORKINGSET_NODERECLAIM("workingset_nodereclaim"),
     UNEVICTABLE_PGS_MLOCKED("unevictable_pgs_mlocked"),
     /** munlock cleared PG_mlocked of pages ({@code __munlock_folio()}, mm/mlock.c). */
     UNEVICTABLE_PGS_MUNLOCKED("unevictable_pgs_munlocked"),

@@ -281,11 +281,11 @@ final class PageAllocatorTest {
             }
 
             @Override
-            public boolean directReclaim(int gfp, int order, int node) {
+            public long directReclaim(int gfp, int order, int node) {
                 calls.add("reclaim " + order);
                 a.frames().refcount[held[0]] = 0;
                 a.freePages(held[0], 9, 0);
-                return true;
+                return 512;
             }
         });
         held[0] = a.allocPages(GFP_KERNEL, 9, 0, 0);
@@ -318,6 +318,81 @@ final class PageAllocatorTest {
         assertThat(oom).containsExactly(0);
     }
 
+    /**
+     * should_reclaim_retry(): rounds without progress are retried while some zone would pass its
+     * min watermark with its reclaimable pages freed, until more than MAX_RECLAIM_RETRIES of them
+     * came in a row; with nothing reclaimable the OOM killer is asked after the first round.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"1000, 17", "0, 1"})
+    void slowPath_noProgress_retriesWhileReclaimableMemoryCouldHelp(long reclaimable, int rounds) {
+        PageAllocator a = allocator(1024, 1);
+        while (a.allocPages(GFP_ATOMIC, 0, 0, 0) >= 0) {
+            // down to the atomic reserve, below min
+        }
+        a.drainAll();
+        int[] calls = new int[2];
+        a.setHooks(new AllocHooks() {
+            @Override
+            public long directReclaim(int gfp, int order, int node) {
+                calls[0]++;
+                return 0;
+            }
+
+            @Override
+            public long zoneReclaimablePages(Zone zone) {
+                return reclaimable;
+            }
+
+            @Override
+            public boolean outOfMemory(int gfp, int order, int node) {
+                calls[1]++;
+                return false;
+            }
+        });
+        assertThat(a.allocPages(GFP_KERNEL, 0, 0, 0)).isEqualTo(-1);
+        assertThat(calls[0]).isEqualTo(rounds);
+        assertThat(rounds).isIn(1, PageAllocator.MAX_RECLAIM_RETRIES + 1);
+        assertThat(calls[1]).isEqualTo(1);
+    }
+
+    /** Rounds that make progress reset the count: an allocation D pages below min that frees 8 a round needs D / 8 + 1. */
+    @Test
+    void slowPath_roundsWithProgress_goOnUntilTheMinWatermarkPasses() {
+        PageAllocator a = allocator(1024, 1);
+        List<Integer> held = new ArrayList<>();
+        for (int p; (p = a.allocPages(GFP_ATOMIC, 0, 0, 0)) >= 0; ) {
+            held.add(p);
+        }
+        a.drainAll();
+        Zone z = a.zones().get(0);
+        long min = z.watermark(Zone.WMARK_MIN);
+        long free = z.nrFreePages();
+        assertThat(min - free).isGreaterThan(16);
+        int[] calls = {0};
+        a.setHooks(new AllocHooks() {
+            @Override
+            public long directReclaim(int gfp, int order, int node) {
+                calls[0]++;
+                for (int i = 0; i < 8; i++) {
+                    int p = held.remove(held.size() - 1);
+                    a.frames().refcount[p] = 0;
+                    a.freePages(p, 0, 0);
+                }
+                a.drainAll();
+                return 8;
+            }
+
+            @Override
+            public long zoneReclaimablePages(Zone zone) {
+                return held.size();
+            }
+        });
+        assertThat(a.allocPages(GFP_KERNEL, 0, 0, 0)).isNotNegative();
+        assertThat(calls[0]).isEqualTo((int) ((min - free) / 8 + 1));
+        a.verify();
+    }
+
     @Test
     void transhugeLight_neitherWakesKswapdNorReclaims() {
         PageAllocator a = new PageAllocator(new PageFrames(1024, new int[] {0}), 1, 0, 10, 1);
@@ -329,9 +404,9 @@ final class PageAllocatorTest {
             }
 
             @Override
-            public boolean directReclaim(int gfp, int order, int node) {
+            public long directReclaim(int gfp, int order, int node) {
                 calls.add("reclaim");
-                return false;
+                return 0;
             }
         });
         a.allocPages(GFP_KERNEL, 9, 0, 0);
