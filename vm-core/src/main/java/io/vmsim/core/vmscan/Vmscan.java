@@ -268,7 +268,8 @@ public final class Vmscan implements AllocHooks {
         for (ReclaimPolicy p : lru == null ? List.of(policy) : lru.ofNode(node)) {
             lruPages += Math.max(0, p.size());
         }
-        long reclaimable = mayReclaimAnon() ? lruPages : Math.min(lruPages, cache.nrFilePages());
+        // can_reclaim_anon_pages(): swap has a free slot, whatever vm.swappiness
+        long reclaimable = k.anonEvictable && swap.freePages() > 0 ? lruPages : Math.min(lruPages, cache.nrFilePages());
         long managed = 0;
         for (Zone z : allocator.zones()) {
             if (z.node() == node) {
