@@ -6,6 +6,7 @@ import io.vmsim.core.filemap.Msync;
 import io.vmsim.core.filemap.PageCache;
 import io.vmsim.core.filemap.Truncate;
 import io.vmsim.core.memcg.MemCgroup;
+import io.vmsim.core.memcg.MemcgStock;
 import io.vmsim.core.mm.Mm;
 import io.vmsim.core.mm.SyscallError;
 import io.vmsim.core.mm.Task;
@@ -246,13 +247,16 @@ final class FileOpsTest {
             pc.write(p.mm(), 0, f, i);
         }
         MemCgroup cg = r.lruDomains().cgroup(id);
-        assertThat(cg.current).isEqualTo(16);
+        // try_charge_memcg() charged one MEMCG_CHARGE_BATCH and keeps the other 48 in the CPU's stock
+        assertThat(cg.file).isEqualTo(16);
+        assertThat(cg.current).isEqualTo(MemcgStock.MEMCG_CHARGE_BATCH);
         long written = stat(m, "nr_written");
         new Truncate(m.kernel(), pc).truncate(f, 0, 0);
         assertThat(stat(m, "nr_dirty")).isZero();
         assertThat(stat(m, "nr_file_pages")).isZero();
         assertThat(stat(m, "nr_written")).isEqualTo(written);
-        assertThat(cg.current).isZero();
+        assertThat(cg.file).isZero();
+        assertThat(cg.current).isEqualTo(MemcgStock.MEMCG_CHARGE_BATCH - 16); // the stock alone
         check(m);
     }
 

@@ -69,7 +69,7 @@ final class MemcgTest {
         // the group's pages live in an instance of their own
         LruDomains lru = r.lruDomains();
         assertThat(lru.instances()).isEqualTo(2);
-        assertThat(lru.ofCgroup(id).get(0).size()).isEqualTo((int) cg.current);
+        assertThat(lru.ofCgroup(id).get(0).size()).isEqualTo((int) (cg.anon + cg.file));
         assertThat(lru.ofCgroup(0).get(0).size()).isEqualTo(4096);
         r.verify();
         m.kernel().allocator.verify();
@@ -124,7 +124,8 @@ final class MemcgTest {
         assertThat(cg.eventsOomKill).isEqualTo(1);
         assertThat(big.mm().exited).isFalse();
         assertThat(small.mm().exited).isFalse();
-        assertThat(cg.current).isEqualTo(1024);
+        assertThat(cg.anon).isEqualTo(1024);
+        assertThat(cg.current).isEqualTo(cg.anon + cg.kmem + r.lruDomains().stock().stocked(cg));
         assertThat(m.vmstat().get("oom_kill")).isEqualTo(1);
         r.verify();
     }

@@ -441,10 +441,11 @@ public final class InvariantChecker {
             }
             for (MemCgroup cg : lru.cgroups()) {
                 int id = cg.id();
-                if (cg.anon != cgAnon[id] || cg.file != cgFile[id] || cg.current != cg.anon + cg.file) {
+                long stocked = lru.stock().stocked(cg);
+                if (cg.anon != cgAnon[id] || cg.file != cgFile[id] || cg.current != cg.anon + cg.file + cg.kmem + stocked) {
                     throw fail("memory cgroup " + cg.name() + ": current " + cg.current + ", anon " + cg.anon + ", file "
-                            + cg.file + " but the frames charged to it hold " + cgAnon[id] + " anon and " + cgFile[id]
-                            + " file pages");
+                            + cg.file + ", kmem " + cg.kmem + ", stocked " + stocked + " but the frames charged to it hold "
+                            + cgAnon[id] + " anon and " + cgFile[id] + " file pages");
                 }
             }
         }

@@ -513,7 +513,7 @@ public final class FaultHandler {
     }
 
     private int allocUserPage(Task task, long va, int node) {
-        k.hooks.beforeUserAlloc(task.mm(), 1); // memory cgroup limits (reclaim, issue 3)
+        k.hooks.beforeUserAlloc(task.mm(), 1, task.cpu()); // memory cgroup limits (reclaim, issue 3)
         int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), node);
         if (pfn < 0) {
             throw new WorkloadException(String.format("out of memory: %s (pid %d) faulting at 0x%x; "

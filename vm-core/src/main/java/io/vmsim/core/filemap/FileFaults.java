@@ -211,7 +211,7 @@ public final class FileFaults {
     }
 
     private int alloc(Task task, long va) {
-        k.hooks.beforeUserAlloc(task.mm(), 1);
+        k.hooks.beforeUserAlloc(task.mm(), 1, task.cpu());
         int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), k.frames.nodeOf(0));
         if (pfn < 0) {
             throw new WorkloadException(String.format("out of memory: %s (pid %d) faulting at 0x%x; reclaim made no "

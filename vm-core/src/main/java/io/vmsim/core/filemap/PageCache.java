@@ -578,7 +578,7 @@ public final class PageCache {
      * not ({@code pageAddedUnreferenced}: Linux adds it without PG_referenced).
      */
     private int addPage(int file, long index, int cpu, boolean referenced) {
-        k.hooks.beforeUserAlloc(k.currentMm, 1);
+        k.hooks.beforeUserAlloc(k.currentMm, 1, cpu);
         int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, cpu, k.frames.nodeOf(0));
         if (pfn < 0) {
             throw new WorkloadException("out of memory reading page " + index + " of file " + file(file).name

@@ -31,6 +31,8 @@ public final class LruDomains implements ReclaimPolicy, OfflineStudy {
     private ReclaimPolicy[] domains;
     private byte[] owner;
     private final List<MemCgroup> cgroups = new ArrayList<>();
+    /** The per-CPU charge stocks of the groups. */
+    private final MemcgStock stock = new MemcgStock();
     /** True if the policy observes every access but counts a page added unreferenced as used. */
     private final boolean unreferencedAsUse;
     private OfflineStudy.Study study;
@@ -132,6 +134,42 @@ public final class LruDomains implements ReclaimPolicy, OfflineStudy {
         if (owner != null) {
             owner[pfn] = 0;
         }
+    }
+
+    /** The per-CPU charge stocks ({@code memcg_stock}). */
+    public MemcgStock stock() {
+        return stock;
+    }
+
+    /**
+     * A page-table page charged to {@code memcg} ({@code __memcg_kmem_charge_page()}): the page
+     * counter took it in {@code try_charge_memcg()}; the group's {@code kmem} counts it.
+     */
+    public void chargeKmem(int pfn, int memcg) {
+        if (memcg == 0 || owner == null) {
+            return;
+        }
+        owner[pfn] = (byte) memcg;
+        MemCgroup cg = cgroups.get(memcg);
+        cg.kmem++;
+        cg.current++;
+        cg.peak = Math.max(cg.peak, cg.current);
+    }
+
+    /**
+     * A charged page-table page is freed on {@code cpu} ({@code __memcg_kmem_uncharge_page()},
+     * {@code obj_cgroup_uncharge_pages()}): its charge goes to the CPU's stock
+     * ({@code refill_stock()}), not straight back to the page counter.
+     */
+    public void unchargeKmem(int pfn, int cpu) {
+        int memcg = ownerOf(pfn);
+        if (memcg == 0) {
+            return;
+        }
+        owner[pfn] = 0;
+        MemCgroup cg = cgroups.get(memcg);
+        cg.kmem--;
+        stock.refill(cg, 1, cpu);
     }
 
     /** A split folio's pages each carry its group, so each can be uncharged on its own. */

@@ -18,13 +18,19 @@ public final class MemCgroup {
     public long max;
     /** {@code memory.high} in pages: above it the allocating task reclaims the group back. */
     public final long high;
-    /** {@code memory.current} in pages. */
+    /**
+     * {@code memory.current} (cgroup v1 {@code memory.usage_in_bytes}) in pages: the page counter,
+     * which holds the charged user pages ({@link #anon}, {@link #file}), the charged page-table
+     * pages ({@link #kmem}) and the pages kept in the per-CPU charge stocks ({@link MemcgStock}).
+     */
     public long current;
     /** {@code memory.peak} in pages. */
     public long peak;
     /** {@code memory.stat} anon and file pages. */
     public long anon;
     public long file;
+    /** Page-table pages charged to the group ({@code GFP_PGTABLE_USER} has {@code __GFP_ACCOUNT}). */
+    public long kmem;
     /** {@code memory.events}. */
     public long eventsHigh;
     public long eventsMax;

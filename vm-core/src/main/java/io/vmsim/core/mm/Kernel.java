@@ -138,7 +138,7 @@ public final class Kernel {
             int idx = Pte.index(va, level);
             long e = t[idx];
             if (e == 0) {
-                int nt = tables.allocTable(cpu, node);
+                int nt = tables.allocTable(cpu, node, mm.memcg); // charged to the group (__GFP_ACCOUNT)
                 if (nt < 0) {
                     throw new WorkloadException("out of memory allocating a page table at 0x" + Long.toHexString(va));
                 }

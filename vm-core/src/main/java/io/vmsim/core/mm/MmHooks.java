@@ -72,6 +72,11 @@ public interface MmHooks {
         return true;
     }
 
+    /** As {@link #beforeUserAlloc(Mm, int)} by a task on {@code cpu}, whose per-CPU charge stock is used. */
+    default void beforeUserAlloc(Mm mm, int nr, int cpu) {
+        beforeUserAlloc(mm, nr);
+    }
+
     /** User page {@code pfn} (a folio head of {@code nr} pages) now belongs to the memory cgroup of {@code mm} (null: the root). */
     default void charge(int pfn, int nr, Mm mm) {
     }

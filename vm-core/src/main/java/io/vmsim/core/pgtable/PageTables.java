@@ -20,6 +20,23 @@ public final class PageTables {
     private int[] freeSlots = new int[256];
     private int nrFreeSlots;
     private long nrTables;
+    private Accounting accounting;
+
+    /**
+     * Memory-cgroup accounting of page-table pages: {@code GFP_PGTABLE_USER} includes
+     * {@code __GFP_ACCOUNT} (include/asm-generic/pgalloc.h), so each table of a user address
+     * space is charged to the memory cgroup of the task that allocates it.
+     */
+    public interface Accounting {
+        /** {@code try_charge_memcg()} of one page to group {@code memcg} by a task on {@code cpu}: may reclaim or OOM-kill. */
+        void tryCharge(int memcg, int cpu);
+
+        /** The charged page is table {@code pfn}. */
+        void charged(int pfn, int memcg);
+
+        /** Table {@code pfn} is freed on {@code cpu}: its charge, if any, is given back. */
+        void uncharge(int pfn, int cpu);
+    }
 
     public PageTables(PageFrames frames, PageAllocator allocator) {
         this.frames = frames;
@@ -31,9 +48,29 @@ public final class PageTables {
      * Like {@code pte_alloc_one()}, this uses GFP_PGTABLE_USER, which may reclaim.
      */
     public int allocTable(int cpu, int node) {
+        return allocTable(cpu, node, 0);
+    }
+
+    /** Sets the memory-cgroup accounting of the tables (none: nothing is charged). */
+    public void setAccounting(Accounting a) {
+        this.accounting = a;
+    }
+
+    /**
+     * As {@link #allocTable(int, int)}, charging the table to memory cgroup {@code memcg} (0,
+     * the root: not charged).
+     */
+    public int allocTable(int cpu, int node, int memcg) {
+        boolean charge = memcg != 0 && accounting != null;
+        if (charge) {
+            accounting.tryCharge(memcg, cpu);
+        }
         int pfn = allocator.allocPages(Gfp.GFP_PGTABLE_USER, 0, cpu, node);
         if (pfn < 0) {
             return -1;
+        }
+        if (charge) {
+            accounting.charged(pfn, memcg);
         }
         int slot;
         if (nrFreeSlots > 0) {
@@ -56,6 +93,9 @@ public final class PageTables {
     public void freeTable(int pfn, int cpu) {
         if (!frames.test(pfn, PageFrames.PG_PGTABLE)) {
             throw new IllegalStateException("PFN " + pfn + " is not a page-table page");
+        }
+        if (accounting != null) {
+            accounting.uncharge(pfn, cpu);
         }
         int slot = frames.priv[pfn];
         if (nrFreeSlots == freeSlots.length) {

@@ -50,7 +50,7 @@ public final class SwapIn {
             frames.mapcount[pfn]++;
             frames.refcount[pfn]++;
         } else {
-            k.hooks.beforeUserAlloc(mm, 1);
+            k.hooks.beforeUserAlloc(mm, 1, task.cpu());
             pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), k.allocationNode(task, vma, va));
             if (pfn < 0) {
                 throw new WorkloadException(String.format("out of memory: %s (pid %d) swapping in 0x%x; reclaim made no "

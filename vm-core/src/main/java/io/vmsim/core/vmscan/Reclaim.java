@@ -8,6 +8,7 @@ import io.vmsim.core.filemap.PageCache;
 import io.vmsim.core.filemap.StorageCosts;
 import io.vmsim.core.memcg.LruDomains;
 import io.vmsim.core.memcg.MemCgroup;
+import io.vmsim.core.pgtable.PageTables;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
 import io.vmsim.core.mm.MmHooks;
@@ -65,6 +66,25 @@ public final class Reclaim implements MmHooks {
                 c.getInt(CoreKeys.SWAPPINESS), shrinkers);
         this.vmscan.setMemcgReclaimBatch(c.getInt(CoreKeys.MEMCG_RECLAIM_BATCH));
         this.lru = k.reclaim;
+        if (lru != null) {
+            k.tables.setAccounting(new PageTables.Accounting() {
+                @Override
+                public void tryCharge(int memcg, int cpu) {
+                    Mm cur = k.currentMm;
+                    vmscan.tryChargeMemcg(lru.cgroup(memcg), cur != null && cur.memcg == memcg ? cur : null, 1, cpu);
+                }
+
+                @Override
+                public void charged(int pfn, int memcg) {
+                    lru.chargeKmem(pfn, memcg);
+                }
+
+                @Override
+                public void uncharge(int pfn, int cpu) {
+                    lru.unchargeKmem(pfn, cpu);
+                }
+            });
+        }
         this.fileFaults = new FileFaults(k, cache, c.getLong(CoreKeys.FAULT_AROUND_BYTES));
         this.swapIn = new SwapIn(k, swap, cost);
     }
@@ -187,6 +207,11 @@ public final class Reclaim implements MmHooks {
     @Override
     public boolean tryChargeHuge(Mm mm, int nr, int gfp) {
         return vmscan.tryChargeMemcgHuge(mm, nr, gfp);
+    }
+
+    @Override
+    public void beforeUserAlloc(Mm mm, int nr, int cpu) {
+        vmscan.tryChargeMemcg(mm, nr, cpu);
     }
 
     @Override
@@ -327,9 +352,11 @@ public final class Reclaim implements MmHooks {
                 }
             }
             for (MemCgroup cg : lru.cgroups()) {
-                if (cg.id() != 0 && charged[cg.id()] != cg.current) {
-                    throw new IllegalStateException("memory cgroup " + cg.name() + " counts " + cg.current
-                            + " pages but " + charged[cg.id()] + " frames are charged to it");
+                long stocked = lru.stock().stocked(cg);
+                if (cg.id() != 0 && (charged[cg.id()] != cg.anon + cg.file || cg.current != cg.anon + cg.file + cg.kmem + stocked)) {
+                    throw new IllegalStateException("memory cgroup " + cg.name() + " counts " + cg.current + " pages ("
+                            + cg.kmem + " page tables, " + stocked + " stocked) but " + charged[cg.id()]
+                            + " user frames are charged to it");
                 }
             }
         }

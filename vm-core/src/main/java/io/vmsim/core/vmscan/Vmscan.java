@@ -11,6 +11,7 @@ import io.vmsim.core.alloc.Zone;
 import io.vmsim.core.filemap.PageCache;
 import io.vmsim.core.memcg.LruDomains;
 import io.vmsim.core.memcg.MemCgroup;
+import io.vmsim.core.memcg.MemcgStock;
 import io.vmsim.core.filemap.StorageCosts;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
@@ -73,8 +74,8 @@ public final class Vmscan implements AllocHooks {
     private int memcgBatch = SWAP_CLUSTER_MAX;
     /** {@code DEF_PRIORITY}. */
     public static final int DEF_PRIORITY = 12;
-    /** Pages a memory cgroup charge tries to take at once for the per-cpu stock ({@code MEMCG_CHARGE_BATCH}, mm/memcontrol.c). */
-    static final int MEMCG_CHARGE_BATCH = 64;
+    /** Largest charge {@code try_charge_memcg()} retries after reclaim freed anything (order {@code PAGE_ALLOC_COSTLY_ORDER}). */
+    static final int PAGE_ALLOC_COSTLY_ORDER = 3;
     /** Reclaim rounds a failing memory cgroup charge retries ({@code MAX_RECLAIM_RETRIES}, mm/memcontrol.c). */
     static final int MAX_RECLAIM_RETRIES = 16;
 
@@ -441,59 +442,120 @@ public final class Vmscan implements AllocHooks {
         }
     }
 
-    /**
-     * {@code try_charge_memcg()} before a task of {@code mm} allocates {@code nr} pages: above
-     * {@code memory.max} the group reclaims from its own LRU domains, priority 12 to 0, and if it
-     * cannot get under, its OOM killer kills one of its processes ({@code events.max},
-     * {@code events.oom}, {@code events.oom_kill}); above {@code memory.high} the task reclaims
-     * the group back towards it ({@code events.high}), paying for it. The root group has no limits.
-     */
+    /** As {@link #tryChargeMemcg(Mm, int, int)} for a task on CPU 0. */
     public void tryChargeMemcg(Mm mm, int nr) {
-        if (lru == null || mm == null || mm.memcg == 0 || inReclaim) {
+        tryChargeMemcg(mm, nr, 0);
+    }
+
+    /**
+     * {@code try_charge_memcg()} before a task of {@code mm} on {@code cpu} allocates {@code nr}
+     * pages; the caller then charges the pages themselves ({@code LruDomains.charge()}, which
+     * adds {@code nr} to the page counter). The root group has no limits.
+     */
+    public void tryChargeMemcg(Mm mm, int nr, int cpu) {
+        if (lru == null || mm == null || mm.memcg == 0) {
             return;
         }
-        MemCgroup cg = lru.cgroup(mm.memcg);
-        if (cg.current + nr > cg.max) {
-            cg.eventsMax++;
-            // try_charge_memcg() first tried a whole batch for the per-cpu stock, then nr pages
-            cg.failcnt += nr < MEMCG_CHARGE_BATCH ? 2 : 1;
-            boolean waited = false;
-            while (cg.current + nr > cg.max) {
-                for (int prio = DEF_PRIORITY; prio >= 0 && cg.current + nr > cg.max; ) {
-                    long want = Math.max(memcgBatch, cg.current + nr - cg.max);
-                    if (shrinkMemcg(cg, (int) Math.min(want, Integer.MAX_VALUE), prio) == 0) {
-                        prio--;
-                    }
+        tryChargeMemcg(lru.cgroup(mm.memcg), mm, nr, cpu);
+    }
+
+    /**
+     * {@code try_charge_memcg()} (mm/memcontrol.c, Linux 6.18) of {@code nr} pages to {@code cg}
+     * by a task of {@code mm} on {@code cpu}: {@code consume_stock()} first; else the page
+     * counter is charged {@code max(MEMCG_CHARGE_BATCH, nr)} pages and the surplus stocked
+     * ({@code refill_stock()}); if that fails, {@code nr} pages alone. Each failed charge of the
+     * counter counts in {@code failcnt} ({@code page_counter_try_charge()}) and raises
+     * {@code events.max}; then the group reclaims {@code nr} pages (at least
+     * {@code memcg.reclaim_batch}) and retries while that made room, drains the per-CPU stocks
+     * once ({@code drain_all_stock()}), retries while reclaim freed anything, then
+     * {@code MAX_RECLAIM_RETRIES} more times, and then its OOM killer kills one of its processes
+     * ({@code events.oom}, {@code events.oom_kill}) and the retries start over; a task it killed
+     * gives up after them ({@code passed_oom && task_is_dying()}). Reclaim itself charges
+     * without limit ({@code PF_MEMALLOC}: {@code force}). Above {@code memory.high} the task
+     * reclaims the group back towards it ({@code events.high}).
+     *
+     * <p>On return the page counter holds the charge minus the {@code nr} pages the caller
+     * charges next, so {@code memory.current} is exact once they are charged.
+     */
+    public void tryChargeMemcg(MemCgroup cg, Mm mm, int nr, int cpu) {
+        if (inReclaim) {
+            return; // force: the caller's charge goes over the limit
+        }
+        MemcgStock stock = lru.stock();
+        int batch = Math.max(MemcgStock.MEMCG_CHARGE_BATCH, nr);
+        int nrRetries = MAX_RECLAIM_RETRIES;
+        boolean drained = false;
+        boolean passedOom = false;
+        boolean waited = false;
+        while (true) {
+            if (stock.consume(cg, nr, cpu)) {
+                cg.current -= nr;
+                break;
+            }
+            if (cg.current + batch <= cg.max) { // page_counter_try_charge()
+                cg.current += batch;
+                cg.peak = Math.max(cg.peak, cg.current);
+                cg.current -= nr;
+                if (batch > nr) {
+                    stock.refill(cg, batch - nr, cpu);
                 }
-                if (cg.current + nr <= cg.max) {
+                break;
+            }
+            cg.failcnt++;
+            if (batch > nr) {
+                batch = nr;
+                continue;
+            }
+            cg.eventsMax++;
+            long reclaimed = 0;
+            for (int prio = DEF_PRIORITY; prio >= 0 && cg.current + nr > cg.max; prio--) {
+                // try_to_free_mem_cgroup_pages(): the priority loop of do_try_to_free_pages()
+                long want = Math.max(memcgBatch, nr) - reclaimed;
+                if (want <= 0) {
                     break;
                 }
-                if (!waited && cg.file > 0 && cache.nrDirty() + cache.nrWriteback() > 0) {
-                    // shrink_folio_list() woke the flusher for the dirty pages it met and, in a
-                    // memory cgroup (no sane writeback throttling in cgroup v1), waits for their
-                    // writeback (folio_wait_writeback()) before it tries them again: no OOM kill
-                    // while dirty page cache can still be written and dropped
-                    waited = true;
-                    cache.writebackAllAndWait();
-                    continue;
-                }
-                // try_charge_memcg(): after reclaim failed, one more attempt once the per-cpu
-                // stocks are drained and one for each of MAX_RECLAIM_RETRIES rounds, then the OOM
-                // killer; a task it chose (here the allocating one, if chosen) tries as often
-                // again before it gives up (passed_oom && task_is_dying())
-                cg.failcnt += 1 + MAX_RECLAIM_RETRIES;
-                cg.eventsOom++;
-                int id = cg.id();
-                if (oom.select(m -> m.memcg == id) == null) {
-                    throw new io.vmsim.core.mm.WorkloadException("memory cgroup " + cg.name() + " reached memory.max ("
-                            + (cg.max << 12) + " bytes), reclaim could not free enough and no process in it can be killed");
-                }
-                cg.eventsOomKill++; // counted first: killing the allocating task itself does not return
-                if (oom.select(m -> m.memcg == id) == mm) {
-                    cg.failcnt += 1 + MAX_RECLAIM_RETRIES;
-                }
-                oom.outOfMemory(m -> m.memcg == id);
+                reclaimed += shrinkMemcg(cg, (int) Math.min(want, Integer.MAX_VALUE), prio);
             }
+            if (cg.max - cg.current >= nr) { // mem_cgroup_margin()
+                continue;
+            }
+            if (!drained) {
+                stock.drainAll(cg);
+                drained = true;
+                continue;
+            }
+            if (reclaimed > 0 && nr <= 1 << PAGE_ALLOC_COSTLY_ORDER) {
+                continue;
+            }
+            if (!waited && cg.file > 0 && cache.nrDirty() + cache.nrWriteback() > 0) {
+                // shrink_folio_list() woke the flusher for the dirty pages it met and, in a
+                // memory cgroup (no sane writeback throttling in cgroup v1), waits for their
+                // writeback (folio_wait_writeback()) before it tries them again: no OOM kill
+                // while dirty page cache can still be written and dropped
+                waited = true;
+                cache.writebackAllAndWait();
+                continue;
+            }
+            if (nrRetries-- > 0) {
+                continue;
+            }
+            if (passedOom && mm != null && mm.oomKilled) {
+                return; // nomem: the dying task gives up
+            }
+            cg.eventsOom++;
+            int id = cg.id();
+            if (oom.select(m -> m.memcg == id) == null) {
+                throw new io.vmsim.core.mm.WorkloadException("memory cgroup " + cg.name() + " reached memory.max ("
+                        + (cg.max << 12) + " bytes), reclaim could not free enough and no process in it can be killed");
+            }
+            cg.eventsOomKill++; // counted first: killing the allocating task itself does not return
+            if (oom.select(m -> m.memcg == id) == mm) {
+                // the killed task retries as often again before it gives up (passed_oom && task_is_dying())
+                cg.failcnt += 1 + MAX_RECLAIM_RETRIES;
+            }
+            oom.outOfMemory(m -> m.memcg == id);
+            passedOom = true;
+            nrRetries = MAX_RECLAIM_RETRIES;
         }
         if (cg.current + nr > cg.high) {
             cg.eventsHigh++;
