@@ -9,14 +9,6 @@
 
 static double us(double t0) { return (now_ns() - t0) / 1000.0; }
 
-/* CPU time of this thread (user + system), ns: wall time minus this is time the thread was
- * preempted (other processes on the machine's two cores) or stalled outside the guest. */
-static double cpu_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
 int main(int argc, char **argv) {
     int huge = argc > 1 && strcmp(argv[1], "on") == 0;
     size_t size = (argc > 2 ? strtoul(argv[2], NULL, 10) : 3072) * MB;

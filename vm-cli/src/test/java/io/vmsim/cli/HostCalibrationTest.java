@@ -16,24 +16,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The prediction of {@code conformance/calibration/README.md}: {@code largepages3} (3 GiB) run
  * with {@code conformance/calibration/host.yaml} (cost keys derived from microbenchmarks only)
- * stands against the C port's measured times (the independent figures) no worse than the
- * README's table reports, row by row (each error at most the reported one, rounded up to the next
- * whole percent, or to the next 0.01 for ratios), and at least as many rows meet the goal as
- * it reports: 2 of 10 times within 15%, 1 of 5 on/off ratios within 0.05. A model change that
- * worsens the prediction fails here; one that improves it should update the README.
+ * stands against the C port's measured CPU times (the independent figures: medians of the
+ * port's runs in {@code largepages3.json}) no worse than the README's CPU-time table reports,
+ * row by row (each error at most the reported one, rounded up to the next whole percent, or to
+ * the next 0.01 for ratios), and at least as many rows meet the goal as it reports: 1 of 10
+ * times within 15%, 2 of 5 on/off ratios within 0.05. A model change that worsens the
+ * prediction fails here (charging the walks of the one-byte-per-page loop in full again,
+ * {@code cost.walk_miss_overlap} 0, fails the ratio bounds of its two rows); one that improves
+ * it should update the README.
  */
 final class HostCalibrationTest {
     private static final Path HOST = Path.of(System.getProperty("vmsim.calibration.host",
             "../conformance/calibration/host.yaml"));
 
     /** The README's errors against the measured medians, as bounds: |predicted / measured - 1|. */
-    static final double[] ERROR_ON = {0.45, 0.91, 1.13, 0.43, 0.50};
-    static final double[] ERROR_OFF = {0.02, 0.02, 1.04, 1.08, 1.07};
+    static final double[] ERROR_ON = {0.61, 0.47, 0.44, 0.65, 0.48};
+    static final double[] ERROR_OFF = {0.04, 0.84, 0.48, 0.54, 0.47};
     /** The README's on/off ratio differences, as bounds. */
-    static final double[] RATIO_DIFF = {0.21, 0.45, 0.04, 0.30, 0.25};
-    /** Medians of the 5 runs each in conformance/calibration/largepages3.json, microseconds. */
-    static final double[] MEASURED_ON = {5_147_674, 62_658, 56_292, 12_510, 11_857};
-    static final double[] MEASURED_OFF = {10_917_737, 131_540, 63_877, 13_510, 13_564};
+    static final double[] RATIO_DIFF = {0.31, 0.57, 0.05, 0.26, 0.03};
+    /** Medians of the port's CPU time per phase (cpu_us) over the runs in conformance/calibration/largepages3.json, microseconds. */
+    static final double[] MEASURED_ON = {6_713_434, 117_282, 110_852, 27_715, 18_927};
+    static final double[] MEASURED_OFF = {13_474_386, 475_403, 145_144, 24_287, 20_813};
+    /** How many of the README's times are within 15%, and ratios within 0.05. */
+    static final int TIMES_WITHIN = 1;
+    static final int RATIOS_WITHIN = 2;
 
     @TempDir
     Path dir;
@@ -74,7 +80,7 @@ final class HostCalibrationTest {
             timesWithin += Math.abs(off[i] / MEASURED_OFF[i] - 1) <= 0.15 ? 1 : 0;
             ratiosWithin += Math.abs(on[i] / off[i] - MEASURED_ON[i] / MEASURED_OFF[i]) <= 0.05 ? 1 : 0;
         }
-        assertThat(timesWithin).as("times within 15% of measured").isGreaterThanOrEqualTo(2);
-        assertThat(ratiosWithin).as("on/off ratios within 0.05 of measured").isGreaterThanOrEqualTo(1);
+        assertThat(timesWithin).as("times within 15% of measured").isGreaterThanOrEqualTo(TIMES_WITHIN);
+        assertThat(ratiosWithin).as("on/off ratios within 0.05 of measured").isGreaterThanOrEqualTo(RATIOS_WITHIN);
     }
 }

@@ -249,21 +249,47 @@ final class ScenarioRunner {
         long base = base(p);
         long len = length(p);
         long stride = p.stride();
-        long extraPs = memset ? m.kernel().cost.storeBytePs * stride : 0;
+        io.vmsim.core.time.CostModel cost = m.kernel().cost;
+        long storePs = memset ? cost.storeBytePs * stride : 0;
+        // Memory costs from what the phase touches, not from its op: prefetchers follow a stride
+        // below 4 KiB (they stop at page boundaries), so only references a page or more apart
+        // miss. A pass whose lines (one 64-byte line a reference) exceed the last-level cache
+        // misses on every one (a cyclic sweep larger than an LRU cache finds none of its lines);
+        // one that fits misses on its first pass only (no cache contents carry across phases).
+        long firstPassMissPs = 0;
+        long repeatMissPs = 0;
         if (stride >= 4096) {
-            // THP (issue 5): prefetchers stop at 4 KiB boundaries, so each such reference misses the caches
-            extraPs += Math.round(m.config().getDouble(io.vmsim.core.config.CoreKeys.COST_CACHE_MISS) * 1000.0);
+            long footprint = ((len + stride - 1) / stride) * 64;
+            firstPassMissPs = cost.cacheMissPs;
+            repeatMissPs = footprint > cacheSize() ? cost.cacheMissPs : 0;
         }
+        io.vmsim.core.mmu.Mmu mmu = m.kernel().mmus[t.cpu()];
         double wf = memset ? 1.0 : p.writeFraction();
         for (int r = 0; r < Math.max(1, p.repeat()); r++) {
+            long missPs = r == 0 ? firstPassMissPs : repeatMissPs;
             for (long off = 0; off < len; off += stride) {
+                long tlb = mmu.tlbMissPs;
                 m.access(t, base + off, wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf));
-                if (extraPs != 0) {
-                    m.kernel().clock.advance(extraPs);
-                }
+                charge(cost, storePs, missPs, mmu.tlbMissPs - tlb);
                 tick();
             }
         }
+    }
+
+    /**
+     * Charges what a reference costs beyond its translation: {@code storePs} of memset stores
+     * and a cache miss of {@code missPs}, part of which overlaps its TLB miss of {@code tlbPs}
+     * ({@link io.vmsim.core.time.CostModel#overlappedMissPs}).
+     */
+    private void charge(io.vmsim.core.time.CostModel cost, long storePs, long missPs, long tlbPs) {
+        long extra = storePs + (missPs != 0 ? cost.overlappedMissPs(tlbPs, missPs) : 0);
+        if (extra != 0) {
+            m.kernel().clock.advance(extra);
+        }
+    }
+
+    private long cacheSize() {
+        return m.config().getLong(io.vmsim.core.config.CoreKeys.CPU_CACHE_SIZE);
     }
 
     /** read() or write() the phase's range of its file, page by page (reclaim, issue 3). */
@@ -340,9 +366,22 @@ final class ScenarioRunner {
         long pages = pages(p);
         double wf = p.writeFraction();
         long n = (p.count() < 0 ? pages : p.count()) * Math.max(1, p.repeat());
+        // No prefetcher follows random pages: a reference misses the last-level cache as often
+        // as a uniform reference to the phase's lines (one 64-byte line a page) does against a
+        // cache of cpu.cache_size, 1 - size/footprint, and is charged that fraction of a miss
+        // and of its overlap with the walk (the uniform estimate: a zipf phase's hot pages hit
+        // more often).
+        io.vmsim.core.time.CostModel cost = m.kernel().cost;
+        long footprint = pages * 64;
+        double missFraction = cost.cacheMissPs != 0 && footprint > cacheSize() ? 1.0 - (double) cacheSize() / footprint : 0;
+        io.vmsim.core.mmu.Mmu mmu = m.kernel().mmus[t.cpu()];
         for (long i = 0; i < n; i++) {
             long page = zipf == null ? rng.nextLong(pages) : zipf.sample(rng) - 1;
+            long tlb = mmu.tlbMissPs;
             m.access(t, base + (page << 12), wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf));
+            if (missFraction != 0) {
+                m.kernel().clock.advance(Math.round(missFraction * cost.overlappedMissPs(mmu.tlbMissPs - tlb, cost.cacheMissPs)));
+            }
             tick();
         }
     }

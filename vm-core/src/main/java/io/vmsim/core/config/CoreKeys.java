@@ -59,6 +59,8 @@ public final class CoreKeys {
     public static final String NR_HUGEPAGES_1G = "vm.nr_hugepages_1g";
     public static final String COST_COMPACT_SCAN = "cost.compact_scan_ns";
     public static final String COST_CACHE_MISS = "cost.cache_miss_ns";
+    public static final String COST_WALK_MISS_OVERLAP = "cost.walk_miss_overlap";
+    public static final String CPU_CACHE_SIZE = "cpu.cache_size";
     public static final String THP_SHMEM_ENABLED = "mm.transparent_hugepage.shmem_enabled";
     // reclaim (issue 3)
     public static final String SWAP_SIZE = "swap.size";
@@ -152,7 +154,11 @@ public final class CoreKeys {
             ConfigKey.real(COST_COMPACT_SCAN, 2.0, 0, 1e9,
                     "Simulated ns for compaction to examine one page frame (either scanner); migration adds cost.copy_4k_ns per page moved."),
             ConfigKey.real(COST_CACHE_MISS, 0.0, 0, 1e9,
-                    "Simulated ns of a reference that misses the CPU caches (DRAM latency), charged to sequential and strided references a page or more apart, where hardware prefetchers stop; 0 leaves it out."),
+                    "Simulated ns of a reference that misses the CPU caches, charged to references hardware prefetchers cannot follow (strided a page or more apart, random, zipf) as far as the phase's footprint exceeds cpu.cache_size; 0 leaves it out."),
+            ConfigKey.real(COST_WALK_MISS_OVERLAP, 0.0, 0, 1,
+                    "Fraction of a TLB miss (STLB lookup and walk) hidden when the same reference misses the caches and depends on no earlier load (strided, random and zipf phases): the core keeps its walk in flight with the other references' misses; the reference is charged (1 - overlap) x walk + miss; 0 charges both in full."),
+            ConfigKey.size(CPU_CACHE_SIZE, "8M", 0, 1L << 40,
+                    "Last-level cache size: a strided pass whose touched lines (64 bytes a reference) exceed it misses on every reference a page or more apart, one that fits misses on its first pass only; a random or zipf phase misses on 1 - size/footprint of its references."),
             ConfigKey.oneOf(THP_SHMEM_ENABLED, "never", List.of("always", "within_size", "advise", "never", "deny", "force"),
                     "/sys/kernel/mm/transparent_hugepage/shmem_enabled: huge pages for shared anonymous (shmem) mappings always, within the object's size, in MADV_HUGEPAGE areas, or never (deny/force: off/on for all)."),
             // reclaim (issue 3)

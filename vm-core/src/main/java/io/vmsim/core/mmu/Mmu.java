@@ -55,6 +55,8 @@ public final class Mmu {
      * in {@link #walks} and {@link #walkRefs}, but not as accesses or TLB misses.
      */
     public long faultRetries;
+    /** Picoseconds charged for STLB lookups and walker references: a translation's cost beyond {@link #accesses}' own. */
+    public long tlbMissPs;
     /** Page size shift (12, 21 or 30) of the last successful translation. */
     public int lastShift;
 
@@ -114,6 +116,7 @@ public final class Mmu {
         }
         l1Misses++;
         clock.advance(stlbHitPs);
+        tlbMissPs += stlbHitPs;
         s = stlb.lookup(v4 | pc, v4);
         if (s >= 0) {
             if (write && stlb.perms[s] != TlbArray.WRITABLE_DIRTY) {
@@ -210,6 +213,7 @@ public final class Mmu {
         } finally {
             walkRefs += refs;
             clock.advance(refs * walkRefPs);
+            tlbMissPs += refs * walkRefPs;
         }
     }
 

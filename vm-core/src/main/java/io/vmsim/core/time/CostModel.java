@@ -26,6 +26,10 @@ public final class CostModel {
     public final long pgtableAllocPs;
     /** Per byte stored by a memset beyond the per-reference cost. */
     public final long storeBytePs;
+    /** A reference that misses the CPU caches ({@code cost.cache_miss_ns}). */
+    public final long cacheMissPs;
+    /** Fraction of a TLB miss hidden when the same independent reference also misses the caches. */
+    public final double walkMissOverlap;
 
     public CostModel(CoreConfig c) {
         accessPs = ps(c, CoreKeys.COST_ACCESS);
@@ -37,6 +41,22 @@ public final class CostModel {
         copy4kPs = ps(c, CoreKeys.COST_COPY_4K);
         pgtableAllocPs = ps(c, CoreKeys.COST_PGTABLE_ALLOC);
         storeBytePs = ps(c, CoreKeys.COST_STORE_BYTE);
+        cacheMissPs = ps(c, CoreKeys.COST_CACHE_MISS);
+        walkMissOverlap = c.getDouble(CoreKeys.COST_WALK_MISS_OVERLAP);
+    }
+
+    /**
+     * What a cache miss of {@code missPs} adds to a reference whose translation already charged
+     * {@code tlbMissPs} (STLB lookup and page walk). The reference is independent of the ones
+     * before it (a store, or a load whose address does not come from a load), so an out-of-order
+     * core keeps its walk in flight with this and the other references' misses and walks: the
+     * fraction {@code cost.walk_miss_overlap} of the TLB miss is hidden, and the reference costs
+     * {@code (1 - overlap) * tlbMissPs + missPs} in all (overlap 0: the sum of the two; 1: the
+     * miss alone). Only a reference that misses the caches overlaps its walk: a hit pays the
+     * whole walk.
+     */
+    public long overlappedMissPs(long tlbMissPs, long missPs) {
+        return missPs - Math.round(walkMissOverlap * tlbMissPs);
     }
 
     private static long ps(CoreConfig c, String key) {
