@@ -151,11 +151,19 @@ final class MadviseTest {
         assertThat(m.vmstat().get("pgfault")).isEqualTo(faults);
     }
 
+    /**
+     * Recorded madv-pageout-anon (Linux 6.18, 1 GiB swap): after MADV_PAGEOUT of 16 written pages
+     * Rss is 0 and pagemap shows 16 swapped pages, yet mincore() reports all 16 resident and the
+     * re-read takes 16 minor faults and no major one: {@code pageout()} starts the write and the
+     * folios stay in the swap cache ({@code mincore_swap()} finds them, {@code do_swap_page()} maps
+     * them without I/O, so no {@code pswpin}).
+     */
     @Test
-    void pageout_ofAnonymousPagesWithSwap_swapsThemOut_andReadsSwapThemIn() {
+    void pageout_ofAnonymousPagesWithSwap_writesThemAndUnmapsThem_butKeepsThemInTheSwapCache() {
         Machine m = machine("64M");
         SimProcess p = m.spawn("p", List.of(0));
         Task t = p.threads().get(0);
+        Kernel k = m.kernel();
         long a = m.syscalls().mmapAnon(p.mm(), 0, N * PAGE, "rw", false, PAGE);
         touch(m, t, a, 0, N, true);
         long out = m.vmstat().get("pswpout");
@@ -165,13 +173,76 @@ final class MadviseTest {
         assertThat(p.mm().rssAnon()).isZero();
         assertThat(p.mm().swapEnts).isEqualTo(N);
         for (int i = 0; i < N; i++) {
-            assertThat(Pte.isSwap(pte(m, p.mm(), a + i * PAGE))).isTrue();
+            long e = pte(m, p.mm(), a + i * PAGE);
+            assertThat(Pte.isSwap(e)).isTrue();
+            // mincore_swap(): the entry's page is in the swap cache, so it is resident
+            assertThat(Reclaim.of(k).swap().lookup(e)).as("swap cache page of %d", i).isNotNegative();
         }
+        assertThat(m.meminfo().get("SwapCached")).isEqualTo(N * PAGE / 1024);
+        // not evicted: the policy still tracks the pages
+        assertThat(TestCatalog.lastRecording.evicted).isZero();
         long in = m.vmstat().get("pswpin");
+        long faults = m.vmstat().get("pgfault");
+        long major = m.vmstat().get("pgmajfault");
+        touch(m, t, a, 0, N, false);
+        m.debugChecks().check("swap-in");
+        assertThat(m.vmstat().get("pgfault") - faults).isEqualTo(N);
+        assertThat(m.vmstat().get("pgmajfault") - major).isZero();
+        assertThat(m.vmstat().get("pswpin") - in).isZero();
+        assertThat(p.mm().rssAnon()).isEqualTo(N);
+        assertThat(p.mm().swapEnts).isZero();
+    }
+
+    /**
+     * The clean swap-cache pages MADV_PAGEOUT leaves are freed by a later reclaim without being
+     * written again ({@code shrink_folio_list()} skips {@code pageout()} for a clean folio), after
+     * which a re-read is a major fault that reads them from swap.
+     */
+    @Test
+    void pageout_ofAnonymousPages_laterReclaimFreesThemWithoutASecondWrite() {
+        Machine m = machine("64M");
+        SimProcess p = m.spawn("p", List.of(0));
+        Task t = p.threads().get(0);
+        Kernel k = m.kernel();
+        long a = m.syscalls().mmapAnon(p.mm(), 0, N * PAGE, "rw", false, PAGE);
+        touch(m, t, a, 0, N, true);
+        m.syscalls().madvise(p.mm(), a, N * PAGE, "pageout", 0);
+        long out = m.vmstat().get("pswpout");
+        PageCache pc = Reclaim.of(k).pageCache();
+        int f = pc.createFile("big", 128L << 20);
+        for (long i = 0; i < (128L << 20) / PAGE; i++) {
+            pc.read(p.mm(), 0, f, i);
+            if ((i & 255) == 0) {
+                m.tick();
+            }
+        }
+        m.debugChecks().check("pressure");
+        for (int i = 0; i < N; i++) {
+            assertThat(Reclaim.of(k).swap().lookup(pte(m, p.mm(), a + i * PAGE))).as("page %d", i).isNegative();
+        }
+        assertThat(m.vmstat().get("pswpout")).isEqualTo(out);
+        long in = m.vmstat().get("pswpin");
+        long major = m.vmstat().get("pgmajfault");
         touch(m, t, a, 0, N, false);
         m.debugChecks().check("swap-in");
         assertThat(m.vmstat().get("pswpin") - in).isEqualTo(N);
-        assertThat(p.mm().rssAnon()).isEqualTo(N);
+        assertThat(m.vmstat().get("pgmajfault") - major).isEqualTo(N);
+    }
+
+    /** munmap of the swap entries frees the swap-cache pages with their slots ({@code free_swap_and_cache()}). */
+    @Test
+    void pageout_thenMunmap_freesTheSwapCachePagesAndSlots() {
+        Machine m = machine("64M");
+        SimProcess p = m.spawn("p", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, N * PAGE, "rw", false, PAGE);
+        touch(m, t, a, 0, N, true);
+        m.syscalls().madvise(p.mm(), a, N * PAGE, "pageout", 0);
+        m.syscalls().munmap(p.mm(), a, N * PAGE, 0);
+        m.debugChecks().check("munmap");
+        assertThat(m.meminfo().get("SwapCached")).isZero();
+        assertThat(m.meminfo().get("SwapFree")).isEqualTo(m.meminfo().get("SwapTotal"));
+        assertThat(m.meminfo().get("AnonPages")).isZero();
     }
 
     @Test

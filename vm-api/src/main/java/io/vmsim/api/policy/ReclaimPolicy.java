@@ -140,7 +140,11 @@ public interface ReclaimPolicy extends Policy {
      * still on the policy's lists, once the core knows it can reclaim it (a page it cannot
      * reclaim, pinned, dirty, or anonymous without swap, is not touched and stays where it is);
      * the policy takes it off its lists and returns the shadow entry to store, as
-     * {@link #pageEvicted} does. The default is {@code pageEvicted(pfn)} then
+     * {@link #pageEvicted} does. An anonymous page that {@code MADV_PAGEOUT} writes to swap is not
+     * evicted by it: it stays resident in the swap cache and on the LRU (Linux's
+     * {@code folio_putback_lru()} after {@code pageout()}), and the policy hears
+     * {@link #pageRemoved} then {@link #pageAddedUnreferenced} instead of this call; a later
+     * reclaim of it is an ordinary victim. The default is {@code pageEvicted(pfn)} then
      * {@code pageRemoved(pfn)}: the shadow is computed while the policy still knows the page.
      */
     default long pageEvictedOnRequest(int pfn) {

@@ -705,6 +705,10 @@ public final class ConformanceRunner {
                     long slot = v.anonVma().shmem().get(v.linearIndex(va));
                     res = slot != ShmemPages.NONE && !Pte.isSwap(slot);
                 }
+                if (!res && e != 0 && Pte.isSwap(e)) {
+                    // mincore_swap() (mm/mincore.c): a swap entry whose page is in the swap cache is resident
+                    res = Reclaim.of(k).swap().lookup(e) >= 0;
+                }
                 mincore.append(res ? '1' : '0');
                 resident += res ? 1 : 0;
                 if (e != 0 && Pte.isSwap(e)) {

@@ -246,6 +246,14 @@ public final class Kernel {
         frames.mapping[head + 1] = n;
     }
 
+    /**
+     * Frees order-0 anonymous page {@code pfn} that the swap cache alone held (mapped by no PTE,
+     * refcount 0) once it has left the swap cache ({@code free_swap_and_cache()}).
+     */
+    public void freeSwapCacheOnlyPage(int pfn) {
+        freeAnonFolio(pfn, 0, 0);
+    }
+
     private void freeAnonFolio(int head, int order, int cpu) {
         if (frames.test(head, PageFrames.PG_LRU)) {
             frames.clear(head, PageFrames.PG_LRU);

@@ -19,9 +19,13 @@ import java.util.List;
  *       inactive list. Nothing visible changes: the pages stay mapped.</li>
  *   <li>{@code MADV_PAGEOUT} (the same walk with pageout, then {@code reclaim_pages()}): each such
  *       page on the LRU is reclaimed now, whatever its references: a clean file page leaves the
- *       page cache, an anonymous page is swapped out when there is swap. Pages that cannot be
- *       reclaimed (dirty file pages, anonymous pages without swap, which vmsim keeps off the LRU)
- *       stay as they were. The policy hears {@code pageEvictedOnRequest}.</li>
+ *       page cache, an anonymous page is swapped out when there is swap: its PTEs become swap
+ *       entries and it is written, but it stays in the swap cache, clean and on the LRU, until a
+ *       later reclaim frees it (Linux's write is asynchronous; see {@code Vmscan.keepInSwapCache}).
+ *       Pages that cannot be reclaimed (dirty file pages, anonymous pages without swap, which
+ *       vmsim keeps off the LRU) stay as they were. The policy hears {@code pageEvictedOnRequest}
+ *       for a page freed now, and {@code pageRemoved} then {@code pageAddedUnreferenced} for an
+ *       anonymous page kept in the swap cache.</li>
  *   <li>{@code MADV_FREE} ({@code madvise_free_pte_range()}, private anonymous areas only): swap
  *       entries in the range are freed; each page mapped only here loses PG_dirty and the dirty
  *       and accessed bits of its PTE, and becomes lazy-free ({@code folio_mark_lazyfree()} ->

@@ -150,7 +150,13 @@ public final class Reclaim implements MmHooks {
 
     @Override
     public void swapEntryFreed(long entry) {
+        int pfn = swap.lookup(entry);
         swap.put(entry);
+        if (pfn >= 0 && k.frames.refcount[pfn] == 0 && !k.frames.test(pfn, PageFrames.PG_SWAPCACHE)) {
+            // free_swap_and_cache(): the slot's last entry went, and with it the swap cache's
+            // page that nothing else held (an MADV_PAGEOUT page not faulted back in)
+            k.freeSwapCacheOnlyPage(pfn);
+        }
     }
 
     @Override

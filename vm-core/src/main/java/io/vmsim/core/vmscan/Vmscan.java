@@ -59,6 +59,10 @@ import java.util.List;
  *       is freed: an anonymous page is written to a swap slot ({@code pswpout}) and its PTEs
  *       become swap entries; a file page leaves the page cache. The policy's
  *       {@link ReclaimPolicy#pageEvicted} value is stored as the shadow entry of the slot.
+ *       This reclaim's swap writeback is synchronous: the written page is freed in the same
+ *       pass, where Linux's write is asynchronous and the page stays in the swap cache, under
+ *       writeback, until a later pass frees it. Only {@code MADV_PAGEOUT}
+ *       ({@link #reclaimOnRequest}) keeps the written page in the swap cache, as below.
  *       A refused page stays the policy's: {@link ScanControl#reclaim} returns false, the
  *       policy (which took it off its lists before offering it) puts it back where it chooses,
  *       and the core never hands it back with {@code pageAdded} (the victim rule of
@@ -667,7 +671,8 @@ public final class Vmscan implements AllocHooks {
      * {@code reclaim_pages()} for MADV_PAGEOUT: reclaims the order-0 page {@code pfn}, on the LRU,
      * now, whatever its references, as {@code shrink_folio_list()} with {@code ignore_references}
      * (the same refusals as above apply; a refused page stays on its list untouched). The policy
-     * hears of it through {@link ReclaimPolicy#pageEvictedOnRequest}. {@code pgsteal_*} are not
+     * hears of a page freed now through {@link ReclaimPolicy#pageEvictedOnRequest}; an anonymous
+     * page written to swap is kept in the swap cache instead ({@link #keepInSwapCache}). {@code pgsteal_*} are not
      * counted: Linux counts them in {@code shrink_inactive_list()}, which this path does not pass.
      */
     public boolean reclaimOnRequest(int pfn) {
@@ -749,6 +754,12 @@ public final class Vmscan implements AllocHooks {
             swap.dup(entry);
             frames.refcount[pfn]--;
         }
+        // pageout(): a page still in the swap cache and clean matches its slot and needs no write
+        boolean write = !file && !lazyfree && (!inCache || dirty || frames.test(pfn, PageFrames.PG_DIRTY));
+        if (requested && write && object == null) {
+            keepInSwapCache(pfn);
+            return true;
+        }
         int domain = lru == null ? 0 : lru.domainOf(pfn); // pack_shadow(): the memcg and node of the eviction
         long shadow = requested ? policy.pageEvictedOnRequest(pfn) : policy.pageEvicted(pfn);
         if (!requested) {
@@ -769,8 +780,7 @@ public final class Vmscan implements AllocHooks {
             k.nrAnonPages--;
             allocator.freePages(pfn, 0, 0);
         } else {
-            // pageout(): a page still in the swap cache and clean matches its slot and needs no write
-            if (!inCache || dirty || frames.test(pfn, PageFrames.PG_DIRTY)) {
+            if (write) {
                 k.vmstat.count(VmEvent.PSWPOUT);
                 k.vmstat.add(VmEvent.PGPGOUT, 4);
                 if (!kswapd) {
@@ -788,6 +798,33 @@ public final class Vmscan implements AllocHooks {
             allocator.freePages(pfn, 0, 0);
         }
         return true;
+    }
+
+    /**
+     * {@code MADV_PAGEOUT} of an anonymous page that needs a write (Linux 6.18: {@code reclaim_pages()}
+     * clears PG_active, {@code shrink_folio_list()} unmaps the page to its swap entry and
+     * {@code pageout()} starts the write; the folio, under writeback, is not freed in this pass
+     * but goes back to the inactive list with {@code folio_putback_lru()}, and
+     * {@code folio_end_writeback()} rotates it to the tail as a clean swap-cache page). vmsim's
+     * write completes at once: the page is written ({@code pswpout}), left clean in the swap cache
+     * mapped by no PTE and held by nothing else (refcount 0), and stays on the LRU. It is not
+     * evicted, so the policy hears no {@code pageEvicted}: it is taken off the policy's lists and
+     * re-added unreferenced ({@link ReclaimPolicy#pageRemoved} then
+     * {@link ReclaimPolicy#pageAddedUnreferenced}, the head of the inactive list rather than the
+     * tail Linux rotates it to). Until a later reclaim frees it without writing again (the clean
+     * swap-cache page of {@link #reclaimPage}), {@code mincore()} reports it resident
+     * ({@code mincore_swap()}) and a fault on its swap entry maps it back as a minor fault
+     * ({@code do_swap_page()} finds it in the swap cache). When the last swap entry naming its slot
+     * goes first, the page is freed with the slot ({@code free_swap_and_cache()}).
+     */
+    private void keepInSwapCache(int pfn) {
+        k.vmstat.count(VmEvent.PSWPOUT);
+        k.vmstat.add(VmEvent.PGPGOUT, 4);
+        k.clock.advance(cost.ioPagePs());
+        frames.clear(pfn, PageFrames.PG_DIRTY | PageFrames.PG_ACTIVE | PageFrames.PG_REFERENCED | PageFrames.PG_YOUNG);
+        policy.pageRemoved(pfn);
+        frames.set(pfn, PageFrames.PG_LRU);
+        policy.pageAddedUnreferenced(pfn, true);
     }
 
     /** The shmem object holding order-0 anonymous page {@code pfn} in its slot, or null. */
