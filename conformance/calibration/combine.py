@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Combines several runs of `measure` (each written with OUT=DIR) into microbench.json and
 largepages3.json: each microbenchmark event's median is the median of the runs' medians, its
-min and max the extremes over all runs (runs_median lists the runs' medians); the chase sweep
+min and max the extremes over all runs (runs_median lists the runs' medians; a check microbench
+recorded with an event, such as anon_huge_kb, timed_minflt or settle_passes, is kept as the list of
+the runs' values); the chase sweep
 takes the median of each point; largepages3.json holds every run of the C port (predict takes
 the median over all of them). The header (kernel, CPU, THP settings) is the first run's.
 
@@ -30,7 +32,9 @@ out["chase_sweep_ns"] = {n: [med([mb["chase_sweep_ns"][n][i] for mb in mbs]) for
 out["events"] = {e: {"median": med([mb["events"][e]["median"] for mb in mbs]),
                      "min": min(mb["events"][e]["min"] for mb in mbs),
                      "max": max(mb["events"][e]["max"] for mb in mbs),
-                     "runs_median": [mb["events"][e]["median"] for mb in mbs]}
+                     "runs_median": [mb["events"][e]["median"] for mb in mbs],
+                     **{c: [mb["events"][e][c] for mb in mbs] for c in mbs[0]["events"][e]
+                        if c not in ("median", "min", "max")}}
                  for e in mbs[0]["events"]}
 json.dump(out, open(os.path.join(here, "microbench.json"), "w"), indent=1)
 lp = {k: v for k, v in lps[0].items() if k != "runs"}

@@ -52,6 +52,23 @@ static long anon_huge_kb(void) {
     return kb;
 }
 
+/* kB of AnonHugePages of the mapping that holds p (/proc/self/smaps): how much of an area THP
+ * backs. -1 if not found. */
+static long area_huge_kb(const void *p) {
+    FILE *f = fopen("/proc/self/smaps", "r");
+    char line[512];
+    unsigned long lo, hi;
+    int in = 0;
+    long kb = -1;
+    if (!f) return -1;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) { in = lo <= (uintptr_t)p && (uintptr_t)p < hi; continue; }
+        if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1) break;
+    }
+    fclose(f);
+    return kb;
+}
+
 static uint64_t rng_state = 88172645463325252ULL;
 static inline uint64_t xorshift(void) {
     rng_state ^= rng_state << 13; rng_state ^= rng_state >> 7; rng_state ^= rng_state << 17;
