@@ -32,7 +32,8 @@ import java.util.List;
  * part starts at its second page (the {@code PG_readahead} marker), and when the reader reaches
  * the marker the next window, 4x larger while under a sixteenth of the maximum and 2x after,
  * up to {@code block.read_ahead_kb}, is read in the background. A non-sequential miss reads the
- * one page. I/O completes at once: a sync miss charges one request of the window's size to the
+ * one page. A page fault's miss reads around the faulting page instead
+ * ({@code do_sync_mmap_readahead()}: see {@code readAround}). I/O completes at once: a sync miss charges one request of the window's size to the
  * reader, async readahead charges its request to simulated time too (one device serves both).
  *
  * <p>Dirty pages and writeback ({@code mm/page-writeback.c} simplified): a write dirties whole
@@ -478,11 +479,7 @@ public final class PageCache {
     }
 
     private void miss(FileStats f, int file, long index, int cpu) {
-        f.misses++;
-        if (shadows.get(key(file, index), Long.MIN_VALUE) == Long.MIN_VALUE) {
-            f.coldMisses++;
-        }
-        k.vmstat.count(VmEvent.PAGECACHE_MISS);
+        countMiss(f, file, index);
         boolean sequential = index == 0 || index == f.prevIndex + 1;
         int size = 1;
         if (f.raPages > 0 && sequential && !f.random) {
@@ -506,11 +503,7 @@ public final class PageCache {
      * {@code VM_SEQ_READ}/{@code VM_HUGEPAGE} variants.
      */
     private void readAround(FileStats f, int file, long index, int cpu) {
-        f.misses++;
-        if (shadows.get(key(file, index), Long.MIN_VALUE) == Long.MIN_VALUE) {
-            f.coldMisses++;
-        }
-        k.vmstat.count(VmEvent.PAGECACHE_MISS);
+        countMiss(f, file, index);
         int ra = f.raPages;
         if (ra == 0 || f.random) {
             k.clock.advance(cost.requestPs(readRange(f, file, index, 1, cpu, true)));
@@ -525,6 +518,15 @@ public final class PageCache {
         read += readRange(f, file, index, 1, cpu, true);
         read += readRange(f, file, index + 1, (int) (start + ra - index - 1), cpu, false);
         k.clock.advance(cost.requestPs(read));
+    }
+
+    /** Counts a miss of {@code (file, index)}: a cold one unless a shadow entry remembers the page. */
+    private void countMiss(FileStats f, int file, long index) {
+        f.misses++;
+        if (shadows.get(key(file, index), Long.MIN_VALUE) == Long.MIN_VALUE) {
+            f.coldMisses++;
+        }
+        k.vmstat.count(VmEvent.PAGECACHE_MISS);
     }
 
     /** Reaching the window's marker starts the next window in the background ({@code page_cache_async_ra()}). */
