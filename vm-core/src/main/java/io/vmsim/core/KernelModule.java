@@ -44,6 +44,11 @@ final class KernelModule extends AbstractModule {
                 config.getString(CoreKeys.THP_ENABLED), config.getString(CoreKeys.THP_DEFRAG),
                 config.getBoolean(CoreKeys.THP_USE_ZERO_PAGE));
         k.useZeroPage = config.getBoolean(CoreKeys.ZERO_PAGE);
+        try {
+            k.interleaveWeights = io.vmsim.core.mempolicy.InterleaveWeights.parse(config.getString(CoreKeys.WEIGHTED_INTERLEAVE));
+        } catch (IllegalArgumentException e) {
+            throw new io.vmsim.core.config.ConfigException(java.util.List.of(e.getMessage()));
+        }
         return k;
     }
 

@@ -183,7 +183,9 @@ public final class Machine {
         child.pid = pid;
         child.oomScoreAdj = parent.mm().oomScoreAdj;
         child.memcg = parent.mm().memcg;
-        return new SimProcess(pid, name, child, tasks(pid, name, List.of(t.cpu()), child));
+        SimProcess c = new SimProcess(pid, name, child, tasks(pid, name, List.of(t.cpu()), child));
+        c.threads().get(0).mempolicy.copyFrom(t.mempolicy); // copy_process(): mpol_dup() (mempolicy, issue 10)
+        return c;
     }
 
     private List<Task> tasks(int pid, String name, List<Integer> cpus, Mm mm) {

@@ -27,6 +27,7 @@ final class Reports {
         for (Map.Entry<String, Long> e : k.allocator.vmstat().entrySet()) {
             m.putIfAbsent(e.getKey(), e.getValue());
         }
+        m.putAll(k.allocator.numaVmstat()); // numa_hit ... numa_other (mempolicy, issue 10)
         for (VmEvent e : VmEvent.values()) {
             m.put(e.linuxName(), k.vmstat.get(e));
         }

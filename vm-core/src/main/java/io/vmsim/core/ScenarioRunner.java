@@ -50,6 +50,7 @@ final class ScenarioRunner {
     private long fileOps;
     private long nextProgress = PROGRESS_EVERY;
     private String phaseName = "";
+    private io.vmsim.core.mempolicy.syscall.MempolicySyscalls mempolicySyscalls;
     private boolean interrupted;
 
     /** Thrown at a safe point when the user asked to stop; caught in {@link #run}. */
@@ -88,6 +89,11 @@ final class ScenarioRunner {
             SimProcess proc = m.spawn(ps.name(), ps.threadCpus());
             proc.mm().oomScoreAdj = ps.oomScoreAdj();
             proc.mm().memcg = ps.cgroup() == null ? 0 : cgroupIds.get(ps.cgroup());
+            if (ps.mempolicy() != null) {
+                for (Task t : proc.threads()) {
+                    mempolicy().setMempolicy(t, ps.mempolicy().mode(), ps.mempolicy().nodes(), ps.mempolicy().weights());
+                }
+            }
             long[] starts = new long[ps.vmas().size()];
             long[] sizes = new long[ps.vmas().size()];
             for (int i = 0; i < starts.length; i++) {
@@ -100,6 +106,10 @@ final class ScenarioRunner {
                 sizes[i] = v.size();
                 for (String advice : v.advice()) {
                     sys.madvise(proc.mm(), starts[i], v.size(), advice, proc.threads().get(0).cpu());
+                }
+                if (v.mempolicy() != null) { // mempolicy (issue 10): mbind() right after mmap()
+                    mempolicy().mbind(proc.threads().get(0), starts[i], v.size(), v.mempolicy().mode(),
+                            v.mempolicy().nodes(), v.mempolicy().weights(), false);
                 }
             }
             procs.add(proc);
@@ -214,6 +224,7 @@ final class ScenarioRunner {
             case MLOCK -> mlock(p);
             case FADVISE, FTRUNCATE, FSYNC, MSYNC -> fileOp(p);
             case MUNLOCK -> sys.munlock(process(p).mm(), base(p), length(p));
+            case SET_MEMPOLICY, MBIND, MIGRATE_PAGES, MOVE_PAGES -> mempolicyOp(p);
             case STAT -> {
                 Task t = task(p);
                 Reclaim r = Reclaim.of(m.kernel());
@@ -231,12 +242,45 @@ final class ScenarioRunner {
         }
     }
 
+    /** mempolicy (issue 10): the memory-policy system calls, made on first use. */
+    private io.vmsim.core.mempolicy.syscall.MempolicySyscalls mempolicy() {
+        if (mempolicySyscalls == null) {
+            mempolicySyscalls = new io.vmsim.core.mempolicy.syscall.MempolicySyscalls(m.kernel(), sys);
+        }
+        return mempolicySyscalls;
+    }
+
+    /** set_mempolicy, mbind, migrate_pages, move_pages (mempolicy, issue 10). */
+    private void mempolicyOp(PhaseSpec p) {
+        io.vmsim.core.scenario.NumaOpSpec a = p.numa();
+        Task t = task(p);
+        try {
+            switch (p.op()) {
+                case SET_MEMPOLICY -> {
+                    for (Task each : p.allThreads() ? process(p).threads() : List.of(t)) {
+                        mempolicy().setMempolicy(each, a.policy().mode(), a.policy().nodes(), a.policy().weights());
+                    }
+                }
+                case MBIND -> mempolicy().mbind(t, base(p), length(p), a.policy().mode(), a.policy().nodes(),
+                        a.policy().weights(), a.move());
+                case MIGRATE_PAGES -> mempolicy().migratePages(t.mm(), a.from(), a.to(), t.cpu());
+                default -> mempolicy().movePages(t.mm(), base(p), base(p) + length(p), a.node(), t.cpu());
+            }
+        } catch (io.vmsim.core.mempolicy.MempolicyException e) {
+            throw new io.vmsim.core.mempolicy.MempolicyException(e.errno(), "phase '" + p.name() + "'"
+                    + (p.line() > 0 ? " (line " + p.line() + ")" : "") + ": " + e.reason());
+        }
+        m.tick();
+    }
+
     /** THP (issue 5): unmovable kernel pages (slab-like), held for the rest of the run. */
     private void kernelAlloc(PhaseSpec p) {
         Task t = task(p);
+        m.kernel().currentTask = t;
         for (long n = p.length() >>> 12; n > 0; n--) {
-            int pfn = m.kernel().allocator.allocPages(io.vmsim.core.alloc.Gfp.GFP_KERNEL, 0, t.cpu(),
-                    m.kernel().nodeOfCpu(t.cpu()));
+            // alloc_pages(): the task's policy (mempolicy, issue 10)
+            int pfn = m.kernel().allocPagesMpol(io.vmsim.core.alloc.Gfp.GFP_KERNEL, 0, t.cpu(),
+                    m.kernel().taskPolicyNode(t));
             if (pfn < 0) {
                 throw new WorkloadException("kernel_alloc: out of memory with " + n + " pages still to allocate");
             }
@@ -295,6 +339,7 @@ final class ScenarioRunner {
     /** read() or write() the phase's range of its file, page by page (reclaim, issue 3). */
     private void fileIo(PhaseSpec p) {
         Task t = task(p);
+        m.kernel().currentTask = t; // mempolicy (issue 10): the page cache follows the reader's policy
         PageCache pc = Reclaim.of(m.kernel()).pageCache();
         int file = fileIds[p.file()];
         long size = pc.file(file).sizePages << 12;

@@ -75,6 +75,14 @@ public final class PageAllocator {
     private final long minFreeKbytes;
     private final long[] events = new long[EVENT_NAMES.length];
     private AllocHooks hooks = AllocHooks.NONE;
+    // mempolicy (issue 10): the running allocation's nodemask and preferred node, and zone_statistics()
+    private static final String[] NUMA_EVENT_NAMES = {"numa_hit", "numa_miss", "numa_foreign", "numa_interleave",
+            "numa_local", "numa_other"};
+    public static final int NUMA_INTERLEAVE_HIT = 3;
+    private final long[] numaEvents = new long[NUMA_EVENT_NAMES.length];
+    private long nodemask = -1L;
+    private int preferredZoneNode;
+    private java.util.function.IntUnaryOperator cpuToNode = cpu -> 0;
     // THP (issue 5): direct compaction and kcompactd
     private CompactionHooks compaction = CompactionHooks.NONE;
 
@@ -249,17 +257,72 @@ public final class PageAllocator {
      * @return the head PFN, or -1
      */
     public int allocPages(int gfp, int order, int cpu, int preferredNode) {
+        return allocPages(gfp, order, cpu, preferredNode, -1L);
+    }
+
+    /**
+     * As {@link #allocPages(int, int, int, int)} restricted to the nodes of {@code nodemask}
+     * ({@code __alloc_pages(gfp, order, nid, nodemask)}; bit {@code n} is node {@code n}, -1 all):
+     * the zonelist is still {@code preferredNode}'s, walked skipping zones of other nodes
+     * ({@code for_next_zone_zonelist_nodemask}); its first eligible zone is the preferred zone
+     * that {@code zone_statistics()} counts against. A mask without the preferred node is
+     * allowed, as with {@code MPOL_BIND} from a CPU outside it.
+     */
+    public int allocPages(int gfp, int order, int cpu, int preferredNode, long nodemask) {
         if (order < 0 || order > MAX_ORDER) {
             throw new IllegalArgumentException("order must be in 0.." + MAX_ORDER + ": " + order);
         }
         int[] zl = (gfp & __GFP_THISNODE) != 0 ? zonelistThisNode[preferredNode] : zonelist[preferredNode];
         int highestZone = (gfp & __GFP_DMA32) != 0 ? ZONE_DMA32 : ZONE_NORMAL;
         int mt = Gfp.gfpMigratetype(gfp);
-        int pfn = getPageFromFreelist(zl, highestZone, gfp, order, cpu, mt, WMARK_LOW, 0);
-        if (pfn >= 0) {
-            return pfn;
+        long savedMask = this.nodemask;
+        int savedPref = this.preferredZoneNode;
+        this.nodemask = nodemask;
+        this.preferredZoneNode = firstZoneNode(zl, highestZone, nodemask);
+        try {
+            if (preferredZoneNode < 0 && nodemask != -1L) {
+                return -1; // no eligible zone: the mask and the zonelist have no node in common
+            }
+            int pfn = getPageFromFreelist(zl, highestZone, gfp, order, cpu, mt, WMARK_LOW, 0);
+            if (pfn >= 0) {
+                return pfn;
+            }
+            return allocPagesSlowpath(zl, highestZone, gfp, order, cpu, mt,
+                    (nodemask >>> preferredNode & 1) != 0 ? preferredNode : preferredZoneNode);
+        } finally {
+            this.nodemask = savedMask;
+            this.preferredZoneNode = savedPref;
         }
-        return allocPagesSlowpath(zl, highestZone, gfp, order, cpu, mt, preferredNode);
+    }
+
+    /** The node of {@code ac->preferred_zoneref}: the first zone of the zonelist allowed by type and mask, or -1. */
+    private int firstZoneNode(int[] zl, int highestZone, long mask) {
+        for (int z : zl) {
+            Zone zone = zones[z];
+            if (zone.type() <= highestZone && (mask >>> zone.node() & 1) != 0) {
+                return zone.node();
+            }
+        }
+        return -1;
+    }
+
+    /** Tells the allocator the node of each CPU ({@code numa_node_id()}), for numa_local and numa_other. */
+    public void setCpuToNode(java.util.function.IntUnaryOperator cpuToNode) {
+        this.cpuToNode = Objects.requireNonNull(cpuToNode, "cpuToNode");
+    }
+
+    /** {@code NUMA_INTERLEAVE_HIT}: an interleave allocation got the node it asked for ({@code alloc_pages_mpol()}). */
+    public void countInterleaveHit() {
+        numaEvents[NUMA_INTERLEAVE_HIT]++;
+    }
+
+    /** The NUMA allocation counters of {@code /proc/vmstat}, in its order (numa_hit ... numa_other). */
+    public Map<String, Long> numaVmstat() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (int i = 0; i < NUMA_EVENT_NAMES.length; i++) {
+            m.put(NUMA_EVENT_NAMES[i], numaEvents[i]);
+        }
+        return m;
     }
 
     private int allocPagesSlowpath(int[] zl, int highestZone, int gfp, int order, int cpu, int mt, int node) {
@@ -341,7 +404,7 @@ public final class PageAllocator {
     private boolean reclaimCouldSucceed(int[] zl, int highestZone, int order, int allocFlags) {
         for (int z : zl) {
             Zone zone = zones[z];
-            if (zone.type() > highestZone) {
+            if (zone.type() > highestZone || (nodemask >>> zone.node() & 1) == 0) {
                 continue;
             }
             long available = zone.nrFreePages() + hooks.zoneReclaimablePages(zone);
@@ -375,7 +438,7 @@ public final class PageAllocator {
         int last = -1;
         for (int z : zl) {
             Zone zone = zones[z];
-            if (zone.type() <= highestZone && zone.node() != last) {
+            if (zone.type() <= highestZone && zone.node() != last && (nodemask >>> zone.node() & 1) != 0) {
                 last = zone.node();
                 hooks.wakeKswapd(last, order, gfp);
             }
@@ -387,7 +450,7 @@ public final class PageAllocator {
                                     int wmark, int allocFlags) {
         for (int z : zl) {
             Zone zone = zones[z];
-            if (zone.type() > highestZone) {
+            if (zone.type() > highestZone || (nodemask >>> zone.node() & 1) == 0) {
                 continue;
             }
             if (!zone.watermarkOk(order, zone.watermark[wmark], allocFlags)) {
@@ -399,9 +462,26 @@ public final class PageAllocator {
             }
             prepNewPage(pfn, order, gfp);
             events[zone.type() == ZONE_DMA32 ? PGALLOC_DMA32 : PGALLOC_NORMAL] += 1L << order;
+            zoneStatistics(zone.node(), cpu);
             return pfn;
         }
         return -1;
+    }
+
+    /**
+     * {@code zone_statistics(preferred_zone, z, 1)} (mm/page_alloc.c, Linux 6.18): one count per
+     * allocation whatever its order; a hit if the page's node is the preferred zone's, else a
+     * miss on the page's node and a foreign on the preferred one; local or other by the
+     * allocating CPU's node.
+     */
+    private void zoneStatistics(int node, int cpu) {
+        if (node == preferredZoneNode) {
+            numaEvents[0]++;
+        } else {
+            numaEvents[1]++;
+            numaEvents[2]++;
+        }
+        numaEvents[node == cpuToNode.applyAsInt(cpu) ? 4 : 5]++;
     }
 
     /**

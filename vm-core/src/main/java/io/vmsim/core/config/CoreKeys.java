@@ -32,6 +32,8 @@ public final class CoreKeys {
     public static final String POLICY_RECLAIM = "policy.reclaim";
     public static final String POLICY_THP = "policy.thp";
     public static final String POLICY_NUMA = "policy.numa";
+    /** mempolicy (issue 10): {@code /sys/kernel/mm/mempolicy/weighted_interleave/nodeN}, one weight per node. */
+    public static final String WEIGHTED_INTERLEAVE = "mm.mempolicy.weighted_interleave";
     public static final String POLICY_KSM = "policy.ksm";
     public static final String TRACE_FORMAT = "trace.format";
     public static final String TRACE_INSTRUCTIONS = "trace.instructions";
@@ -120,6 +122,8 @@ public final class CoreKeys {
                     "The reclaim policy, by name (see `vmsim policies`); the default is Linux's active/inactive lists with working-set detection."),
             ConfigKey.string(POLICY_THP, "linux", "The transparent-huge-page policy, by name."),
             ConfigKey.string(POLICY_NUMA, "first-touch", "The NUMA placement policy, by name."),
+            ConfigKey.string(WEIGHTED_INTERLEAVE, "",
+                    "Weighted-interleave weights (/sys/kernel/mm/mempolicy/weighted_interleave/nodeN), 1..255 per node, comma-separated from node 0; empty: 1 for every node."),
             ConfigKey.string(POLICY_KSM, "none", "The page deduplication policy, by name."),
             ConfigKey.oneOf(TRACE_FORMAT, "auto", List.of("auto", "lackey", "pages", "addresses"),
                     "Format of --trace: valgrind lackey, one decimal page number per line, one hex or decimal address per line, or auto-detect."),

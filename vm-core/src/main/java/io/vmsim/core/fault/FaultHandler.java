@@ -52,6 +52,7 @@ public final class FaultHandler {
         k.clock.advance(k.cost.faultPs);
         Mm mm = task.mm();
         k.currentMm = mm;
+        k.currentTask = task; // mempolicy (issue 10): page tables and page cache follow the task's policy
         Vma vma = mm.findVma(va);
         if (vma == null) {
             throw new WorkloadException(String.format("segmentation fault: %s (pid %d) touched 0x%x, which no VMA maps",
@@ -448,7 +449,10 @@ public final class FaultHandler {
             return true;
         }
         int gfp = gfpFor(d.effort()) | Gfp.__GFP_COMP;
-        int head = k.allocator.allocPages(gfp, Kernel.HPAGE_PMD_ORDER, cpu, node);
+        if (vma.policy() != null || task.mempolicy.policy() != null) {
+            node = k.allocationNode(task, vma, haddr, Kernel.HPAGE_PMD_ORDER); // an interleave index of the folio's order
+        }
+        int head = k.allocPagesMpol(gfp, Kernel.HPAGE_PMD_ORDER, cpu, node);
         if (head < 0) {
             k.vmstat.count(shmem ? VmEvent.THP_FILE_FALLBACK : VmEvent.THP_FAULT_FALLBACK);
             return false;
@@ -514,7 +518,7 @@ public final class FaultHandler {
 
     private int allocUserPage(Task task, long va, int node) {
         k.hooks.beforeUserAlloc(task.mm(), 1, task.cpu()); // memory cgroup limits (reclaim, issue 3)
-        int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), node);
+        int pfn = k.allocPagesMpol(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), node);
         if (pfn < 0) {
             throw new WorkloadException(String.format("out of memory: %s (pid %d) faulting at 0x%x; "
                     + "reclaim made no progress and the OOM killer found nothing to kill", task.comm(), task.pid(), va));

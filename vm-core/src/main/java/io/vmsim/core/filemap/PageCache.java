@@ -581,7 +581,8 @@ public final class PageCache {
      */
     private int addPage(int file, long index, int cpu, boolean referenced) {
         k.hooks.beforeUserAlloc(k.currentMm, 1, cpu);
-        int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, cpu, k.frames.nodeOf(0));
+        // filemap_alloc_folio(): the task's policy, interleaving by il_prev (mempolicy, issue 10)
+        int pfn = k.allocPagesMpol(Gfp.GFP_HIGHUSER_MOVABLE, 0, cpu, k.pageCacheNode(cpu));
         if (pfn < 0) {
             throw new WorkloadException("out of memory reading page " + index + " of file " + file(file).name
                     + ": reclaim made no progress and the OOM killer found nothing to kill");

@@ -436,6 +436,9 @@ public final class MmSyscalls {
         if (a.end != b.start || a.flags != b.flags || a.file != b.file || a.has(VmaFlags.VM_HUGETLB)) {
             return false;
         }
+        if (!io.vmsim.core.mempolicy.Mempolicy.equal(a.policy, b.policy)) {
+            return false; // is_mergeable_vma(): mpol_equal() (mempolicy, issue 10)
+        }
         long aPages = (a.end - a.start) >>> 12;
         long bPages = (b.end - b.start) >>> 12;
         boolean contiguous = a.pgoff + aPages == b.pgoff;
@@ -505,6 +508,23 @@ public final class MmSyscalls {
         }
     }
 
+    /**
+     * {@code mbind_range()} (mm/mempolicy.c, Linux 6.18): every area of {@code [addr, end)} is
+     * split at the range's edges and gets {@code policy} (null: the default, the task's), then
+     * areas merge where flags and policies ({@code mpol_equal()}) allow, as {@code vma_modify_policy()}
+     * does. The range must be mapped without holes (the caller checks: EFAULT).
+     */
+    public void mbindRange(Mm mm, long addr, long end, io.vmsim.core.mempolicy.Mempolicy policy) {
+        for (Vma v : affected(mm, addr, end)) {
+            if (io.vmsim.core.mempolicy.Mempolicy.equal(v.policy, policy)) {
+                continue; // mbind_range(): nothing to change, no split
+            }
+            v = isolate(mm, v, addr, end);
+            v.policy = policy;
+        }
+        mergeRange(mm, addr, end);
+    }
+
     private void setFlags(Mm mm, long addr, long end, long set, long clear) {
         for (Vma v : affected(mm, addr, end)) {
             v = isolate(mm, v, addr, end);
@@ -529,6 +549,7 @@ public final class MmSyscalls {
             // dup_mmap(): locks are not inherited; accounted areas are charged again
             Vma cv = new Vma(child, pv.start, pv.end, pv.flags & ~VmaFlags.VM_LOCKED, pv.pgoff, pv.anonVma);
             cv.file = pv.file;
+            cv.policy = pv.policy; // vma_dup_policy() (mempolicy, issue 10)
             cv.anonVmaPrepared = pv.anonVmaPrepared;
             cv.anonVmaFromParent = pv.anonVmaPrepared; // anon_vma_fork(): the child's chain has the parent's too
             if (cv.has(VmaFlags.VM_ACCOUNT)) {
@@ -765,6 +786,7 @@ public final class MmSyscalls {
         }
         Vma upper = new Vma(mm, addr, v.end, v.flags, v.pgoff + ((addr - v.start) >>> 12), v.anonVma);
         upper.file = v.file;
+        upper.policy = v.policy; // __split_vma(): vma_dup_policy() (mempolicy, issue 10)
         upper.anonVmaPrepared = v.anonVmaPrepared;
         upper.anonVmaFromParent = v.anonVmaFromParent;
         v.anonVma.link(upper);

@@ -17,6 +17,8 @@ public final class Task implements TaskView {
      */
     long minFlt;
     long majFlt;
+    /** mempolicy (issue 10): the task's memory policy and interleave state. */
+    public final io.vmsim.core.mempolicy.TaskMempolicy mempolicy = new io.vmsim.core.mempolicy.TaskMempolicy();
 
     public Task(int pid, int tid, String comm, int cpu, Mm mm) {
         this.pid = pid;

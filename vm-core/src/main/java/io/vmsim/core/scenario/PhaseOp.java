@@ -51,7 +51,16 @@ public enum PhaseOp {
     /** msync() the range of a VMA with {@code flags} (sync, async, invalidate). */
     MSYNC,
     /** munlock() the range: VM_LOCKED goes and its pages become evictable again. */
-    MUNLOCK;
+    MUNLOCK,
+    // mempolicy (issue 10)
+    /** set_mempolicy() of the thread ({@code thread}) or of every thread of the process: {@code mode}, {@code nodes}, {@code weights}. */
+    SET_MEMPOLICY,
+    /** mbind() the range to {@code mode}/{@code nodes}; {@code move: true} is MPOL_MF_MOVE. */
+    MBIND,
+    /** migrate_pages() of the process's pages from nodes {@code from} to nodes {@code to}. */
+    MIGRATE_PAGES,
+    /** move_pages() of every page of the range to {@code node}. */
+    MOVE_PAGES;
 
     /** The YAML spelling. */
     public String yamlName() {

@@ -21,10 +21,21 @@ package io.vmsim.core.scenario;
  * @param durationNs    simulated time to pass (SLEEP)
  * @param line          line of the phase in its YAML source, for error messages (0 if unknown)
  * @param file          index of the file in {@link Scenario#files()} (READ, WRITE, FADVISE, FTRUNCATE, FSYNC), or -1 (reclaim, issue 3)
+ * @param numa          the arguments of SET_MEMPOLICY, MBIND, MIGRATE_PAGES, MOVE_PAGES, or null (mempolicy, issue 10)
+ * @param allThreads    SET_MEMPOLICY without {@code thread}: every thread of the process
  */
 public record PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
                         long stride, long count, double writeFraction, double zipfS, int repeat,
-                        String advice, String prot, long durationNs, int line, int file) {
+                        String advice, String prot, long durationNs, int line, int file, NumaOpSpec numa,
+                        boolean allThreads) {
+    /** A phase without memory-policy arguments. */
+    public PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
+                     long stride, long count, double writeFraction, double zipfS, int repeat,
+                     String advice, String prot, long durationNs, int line, int file) {
+        this(name, op, process, thread, vma, offset, length, stride, count, writeFraction, zipfS, repeat, advice, prot,
+                durationNs, line, file, null, false);
+    }
+
     /** A phase that names no file. */
     public PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
                      long stride, long count, double writeFraction, double zipfS, int repeat,

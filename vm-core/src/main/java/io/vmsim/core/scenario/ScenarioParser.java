@@ -51,13 +51,16 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 public final class ScenarioParser {
     private static final Set<String> TOP_KEYS = keys("name", "description", "config", "files", "cgroups", "processes", "phases");
-    private static final Set<String> PROCESS_KEYS = keys("name", "threads", "vmas", "oom_score_adj", "cgroup");
+    private static final Set<String> PROCESS_KEYS = keys("name", "threads", "vmas", "oom_score_adj", "cgroup", "mempolicy");
     private static final Set<String> CGROUP_KEYS = keys("name", "memory.max", "memory.high");
-    private static final Set<String> VMA_KEYS = keys("name", "size", "align", "prot", "shared", "advice", "hugetlb", "file");
+    private static final Set<String> VMA_KEYS = keys("name", "size", "align", "prot", "shared", "advice", "hugetlb", "file",
+            "mempolicy");
+    /** mempolicy (issue 10): the keys of a {@code mempolicy:} mapping. */
+    private static final Set<String> MEMPOLICY_KEYS = keys("mode", "nodes", "weights");
     private static final Set<String> FILE_KEYS = keys("name", "size", "fadvise");
     private static final Set<String> PHASE_KEYS = keys("name", "op", "process", "thread", "vma", "offset", "length",
             "stride", "count", "write", "write_fraction", "zipf_s", "repeat", "advice", "prot", "duration_ns", "child",
-            "file", "flags");
+            "file", "flags", "mode", "nodes", "weights", "move", "from", "to", "node");
     /** madvise advice a VMA may be created with. */
     static final List<String> VMA_ADVICE = List.of("hugepage", "nohugepage", "mergeable");
     /** madvise advice a phase may apply (Linux's MADV_* names, lower case). */
@@ -97,6 +100,11 @@ public final class ScenarioParser {
         OP_KEYS.put(PhaseOp.FSYNC, keys("name", "op", "process", "thread", "file"));
         OP_KEYS.put(PhaseOp.MSYNC, keys(range, "flags"));
         OP_KEYS.put(PhaseOp.MUNLOCK, keys(range));
+        // mempolicy (issue 10)
+        OP_KEYS.put(PhaseOp.SET_MEMPOLICY, keys("name", "op", "process", "thread", "mode", "nodes", "weights"));
+        OP_KEYS.put(PhaseOp.MBIND, keys(range, "mode", "nodes", "weights", "move"));
+        OP_KEYS.put(PhaseOp.MIGRATE_PAGES, keys("name", "op", "process", "thread", "from", "to"));
+        OP_KEYS.put(PhaseOp.MOVE_PAGES, keys(range, "node"));
     }
 
     private final String file;
@@ -320,8 +328,9 @@ public final class ScenarioParser {
                         + String.join(", ", cgroups.keySet()) + suggest(cgroup, cgroups.keySet())));
             }
         }
+        MempolicySpec mpol = m.containsKey("mempolicy") ? mempolicy(m.get("mempolicy"), what) : null;
         procs.put(name, new Proc(index, name, cpus.size(), vmas));
-        return new ProcessSpec(name, cpus, vmas, adj, cgroup);
+        return new ProcessSpec(name, cpus, vmas, adj, cgroup, mpol);
     }
 
     private VmaSpec vma(Node node, String owner) throws ScenarioException {
@@ -366,7 +375,33 @@ public final class ScenarioParser {
             }
             file = f.name();
         }
-        return new VmaSpec(name, size, align, prot, shared, advice, hugetlb, file);
+        MempolicySpec mpol = m.containsKey("mempolicy") ? mempolicy(m.get("mempolicy"), what) : null;
+        return new VmaSpec(name, size, align, prot, shared, advice, hugetlb, file, mpol);
+    }
+
+    /** mempolicy (issue 10): {@code { mode: M, nodes: [..], weights: [..] }}. */
+    private MempolicySpec mempolicy(Node node, String owner) throws ScenarioException {
+        String what = owner + ": mempolicy";
+        Map<String, Node> m = mapping(node, what, MEMPOLICY_KEYS);
+        return mempolicyArgs(m, node, what);
+    }
+
+    private MempolicySpec mempolicyArgs(Map<String, Node> m, Node node, String what) throws ScenarioException {
+        String mode = oneOf(require(m, "mode", node, what), what + ": mode", io.vmsim.core.mempolicy.Mempolicy.MODE_NAMES);
+        List<Integer> nodes = m.containsKey("nodes") ? nodeList(m.get("nodes"), what + ": nodes") : List.of();
+        List<Integer> weights = m.containsKey("weights") ? nodeList(m.get("weights"), what + ": weights") : List.of();
+        if (!weights.isEmpty() && (!mode.equals("weighted-interleave") || weights.size() != nodes.size())) {
+            throw error(m.get("weights"), what + ": weights are for mode weighted-interleave, one per entry of 'nodes'");
+        }
+        return new MempolicySpec(mode, nodes, weights);
+    }
+
+    private List<Integer> nodeList(Node node, String what) throws ScenarioException {
+        List<Integer> out = new ArrayList<>();
+        for (Node n : sequence(node, what)) {
+            out.add((int) integer(n, what, 0, 255));
+        }
+        return out;
     }
 
     private List<String> adviceList(Node node, String what) throws ScenarioException {
@@ -415,7 +450,8 @@ public final class ScenarioParser {
 
         int vma = -1;
         boolean needsVma = switch (op) {
-            case FORK, SLEEP, EXIT, NESTED_WALK, KERNEL_ALLOC, READ, WRITE, STAT, FADVISE, FTRUNCATE, FSYNC -> false;
+            case FORK, SLEEP, EXIT, NESTED_WALK, KERNEL_ALLOC, READ, WRITE, STAT, FADVISE, FTRUNCATE, FSYNC,
+                    SET_MEMPOLICY, MIGRATE_PAGES -> false;
             default -> true;
         };
         if (m.containsKey("vma")) {
@@ -526,8 +562,19 @@ public final class ScenarioParser {
         if (op == PhaseOp.EXIT) {
             proc.exitLine = line;
         }
+        NumaOpSpec numa = null;
+        switch (op) {
+            case SET_MEMPOLICY, MBIND -> numa = new NumaOpSpec(mempolicyArgs(m, node, what),
+                    m.containsKey("move") && bool(m.get("move"), what + ": move"), List.of(), List.of(), -1);
+            case MIGRATE_PAGES -> numa = new NumaOpSpec(null, false, nodeList(require(m, "from", node, what), what + ": from"),
+                    nodeList(require(m, "to", node, what), what + ": to"), -1);
+            case MOVE_PAGES -> numa = new NumaOpSpec(null, false, List.of(), List.of(),
+                    (int) integer(require(m, "node", node, what), what + ": node", 0, 63));
+            default -> {
+            }
+        }
         return new PhaseSpec(name, op, proc.index, thread, vma, offset, length, stride, count, writeFraction, zipfS,
-                repeat, advice, prot, durationNs, line, file);
+                repeat, advice, prot, durationNs, line, file, numa, op == PhaseOp.SET_MEMPOLICY && !m.containsKey("thread"));
     }
 
     private int countDeclared() {
