@@ -33,7 +33,7 @@ final class ProviderContractTest {
 
     @Test
     void serviceLoader_findsTheModulesProviders() {
-        assertThat(providers().keySet()).containsExactly("first-touch");
+        assertThat(providers().keySet()).containsExactly("first-touch", "interleave");
     }
 
     @Test
@@ -43,7 +43,8 @@ final class ProviderContractTest {
             assertThat(p.kind()).isEqualTo(PolicyKind.NUMA);
             assertThat(p.description()).isNotBlank().endsWith(".");
             assertThat(p.configKeys()).isEmpty();
-            assertThat(p.create(unusedContext())).isInstanceOf(p.kind().policyType());
+            PolicyContext context = p.name().equals("interleave") ? InterleavePolicyTest.context(2, 100, 100) : unusedContext();
+            assertThat(p.create(context)).isInstanceOf(p.kind().policyType());
         }
     }
 

@@ -217,7 +217,7 @@ public final class ConformanceRunner {
                     yield null;
                 }
                 case "munmap", "mprotect", "read", "write", "fork", "exit", "wait", "observe", "pread", "pwrite", "ftruncate",
-                        "fsync", "msync", "cgroup_enter" -> null;
+                        "fsync", "msync", "cgroup_enter", "mbind", "set_mempolicy" -> null;
                 case "fadvise" -> Fadvise.ADVICE.contains(str(op, "advice")) ? null : "fadvise " + str(op, "advice");
                 case "cgroup_create" -> "memory-v1".equals(str(op, "controller")) ? null : "cgroup " + str(op, "controller");
                 case "madvise" -> ADVICE.contains(str(op, "advice")) ? null : "madvise " + str(op, "advice");
@@ -298,6 +298,7 @@ public final class ConformanceRunner {
         String childState = "exit:0";
         long cursor = 0x100000000000L;
         int current = -1;
+        private io.vmsim.core.mempolicy.syscall.MempolicySyscalls mempolicySyscalls;
 
         Replay(Machine m, String id, Map<String, Object> recorded, Map<String, Object> settings) {
             this.m = m;
@@ -365,6 +366,13 @@ public final class ConformanceRunner {
                     long[] r = range(op);
                     sys.munmap(mm, r[0], r[1], t.cpu());
                 });
+                case "mbind" -> errno(key, () -> { // mempolicy (issue 10)
+                    long[] map = mapsOf(op).get(str(op, "map"));
+                    mempolicy().mbind(t, map[0] + num(op, "offset"), num(op, "len"), str(op, "mode"), nodes(num(op, "nodes")),
+                            List.of(), false);
+                });
+                case "set_mempolicy" -> errno(key, () -> mempolicy().setMempolicy(t, str(op, "mode"), nodes(num(op, "nodes")),
+                        List.of()));
                 case "mprotect" -> errno(key, () -> {
                     long[] r = range(op);
                     String prot = str(op, "prot");
@@ -469,11 +477,29 @@ public final class ConformanceRunner {
                 call.run();
             } catch (SyscallError e) {
                 got.put(key + ".errno", e.errno());
+            } catch (io.vmsim.core.mempolicy.MempolicyException e) {
+                got.put(key + ".errno", e.errno());
             } catch (WorkloadException e) {
                 got.put(key + ".errno", "ENOMEM");
             } catch (IllegalArgumentException e) {
                 got.put(key + ".errno", "EINVAL");
             }
+        }
+
+        private io.vmsim.core.mempolicy.syscall.MempolicySyscalls mempolicy() {
+            if (mempolicySyscalls == null) {
+                mempolicySyscalls = new io.vmsim.core.mempolicy.syscall.MempolicySyscalls(k, sys);
+            }
+            return mempolicySyscalls;
+        }
+
+        /** The node numbers of a node mask (bit n: node n). */
+        private static List<Integer> nodes(long mask) {
+            List<Integer> out = new ArrayList<>();
+            for (long m = mask; m != 0; m &= m - 1) {
+                out.add(Long.numberOfTrailingZeros(m));
+            }
+            return out;
         }
 
         private long[] range(Map<String, Object> op) {

@@ -129,14 +129,14 @@ final class ScenarioParserTest {
     void unknownOp_suggestsTheClosest() {
         fails(HEAD + "  - { op: sequential, vma: heap }\n  - { name: x, op: memsett, vma: heap }\n", 10)
                 .hasMessage("my.yaml:10: phase 'x': unknown op 'memsett'; expected one of sequential, random, zipf, "
-                        + "strided, memset, fork, madvise, munmap, mprotect, sleep, exit, nested_walk, kernel_alloc, punch_holes, read, write, mlock, stat, fadvise, ftruncate, fsync, msync, munlock (did you mean 'memset'?)");
+                        + "strided, memset, fork, madvise, munmap, mprotect, sleep, exit, nested_walk, kernel_alloc, punch_holes, read, write, mlock, stat, fadvise, ftruncate, fsync, msync, munlock, set_mempolicy, mbind, migrate_pages, move_pages (did you mean 'memset'?)");
     }
 
     @Test
     void unknownKey_suggestsTheClosest() {
         fails(HEAD.replace("{ name: heap, size: 64M }", "{ name: heap, sise: 64M }"), 6)
                 .hasMessage("my.yaml:6: process 'app': a vma: unknown key 'sise'; expected one of name, size, align, prot, "
-                        + "shared, advice, hugetlb, file (did you mean 'size'?)");
+                        + "shared, advice, hugetlb, file, mempolicy (did you mean 'size'?)");
         fails(HEAD + "  - op: sequential\n    vma: heap\n    strid: 8K\n", 11)
                 .hasMessageContaining("unknown key 'strid'").hasMessageEndingWith("(did you mean 'stride'?)");
         fails("nmae: x\n", 1).hasMessageEndingWith("(did you mean 'name'?)");
