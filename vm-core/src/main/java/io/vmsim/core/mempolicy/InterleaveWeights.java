@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * The system-wide weighted-interleave table, {@code /sys/kernel/mm/mempolicy/weighted_interleave/nodeN}
  * (Linux 6.18; config key {@code mm.mempolicy.weighted_interleave}, one weight per node, node 0
- * first): weights 1..255, default 1 for every node (the kernel's table before any write, or
+ * first, nodes past the list weighing 1): weights 1..255, default 1 for every node (the kernel's table before any write, or
  * with no bandwidth information from HMAT/CDAT to derive weights from).
  */
 public final class InterleaveWeights {
