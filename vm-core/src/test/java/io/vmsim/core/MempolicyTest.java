@@ -461,4 +461,35 @@ final class MempolicyTest {
         assertThat(vm.get("numa_hit") - hit0).isGreaterThanOrEqualTo(10);
         assertThat(vm.get("numa_miss")).isZero();
     }
+    @Test
+    void pageTablesAndPageCache_followTheTasksPolicy() {
+        Machine m = machine(2);
+        SimProcess p = m.spawn("p", List.of(0)); // CPU 0: node 0
+        Task t = p.threads().get(0);
+        Kernel k = m.kernel();
+        MempolicySyscalls mp = new MempolicySyscalls(m.kernel(), m.syscalls());
+        // pagetable_alloc() is alloc_pages(): the task's bind puts the new PTE tables on node 1
+        mp.setMempolicy(t, "bind", List.of(1), List.of());
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 8L << 20, "rw", false, 2L << 20);
+        for (long off = 0; off < (8L << 20); off += 2L << 20) {
+            m.access(t, a + off, true);
+            int pte = k.walkNoAlloc(p.mm(), a + off, 1);
+            assertThat(pte).isGreaterThanOrEqualTo(0);
+            assertThat(k.frames.nodeOf(pte)).as("PTE table for 0x%x", a + off).isEqualTo(1);
+        }
+        // filemap_alloc_folio(): the reader's interleave steps il_prev, so pages in the order they
+        // are added to the cache (ascending for a sequential read) alternate 0, 1, 0, ...
+        mp.setMempolicy(t, "interleave", List.of(0, 1), List.of());
+        io.vmsim.core.filemap.PageCache pc = io.vmsim.core.vmscan.Reclaim.of(k).pageCache();
+        int file = pc.createFile("data", 256 * PAGE);
+        k.currentTask = t;
+        for (long i = 0; i < 256; i++) {
+            pc.read(p.mm(), t.cpu(), file, i);
+        }
+        for (long i = 0; i < 256; i++) {
+            int pfn = pc.lookup(file, i);
+            assertThat(pfn).isGreaterThanOrEqualTo(0);
+            assertThat(k.frames.nodeOf(pfn)).as("page %d of the file", i).isEqualTo((int) (i % 2));
+        }
+    }
 }
