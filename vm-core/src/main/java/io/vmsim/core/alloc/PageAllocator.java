@@ -97,6 +97,17 @@ public final class PageAllocator {
      */
     public PageAllocator(PageFrames frames, int nrCpus, long minFreeKbytes, int watermarkScaleFactor, int pcpBatch,
                          int dma32EndPfn) {
+        this(frames, nrCpus, minFreeKbytes, watermarkScaleFactor, pcpBatch, dma32EndPfn,
+                buildNodeOrder(uniformDistances(frames.nrNodes()), allHaveCpus(frames.nrNodes())));
+    }
+
+    /**
+     * As {@link #PageAllocator(PageFrames, int, long, int, int, int)} with each node's fallback
+     * order of nodes given: {@code nodeOrder[n]} starts with {@code n} and lists every node once
+     * ({@link #buildNodeOrder}).
+     */
+    public PageAllocator(PageFrames frames, int nrCpus, long minFreeKbytes, int watermarkScaleFactor, int pcpBatch,
+                         int dma32EndPfn, int[][] nodeOrder) {
         this.frames = Objects.requireNonNull(frames, "frames");
         if (nrCpus < 1) {
             throw new IllegalArgumentException("nrCpus must be at least 1: " + nrCpus);
@@ -127,15 +138,22 @@ public final class PageAllocator {
         for (int i = 0; i < zones.length; i++) {
             zoneStart[i] = zones[i].startPfn();
         }
-        // build_zonelists(): the node's own zones from highest to lowest, then the other nodes
-        // in order of distance (node id here), each highest to lowest.
+        // build_zonelists_in_node_order(): the nodes in nodeOrder (the node itself first, then by
+        // distance), each node's zones from highest to lowest.
+        if (nodeOrder.length != nrNodes) {
+            throw new IllegalArgumentException("a node order for each of " + nrNodes + " nodes: " + nodeOrder.length);
+        }
         this.zonelist = new int[nrNodes][];
         this.zonelistThisNode = new int[nrNodes][];
         for (int node = 0; node < nrNodes; node++) {
             int[] all = new int[zones.length];
             int n = 0;
+            if (nodeOrder[node].length != nrNodes || nodeOrder[node][0] != node) {
+                throw new IllegalArgumentException("node " + node + "'s order must start with it and list every node: "
+                        + Arrays.toString(nodeOrder[node]));
+            }
             for (int k = 0; k < nrNodes; k++) {
-                int other = (node + k) % nrNodes;
+                int other = nodeOrder[node][k];
                 for (int z = zones.length - 1; z >= 0; z--) {
                     if (zones[z].node() == other) {
                         all[n++] = z;
@@ -350,6 +368,86 @@ public final class PageAllocator {
             }
         }
         return false;
+    }
+
+    /**
+     * The fallback order of nodes for each node, as {@code build_zonelists()} and
+     * {@code find_next_best_node()} compute it ({@code mm/page_alloc.c}, Linux 6.18): the node
+     * itself, then repeatedly the unused node with the least
+     * {@code (distance + (n < node) + (n has CPUs ? PENALTY_FOR_NODE_WITH_CPUS : 0)) * MAX_NUMNODES + node_load[n]},
+     * the lowest id on a tie; the first node of each new distance group gets {@code node_load += 1}
+     * so that nodes at equal distance are taken round robin across the nodes' lists. So nearer
+     * nodes come first, a memory-only node beats a node with CPUs at the same distance, and with
+     * equal distances node n falls back to n+1, n+2, ... in turn.
+     *
+     * @param distance flat SLIT, {@code distance[i * nrNodes + j]}
+     * @param hasCpus  whether each node has CPUs
+     */
+    public static int[][] buildNodeOrder(int[] distance, boolean[] hasCpus) {
+        final int penaltyForNodeWithCpus = 1;
+        final long maxNumnodes = 1L << 10; // CONFIG_NODES_SHIFT=10, as x86_64 distribution kernels
+        int nr = hasCpus.length;
+        if (distance.length != nr * nr) {
+            throw new IllegalArgumentException("distance table of " + distance.length + " entries for " + nr + " nodes");
+        }
+        long[] nodeLoad = new long[nr]; // __build_all_zonelists() clears node_load, then builds node by node
+        int[][] order = new int[nr][];
+        for (int local = 0; local < nr; local++) {
+            boolean[] used = new boolean[nr];
+            int[] o = new int[nr];
+            int prev = local;
+            for (int k = 0; k < nr; k++) {
+                int best = -1;
+                if (!used[local]) {
+                    best = local;
+                } else {
+                    long min = Long.MAX_VALUE;
+                    for (int n = 0; n < nr; n++) {
+                        if (used[n]) {
+                            continue;
+                        }
+                        long val = distance[local * nr + n];
+                        val += n < local ? 1 : 0;
+                        val += hasCpus[n] ? penaltyForNodeWithCpus : 0;
+                        val = val * maxNumnodes + nodeLoad[n];
+                        if (val < min) {
+                            min = val;
+                            best = n;
+                        }
+                    }
+                }
+                used[best] = true;
+                if (distance[local * nr + best] != distance[local * nr + prev]) {
+                    nodeLoad[best] += 1;
+                }
+                o[k] = best;
+                prev = best;
+            }
+            order[local] = o;
+        }
+        return order;
+    }
+
+    /** The SLIT Linux assumes without firmware tables: 10 local, 20 remote. */
+    public static int[] uniformDistances(int nrNodes) {
+        int[] d = new int[nrNodes * nrNodes];
+        for (int i = 0; i < nrNodes; i++) {
+            for (int j = 0; j < nrNodes; j++) {
+                d[i * nrNodes + j] = i == j ? 10 : 20;
+            }
+        }
+        return d;
+    }
+
+    private static boolean[] allHaveCpus(int nrNodes) {
+        boolean[] b = new boolean[nrNodes];
+        Arrays.fill(b, true);
+        return b;
+    }
+
+    /** The zone indexes of a node's zonelist, nearest first (a copy). */
+    public int[] zonelistOf(int node) {
+        return zonelist[node].clone();
     }
 
     /** {@code wakeup_kcompactd()}: kswapd asks kcompactd to compact {@code node} for {@code order}. */
