@@ -22,8 +22,9 @@ import java.util.Locale;
  * where {@code dmin(N)} is the distance from N to its nearest node with CPUs (10 when N has CPUs
  * itself), so {@code latency_ns[N]} is the latency seen from N's nearest CPUs and the SLIT scales
  * it for the others, as ACPI defines SLIT entries as relative latencies. The reference is charged
- * {@code cost.cache_miss_ns + L(C,N) - L(C,home(C))}: the configured local miss plus what the
- * remote node adds, so a one-node machine costs what it did before.
+ * {@code cost.cache_miss_ns * L(C,N) / L(C,home)} when a local miss cost is configured, and
+ * {@code L(C,N) - L(C,home)} when it is 0 ({@link #remoteMissSurplusPs}), so a one-node machine
+ * costs what it did before.
  */
 public final class NumaTopology {
     /** {@code LOCAL_DISTANCE} ({@code include/linux/topology.h}). */
@@ -471,15 +472,23 @@ public final class NumaTopology {
     }
 
     /**
-     * What a cache-missing reference from a CPU on {@code cpuNode} to memory on {@code memNode}
-     * costs beyond a local one, in ps: {@code L(C,N) - L(C,home)}, as a flat table indexed
-     * {@code cpuNode * nrNodes + memNode} for the reference path; all zeros on one node.
+     * What a cache-missing reference from a CPU on node C to memory on node N costs beyond a
+     * local one, in ps, as a flat table indexed {@code C * nrNodes + N} for the reference path:
+     * {@code (L(C,N) - L(C,home)) * s}, where {@code s = localMissPs / (latency_ns[home] * 1000)}
+     * when a local miss cost is configured, so that a remote miss costs
+     * {@code localMiss * L(C,N) / L(C,home)} (the latencies read as ratios to the calibrated local
+     * miss), and {@code s = 1} when it is 0 (misses not modelled: a local miss costs nothing and a
+     * remote one the difference of the latencies). All zeros on one node.
+     *
+     * @param localMissPs {@code cost.cache_miss_ns} in ps
      */
-    public long[] remoteMissSurplusPs() {
+    public long[] remoteMissSurplusPs(long localMissPs) {
         long[] out = new long[nrNodes * nrNodes];
         for (int c = 0; c < nrNodes; c++) {
+            double home = accessLatencyNs(c, c);
+            double scale = localMissPs > 0 ? localMissPs / (home * 1000.0) : 1.0;
             for (int n = 0; n < nrNodes; n++) {
-                out[c * nrNodes + n] = Math.round((accessLatencyNs(c, n) - accessLatencyNs(c, c)) * 1000.0);
+                out[c * nrNodes + n] = Math.round((accessLatencyNs(c, n) - home) * 1000.0 * scale);
             }
         }
         return out;
@@ -492,6 +501,13 @@ public final class NumaTopology {
      */
     public double transferScale(int cpuNode, int memNode) {
         return bandwidthMbps[cpuNode] / bandwidthMbps[memNode];
+    }
+
+    /** {@code ps} of a page-sized transfer scaled by {@link #transferScale}; {@code ps} itself when the bandwidths are equal. */
+    public long pageTransferPs(long ps, int cpuNode, int memNode) {
+        double bwCpu = bandwidthMbps[cpuNode];
+        double bwMem = bandwidthMbps[memNode];
+        return bwCpu == bwMem ? ps : Math.round(ps * bwCpu / bwMem);
     }
 
     @Override
