@@ -21,8 +21,14 @@ final class Allocators {
                 distance[i * nodes + j] = topology.distance(i, j);
             }
         }
-        return new PageAllocator(frames, config.getInt(CoreKeys.CPUS), config.getLong(CoreKeys.MIN_FREE_KBYTES),
+        PageAllocator a = new PageAllocator(frames, config.getInt(CoreKeys.CPUS), config.getLong(CoreKeys.MIN_FREE_KBYTES),
                 config.getInt(CoreKeys.WATERMARK_SCALE_FACTOR), config.getInt(CoreKeys.PCP_BATCH),
                 PageAllocator.DMA32_END_PFN, PageAllocator.buildNodeOrder(distance, hasCpus));
+        int[] cpuNode = new int[topology.nrCpus()];
+        for (int c = 0; c < cpuNode.length; c++) {
+            cpuNode[c] = topology.nodeOfCpu(c);
+        }
+        a.setCpuNodes(cpuNode);
+        return a;
     }
 }

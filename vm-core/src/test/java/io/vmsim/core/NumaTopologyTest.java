@@ -95,6 +95,12 @@ final class NumaTopologyTest {
         long[] late = anonPagesByNode(m);
         assertThat(late[0] + late[1]).isEqualTo(len >> 12);
         assertThat(late[1]).isGreaterThanOrEqualTo((len - 64 * MIB) >> 12);
+        // zone_statistics(): every allocation preferred node 0 from a CPU of node 0, so each one
+        // that landed on node 1 is a miss, foreign to node 0, and not local
+        java.util.Map<String, Long> v = m.vmstat();
+        assertThat(v.get("numa_miss")).isEqualTo(v.get("numa_foreign")).isEqualTo(v.get("numa_other"))
+                .isGreaterThanOrEqualTo(late[1]);
+        assertThat(v.get("numa_hit")).isEqualTo(v.get("numa_local")).isGreaterThanOrEqualTo(late[0]);
     }
 
     @Test

@@ -61,7 +61,14 @@ public final class PageAllocator {
     private static final int PGALLOC_DMA32 = 0;
     private static final int PGALLOC_NORMAL = 1;
     private static final int PGFREE = 2;
-    private static final String[] EVENT_NAMES = {"pgalloc_dma32", "pgalloc_normal", "pgfree"};
+    // zone_statistics() (mm/page_alloc.c): one count per allocation
+    private static final int NUMA_HIT = 3;
+    private static final int NUMA_MISS = 4;
+    private static final int NUMA_FOREIGN = 5;
+    private static final int NUMA_LOCAL = 6;
+    private static final int NUMA_OTHER = 7;
+    private static final String[] EVENT_NAMES = {"pgalloc_dma32", "pgalloc_normal", "pgfree",
+            "numa_hit", "numa_miss", "numa_foreign", "numa_local", "numa_other"};
     /** Flags that make freeing a page a bug ({@code PAGE_FLAGS_CHECK_AT_FREE}, in part). */
     private static final int BAD_AT_FREE = PageFrames.PG_LRU | PageFrames.PG_RESERVED | PageFrames.PG_WRITEBACK;
 
@@ -74,6 +81,7 @@ public final class PageAllocator {
     private final int[][] zonelistThisNode;
     private final long minFreeKbytes;
     private final long[] events = new long[EVENT_NAMES.length];
+    private final int[] cpuNode;
     private AllocHooks hooks = AllocHooks.NONE;
     // THP (issue 5): direct compaction and kcompactd
     private CompactionHooks compaction = CompactionHooks.NONE;
@@ -120,6 +128,12 @@ public final class PageAllocator {
         }
         this.nrCpus = nrCpus;
         int nrNodes = frames.nrNodes();
+        // CPUs spread evenly until setCpuNodes() says otherwise
+        this.cpuNode = new int[nrCpus];
+        int perNode = Math.max(1, (nrCpus + nrNodes - 1) / nrNodes);
+        for (int c = 0; c < nrCpus; c++) {
+            cpuNode[c] = Math.min(nrNodes - 1, c / perNode);
+        }
         List<Zone> list = new ArrayList<>();
         for (int node = 0; node < nrNodes; node++) {
             int start = frames.nodeStartPfn(node);
@@ -274,10 +288,45 @@ public final class PageAllocator {
         int highestZone = (gfp & __GFP_DMA32) != 0 ? ZONE_DMA32 : ZONE_NORMAL;
         int mt = Gfp.gfpMigratetype(gfp);
         int pfn = getPageFromFreelist(zl, highestZone, gfp, order, cpu, mt, WMARK_LOW, 0);
-        if (pfn >= 0) {
-            return pfn;
+        if (pfn < 0) {
+            pfn = allocPagesSlowpath(zl, highestZone, gfp, order, cpu, mt, preferredNode);
         }
-        return allocPagesSlowpath(zl, highestZone, gfp, order, cpu, mt, preferredNode);
+        if (pfn >= 0) {
+            zoneStatistics(zl, highestZone, cpu, pfn);
+        }
+        return pfn;
+    }
+
+    /**
+     * {@code zone_statistics()} (mm/page_alloc.c, Linux 6.18), once per allocation: numa_hit
+     * when the page is on the preferred zone's node (the first eligible zone of the zonelist),
+     * else numa_miss (and numa_foreign, which Linux counts on the preferred node); numa_local
+     * when it is on the allocating CPU's node, else numa_other.
+     */
+    private void zoneStatistics(int[] zl, int highestZone, int cpu, int pfn) {
+        int preferred = -1;
+        for (int z : zl) {
+            if (zones[z].type() <= highestZone) {
+                preferred = zones[z].node();
+                break;
+            }
+        }
+        int node = frames.nodeOf(pfn);
+        if (node == preferred) {
+            events[NUMA_HIT]++;
+        } else {
+            events[NUMA_MISS]++;
+            events[NUMA_FOREIGN]++;
+        }
+        events[node == cpuNode[cpu] ? NUMA_LOCAL : NUMA_OTHER]++;
+    }
+
+    /** The node of each CPU ({@code numa_node_id()} of the allocating CPU), for numa_local/numa_other. */
+    public void setCpuNodes(int[] cpuToNode) {
+        if (cpuToNode.length != nrCpus) {
+            throw new IllegalArgumentException("a node for each of " + nrCpus + " CPUs: " + cpuToNode.length);
+        }
+        System.arraycopy(cpuToNode, 0, cpuNode, 0, nrCpus);
     }
 
     private int allocPagesSlowpath(int[] zl, int highestZone, int gfp, int order, int cpu, int mt, int node) {
