@@ -36,7 +36,8 @@ final class KernelModule extends AbstractModule {
     @Provides
     @Singleton
     Kernel kernel(PageFrames frames, PageAllocator allocator, PageTables tables, Mmu[] mmus, SimClock clock,
-                  CostModel cost, VmStat vmstat, Policies policies, PolicyFactory reclaimDomains) {
+                  CostModel cost, VmStat vmstat, Policies policies, PolicyFactory reclaimDomains,
+                  io.vmsim.core.topology.NumaTopology topology) {
         // one reclaim policy instance per LRU domain, node x memory cgroup (reclaim, issue 3)
         LruDomains lru = new LruDomains(policies.reclaim(), reclaimDomains, frames);
         Kernel k = new Kernel(frames, allocator, tables, mmus, clock, cost, vmstat,
@@ -44,6 +45,7 @@ final class KernelModule extends AbstractModule {
                 config.getString(CoreKeys.THP_ENABLED), config.getString(CoreKeys.THP_DEFRAG),
                 config.getBoolean(CoreKeys.THP_USE_ZERO_PAGE));
         k.useZeroPage = config.getBoolean(CoreKeys.ZERO_PAGE);
+        k.topology = topology;
         return k;
     }
 

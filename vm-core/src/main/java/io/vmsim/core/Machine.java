@@ -56,6 +56,15 @@ public final class Machine {
         this.mmus = kernel.mmus;
         this.frames = kernel.frames;
         this.observe = kernel.reclaimObservesAccesses;
+        this.nodeAccesses = new io.vmsim.core.topology.NodeAccesses(kernel.topology, kernel.cost.cacheMissPs);
+    }
+
+    /** Local and remote references per node (issue 10), counted on every reference. */
+    private final io.vmsim.core.topology.NodeAccesses nodeAccesses;
+
+    /** Local and remote references per node, and the remote cost of the last reference. */
+    public io.vmsim.core.topology.NodeAccesses nodeAccesses() {
+        return nodeAccesses;
     }
 
     /**
@@ -127,6 +136,7 @@ public final class Machine {
         for (int attempt = 0; ; attempt++) {
             int pfn = attempt == 0 ? mmu.translate(mm.pcid(), mm.pgd(), va, write) : mmu.retry(mm.pcid(), mm.pgd(), va, write);
             if (pfn >= 0) {
+                nodeAccesses.count(task.cpu(), frames.nodeOf(pfn));
                 // One reference, one report (the ReclaimPolicy contract): a reference whose fault
                 // brought a page in was reported by pageAdded and is not a hit as well.
                 if (observe && (adds < 0 || kernel.reclaim.referencedAdds() == adds)) {

@@ -256,20 +256,24 @@ final class ScenarioRunner {
         // miss. A pass whose lines (one 64-byte line a reference) exceed the last-level cache
         // misses on every one (a cyclic sweep larger than an LRU cache finds none of its lines);
         // one that fits misses on its first pass only (no cache contents carry across phases).
-        long firstPassMissPs = 0;
-        long repeatMissPs = 0;
+        // A miss to another node's memory costs what that node adds (NodeAccesses.lastSurplusPs,
+        // docs/numa.md "Cost model"), on one node nothing.
+        boolean firstPassMisses = false;
+        boolean repeatMisses = false;
         if (stride >= 4096) {
             long footprint = ((len + stride - 1) / stride) * 64;
-            firstPassMissPs = cost.cacheMissPs;
-            repeatMissPs = footprint > cacheSize() ? cost.cacheMissPs : 0;
+            firstPassMisses = true;
+            repeatMisses = footprint > cacheSize();
         }
+        io.vmsim.core.topology.NodeAccesses numa = m.nodeAccesses();
         io.vmsim.core.mmu.Mmu mmu = m.kernel().mmus[t.cpu()];
         double wf = memset ? 1.0 : p.writeFraction();
         for (int r = 0; r < Math.max(1, p.repeat()); r++) {
-            long missPs = r == 0 ? firstPassMissPs : repeatMissPs;
+            boolean misses = r == 0 ? firstPassMisses : repeatMisses;
             for (long off = 0; off < len; off += stride) {
                 long tlb = mmu.tlbMissPs;
                 m.access(t, base + off, wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf));
+                long missPs = misses ? Math.max(0, cost.cacheMissPs + numa.lastSurplusPs()) : 0;
                 charge(cost, storePs, missPs, mmu.tlbMissPs - tlb);
                 tick();
             }
@@ -373,14 +377,17 @@ final class ScenarioRunner {
         // more often).
         io.vmsim.core.time.CostModel cost = m.kernel().cost;
         long footprint = pages * 64;
-        double missFraction = cost.cacheMissPs != 0 && footprint > cacheSize() ? 1.0 - (double) cacheSize() / footprint : 0;
+        io.vmsim.core.topology.NodeAccesses numa = m.nodeAccesses();
+        double missFraction = (cost.cacheMissPs != 0 || numa.remoteCosts()) && footprint > cacheSize()
+                ? 1.0 - (double) cacheSize() / footprint : 0;
         io.vmsim.core.mmu.Mmu mmu = m.kernel().mmus[t.cpu()];
         for (long i = 0; i < n; i++) {
             long page = zipf == null ? rng.nextLong(pages) : zipf.sample(rng) - 1;
             long tlb = mmu.tlbMissPs;
             m.access(t, base + (page << 12), wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf));
-            if (missFraction != 0) {
-                m.kernel().clock.advance(Math.round(missFraction * cost.overlappedMissPs(mmu.tlbMissPs - tlb, cost.cacheMissPs)));
+            long missPs = Math.max(0, cost.cacheMissPs + numa.lastSurplusPs());
+            if (missFraction != 0 && missPs != 0) {
+                m.kernel().clock.advance(Math.round(missFraction * cost.overlappedMissPs(mmu.tlbMissPs - tlb, missPs)));
             }
             tick();
         }

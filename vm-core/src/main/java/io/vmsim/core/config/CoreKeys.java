@@ -19,6 +19,12 @@ public final class CoreKeys {
     public static final String NODES = "machine.nodes";
     public static final String CPUS = "machine.cpus";
     public static final String CPU_PROFILE = "cpu.profile";
+    // NUMA topology (issue 10)
+    public static final String NUMA_NODE_MEMORY = "machine.numa.node_memory";
+    public static final String NUMA_CPUS = "machine.numa.cpus";
+    public static final String NUMA_DISTANCE = "machine.numa.distance";
+    public static final String NUMA_LATENCY_NS = "machine.numa.latency_ns";
+    public static final String NUMA_BANDWIDTH_MBPS = "machine.numa.bandwidth_mbps";
     public static final String PGTABLE_LEVELS = "mmu.pgtable_levels";
     public static final String PWC = "mmu.pwc";
     public static final String SWAPPINESS = "vm.swappiness";
@@ -93,9 +99,20 @@ public final class CoreKeys {
             ConfigKey.integer(SEED, 42, Long.MIN_VALUE, Long.MAX_VALUE,
                     "Seed of every random choice in a run; the same config and seed give byte-identical output."),
             ConfigKey.size(MEMORY, "4G", 16L << 20, 1L << 40,
-                    "Simulated physical memory (MemTotal), split evenly across NUMA nodes."),
+                    "Simulated physical memory (MemTotal), split across NUMA nodes as machine.numa.node_memory says (evenly by default)."),
             ConfigKey.integer(NODES, 1, 1, 64, "Number of NUMA nodes."),
-            ConfigKey.integer(CPUS, 2, 1, 1024, "Number of CPUs, spread evenly across the nodes."),
+            ConfigKey.integer(CPUS, 2, 1, 1024, "Number of CPUs, placed on nodes as machine.numa.cpus says (spread evenly by default)."),
+            // NUMA topology (issue 10); docs/numa.md
+            ConfigKey.string(NUMA_NODE_MEMORY, "even",
+                    "Memory of each NUMA node, a comma list of sizes (4G,4G,16G), each a multiple of 4M, adding up to machine.memory; even splits machine.memory evenly (4M-aligned, the last node takes the rest)."),
+            ConfigKey.string(NUMA_CPUS, "even",
+                    "CPUs of each node, lists of CPUs and ranges separated by ';' (0-3;4-7;), every CPU on exactly one node; an empty list is a memory-only (CPU-less) node; even gives each node ceil(cpus/nodes) consecutive CPUs."),
+            ConfigKey.string(NUMA_DISTANCE, "auto",
+                    "The ACPI SLIT node_distance() table, rows separated by ';' (10,20;20,10): 10 on the diagonal, 11..254 elsewhere, need not be symmetric; orders the allocator's fallback (build_zonelists()) and scales remote latency; auto is 10 local, 20 remote."),
+            ConfigKey.string(NUMA_LATENCY_NS, "auto",
+                    "Load latency of each node's memory from its nearest CPUs in ns, a comma list; a CPU on node C waits L(C,N) = latency[N] x distance(C,N) / dmin(N) for node N, and a cache-missing reference to N costs cost.cache_miss_ns x L(C,N) / L(C,C), or L(C,N) - L(C,C) when cost.cache_miss_ns is 0 (docs/numa.md); auto is 90 for a node with CPUs, 210 for a memory-only node."),
+            ConfigKey.string(NUMA_BANDWIDTH_MBPS, "auto",
+                    "Bandwidth of each node's memory in MB/s, a comma list; scales clearing and copying a page at an anonymous fault (bandwidth of the CPU's node / of the page's node) and places memory-only nodes in memory tiers with the latency (mm/memory-tiers.c); auto is 100000 for a node with CPUs, 25000 for a memory-only node."),
             ConfigKey.oneOf(CPU_PROFILE, "haswell", List.of("haswell", "reference-2010", "host"),
                     "CPU model: TLB geometry and page-walk caches (haswell: 64x4K, 32x2M, 4x1G L1 DTLB and a 1024-entry STLB)."),
             ConfigKey.integer(PGTABLE_LEVELS, 4, 4, 5, "Page-table levels: 4 (48-bit virtual addresses) or 5 (57-bit, LA57)."),

@@ -349,7 +349,7 @@ public final class FaultHandler {
         }
         int pfn = allocUserPage(task, vma, va, node);
         long bits = Pte.PRESENT | Pte.USER | Pte.ACCESSED | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0);
-        mapNewAnonPage(vma, va, ptes, i, pfn, k.cost.zero4kPs, bits);
+        mapNewAnonPage(task.cpu(), vma, va, ptes, i, pfn, k.cost.zero4kPs, bits);
         mm.rssAnon++;
         ShmemPages object = vma.anonVma().shmem();
         if (object != null) {
@@ -367,8 +367,9 @@ public final class FaultHandler {
     }
 
     /** Maps a new, exclusive anonymous page: charges zeroing or copying, one mapping, the reclaim policy told. */
-    private void mapNewAnonPage(Vma vma, long va, long[] ptes, int i, int pfn, long costPs, long bits) {
-        k.clock.advance(costPs);
+    private void mapNewAnonPage(int cpu, Vma vma, long va, long[] ptes, int i, int pfn, long costPs, long bits) {
+        // a page on a node of lower bandwidth takes longer to clear or copy (docs/numa.md, "Cost model")
+        k.clock.advance(k.topology.pageTransferPs(costPs, k.nodeOfCpu(cpu), frames.nodeOf(pfn)));
         frames.mapcount[pfn] = 1;
         frames.refcount[pfn] = 1;
         k.newAnonFolio(pfn, 0, vma, va);
@@ -380,7 +381,7 @@ public final class FaultHandler {
         int old = Pte.pfn(pte);
         if (old == k.zeroPfn) {
             int pfn = allocUserPage(task, vma, va, node);
-            mapNewAnonPage(vma, va, ptes, i, pfn, k.cost.zero4kPs, WRITABLE_PTE);
+            mapNewAnonPage(task.cpu(), vma, va, ptes, i, pfn, k.cost.zero4kPs, WRITABLE_PTE);
             mm.rssAnon++; // the zero page was not counted
             k.vmstat.count(VmEvent.COW_FAULT);
             k.flushTlbPage(mm, va);
@@ -401,7 +402,7 @@ public final class FaultHandler {
         } finally {
             frames.refcount[old]--;
         }
-        mapNewAnonPage(vma, va, ptes, i, pfn, k.cost.copy4kPs, WRITABLE_PTE);
+        mapNewAnonPage(task.cpu(), vma, va, ptes, i, pfn, k.cost.copy4kPs, WRITABLE_PTE);
         k.putAnonPage(old, task.cpu());
         k.vmstat.count(VmEvent.COW_FAULT);
         k.flushTlbPage(mm, va);
@@ -477,7 +478,7 @@ public final class FaultHandler {
             k.vmstat.count(shmem ? VmEvent.THP_FILE_FALLBACK : VmEvent.THP_FAULT_FALLBACK);
             return false;
         }
-        k.clock.advance(k.cost.pgtableAllocPs + k.cost.zero2mPs);
+        k.clock.advance(k.cost.pgtableAllocPs + k.topology.pageTransferPs(k.cost.zero2mPs, k.nodeOfCpu(cpu), frames.nodeOf(head)));
         k.deposit(mm, pmdTable, dep);
         frames.refcount[head] = 1;
         k.setEntireMapcount(head, 1);

@@ -99,7 +99,11 @@ public final class Kernel {
             throw new IllegalStateException("no memory for the zero page");
         }
         this.zeroPfn = z;
+        this.topology = io.vmsim.core.topology.NumaTopology.even(frames.nrFrames(), frames.nrNodes(), mmus.length);
     }
+
+    /** NUMA topology (issue 10): CPUs of each node, distances, latencies; set from the configuration when the machine is built. */
+    public io.vmsim.core.topology.NumaTopology topology;
 
     /** Live address spaces, in creation order. */
     public List<Mm> mms() {
@@ -284,11 +288,9 @@ public final class Kernel {
         return numa.allocationNode(task, vma, va, nodeOfCpu(task.cpu()));
     }
 
-    /** The node of a CPU: CPUs are spread evenly over nodes. */
+    /** The node of a CPU ({@code cpu_to_node()}), from the topology. */
     public int nodeOfCpu(int cpu) {
-        int nodes = frames.nrNodes();
-        int per = Math.max(1, (mmus.length + nodes - 1) / nodes);
-        return Math.min(nodes - 1, cpu / per);
+        return topology.nodeOfCpu(cpu);
     }
 
     /** Gives up a mapping of an anonymous page; frees the page (or its folio) when the last mapping goes. */
