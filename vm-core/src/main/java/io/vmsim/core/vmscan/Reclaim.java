@@ -66,6 +66,7 @@ public final class Reclaim implements MmHooks {
         this.vmscan = new Vmscan(k, c.getString(CoreKeys.POLICY_RECLAIM), cache, swap, oom, cost, daemons,
                 c.getInt(CoreKeys.SWAPPINESS), shrinkers);
         this.vmscan.setMemcgReclaimBatch(c.getInt(CoreKeys.MEMCG_RECLAIM_BATCH));
+        this.vmscan.setSwapSynchronousIo(c.getBoolean(CoreKeys.SWAP_SYNCHRONOUS_IO));
         this.lru = k.reclaim;
         if (lru != null) {
             k.tables.setAccounting(new PageTables.Accounting() {
@@ -381,7 +382,7 @@ public final class Reclaim implements MmHooks {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("nr_file_pages", cache.nrFilePages() + swap.cachedPages());
         m.put("nr_dirty", cache.nrDirty());
-        m.put("nr_writeback", cache.nrWriteback());
+        m.put("nr_writeback", cache.nrWriteback() + vmscan.nrSwapWriteback());
         m.put("nr_swapcached", swap.cachedPages());
         m.put("nr_shadow_entries", cache.nrShadows());
         m.put("workingset_nodes", cache.workingsetNodes());
@@ -400,7 +401,7 @@ public final class Reclaim implements MmHooks {
         m.put("SwapTotal", swap.totalPages() * 4);
         m.put("SwapFree", swap.freePages() * 4);
         m.put("Dirty", cache.nrDirty() * 4);
-        m.put("Writeback", cache.nrWriteback() * 4);
+        m.put("Writeback", (cache.nrWriteback() + vmscan.nrSwapWriteback()) * 4);
         m.put("Mapped", lru[2] * 4);
         m.put("Slab", slabPages() * 4);
         m.put("SReclaimable", slabPages() * 4);
