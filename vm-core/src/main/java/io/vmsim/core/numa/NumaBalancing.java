@@ -188,6 +188,15 @@ public final class NumaBalancing implements Daemons.Daemon {
         return remoteAccesses[node];
     }
 
+    /** The tasks balancing follows, in creation order. */
+    public List<Task> tasks() {
+        List<Task> out = new ArrayList<>();
+        for (NumaTask nt : tasks) {
+            out.add(nt.task);
+        }
+        return out;
+    }
+
     /** The node a task prefers ({@code numa_preferred_nid}), or -1. */
     public int preferredNode(Task t) {
         return t.numaIndex < 0 ? -1 : tasks.get(t.numaIndex).preferredNid;
