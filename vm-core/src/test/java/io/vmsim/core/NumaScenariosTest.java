@@ -62,29 +62,43 @@ final class NumaScenariosTest {
         return nb.remoteAccesses(0) + nb.remoteAccesses(1);
     }
 
+    /** numa02's slices on node 1 (threads 2 and 3 of four, 8 MiB each): what first touch by the main thread puts remote. */
+    private static final long NUMA02_REMOTE_PAGES = 2 * (8L << 20) / 4096;
+    /** numa01's pages touched: two 32 MiB buffers. */
+    private static final long NUMA01_PAGES = 2 * (32L << 20) / 4096;
+
     @Test
-    void numa02_withBalancing_convergesToLocalAccess() throws Exception {
+    void numa02_withBalancing_reachesLocalAccess_byMigratingTheRemoteSlices() throws Exception {
         Run on = run("numa02");
-        System.out.printf("numa02 on: ratio %.4f last %.4f migrated %d time %d ns hint %d pte %d%n", on.ratio(), on.lastRatio(),
-                on.vmstat().get("numa_pages_migrated"), on.nanos(), on.vmstat().get("numa_hint_faults"), on.vmstat().get("numa_pte_updates"));
-        Run off = run("numa02", "kernel.numa_balancing", "0");
-        System.out.printf("numa02 off: ratio %.4f last %.4f migrated %d time %d ns%n", off.ratio(), off.lastRatio(),
-                off.vmstat().get("numa_pages_migrated"), off.nanos());
-        assertThat(on.lastRatio()).isGreaterThanOrEqualTo(0.95);
+        assertThat(on.lastRatio()).as("local ratio once converged").isGreaterThanOrEqualTo(0.95);
+        assertThat(on.vmstat().get("numa_pages_migrated")).isEqualTo(NUMA02_REMOTE_PAGES);
+        assertThat(on.vmstat().get("pgmigrate_success")).isEqualTo(NUMA02_REMOTE_PAGES);
+        assertThat(on.vmstat().get("numa_hint_faults")).isGreaterThanOrEqualTo(NUMA02_REMOTE_PAGES);
+        assertThat(on.vmstat().get("numa_pte_updates")).isGreaterThanOrEqualTo(on.vmstat().get("numa_hint_faults"));
     }
 
     @Test
-    void numa01_withBalancing() throws Exception {
+    void numa02_withoutBalancing_keepsFirstTouchPlacement() throws Exception {
+        Run off = run("numa02", "kernel.numa_balancing", "0");
+        // the main thread put every page on node 0: threads 0 and 1 (node 0) are local, 2 and 3 remote
+        assertThat(off.lastRatio()).isEqualTo(0.5);
+        assertThat(off.vmstat().get("numa_pte_updates")).isZero();
+        assertThat(off.vmstat().get("numa_hint_faults")).isZero();
+        assertThat(off.vmstat().get("numa_pages_migrated")).isZero();
+    }
+
+    @Test
+    void numa01_withBalancing_groupsEachProcessOnOneNode_withoutPingPong() throws Exception {
         Run on = run("numa01");
-        System.out.printf("numa01 on: ratio %.4f last %.4f migrated %d time %d ns hint %d swapped %d migrated-tasks %d%n", on.ratio(), on.lastRatio(),
-                on.vmstat().get("numa_pages_migrated"), on.nanos(), on.vmstat().get("numa_hint_faults"),
-                on.vmstat().get("numa_task_swapped"), on.vmstat().get("numa_task_migrated"));
+        assertThat(on.vmstat().get("numa_pages_migrated")).as("no ping-pong").isLessThanOrEqualTo(2 * NUMA01_PAGES);
+        assertThat(on.vmstat().get("numa_task_swapped")).as("a misplaced thread of each process swapped").isPositive();
         NumaBalancing nb = on.m().numaBalancing();
         for (io.vmsim.core.mm.Task t : nb.tasks()) {
-            System.out.printf("task %d cpu %d preferred %d group %d faults %d/%d period %d%n", t.tid(), t.cpu(), nb.preferredNode(t),
-                    nb.groupTasks(t), nb.taskFaults(t, 0), nb.taskFaults(t, 1), nb.scanPeriodMs(t));
+            assertThat(nb.groupTasks(t)).as("the threads of a process form one numa group").isEqualTo(2);
+            assertThat(on.m().kernel().nodeOfCpu(t.cpu())).as("task %d runs on its preferred node", t.tid())
+                    .isEqualTo(nb.preferredNode(t));
         }
         Run off = run("numa01", "kernel.numa_balancing", "0");
-        System.out.printf("numa01 off: ratio %.4f last %.4f time %d ns%n", off.ratio(), off.lastRatio(), off.nanos());
+        assertThat(on.lastRatio()).isGreaterThan(off.lastRatio());
     }
 }

@@ -220,6 +220,18 @@ public final class NumaBalancing implements Daemons.Daemon {
 
     // ---------------------------------------------------------------- the scanner
 
+    /** Runs {@code task_numa_work()} for {@code t} now, as the tick after its scan time would (for tests and tools). */
+    public void scanNow(Task t) {
+        NumaTask nt = tasks.get(t.numaIndex);
+        nt.mm.nextScanNs = Math.min(nt.mm.nextScanNs, k.clock.nanoTime());
+        taskNumaWork(nt, k.clock.nanoTime());
+    }
+
+    /** Full scan passes made over the task's address space ({@code mm->numa_scan_seq}). */
+    public int mmScanSeq(Task t) {
+        return tasks.get(t.numaIndex).mm.scanSeq;
+    }
+
     @Override
     public long run(long nowNs) {
         for (int i = 0; i < tasks.size(); i++) {
@@ -439,23 +451,31 @@ public final class NumaBalancing implements Daemons.Daemon {
             nt.mm.nextScanNs = nowNs + nt.scanPeriodMs * NS_PER_MS;
             return;
         }
-        long periodSlot = (nt.scanPeriodMs + NUMA_PERIOD_SLOTS - 1) / NUMA_PERIOD_SLOTS;
-        long lrRatio = local * NUMA_PERIOD_SLOTS / (local + remote);
-        long psRatio = priv * NUMA_PERIOD_SLOTS / (priv + shared);
-        long diff;
-        if (psRatio >= NUMA_PERIOD_THRESHOLD) {
-            long slot = psRatio - NUMA_PERIOD_THRESHOLD;
-            diff = Math.max(1, slot) * periodSlot;
-        } else if (lrRatio >= NUMA_PERIOD_THRESHOLD) {
-            long slot = lrRatio - NUMA_PERIOD_THRESHOLD;
-            diff = Math.max(1, slot) * periodSlot;
-        } else {
-            long ratio = Math.max(lrRatio, psRatio);
-            diff = -(NUMA_PERIOD_THRESHOLD - ratio) * periodSlot;
-        }
-        long p = Math.min(Math.max(nt.scanPeriodMs + diff, taskScanMin(nt)), taskScanMax(nt));
+        long p = Math.min(Math.max(nt.scanPeriodMs + scanPeriodDiff(nt.scanPeriodMs, local, remote, shared, priv),
+                taskScanMin(nt)), taskScanMax(nt));
         nt.scanPeriodMs = policy.scanPeriodMs(nt.task, p);
         java.util.Arrays.fill(nt.locality, 0);
+    }
+
+    /**
+     * The change of {@code update_task_scan_period()} (Linux 4.19 and later) to a scan period of
+     * {@code periodMs} after these faults: longer when most were local ({@code lr_ratio}) or
+     * shared ({@code sp_ratio}), by a tenth of the period per slot above 7 in 10; shorter otherwise.
+     */
+    static long scanPeriodDiff(long periodMs, long local, long remote, long shared, long priv) {
+        long periodSlot = (periodMs + NUMA_PERIOD_SLOTS - 1) / NUMA_PERIOD_SLOTS;
+        long lrRatio = local + remote == 0 ? 0 : local * NUMA_PERIOD_SLOTS / (local + remote);
+        long spRatio = shared * NUMA_PERIOD_SLOTS / (priv + shared);
+        if (lrRatio >= NUMA_PERIOD_THRESHOLD) {
+            // most accesses are local: no need to scan fast
+            return Math.max(1, lrRatio - NUMA_PERIOD_THRESHOLD) * periodSlot;
+        }
+        if (spRatio >= NUMA_PERIOD_THRESHOLD) {
+            // most accesses are shared: other tasks may move the memory anyway
+            return Math.max(1, spRatio - NUMA_PERIOD_THRESHOLD) * periodSlot;
+        }
+        // private and remote: scan faster
+        return -(NUMA_PERIOD_THRESHOLD - Math.max(lrRatio, spRatio)) * periodSlot;
     }
 
     // ---------------------------------------------------------------- hinting faults
