@@ -156,8 +156,8 @@ final class NumaBalancingTest {
 
     /**
      * The hinting-fault path allocates nothing of its own: what 512 faults allocate, migrating or
-     * not, is what 512 VMA lookups ({@code Mm.findVma}, a {@code TreeMap} floor entry that every
-     * fault makes on entry) allocate, measured the same way.
+     * not, is at most what 512 VMA lookups ({@code Mm.findVma}, a {@code TreeMap} floor entry that
+     * every fault makes on entry) allocate, measured the same way.
      */
     @Test
     void hintingFaultsAndMigrations_allocateNothingBeyondTheFaultEntry() {
@@ -199,8 +199,11 @@ final class NumaBalancingTest {
             m.access(t0, base + off, false); // local hinting faults
         }
         long local = mx.getThreadAllocatedBytes(tid) - b2;
-        // at most (the JIT may remove the lookup's boxing inside the fault path too)
-        assertThat(remote).as("bytes allocated by %d migrating hinting faults", n).isLessThanOrEqualTo(lookups);
-        assertThat(local).as("bytes allocated by %d local hinting faults", n - 128).isLessThanOrEqualTo(lookups / n * (n - 128));
+        // at most (the JIT may remove the lookup's boxing inside the fault path too), give or take
+        // 4 KiB of one-off growth elsewhere (an object per fault, 16 bytes or more, is 8 KiB here)
+        long slack = 4096;
+        assertThat(remote).as("bytes allocated by %d migrating hinting faults", n).isLessThanOrEqualTo(lookups + slack);
+        assertThat(local).as("bytes allocated by %d local hinting faults", n - 128)
+                .isLessThanOrEqualTo(lookups / n * (n - 128) + slack);
     }
 }
