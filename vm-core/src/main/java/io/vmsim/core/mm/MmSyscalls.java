@@ -549,6 +549,8 @@ public final class MmSyscalls {
     public Mm fork(Mm parent, int cpu) {
         Mm child = k.newMm(cpu);
         child.mmapBase = parent.mmapBase;
+        // dup_mm() -> allocate_mm(): the child's mm_struct, charged to the forking task's group
+        child.mmStructMemcg = k.hooks.chargeSlabObject(parent, AccountedSlabs.MM_STRUCT, parent.cpu);
         for (Vma pv : parent.vmas.values()) {
             if (pv.hasAny(VmaFlags.VM_DONTCOPY | VmaFlags.VM_HUGETLB)) {
                 continue;
@@ -696,6 +698,14 @@ public final class MmSyscalls {
         mm.tablesPerLevel[k.levels]--;
         mm.pgd = -1;
         mm.exited = true;
+        if (mm.mmStructMemcg >= 0) {
+            // the last mmdrop() -> __mmdrop() -> free_mm() on the CPU it exited on: after the
+            // objects of its areas, so that an mm_struct charged to another group (the forking
+            // task's) takes this CPU's object stock over and drains what the exiting task's
+            // group left there (refill_obj_stock() -> drain_obj_stock(), mm/memcontrol.c)
+            k.hooks.unchargeSlabObject(mm.mmStructMemcg, AccountedSlabs.MM_STRUCT, cpu);
+            mm.mmStructMemcg = -1;
+        }
         k.flushTlbMm(mm);
         k.forgetMm(mm);
     }
