@@ -36,7 +36,8 @@ final class KernelModule extends AbstractModule {
     @Provides
     @Singleton
     Kernel kernel(PageFrames frames, PageAllocator allocator, PageTables tables, Mmu[] mmus, SimClock clock,
-                  CostModel cost, VmStat vmstat, Policies policies, PolicyFactory reclaimDomains) {
+                  CostModel cost, VmStat vmstat, Policies policies, PolicyFactory reclaimDomains,
+                  io.vmsim.core.topology.NumaTopology topology) {
         // one reclaim policy instance per LRU domain, node x memory cgroup (reclaim, issue 3)
         LruDomains lru = new LruDomains(policies.reclaim(), reclaimDomains, frames);
         Kernel k = new Kernel(frames, allocator, tables, mmus, clock, cost, vmstat,
@@ -49,15 +50,29 @@ final class KernelModule extends AbstractModule {
         } catch (IllegalArgumentException e) {
             throw new io.vmsim.core.config.ConfigException(java.util.List.of(e.getMessage()));
         }
+        k.topology = topology;
         return k;
     }
 
     @Provides
     @Singleton
-    FaultHandler faultHandler(Kernel kernel, Reclaim reclaim) {
+    FaultHandler faultHandler(Kernel kernel, Reclaim reclaim, Daemons daemons) {
         FaultHandler f = new FaultHandler(kernel);
         f.installReclaim(reclaim.fileFaults(), reclaim.swapIn());
+        f.installNuma(numaBalancing(kernel, daemons));
         return f;
+    }
+
+    /** Automatic NUMA balancing (issue 10): kernel.numa_balancing and its scan sysctls. */
+    private io.vmsim.core.numa.NumaBalancing numaBalancing(Kernel kernel, Daemons daemons) {
+        int mode = config.getInt(CoreKeys.NUMA_BALANCING);
+        if (mode == 2) {
+            throw new io.vmsim.core.config.ConfigException(java.util.List.of("'" + CoreKeys.NUMA_BALANCING
+                    + "' = '2': memory tiering (NUMA_BALANCING_MEMORY_TIERING) is not built yet; use 0 or 1"));
+        }
+        return new io.vmsim.core.numa.NumaBalancing(kernel, kernel.numa, daemons, mode,
+                config.getLong(CoreKeys.NUMA_SCAN_DELAY_MS), config.getLong(CoreKeys.NUMA_SCAN_PERIOD_MIN_MS),
+                config.getLong(CoreKeys.NUMA_SCAN_PERIOD_MAX_MS), config.getLong(CoreKeys.NUMA_SCAN_SIZE_MB));
     }
 
     /** Page cache, swap, kswapd, overcommit and the OOM killer (reclaim, issue 3). */

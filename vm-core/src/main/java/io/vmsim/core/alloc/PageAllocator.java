@@ -61,7 +61,16 @@ public final class PageAllocator {
     private static final int PGALLOC_DMA32 = 0;
     private static final int PGALLOC_NORMAL = 1;
     private static final int PGFREE = 2;
-    private static final String[] EVENT_NAMES = {"pgalloc_dma32", "pgalloc_normal", "pgfree"};
+    // zone_statistics() (mm/page_alloc.c): one count per allocation
+    private static final int NUMA_HIT = 3;
+    private static final int NUMA_MISS = 4;
+    private static final int NUMA_FOREIGN = 5;
+    /** {@code NUMA_INTERLEAVE_HIT}, counted by {@link #countInterleaveHit()} (mempolicy, issue 10). */
+    private static final int NUMA_INTERLEAVE_HIT = 6;
+    private static final int NUMA_LOCAL = 7;
+    private static final int NUMA_OTHER = 8;
+    private static final String[] EVENT_NAMES = {"pgalloc_dma32", "pgalloc_normal", "pgfree",
+            "numa_hit", "numa_miss", "numa_foreign", "numa_interleave", "numa_local", "numa_other"};
     /** Flags that make freeing a page a bug ({@code PAGE_FLAGS_CHECK_AT_FREE}, in part). */
     private static final int BAD_AT_FREE = PageFrames.PG_LRU | PageFrames.PG_RESERVED | PageFrames.PG_WRITEBACK;
 
@@ -74,15 +83,11 @@ public final class PageAllocator {
     private final int[][] zonelistThisNode;
     private final long minFreeKbytes;
     private final long[] events = new long[EVENT_NAMES.length];
+    private final int[] cpuNode;
     private AllocHooks hooks = AllocHooks.NONE;
-    // mempolicy (issue 10): the running allocation's nodemask and preferred node, and zone_statistics()
-    private static final String[] NUMA_EVENT_NAMES = {"numa_hit", "numa_miss", "numa_foreign", "numa_interleave",
-            "numa_local", "numa_other"};
-    public static final int NUMA_INTERLEAVE_HIT = 3;
-    private final long[] numaEvents = new long[NUMA_EVENT_NAMES.length];
+    // mempolicy (issue 10): the running allocation's nodemask and preferred node (for zone_statistics())
     private long nodemask = -1L;
     private int preferredZoneNode;
-    private java.util.function.IntUnaryOperator cpuToNode = cpu -> 0;
     // THP (issue 5): direct compaction and kcompactd
     private CompactionHooks compaction = CompactionHooks.NONE;
 
@@ -105,6 +110,17 @@ public final class PageAllocator {
      */
     public PageAllocator(PageFrames frames, int nrCpus, long minFreeKbytes, int watermarkScaleFactor, int pcpBatch,
                          int dma32EndPfn) {
+        this(frames, nrCpus, minFreeKbytes, watermarkScaleFactor, pcpBatch, dma32EndPfn,
+                buildNodeOrder(uniformDistances(frames.nrNodes()), allHaveCpus(frames.nrNodes())));
+    }
+
+    /**
+     * As {@link #PageAllocator(PageFrames, int, long, int, int, int)} with each node's fallback
+     * order of nodes given: {@code nodeOrder[n]} starts with {@code n} and lists every node once
+     * ({@link #buildNodeOrder}).
+     */
+    public PageAllocator(PageFrames frames, int nrCpus, long minFreeKbytes, int watermarkScaleFactor, int pcpBatch,
+                         int dma32EndPfn, int[][] nodeOrder) {
         this.frames = Objects.requireNonNull(frames, "frames");
         if (nrCpus < 1) {
             throw new IllegalArgumentException("nrCpus must be at least 1: " + nrCpus);
@@ -117,6 +133,12 @@ public final class PageAllocator {
         }
         this.nrCpus = nrCpus;
         int nrNodes = frames.nrNodes();
+        // CPUs spread evenly until setCpuNodes() says otherwise
+        this.cpuNode = new int[nrCpus];
+        int perNode = Math.max(1, (nrCpus + nrNodes - 1) / nrNodes);
+        for (int c = 0; c < nrCpus; c++) {
+            cpuNode[c] = Math.min(nrNodes - 1, c / perNode);
+        }
         List<Zone> list = new ArrayList<>();
         for (int node = 0; node < nrNodes; node++) {
             int start = frames.nodeStartPfn(node);
@@ -135,15 +157,22 @@ public final class PageAllocator {
         for (int i = 0; i < zones.length; i++) {
             zoneStart[i] = zones[i].startPfn();
         }
-        // build_zonelists(): the node's own zones from highest to lowest, then the other nodes
-        // in order of distance (node id here), each highest to lowest.
+        // build_zonelists_in_node_order(): the nodes in nodeOrder (the node itself first, then by
+        // distance), each node's zones from highest to lowest.
+        if (nodeOrder.length != nrNodes) {
+            throw new IllegalArgumentException("a node order for each of " + nrNodes + " nodes: " + nodeOrder.length);
+        }
         this.zonelist = new int[nrNodes][];
         this.zonelistThisNode = new int[nrNodes][];
         for (int node = 0; node < nrNodes; node++) {
             int[] all = new int[zones.length];
             int n = 0;
+            if (nodeOrder[node].length != nrNodes || nodeOrder[node][0] != node) {
+                throw new IllegalArgumentException("node " + node + "'s order must start with it and list every node: "
+                        + Arrays.toString(nodeOrder[node]));
+            }
             for (int k = 0; k < nrNodes; k++) {
-                int other = (node + k) % nrNodes;
+                int other = nodeOrder[node][k];
                 for (int z = zones.length - 1; z >= 0; z--) {
                     if (zones[z].node() == other) {
                         all[n++] = z;
@@ -306,23 +335,17 @@ public final class PageAllocator {
         return -1;
     }
 
-    /** Tells the allocator the node of each CPU ({@code numa_node_id()}), for numa_local and numa_other. */
-    public void setCpuToNode(java.util.function.IntUnaryOperator cpuToNode) {
-        this.cpuToNode = Objects.requireNonNull(cpuToNode, "cpuToNode");
-    }
-
     /** {@code NUMA_INTERLEAVE_HIT}: an interleave allocation got the node it asked for ({@code alloc_pages_mpol()}). */
     public void countInterleaveHit() {
-        numaEvents[NUMA_INTERLEAVE_HIT]++;
+        events[NUMA_INTERLEAVE_HIT]++;
     }
 
-    /** The NUMA allocation counters of {@code /proc/vmstat}, in its order (numa_hit ... numa_other). */
-    public Map<String, Long> numaVmstat() {
-        Map<String, Long> m = new LinkedHashMap<>();
-        for (int i = 0; i < NUMA_EVENT_NAMES.length; i++) {
-            m.put(NUMA_EVENT_NAMES[i], numaEvents[i]);
+    /** The node of each CPU ({@code numa_node_id()} of the allocating CPU), for numa_local/numa_other. */
+    public void setCpuNodes(int[] cpuToNode) {
+        if (cpuToNode.length != nrCpus) {
+            throw new IllegalArgumentException("a node for each of " + nrCpus + " CPUs: " + cpuToNode.length);
         }
-        return m;
+        System.arraycopy(cpuToNode, 0, cpuNode, 0, nrCpus);
     }
 
     private int allocPagesSlowpath(int[] zl, int highestZone, int gfp, int order, int cpu, int mt, int node) {
@@ -415,6 +438,86 @@ public final class PageAllocator {
         return false;
     }
 
+    /**
+     * The fallback order of nodes for each node, as {@code build_zonelists()} and
+     * {@code find_next_best_node()} compute it ({@code mm/page_alloc.c}, Linux 6.18): the node
+     * itself, then repeatedly the unused node with the least
+     * {@code (distance + (n < node) + (n has CPUs ? PENALTY_FOR_NODE_WITH_CPUS : 0)) * MAX_NUMNODES + node_load[n]},
+     * the lowest id on a tie; the first node of each new distance group gets {@code node_load += 1}
+     * so that nodes at equal distance are taken round robin across the nodes' lists. So nearer
+     * nodes come first, a memory-only node beats a node with CPUs at the same distance, and with
+     * equal distances node n falls back to n+1, n+2, ... in turn.
+     *
+     * @param distance flat SLIT, {@code distance[i * nrNodes + j]}
+     * @param hasCpus  whether each node has CPUs
+     */
+    public static int[][] buildNodeOrder(int[] distance, boolean[] hasCpus) {
+        final int penaltyForNodeWithCpus = 1;
+        final long maxNumnodes = 1L << 10; // CONFIG_NODES_SHIFT=10, as x86_64 distribution kernels
+        int nr = hasCpus.length;
+        if (distance.length != nr * nr) {
+            throw new IllegalArgumentException("distance table of " + distance.length + " entries for " + nr + " nodes");
+        }
+        long[] nodeLoad = new long[nr]; // __build_all_zonelists() clears node_load, then builds node by node
+        int[][] order = new int[nr][];
+        for (int local = 0; local < nr; local++) {
+            boolean[] used = new boolean[nr];
+            int[] o = new int[nr];
+            int prev = local;
+            for (int k = 0; k < nr; k++) {
+                int best = -1;
+                if (!used[local]) {
+                    best = local;
+                } else {
+                    long min = Long.MAX_VALUE;
+                    for (int n = 0; n < nr; n++) {
+                        if (used[n]) {
+                            continue;
+                        }
+                        long val = distance[local * nr + n];
+                        val += n < local ? 1 : 0;
+                        val += hasCpus[n] ? penaltyForNodeWithCpus : 0;
+                        val = val * maxNumnodes + nodeLoad[n];
+                        if (val < min) {
+                            min = val;
+                            best = n;
+                        }
+                    }
+                }
+                used[best] = true;
+                if (distance[local * nr + best] != distance[local * nr + prev]) {
+                    nodeLoad[best] += 1;
+                }
+                o[k] = best;
+                prev = best;
+            }
+            order[local] = o;
+        }
+        return order;
+    }
+
+    /** The SLIT Linux assumes without firmware tables: 10 local, 20 remote. */
+    public static int[] uniformDistances(int nrNodes) {
+        int[] d = new int[nrNodes * nrNodes];
+        for (int i = 0; i < nrNodes; i++) {
+            for (int j = 0; j < nrNodes; j++) {
+                d[i * nrNodes + j] = i == j ? 10 : 20;
+            }
+        }
+        return d;
+    }
+
+    private static boolean[] allHaveCpus(int nrNodes) {
+        boolean[] b = new boolean[nrNodes];
+        Arrays.fill(b, true);
+        return b;
+    }
+
+    /** The zone indexes of a node's zonelist, nearest first (a copy). */
+    public int[] zonelistOf(int node) {
+        return zonelist[node].clone();
+    }
+
     /** {@code wakeup_kcompactd()}: kswapd asks kcompactd to compact {@code node} for {@code order}. */
     public void wakeKcompactd(int node, int order) {
         if (order > 0) {
@@ -476,12 +579,12 @@ public final class PageAllocator {
      */
     private void zoneStatistics(int node, int cpu) {
         if (node == preferredZoneNode) {
-            numaEvents[0]++;
+            events[NUMA_HIT]++;
         } else {
-            numaEvents[1]++;
-            numaEvents[2]++;
+            events[NUMA_MISS]++;
+            events[NUMA_FOREIGN]++;
         }
-        numaEvents[node == cpuToNode.applyAsInt(cpu) ? 4 : 5]++;
+        events[node == cpuNode[cpu] ? NUMA_LOCAL : NUMA_OTHER]++;
     }
 
     /**

@@ -19,6 +19,12 @@ public final class CoreKeys {
     public static final String NODES = "machine.nodes";
     public static final String CPUS = "machine.cpus";
     public static final String CPU_PROFILE = "cpu.profile";
+    // NUMA topology (issue 10)
+    public static final String NUMA_NODE_MEMORY = "machine.numa.node_memory";
+    public static final String NUMA_CPUS = "machine.numa.cpus";
+    public static final String NUMA_DISTANCE = "machine.numa.distance";
+    public static final String NUMA_LATENCY_NS = "machine.numa.latency_ns";
+    public static final String NUMA_BANDWIDTH_MBPS = "machine.numa.bandwidth_mbps";
     public static final String PGTABLE_LEVELS = "mmu.pgtable_levels";
     public static final String PWC = "mmu.pwc";
     public static final String SWAPPINESS = "vm.swappiness";
@@ -67,6 +73,7 @@ public final class CoreKeys {
     // reclaim (issue 3)
     public static final String SWAP_SIZE = "swap.size";
     public static final String SWAP_DEVICES = "swap.devices";
+    public static final String SWAP_SYNCHRONOUS_IO = "swap.synchronous_io";
     public static final String OVERCOMMIT_MEMORY = "vm.overcommit_memory";
     public static final String OVERCOMMIT_RATIO = "vm.overcommit_ratio";
     public static final String OVERCOMMIT_KBYTES = "vm.overcommit_kbytes";
@@ -79,6 +86,12 @@ public final class CoreKeys {
     public static final String COST_IO_LATENCY = "cost.io_latency_ns";
     public static final String COST_IO_PAGE = "cost.io_page_ns";
     public static final String COST_RMAP = "cost.rmap_ns";
+    // automatic NUMA balancing (issue 10): kernel/sched/fair.c, Documentation/admin-guide/sysctl/kernel.rst
+    public static final String NUMA_BALANCING = "kernel.numa_balancing";
+    public static final String NUMA_SCAN_DELAY_MS = "kernel.numa_balancing_scan_delay_ms";
+    public static final String NUMA_SCAN_PERIOD_MIN_MS = "kernel.numa_balancing_scan_period_min_ms";
+    public static final String NUMA_SCAN_PERIOD_MAX_MS = "kernel.numa_balancing_scan_period_max_ms";
+    public static final String NUMA_SCAN_SIZE_MB = "kernel.numa_balancing_scan_size_mb";
 
     /**
      * Linux's sysfs names for knobs that vmsim gives to a policy: khugepaged's
@@ -95,9 +108,20 @@ public final class CoreKeys {
             ConfigKey.integer(SEED, 42, Long.MIN_VALUE, Long.MAX_VALUE,
                     "Seed of every random choice in a run; the same config and seed give byte-identical output."),
             ConfigKey.size(MEMORY, "4G", 16L << 20, 1L << 40,
-                    "Simulated physical memory (MemTotal), split evenly across NUMA nodes."),
+                    "Simulated physical memory (MemTotal), split across NUMA nodes as machine.numa.node_memory says (evenly by default)."),
             ConfigKey.integer(NODES, 1, 1, 64, "Number of NUMA nodes."),
-            ConfigKey.integer(CPUS, 2, 1, 1024, "Number of CPUs, spread evenly across the nodes."),
+            ConfigKey.integer(CPUS, 2, 1, 1024, "Number of CPUs, placed on nodes as machine.numa.cpus says (spread evenly by default)."),
+            // NUMA topology (issue 10); docs/numa.md
+            ConfigKey.string(NUMA_NODE_MEMORY, "even",
+                    "Memory of each NUMA node, a comma list of sizes (4G,4G,16G), each a multiple of 4M, adding up to machine.memory; even splits machine.memory evenly (4M-aligned, the last node takes the rest)."),
+            ConfigKey.string(NUMA_CPUS, "even",
+                    "CPUs of each node, lists of CPUs and ranges separated by ';' (0-3;4-7;), every CPU on exactly one node; an empty list is a memory-only (CPU-less) node; even gives each node ceil(cpus/nodes) consecutive CPUs."),
+            ConfigKey.string(NUMA_DISTANCE, "auto",
+                    "The ACPI SLIT node_distance() table, rows separated by ';' (10,20;20,10): 10 on the diagonal, 11..254 elsewhere, need not be symmetric; orders the allocator's fallback (build_zonelists()) and scales remote latency; auto is 10 local, 20 remote."),
+            ConfigKey.string(NUMA_LATENCY_NS, "auto",
+                    "Load latency of each node's memory from its nearest CPUs in ns, a comma list; a CPU on node C waits L(C,N) = latency[N] x distance(C,N) / dmin(N) for node N, and a cache-missing reference to N costs cost.cache_miss_ns x L(C,N) / L(C,C), or L(C,N) - L(C,C) when cost.cache_miss_ns is 0 (docs/numa.md); auto is 90 for a node with CPUs, 210 for a memory-only node."),
+            ConfigKey.string(NUMA_BANDWIDTH_MBPS, "auto",
+                    "Bandwidth of each node's memory in MB/s, a comma list; scales clearing and copying a page at an anonymous fault (bandwidth of the CPU's node / of the page's node) and places memory-only nodes in memory tiers with the latency (mm/memory-tiers.c); auto is 100000 for a node with CPUs, 25000 for a memory-only node."),
             ConfigKey.oneOf(CPU_PROFILE, "haswell", List.of("haswell", "reference-2010", "host"),
                     "CPU model: TLB geometry and page-walk caches (haswell: 64x4K, 32x2M, 4x1G L1 DTLB and a 1024-entry STLB)."),
             ConfigKey.integer(PGTABLE_LEVELS, 4, 4, 5, "Page-table levels: 4 (48-bit virtual addresses) or 5 (57-bit, LA57)."),
@@ -170,6 +194,8 @@ public final class CoreKeys {
                     "Total swap space (SwapTotal), split evenly over swap.devices; 0 means no swap, so anonymous memory is unevictable."),
             ConfigKey.integer(SWAP_DEVICES, 1, 1, 32,
                     "Number of swap devices of equal priority sharing swap.size; slots are taken from the first device with room, as with swapon priorities."),
+            ConfigKey.bool(SWAP_SYNCHRONOUS_IO, true,
+                    "The swap devices complete a write before the call that submits it returns (SWP_SYNCHRONOUS_IO: zram, pmem, brd): reclaim frees an anonymous page it wrote in the same pass. false: a disk or a swap file, whose writes complete after cost.io_latency_ns plus cost.io_page_ns a page: reclaim keeps the written page in the swap cache, charged and on the LRU, and frees it on a later pass."),
             ConfigKey.integer(OVERCOMMIT_MEMORY, 0, 0, 2,
                     "vm.overcommit_memory: 0 refuses a single mapping larger than RAM + swap (heuristic), 1 never refuses, 2 refuses what would take Committed_AS past CommitLimit."),
             ConfigKey.integer(OVERCOMMIT_RATIO, 50, 0, 100000,
@@ -193,6 +219,17 @@ public final class CoreKeys {
                     "Simulated ns of one storage request (file read, swap-in, writeback), before transfer time."),
             ConfigKey.real(COST_IO_PAGE, 1000.0, 0, 1e12, "Simulated ns to transfer 4 KiB to or from storage."),
             ConfigKey.real(COST_RMAP, 50.0, 0, 1e12,
-                    "Simulated ns per page-table entry visited by a reverse-map walk (folio_referenced, try_to_unmap).")
+                    "Simulated ns per page-table entry visited by a reverse-map walk (folio_referenced, try_to_unmap)."),
+            // automatic NUMA balancing (issue 10)
+            ConfigKey.integer(NUMA_BALANCING, 0, 0, 2,
+                    "kernel.numa_balancing: 0 off, 1 automatic NUMA balancing (scanner, hinting faults, migrate on fault, task placement; policy.numa defaults to linux), 2 memory tiering (accepted, not built yet: the run stops saying so)."),
+            ConfigKey.integer(NUMA_SCAN_DELAY_MS, 1000, 0, 1L << 31,
+                    "kernel.numa_balancing_scan_delay_ms: simulated ms after a task starts before its address space is first scanned."),
+            ConfigKey.integer(NUMA_SCAN_PERIOD_MIN_MS, 1000, 1, 1L << 31,
+                    "kernel.numa_balancing_scan_period_min_ms: shortest time to scan a task's whole address space; the per-pass period is this divided by the address space's scan_size windows, at least 1000 ms x scan_size / 2560 MB."),
+            ConfigKey.integer(NUMA_SCAN_PERIOD_MAX_MS, 60000, 1, 1L << 31,
+                    "kernel.numa_balancing_scan_period_max_ms: longest time to scan a task's whole address space (divided per pass as for the minimum)."),
+            ConfigKey.integer(NUMA_SCAN_SIZE_MB, 256, 1, 1L << 20,
+                    "kernel.numa_balancing_scan_size_mb: MiB of populated address space marked for NUMA hinting faults per scan pass.")
     );
 }

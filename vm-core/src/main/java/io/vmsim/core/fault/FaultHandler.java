@@ -6,6 +6,7 @@ import io.vmsim.api.policy.HugePagePolicy;
 import io.vmsim.core.alloc.Gfp;
 import io.vmsim.core.alloc.PageFrames;
 import io.vmsim.core.filemap.FileFaults;
+import io.vmsim.core.mm.AccountedSlabs;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
 import io.vmsim.core.mm.Task;
@@ -35,6 +36,8 @@ public final class FaultHandler {
     // reclaim (issue 3): file-backed faults and swap-in, installed by the reclaim subsystem
     private FileFaults fileFaults;
     private SwapIn swapIn;
+    // automatic NUMA balancing (issue 10): hinting faults
+    private io.vmsim.core.numa.NumaBalancing numa;
 
     public FaultHandler(Kernel kernel) {
         this.k = kernel;
@@ -45,6 +48,16 @@ public final class FaultHandler {
     public void installReclaim(FileFaults fileFaults, SwapIn swapIn) {
         this.fileFaults = fileFaults;
         this.swapIn = swapIn;
+    }
+
+    /** Installs automatic NUMA balancing, which handles NUMA hinting faults (issue 10). */
+    public void installNuma(io.vmsim.core.numa.NumaBalancing numa) {
+        this.numa = numa;
+    }
+
+    /** Automatic NUMA balancing, or null if none was installed. */
+    public io.vmsim.core.numa.NumaBalancing numa() {
+        return numa;
     }
 
     /** Handles a fault of {@code task} at {@code va}; on return the access can be retried. */
@@ -105,6 +118,10 @@ public final class FaultHandler {
             }
             pmd = pmdT[pi];
         }
+        if (Pte.huge(pmd) && Pte.protnone(pmd) && numa != null) {
+            numa.pmdFault(task, vma, va, pmdT, pi); // do_huge_pmd_numa_page()
+            return;
+        }
         if (Pte.present(pmd) && Pte.huge(pmd)) {
             if (!write || Pte.writable(pmd)) {
                 k.flushTlbPage(mm, va); // spurious: a stale TLB entry
@@ -131,6 +148,8 @@ public final class FaultHandler {
             if (!shared || !mapSharedPage(task, vma, va, write, ptes, i)) {
                 anonymousFault(task, mm, vma, va, write, ptes, i, node);
             }
+        } else if (Pte.protnone(pte) && numa != null) {
+            numa.pteFault(task, vma, va, ptes, i); // do_numa_page(); a write then faults again if the page needs it
         } else if (Pte.present(pte)) {
             if (write && !Pte.writable(pte) && shared) {
                 // mm/memory.c wp_page_shared() -> wp_page_reuse(): a shared page is never copied
@@ -347,22 +366,29 @@ public final class FaultHandler {
             k.vmstat.count(VmEvent.ZERO_PAGE_MAP);
             return;
         }
-        int pfn = allocUserPage(task, va, node);
+        int pfn = allocUserPage(task, vma, va, node);
         long bits = Pte.PRESENT | Pte.USER | Pte.ACCESSED | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0);
-        mapNewAnonPage(vma, va, ptes, i, pfn, k.cost.zero4kPs, bits);
+        mapNewAnonPage(task.cpu(), vma, va, ptes, i, pfn, k.cost.zero4kPs, bits);
         mm.rssAnon++;
         ShmemPages object = vma.anonVma().shmem();
         if (object != null) {
             // shmem_get_folio_gfp(): a new zeroed page enters the object's page cache, which
-            // holds a reference of its own (a minor fault: no I/O)
-            object.put(vma.linearIndex(va), pfn);
+            // holds a reference of its own (a minor fault: no I/O); shmem_add_to_page_cache()
+            // allocates the xarray nodes its index needs, charged to the task's group
+            long index = vma.linearIndex(va);
+            for (int n = object.xaNewNodes(index); n > 0; n--) {
+                object.xaCharged(k.hooks.chargeSlabObjectNowaitFirst(mm, AccountedSlabs.RADIX_TREE_NODE, task.cpu()));
+            }
+            object.xaInsert(index);
+            object.put(index, pfn);
             frames.refcount[pfn]++;
         }
     }
 
     /** Maps a new, exclusive anonymous page: charges zeroing or copying, one mapping, the reclaim policy told. */
-    private void mapNewAnonPage(Vma vma, long va, long[] ptes, int i, int pfn, long costPs, long bits) {
-        k.clock.advance(costPs);
+    private void mapNewAnonPage(int cpu, Vma vma, long va, long[] ptes, int i, int pfn, long costPs, long bits) {
+        // a page on a node of lower bandwidth takes longer to clear or copy (docs/numa.md, "Cost model")
+        k.clock.advance(k.topology.pageTransferPs(costPs, k.nodeOfCpu(cpu), frames.nodeOf(pfn)));
         frames.mapcount[pfn] = 1;
         frames.refcount[pfn] = 1;
         k.newAnonFolio(pfn, 0, vma, va);
@@ -373,8 +399,8 @@ public final class FaultHandler {
     private void wpFault(Task task, Mm mm, Vma vma, long va, long[] ptes, int i, long pte, int node) {
         int old = Pte.pfn(pte);
         if (old == k.zeroPfn) {
-            int pfn = allocUserPage(task, va, node);
-            mapNewAnonPage(vma, va, ptes, i, pfn, k.cost.zero4kPs, WRITABLE_PTE);
+            int pfn = allocUserPage(task, vma, va, node);
+            mapNewAnonPage(task.cpu(), vma, va, ptes, i, pfn, k.cost.zero4kPs, WRITABLE_PTE);
             mm.rssAnon++; // the zero page was not counted
             k.vmstat.count(VmEvent.COW_FAULT);
             k.flushTlbPage(mm, va);
@@ -391,11 +417,11 @@ public final class FaultHandler {
         frames.refcount[old]++; // pinned while allocating, so reclaim leaves it (reclaim, issue 3)
         int pfn;
         try {
-            pfn = allocUserPage(task, va, node);
+            pfn = allocUserPage(task, vma, va, node);
         } finally {
             frames.refcount[old]--;
         }
-        mapNewAnonPage(vma, va, ptes, i, pfn, k.cost.copy4kPs, WRITABLE_PTE);
+        mapNewAnonPage(task.cpu(), vma, va, ptes, i, pfn, k.cost.copy4kPs, WRITABLE_PTE);
         k.putAnonPage(old, task.cpu());
         k.vmstat.count(VmEvent.COW_FAULT);
         k.flushTlbPage(mm, va);
@@ -449,6 +475,7 @@ public final class FaultHandler {
             return true;
         }
         int gfp = gfpFor(d.effort()) | Gfp.__GFP_COMP;
+        k.anonVmaPrepare(vma); // do_huge_pmd_anonymous_page() -> vmf_anon_prepare() (none for shmem)
         if (vma.policy() != null || task.mempolicy.policy() != null) {
             node = k.allocationNode(task, vma, haddr, Kernel.HPAGE_PMD_ORDER); // an interleave index of the folio's order
         }
@@ -473,7 +500,7 @@ public final class FaultHandler {
             k.vmstat.count(shmem ? VmEvent.THP_FILE_FALLBACK : VmEvent.THP_FAULT_FALLBACK);
             return false;
         }
-        k.clock.advance(k.cost.pgtableAllocPs + k.cost.zero2mPs);
+        k.clock.advance(k.cost.pgtableAllocPs + k.topology.pageTransferPs(k.cost.zero2mPs, k.nodeOfCpu(cpu), frames.nodeOf(head)));
         k.deposit(mm, pmdTable, dep);
         frames.refcount[head] = 1;
         k.setEntireMapcount(head, 1);
@@ -516,7 +543,8 @@ public final class FaultHandler {
         };
     }
 
-    private int allocUserPage(Task task, long va, int node) {
+    private int allocUserPage(Task task, Vma vma, long va, int node) {
+        k.anonVmaPrepare(vma); // vmf_anon_prepare(): before the page is allocated
         k.hooks.beforeUserAlloc(task.mm(), 1, task.cpu()); // memory cgroup limits (reclaim, issue 3)
         int pfn = k.allocPagesMpol(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), node);
         if (pfn < 0) {

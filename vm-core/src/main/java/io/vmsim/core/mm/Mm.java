@@ -39,8 +39,19 @@ public final class Mm {
     public long committedPages;
     /** The memory cgroup of the process, 0 for the root. */
     public int memcg;
+    /**
+     * The group its {@code mm_struct} is charged to ({@link AccountedSlabs#MM_STRUCT}): that of
+     * the task that forked it; -1 for an address space not made by a fork.
+     */
+    public int mmStructMemcg = -1;
     /** Set when the OOM killer chose this process. */
     public boolean oomKilled;
+    /**
+     * The CPU the address space's system calls run on, whose per-CPU charge stocks the kernel
+     * objects they allocate and free use: the CPU of the task that created it (vmsim's tasks
+     * stay on their CPU; a call by another thread of the process is counted on this one).
+     */
+    public int cpu;
 
     Mm(int id) {
         this.id = id;

@@ -60,7 +60,9 @@ public enum PhaseOp {
     /** migrate_pages() of the process's pages from nodes {@code from} to nodes {@code to}. */
     MIGRATE_PAGES,
     /** move_pages() of every page of the range to {@code node}. */
-    MOVE_PAGES;
+    MOVE_PAGES,
+    /** NUMA (issue 10): access phases of several threads run at once, interleaved reference by reference. */
+    PARALLEL;
 
     /** The YAML spelling. */
     public String yamlName() {

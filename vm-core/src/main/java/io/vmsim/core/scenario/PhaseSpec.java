@@ -1,5 +1,7 @@
 package io.vmsim.core.scenario;
 
+import java.util.List;
+
 /**
  * One phase of a scenario. Fields that an op does not use keep their defaults.
  *
@@ -23,17 +25,39 @@ package io.vmsim.core.scenario;
  * @param file          index of the file in {@link Scenario#files()} (READ, WRITE, FADVISE, FTRUNCATE, FSYNC), or -1 (reclaim, issue 3)
  * @param numa          the arguments of SET_MEMPOLICY, MBIND, MIGRATE_PAGES, MOVE_PAGES, or null (mempolicy, issue 10)
  * @param allThreads    SET_MEMPOLICY without {@code thread}: every thread of the process
+ * @param phases        the access phases a PARALLEL phase runs at once, each by its own thread (issue 10); empty otherwise
  */
 public record PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
                         long stride, long count, double writeFraction, double zipfS, int repeat,
                         String advice, String prot, long durationNs, int line, int file, NumaOpSpec numa,
-                        boolean allThreads) {
-    /** A phase without memory-policy arguments. */
+                        boolean allThreads, List<PhaseSpec> phases) {
+    public PhaseSpec {
+        phases = List.copyOf(phases);
+    }
+
+    /** A memory-policy phase (or any phase with {@code numa} null), running no phases of its own. */
+    public PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
+                     long stride, long count, double writeFraction, double zipfS, int repeat,
+                     String advice, String prot, long durationNs, int line, int file, NumaOpSpec numa,
+                     boolean allThreads) {
+        this(name, op, process, thread, vma, offset, length, stride, count, writeFraction, zipfS, repeat, advice, prot,
+                durationNs, line, file, numa, allThreads, List.of());
+    }
+
+    /** A phase without memory-policy arguments that runs {@code phases} at once (PARALLEL). */
+    public PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
+                     long stride, long count, double writeFraction, double zipfS, int repeat,
+                     String advice, String prot, long durationNs, int line, int file, List<PhaseSpec> phases) {
+        this(name, op, process, thread, vma, offset, length, stride, count, writeFraction, zipfS, repeat, advice, prot,
+                durationNs, line, file, null, false, phases);
+    }
+
+    /** A phase without memory-policy arguments that runs no phases of its own (all but {@code parallel}). */
     public PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
                      long stride, long count, double writeFraction, double zipfS, int repeat,
                      String advice, String prot, long durationNs, int line, int file) {
         this(name, op, process, thread, vma, offset, length, stride, count, writeFraction, zipfS, repeat, advice, prot,
-                durationNs, line, file, null, false);
+                durationNs, line, file, null, false, List.of());
     }
 
     /** A phase that names no file. */
