@@ -51,10 +51,23 @@ final class KernelModule extends AbstractModule {
 
     @Provides
     @Singleton
-    FaultHandler faultHandler(Kernel kernel, Reclaim reclaim) {
+    FaultHandler faultHandler(Kernel kernel, Reclaim reclaim, Daemons daemons) {
         FaultHandler f = new FaultHandler(kernel);
         f.installReclaim(reclaim.fileFaults(), reclaim.swapIn());
+        f.installNuma(numaBalancing(kernel, daemons));
         return f;
+    }
+
+    /** Automatic NUMA balancing (issue 10): kernel.numa_balancing and its scan sysctls. */
+    private io.vmsim.core.numa.NumaBalancing numaBalancing(Kernel kernel, Daemons daemons) {
+        int mode = config.getInt(CoreKeys.NUMA_BALANCING);
+        if (mode == 2) {
+            throw new io.vmsim.core.config.ConfigException(java.util.List.of("'" + CoreKeys.NUMA_BALANCING
+                    + "' = '2': memory tiering (NUMA_BALANCING_MEMORY_TIERING) is not built yet; use 0 or 1"));
+        }
+        return new io.vmsim.core.numa.NumaBalancing(kernel, kernel.numa, daemons, mode,
+                config.getLong(CoreKeys.NUMA_SCAN_DELAY_MS), config.getLong(CoreKeys.NUMA_SCAN_PERIOD_MIN_MS),
+                config.getLong(CoreKeys.NUMA_SCAN_PERIOD_MAX_MS), config.getLong(CoreKeys.NUMA_SCAN_SIZE_MB));
     }
 
     /** Page cache, swap, kswapd, overcommit and the OOM killer (reclaim, issue 3). */

@@ -44,6 +44,9 @@ public final class Machine {
     private int nextPid = 1;
 
     private final Daemons daemons;
+    /** Automatic NUMA balancing (issue 10); counts each reference's locality on a machine of several nodes. */
+    private final io.vmsim.core.numa.NumaBalancing numa;
+    private final boolean countLocality;
 
     @Inject
     Machine(CoreConfig config, Kernel kernel, FaultHandler faults, MmSyscalls syscalls, Policies policies, Daemons daemons) {
@@ -57,6 +60,8 @@ public final class Machine {
         this.frames = kernel.frames;
         this.observe = kernel.reclaimObservesAccesses;
         this.nodeAccesses = new io.vmsim.core.topology.NodeAccesses(kernel.topology, kernel.cost.cacheMissPs);
+        this.numa = faults.numa();
+        this.countLocality = numa != null && kernel.frames.nrNodes() > 1;
     }
 
     /** Local and remote references per node (issue 10), counted on every reference. */
@@ -137,6 +142,9 @@ public final class Machine {
             int pfn = attempt == 0 ? mmu.translate(mm.pcid(), mm.pgd(), va, write) : mmu.retry(mm.pcid(), mm.pgd(), va, write);
             if (pfn >= 0) {
                 nodeAccesses.count(task.cpu(), frames.nodeOf(pfn));
+                if (countLocality) {
+                    numa.account(task, pfn);
+                }
                 // One reference, one report (the ReclaimPolicy contract): a reference whose fault
                 // brought a page in was reported by pageAdded and is not a hit as well.
                 if (observe && (adds < 0 || kernel.reclaim.referencedAdds() == adds)) {
@@ -173,6 +181,11 @@ public final class Machine {
         return daemons;
     }
 
+    /** Automatic NUMA balancing: its state, and each reference's locality counted (issue 10). */
+    public io.vmsim.core.numa.NumaBalancing numaBalancing() {
+        return numa;
+    }
+
     /** Creates a process with one thread per CPU given, and an empty address space. */
     public SimProcess spawn(String name, List<Integer> cpus) {
         int pid = nextPid++;
@@ -201,6 +214,11 @@ public final class Machine {
         List<Integer> cs = cpus.isEmpty() ? List.of(0) : cpus;
         for (int i = 0; i < cs.size(); i++) {
             ts.add(new Task(pid, i == 0 ? pid : pid * 1000 + i, name, checkCpu(cs.get(i)), mm));
+        }
+        if (numa != null) {
+            for (Task t : ts) {
+                numa.taskCreated(t);
+            }
         }
         return ts;
     }

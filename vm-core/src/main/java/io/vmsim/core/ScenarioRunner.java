@@ -51,6 +51,8 @@ final class ScenarioRunner {
     private long nextProgress = PROGRESS_EVERY;
     private String phaseName = "";
     private boolean interrupted;
+    /** Told the name of each phase as it starts (tests take counters there). */
+    java.util.function.Consumer<String> phaseStarted = name -> { };
 
     /** Thrown at a safe point when the user asked to stop; caught in {@link #run}. */
     private static final class Stop extends RuntimeException {
@@ -102,6 +104,7 @@ final class ScenarioRunner {
                     sys.madvise(proc.mm(), starts[i], v.size(), advice, proc.threads().get(0).cpu());
                 }
             }
+            affinity(proc, ps);
             procs.add(proc);
             vmaStart.add(starts);
             vmaSize.add(sizes);
@@ -113,6 +116,7 @@ final class ScenarioRunner {
                 break;
             }
             phaseName = p.name();
+            phaseStarted.accept(p.name());
             long t0 = m.nanoTime();
             long r0 = m.refs();
             String skipped = usesProcess(p) ? whyNotRun(p) : null;
@@ -227,7 +231,156 @@ final class ScenarioRunner {
                     }
                 }
             }
+            case PARALLEL -> parallel(p);
             default -> throw new IllegalStateException("unhandled op " + p.op());
+        }
+    }
+
+    /** NUMA (issue 10): {@code cpus_allowed} of the process's threads, or each bound to its node's CPUs ({@code bind_cpus: node}). */
+    private void affinity(SimProcess proc, ProcessSpec ps) {
+        int cpus = m.kernel().mmus.length;
+        for (Task t : proc.threads()) {
+            java.util.BitSet allowed = null;
+            if (ps.bindCpusNode()) {
+                allowed = new java.util.BitSet();
+                int node = m.kernel().nodeOfCpu(t.cpu());
+                for (int c = 0; c < cpus; c++) {
+                    if (m.kernel().nodeOfCpu(c) == node) {
+                        allowed.set(c);
+                    }
+                }
+            }
+            if (!ps.cpusAllowed().isEmpty()) {
+                java.util.BitSet a = new java.util.BitSet();
+                for (int c : ps.cpusAllowed()) {
+                    if (c >= cpus) {
+                        throw new WorkloadException("process " + ps.name() + ": cpus_allowed names CPU " + c
+                                + ", which does not exist: machine.cpus is " + cpus);
+                    }
+                    a.set(c);
+                }
+                if (allowed == null) {
+                    allowed = a;
+                } else {
+                    allowed.and(a);
+                }
+            }
+            t.setCpusAllowed(allowed);
+        }
+    }
+
+    /**
+     * A {@code parallel} phase (issue 10): each access phase runs on its own thread at the same
+     * time, one reference of each in turn, the first of each round drawn at random. Every reference is charged as usual, then the clock
+     * keeps the longest of each round only, as CPUs running side by side would take.
+     */
+    private void parallel(PhaseSpec p) {
+        List<Stream> streams = new ArrayList<>();
+        for (PhaseSpec sp : p.phases()) {
+            String skipped = whyNotRun(sp);
+            if (skipped == null) {
+                streams.add(new Stream(sp));
+            }
+        }
+        io.vmsim.core.time.SimClock clock = m.kernel().clock;
+        boolean any = !streams.isEmpty();
+        int n = streams.size();
+        while (any) {
+            any = false;
+            long sum = 0;
+            long max = 0;
+            // the thread that goes first is drawn each round: no thread of a real machine is always ahead
+            int first = n == 1 ? 0 : rng.nextInt(n);
+            for (int j = 0; j < n; j++) {
+                Stream st = streams.get((first + j) % n);
+                if (st.done) {
+                    continue;
+                }
+                any = true;
+                long t0 = clock.picoTime();
+                st.step();
+                long d = clock.picoTime() - t0;
+                sum += d;
+                max = Math.max(max, d);
+                tick();
+            }
+            if (sum > max) {
+                clock.overlap(sum - max);
+            }
+        }
+    }
+
+    /** One thread's access phase inside a {@code parallel} phase, a reference at a time (the costs of {@link #strided} and {@link #random}). */
+    private final class Stream {
+        final Task t;
+        final long base;
+        final long len;
+        final long stride;
+        final int repeats;
+        final double wf;
+        final long storePs;
+        final long firstPassMissPs;
+        final long repeatMissPs;
+        final boolean random;
+        final ZipfSampler zipf;
+        final long pages;
+        final long n;
+        final double missFraction;
+        long off;
+        int r;
+        long i;
+        boolean done;
+
+        Stream(PhaseSpec p) {
+            t = task(p);
+            base = base(p);
+            len = length(p);
+            io.vmsim.core.time.CostModel cost = m.kernel().cost;
+            random = p.op() == PhaseOp.RANDOM || p.op() == PhaseOp.ZIPF;
+            boolean memset = p.op() == PhaseOp.MEMSET;
+            stride = p.stride();
+            repeats = Math.max(1, p.repeat());
+            wf = memset ? 1.0 : p.writeFraction();
+            storePs = memset ? cost.storeBytePs * stride : 0;
+            long first = 0;
+            long again = 0;
+            if (!random && stride >= 4096) {
+                long footprint = ((len + stride - 1) / stride) * 64;
+                first = cost.cacheMissPs;
+                again = footprint > cacheSize() ? cost.cacheMissPs : 0;
+            }
+            firstPassMissPs = first;
+            repeatMissPs = again;
+            pages = Math.max(1, len >>> 12);
+            zipf = p.op() == PhaseOp.ZIPF ? new ZipfSampler(pages, p.zipfS()) : null;
+            n = (p.count() < 0 ? pages : p.count()) * repeats;
+            long footprint = pages * 64;
+            missFraction = random && cost.cacheMissPs != 0 && footprint > cacheSize() ? 1.0 - (double) cacheSize() / footprint : 0;
+        }
+
+        void step() {
+            io.vmsim.core.time.CostModel cost = m.kernel().cost;
+            io.vmsim.core.mmu.Mmu mmu = m.kernel().mmus[t.cpu()];
+            long tlb = mmu.tlbMissPs;
+            boolean write = wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf);
+            if (random) {
+                long page = zipf == null ? rng.nextLong(pages) : zipf.sample(rng) - 1;
+                m.access(t, base + (page << 12), write);
+                io.vmsim.core.mmu.Mmu now = m.kernel().mmus[t.cpu()];
+                if (missFraction != 0) {
+                    m.kernel().clock.advance(Math.round(missFraction * cost.overlappedMissPs(now.tlbMissPs - (now == mmu ? tlb : now.tlbMissPs), cost.cacheMissPs)));
+                }
+                done = ++i >= n;
+                return;
+            }
+            m.access(t, base + off, write);
+            io.vmsim.core.mmu.Mmu now = m.kernel().mmus[t.cpu()];
+            charge(cost, storePs, r == 0 ? firstPassMissPs : repeatMissPs, now == mmu ? mmu.tlbMissPs - tlb : 0);
+            off += stride;
+            if (off >= len) {
+                off = 0;
+                done = ++r >= repeats;
+            }
         }
     }
 
@@ -266,11 +419,11 @@ final class ScenarioRunner {
             repeatMisses = footprint > cacheSize();
         }
         io.vmsim.core.topology.NodeAccesses numa = m.nodeAccesses();
-        io.vmsim.core.mmu.Mmu mmu = m.kernel().mmus[t.cpu()];
         double wf = memset ? 1.0 : p.writeFraction();
         for (int r = 0; r < Math.max(1, p.repeat()); r++) {
             boolean misses = r == 0 ? firstPassMisses : repeatMisses;
             for (long off = 0; off < len; off += stride) {
+                io.vmsim.core.mmu.Mmu mmu = m.kernel().mmus[t.cpu()]; // NUMA balancing may move the task
                 long tlb = mmu.tlbMissPs;
                 m.access(t, base + off, wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf));
                 long missPs = misses ? Math.max(0, cost.cacheMissPs + numa.lastSurplusPs()) : 0;
@@ -380,8 +533,8 @@ final class ScenarioRunner {
         io.vmsim.core.topology.NodeAccesses numa = m.nodeAccesses();
         double missFraction = (cost.cacheMissPs != 0 || numa.remoteCosts()) && footprint > cacheSize()
                 ? 1.0 - (double) cacheSize() / footprint : 0;
-        io.vmsim.core.mmu.Mmu mmu = m.kernel().mmus[t.cpu()];
         for (long i = 0; i < n; i++) {
+            io.vmsim.core.mmu.Mmu mmu = m.kernel().mmus[t.cpu()]; // NUMA balancing may move the task
             long page = zipf == null ? rng.nextLong(pages) : zipf.sample(rng) - 1;
             long tlb = mmu.tlbMissPs;
             m.access(t, base + (page << 12), wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf));
@@ -474,6 +627,13 @@ final class ScenarioRunner {
                 long size = p.vma() < 0 ? 0 : s.processes().get(Math.min(p.process(), s.processes().size() - 1))
                         .vmas().get(p.vma()).size();
                 yield (p.length() < 0 ? size - p.offset() : p.length()) / 4096 * rep;
+            }
+            case PARALLEL -> {
+                long n = 0;
+                for (PhaseSpec sp : p.phases()) {
+                    n += expectedRefs(s, sp);
+                }
+                yield n;
             }
             default -> 0;
         };

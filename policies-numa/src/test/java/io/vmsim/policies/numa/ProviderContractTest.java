@@ -1,5 +1,7 @@
 package io.vmsim.policies.numa;
 
+import io.vmsim.api.machine.MachineView;
+import io.vmsim.api.machine.Topology;
 import io.vmsim.api.policy.PolicyContext;
 import io.vmsim.api.policy.PolicyKind;
 import io.vmsim.api.policy.PolicyProvider;
@@ -23,17 +25,34 @@ final class ProviderContractTest {
         return byName;
     }
 
-    /** These policies read nothing from their context; any use of it fails the test. */
+    /** These policies read nothing from their context but the number of nodes; any other use fails the test. */
     private static PolicyContext unusedContext() {
+        Topology topology = (Topology) Proxy.newProxyInstance(Topology.class.getClassLoader(),
+                new Class<?>[] {Topology.class}, (p, m, a) -> {
+                    if (m.getName().equals("nrNodes")) {
+                        return 2;
+                    }
+                    throw new UnsupportedOperationException("topology." + m.getName());
+                });
+        MachineView machine = (MachineView) Proxy.newProxyInstance(MachineView.class.getClassLoader(),
+                new Class<?>[] {MachineView.class}, (p, m, a) -> {
+                    if (m.getName().equals("topology")) {
+                        return topology;
+                    }
+                    throw new UnsupportedOperationException("machine." + m.getName());
+                });
         return (PolicyContext) Proxy.newProxyInstance(PolicyContext.class.getClassLoader(),
                 new Class<?>[] {PolicyContext.class}, (p, m, a) -> {
+                    if (m.getName().equals("machine")) {
+                        return machine;
+                    }
                     throw new UnsupportedOperationException("context." + m.getName());
                 });
     }
 
     @Test
     void serviceLoader_findsTheModulesProviders() {
-        assertThat(providers().keySet()).containsExactly("first-touch");
+        assertThat(providers().keySet()).containsExactly("first-touch", "linux");
     }
 
     @Test

@@ -83,6 +83,12 @@ public final class CoreKeys {
     public static final String COST_IO_LATENCY = "cost.io_latency_ns";
     public static final String COST_IO_PAGE = "cost.io_page_ns";
     public static final String COST_RMAP = "cost.rmap_ns";
+    // automatic NUMA balancing (issue 10): kernel/sched/fair.c, Documentation/admin-guide/sysctl/kernel.rst
+    public static final String NUMA_BALANCING = "kernel.numa_balancing";
+    public static final String NUMA_SCAN_DELAY_MS = "kernel.numa_balancing_scan_delay_ms";
+    public static final String NUMA_SCAN_PERIOD_MIN_MS = "kernel.numa_balancing_scan_period_min_ms";
+    public static final String NUMA_SCAN_PERIOD_MAX_MS = "kernel.numa_balancing_scan_period_max_ms";
+    public static final String NUMA_SCAN_SIZE_MB = "kernel.numa_balancing_scan_size_mb";
 
     /**
      * Linux's sysfs names for knobs that vmsim gives to a policy: khugepaged's
@@ -206,6 +212,17 @@ public final class CoreKeys {
                     "Simulated ns of one storage request (file read, swap-in, writeback), before transfer time."),
             ConfigKey.real(COST_IO_PAGE, 1000.0, 0, 1e12, "Simulated ns to transfer 4 KiB to or from storage."),
             ConfigKey.real(COST_RMAP, 50.0, 0, 1e12,
-                    "Simulated ns per page-table entry visited by a reverse-map walk (folio_referenced, try_to_unmap).")
+                    "Simulated ns per page-table entry visited by a reverse-map walk (folio_referenced, try_to_unmap)."),
+            // automatic NUMA balancing (issue 10)
+            ConfigKey.integer(NUMA_BALANCING, 0, 0, 2,
+                    "kernel.numa_balancing: 0 off, 1 automatic NUMA balancing (scanner, hinting faults, migrate on fault, task placement; policy.numa defaults to linux), 2 memory tiering (accepted, not built yet: the run stops saying so)."),
+            ConfigKey.integer(NUMA_SCAN_DELAY_MS, 1000, 0, 1L << 31,
+                    "kernel.numa_balancing_scan_delay_ms: simulated ms after a task starts before its address space is first scanned."),
+            ConfigKey.integer(NUMA_SCAN_PERIOD_MIN_MS, 1000, 1, 1L << 31,
+                    "kernel.numa_balancing_scan_period_min_ms: shortest time to scan a task's whole address space; the per-pass period is this divided by the address space's scan_size windows, at least 1000 ms x scan_size / 2560 MB."),
+            ConfigKey.integer(NUMA_SCAN_PERIOD_MAX_MS, 60000, 1, 1L << 31,
+                    "kernel.numa_balancing_scan_period_max_ms: longest time to scan a task's whole address space (divided per pass as for the minimum)."),
+            ConfigKey.integer(NUMA_SCAN_SIZE_MB, 256, 1, 1L << 20,
+                    "kernel.numa_balancing_scan_size_mb: MiB of populated address space marked for NUMA hinting faults per scan pass.")
     );
 }

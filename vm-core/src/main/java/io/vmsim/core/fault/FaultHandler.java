@@ -35,6 +35,8 @@ public final class FaultHandler {
     // reclaim (issue 3): file-backed faults and swap-in, installed by the reclaim subsystem
     private FileFaults fileFaults;
     private SwapIn swapIn;
+    // automatic NUMA balancing (issue 10): hinting faults
+    private io.vmsim.core.numa.NumaBalancing numa;
 
     public FaultHandler(Kernel kernel) {
         this.k = kernel;
@@ -45,6 +47,16 @@ public final class FaultHandler {
     public void installReclaim(FileFaults fileFaults, SwapIn swapIn) {
         this.fileFaults = fileFaults;
         this.swapIn = swapIn;
+    }
+
+    /** Installs automatic NUMA balancing, which handles NUMA hinting faults (issue 10). */
+    public void installNuma(io.vmsim.core.numa.NumaBalancing numa) {
+        this.numa = numa;
+    }
+
+    /** Automatic NUMA balancing, or null if none was installed. */
+    public io.vmsim.core.numa.NumaBalancing numa() {
+        return numa;
     }
 
     /** Handles a fault of {@code task} at {@code va}; on return the access can be retried. */
@@ -104,6 +116,10 @@ public final class FaultHandler {
             }
             pmd = pmdT[pi];
         }
+        if (Pte.huge(pmd) && Pte.protnone(pmd) && numa != null) {
+            numa.pmdFault(task, vma, va, pmdT, pi); // do_huge_pmd_numa_page()
+            return;
+        }
         if (Pte.present(pmd) && Pte.huge(pmd)) {
             if (!write || Pte.writable(pmd)) {
                 k.flushTlbPage(mm, va); // spurious: a stale TLB entry
@@ -130,6 +146,8 @@ public final class FaultHandler {
             if (!shared || !mapSharedPage(task, vma, va, write, ptes, i)) {
                 anonymousFault(task, mm, vma, va, write, ptes, i, node);
             }
+        } else if (Pte.protnone(pte) && numa != null) {
+            numa.pteFault(task, vma, va, ptes, i); // do_numa_page(); a write then faults again if the page needs it
         } else if (Pte.present(pte)) {
             if (write && !Pte.writable(pte) && shared) {
                 // mm/memory.c wp_page_shared() -> wp_page_reuse(): a shared page is never copied

@@ -79,6 +79,33 @@ public final class Migrator {
             throw new IllegalStateException("migrating PFN " + from + ": rmap found " + remapped[0]
                     + " mappings but mapcount is " + frames.mapcount[from]);
         }
+        moveState(from, to, cpu);
+        return true;
+    }
+
+    /**
+     * As {@link #migrate}, for a page whose caller holds its PTE ({@code ptes[index]}, mapping
+     * {@code address} in {@code mm}): when it is the page's only mapping the PTE is rewritten
+     * directly, without a reverse-map walk, so the hinting-fault path allocates nothing.
+     */
+    public boolean migrateMapped(int from, int to, int cpu, io.vmsim.core.mm.Mm mm, long address, long[] ptes, int index) {
+        if (frames.mapcount[from] != 1) {
+            return migrate(from, to, cpu);
+        }
+        if (!movable(from)) {
+            k.vmstat.count(VmEvent.PGMIGRATE_FAIL);
+            return false;
+        }
+        k.clock.advance(k.cost.copy4kPs);
+        long e = ptes[index];
+        ptes[index] = (e & ~Pte.make(Pte.pfn(e), 0)) | Pte.make(to, 0);
+        k.flushTlbPage(mm, address);
+        moveState(from, to, cpu);
+        return true;
+    }
+
+    /** Moves the page's state from {@code from} to {@code to} and frees {@code from}, once every PTE points at {@code to}. */
+    private void moveState(int from, int to, int cpu) {
         boolean onLru = frames.test(from, PageFrames.PG_LRU);
         frames.flags[to] = frames.flags[from] & MIGRATED_FLAGS;
         frames.mapping[to] = frames.mapping[from];
@@ -102,6 +129,5 @@ public final class Migrator {
         k.allocator.freePages(from, 0, cpu);
         k.vmstat.count(VmEvent.PGMIGRATE_SUCCESS);
         listener.moved(from, to);
-        return true;
     }
 }

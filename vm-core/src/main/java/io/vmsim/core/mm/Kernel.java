@@ -75,6 +75,12 @@ public final class Kernel {
     /** THP (issue 5): {@code /sys/kernel/mm/transparent_hugepage/shmem_enabled}, for shared anonymous memory. */
     public String shmemEnabled = "never";
     private int nextMmId = 1;
+    /**
+     * Automatic NUMA balancing (issue 10): each frame's {@code last_cpupid} ({@code folio_last_cpupid()}),
+     * -1 when unset, or null when balancing is off. A new anonymous page starts unset, as
+     * {@code page_cpupid_reset_last()} leaves a freed page.
+     */
+    public int[] lastCpupid;
 
     public Kernel(PageFrames frames, PageAllocator allocator, PageTables tables, Mmu[] mmus, SimClock clock,
                   CostModel cost, VmStat vmstat, int levels, io.vmsim.core.memcg.LruDomains reclaim, HugePagePolicy thp,
@@ -319,6 +325,9 @@ public final class Kernel {
             frames.index[p] = (int) (index + i);
         }
         nrAnonPages += n;
+        if (lastCpupid != null) {
+            java.util.Arrays.fill(lastCpupid, head, head + n, -1);
+        }
         hooks.charge(head, n, vma.mm());
         if (vma.has(io.vmsim.api.VmaFlags.VM_LOCKED)) {
             // mlock_new_folio(): a page faulted into a VM_LOCKED area never reaches the LRU

@@ -51,7 +51,9 @@ public enum PhaseOp {
     /** msync() the range of a VMA with {@code flags} (sync, async, invalidate). */
     MSYNC,
     /** munlock() the range: VM_LOCKED goes and its pages become evictable again. */
-    MUNLOCK;
+    MUNLOCK,
+    /** NUMA (issue 10): access phases of several threads run at once, interleaved reference by reference. */
+    PARALLEL;
 
     /** The YAML spelling. */
     public String yamlName() {

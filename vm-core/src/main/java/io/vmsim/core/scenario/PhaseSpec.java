@@ -1,5 +1,7 @@
 package io.vmsim.core.scenario;
 
+import java.util.List;
+
 /**
  * One phase of a scenario. Fields that an op does not use keep their defaults.
  *
@@ -21,10 +23,23 @@ package io.vmsim.core.scenario;
  * @param durationNs    simulated time to pass (SLEEP)
  * @param line          line of the phase in its YAML source, for error messages (0 if unknown)
  * @param file          index of the file in {@link Scenario#files()} (READ, WRITE, FADVISE, FTRUNCATE, FSYNC), or -1 (reclaim, issue 3)
+ * @param phases        the access phases a PARALLEL phase runs at once, each by its own thread (issue 10); empty otherwise
  */
 public record PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
                         long stride, long count, double writeFraction, double zipfS, int repeat,
-                        String advice, String prot, long durationNs, int line, int file) {
+                        String advice, String prot, long durationNs, int line, int file, List<PhaseSpec> phases) {
+    public PhaseSpec {
+        phases = List.copyOf(phases);
+    }
+
+    /** A phase that runs no phases of its own (all but {@code parallel}). */
+    public PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
+                     long stride, long count, double writeFraction, double zipfS, int repeat,
+                     String advice, String prot, long durationNs, int line, int file) {
+        this(name, op, process, thread, vma, offset, length, stride, count, writeFraction, zipfS, repeat, advice, prot,
+                durationNs, line, file, List.of());
+    }
+
     /** A phase that names no file. */
     public PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
                      long stride, long count, double writeFraction, double zipfS, int repeat,

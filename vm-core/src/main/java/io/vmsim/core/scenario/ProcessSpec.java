@@ -10,15 +10,24 @@ import java.util.List;
  * @param vmas       the areas mapped when the process starts
  * @param oomScoreAdj {@code /proc/PID/oom_score_adj}, -1000..1000 (reclaim, issue 3)
  * @param cgroup     the memory cgroup it runs in, or null for the root (reclaim, issue 3)
+ * @param cpusAllowed the CPUs its threads may be moved to ({@code cpus_allowed}); empty for every CPU (issue 10)
+ * @param bindCpusNode true if each thread is bound to the CPUs of the node it starts on (HARD_BIND, issue 10)
  */
-public record ProcessSpec(String name, List<Integer> threadCpus, List<VmaSpec> vmas, int oomScoreAdj, String cgroup) {
+public record ProcessSpec(String name, List<Integer> threadCpus, List<VmaSpec> vmas, int oomScoreAdj, String cgroup,
+                          List<Integer> cpusAllowed, boolean bindCpusNode) {
     public ProcessSpec {
         threadCpus = List.copyOf(threadCpus);
         vmas = List.copyOf(vmas);
+        cpusAllowed = List.copyOf(cpusAllowed);
     }
 
     /** A process with {@code oom_score_adj} 0. */
     public ProcessSpec(String name, List<Integer> threadCpus, List<VmaSpec> vmas) {
         this(name, threadCpus, vmas, 0, null);
+    }
+
+    /** A process its threads' CPUs do not restrict. */
+    public ProcessSpec(String name, List<Integer> threadCpus, List<VmaSpec> vmas, int oomScoreAdj, String cgroup) {
+        this(name, threadCpus, vmas, oomScoreAdj, cgroup, List.of(), false);
     }
 }

@@ -51,13 +51,14 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 public final class ScenarioParser {
     private static final Set<String> TOP_KEYS = keys("name", "description", "config", "files", "cgroups", "processes", "phases");
-    private static final Set<String> PROCESS_KEYS = keys("name", "threads", "vmas", "oom_score_adj", "cgroup");
+    private static final Set<String> PROCESS_KEYS = keys("name", "threads", "vmas", "oom_score_adj", "cgroup",
+            "cpus_allowed", "bind_cpus");
     private static final Set<String> CGROUP_KEYS = keys("name", "memory.max", "memory.high");
     private static final Set<String> VMA_KEYS = keys("name", "size", "align", "prot", "shared", "advice", "hugetlb", "file");
     private static final Set<String> FILE_KEYS = keys("name", "size", "fadvise");
     private static final Set<String> PHASE_KEYS = keys("name", "op", "process", "thread", "vma", "offset", "length",
             "stride", "count", "write", "write_fraction", "zipf_s", "repeat", "advice", "prot", "duration_ns", "child",
-            "file", "flags");
+            "file", "flags", "phases");
     /** madvise advice a VMA may be created with. */
     static final List<String> VMA_ADVICE = List.of("hugepage", "nohugepage", "mergeable");
     /** madvise advice a phase may apply (Linux's MADV_* names, lower case). */
@@ -97,7 +98,13 @@ public final class ScenarioParser {
         OP_KEYS.put(PhaseOp.FSYNC, keys("name", "op", "process", "thread", "file"));
         OP_KEYS.put(PhaseOp.MSYNC, keys(range, "flags"));
         OP_KEYS.put(PhaseOp.MUNLOCK, keys(range));
+        // NUMA (issue 10)
+        OP_KEYS.put(PhaseOp.PARALLEL, keys("name", "op", "phases"));
     }
+
+    /** The ops a {@code parallel} phase may run at once (references only). */
+    static final Set<PhaseOp> PARALLEL_OPS = Set.of(PhaseOp.SEQUENTIAL, PhaseOp.STRIDED, PhaseOp.MEMSET, PhaseOp.RANDOM,
+            PhaseOp.ZIPF);
 
     private final String file;
     private final String source;
@@ -320,8 +327,44 @@ public final class ScenarioParser {
                         + String.join(", ", cgroups.keySet()) + suggest(cgroup, cgroups.keySet())));
             }
         }
+        // NUMA (issue 10): sched_setaffinity() of every thread, or each bound to its node's CPUs
+        List<Integer> allowed = m.containsKey("cpus_allowed") ? cpuList(m.get("cpus_allowed"), what + ": cpus_allowed")
+                : List.of();
+        boolean bindNode = m.containsKey("bind_cpus")
+                && oneOf(m.get("bind_cpus"), what + ": bind_cpus", List.of("node", "none")).equals("node");
+        if (!allowed.isEmpty()) {
+            for (int c : cpus) {
+                if (!allowed.contains(c)) {
+                    throw error(m.get("threads"), what + ": thread CPU " + c + " is not in cpus_allowed " + allowed);
+                }
+            }
+        }
         procs.put(name, new Proc(index, name, cpus.size(), vmas));
-        return new ProcessSpec(name, cpus, vmas, adj, cgroup);
+        return new ProcessSpec(name, cpus, vmas, adj, cgroup, allowed, bindNode);
+    }
+
+    /** A list of CPUs and ranges, {@code [0-3, 6]}, in increasing order without duplicates. */
+    private List<Integer> cpuList(Node node, String what) throws ScenarioException {
+        java.util.TreeSet<Integer> out = new java.util.TreeSet<>();
+        for (Node n : sequence(node, what)) {
+            String s = scalar(n, what).trim();
+            Matcher mt = Pattern.compile("(\\d+)(?:\\s*-\\s*(\\d+))?").matcher(s);
+            if (!mt.matches()) {
+                throw error(n, what + ": expected a CPU or a range of CPUs like 0-3, got '" + s + "'");
+            }
+            int lo = (int) Math.min(Long.parseLong(mt.group(1)), 1 << 20);
+            int hi = mt.group(2) == null ? lo : (int) Math.min(Long.parseLong(mt.group(2)), 1 << 20);
+            if (hi < lo) {
+                throw error(n, what + ": range " + s + " ends before it starts");
+            }
+            for (int c = lo; c <= hi; c++) {
+                out.add(c);
+            }
+        }
+        if (out.isEmpty()) {
+            throw error(node, what + ": a task needs at least one CPU");
+        }
+        return new ArrayList<>(out);
     }
 
     private VmaSpec vma(Node node, String owner) throws ScenarioException {
@@ -395,6 +438,27 @@ public final class ScenarioParser {
             }
         }
         int line = line(node);
+        if (op == PhaseOp.PARALLEL) {
+            List<PhaseSpec> sub = new ArrayList<>();
+            for (Node n : sequence(require(m, "phases", node, what), what + ": phases")) {
+                PhaseSpec ps = phase(n, sub.size());
+                if (!PARALLEL_OPS.contains(ps.op())) {
+                    throw error(n, what + ": op '" + ps.op().yamlName() + "' cannot run in parallel; expected one of "
+                            + String.join(", ", PARALLEL_OPS.stream().map(PhaseOp::yamlName).sorted().toList()));
+                }
+                for (PhaseSpec other : sub) {
+                    if (other.process() == ps.process() && other.thread() == ps.thread()) {
+                        throw error(n, what + ": phase '" + ps.name() + "' uses the same thread as phase '" + other.name()
+                                + "'; each phase of a parallel phase runs on a thread of its own");
+                    }
+                }
+                sub.add(ps);
+            }
+            if (sub.isEmpty()) {
+                throw error(m.get("phases"), what + ": phases: a parallel phase needs at least one phase");
+            }
+            return new PhaseSpec(name, op, -1, 0, -1, 0, -1, 0, 0, 0, 1.0, 1, null, null, 0, line, -1, sub);
+        }
 
         Proc proc = procs.values().iterator().next();
         if (m.containsKey("process")) {

@@ -97,7 +97,22 @@ public enum VmEvent {
     /** Not a Linux counter: times a writer was throttled by balance_dirty_pages(). */
     DIRTY_THROTTLE("vmsim_dirty_throttled"),
     /** Not a Linux counter: mappings refused by the overcommit policy (mmap returned ENOMEM). */
-    OVERCOMMIT_REFUSED("vmsim_overcommit_refused");
+    OVERCOMMIT_REFUSED("vmsim_overcommit_refused"),
+    // automatic NUMA balancing (issue 10): include/linux/vm_event_item.h, CONFIG_NUMA_BALANCING
+    /** PTEs made NUMA-hinting (PROT_NONE) by the scanner ({@code change_prot_numa()}); a huge PMD counts 512. */
+    NUMA_PTE_UPDATES("numa_pte_updates"),
+    /** Huge PMDs made NUMA-hinting. */
+    NUMA_HUGE_PTE_UPDATES("numa_huge_pte_updates"),
+    /** NUMA hinting faults ({@code do_numa_page()}, {@code do_huge_pmd_numa_page()}). */
+    NUMA_HINT_FAULTS("numa_hint_faults"),
+    /** Hinting faults on a page of the faulting CPU's node. */
+    NUMA_HINT_FAULTS_LOCAL("numa_hint_faults_local"),
+    /** Pages migrated by hinting faults ({@code migrate_misplaced_folio()}). */
+    NUMA_PAGES_MIGRATED("numa_pages_migrated"),
+    /** Tasks moved to an idle CPU of their preferred node ({@code migrate_task_to()}). */
+    NUMA_TASK_MIGRATED("numa_task_migrated"),
+    /** Tasks swapped with a task on their preferred node ({@code migrate_swap()}). */
+    NUMA_TASK_SWAPPED("numa_task_swapped");
 
     private final String linuxName;
 
