@@ -1,2 +1,6 @@
-/** NUMA placement policies: Linux's default local (first-touch) allocation and its automatic NUMA balancing ({@code linux}). */
+/**
+ * NUMA placement policies: Linux's default local (first-touch) allocation, its automatic NUMA
+ * balancing ({@code linux}, with Linux's memory-tiering promotion rule), and the tiering policies
+ * {@code tpp} (TPP, ASPLOS 2023) and {@code memtis} (after Memtis, SOSP 2023).
+ */
 package io.vmsim.policies.numa;
