@@ -166,4 +166,57 @@ final class NumaBalancingTest {
             assertThat(vmstat("numa_pte_updates")).as("mode %s", mode).isEqualTo(mode.equals("2") ? 0 : SCAN_SIZE_MB << (20 - 12));
         }
     }
+
+    /**
+     * The hinting-fault path allocates nothing of its own: what 512 faults allocate, migrating or
+     * not, is at most what 512 VMA lookups ({@code Mm.findVma}, a {@code TreeMap} floor entry that
+     * every fault makes on entry) allocate, measured the same way.
+     */
+    @Test
+    void hintingFaultsAndMigrations_allocateNothingBeyondTheFaultEntry() {
+        SimProcess p = start(List.of(0, 2));
+        Task t0 = p.threads().get(0);
+        Task t1 = p.threads().get(1);
+        long size = 4L << 20;
+        int n = (int) (size / 2 / 4096);
+        long base = m.syscalls().mmapAnon(p.mm(), 0, size, "rw", false, 4096);
+        for (long off = 0; off < size; off += 4096) {
+            m.access(t0, base + off, true);
+        }
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+        // warm up every path once
+        nb.scanNow(t0);
+        for (long off = 0; off < 64 * 4096; off += 4096) {
+            m.access(t1, base + off, false);
+            m.access(t0, base + 64 * 4096 + off, false);
+        }
+        nb.scanNow(t0);
+        long b0 = mx.getThreadAllocatedBytes(tid);
+        for (long off = size / 2; off < size; off += 4096) {
+            p.mm().findVma(base + off);
+        }
+        long lookups = mx.getThreadAllocatedBytes(tid) - b0;
+
+        long migrated = vmstat("numa_pages_migrated");
+        long b1 = mx.getThreadAllocatedBytes(tid);
+        for (long off = size / 2; off < size; off += 4096) {
+            m.access(t1, base + off, false); // remote hinting faults that migrate (first faults, early in life)
+        }
+        long remote = mx.getThreadAllocatedBytes(tid) - b1;
+        assertThat(vmstat("numa_pages_migrated") - migrated).isEqualTo(n);
+
+        nb.scanNow(t0);
+        long b2 = mx.getThreadAllocatedBytes(tid);
+        for (long off = 128 * 4096; off < size / 2; off += 4096) {
+            m.access(t0, base + off, false); // local hinting faults
+        }
+        long local = mx.getThreadAllocatedBytes(tid) - b2;
+        // at most (the JIT may remove the lookup's boxing inside the fault path too), give or take
+        // 4 KiB of one-off growth elsewhere (an object per fault, 16 bytes or more, is 8 KiB here)
+        long slack = 4096;
+        assertThat(remote).as("bytes allocated by %d migrating hinting faults", n).isLessThanOrEqualTo(lookups + slack);
+        assertThat(local).as("bytes allocated by %d local hinting faults", n - 128)
+                .isLessThanOrEqualTo(lookups / n * (n - 128) + slack);
+    }
 }

@@ -101,4 +101,13 @@ final class NumaScenariosTest {
         Run off = run("numa01", "kernel.numa_balancing", "0");
         assertThat(on.lastRatio()).isGreaterThan(off.lastRatio());
     }
+
+    @Test
+    void sameConfigAndSeed_giveTheSameRun() throws Exception {
+        Run a = run("numa02");
+        Run b = run("numa02");
+        assertThat(b.vmstat()).isEqualTo(a.vmstat());
+        assertThat(b.nanos()).isEqualTo(a.nanos());
+        assertThat(b.local()).isEqualTo(a.local());
+    }
 }

@@ -177,6 +177,13 @@ final class NumaTopologyTest {
     }
 
     @Test
+    void aBadTopology_stopsTheMachineBeingBuilt_withTheConfigurationError() {
+        assertThatThrownBy(() -> machine(CoreKeys.MEMORY, "64M", CoreKeys.NODES, "2", CoreKeys.NUMA_DISTANCE, "10,20;20,12"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'machine.numa.distance' = '10,20;20,12': entry (1,1) is 12");
+    }
+
+    @Test
     void everyProblemIsReportedTogether() {
         assertThatThrownBy(() -> NumaTopology.from(TestConfig.of(CoreKeys.MEMORY, "64M", CoreKeys.NODES, "2",
                 CoreKeys.NUMA_CPUS, "0;0", CoreKeys.NUMA_DISTANCE, "10,5;20,10")))

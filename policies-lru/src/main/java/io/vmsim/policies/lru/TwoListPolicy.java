@@ -256,6 +256,23 @@ public final class TwoListPolicy implements ReclaimPolicy {
         }
     }
 
+    /**
+     * {@code folio_rotate_reclaimable()} ({@code mm/swap.c}, Linux 6.18): a page whose writeback,
+     * started by reclaim, completed moves to the tail of its inactive list if it is on it (an
+     * active page stays where it is), {@code lru_move_tail()}; the core counts {@code pgrotated}.
+     */
+    @Override
+    public boolean pageRotated(int pfn) {
+        int b = lists.bits(pfn);
+        if ((b & ON_LRU) == 0 || (b & ACTIVE) != 0) {
+            return false;
+        }
+        int list = lru[lruIndex(b)];
+        lists.remove(list, pfn);
+        lists.addTail(list, pfn);
+        return true;
+    }
+
     /** {@code workingset_eviction()}: the shadow records the age, then the age advances. */
     @Override
     public long pageEvicted(int pfn) {

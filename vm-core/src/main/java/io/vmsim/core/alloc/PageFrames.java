@@ -64,6 +64,12 @@ public final class PageFrames implements FrameView {
      * scanning ({@code ScanControl.testAndClearYoung} reports and clears it).
      */
     public static final int PG_YOUNG = 1 << 19;
+    /**
+     * {@code PG_reclaim}: reclaim started this page's writeback ({@code pageout()}); when the write
+     * completes, {@code folio_end_writeback()} clears it and rotates the page to the tail of its
+     * inactive list ({@code folio_rotate_reclaimable()}), so that the next reclaim frees it first.
+     */
+    public static final int PG_RECLAIM = 1 << 20;
 
     /** The top eight flag bits belong to the reclaim policy holding the page ({@code PageLists.bits}). */
     public static final int PG_POLICY_SHIFT = io.vmsim.api.machine.IntrusivePageLists.BITS_SHIFT;

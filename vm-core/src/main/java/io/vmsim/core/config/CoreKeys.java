@@ -71,6 +71,7 @@ public final class CoreKeys {
     // reclaim (issue 3)
     public static final String SWAP_SIZE = "swap.size";
     public static final String SWAP_DEVICES = "swap.devices";
+    public static final String SWAP_SYNCHRONOUS_IO = "swap.synchronous_io";
     public static final String OVERCOMMIT_MEMORY = "vm.overcommit_memory";
     public static final String OVERCOMMIT_RATIO = "vm.overcommit_ratio";
     public static final String OVERCOMMIT_KBYTES = "vm.overcommit_kbytes";
@@ -193,6 +194,8 @@ public final class CoreKeys {
                     "Total swap space (SwapTotal), split evenly over swap.devices; 0 means no swap, so anonymous memory is unevictable."),
             ConfigKey.integer(SWAP_DEVICES, 1, 1, 32,
                     "Number of swap devices of equal priority sharing swap.size; slots are taken from the first device with room, as with swapon priorities."),
+            ConfigKey.bool(SWAP_SYNCHRONOUS_IO, true,
+                    "The swap devices complete a write before the call that submits it returns (SWP_SYNCHRONOUS_IO: zram, pmem, brd): reclaim frees an anonymous page it wrote in the same pass. false: a disk or a swap file, whose writes complete after cost.io_latency_ns plus cost.io_page_ns a page: reclaim keeps the written page in the swap cache, charged and on the LRU, and frees it on a later pass."),
             ConfigKey.integer(OVERCOMMIT_MEMORY, 0, 0, 2,
                     "vm.overcommit_memory: 0 refuses a single mapping larger than RAM + swap (heuristic), 1 never refuses, 2 refuses what would take Committed_AS past CommitLimit."),
             ConfigKey.integer(OVERCOMMIT_RATIO, 50, 0, 100000,

@@ -241,6 +241,9 @@ public final class ConformanceRunner {
         ConfigLoader l = new ConfigLoader(catalog)
                 .set(CoreKeys.MEMORY, Long.toString(MEMORY))
                 .set(CoreKeys.SWAP_SIZE, Long.toString(swapBytes(settings)))
+                // the recording machine swapped to a file on a virtio disk: asynchronous writes
+                // (conformance/writeback: pgrotated follows pswpout)
+                .set(CoreKeys.SWAP_SYNCHRONOUS_IO, "false")
                 .set(CoreKeys.ZERO_PAGE, "false")
                 .set(CoreKeys.THP_USE_ZERO_PAGE, "false")
                 .set(CoreKeys.DEBUG_CHECKS, "true");

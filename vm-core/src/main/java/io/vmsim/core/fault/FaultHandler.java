@@ -6,6 +6,7 @@ import io.vmsim.api.policy.HugePagePolicy;
 import io.vmsim.core.alloc.Gfp;
 import io.vmsim.core.alloc.PageFrames;
 import io.vmsim.core.filemap.FileFaults;
+import io.vmsim.core.mm.AccountedSlabs;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
 import io.vmsim.core.mm.Task;
@@ -364,15 +365,21 @@ public final class FaultHandler {
             k.vmstat.count(VmEvent.ZERO_PAGE_MAP);
             return;
         }
-        int pfn = allocUserPage(task, va, node);
+        int pfn = allocUserPage(task, vma, va, node);
         long bits = Pte.PRESENT | Pte.USER | Pte.ACCESSED | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0);
         mapNewAnonPage(task.cpu(), vma, va, ptes, i, pfn, k.cost.zero4kPs, bits);
         mm.rssAnon++;
         ShmemPages object = vma.anonVma().shmem();
         if (object != null) {
             // shmem_get_folio_gfp(): a new zeroed page enters the object's page cache, which
-            // holds a reference of its own (a minor fault: no I/O)
-            object.put(vma.linearIndex(va), pfn);
+            // holds a reference of its own (a minor fault: no I/O); shmem_add_to_page_cache()
+            // allocates the xarray nodes its index needs, charged to the task's group
+            long index = vma.linearIndex(va);
+            for (int n = object.xaNewNodes(index); n > 0; n--) {
+                object.xaCharged(k.hooks.chargeSlabObjectNowaitFirst(mm, AccountedSlabs.RADIX_TREE_NODE, task.cpu()));
+            }
+            object.xaInsert(index);
+            object.put(index, pfn);
             frames.refcount[pfn]++;
         }
     }
@@ -391,7 +398,7 @@ public final class FaultHandler {
     private void wpFault(Task task, Mm mm, Vma vma, long va, long[] ptes, int i, long pte, int node) {
         int old = Pte.pfn(pte);
         if (old == k.zeroPfn) {
-            int pfn = allocUserPage(task, va, node);
+            int pfn = allocUserPage(task, vma, va, node);
             mapNewAnonPage(task.cpu(), vma, va, ptes, i, pfn, k.cost.zero4kPs, WRITABLE_PTE);
             mm.rssAnon++; // the zero page was not counted
             k.vmstat.count(VmEvent.COW_FAULT);
@@ -409,7 +416,7 @@ public final class FaultHandler {
         frames.refcount[old]++; // pinned while allocating, so reclaim leaves it (reclaim, issue 3)
         int pfn;
         try {
-            pfn = allocUserPage(task, va, node);
+            pfn = allocUserPage(task, vma, va, node);
         } finally {
             frames.refcount[old]--;
         }
@@ -467,6 +474,7 @@ public final class FaultHandler {
             return true;
         }
         int gfp = gfpFor(d.effort()) | Gfp.__GFP_COMP;
+        k.anonVmaPrepare(vma); // do_huge_pmd_anonymous_page() -> vmf_anon_prepare() (none for shmem)
         int head = k.allocator.allocPages(gfp, Kernel.HPAGE_PMD_ORDER, cpu, node);
         if (head < 0) {
             k.vmstat.count(shmem ? VmEvent.THP_FILE_FALLBACK : VmEvent.THP_FAULT_FALLBACK);
@@ -531,7 +539,8 @@ public final class FaultHandler {
         };
     }
 
-    private int allocUserPage(Task task, long va, int node) {
+    private int allocUserPage(Task task, Vma vma, long va, int node) {
+        k.anonVmaPrepare(vma); // vmf_anon_prepare(): before the page is allocated
         k.hooks.beforeUserAlloc(task.mm(), 1, task.cpu()); // memory cgroup limits (reclaim, issue 3)
         int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), node);
         if (pfn < 0) {

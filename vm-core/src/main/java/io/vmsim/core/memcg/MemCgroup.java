@@ -29,8 +29,19 @@ public final class MemCgroup {
     /** {@code memory.stat} anon and file pages. */
     public long anon;
     public long file;
-    /** Page-table pages charged to the group ({@code GFP_PGTABLE_USER} has {@code __GFP_ACCOUNT}). */
+    /**
+     * Kernel memory charged to the group in pages (cgroup v1 {@code memory.kmem.usage_in_bytes},
+     * {@code memcg1_account_kmem()}): page-table pages ({@code GFP_PGTABLE_USER} has
+     * {@code __GFP_ACCOUNT}) and the pages its {@code obj_cgroup} took for slab objects
+     * ({@code obj_cgroup_charge_pages()}), whether handed out to objects or still in an object
+     * stock ({@link MemcgStock}) or in {@link #nrChargedBytes}.
+     */
     public long kmem;
+    /**
+     * {@code obj_cgroup->nr_charged_bytes}: bytes of charged pages not handed out to objects,
+     * left by a drained object stock; the next object stock of the group takes them over.
+     */
+    public long nrChargedBytes;
     /** {@code memory.events}. */
     public long eventsHigh;
     public long eventsMax;

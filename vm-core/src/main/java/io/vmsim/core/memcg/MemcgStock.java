@@ -14,14 +14,25 @@ import java.util.Arrays;
  * ({@code get_random_u32_below()}); here the slots are evicted in turn, so runs stay
  * reproducible. {@code drain_all_stock()} drains the other CPUs from a work item Linux does not
  * wait for; here they are drained at once.
+ *
+ * <p>Each CPU also has a byte stock for slab objects ({@code struct obj_stock_pcp}, Linux 6.16 to
+ * 6.18): the bytes of the pages one group's {@code obj_cgroup} took from the page counter and
+ * has not handed out to objects yet, for one group at a time. Its pages count in the group's
+ * kernel memory ({@link MemCgroup#kmem}, {@code memory.kmem.usage_in_bytes}) until whole pages
+ * of freed objects go back to the page stock ({@code obj_cgroup_uncharge_pages()}).
  */
 public final class MemcgStock {
     /** {@code MEMCG_CHARGE_BATCH}: pages a charge takes from the page counter at once (include/linux/memcontrol.h). */
     public static final int MEMCG_CHARGE_BATCH = 64;
     /** {@code NR_MEMCG_STOCK}: groups one CPU's stock holds. */
     public static final int NR_MEMCG_STOCK = 7;
+    private static final int PAGE_SHIFT = 12;
+    private static final int PAGE_SIZE = 1 << PAGE_SHIFT;
 
     private MemCgroup[] cached = new MemCgroup[0];
+    /** {@code obj_stock_pcp.cached_objcg} and {@code nr_bytes}, per CPU. */
+    private MemCgroup[] objCached = new MemCgroup[0];
+    private int[] objBytes = new int[0];
     private int[] nrPages = new int[0];
     private int[] evictIdx = new int[0];
 
@@ -86,6 +97,82 @@ public final class MemcgStock {
         }
     }
 
+    private void ensureObj(int cpu) {
+        if (objCached.length <= cpu) {
+            objCached = Arrays.copyOf(objCached, cpu + 1);
+            objBytes = Arrays.copyOf(objBytes, cpu + 1);
+        }
+    }
+
+    /**
+     * {@code consume_obj_stock()}: takes {@code nrBytes} of {@code cg}'s object stock on
+     * {@code cpu}; false if the CPU's object stock holds another group or fewer bytes.
+     */
+    public boolean consumeObj(MemCgroup cg, int nrBytes, int cpu) {
+        ensureObj(cpu);
+        if (objCached[cpu] == cg && objBytes[cpu] >= nrBytes) {
+            objBytes[cpu] -= nrBytes;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * {@code refill_obj_stock()}: {@code nrBytes} charged to {@code cg} go to {@code cpu}'s
+     * object stock. A stock holding another group is drained first and takes over the group's
+     * {@link MemCgroup#nrChargedBytes}; then (or when {@code allowUncharge}, as for a freed
+     * object) a stock above one page gives its whole pages back: they leave the group's kernel
+     * memory and go to the page stock ({@code obj_cgroup_uncharge_pages()} -> {@code refill_stock()}).
+     */
+    public void refillObj(MemCgroup cg, int nrBytes, boolean allowUncharge, int cpu) {
+        ensureObj(cpu);
+        if (objCached[cpu] != cg) {
+            drainObj(cpu);
+            objCached[cpu] = cg;
+            objBytes[cpu] = (int) cg.nrChargedBytes;
+            cg.nrChargedBytes = 0;
+            allowUncharge = true;
+        }
+        objBytes[cpu] += nrBytes;
+        if (allowUncharge && objBytes[cpu] > PAGE_SIZE) {
+            int nrPages = objBytes[cpu] >>> PAGE_SHIFT;
+            objBytes[cpu] &= PAGE_SIZE - 1;
+            cg.kmem -= nrPages;
+            refill(cg, nrPages, cpu);
+        }
+    }
+
+    /**
+     * {@code drain_obj_stock()}: the whole pages of {@code cpu}'s object stock go back to its
+     * group's page counter ({@code memcg_uncharge()}) and leave its kernel memory; the bytes
+     * short of a page go to the group's {@link MemCgroup#nrChargedBytes}.
+     */
+    private void drainObj(int cpu) {
+        MemCgroup old = objCached[cpu];
+        if (old == null) {
+            return;
+        }
+        int nrPages = objBytes[cpu] >>> PAGE_SHIFT;
+        if (nrPages > 0) {
+            old.kmem -= nrPages;
+            old.current -= nrPages;
+        }
+        old.nrChargedBytes += objBytes[cpu] & (PAGE_SIZE - 1);
+        objBytes[cpu] = 0;
+        objCached[cpu] = null;
+    }
+
+    /** Bytes of {@code cg} in the object stocks of all CPUs. */
+    public long objStocked(MemCgroup cg) {
+        long n = 0;
+        for (int cpu = 0; cpu < objCached.length; cpu++) {
+            if (objCached[cpu] == cg) {
+                n += objBytes[cpu];
+            }
+        }
+        return n;
+    }
+
     /** {@code drain_stock()}: the slot's pages go back to its group's page counter. */
     private void drainSlot(int i) {
         MemCgroup cg = cached[i];
@@ -109,6 +196,12 @@ public final class MemcgStock {
      * nest here, so the subtree is the group) drains all its slots.
      */
     public void drainAll(MemCgroup cg) {
+        // obj_stock_flush_required(): an object stock of the group is drained too
+        for (int cpu = 0; cpu < objCached.length; cpu++) {
+            if (objCached[cpu] == cg) {
+                drainObj(cpu);
+            }
+        }
         for (int cpu = 0; cpu < evictIdx.length; cpu++) {
             for (int i = cpu * NR_MEMCG_STOCK; i < (cpu + 1) * NR_MEMCG_STOCK; i++) {
                 if (cached[i] == cg && nrPages[i] > 0) {

@@ -119,6 +119,7 @@ public final class Kernel {
     /** Creates an empty address space with its top-level table ({@code mm_alloc()} + {@code pgd_alloc()}). */
     public Mm newMm(int cpu) {
         Mm mm = new Mm(nextMmId++);
+        mm.cpu = cpu;
         int pgd = tables.allocTable(cpu, frames.nodeOf(0));
         if (pgd < 0) {
             throw new WorkloadException("out of memory allocating a page-table root");
@@ -132,6 +133,94 @@ public final class Kernel {
 
     void forgetMm(Mm mm) {
         mms.remove(mm);
+    }
+
+    // ---------------------------------------------------------------- accounted kernel objects
+
+    /** {@code vm_area_alloc()} or {@code vm_area_dup()} of {@code v} by a task of {@code current}: its {@code vm_area_struct} is charged. */
+    void chargeVma(Mm current, Vma v) {
+        v.vmaMemcg = hooks.chargeSlabObject(current, AccountedSlabs.VM_AREA_STRUCT, current.cpu);
+    }
+
+    /** {@code anon_vma_chain_alloc()} of {@code n} chains for {@code v} (which has none yet) by a task of {@code current}. */
+    void chargeAvcs(Mm current, Vma v, int n) {
+        for (int i = 0; i < n; i++) {
+            v.avcMemcg = hooks.chargeSlabObject(current, AccountedSlabs.ANON_VMA_CHAIN, current.cpu);
+            v.avcs++;
+        }
+    }
+
+    /** {@code anon_vma_alloc()} for {@code v} by a task of {@code current}. */
+    void chargeAnonVma(Mm current, Vma v) {
+        v.anonVmaMemcg = hooks.chargeSlabObject(current, AccountedSlabs.ANON_VMA, current.cpu);
+    }
+
+    /**
+     * {@code vmf_anon_prepare()} -> {@code __anon_vma_prepare()} (mm/rmap.c), before the first
+     * anonymous page of a private area is allocated: an anon_vma_chain, then an anon_vma, both
+     * charged to the faulting task's memory cgroup. Shared anonymous (shmem) areas have none.
+     * vmsim makes a new anon_vma where Linux may reuse a compatible neighbour's
+     * ({@code find_mergeable_anon_vma()}).
+     */
+    public void anonVmaPrepare(Vma v) {
+        if (v.anonVmaPrepared || v.avcs > 0 || v.has(io.vmsim.api.VmaFlags.VM_SHARED)) {
+            return;
+        }
+        chargeAvcs(v.mm, v, 1);
+        chargeAnonVma(v.mm, v);
+    }
+
+    /**
+     * The area's objects are freed on {@code cpu}: its anon_vma_chains and the anon_vma it made
+     * ({@code unlink_anon_vmas()}), then its {@code vm_area_struct} ({@code vm_area_free()}).
+     */
+    void freeVmaObjects(Vma v, int cpu) {
+        for (; v.avcs > 0; v.avcs--) {
+            hooks.unchargeSlabObject(v.avcMemcg, AccountedSlabs.ANON_VMA_CHAIN, cpu);
+        }
+        if (v.anonVmaMemcg >= 0) {
+            hooks.unchargeSlabObject(v.anonVmaMemcg, AccountedSlabs.ANON_VMA, cpu);
+            v.anonVmaMemcg = -1;
+        }
+        if (v.vmaMemcg >= 0) {
+            hooks.unchargeSlabObject(v.vmaMemcg, AccountedSlabs.VM_AREA_STRUCT, cpu);
+            v.vmaMemcg = -1;
+        }
+    }
+
+    /**
+     * Area {@code b} is merged into {@code a} and goes: a new range merging into its neighbour
+     * allocated no {@code vm_area_struct} of its own ({@code vma_merge_new_range()} expands the
+     * neighbour), so {@code a} keeps {@code b}'s; an area without anon_vma takes {@code b}'s
+     * chains ({@code dup_anon_vma()}) and the anon_vma lives on with {@code a}; the rest of
+     * {@code b}'s objects are freed.
+     */
+    void mergeVmaObjects(Vma a, Vma b, int cpu) {
+        if (a.vmaMemcg < 0) {
+            a.vmaMemcg = b.vmaMemcg;
+            b.vmaMemcg = -1;
+        }
+        if (a.avcs == 0 && b.avcs > 0) {
+            a.avcs = b.avcs;
+            a.avcMemcg = b.avcMemcg;
+            b.avcs = 0;
+        }
+        if (a.anonVmaMemcg < 0) {
+            a.anonVmaMemcg = b.anonVmaMemcg;
+            b.anonVmaMemcg = -1;
+        }
+        freeVmaObjects(b, cpu);
+    }
+
+    /** {@code b} takes over every object of {@code a}, which goes without freeing any. */
+    void moveVmaObjects(Vma a, Vma b) {
+        b.vmaMemcg = a.vmaMemcg;
+        b.avcs = a.avcs;
+        b.avcMemcg = a.avcMemcg;
+        b.anonVmaMemcg = a.anonVmaMemcg;
+        a.vmaMemcg = -1;
+        a.avcs = 0;
+        a.anonVmaMemcg = -1;
     }
 
     // ---------------------------------------------------------------- page-table walking in software

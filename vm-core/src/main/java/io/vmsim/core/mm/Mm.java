@@ -41,6 +41,12 @@ public final class Mm {
     public int memcg;
     /** Set when the OOM killer chose this process. */
     public boolean oomKilled;
+    /**
+     * The CPU the address space's system calls run on, whose per-CPU charge stocks the kernel
+     * objects they allocate and free use: the CPU of the task that created it (vmsim's tasks
+     * stay on their CPU; a call by another thread of the process is counted on this one).
+     */
+    public int cpu;
 
     Mm(int id) {
         this.id = id;

@@ -86,6 +86,31 @@ public interface MmHooks {
     }
 
     /**
+     * A task of {@code mm} on {@code cpu} allocates an accounted slab object of {@code size}
+     * bytes ({@link AccountedSlabs}): {@code obj_cgroup_charge()} to the memory cgroup of
+     * {@code mm}, from the CPU's object stock or with whole pages from the page counter (which may
+     * reclaim or OOM-kill, as {@code try_charge_memcg()}). Returns the group charged, 0 for none
+     * (the root), to give to {@link #unchargeSlabObject}.
+     */
+    default int chargeSlabObject(Mm mm, int size, int cpu) {
+        return 0;
+    }
+
+    /**
+     * As {@link #chargeSlabObject}, for an xarray node allocated under the xarray's lock: first
+     * with {@code GFP_NOWAIT} ({@code xas_alloc()}: no reclaim; a failed charge of the page
+     * counter counts in {@code failcnt}), then, if that failed, again with reclaim
+     * ({@code xas_nomem()}).
+     */
+    default int chargeSlabObjectNowaitFirst(Mm mm, int size, int cpu) {
+        return chargeSlabObject(mm, size, cpu);
+    }
+
+    /** An object {@link #chargeSlabObject} charged to {@code memcg} is freed on {@code cpu} ({@code refill_obj_stock()}). */
+    default void unchargeSlabObject(int memcg, int size, int cpu) {
+    }
+
+    /**
      * Migration moved page {@code from} to {@code to} ({@code folio_migrate_mapping()},
      * {@code mem_cgroup_migrate()}): call after the new frame has the old one's flags, mapping
      * and index and before it is handed to the reclaim policy, so that the page-cache slot, the

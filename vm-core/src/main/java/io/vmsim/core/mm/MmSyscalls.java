@@ -145,6 +145,18 @@ public final class MmSyscalls {
         if (next != null && mergeable(v, next)) {
             absorb(mm, v, next);
         }
+        if (v.vmaMemcg < 0) {
+            k.chargeVma(mm, v); // no neighbour took the range: vm_area_alloc()
+        }
+        if (object != null) {
+            // shmem_zero_setup() -> shmem_kernel_file_setup(): an inode, its dentry, a file
+            object.objMemcg = k.hooks.chargeSlabObject(mm, AccountedSlabs.SHMEM_INODE, mm.cpu);
+            object.objs++;
+            k.hooks.chargeSlabObject(mm, AccountedSlabs.DENTRY, mm.cpu);
+            object.objs++;
+            k.hooks.chargeSlabObject(mm, AccountedSlabs.FILP, mm.cpu);
+            object.objs++;
+        }
         return start;
     }
 
@@ -166,6 +178,7 @@ public final class MmSyscalls {
         } catch (RuntimeException e) {
             mm.vmas.remove(start);
             v.anonVma.unlink(v);
+            k.freeVmaObjects(v, mm.cpu);
             mm.totalVm -= length >>> 12;
             throw e;
         }
@@ -215,6 +228,7 @@ public final class MmSyscalls {
         av.link(v);
         mm.vmas.put(start, v);
         mm.totalVm += length >>> 12;
+        k.chargeVma(mm, v);
         return start;
     }
 
@@ -244,6 +258,17 @@ public final class MmSyscalls {
         }
         if (obj.acctPages() > 0) {
             k.hooks.unaccountMapping(mm, obj.acctPages());
+        }
+        // the last reference to the file: __fput() -> dput() -> iput() -> shmem_evict_inode()
+        // frees the file, the dentry, the page cache's xarray nodes and the inode
+        int[] sizes = {AccountedSlabs.SHMEM_INODE, AccountedSlabs.DENTRY, AccountedSlabs.FILP};
+        for (; obj.objs > 0; obj.objs--) {
+            k.hooks.unchargeSlabObject(obj.objMemcg, sizes[obj.objs - 1], cpu);
+        }
+        for (int g = 0; g < obj.xaChargedGroups(); g++) {
+            for (int n = obj.xaNodesCharged(g); n > 0; n--) {
+                k.hooks.unchargeSlabObject(g, AccountedSlabs.RADIX_TREE_NODE, cpu);
+            }
         }
     }
 
@@ -321,6 +346,7 @@ public final class MmSyscalls {
             }
             mm.vmas.remove(v.start);
             unlink(mm, v, cpu);
+            k.freeVmaObjects(v, cpu);
             mm.totalVm -= (v.end - v.start) >>> 12;
             unaccount(mm, v);
         }
@@ -462,7 +488,8 @@ public final class MmSyscalls {
     }
 
     /** {@code a} grows over {@code b}, which goes away; {@code a} takes {@code b}'s anon_vma if it had none ({@code dup_anon_vma()}). */
-    private static void absorb(Mm mm, Vma a, Vma b) {
+    private void absorb(Mm mm, Vma a, Vma b) {
+        k.mergeVmaObjects(a, b, mm.cpu);
         if (!a.anonVmaPrepared && b.anonVmaPrepared) {
             a.anonVma.unlink(a);
             a.anonVma = b.anonVma;
@@ -537,6 +564,14 @@ public final class MmSyscalls {
                 child.committedPages += pages;
             }
             pv.anonVma.link(cv);
+            // dup_mmap() -> vm_area_dup(), anon_vma_fork(): charged to the forking task's group;
+            // anon_vma_fork() clones the parent's chains, then makes the child's own anon_vma
+            k.chargeVma(parent, cv);
+            if (pv.anonVmaPrepared && !pv.has(VmaFlags.VM_SHARED)) {
+                k.chargeAvcs(parent, cv, Math.max(pv.avcs, 1));
+                k.chargeAnonVma(parent, cv);
+                k.chargeAvcs(parent, cv, 1);
+            }
             child.vmas.put(cv.start, cv);
             child.totalVm += (cv.end - cv.start) >>> 12;
             if (vmaNeedsCopy(pv)) {
@@ -651,6 +686,7 @@ public final class MmSyscalls {
                 k.zapRange(mm, v.start, v.end, cpu);
             }
             unlink(mm, v, cpu);
+            k.freeVmaObjects(v, cpu);
             unaccount(mm, v);
         }
         mm.vmas.clear();
@@ -770,6 +806,9 @@ public final class MmSyscalls {
         v.anonVma.link(upper);
         v.end = addr;
         mm.vmas.put(addr, upper);
+        // __split_vma(): vm_area_dup(), then anon_vma_clone() of the area's chains
+        k.chargeVma(mm, upper);
+        k.chargeAvcs(mm, upper, v.avcs);
         if (v.has(VmaFlags.VM_HUGETLB)) {
             k.huge.hugetlbSplit(v, upper); // THP (issue 5)
         }

@@ -171,7 +171,12 @@ public final class Mremap {
         k.flushTlbRange(mm, addr, addr + oldLen);
         if (dontunmap) {
             old.flags &= ~VmaFlags.VM_LOCKED; // the old area stays, empty and unlocked
+            k.chargeVma(mm, moved); // copy_vma(): vm_area_dup() and anon_vma_clone()
+            k.chargeAvcs(mm, moved, old.avcs);
         } else {
+            // copy_vma() made the new area's objects and the unmap freed the old one's: the
+            // same objects, which vmsim hands over
+            k.moveVmaObjects(old, moved);
             mm.vmas.remove(old.start);
             old.anonVma.unlink(old);
             // not unaccounted: its charge now belongs to the moved area (move_vma() hides

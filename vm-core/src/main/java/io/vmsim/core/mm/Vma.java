@@ -24,6 +24,21 @@ public final class Vma implements VmaView {
     boolean anonVmaFromParent;
     /** reclaim (issue 3): the file this area maps (a page-cache file id), or -1 for anonymous memory. */
     int file = -1;
+    /**
+     * The memory cgroup charged for this area's {@code vm_area_struct} (0: none, the root); -1
+     * while a new range is being placed and may still merge into a neighbour instead
+     * ({@code vma_merge_new_range()} allocates nothing).
+     */
+    int vmaMemcg = -1;
+    /**
+     * The memory cgroup charged for the anon_vma this area's first anonymous fault made
+     * ({@code __anon_vma_prepare()}) or fork gave it ({@code anon_vma_fork()}), -1 if it made
+     * none. vmsim frees the object with the area (Linux frees it when its last area and page go).
+     */
+    int anonVmaMemcg = -1;
+    /** The area's {@code anon_vma_chain} objects (one per anon_vma it is linked to), and their memory cgroup. */
+    int avcs;
+    int avcMemcg;
 
     Vma(Mm mm, long start, long end, long flags, long pgoff, AnonVma anonVma) {
         this.mm = mm;

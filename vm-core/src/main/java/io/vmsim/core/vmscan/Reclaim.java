@@ -8,6 +8,7 @@ import io.vmsim.core.filemap.PageCache;
 import io.vmsim.core.filemap.StorageCosts;
 import io.vmsim.core.memcg.LruDomains;
 import io.vmsim.core.memcg.MemCgroup;
+import io.vmsim.core.memcg.MemcgStock;
 import io.vmsim.core.pgtable.PageTables;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
@@ -65,6 +66,7 @@ public final class Reclaim implements MmHooks {
         this.vmscan = new Vmscan(k, c.getString(CoreKeys.POLICY_RECLAIM), cache, swap, oom, cost, daemons,
                 c.getInt(CoreKeys.SWAPPINESS), shrinkers);
         this.vmscan.setMemcgReclaimBatch(c.getInt(CoreKeys.MEMCG_RECLAIM_BATCH));
+        this.vmscan.setSwapSynchronousIo(c.getBoolean(CoreKeys.SWAP_SYNCHRONOUS_IO));
         this.lru = k.reclaim;
         if (lru != null) {
             k.tables.setAccounting(new PageTables.Accounting() {
@@ -234,6 +236,92 @@ public final class Reclaim implements MmHooks {
         }
     }
 
+    @Override
+    public int chargeSlabObject(Mm mm, int size, int cpu) {
+        return objCgroupCharge(mm, size, cpu, false);
+    }
+
+    @Override
+    public int chargeSlabObjectNowaitFirst(Mm mm, int size, int cpu) {
+        return objCgroupCharge(mm, size, cpu, true);
+    }
+
+    @Override
+    public void unchargeSlabObject(int memcg, int size, int cpu) {
+        if (lru != null && memcg != 0) {
+            // __memcg_slab_free_hook() -> refill_obj_stock(allow_uncharge)
+            lru.stock().refillObj(lru.cgroup(memcg), size, true, cpu);
+        }
+    }
+
+    /**
+     * {@code obj_cgroup_charge_account()} (mm/memcontrol.c, Linux 6.16 to 6.18) of an object of
+     * {@code size} bytes to the group of {@code mm} on {@code cpu}: from the CPU's object stock
+     * if it holds that many bytes of the group ({@code consume_obj_stock()}); else the group's
+     * page counter is charged the object's size rounded up to pages
+     * ({@code obj_cgroup_charge_pages()} -> {@code try_charge_memcg()}), which count as its
+     * kernel memory, and the rest of the last page goes to the object stock
+     * ({@code refill_obj_stock()} without uncharging). With {@code nowaitFirst} the page charge
+     * is tried first as {@code GFP_NOWAIT} ({@link #tryChargeNowait}). Returns the group charged.
+     */
+    private int objCgroupCharge(Mm mm, int size, int cpu, boolean nowaitFirst) {
+        if (lru == null || mm == null || mm.memcg == 0) {
+            return 0;
+        }
+        MemCgroup cg = lru.cgroup(mm.memcg);
+        MemcgStock stock = lru.stock();
+        if (stock.consumeObj(cg, size, cpu)) {
+            return mm.memcg;
+        }
+        int nrPages = (size + 4095) >>> 12;
+        int rest = size & 4095;
+        if (!nowaitFirst || !tryChargeNowait(cg, nrPages, cpu)) {
+            if (nowaitFirst && stock.consumeObj(cg, size, cpu)) {
+                return mm.memcg;
+            }
+            vmscan.tryChargeMemcg(cg, mm, nrPages, cpu);
+            cg.current += nrPages;
+            cg.peak = Math.max(cg.peak, cg.current);
+        }
+        cg.kmem += nrPages; // memcg1_account_kmem()
+        if (rest != 0) {
+            stock.refillObj(cg, 4096 - rest, false, cpu);
+        }
+        return mm.memcg;
+    }
+
+    /**
+     * {@code try_charge_memcg()} with {@code GFP_NOWAIT}: {@code consume_stock()}, else the page
+     * counter for a batch, else for {@code nr} pages alone; each failed charge of the counter
+     * counts in {@code failcnt}; no reclaim, no {@code events.max}. True if the counter (or the
+     * stock) now holds the {@code nr} pages.
+     */
+    private boolean tryChargeNowait(MemCgroup cg, int nr, int cpu) {
+        MemcgStock stock = lru.stock();
+        if (stock.consume(cg, nr, cpu)) {
+            return true;
+        }
+        int batch = Math.max(MemcgStock.MEMCG_CHARGE_BATCH, nr);
+        if (cg.current + batch <= cg.max) {
+            cg.current += batch;
+            cg.peak = Math.max(cg.peak, cg.current);
+            if (batch > nr) {
+                stock.refill(cg, batch - nr, cpu);
+            }
+            return true;
+        }
+        cg.failcnt++;
+        if (batch > nr) {
+            if (cg.current + nr <= cg.max) {
+                cg.current += nr;
+                cg.peak = Math.max(cg.peak, cg.current);
+                return true;
+            }
+            cg.failcnt++;
+        }
+        return false;
+    }
+
     /** The slab shrinkers. */
     public ShrinkerRegistry shrinkers() {
         return shrinkers;
@@ -294,7 +382,7 @@ public final class Reclaim implements MmHooks {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("nr_file_pages", cache.nrFilePages() + swap.cachedPages());
         m.put("nr_dirty", cache.nrDirty());
-        m.put("nr_writeback", cache.nrWriteback());
+        m.put("nr_writeback", cache.nrWriteback() + vmscan.nrSwapWriteback());
         m.put("nr_swapcached", swap.cachedPages());
         m.put("nr_shadow_entries", cache.nrShadows());
         m.put("workingset_nodes", cache.workingsetNodes());
@@ -313,7 +401,7 @@ public final class Reclaim implements MmHooks {
         m.put("SwapTotal", swap.totalPages() * 4);
         m.put("SwapFree", swap.freePages() * 4);
         m.put("Dirty", cache.nrDirty() * 4);
-        m.put("Writeback", cache.nrWriteback() * 4);
+        m.put("Writeback", (cache.nrWriteback() + vmscan.nrSwapWriteback()) * 4);
         m.put("Mapped", lru[2] * 4);
         m.put("Slab", slabPages() * 4);
         m.put("SReclaimable", slabPages() * 4);

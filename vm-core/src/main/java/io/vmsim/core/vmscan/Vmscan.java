@@ -56,13 +56,24 @@ import java.util.List;
  *       refused, an anonymous THP is split first ({@code split_folio_to_list()});
  *       a file page that is dirty, or mapped by a dirty PTE, is refused and the flusher woken;
  *       otherwise every PTE is unmapped through the rmap ({@code try_to_unmap()}) and the page
- *       is freed: an anonymous page is written to a swap slot ({@code pswpout}) and its PTEs
- *       become swap entries; a file page leaves the page cache. The policy's
- *       {@link ReclaimPolicy#pageEvicted} value is stored as the shadow entry of the slot.
- *       This reclaim's swap writeback is synchronous: the written page is freed in the same
- *       pass, where Linux's write is asynchronous and the page stays in the swap cache, under
- *       writeback, until a later pass frees it. Only {@code MADV_PAGEOUT}
- *       ({@link #reclaimOnRequest}) keeps the written page in the swap cache, as below.
+ *       is freed: an anonymous page is written to a swap slot ({@code pswpout},
+ *       {@code nr_vmscan_write}) and its PTEs become swap entries; a file page leaves the page
+ *       cache. The policy's {@link ReclaimPolicy#pageEvicted} value is stored as the shadow
+ *       entry of the slot. How the swap write ends depends on the device
+ *       ({@code swap.synchronous_io}): on a SWP_SYNCHRONOUS_IO device (zram, pmem, brd; the
+ *       default) it completes at once and the page is freed in the same pass ("a synchronous
+ *       write - probably a ramdisk" in {@code shrink_folio_list()}); on a disk or a swap file the
+ *       write is asynchronous ({@link SwapWriteback}): the page stays in the swap cache under
+ *       writeback, charged and on the LRU (the victim is refused, so the policy puts it back),
+ *       its completion rotates it to the inactive tail ({@code pgrotated}) and a later pass frees
+ *       it without writing ({@code pgsteal_*} count it then). A memory cgroup's reclaim that meets
+ *       a page under the writeback reclaim started waits for it ({@code folio_wait_writeback()},
+ *       shrink_folio_list()'s case 3: cgroup v1 has no sane writeback throttling), then frees it;
+ *       direct reclaim that got less than it asked while writes are in flight sleeps until
+ *       {@value #SWAP_CLUSTER_MAX} of them complete and tries again, and kswapd sleeps until the
+ *       first completes ({@code reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK)}). Shmem pages are
+ *       written synchronously either way. {@code MADV_PAGEOUT} ({@link #reclaimOnRequest}) keeps
+ *       the written page in the swap cache in both cases, as below.
  *       A refused page stays the policy's: {@link ScanControl#reclaim} returns false, the
  *       policy (which took it off its lists before offering it) puts it back where it chooses,
  *       and the core never hands it back with {@code pageAdded} (the victim rule of
@@ -104,6 +115,10 @@ public final class Vmscan implements AllocHooks {
     /** {@code pgdat->kswapd_failures}: kswapd runs in a row that reclaimed nothing; reclaim on the node resets it. */
     private final int[] kswapdFailures;
     private final Control sc = new Control();
+    /** Reclaim's writes to swap in flight ({@code pageout()}, {@code folio_end_writeback()}). */
+    private final SwapWriteback swapWb;
+    /** {@code swap.synchronous_io}: SWP_SYNCHRONOUS_IO swap devices, whose writes complete at once. */
+    private boolean swapSyncIo = true;
     /** The multi-gen LRU's page-table walks ({@link ScanControl#walkYoung}, {@link ScanControl#lookAround}). */
     private final LruGenWalk lruGen;
     /** Whether a page belongs to the domain being shrunk ({@code get_pfn_folio()}'s memcg and node test). */
@@ -131,6 +146,7 @@ public final class Vmscan implements AllocHooks {
         this.daemons = daemons;
         this.swappiness = swappiness;
         this.lruGen = new LruGenWalk(kernel, rmap, cost.rmapPs());
+        this.swapWb = new SwapWriteback(kernel, cost, daemons);
         this.kswapd = new int[frames.nrNodes()];
         this.kswapdOrder = new int[frames.nrNodes()];
         this.kswapdFailures = new int[frames.nrNodes()];
@@ -144,8 +160,7 @@ public final class Vmscan implements AllocHooks {
 
                 @Override
                 public long run(long nowNs) {
-                    kswapdRun(node);
-                    return -1;
+                    return kswapdRun(node);
                 }
             }, -1);
         }
@@ -264,6 +279,15 @@ public final class Vmscan implements AllocHooks {
         for (int prio = DEF_PRIORITY; prio >= 0 && got < SWAP_CLUSTER_MAX; prio--) {
             got += shrink(node, (int) (SWAP_CLUSTER_MAX - got), false, prio);
         }
+        if (got < SWAP_CLUSTER_MAX && swapWb.inFlight() > 0) {
+            // reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK): pages it wrote are not free until their
+            // writes complete; the task sleeps until SWAP_CLUSTER_MAX of them (or all) have, and
+            // reclaims again (the written pages are at the inactive tails now)
+            swapWb.waitForWrites(SWAP_CLUSTER_MAX);
+            for (int prio = DEF_PRIORITY; prio >= 0 && got < SWAP_CLUSTER_MAX; prio--) {
+                got += shrink(node, (int) (SWAP_CLUSTER_MAX - got), false, prio);
+            }
+        }
         allocator.drainAll();
         return got;
     }
@@ -301,15 +325,22 @@ public final class Vmscan implements AllocHooks {
      * node for it, and on going back to sleep ({@code kswapd_try_to_sleep()}, when the node is
      * balanced at the order reclaim finished at) wakes kcompactd for the order it was woken for.
      */
-    void kswapdRun(int node) {
+    long kswapdRun(int node) {
         int allocOrder = kswapdOrder[node];
         kswapdOrder[node] = 0;
         while (true) {
+            long before = swapWb.inFlight();
             int reclaimOrder = balancePgdat(node, allocOrder);
             // prepare_kswapd_sleep(): balanced at the order reclaim finished at, or hopeless
             if (balanced(node, reclaimOrder) || kswapdFailures[node] >= PageAllocator.MAX_RECLAIM_RETRIES) {
                 allocator.wakeKcompactd(node, allocOrder);
-                return;
+                return -1;
+            }
+            if (swapWb.inFlight() > 0 && swapWb.inFlight() >= before) {
+                // reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK): the pages it wrote are not free until
+                // their writes complete; kswapd sleeps until the first of them does and goes on
+                kswapdOrder[node] = Math.max(kswapdOrder[node], allocOrder);
+                return Math.max(1, swapWb.nextCompletionNs());
             }
         }
     }
@@ -344,8 +375,8 @@ public final class Vmscan implements AllocHooks {
                 prio--; // raise the pressure only when a pass made no progress
             }
         }
-        if (reclaimed == 0 && !balanced(node, order)) {
-            kswapdFailures[node]++; // a whole run that reclaimed nothing
+        if (reclaimed == 0 && !balanced(node, order) && swapWb.inFlight() == 0) {
+            kswapdFailures[node]++; // a whole run that reclaimed nothing (and is not waiting for its writes)
         }
         return order;
     }
@@ -370,6 +401,7 @@ public final class Vmscan implements AllocHooks {
         List<ReclaimPolicy> ps = lru == null ? List.of(policy) : lru.ofNode(node);
         inReclaim = true;
         try {
+            swapWb.complete();
             sc.reset(nr, priority, kswapd, null, node);
             if (ps.size() == 1) {
                 run(ps.get(0));
@@ -423,6 +455,16 @@ public final class Vmscan implements AllocHooks {
         return n;
     }
 
+    /** Pages under writeback to swap now (swap's share of {@code nr_writeback}). */
+    public long nrSwapWriteback() {
+        return swapWb.nrWriteback();
+    }
+
+    /** Sets {@code swap.synchronous_io}: whether a swap write completes before reclaim goes on (see the class comment). */
+    public void setSwapSynchronousIo(boolean sync) {
+        this.swapSyncIo = sync;
+    }
+
     /** Sets {@code memcg.reclaim_batch}. */
     public void setMemcgReclaimBatch(int pages) {
         this.memcgBatch = pages;
@@ -432,6 +474,7 @@ public final class Vmscan implements AllocHooks {
     long shrinkMemcg(MemCgroup cg, int nr, int priority) {
         inReclaim = true;
         try {
+            swapWb.complete();
             sc.reset(nr, priority, false, cg, -1);
             for (ReclaimPolicy p : lru.ofCgroup(cg.id())) {
                 if (sc.nrToReclaim() == 0) {
@@ -530,8 +573,11 @@ public final class Vmscan implements AllocHooks {
             }
             cg.eventsMax++;
             long reclaimed = 0;
-            for (int prio = DEF_PRIORITY; prio >= 0 && cg.current + nr > cg.max; prio--) {
-                // try_to_free_mem_cgroup_pages(): the priority loop of do_try_to_free_pages()
+            for (int prio = DEF_PRIORITY; prio >= 0; prio--) {
+                // try_to_free_mem_cgroup_pages(): the priority loop of do_try_to_free_pages(), until
+                // nr_to_reclaim pages are reclaimed (not merely until the charge fits: a page being
+                // written frees nothing now, so stopping at the first page freed would leave the
+                // group a page below its limit after each reclaim)
                 long want = Math.max(memcgBatch, nr) - reclaimed;
                 if (want <= 0) {
                     break;
@@ -719,6 +765,19 @@ public final class Vmscan implements AllocHooks {
             }
             f = frames.flags[pfn];
         }
+        // writes that completed while reclaim ran (the clock advanced): their pages are rotated now,
+        // as folio_end_writeback() does on I/O completion, in parallel with the scan
+        swapWb.complete(pfn);
+        f = frames.flags[pfn];
+        int ownWrite = PageFrames.PG_WRITEBACK | PageFrames.PG_RECLAIM | PageFrames.PG_SWAPCACHE;
+        if ((f & ownWrite) == ownWrite && !requested && sc.memcg != null) {
+            // shrink_folio_list()'s case 3 (Linux 6.18): a memory cgroup's reclaim meets a page
+            // whose write reclaim started; without sane writeback throttling (cgroup v1, whose
+            // limit the memcg here is) it waits for the write (folio_wait_writeback()) and tries
+            // the page again
+            swapWb.waitFor(pfn);
+            f = frames.flags[pfn];
+        }
         if ((f & (PageFrames.PG_HEAD | PageFrames.PG_WRITEBACK | PageFrames.PG_MLOCKED | PageFrames.PG_UNEVICTABLE)) != 0) {
             return false;
         }
@@ -785,10 +844,22 @@ public final class Vmscan implements AllocHooks {
             keepInSwapCache(pfn);
             return true;
         }
+        if (write && object == null && !swapSyncIo) {
+            // pageout() started the write (swap_writeout()); shrink_folio_list() keeps the folio
+            // under writeback, in the swap cache and charged: the policy puts it back, and a later
+            // pass frees it once the write has completed (see SwapWriteback)
+            swapWb.start(pfn);
+            frames.set(pfn, PageFrames.PG_LRU);
+            return false;
+        }
         int domain = lru == null ? 0 : lru.domainOf(pfn); // pack_shadow(): the memcg and node of the eviction
         long shadow = requested ? policy.pageEvictedOnRequest(pfn) : policy.pageEvicted(pfn);
         if (!requested) {
-            k.vmstat.count(kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT);
+            if (sc.memcg == null) {
+                // shrink_inactive_list(): a memory cgroup's reclaim counts pgsteal_direct in the
+                // group's memory.stat only, not in /proc/vmstat (!cgroup_reclaim(sc))
+                k.vmstat.count(kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT);
+            }
             // a lazy-free page is on the file LRU (folio_is_file_lru())
             k.vmstat.count(file || lazyfree ? VmEvent.PGSTEAL_FILE : VmEvent.PGSTEAL_ANON);
         }
@@ -808,6 +879,7 @@ public final class Vmscan implements AllocHooks {
             if (write) {
                 k.vmstat.count(VmEvent.PSWPOUT);
                 k.vmstat.add(VmEvent.PGPGOUT, 4);
+                k.vmstat.count(VmEvent.NR_VMSCAN_WRITE);
                 if (!kswapd) {
                     k.clock.advance(cost.ioPagePs());
                 }
@@ -830,22 +902,29 @@ public final class Vmscan implements AllocHooks {
      * clears PG_active, {@code shrink_folio_list()} unmaps the page to its swap entry and
      * {@code pageout()} starts the write; the folio, under writeback, is not freed in this pass
      * but goes back to the inactive list with {@code folio_putback_lru()}, and
-     * {@code folio_end_writeback()} rotates it to the tail as a clean swap-cache page). vmsim's
-     * write completes at once: the page is written ({@code pswpout}), left clean in the swap cache
+     * {@code folio_end_writeback()} rotates it to the tail as a clean swap-cache page). With
+     * {@code swap.synchronous_io=false} the write is that asynchronous one ({@link SwapWriteback});
+     * on a synchronous device it completes at once. The page is written ({@code pswpout}), left in the swap cache
      * mapped by no PTE and held by nothing else (refcount 0), and stays on the LRU. It is not
      * evicted, so the policy hears no {@code pageEvicted}: it is taken off the policy's lists and
      * re-added unreferenced ({@link ReclaimPolicy#pageRemoved} then
-     * {@link ReclaimPolicy#pageAddedUnreferenced}, the head of the inactive list rather than the
-     * tail Linux rotates it to). Until a later reclaim frees it without writing again (the clean
+     * {@link ReclaimPolicy#pageAddedUnreferenced}, the head of the inactive list; an asynchronous
+     * write's completion then rotates it to the tail, a synchronous one leaves it there). Until a later reclaim frees it without writing again (the clean
      * swap-cache page of {@link #reclaimPage}), {@code mincore()} reports it resident
      * ({@code mincore_swap()}) and a fault on its swap entry maps it back as a minor fault
      * ({@code do_swap_page()} finds it in the swap cache). When the last swap entry naming its slot
-     * goes first, the page is freed with the slot ({@code free_swap_and_cache()}).
+     * goes first, the page is freed with the slot ({@code free_swap_and_cache()}), unless its write
+     * is still in flight: then it stays in the swap cache until reclaim frees it.
      */
     private void keepInSwapCache(int pfn) {
-        k.vmstat.count(VmEvent.PSWPOUT);
-        k.vmstat.add(VmEvent.PGPGOUT, 4);
-        k.clock.advance(cost.ioPagePs());
+        if (swapSyncIo) {
+            k.vmstat.count(VmEvent.PSWPOUT);
+            k.vmstat.add(VmEvent.PGPGOUT, 4);
+            k.vmstat.count(VmEvent.NR_VMSCAN_WRITE);
+            k.clock.advance(cost.ioPagePs());
+        } else {
+            swapWb.start(pfn);
+        }
         frames.clear(pfn, PageFrames.PG_DIRTY | PageFrames.PG_ACTIVE | PageFrames.PG_REFERENCED | PageFrames.PG_YOUNG);
         policy.pageRemoved(pfn);
         frames.set(pfn, PageFrames.PG_LRU);
@@ -1020,7 +1099,9 @@ public final class Vmscan implements AllocHooks {
 
         @Override
         public void scanned(int pages) {
-            k.vmstat.add(kswapd ? VmEvent.PGSCAN_KSWAPD : VmEvent.PGSCAN_DIRECT, pages);
+            if (memcg == null) { // as pgsteal_*: /proc/vmstat counts global reclaim's scans only
+                k.vmstat.add(kswapd ? VmEvent.PGSCAN_KSWAPD : VmEvent.PGSCAN_DIRECT, pages);
+            }
             scannedPages += pages;
             if (memcg != null) {
                 memcg.pgscan += pages;

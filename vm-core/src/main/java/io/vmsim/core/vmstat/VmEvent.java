@@ -87,6 +87,10 @@ public enum VmEvent {
     PGLAZYFREED("pglazyfreed"),
     NR_DIRTIED("nr_dirtied"),
     NR_WRITTEN("nr_written"),
+    /** Pages reclaim started writing ({@code pageout()}: {@code NR_VMSCAN_WRITE}), to swap or to their file. */
+    NR_VMSCAN_WRITE("nr_vmscan_write"),
+    /** Pages reclaim wrote that {@code folio_end_writeback()} moved to the inactive tail ({@code folio_rotate_reclaimable()}). */
+    PGROTATED("pgrotated"),
     OOM_KILL("oom_kill"),
     /** Not a Linux counter: page-cache lookups by read() and file faults that found the page. */
     PAGECACHE_HIT("vmsim_pagecache_hits"),

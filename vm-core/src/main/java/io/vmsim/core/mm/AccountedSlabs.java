@@ -1,0 +1,46 @@
+package io.vmsim.core.mm;
+
+/**
+ * The kernel objects vmsim charges to a memory cgroup as slab objects ({@code SLAB_ACCOUNT}
+ * caches, or {@code __GFP_ACCOUNT} allocations): each is charged {@code obj_full_size()}
+ * (mm/memcontrol.c) bytes, the cache's slot size ({@code s->size}, the {@code objsize} column
+ * of {@code /proc/slabinfo}) plus the {@code struct obj_cgroup *} the slab keeps for it.
+ *
+ * <p>The sizes are those of Linux 6.18.44 on x86_64, the conformance machine, read from
+ * {@code /proc/slabinfo}. Which objects are charged, and at these sizes, was measured there with
+ * {@code memory.kmem.usage_in_bytes} of a cgroup v1 group (conformance/README.md, "Kernel memory
+ * of a memory cgroup"): 2000 areas charged 200 bytes each and the maple tree nodes nothing; 1000
+ * first anonymous faults, each in an area of its own, 184 bytes each (an anon_vma and its
+ * anon_vma_chain).
+ */
+public final class AccountedSlabs {
+    private AccountedSlabs() {
+    }
+
+    /** {@code sizeof(struct obj_cgroup *)}: what the slab's {@code obj_exts} keeps per object. */
+    public static final int OBJCG_POINTER = 8;
+
+    /** {@code vm_area_struct} (kernel/fork.c, {@code vm_area_cachep}, SLAB_ACCOUNT): slot 192 bytes. */
+    public static final int VM_AREA_STRUCT = 192 + OBJCG_POINTER;
+    /** {@code anon_vma} (mm/rmap.c, {@code anon_vma_cachep}, SLAB_ACCOUNT): slot 104 bytes. */
+    public static final int ANON_VMA = 104 + OBJCG_POINTER;
+    /** {@code anon_vma_chain} (mm/rmap.c, {@code anon_vma_chain_cachep}, SLAB_ACCOUNT): slot 64 bytes. */
+    public static final int ANON_VMA_CHAIN = 64 + OBJCG_POINTER;
+    /** {@code shmem_inode_cache} (mm/shmem.c, SLAB_ACCOUNT): slot 752 bytes. */
+    public static final int SHMEM_INODE = 752 + OBJCG_POINTER;
+    /** {@code dentry} (fs/dcache.c, SLAB_ACCOUNT): slot 192 bytes. */
+    public static final int DENTRY = 192 + OBJCG_POINTER;
+    /** {@code filp}, a {@code struct file} (fs/file_table.c, SLAB_ACCOUNT): slot 192 bytes. */
+    public static final int FILP = 192 + OBJCG_POINTER;
+    /**
+     * {@code radix_tree_node}, an xarray node (lib/radix-tree.c): slot 584 bytes; charged when the
+     * xarray has {@code XA_FLAGS_ACCOUNT}, as every page cache's {@code i_pages} has
+     * ({@code address_space_init_once()}).
+     */
+    public static final int RADIX_TREE_NODE = 584 + OBJCG_POINTER;
+    /**
+     * What {@code shmem_zero_setup()} allocates for a shared anonymous mapping
+     * ({@code shmem_kernel_file_setup()}): the inode, its dentry and the file.
+     */
+    public static final int SHMEM_ZERO_SETUP = SHMEM_INODE + DENTRY + FILP;
+}
