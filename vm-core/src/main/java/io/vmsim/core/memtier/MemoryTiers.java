@@ -123,6 +123,11 @@ public final class MemoryTiers {
         return lowerTier[node].clone();
     }
 
+    /** As {@link #lowerTierNodes}, the array itself (for the reclaim path, which must not allocate); do not modify. */
+    int[] lowerTierNodesShared(int node) {
+        return lowerTier[node];
+    }
+
     /** True if the node has a demotion target. */
     public boolean hasDemotionTarget(int node) {
         return preferred[node].length > 0;

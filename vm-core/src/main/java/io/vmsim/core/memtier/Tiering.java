@@ -210,7 +210,7 @@ public final class Tiering implements Demotion, Daemons.Daemon {
         if (pfn >= 0) {
             return pfn;
         }
-        for (int other : tiers.lowerTierNodes(node)) {
+        for (int other : tiers.lowerTierNodesShared(node)) {
             if (other != target) {
                 pfn = k.allocator.allocPages(gfp, 0, cpu, other);
                 if (pfn >= 0) {
