@@ -196,7 +196,7 @@ public final class Tiering implements Demotion, Daemons.Daemon {
             k.allocator.freePages(to, 0, cpu);
             return false;
         }
-        resetCpupid(to);
+        migrateCpupid(pfn, to);
         k.vmstat.count(kswapd ? VmEvent.PGDEMOTE_KSWAPD : VmEvent.PGDEMOTE_DIRECT);
         return true;
     }
@@ -221,10 +221,14 @@ public final class Tiering implements Demotion, Daemons.Daemon {
         return -1;
     }
 
-    /** folio_migrate_flags() in tiering mode: a page moving between the top tier and another forgets its cpupid (its access time). */
-    private void resetCpupid(int to) {
+    /**
+     * {@code folio_migrate_flags()}: the page's cpupid moves with it, except in tiering mode, where a
+     * page moving between the top tier and another forgets it (it holds the access time).
+     */
+    private void migrateCpupid(int from, int to) {
         if (k.lastCpupid != null) {
-            k.lastCpupid[to] = -1;
+            k.lastCpupid[to] = tieringMode() ? -1 : k.lastCpupid[from];
+            k.lastCpupid[from] = -1;
         }
     }
 
