@@ -17,9 +17,16 @@ final class NumaBalancingConfigTest {
     }
 
     @Test
-    void numa02_runsWithBalancingFromItsConfig_andTieringIsRefused() {
-        Cli.Outcome o = run("run", "--scenario", "numa02", "--set", "kernel.numa_balancing=2");
-        assertThat(o.code()).isNotZero();
-        assertThat(o.err()).contains("kernel.numa_balancing").contains("not built yet");
+    void tieringScenario_promotesAndDemotes_andTheRunJsonCountsIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path json = dir.resolve("tiering.json");
+        Cli.Outcome o = run("run", "--scenario", "tiering", "--json", json.toString());
+        assertThat(o.code()).as(o.err()).isZero();
+        String text = java.nio.file.Files.readString(json);
+        for (String counter : new String[] {"pgpromote_success", "pgdemote_kswapd"}) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + counter + "\"\\s*:\\s*(\\d+)").matcher(text);
+            assertThat(m.find()).as(counter).isTrue();
+            assertThat(Long.parseLong(m.group(1))).as(counter).isPositive();
+        }
     }
 }

@@ -59,17 +59,28 @@ final class KernelModule extends AbstractModule {
     FaultHandler faultHandler(Kernel kernel, Reclaim reclaim, Daemons daemons) {
         FaultHandler f = new FaultHandler(kernel);
         f.installReclaim(reclaim.fileFaults(), reclaim.swapIn());
-        f.installNuma(numaBalancing(kernel, daemons));
+        io.vmsim.core.numa.NumaBalancing nb = numaBalancing(kernel, daemons);
+        f.installNuma(nb);
+        memoryTiering(kernel, reclaim, daemons, nb);
         return f;
+    }
+
+    /** Memory tiering (issue 10): demotion on reclaim (mm.numa.demotion_enabled) and promotion (kernel.numa_balancing=2). */
+    private void memoryTiering(Kernel kernel, Reclaim reclaim, Daemons daemons, io.vmsim.core.numa.NumaBalancing nb) {
+        int mode = config.getInt(CoreKeys.NUMA_BALANCING);
+        boolean demotion = config.getBoolean(CoreKeys.NUMA_DEMOTION_ENABLED);
+        if ((mode & io.vmsim.core.memtier.Tiering.NUMA_BALANCING_MEMORY_TIERING) == 0 && !demotion) {
+            return;
+        }
+        io.vmsim.core.memtier.Tiering t = new io.vmsim.core.memtier.Tiering(kernel, reclaim.vmscan(), daemons, mode, demotion,
+                config.getLong(CoreKeys.NUMA_PROMOTE_RATE_LIMIT_MBPS), config.getLong(CoreKeys.NUMA_HOT_THRESHOLD_MS),
+                config.getLong(CoreKeys.NUMA_SCAN_PERIOD_MAX_MS));
+        nb.setTiering(t);
     }
 
     /** Automatic NUMA balancing (issue 10): kernel.numa_balancing and its scan sysctls. */
     private io.vmsim.core.numa.NumaBalancing numaBalancing(Kernel kernel, Daemons daemons) {
         int mode = config.getInt(CoreKeys.NUMA_BALANCING);
-        if (mode == 2) {
-            throw new io.vmsim.core.config.ConfigException(java.util.List.of("'" + CoreKeys.NUMA_BALANCING
-                    + "' = '2': memory tiering (NUMA_BALANCING_MEMORY_TIERING) is not built yet; use 0 or 1"));
-        }
         return new io.vmsim.core.numa.NumaBalancing(kernel, kernel.numa, daemons, mode,
                 config.getLong(CoreKeys.NUMA_SCAN_DELAY_MS), config.getLong(CoreKeys.NUMA_SCAN_PERIOD_MIN_MS),
                 config.getLong(CoreKeys.NUMA_SCAN_PERIOD_MAX_MS), config.getLong(CoreKeys.NUMA_SCAN_SIZE_MB));

@@ -19,7 +19,8 @@ import io.vmsim.api.policy.NumaTaskStats;
  * unlikely task-page relation makes it move); a private fault then moves it; a shared fault of a
  * task without a numa group moves it; within a group it moves if the destination's CPUs take more
  * than three times the source's faults, or else by the 3/4 hysteresis rule that distributes
- * memory like CPU use without ping-pong. Memory tiering (a slow node's hot pages) is not here.
+ * memory like CPU use without ping-pong. Memory tiering's promotion of a slow node's hot pages is
+ * the tiering branch of the same function, {@link NumaPolicy#promotion}'s default.
  * Simplification: preferred_group_nid() is that of directly connected nodes (NUMA_DIRECT).
  */
 public final class LinuxNumaPolicy implements NumaPolicy {

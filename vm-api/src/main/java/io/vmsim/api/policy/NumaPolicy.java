@@ -69,4 +69,42 @@ public interface NumaPolicy extends Policy {
     default long scanPages(TaskView task, long pages) {
         return pages;
     }
+
+    // ---------------------------------------------------------------- memory tiering
+
+    /** {@link #promotion} verdict: leave the page on its slow node. */
+    int PROMOTION_KEEP = 0;
+    /** {@link #promotion} verdict: promote it now, outside the rate limit (counted as {@code pgpromote_candidate_nrl}). */
+    int PROMOTION_NOW = 1;
+    /**
+     * {@link #promotion} verdict: a candidate ({@code pgpromote_candidate}), promoted if
+     * {@code kernel.numa_balancing_promote_rate_limit_MBps} allows ({@code numa_promotion_rate_limit()}).
+     */
+    int PROMOTION_RATE_LIMITED = 2;
+
+    /**
+     * Memory tiering ({@code kernel.numa_balancing=2}): a hinting fault on a page of a slower tier.
+     * Returns {@link #PROMOTION_KEEP}, {@link #PROMOTION_NOW} or {@link #PROMOTION_RATE_LIMITED}; the
+     * core migrates the page to {@link NumaPromotion#targetNode()} when that node has room
+     * ({@code migrate_misplaced_folio()}), else wakes its kswapd. The default is Linux's rule
+     * ({@code should_numa_migrate_memory()}, Linux 6.18): promote at once while the target has free
+     * space enough, otherwise a page whose hint-fault latency is below the hot threshold is a
+     * rate-limited candidate.
+     */
+    default int promotion(TaskView task, NumaPromotion fault) {
+        if (fault.freeSpaceEnough()) {
+            return PROMOTION_NOW;
+        }
+        return fault.latencyMs() < fault.hotThresholdMs() ? PROMOTION_RATE_LIMITED : PROMOTION_KEEP;
+    }
+
+    /**
+     * Free pages kswapd keeps on {@code node}, a node with a demotion target, when demotion is on:
+     * given Linux's mark ({@code markPages}: the promo watermark in tiering mode, else the high
+     * watermark, summed over the node's zones), the mark to reclaim (demote) up to. A larger mark
+     * also wakes kswapd as soon as free pages drop below it. Return {@code markPages} to follow Linux.
+     */
+    default long demotionWatermarkPages(int node, long markPages) {
+        return markPages;
+    }
 }

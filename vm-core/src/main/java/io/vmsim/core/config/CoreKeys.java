@@ -92,6 +92,10 @@ public final class CoreKeys {
     public static final String NUMA_SCAN_PERIOD_MIN_MS = "kernel.numa_balancing_scan_period_min_ms";
     public static final String NUMA_SCAN_PERIOD_MAX_MS = "kernel.numa_balancing_scan_period_max_ms";
     public static final String NUMA_SCAN_SIZE_MB = "kernel.numa_balancing_scan_size_mb";
+    // memory tiering (issue 10): mm/memory-tiers.c, mm/vmscan.c, kernel/sched/fair.c
+    public static final String NUMA_DEMOTION_ENABLED = "mm.numa.demotion_enabled";
+    public static final String NUMA_PROMOTE_RATE_LIMIT_MBPS = "kernel.numa_balancing_promote_rate_limit_MBps";
+    public static final String NUMA_HOT_THRESHOLD_MS = "kernel.numa_balancing_hot_threshold_ms";
 
     /**
      * Linux's sysfs names for knobs that vmsim gives to a policy: khugepaged's
@@ -221,8 +225,8 @@ public final class CoreKeys {
             ConfigKey.real(COST_RMAP, 50.0, 0, 1e12,
                     "Simulated ns per page-table entry visited by a reverse-map walk (folio_referenced, try_to_unmap)."),
             // automatic NUMA balancing (issue 10)
-            ConfigKey.integer(NUMA_BALANCING, 0, 0, 2,
-                    "kernel.numa_balancing: 0 off, 1 automatic NUMA balancing (scanner, hinting faults, migrate on fault, task placement; policy.numa defaults to linux), 2 memory tiering (accepted, not built yet: the run stops saying so)."),
+            ConfigKey.integer(NUMA_BALANCING, 0, 0, 3,
+                    "kernel.numa_balancing: 0 off, 1 automatic NUMA balancing (scanner, hinting faults, migrate on fault, task placement; policy.numa defaults to linux), 2 memory tiering (NUMA_BALANCING_MEMORY_TIERING: only pages outside the top tier are scanned, and hot ones are promoted), 3 both."),
             ConfigKey.integer(NUMA_SCAN_DELAY_MS, 1000, 0, 1L << 31,
                     "kernel.numa_balancing_scan_delay_ms: simulated ms after a task starts before its address space is first scanned."),
             ConfigKey.integer(NUMA_SCAN_PERIOD_MIN_MS, 1000, 1, 1L << 31,
@@ -230,6 +234,13 @@ public final class CoreKeys {
             ConfigKey.integer(NUMA_SCAN_PERIOD_MAX_MS, 60000, 1, 1L << 31,
                     "kernel.numa_balancing_scan_period_max_ms: longest time to scan a task's whole address space (divided per pass as for the minimum)."),
             ConfigKey.integer(NUMA_SCAN_SIZE_MB, 256, 1, 1L << 20,
-                    "kernel.numa_balancing_scan_size_mb: MiB of populated address space marked for NUMA hinting faults per scan pass.")
+                    "kernel.numa_balancing_scan_size_mb: MiB of populated address space marked for NUMA hinting faults per scan pass."),
+            // memory tiering (issue 10)
+            ConfigKey.bool(NUMA_DEMOTION_ENABLED, false,
+                    "/sys/kernel/mm/numa/demotion_enabled: reclaim on a node with a slower tier below it migrates anonymous pages to that tier (next_demotion_node()) instead of swapping them, and may reclaim anonymous pages without swap; counted as pgdemote_kswapd and pgdemote_direct."),
+            ConfigKey.integer(NUMA_PROMOTE_RATE_LIMIT_MBPS, 65536, 0, 1L << 31,
+                    "kernel.numa_balancing_promote_rate_limit_MBps: with kernel.numa_balancing=2, most MB of promotion candidates per second and target node (numa_promotion_rate_limit()); also sets how the hot threshold adapts."),
+            ConfigKey.integer(NUMA_HOT_THRESHOLD_MS, 1000, 1, 1L << 20,
+                    "The hot threshold of memory tiering in simulated ms (Linux's debugfs sched/numa_balancing/hot_threshold_ms): a slow-tier page whose hinting fault comes sooner than this after its scan is a promotion candidate; adjusted between 1/8 and 2 times this every scan_period_max_ms.")
     );
 }

@@ -104,6 +104,33 @@ public final class Migrator {
         return true;
     }
 
+    /**
+     * As {@link #migrate}, for a reclaim victim ({@code demote_folio_list()}, {@code mm/vmscan.c}):
+     * the reclaim policy has already let go of the page, so its new frame joins the LRU of its
+     * own node unreferenced, as {@code migrate_pages()} puts a demoted folio back
+     * ({@code folio_putback_lru()}), and the old domain hears nothing more.
+     */
+    public boolean migrateIsolated(int from, int to, int cpu) {
+        if (!movable(from)) {
+            return false;
+        }
+        boolean onLru = frames.test(from, PageFrames.PG_LRU);
+        frames.clear(from, PageFrames.PG_LRU);
+        frames.set(from, PageFrames.PG_UNEVICTABLE); // movable() while off the LRU; not carried over
+        int keep = frames.flags[from];
+        boolean ok = migrate(from, to, cpu);
+        if (!ok) {
+            frames.flags[from] = keep & ~PageFrames.PG_UNEVICTABLE | (onLru ? PageFrames.PG_LRU : 0);
+            return false;
+        }
+        frames.clear(to, PageFrames.PG_UNEVICTABLE);
+        if (onLru) {
+            frames.set(to, PageFrames.PG_LRU);
+            k.reclaim.pageAddedUnreferenced(to, true);
+        }
+        return true;
+    }
+
     /** Moves the page's state from {@code from} to {@code to} and frees {@code from}, once every PTE points at {@code to}. */
     private void moveState(int from, int to, int cpu) {
         boolean onLru = frames.test(from, PageFrames.PG_LRU);

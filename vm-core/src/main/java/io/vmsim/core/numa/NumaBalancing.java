@@ -105,6 +105,8 @@ public final class NumaBalancing implements Daemons.Daemon {
     private final long[] localAccesses;
     private final long[] remoteAccesses;
     private int nextGroupId;
+    /** Memory tiering ({@code kernel.numa_balancing} with bit 2), or null. */
+    private io.vmsim.core.memtier.Tiering tiering;
 
     /**
      * @param mode the value of {@code kernel.numa_balancing} (0 or 1)
@@ -136,6 +138,28 @@ public final class NumaBalancing implements Daemons.Daemon {
     @Override
     public String name() {
         return "numa_balancing";
+    }
+
+    /** Installs memory tiering: slow-tier pages are scanned and promoted as {@code NUMA_BALANCING_MEMORY_TIERING} does. */
+    public void setTiering(io.vmsim.core.memtier.Tiering t) {
+        this.tiering = t;
+    }
+
+    /**
+     * {@code change_pte_range()} under MM_CP_PROT_NUMA in tiering mode (Linux 6.18): top-tier pages
+     * are skipped unless normal balancing is on too; a slower tier's page records the scan time as
+     * its access time ({@code folio_xchg_access_time()}). Returns true to skip the page.
+     */
+    private boolean tierSkip(int pfn) {
+        if (tiering == null || !tiering.tieringMode()) {
+            return false;
+        }
+        boolean top = tiering.tiers().isToptier(frames.nodeOf(pfn));
+        if (top) {
+            return !tiering.normalMode();
+        }
+        tiering.markScanned(pfn);
+        return false;
     }
 
     /** True if the scanner runs: {@code kernel.numa_balancing} is on and the policy wants hinting faults. */
@@ -347,7 +371,7 @@ public final class NumaBalancing implements Daemons.Daemon {
                 } else {
                     // change_huge_pmd(): not the huge zero page, not already PROT_NONE
                     int head = Pte.pfn(pmd);
-                    if ((pmd & Pte.PRESENT) != 0 && head != k.hugeZeroPfn && frames.nodeOf(head) != targetNode) {
+                    if ((pmd & Pte.PRESENT) != 0 && head != k.hugeZeroPfn && frames.nodeOf(head) != targetNode && !tierSkip(head)) {
                         pmdT[pi] = Pte.mkProtnone(pmd);
                         updated += Kernel.HPAGE_PMD_NR;
                         huge++;
@@ -370,7 +394,7 @@ public final class NumaBalancing implements Daemons.Daemon {
                 if (cow && k.totalMapcount(pfn) > 1) {
                     continue; // a shared copy-on-write page
                 }
-                if (frames.nodeOf(pfn) == targetNode) {
+                if (frames.nodeOf(pfn) == targetNode || tierSkip(pfn)) {
                     continue;
                 }
                 ptes[i] = Pte.mkProtnone(e);
@@ -506,6 +530,10 @@ public final class NumaBalancing implements Daemons.Daemon {
             flags |= TNF_FAULT_LOCAL;
         }
         NumaTask nt = tasks.get(task.numaIndex);
+        if (tiering != null && tiering.usesAccessTime(pageNid)) {
+            promotionFault(task, nt, va, ptes, i, pfn, pageNid, thisNid, flags);
+            return;
+        }
         int last = exchangeCpupid(pfn, cpu, task);
         int target = ask(nt, pfn, pageNid, cpu, thisNid, last, (flags & TNF_SHARED) != 0);
         int nid = pageNid;
@@ -528,6 +556,48 @@ public final class NumaBalancing implements Daemons.Daemon {
             }
         }
         taskNumaFault(nt, last, nid, 1, flags);
+    }
+
+    /**
+     * {@code do_numa_page()} in tiering mode on a page outside the top tier: the policy decides
+     * whether it is hot ({@link io.vmsim.core.memtier.Tiering#promotionTarget}); a hot page moves
+     * to the faulting CPU's node if it has room ({@code migrate_misplaced_folio_prepare()}: else
+     * that node's kswapd is woken), counting {@code pgpromote_success}. {@code task_numa_fault()}
+     * keeps no statistics of memory outside the top tier, so only a promoted page is recorded.
+     */
+    private void promotionFault(Task task, NumaTask nt, long va, long[] ptes, int i, int pfn, int pageNid, int thisNid, int flags) {
+        int cpu = task.cpu();
+        int target = tiering.promotionTarget(task, pfn, pageNid, cpu, thisNid);
+        int nid = pageNid;
+        if (target >= 0) {
+            int to = -1;
+            boolean room = tiering.migrateBalanced(target, 1);
+            if (room) {
+                to = allocOn(target, cpu);
+            } else {
+                tiering.wakeKswapdForPromotion(target);
+            }
+            if (to >= 0 && migrator.migrateMapped(pfn, to, cpu, task.mm(), va, ptes, i)) {
+                // folio_migrate_flags(): between tiers the cpupid (the access time) is reset
+                k.lastCpupid[to] = -1;
+                k.lastCpupid[pfn] = -1;
+                k.vmstat.count(VmEvent.NUMA_PAGES_MIGRATED);
+                tiering.promoted();
+                flags |= TNF_MIGRATED;
+                nid = target;
+            } else {
+                if (to >= 0) {
+                    frames.refcount[to] = 0;
+                    k.allocator.freePages(to, 0, cpu);
+                } else if (room) {
+                    k.vmstat.count(VmEvent.PGMIGRATE_FAIL);
+                }
+                flags |= TNF_MIGRATE_FAIL;
+            }
+        }
+        if (tiering.tiers().isToptier(nid)) {
+            taskNumaFault(nt, -1, nid, 1, flags);
+        }
     }
 
     /**
@@ -555,6 +625,9 @@ public final class NumaBalancing implements Daemons.Daemon {
             flags |= TNF_FAULT_LOCAL;
         }
         NumaTask nt = tasks.get(task.numaIndex);
+        if (tiering != null && tiering.usesAccessTime(pageNid)) {
+            return; // a huge page is not promoted (the migrator moves order-0 pages)
+        }
         int last = exchangeCpupid(head, cpu, task);
         int target = ask(nt, head, pageNid, cpu, thisNid, last, false);
         if (target >= 0 && target != pageNid) {

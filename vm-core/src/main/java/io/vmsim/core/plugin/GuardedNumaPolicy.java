@@ -5,6 +5,7 @@ import io.vmsim.api.machine.Topology;
 import io.vmsim.api.machine.VmaView;
 import io.vmsim.api.policy.NumaHintFault;
 import io.vmsim.api.policy.NumaPolicy;
+import io.vmsim.api.policy.NumaPromotion;
 import io.vmsim.api.policy.NumaTaskStats;
 
 /** A {@link NumaPolicy} whose throws and nodes that do not exist stop the run (see {@link PolicyGuards}). */
@@ -147,6 +148,44 @@ final class GuardedNumaPolicy implements NumaPolicy {
         if (v < 1) {
             throw PolicyGuards.returned(name, origin, "NumaPolicy.scanPages",
                     "returned " + v + " pages; a scan pass marks at least 1");
+        }
+        return v;
+    }
+
+    @Override
+    public int promotion(TaskView task, NumaPromotion fault) {
+        int v;
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
+        try {
+            v = p.promotion(task, fault);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "NumaPolicy.promotion", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
+        }
+        if (v != PROMOTION_KEEP && v != PROMOTION_NOW && v != PROMOTION_RATE_LIMITED) {
+            throw PolicyGuards.returned(name, origin, "NumaPolicy.promotion",
+                    "returned " + v + "; expected PROMOTION_KEEP (0), PROMOTION_NOW (1) or PROMOTION_RATE_LIMITED (2)");
+        }
+        return v;
+    }
+
+    @Override
+    public long demotionWatermarkPages(int node, long markPages) {
+        long v;
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
+        try {
+            v = p.demotionWatermarkPages(node, markPages);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "NumaPolicy.demotionWatermarkPages", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
+        }
+        if (v < 0) {
+            throw PolicyGuards.returned(name, origin, "NumaPolicy.demotionWatermarkPages",
+                    "returned " + v + " pages; a watermark is at least 0");
         }
         return v;
     }

@@ -124,6 +124,8 @@ public final class Vmscan implements AllocHooks {
     /** Whether a page belongs to the domain being shrunk ({@code get_pfn_folio()}'s memcg and node test). */
     private final LruGenWalk.Domain inDomain = this::inDomain;
     private boolean inReclaim;
+    /** Memory tiering's demotion on reclaim (issue 10); {@link Demotion#NONE} without it. */
+    private Demotion demotion = Demotion.NONE;
     /** The policy instance (LRU domain) being run, named by a plugin failure. */
     private ReclaimPolicy running;
 
@@ -162,6 +164,11 @@ public final class Vmscan implements AllocHooks {
                 }
             }, -1);
         }
+    }
+
+    /** Installs memory tiering's demotion (issue 10). */
+    public void setDemotion(Demotion d) {
+        this.demotion = java.util.Objects.requireNonNull(d, "demotion");
     }
 
     // ---------------------------------------------------------------- watermarks
@@ -203,7 +210,7 @@ public final class Vmscan implements AllocHooks {
         for (Zone z : allocator.zones()) {
             if (z.node() == node && z.managedPages() > 0) {
                 any = true;
-                if (z.watermarkOk(order, z.watermark(Zone.WMARK_HIGH))) {
+                if (z.watermarkOk(order, demotion.balanceMark(z))) {
                     return true;
                 }
             }
@@ -297,8 +304,8 @@ public final class Vmscan implements AllocHooks {
         for (ReclaimPolicy p : lru == null ? List.of(policy) : lru.ofNode(node)) {
             lruPages += Math.max(0, p.size());
         }
-        // can_reclaim_anon_pages(): swap has a free slot, whatever vm.swappiness
-        long reclaimable = k.anonEvictable && swap.freePages() > 0 ? lruPages : Math.min(lruPages, cache.nrFilePages());
+        // can_reclaim_anon_pages(): swap has a free slot, whatever vm.swappiness, or the node can demote
+        long reclaimable = k.anonEvictable && swap.freePages() > 0 || demotion.canDemote(node) ? lruPages : Math.min(lruPages, cache.nrFilePages());
         long managed = 0;
         for (Zone z : allocator.zones()) {
             if (z.node() == node) {
@@ -357,7 +364,7 @@ public final class Vmscan implements AllocHooks {
         allocator.drainAll();
         long reclaimed = 0;
         for (int prio = DEF_PRIORITY; prio >= 0 && !balanced(node, order); ) {
-            long want = Math.max(SWAP_CLUSTER_MAX, watermark(node, Zone.WMARK_HIGH) - freePages(node));
+            long want = Math.max(SWAP_CLUSTER_MAX, balanceMark(node) - freePages(node));
             long got = shrink(node, (int) Math.min(want, Integer.MAX_VALUE), true, prio);
             allocator.drainAll();
             reclaimed += got;
@@ -372,6 +379,17 @@ public final class Vmscan implements AllocHooks {
             kswapdFailures[node]++; // a whole run that reclaimed nothing (and is not waiting for its writes)
         }
         return order;
+    }
+
+    /** The sum of the marks {@link #balanced} checks over the node's zones (the high watermarks without tiering). */
+    private long balanceMark(int node) {
+        long w = 0;
+        for (Zone z : allocator.zones()) {
+            if (z.node() == node && z.managedPages() > 0) {
+                w += demotion.balanceMark(z);
+            }
+        }
+        return w;
     }
 
     /**
@@ -652,8 +670,8 @@ public final class Vmscan implements AllocHooks {
      * it is not null? See the class comment.
      */
     public boolean mayReclaimAnon(int node, MemCgroup memcg) {
-        if (!k.anonEvictable || swap.freePages() == 0) {
-            return false; // can_reclaim_anon_pages()
+        if ((!k.anonEvictable || swap.freePages() == 0) && !demotion.canDemote(node)) {
+            return false; // can_reclaim_anon_pages(): swap, or demotion to a lower tier (mm/vmscan.c can_demote())
         }
         if (swappiness > 0) {
             return true;
@@ -793,6 +811,13 @@ public final class Vmscan implements AllocHooks {
             if (frames.refcount[pfn] != frames.mapcount[pfn] + (object != null ? 1 : 0) || !sc.mayAnon) {
                 return false;
             }
+        }
+        // shrink_folio_list(): before reclaiming the page, try to move it to a lower tier
+        // (demote_folio_list(); counted as reclaimed, and in pgsteal, as Linux 6.18 counts it)
+        if (!file && !lazyfree && object == null && !requested && demotion.demote(pfn, kswapd)) {
+            k.vmstat.count(kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT);
+            k.vmstat.count(VmEvent.PGSTEAL_ANON);
+            return true;
         }
         long entry = 0;
         boolean inCache = frames.test(pfn, PageFrames.PG_SWAPCACHE);

@@ -116,7 +116,18 @@ public enum VmEvent {
     /** Tasks moved to an idle CPU of their preferred node ({@code migrate_task_to()}). */
     NUMA_TASK_MIGRATED("numa_task_migrated"),
     /** Tasks swapped with a task on their preferred node ({@code migrate_swap()}). */
-    NUMA_TASK_SWAPPED("numa_task_swapped");
+    NUMA_TASK_SWAPPED("numa_task_swapped"),
+    // memory tiering (issue 10): include/linux/mmzone.h node_stat_item, Linux 6.18
+    /** Pages promoted from a slower tier to a top-tier node by hinting faults ({@code migrate_misplaced_folio()}). */
+    PGPROMOTE_SUCCESS("pgpromote_success"),
+    /** Promotion candidates under the rate limit ({@code numa_promotion_rate_limit()}). */
+    PGPROMOTE_CANDIDATE("pgpromote_candidate"),
+    /** Promotion candidates outside the rate limit: the target had free space enough (6.17+). */
+    PGPROMOTE_CANDIDATE_NRL("pgpromote_candidate_nrl"),
+    /** Pages demoted to a slower tier by kswapd's reclaim ({@code demote_folio_list()}). */
+    PGDEMOTE_KSWAPD("pgdemote_kswapd"),
+    /** Pages demoted to a slower tier by direct reclaim. */
+    PGDEMOTE_DIRECT("pgdemote_direct");
 
     private final String linuxName;
 
