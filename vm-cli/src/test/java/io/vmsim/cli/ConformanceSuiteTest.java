@@ -138,6 +138,23 @@ final class ConformanceSuiteTest {
         }
     }
 
+    /**
+     * memcg-page-cache-reclaim does not pass as a whole (failcnt, see conformance/README.md), but
+     * the group now ends below its limit as Linux's does (32768 KiB, at the limit, before): its
+     * reclaim finishes each batch it isolated (inactive_file >> priority at priorities 12 to 8,
+     * about 56 pages of the group's 7900, where it stopped at the 32nd), and dirty pages are
+     * marked PG_reclaim, activated, written by the flusher and rotated, not written and waited
+     * for all at once.
+     */
+    @Test
+    void memcgPageCacheReclaim_usageMatchesTheKernel() {
+        CaseResult r = results.stream().filter(c -> c.id().equals("memcg-page-cache-reclaim")).findFirst().orElseThrow();
+        for (String field : List.of("parent_after_child.cgroup.usage_kb", "parent_after_child.cgroup.oom_kill",
+                "parent_after_child.cgroup.max_usage_kb")) {
+            assertThat(r.checks()).as(field).anyMatch(c -> c.field().equals(field) && c.verdict() == Verdict.PASS);
+        }
+    }
+
     @Test
     void zeroPage_theRecordingKernelHadNone_soWithVmsimsZeroPageOnTheReadFaultCasesFail() {
         // the runner sets vm.zero_page=false; the kernel recorded 64 KiB of Rss for 16 pages read

@@ -218,7 +218,7 @@ public final class CoreKeys {
                     "/sys/kernel/debug/fault_around_bytes: a read fault in a file or shmem area also maps the cached pages of the aligned window of this size around it (do_fault_around()), rounded down to a power of two pages; 4096 or less turns it off."),
             ConfigKey.integer(MEMCG_RECLAIM_BATCH, 32, 1, 1024,
                     "Pages a memory cgroup at memory.max asks reclaim for per attempt, at least: Linux's try_charge_memcg()"
-                            + " asks for max(needed, SWAP_CLUSTER_MAX = 32); 1 evicts exactly on demand (vmsim mrc --machine)."),
+                            + " asks for max(needed, SWAP_CLUSTER_MAX = 32); below 32 reclaim also stops at the pages asked for instead of finishing its batch, so 1 evicts exactly on demand (vmsim mrc --machine)."),
             ConfigKey.real(COST_IO_LATENCY, 100000.0, 0, 1e12,
                     "Simulated ns of one storage request (file read, swap-in, writeback), before transfer time."),
             ConfigKey.real(COST_IO_PAGE, 1000.0, 0, 1e12, "Simulated ns to transfer 4 KiB to or from storage."),

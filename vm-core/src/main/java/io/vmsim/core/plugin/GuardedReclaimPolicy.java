@@ -300,6 +300,22 @@ final class GuardedReclaimPolicy implements ReclaimPolicy, OfflineStudy {
         }
 
         @Override
+        public boolean isCgroupReclaim() {
+            return inner.isCgroupReclaim();
+        }
+
+        @Override
+        public boolean wholeBatches() {
+            return inner.wholeBatches();
+        }
+
+        @Override
+        public boolean activateRefused(int pfn) {
+            checkRange("ScanControl.activateRefused", pfn);
+            return inner.activateRefused(pfn);
+        }
+
+        @Override
         public boolean testAndClearYoung(int pfn) {
             checkRange("ScanControl.testAndClearYoung", pfn);
             return inner.testAndClearYoung(pfn);

@@ -54,7 +54,18 @@ import java.util.List;
  *   <li><b>reclaiming a page</b> ({@code shrink_folio_list()}): pinned pages (extra
  *       references), pages under writeback, mlocked pages and hugetlb or file compound pages are
  *       refused, an anonymous THP is split first ({@code split_folio_to_list()});
- *       a file page that is dirty, or mapped by a dirty PTE, is refused and the flusher woken;
+ *       a file page that is dirty, or mapped by a dirty PTE, is not written (only kswapd writes
+ *       file pages in Linux, and vmsim's does not): it is marked PG_reclaim
+ *       ({@code nr_vmscan_immediate_reclaim}) and activated ({@link ScanControl#activateRefused});
+ *       when every file page a pass offered was such a page, the flusher is woken to write every
+ *       dirty page ({@code wakeup_flusher_threads(WB_REASON_VMSCAN)}) and a memory cgroup's
+ *       reclaim sleeps until more than {@value #SWAP_CLUSTER_MAX} writes completed or 100 ms
+ *       passed ({@code reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK)}, cgroup v1; Linux decides
+ *       this per batch of {@code shrink_inactive_list()}, vmsim per pass of a policy). A file page
+ *       under writeback is marked PG_reclaim and activated too, unless it carries the mark
+ *       already and the reclaim is a memory cgroup's: then it waits for the write
+ *       ({@code folio_wait_writeback()}) and frees the page. The write's completion rotates a
+ *       marked page to the inactive tail ({@code folio_rotate_reclaimable()}, {@code pgrotated});
  *       otherwise every PTE is unmapped through the rmap ({@code try_to_unmap()}) and the page
  *       is freed: an anonymous page is written to a swap slot ({@code pswpout},
  *       {@code nr_vmscan_write}) and its PTEs become swap entries; a file page leaves the page
@@ -495,8 +506,16 @@ public final class Vmscan implements AllocHooks {
     private void run(ReclaimPolicy p) {
         running = p;
         sc.domain = p;
+        sc.fileTaken = 0;
+        sc.unqueuedDirty = 0;
         try {
             p.shrink(sc);
+            if (sc.unqueuedDirty > 0 && sc.unqueuedDirty == sc.fileTaken) {
+                // shrink_inactive_list(): every file page taken was dirty and not queued for
+                // writeback (nr_unqueued_dirty == nr_taken): wake the flusher, and a memory
+                // cgroup's reclaim (cgroup v1) is throttled until writes complete
+                cache.wakeFlusherForReclaim(sc.memcg != null);
+            }
         } catch (RuntimeException e) {
             if (e instanceof PolicyException || e instanceof io.vmsim.core.error.UserError) {
                 throw e;
@@ -551,7 +570,6 @@ public final class Vmscan implements AllocHooks {
         int nrRetries = MAX_RECLAIM_RETRIES;
         boolean drained = false;
         boolean passedOom = false;
-        boolean waited = false;
         while (true) {
             if (stock.consume(cg, nr, cpu)) {
                 cg.current -= nr;
@@ -593,15 +611,6 @@ public final class Vmscan implements AllocHooks {
                 continue;
             }
             if (reclaimed > 0 && nr <= 1 << PAGE_ALLOC_COSTLY_ORDER) {
-                continue;
-            }
-            if (!waited && cg.file > 0 && cache.nrDirty() + cache.nrWriteback() > 0) {
-                // shrink_folio_list() woke the flusher for the dirty pages it met and, in a
-                // memory cgroup (no sane writeback throttling in cgroup v1), waits for their
-                // writeback (folio_wait_writeback()) before it tries them again: no OOM kill
-                // while dirty page cache can still be written and dropped
-                waited = true;
-                cache.writebackAllAndWait();
                 continue;
             }
             if (nrRetries-- > 0) {
@@ -778,6 +787,22 @@ public final class Vmscan implements AllocHooks {
             swapWb.waitFor(pfn);
             f = frames.flags[pfn];
         }
+        if ((f & (PageFrames.PG_FILE | PageFrames.PG_WRITEBACK | PageFrames.PG_SWAPCACHE)) == (PageFrames.PG_FILE | PageFrames.PG_WRITEBACK)
+                && !requested) {
+            // shrink_folio_list() meets a file page under writeback (Linux 6.18)
+            if ((f & PageFrames.PG_RECLAIM) != 0 && sc.memcg != null) {
+                // case 3: a memory cgroup's reclaim without sane writeback throttling (cgroup v1)
+                // waits for the write it asked for (folio_wait_writeback()) and tries the page again
+                cache.waitForWriteback(pfn);
+                f = frames.flags[pfn];
+            } else {
+                // case 2 (and kswapd's case 1): mark it for immediate reclaim, activate_locked;
+                // folio_end_writeback() will rotate it to the inactive tail
+                frames.set(pfn, PageFrames.PG_RECLAIM);
+                sc.activate = pfn;
+                return false;
+            }
+        }
         if ((f & (PageFrames.PG_HEAD | PageFrames.PG_WRITEBACK | PageFrames.PG_MLOCKED | PageFrames.PG_UNEVICTABLE)) != 0) {
             return false;
         }
@@ -800,8 +825,21 @@ public final class Vmscan implements AllocHooks {
             if (frames.mapcount[pfn] > 0) {
                 transferDirtyBits(pfn);
             }
+            if (!requested) {
+                sc.fileTaken++;
+            }
             if (frames.test(pfn, PageFrames.PG_DIRTY)) {
-                cache.wakeFlusherForReclaim();
+                if (requested) {
+                    return false;
+                }
+                // shrink_folio_list(), Linux 6.18: only kswapd writes file pages, and only ones it
+                // met before (PG_reclaim) on a node full of dirty pages (PGDAT_DIRTY), which vmsim
+                // does not model; any other dirty file page is marked for immediate reclaim
+                // (NR_VMSCAN_IMMEDIATE) and activated, left to the flusher
+                k.vmstat.count(VmEvent.NR_VMSCAN_IMMEDIATE);
+                frames.set(pfn, PageFrames.PG_RECLAIM);
+                sc.unqueuedDirty++;
+                sc.activate = pfn;
                 return false;
             }
         }
@@ -1023,6 +1061,11 @@ public final class Vmscan implements AllocHooks {
         long scannedPages;
         /** The domain's policy instance being shrunk now. */
         ReclaimPolicy domain;
+        /** The page {@link #reclaim} refused last into activate_locked, or -1. */
+        int activate = -1;
+        /** File pages offered to reclaim in the current pass, and those of them dirty and not under writeback. */
+        int fileTaken;
+        int unqueuedDirty;
 
         void reset(int nr, int priority, boolean kswapd, MemCgroup memcg, int node) {
             this.nr = nr;
@@ -1068,6 +1111,25 @@ public final class Vmscan implements AllocHooks {
         }
 
         @Override
+        public boolean isCgroupReclaim() {
+            return memcg != null;
+        }
+
+        /**
+         * The kernel's rule, unless memcg.reclaim_batch is below SWAP_CLUSTER_MAX: then reclaim
+         * takes exactly what it asks (vmsim mrc --machine's fixed-size cache, as MrcRun).
+         */
+        @Override
+        public boolean wholeBatches() {
+            return memcgBatch >= SWAP_CLUSTER_MAX;
+        }
+
+        @Override
+        public boolean activateRefused(int pfn) {
+            return pfn == activate;
+        }
+
+        @Override
         public boolean testAndClearYoung(int pfn) {
             if (pfn < 0 || pfn >= frames.nrFrames()) {
                 throw failure("testAndClearYoung(" + pfn + "): no such frame", null);
@@ -1110,6 +1172,7 @@ public final class Vmscan implements AllocHooks {
 
         @Override
         public boolean reclaim(int pfn) {
+            activate = -1;
             boolean ok = reclaimPage(pfn, kswapd);
             if (ok) {
                 reclaimed++;

@@ -89,6 +89,8 @@ public enum VmEvent {
     NR_WRITTEN("nr_written"),
     /** Pages reclaim started writing ({@code pageout()}: {@code NR_VMSCAN_WRITE}), to swap or to their file. */
     NR_VMSCAN_WRITE("nr_vmscan_write"),
+    /** Dirty file pages reclaim marked PG_reclaim and left to the flusher ({@code NR_VMSCAN_IMMEDIATE}, shrink_folio_list()). */
+    NR_VMSCAN_IMMEDIATE("nr_vmscan_immediate_reclaim"),
     /** Pages reclaim wrote that {@code folio_end_writeback()} moved to the inactive tail ({@code folio_rotate_reclaimable()}). */
     PGROTATED("pgrotated"),
     OOM_KILL("oom_kill"),
