@@ -163,7 +163,9 @@ final class TieringScenarioTest {
             m.access(t, base + off, true);
         }
         long got = vmscan.directReclaim(io.vmsim.core.alloc.Gfp.GFP_KERNEL, 0, 0);
-        assertThat(got).isEqualTo(io.vmsim.core.vmscan.Vmscan.SWAP_CLUSTER_MAX);
+        // shrink_lruvec() finishes every batch it scanned and checks nr_to_reclaim only between
+        // rounds, so a round frees at least SWAP_CLUSTER_MAX and may free a few more
+        assertThat(got).isGreaterThanOrEqualTo(io.vmsim.core.vmscan.Vmscan.SWAP_CLUSTER_MAX);
         assertThat(m.vmstat().get("pgdemote_direct")).isEqualTo(got);
         assertThat(m.vmstat().get("pswpout")).isZero();
         assertThat(vmscan.freePages(1)).isLessThan(frames(8));
@@ -176,10 +178,10 @@ final class TieringScenarioTest {
         assertThat(m.vmstat().get("allocstall")).isEqualTo(stalls + 1);
         // that round found node 1 at its min watermark too: alloc_demote_folio(), which does not
         // reclaim, failed for every victim, and all were swapped instead
-        long round = io.vmsim.core.vmscan.Vmscan.SWAP_CLUSTER_MAX;
-        assertThat(m.vmstat().get("pgdemote_direct")).as("no demotion in the second round").isEqualTo(round);
-        assertThat(m.vmstat().get("pswpout")).isEqualTo(round);
-        assertThat(m.vmstat().get("pgsteal_direct")).isEqualTo(2 * round);
+        assertThat(m.vmstat().get("pgdemote_direct")).as("no demotion in the second round").isEqualTo(got);
+        long second = m.vmstat().get("pgsteal_direct") - got;
+        assertThat(second).isGreaterThanOrEqualTo(io.vmsim.core.vmscan.Vmscan.SWAP_CLUSTER_MAX);
+        assertThat(m.vmstat().get("pswpout")).as("every victim of the second round swapped").isEqualTo(second);
         long touched = off >> 12;
         assertThat(p.mm().rssAnon + p.mm().swapEnts).as("every page resident or in swap").isEqualTo(touched);
     }
