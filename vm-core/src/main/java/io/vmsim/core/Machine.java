@@ -174,6 +174,7 @@ public final class Machine {
      * references and after system calls, not per reference, so the TLB-hit path stays free.
      */
     public void tick() {
+        kernel.hooks.rcuCallbacks();
         daemons.poll();
     }
 

@@ -72,7 +72,12 @@ import java.util.Set;
  * {@code fadvise}, {@code ftruncate}, {@code fsync} and {@code msync} go to {@link Fadvise},
  * {@link Truncate} and {@link Msync}, and a {@code pwrite} past the end extends the file.
  * {@code cgroup_create} makes a memory cgroup whose {@code memory.max} is the v1 limit, and
- * {@code cgroup_enter} moves the process into it (its earlier charges stay where they are).
+ * {@code cgroup_enter} moves the process into it (its earlier charges stay where they are). The
+ * probe's own process starts in a memory cgroup of its own without a limit
+ * ({@link #PROBE_CGROUP}), as on the recording machine, where {@code /proc/self/cgroup} of the
+ * recording shell and its children reads {@code memory:/process_api/<id>}. Before each op the
+ * RCU callbacks whose grace period has ended run ({@code Machine.tick()} runs them too; the
+ * replay does not tick, so no daemon runs).
  *
  * <p>The overcommit cases computed their lengths from the recording machine's memory: a length
  * of 1 GiB or more in an {@code overcommit-*} case is scaled to {@link #MEMORY} (times
@@ -87,6 +92,8 @@ public final class ConformanceRunner {
     /** RAM of the replaying machine. */
     public static final long MEMORY = 1L << 30;
     private static final long PAGE = 4096;
+    /** The memory cgroup the probe's own process runs in (that of the recording machine, no limit). */
+    public static final String PROBE_CGROUP = "process_api";
     private static final long HUGE = 2L << 20;
     private static final List<String> ADVICE = List.of("dontneed", "hugepage", "nohugepage", "collapse", "populate_write",
             "cold", "pageout", "free");
@@ -310,7 +317,15 @@ public final class ConformanceRunner {
             this.id = id;
             this.recorded = recorded;
             this.settings = settings;
-            procs.put("parent", m.spawn("probe", List.of(0)));
+            SimProcess probe = m.spawn("probe", List.of(0));
+            Reclaim r = Reclaim.of(k);
+            if (r != null && r.lruDomains() != null) {
+                // the probe ran in a memory cgroup of its own on the recording machine (cgroup v1
+                // "memory:/process_api/<id>" in /proc/self/cgroup), not in the root, so the
+                // objects it allocates (a forked child's mm_struct) are charged
+                probe.mm().memcg = r.createCgroup(PROBE_CGROUP, Long.MAX_VALUE, Long.MAX_VALUE);
+            }
+            procs.put("parent", probe);
             maps.put("parent", new LinkedHashMap<>());
         }
 
@@ -324,6 +339,7 @@ public final class ConformanceRunner {
                 long minBefore = proc == null ? 0 : proc.minFlt();
                 long majBefore = proc == null ? 0 : proc.majFlt();
                 got.put(key + ".errno", "ok");
+                k.hooks.rcuCallbacks(); // the RCU callbacks whose grace period ended before the op
                 try {
                     exec(op, key);
                 } catch (OomKilledException e) {

@@ -260,14 +260,20 @@ public final class MmSyscalls {
             k.hooks.unaccountMapping(mm, obj.acctPages());
         }
         // the last reference to the file: __fput() -> dput() -> iput() -> shmem_evict_inode()
-        // frees the file, the dentry, the page cache's xarray nodes and the inode
+        // frees the file, the dentry, the page cache's xarray nodes and the inode; the file
+        // (SLAB_TYPESAFE_BY_RCU) and the dentry (DCACHE_NORCU) at once, the xarray nodes
+        // (xa_node_free()) and the inode (destroy_inode() -> i_callback()) after an RCU grace period
         int[] sizes = {AccountedSlabs.SHMEM_INODE, AccountedSlabs.DENTRY, AccountedSlabs.FILP};
         for (; obj.objs > 0; obj.objs--) {
-            k.hooks.unchargeSlabObject(obj.objMemcg, sizes[obj.objs - 1], cpu);
+            if (obj.objs == 1) {
+                k.hooks.unchargeSlabObjectRcu(obj.objMemcg, sizes[0], cpu);
+            } else {
+                k.hooks.unchargeSlabObject(obj.objMemcg, sizes[obj.objs - 1], cpu);
+            }
         }
         for (int g = 0; g < obj.xaChargedGroups(); g++) {
             for (int n = obj.xaNodesCharged(g); n > 0; n--) {
-                k.hooks.unchargeSlabObject(g, AccountedSlabs.RADIX_TREE_NODE, cpu);
+                k.hooks.unchargeSlabObjectRcu(g, AccountedSlabs.RADIX_TREE_NODE, cpu);
             }
         }
     }

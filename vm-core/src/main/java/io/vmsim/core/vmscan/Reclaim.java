@@ -9,6 +9,7 @@ import io.vmsim.core.filemap.StorageCosts;
 import io.vmsim.core.memcg.LruDomains;
 import io.vmsim.core.memcg.MemCgroup;
 import io.vmsim.core.memcg.MemcgStock;
+import io.vmsim.core.memcg.RcuFrees;
 import io.vmsim.core.pgtable.PageTables;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
@@ -44,6 +45,7 @@ public final class Reclaim implements MmHooks {
     private final ShrinkerRegistry shrinkers;
     private final SlabCache dentries;
     private final SlabCache inodes;
+    private final RcuFrees rcu = new RcuFrees();
 
     private Reclaim(Kernel k, CoreConfig c, MmSyscalls sys, Daemons daemons) {
         this.k = k;
@@ -252,6 +254,25 @@ public final class Reclaim implements MmHooks {
             // __memcg_slab_free_hook() -> refill_obj_stock(allow_uncharge)
             lru.stock().refillObj(lru.cgroup(memcg), size, true, cpu);
         }
+    }
+
+    @Override
+    public void unchargeSlabObjectRcu(int memcg, int size, int cpu) {
+        if (lru != null && memcg != 0) {
+            rcu.queue(memcg, size, cpu, k.clock.nanoTime()); // call_rcu()
+        }
+    }
+
+    @Override
+    public void rcuCallbacks() {
+        if (rcu.pending() > 0) {
+            rcu.runDue(k.clock.nanoTime(), this::unchargeSlabObject);
+        }
+    }
+
+    /** The accounted objects waiting for an RCU grace period before they are freed. */
+    public RcuFrees rcuFrees() {
+        return rcu;
     }
 
     /**
