@@ -128,6 +128,16 @@ final class NumaScenariosTest {
     }
 
     @Test
+    void balancingOn_leavesMemoryABindPolicyPlaced() throws Exception {
+        // task_numa_work() skips areas whose policy lacks MPOL_F_MOF (vma_policy_mof()): every explicit one
+        Run r = run("numa01-inverse-bind", "kernel.numa_balancing", "1", "kernel.numa_balancing_scan_delay_ms", "10",
+                "kernel.numa_balancing_scan_period_min_ms", "10");
+        assertThat(r.vmstat().get("numa_pte_updates")).isZero();
+        assertThat(r.vmstat().get("numa_pages_migrated")).isZero();
+        assertThat(r.ratio()).isEqualTo(0.0);
+    }
+
+    @Test
     void sameConfigAndSeed_giveTheSameRun() throws Exception {
         Run a = run("numa02");
         Run b = run("numa02");

@@ -268,6 +268,13 @@ public final class NumaBalancing implements Daemons.Daemon {
             if (!vma.isAnon() || vma.has(VmaFlags.VM_HUGETLB) || !vma.accessible()) {
                 continue;
             }
+            // vma_policy_mof() (mm/mempolicy.c, Linux 6.18): only the default policy carries
+            // MPOL_F_MOF; an area under an explicit policy (the VMA's, else the scanning task's)
+            // is not scanned, so balancing never moves pages a policy placed (MPOL_F_NUMA_BALANCING
+            // is not modelled)
+            if ((vma.policy() != null ? vma.policy() : nt.task.mempolicy.policy()) != null) {
+                continue;
+            }
             long end;
             do {
                 start = Math.max(start, vma.start());
