@@ -44,7 +44,7 @@ public final class Machine {
     private int nextPid = 1;
 
     private final Daemons daemons;
-    /** Automatic NUMA balancing (issue 10); counts each reference's locality on a machine of several nodes. */
+    /** Automatic NUMA balancing (issue 10); told of each reference while it runs (locality is counted by nodeAccesses). */
     private final io.vmsim.core.numa.NumaBalancing numa;
     private final boolean countLocality;
 
@@ -61,7 +61,7 @@ public final class Machine {
         this.observe = kernel.reclaimObservesAccesses;
         this.nodeAccesses = new io.vmsim.core.topology.NodeAccesses(kernel.topology, kernel.cost.cacheMissPs);
         this.numa = faults.numa();
-        this.countLocality = numa != null && kernel.frames.nrNodes() > 1;
+        this.countLocality = numa != null && numa.active() && kernel.frames.nrNodes() > 1; // task_tick_numa() needs the refs
     }
 
     /** Local and remote references per node (issue 10), counted on every reference. */
@@ -143,7 +143,7 @@ public final class Machine {
             if (pfn >= 0) {
                 nodeAccesses.count(task.cpu(), frames.nodeOf(pfn));
                 if (countLocality) {
-                    numa.account(task, pfn);
+                    numa.account(task);
                 }
                 // One reference, one report (the ReclaimPolicy contract): a reference whose fault
                 // brought a page in was reported by pageAdded and is not a hit as well.

@@ -317,11 +317,19 @@ final class ScenarioRunner {
      * keeps the longest of each round only, as CPUs running side by side would take.
      */
     private void parallel(PhaseSpec p) {
+        // The phases run at once and share the last-level cache: a strided pass misses on its
+        // repeats when their footprints together exceed cpu.cache_size.
+        long shared = 0;
+        for (PhaseSpec sp : p.phases()) {
+            if (whyNotRun(sp) == null && sp.op() != PhaseOp.RANDOM && sp.op() != PhaseOp.ZIPF) {
+                shared += passFootprint(length(sp), sp.stride(), sp.op() == PhaseOp.MEMSET);
+            }
+        }
         List<Stream> streams = new ArrayList<>();
         for (PhaseSpec sp : p.phases()) {
             String skipped = whyNotRun(sp);
             if (skipped == null) {
-                streams.add(new Stream(sp));
+                streams.add(new Stream(sp, shared));
             }
         }
         io.vmsim.core.time.SimClock clock = m.kernel().clock;
@@ -361,8 +369,8 @@ final class ScenarioRunner {
         final int repeats;
         final double wf;
         final long storePs;
-        final long firstPassMissPs;
-        final long repeatMissPs;
+        final boolean firstPassMisses;
+        final boolean repeatMisses;
         final boolean random;
         final ZipfSampler zipf;
         final long pages;
@@ -373,7 +381,7 @@ final class ScenarioRunner {
         long i;
         boolean done;
 
-        Stream(PhaseSpec p) {
+        Stream(PhaseSpec p, long sharedFootprint) {
             t = task(p);
             base = base(p);
             len = length(p);
@@ -384,20 +392,22 @@ final class ScenarioRunner {
             repeats = Math.max(1, p.repeat());
             wf = memset ? 1.0 : p.writeFraction();
             storePs = memset ? cost.storeBytePs * stride : 0;
-            long first = 0;
-            long again = 0;
+            // as strided(): which passes miss; a miss costs cost.cache_miss_ns plus what the
+            // serving node adds (NodeAccesses.lastSurplusPs), looked up at each reference
+            boolean first = false;
+            boolean again = false;
             if (!random && stride >= 4096) {
-                long footprint = ((len + stride - 1) / stride) * 64;
-                first = cost.cacheMissPs;
-                again = footprint > cacheSize() ? cost.cacheMissPs : 0;
+                first = true;
+                again = sharedFootprint > cacheSize();
             }
-            firstPassMissPs = first;
-            repeatMissPs = again;
+            firstPassMisses = first;
+            repeatMisses = again;
             pages = Math.max(1, len >>> 12);
             zipf = p.op() == PhaseOp.ZIPF ? new ZipfSampler(pages, p.zipfS()) : null;
             n = (p.count() < 0 ? pages : p.count()) * repeats;
             long footprint = pages * 64;
-            missFraction = random && cost.cacheMissPs != 0 && footprint > cacheSize() ? 1.0 - (double) cacheSize() / footprint : 0;
+            missFraction = random && (cost.cacheMissPs != 0 || m.nodeAccesses().remoteCosts()) && footprint > cacheSize()
+                    ? 1.0 - (double) cacheSize() / footprint : 0;
         }
 
         void step() {
@@ -409,15 +419,18 @@ final class ScenarioRunner {
                 long page = zipf == null ? rng.nextLong(pages) : zipf.sample(rng) - 1;
                 m.access(t, base + (page << 12), write);
                 io.vmsim.core.mmu.Mmu now = m.kernel().mmus[t.cpu()];
-                if (missFraction != 0) {
-                    m.kernel().clock.advance(Math.round(missFraction * cost.overlappedMissPs(now.tlbMissPs - (now == mmu ? tlb : now.tlbMissPs), cost.cacheMissPs)));
+                long missPs = Math.max(0, cost.cacheMissPs + m.nodeAccesses().lastSurplusPs());
+                if (missFraction != 0 && missPs != 0) {
+                    m.kernel().clock.advance(Math.round(missFraction * cost.overlappedMissPs(now.tlbMissPs - (now == mmu ? tlb : now.tlbMissPs), missPs)));
                 }
                 done = ++i >= n;
                 return;
             }
             m.access(t, base + off, write);
             io.vmsim.core.mmu.Mmu now = m.kernel().mmus[t.cpu()];
-            charge(cost, storePs, r == 0 ? firstPassMissPs : repeatMissPs, now == mmu ? mmu.tlbMissPs - tlb : 0);
+            boolean misses = r == 0 ? firstPassMisses : repeatMisses;
+            long missPs = misses ? Math.max(0, cost.cacheMissPs + m.nodeAccesses().lastSurplusPs()) : 0;
+            charge(cost, storePs, missPs, now == mmu ? mmu.tlbMissPs - tlb : 0);
             off += stride;
             if (off >= len) {
                 off = 0;
@@ -450,7 +463,8 @@ final class ScenarioRunner {
         long storePs = memset ? cost.storeBytePs * stride : 0;
         // Memory costs from what the phase touches, not from its op: prefetchers follow a stride
         // below 4 KiB (they stop at page boundaries), so only references a page or more apart
-        // miss. A pass whose lines (one 64-byte line a reference) exceed the last-level cache
+        // miss. A pass whose lines (one 64-byte line a reference; for memset the stride's bytes,
+        // which it writes) exceed the last-level cache
         // misses on every one (a cyclic sweep larger than an LRU cache finds none of its lines);
         // one that fits misses on its first pass only (no cache contents carry across phases).
         // A miss to another node's memory costs what that node adds (NodeAccesses.lastSurplusPs,
@@ -458,9 +472,8 @@ final class ScenarioRunner {
         boolean firstPassMisses = false;
         boolean repeatMisses = false;
         if (stride >= 4096) {
-            long footprint = ((len + stride - 1) / stride) * 64;
             firstPassMisses = true;
-            repeatMisses = footprint > cacheSize();
+            repeatMisses = passFootprint(len, stride, memset) > cacheSize();
         }
         io.vmsim.core.topology.NodeAccesses numa = m.nodeAccesses();
         double wf = memset ? 1.0 : p.writeFraction();
@@ -487,6 +500,14 @@ final class ScenarioRunner {
         if (extra != 0) {
             m.kernel().clock.advance(extra);
         }
+    }
+
+    /**
+     * The bytes one pass of a strided phase brings into the cache: a 64-byte line a reference,
+     * or for memset the {@code stride} bytes each reference writes (memset writes every byte).
+     */
+    private static long passFootprint(long len, long stride, boolean memset) {
+        return ((len + stride - 1) / stride) * (memset ? Math.max(64, stride) : 64);
     }
 
     private long cacheSize() {

@@ -96,7 +96,7 @@ final class NumaBalancingTest {
         int moved = Pte.pfn(pte(t1, base + 4096));
         assertThat(moved).isNotEqualTo(pfn1);
         assertThat(m.kernel().frames.nodeOf(moved)).isEqualTo(1);
-        assertThat(nb.localAccesses(1)).as("the retried reference is local").isEqualTo(1);
+        assertThat(m.nodeAccesses().localAccesses(1)).as("the retried reference is local").isEqualTo(1);
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.vmsim.core.scenario.ScenarioCatalog;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,12 +35,12 @@ final class NumaScenariosTest {
         for (int i = 0; i < overrides.length; i += 2) {
             cfg.put(overrides[i], overrides[i + 1]);
         }
-        if (!cfg.get("kernel.numa_balancing").equals("0")) {
+        if (!cfg.getOrDefault("kernel.numa_balancing", "0").equals("0")) {
             cfg.putIfAbsent("policy.numa", "linux"); // as the configuration loader defaults it
         }
         Machine m = Machine.create(new TestConfig(cfg), new TestCatalog());
         ScenarioRunner r = new ScenarioRunner(m, Progress.NONE, 42);
-        NumaBalancing nb = m.numaBalancing();
+        io.vmsim.core.topology.NodeAccesses nb = m.nodeAccesses();
         long[] atLast = new long[2];
         String last = s.phases().get(s.phases().size() - 1).name();
         r.phaseStarted = name -> {
@@ -54,11 +55,11 @@ final class NumaScenariosTest {
         return new Run(l, rm, l - atLast[0], rm - atLast[1], m.vmstat(), m.nanoTime(), m);
     }
 
-    private static long local(NumaBalancing nb) {
+    private static long local(io.vmsim.core.topology.NodeAccesses nb) {
         return nb.localAccesses(0) + nb.localAccesses(1);
     }
 
-    private static long remote(NumaBalancing nb) {
+    private static long remote(io.vmsim.core.topology.NodeAccesses nb) {
         return nb.remoteAccesses(0) + nb.remoteAccesses(1);
     }
 
@@ -100,6 +101,40 @@ final class NumaScenariosTest {
         }
         Run off = run("numa01", "kernel.numa_balancing", "0");
         assertThat(on.lastRatio()).isGreaterThan(off.lastRatio());
+    }
+
+    @Test
+    void theBindVariants_areEntirelyLocalOrEntirelyRemote_andTimeFollowsLocality() throws Exception {
+        Run bind = run("numa01-bind");
+        Run inverse = run("numa01-inverse-bind");
+        Run bind02 = run("numa02-bind");
+        // HARD_BIND: every reference of the workload threads local; INVERSE_BIND: every one remote
+        assertThat(bind.ratio()).isEqualTo(1.0);
+        assertThat(inverse.ratio()).isEqualTo(0.0);
+        assertThat(bind02.lastRatio()).isEqualTo(1.0);
+        for (Run r : List.of(bind, inverse, bind02)) {
+            assertThat(r.vmstat().get("numa_hint_faults")).isZero();
+            assertThat(r.vmstat().get("numa_pages_migrated")).isZero();
+        }
+        // the same work; the remote one pays the SLIT's extra latency on its cache misses
+        assertThat(inverse.nanos()).isGreaterThan(bind.nanos());
+    }
+
+    @Test
+    void numa01_pagesMigratedAtMostTwiceThePagesTouched_andLocalityBetweenTheBindVariants() throws Exception {
+        Run on = run("numa01");
+        assertThat(on.vmstat().get("numa_pages_migrated")).isLessThanOrEqualTo(2 * NUMA01_PAGES);
+        assertThat(on.ratio()).isGreaterThan(run("numa01-inverse-bind").ratio()).isLessThan(run("numa01-bind").ratio());
+    }
+
+    @Test
+    void balancingOn_leavesMemoryABindPolicyPlaced() throws Exception {
+        // task_numa_work() skips areas whose policy lacks MPOL_F_MOF (vma_policy_mof()): every explicit one
+        Run r = run("numa01-inverse-bind", "kernel.numa_balancing", "1", "kernel.numa_balancing_scan_delay_ms", "10",
+                "kernel.numa_balancing_scan_period_min_ms", "10");
+        assertThat(r.vmstat().get("numa_pte_updates")).isZero();
+        assertThat(r.vmstat().get("numa_pages_migrated")).isZero();
+        assertThat(r.ratio()).isEqualTo(0.0);
     }
 
     @Test

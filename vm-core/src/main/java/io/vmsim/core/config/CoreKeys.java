@@ -190,7 +190,7 @@ public final class CoreKeys {
             ConfigKey.real(COST_WALK_MISS_OVERLAP, 0.0, 0, 1,
                     "Fraction of a TLB miss (STLB lookup and walk) hidden when the same reference misses the caches and depends on no earlier load (strided, random and zipf phases): the core keeps its walk in flight with the other references' misses; the reference is charged (1 - overlap) x walk + miss; 0 charges both in full."),
             ConfigKey.size(CPU_CACHE_SIZE, "8M", 0, 1L << 40,
-                    "Last-level cache size: a strided pass whose touched lines (64 bytes a reference) exceed it misses on every reference a page or more apart, one that fits misses on its first pass only; a random or zipf phase misses on 1 - size/footprint of its references."),
+                    "Last-level cache size: a strided pass whose touched lines (64 bytes a reference, the stride for memset, the phases of a parallel phase together) exceed it misses on every reference a page or more apart, one that fits misses on its first pass only; a random or zipf phase misses on 1 - size/footprint of its references."),
             ConfigKey.oneOf(THP_SHMEM_ENABLED, "never", List.of("always", "within_size", "advise", "never", "deny", "force"),
                     "/sys/kernel/mm/transparent_hugepage/shmem_enabled: huge pages for shared anonymous (shmem) mappings always, within the object's size, in MADV_HUGEPAGE areas, or never (deny/force: off/on for all)."),
             // reclaim (issue 3)

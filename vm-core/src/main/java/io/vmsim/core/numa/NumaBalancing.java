@@ -101,9 +101,6 @@ public final class NumaBalancing implements Daemons.Daemon {
     private final NumaTask[] curr;
     private final Fault fault = new Fault();
     private final Stats stats = new Stats();
-    /** Per node of the accessing CPU: references to a page on that node, and to one elsewhere. */
-    private final long[] localAccesses;
-    private final long[] remoteAccesses;
     private int nextGroupId;
     /** Memory tiering ({@code kernel.numa_balancing} with bit 2), or null. */
     private io.vmsim.core.memtier.Tiering tiering;
@@ -125,8 +122,6 @@ public final class NumaBalancing implements Daemons.Daemon {
         this.periodMaxMs = Math.max(periodMinMs, periodMaxMs);
         this.scanSizeMb = scanSizeMb;
         this.curr = new NumaTask[nrCpus];
-        this.localAccesses = new long[nrNodes];
-        this.remoteAccesses = new long[nrNodes];
         if (active) {
             int[] last = new int[frames.nrFrames()];
             java.util.Arrays.fill(last, -1);
@@ -191,25 +186,12 @@ public final class NumaBalancing implements Daemons.Daemon {
         }
     }
 
-    /** Counts a reference's locality: the page's node against the node of the CPU making it. */
-    public void account(Task t, int pfn) {
+    /**
+     * A reference by {@code t}: counts it for {@code task_tick_numa()}, which runs for a task
+     * that ran since the last tick. Locality is counted once, by {@link io.vmsim.core.topology.NodeAccesses}.
+     */
+    public void account(Task t) {
         t.numaRefs++;
-        int cpuNode = k.nodeOfCpu(t.cpu());
-        if (frames.nodeOf(pfn) == cpuNode) {
-            localAccesses[cpuNode]++;
-        } else {
-            remoteAccesses[cpuNode]++;
-        }
-    }
-
-    /** References by CPUs of {@code node} to pages on it. */
-    public long localAccesses(int node) {
-        return localAccesses[node];
-    }
-
-    /** References by CPUs of {@code node} to pages on another node. */
-    public long remoteAccesses(int node) {
-        return remoteAccesses[node];
     }
 
     /** The tasks balancing follows, in creation order. */
@@ -308,6 +290,13 @@ public final class NumaBalancing implements Daemons.Daemon {
                 continue;
             }
             if (!vma.isAnon() || vma.has(VmaFlags.VM_HUGETLB) || !vma.accessible()) {
+                continue;
+            }
+            // vma_policy_mof() (mm/mempolicy.c, Linux 6.18): only the default policy carries
+            // MPOL_F_MOF; an area under an explicit policy (the VMA's, else the scanning task's)
+            // is not scanned, so balancing never moves pages a policy placed (MPOL_F_NUMA_BALANCING
+            // is not modelled)
+            if ((vma.policy() != null ? vma.policy() : nt.task.mempolicy.policy()) != null) {
                 continue;
             }
             long end;
