@@ -102,6 +102,9 @@ final class ScenarioRunner {
                     sys.madvise(proc.mm(), starts[i], v.size(), advice, proc.threads().get(0).cpu());
                 }
             }
+            if (ps.memoryMerge()) {
+                m.ksm().prctlMemoryMerge(proc.mm(), true, proc.threads().get(0).cpu()); // KSM (issue 11)
+            }
             procs.add(proc);
             vmaStart.add(starts);
             vmaSize.add(sizes);
@@ -214,6 +217,7 @@ final class ScenarioRunner {
             case MLOCK -> mlock(p);
             case FADVISE, FTRUNCATE, FSYNC, MSYNC -> fileOp(p);
             case MUNLOCK -> sys.munlock(process(p).mm(), base(p), length(p));
+            case PRCTL -> m.ksm().prctlMemoryMerge(process(p).mm(), p.advice().endsWith("=1"), task(p).cpu()); // KSM (issue 11)
             case STAT -> {
                 Task t = task(p);
                 Reclaim r = Reclaim.of(m.kernel());
@@ -269,7 +273,12 @@ final class ScenarioRunner {
             long missPs = r == 0 ? firstPassMissPs : repeatMissPs;
             for (long off = 0; off < len; off += stride) {
                 long tlb = mmu.tlbMissPs;
-                m.access(t, base + off, wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf));
+                boolean w = wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf);
+                if (w && p.fill() != null) {
+                    m.store(t, base + off, fillTag(p.fill(), t, base + off, p.offset() + off)); // KSM (issue 11): modelled contents
+                } else {
+                    m.access(t, base + off, w);
+                }
                 charge(cost, storePs, missPs, mmu.tlbMissPs - tlb);
                 tick();
             }
@@ -378,12 +387,45 @@ final class ScenarioRunner {
         for (long i = 0; i < n; i++) {
             long page = zipf == null ? rng.nextLong(pages) : zipf.sample(rng) - 1;
             long tlb = mmu.tlbMissPs;
-            m.access(t, base + (page << 12), wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf));
+            boolean w = wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf);
+            if (w && p.fill() != null) {
+                m.store(t, base + (page << 12), fillTag(p.fill(), t, base + (page << 12), p.offset() + (page << 12))); // KSM (issue 11)
+            } else {
+                m.access(t, base + (page << 12), w);
+            }
             if (missFraction != 0) {
                 m.kernel().clock.advance(Math.round(missFraction * cost.overlappedMissPs(mmu.tlbMissPs - tlb, cost.cacheMissPs)));
             }
             tick();
         }
+    }
+
+    /**
+     * The content tag a {@code fill} write stores (KSM, issue 11): {@code zero} an empty page,
+     * {@code same:K} the same data for every page written with K, {@code unique} data of this
+     * process and page alone (rewriting stores it again), {@code random} new data every time,
+     * {@code image:K} page i of image K at the page {@code i} of the area ({@code vmaOffset}), the
+     * same in every process that writes it (a guest's copy of a shared disk image).
+     */
+    private long fillTag(String fill, Task t, long va, long vmaOffset) {
+        long tag = switch (fill) {
+            case "zero" -> io.vmsim.core.mm.PageContents.ZERO;
+            case "unique" -> mix(((long) t.pid() << 40) ^ (va >>> 12) ^ 0x756e69717565L);
+            case "random" -> rng.nextLong();
+            default -> fill.startsWith("image:")
+                    ? mix(mix(Long.parseLong(fill.substring("image:".length())) ^ 0x696d616765L) + (vmaOffset >>> 12))
+                    : mix(Long.parseLong(fill.substring("same:".length())) ^ 0x73616d65L);
+        };
+        if (!fill.equals("zero") && (tag == io.vmsim.core.mm.PageContents.ZERO || tag == io.vmsim.core.mm.PageContents.UNKNOWN)) {
+            tag = 1;
+        }
+        return tag;
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
     }
 
     private void tick() {

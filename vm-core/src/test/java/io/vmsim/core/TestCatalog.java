@@ -190,7 +190,9 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
             provider("linux", PolicyKind.THP, c -> new TestThp()),
             provider("demoting", PolicyKind.THP, c -> new DemotingThp()),
             provider("first-touch", PolicyKind.NUMA, c -> (NumaPolicy) (TaskView task, VmaView vma, long address, int localNode) -> localNode),
-            provider("none", PolicyKind.KSM, c -> (DedupPolicy) () -> false));
+            provider("none", PolicyKind.KSM, c -> (DedupPolicy) () -> false),
+            // KSM (issue 11): Linux's ksmd adds nothing to the core's mechanism
+            provider("linux", PolicyKind.KSM, c -> (DedupPolicy) () -> true));
 
     @Override
     public PolicyProvider provider(PolicyKind kind, String name) {

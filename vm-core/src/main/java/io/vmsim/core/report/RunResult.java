@@ -22,12 +22,13 @@ import java.util.Map;
  * @param cgroups     each memory cgroup's memory.* figures, by name (reclaim, issue 3)
  * @param interrupted the user stopped the run (SIGINT) before its end: the figures are partial
  * @param warnings    what the user should know about how to read the figures, one sentence each
+ * @param ksm         the counters of {@code /sys/kernel/mm/ksm} when ksmd ran, else null (KSM, issue 11)
  */
 public record RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
                         Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
                         List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
                         List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
-                        boolean interrupted, List<String> warnings) {
+                        boolean interrupted, List<String> warnings, KsmResult ksm) {
     public RunResult {
         counters = new LinkedHashMap<>(counters);
         meminfo = new LinkedHashMap<>(meminfo);
@@ -39,6 +40,29 @@ public record RunResult(String workload, Map<String, Long> counters, Map<String,
         oomKills = List.copyOf(oomKills);
         cgroups = new LinkedHashMap<>(cgroups);
         warnings = List.copyOf(warnings);
+    }
+
+    /** A result of a run without ksmd. */
+    public RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
+                     Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
+                     List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
+                     List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
+                     boolean interrupted, List<String> warnings) {
+        this(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, files, oomKills, cgroups,
+                interrupted, warnings, null);
+    }
+
+    /**
+     * What ksmd did (KSM, issue 11).
+     *
+     * @param counters      {@code /sys/kernel/mm/ksm} counters by their sysfs names, in ksm.rst's order
+     * @param fullScanEndNs the simulated time at which each full scan ended, in order
+     */
+    public record KsmResult(Map<String, Long> counters, List<Long> fullScanEndNs) {
+        public KsmResult {
+            counters = new LinkedHashMap<>(counters);
+            fullScanEndNs = List.copyOf(fullScanEndNs);
+        }
     }
 
     /** A result without warnings. */

@@ -51,7 +51,10 @@ public enum PhaseOp {
     /** msync() the range of a VMA with {@code flags} (sync, async, invalidate). */
     MSYNC,
     /** munlock() the range: VM_LOCKED goes and its pages become evictable again. */
-    MUNLOCK;
+    MUNLOCK,
+    // KSM (issue 11)
+    /** prctl(PR_SET_MEMORY_MERGE, {@code memory_merge}): KSM may merge all the process's private memory, or no longer. */
+    PRCTL;
 
     /** The YAML spelling. */
     public String yamlName() {

@@ -21,10 +21,20 @@ package io.vmsim.core.scenario;
  * @param durationNs    simulated time to pass (SLEEP)
  * @param line          line of the phase in its YAML source, for error messages (0 if unknown)
  * @param file          index of the file in {@link Scenario#files()} (READ, WRITE, FADVISE, FTRUNCATE, FSYNC), or -1 (reclaim, issue 3)
+ * @param fill          what writes store (KSM, issue 11): {@code zero}, {@code same:K}, {@code image:K}, {@code unique}, {@code random},
+ *                      or null for writes whose contents are not modelled
  */
 public record PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
                         long stride, long count, double writeFraction, double zipfS, int repeat,
-                        String advice, String prot, long durationNs, int line, int file) {
+                        String advice, String prot, long durationNs, int line, int file, String fill) {
+    /** A phase whose writes' contents are not modelled. */
+    public PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
+                     long stride, long count, double writeFraction, double zipfS, int repeat,
+                     String advice, String prot, long durationNs, int line, int file) {
+        this(name, op, process, thread, vma, offset, length, stride, count, writeFraction, zipfS, repeat, advice, prot,
+                durationNs, line, file, null);
+    }
+
     /** A phase that names no file. */
     public PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
                      long stride, long count, double writeFraction, double zipfS, int repeat,
