@@ -307,6 +307,16 @@ final class KsmTest {
         m.debugChecks().check("merged");
     }
 
+    @Test
+    void thePolicy_hearsOfKsmPagesToo_soItSeesEveryContentsChecksum() {
+        Rig r = new Rig(8, 5, "policy.ksm", "counting");
+        r.untilFullScans(3);
+        // scan 3 visits one KSM page through 8 mappings: a policy that ranks contents by how
+        // often it met them (hash-hint) must see them, or it would skip their new copies
+        assertThat(TestCatalog.lastDedup.ksmChecksums).containsExactly(PageContents.checksum(5));
+        assertThat(TestCatalog.lastDedup.offered).isGreaterThanOrEqualTo(3 * 8);
+    }
+
     // ---------------------------------------------------------------- the other scenarios
 
     @Test

@@ -28,6 +28,8 @@ public interface DedupPolicy extends Policy {
      * through); false skips it until the next full scan, and it does not count against
      * {@link #pagesToScan}. {@code checksum} is the page's content checksum now (the kernel's
      * {@code calc_checksum()}), {@code age} the scans since it last merged (saturating at 255).
+     * Called for KSM pages too (age 0), so that the policy sees every page's contents, but a KSM
+     * page is compared whatever it answers.
      */
     default boolean shouldScan(int pfn, int checksum, int age) {
         return true;

@@ -316,10 +316,12 @@ public final class Ksm implements KsmHooks, Daemons.Daemon {
     /**
      * {@code should_skip_rmap_item()} (6.7+, {@code smart_scan}): a page that has not merged for
      * a few scans is skipped for 1, 2, 4 and then 8 scans ({@code skip_age()}); KSM pages never;
-     * then the policy may skip it too ({@link DedupPolicy#shouldScan}).
+     * then the policy may skip it too ({@link DedupPolicy#shouldScan}), which hears of KSM pages
+     * as well but cannot skip them.
      */
     private boolean shouldSkip(RmapItem item, int pfn) {
         if ((frames.flags[pfn] & PageFrames.PG_KSM) != 0) {
+            policy.shouldScan(pfn, checksum(pfn), 0); // the policy sees it; a KSM page is never skipped
             return false;
         }
         if (s.smartScan()) {
