@@ -56,6 +56,45 @@ static void mprotect_errors(void) {
     op_observe("after_errors");
 }
 
+/* mempolicy (issue 10): mbind splits and merges VMAs as mprotect does (mbind_range(), mpol_equal()) */
+static void mbind_split_merge(void) {
+    MMAP(.label = "a", .len = N, .prot = "rw", .flags = "private|anonymous");
+    op_write("a", 0, N, 0x5a);
+    op_mbind("a", 4 * PG, 4 * PG, "bind", 1);       /* node 0 only: the middle becomes its own VMA */
+    op_observe("after_split");
+    op_mbind("a", 8 * PG, 2 * PG, "bind", 1);       /* the same policy next to it: merges with the middle */
+    op_observe("after_extend");
+    op_mbind("a", 0, N, "default", 0);              /* back to the default: one VMA again */
+    op_observe("after_restore");
+}
+
+static void mbind_errors(void) {
+    MMAP(.label = "a", .len = N, .prot = "rw", .flags = "private|anonymous");
+    op_mbind("a", 100, PG, "bind", 1);              /* unaligned start: EINVAL */
+    op_mbind("a", 0, PG, "bind", 0);                /* empty mask: EINVAL */
+    op_mbind("a", 0, PG, "interleave", 0);          /* empty mask: EINVAL */
+    op_mbind("a", 0, PG, "default", 1);             /* default takes no nodes: EINVAL */
+    op_mbind("a", 0, PG, "local", 1);               /* local takes no nodes: EINVAL */
+    op_mbind("a", 0, PG, "spread", 1);              /* no such mode: EINVAL */
+    op_mbind("a", 0, PG, "bind", 1L << 5);          /* only a node without memory: EINVAL */
+    op_mbind("a", 0, PG, "bind", 1 | (1L << 5));    /* node 5 is dropped, node 0 stays: ok */
+    op_mbind("a", 0, N + 4 * PG, "bind", 1);        /* runs past the mapping into a hole: EFAULT */
+    op_mbind("a", 0, PG, "preferred", 0);           /* preferred without nodes is local: ok */
+    op_observe("after_errors");
+}
+
+static void set_mempolicy_bind(void) {
+    MMAP(.label = "a", .len = N, .prot = "rw", .flags = "private|anonymous");
+    op_set_mempolicy("bind", 0);                    /* empty mask: EINVAL */
+    op_set_mempolicy("weighted-interleave", 0);     /* empty mask: EINVAL */
+    op_set_mempolicy("bind", 1);                    /* node 0: ok */
+    op_write("a", 0, N, 0x5a);                      /* faults as without a policy */
+    op_set_mempolicy("interleave", 1);
+    op_read("a", 0, N);
+    op_set_mempolicy("default", 0);
+    op_observe("after_write");
+}
+
 static void munmap_middle(void) {
     MMAP(.label = "a", .len = N, .prot = "rw", .flags = "private|anonymous");
     op_write("a", 0, N, 0x5a);
@@ -199,6 +238,9 @@ const struct probe_case cases_prot[] = {
     {"mprotect-split-merge", "mprotect of the middle 4 of 16 written pages splits the VMA in 3; restoring rw merges it back into 1.", mprotect_split_merge, 5},
     {"mprotect-split-merge-untouched", "The same split and merge on an untouched mapping (PROT_NONE middle).", mprotect_split_merge_untouched, 5},
     {"mprotect-errors", "mprotect errors: unaligned start EINVAL; a range running into unmapped space ENOMEM.", mprotect_errors, 5},
+    {"mbind-split-merge", "mbind of the middle 4 of 16 written pages splits the VMA in 3; the same policy next to it merges; the default everywhere merges back into 1.", mbind_split_merge, 5},
+    {"mbind-errors", "mbind errors: unaligned start, empty masks, nodes for default/local, an unknown mode, a mask of nodes without memory EINVAL; a hole EFAULT; a mask with one node with memory and preferred without nodes succeed.", mbind_errors, 5},
+    {"set-mempolicy-bind", "set_mempolicy: empty masks EINVAL; bind and interleave on node 0 succeed and faults are as without a policy.", set_mempolicy_bind, 5},
     {"munmap-middle", "munmap of the middle 4 of 16 written pages: 2 VMAs, Rss drops by 16 KiB, the hole raises SIGSEGV.", munmap_middle, 5},
     {"munmap-head-tail", "munmap of the first and last page: 1 VMA of 14 pages remains.", munmap_head_tail, 5},
     {"munmap-errors", "munmap errors: unaligned EINVAL, zero length EINVAL, an unmapped range succeeds.", munmap_errors, 5},

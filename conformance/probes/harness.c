@@ -541,6 +541,36 @@ int op_munmap(const char *label, long off, long len) {
     return simple_op("munmap", label, off, len, rc, e);
 }
 
+/* include/uapi/linux/mempolicy.h, without libnuma */
+static int mpol_mode_of(const char *m) {
+    static const char *t[] = {"default", "preferred", "bind", "interleave", "local", "preferred-many",
+                              "weighted-interleave"};
+    for (int i = 0; i < (int)(sizeof t / sizeof t[0]); i++)
+        if (strcmp(t[i], m) == 0) return i;
+    return 99; /* no such mode: EINVAL */
+}
+
+int op_mbind(const char *label, long off, long len, const char *mode, long nodes) {
+    struct mapping *m = find_map(label);
+    op_begin_rec("mbind"); op_s("map", label); op_i("offset", off); op_i("len", len); op_s("mode", mode);
+    op_i("nodes", nodes); op_done();
+    unsigned long mask = (unsigned long)nodes;
+    meas_begin();
+    /* maxnode 65: the kernel reads 64 bits of mask (get_nodes() drops one) */
+    long rc = syscall(SYS_mbind, m->addr + off, (unsigned long)len, (unsigned long)mpol_mode_of(mode), &mask, 65UL, 0U);
+    int e = errno;
+    return simple_op("mbind", label, off, len, rc != 0 ? -1 : 0, e);
+}
+
+int op_set_mempolicy(const char *mode, long nodes) {
+    op_begin_rec("set_mempolicy"); op_s("mode", mode); op_i("nodes", nodes); op_done();
+    unsigned long mask = (unsigned long)nodes;
+    meas_begin();
+    long rc = syscall(SYS_set_mempolicy, mpol_mode_of(mode), &mask, 65UL);
+    int e = errno;
+    return simple_op("set_mempolicy", "", 0, 0, rc != 0 ? -1 : 0, e);
+}
+
 int op_mprotect(const char *label, long off, long len, const char *prot) {
     struct mapping *m = find_map(label);
     op_begin_rec("mprotect"); op_s("map", label); op_i("offset", off); op_i("len", len); op_s("prot", prot); op_done();

@@ -36,6 +36,10 @@ int op_mremap(const char *label, long new_len, const char *flags, const char *ol
 int op_mlock(const char *label, long off, long len, const char *flags);
 int op_munlock(const char *label, long off, long len);
 int op_msync(const char *label, long off, long len, const char *flags);
+/* mempolicy (issue 10): mode default local bind preferred preferred-many interleave weighted-interleave,
+   or anything else for an invalid mode number; nodes is the node mask, bit n for node n */
+int op_mbind(const char *label, long off, long len, const char *mode, long nodes);
+int op_set_mempolicy(const char *mode, long nodes);
 int op_write(const char *label, long off, long len, int value);
 int op_read(const char *label, long off, long len);
 

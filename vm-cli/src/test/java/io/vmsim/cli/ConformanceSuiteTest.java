@@ -122,6 +122,39 @@ final class ConformanceSuiteTest {
         assertThat(json.out).contains("\"verdict\": \"FAIL\"").contains(key);
     }
 
+    /**
+     * memcg-anon-swap does not pass as a whole (see conformance/README.md), but the fields that the
+     * group's reclaim of SWAP_CLUSTER_MAX pages a call (do_try_to_free_pages() stops at
+     * nr_to_reclaim, not as soon as the charge fits) brought within the kernel's figures are held
+     * here: the group ends 15-35 pages below its limit, not at it (32768 KiB before), and mincore
+     * (8158 before) counts the pages then present plus the written ones still in the swap cache.
+     */
+    @Test
+    void memcgAnonSwap_usageAndResidencyMatchTheKernel() {
+        CaseResult r = results.stream().filter(c -> c.id().equals("memcg-anon-swap")).findFirst().orElseThrow();
+        for (String field : List.of("child_after_write.cgroup.usage_kb", "child_after_write.a.mincore_resident",
+                "child_after_write.cgroup.oom_kill", "child_after_write.cgroup.max_usage_kb")) {
+            assertThat(r.checks()).as(field).anyMatch(c -> c.field().equals(field) && c.verdict() == Verdict.PASS);
+        }
+    }
+
+    /**
+     * memcg-page-cache-reclaim does not pass as a whole (failcnt, see conformance/README.md), but
+     * the group now ends below its limit as Linux's does (32768 KiB, at the limit, before): its
+     * reclaim finishes each batch it isolated (inactive_file >> priority at priorities 12 to 8,
+     * about 56 pages of the group's 7900, where it stopped at the 32nd), and dirty pages are
+     * marked PG_reclaim, activated, written by the flusher and rotated, not written and waited
+     * for all at once.
+     */
+    @Test
+    void memcgPageCacheReclaim_usageMatchesTheKernel() {
+        CaseResult r = results.stream().filter(c -> c.id().equals("memcg-page-cache-reclaim")).findFirst().orElseThrow();
+        for (String field : List.of("parent_after_child.cgroup.usage_kb", "parent_after_child.cgroup.oom_kill",
+                "parent_after_child.cgroup.max_usage_kb")) {
+            assertThat(r.checks()).as(field).anyMatch(c -> c.field().equals(field) && c.verdict() == Verdict.PASS);
+        }
+    }
+
     @Test
     void zeroPage_theRecordingKernelHadNone_soWithVmsimsZeroPageOnTheReadFaultCasesFail() {
         // the runner sets vm.zero_page=false; the kernel recorded 64 KiB of Rss for 16 pages read

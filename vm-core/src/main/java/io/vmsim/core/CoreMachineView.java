@@ -5,6 +5,7 @@ import io.vmsim.api.machine.FrameView;
 import io.vmsim.api.machine.MachineView;
 import io.vmsim.api.machine.Topology;
 import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.topology.NumaTopology;
 
 import java.util.Map;
 import java.util.function.Supplier;
@@ -16,10 +17,13 @@ final class CoreMachineView implements MachineView, Topology {
     private final Clock clock;
     private final Supplier<Map<String, Long>> vmstat;
     private final java.util.function.IntToLongFunction nodeFree;
+    private final NumaTopology topology;
 
-    CoreMachineView(PageFrames frames, int nrCpus, Clock clock, Supplier<Map<String, Long>> vmstat,
+    CoreMachineView(PageFrames frames, NumaTopology topology, Clock clock, Supplier<Map<String, Long>> vmstat,
                     java.util.function.IntToLongFunction nodeFree) {
         this.frames = frames;
+        this.topology = topology;
+        int nrCpus = topology.nrCpus();
         this.nrCpus = nrCpus;
         this.clock = clock;
         this.vmstat = vmstat;
@@ -59,15 +63,37 @@ final class CoreMachineView implements MachineView, Topology {
 
     @Override
     public int nodeOfCpu(int cpu) {
-        int nodes = frames.nrNodes();
-        int per = Math.max(1, (nrCpus + nodes - 1) / nodes);
-        return Math.min(nodes - 1, cpu / per);
+        return topology.nodeOfCpu(cpu);
     }
 
     @Override
     public int distance(int fromNode, int toNode) {
-        // the ACPI SLIT convention: 10 local, 20 one hop away
-        return fromNode == toNode ? 10 : 20;
+        return topology.distance(fromNode, toNode);
+    }
+
+    @Override
+    public int[] cpusOfNode(int node) {
+        return topology.cpusOfNode(node);
+    }
+
+    @Override
+    public boolean hasCpus(int node) {
+        return topology.hasCpus(node);
+    }
+
+    @Override
+    public int memoryTier(int node) {
+        return topology.memoryTier(node);
+    }
+
+    @Override
+    public double accessLatencyNs(int cpuNode, int memNode) {
+        return topology.accessLatencyNs(cpuNode, memNode);
+    }
+
+    @Override
+    public double bandwidthMbps(int node) {
+        return topology.bandwidthMbps(node);
     }
 
     @Override

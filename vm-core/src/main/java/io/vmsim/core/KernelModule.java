@@ -36,7 +36,8 @@ final class KernelModule extends AbstractModule {
     @Provides
     @Singleton
     Kernel kernel(PageFrames frames, PageAllocator allocator, PageTables tables, Mmu[] mmus, SimClock clock,
-                  CostModel cost, VmStat vmstat, Policies policies, PolicyFactory reclaimDomains) {
+                  CostModel cost, VmStat vmstat, Policies policies, PolicyFactory reclaimDomains,
+                  io.vmsim.core.topology.NumaTopology topology) {
         // one reclaim policy instance per LRU domain, node x memory cgroup (reclaim, issue 3)
         LruDomains lru = new LruDomains(policies.reclaim(), reclaimDomains, frames);
         Kernel k = new Kernel(frames, allocator, tables, mmus, clock, cost, vmstat,
@@ -44,15 +45,45 @@ final class KernelModule extends AbstractModule {
                 config.getString(CoreKeys.THP_ENABLED), config.getString(CoreKeys.THP_DEFRAG),
                 config.getBoolean(CoreKeys.THP_USE_ZERO_PAGE));
         k.useZeroPage = config.getBoolean(CoreKeys.ZERO_PAGE);
+        try {
+            k.interleaveWeights = io.vmsim.core.mempolicy.InterleaveWeights.parse(config.getString(CoreKeys.WEIGHTED_INTERLEAVE));
+        } catch (IllegalArgumentException e) {
+            throw new io.vmsim.core.config.ConfigException(java.util.List.of(e.getMessage()));
+        }
+        k.topology = topology;
         return k;
     }
 
     @Provides
     @Singleton
-    FaultHandler faultHandler(Kernel kernel, Reclaim reclaim) {
+    FaultHandler faultHandler(Kernel kernel, Reclaim reclaim, Daemons daemons) {
         FaultHandler f = new FaultHandler(kernel);
         f.installReclaim(reclaim.fileFaults(), reclaim.swapIn());
+        io.vmsim.core.numa.NumaBalancing nb = numaBalancing(kernel, daemons);
+        f.installNuma(nb);
+        memoryTiering(kernel, reclaim, daemons, nb);
         return f;
+    }
+
+    /** Memory tiering (issue 10): demotion on reclaim (mm.numa.demotion_enabled) and promotion (kernel.numa_balancing=2). */
+    private void memoryTiering(Kernel kernel, Reclaim reclaim, Daemons daemons, io.vmsim.core.numa.NumaBalancing nb) {
+        int mode = config.getInt(CoreKeys.NUMA_BALANCING);
+        boolean demotion = config.getBoolean(CoreKeys.NUMA_DEMOTION_ENABLED);
+        if ((mode & io.vmsim.core.memtier.Tiering.NUMA_BALANCING_MEMORY_TIERING) == 0 && !demotion) {
+            return;
+        }
+        io.vmsim.core.memtier.Tiering t = new io.vmsim.core.memtier.Tiering(kernel, reclaim.vmscan(), daemons, mode, demotion,
+                config.getLong(CoreKeys.NUMA_PROMOTE_RATE_LIMIT_MBPS), config.getLong(CoreKeys.NUMA_HOT_THRESHOLD_MS),
+                config.getLong(CoreKeys.NUMA_SCAN_PERIOD_MAX_MS));
+        nb.setTiering(t);
+    }
+
+    /** Automatic NUMA balancing (issue 10): kernel.numa_balancing and its scan sysctls. */
+    private io.vmsim.core.numa.NumaBalancing numaBalancing(Kernel kernel, Daemons daemons) {
+        int mode = config.getInt(CoreKeys.NUMA_BALANCING);
+        return new io.vmsim.core.numa.NumaBalancing(kernel, kernel.numa, daemons, mode,
+                config.getLong(CoreKeys.NUMA_SCAN_DELAY_MS), config.getLong(CoreKeys.NUMA_SCAN_PERIOD_MIN_MS),
+                config.getLong(CoreKeys.NUMA_SCAN_PERIOD_MAX_MS), config.getLong(CoreKeys.NUMA_SCAN_SIZE_MB));
     }
 
     /** Page cache, swap, kswapd, overcommit and the OOM killer (reclaim, issue 3). */

@@ -45,6 +45,9 @@ public final class Machine {
 
     private final Daemons daemons;
     private final io.vmsim.core.ksm.Ksm ksm;
+    /** Automatic NUMA balancing (issue 10); counts each reference's locality on a machine of several nodes. */
+    private final io.vmsim.core.numa.NumaBalancing numa;
+    private final boolean countLocality;
 
     @Inject
     Machine(CoreConfig config, Kernel kernel, FaultHandler faults, MmSyscalls syscalls, Policies policies, Daemons daemons,
@@ -59,6 +62,17 @@ public final class Machine {
         this.mmus = kernel.mmus;
         this.frames = kernel.frames;
         this.observe = kernel.reclaimObservesAccesses;
+        this.nodeAccesses = new io.vmsim.core.topology.NodeAccesses(kernel.topology, kernel.cost.cacheMissPs);
+        this.numa = faults.numa();
+        this.countLocality = numa != null && kernel.frames.nrNodes() > 1;
+    }
+
+    /** Local and remote references per node (issue 10), counted on every reference. */
+    private final io.vmsim.core.topology.NodeAccesses nodeAccesses;
+
+    /** Local and remote references per node, and the remote cost of the last reference. */
+    public io.vmsim.core.topology.NodeAccesses nodeAccesses() {
+        return nodeAccesses;
     }
 
     /**
@@ -130,6 +144,10 @@ public final class Machine {
         for (int attempt = 0; ; attempt++) {
             int pfn = attempt == 0 ? mmu.translate(mm.pcid(), mm.pgd(), va, write) : mmu.retry(mm.pcid(), mm.pgd(), va, write);
             if (pfn >= 0) {
+                nodeAccesses.count(task.cpu(), frames.nodeOf(pfn));
+                if (countLocality) {
+                    numa.account(task, pfn);
+                }
                 // One reference, one report (the ReclaimPolicy contract): a reference whose fault
                 // brought a page in was reported by pageAdded and is not a hit as well.
                 if (observe && (adds < 0 || kernel.reclaim.referencedAdds() == adds)) {
@@ -183,6 +201,7 @@ public final class Machine {
      * references and after system calls, not per reference, so the TLB-hit path stays free.
      */
     public void tick() {
+        kernel.hooks.rcuCallbacks();
         daemons.poll();
     }
 
@@ -193,6 +212,11 @@ public final class Machine {
     /** KSM: ksmd, its trees and counters (issue 11). */
     public io.vmsim.core.ksm.Ksm ksm() {
         return ksm;
+    }
+
+    /** Automatic NUMA balancing: its state, and each reference's locality counted (issue 10). */
+    public io.vmsim.core.numa.NumaBalancing numaBalancing() {
+        return numa;
     }
 
     /** Creates a process with one thread per CPU given, and an empty address space. */
@@ -215,7 +239,9 @@ public final class Machine {
         child.pid = pid;
         child.oomScoreAdj = parent.mm().oomScoreAdj;
         child.memcg = parent.mm().memcg;
-        return new SimProcess(pid, name, child, tasks(pid, name, List.of(t.cpu()), child));
+        SimProcess c = new SimProcess(pid, name, child, tasks(pid, name, List.of(t.cpu()), child));
+        c.threads().get(0).mempolicy.copyFrom(t.mempolicy); // copy_process(): mpol_dup() (mempolicy, issue 10)
+        return c;
     }
 
     private List<Task> tasks(int pid, String name, List<Integer> cpus, Mm mm) {
@@ -223,6 +249,11 @@ public final class Machine {
         List<Integer> cs = cpus.isEmpty() ? List.of(0) : cpus;
         for (int i = 0; i < cs.size(); i++) {
             ts.add(new Task(pid, i == 0 ? pid : pid * 1000 + i, name, checkCpu(cs.get(i)), mm));
+        }
+        if (numa != null) {
+            for (Task t : ts) {
+                numa.taskCreated(t);
+            }
         }
         return ts;
     }

@@ -11,41 +11,42 @@ import io.vmsim.core.mmu.CpuProfile;
 import io.vmsim.core.mmu.Mmu;
 import io.vmsim.core.pgtable.PageTables;
 import io.vmsim.core.time.CostModel;
+import io.vmsim.core.topology.NumaTopology;
 import io.vmsim.core.time.Daemons;
 import io.vmsim.core.time.SimClock;
 import io.vmsim.core.vmstat.VmStat;
 
 /** Physical memory, the page allocator, page-table storage, the clock and the MMUs. */
 final class MemoryModule extends AbstractModule {
-    /** Nodes start on MAX_ORDER boundaries so buddy blocks never straddle two nodes. */
-    private static final int NODE_ALIGN_FRAMES = 1 << 10;
     private final CoreConfig config;
 
     MemoryModule(CoreConfig config) {
         this.config = config;
     }
 
+    /** The NUMA topology of the {@code machine.numa.*} keys, checked before anything is built. */
     @Provides
     @Singleton
-    PageFrames frames() {
-        long bytes = config.getLong(CoreKeys.MEMORY);
-        int nodes = config.getInt(CoreKeys.NODES);
-        long nr = bytes >>> 12;
-        if (nr > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(CoreKeys.MEMORY + " = " + bytes + ": at most 8 TiB can be simulated");
-        }
-        int[] starts = new int[nodes];
-        long per = (nr / nodes) & -NODE_ALIGN_FRAMES;
-        for (int i = 0; i < nodes; i++) {
-            starts[i] = (int) (i * per);
-        }
-        return new PageFrames((int) nr, starts);
+    NumaTopology topology() {
+        return NumaTopology.from(config);
     }
 
     @Provides
     @Singleton
-    PageAllocator allocator(PageFrames frames) {
-        return Allocators.create(frames, config);
+    PageFrames frames(NumaTopology topology) {
+        long bytes = config.getLong(CoreKeys.MEMORY);
+        long nr = bytes >>> 12;
+        if (nr > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(CoreKeys.MEMORY + " = " + bytes + ": at most 8 TiB can be simulated");
+        }
+        // nodes one after another from PFN 0, each starting on a MAX_ORDER boundary
+        return new PageFrames((int) nr, topology.nodeStartPfns());
+    }
+
+    @Provides
+    @Singleton
+    PageAllocator allocator(PageFrames frames, NumaTopology topology) {
+        return Allocators.create(frames, config, topology);
     }
 
     @Provides

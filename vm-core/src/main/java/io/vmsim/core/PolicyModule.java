@@ -46,10 +46,10 @@ final class PolicyModule extends AbstractModule {
 
     @Provides
     @Singleton
-    MachineView machineView(PageFrames frames, SimClock clock, PageAllocator allocator,
-                            com.google.inject.Provider<io.vmsim.core.mm.Kernel> kernel) {
+    MachineView machineView(PageFrames frames, io.vmsim.core.topology.NumaTopology topology, SimClock clock,
+                            PageAllocator allocator, com.google.inject.Provider<io.vmsim.core.mm.Kernel> kernel) {
         // the kernel is built after the policies; the view reads its counters lazily
-        return new CoreMachineView(frames, config.getInt(CoreKeys.CPUS), clock,
+        return new CoreMachineView(frames, topology, clock,
                 () -> Reports.vmstat(kernel.get()), allocator::freePagesOfNode);
     }
 

@@ -14,6 +14,39 @@ final class Reports {
     }
 
     /** /proc/vmstat: state items first, as Linux prints them, then events. */
+    /**
+     * Per-node figures (issue 10): the local and remote references counted on the reference
+     * path, and the node's anonymous and page-cache frames in use, counted frame by frame; empty
+     * on a machine of one node.
+     */
+    static java.util.List<io.vmsim.core.report.RunResult.NumaNode> numa(Machine m) {
+        Kernel k = m.kernel();
+        int nodes = k.frames.nrNodes();
+        if (nodes < 2) {
+            return java.util.List.of();
+        }
+        long[] anon = new long[nodes];
+        long[] file = new long[nodes];
+        io.vmsim.core.alloc.PageFrames f = k.frames;
+        for (int pfn = 0; pfn < f.nrFrames(); pfn++) {
+            int flags = f.flags[pfn];
+            if ((flags & (io.vmsim.core.alloc.PageFrames.PG_BUDDY | io.vmsim.core.alloc.PageFrames.PG_PCP)) != 0) {
+                continue;
+            }
+            if ((flags & io.vmsim.core.alloc.PageFrames.PG_ANON) != 0) {
+                anon[f.nodeOf(pfn)]++;
+            } else if ((flags & io.vmsim.core.alloc.PageFrames.PG_FILE) != 0) {
+                file[f.nodeOf(pfn)]++;
+            }
+        }
+        java.util.List<io.vmsim.core.report.RunResult.NumaNode> out = new java.util.ArrayList<>();
+        io.vmsim.core.topology.NodeAccesses a = m.nodeAccesses();
+        for (int n = 0; n < nodes; n++) {
+            out.add(new io.vmsim.core.report.RunResult.NumaNode(n, a.localAccesses(n), a.remoteAccesses(n), anon[n], file[n]));
+        }
+        return out;
+    }
+
     static Map<String, Long> vmstat(Kernel k) {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("nr_free_pages", k.allocator.nrFreePages());

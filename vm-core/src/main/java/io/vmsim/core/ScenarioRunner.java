@@ -50,7 +50,10 @@ final class ScenarioRunner {
     private long fileOps;
     private long nextProgress = PROGRESS_EVERY;
     private String phaseName = "";
+    private io.vmsim.core.mempolicy.syscall.MempolicySyscalls mempolicySyscalls;
     private boolean interrupted;
+    /** Told the name of each phase as it starts (tests take counters there). */
+    java.util.function.Consumer<String> phaseStarted = name -> { };
 
     /** Thrown at a safe point when the user asked to stop; caught in {@link #run}. */
     private static final class Stop extends RuntimeException {
@@ -88,6 +91,11 @@ final class ScenarioRunner {
             SimProcess proc = m.spawn(ps.name(), ps.threadCpus());
             proc.mm().oomScoreAdj = ps.oomScoreAdj();
             proc.mm().memcg = ps.cgroup() == null ? 0 : cgroupIds.get(ps.cgroup());
+            if (ps.mempolicy() != null) {
+                for (Task t : proc.threads()) {
+                    mempolicy().setMempolicy(t, ps.mempolicy().mode(), ps.mempolicy().nodes(), ps.mempolicy().weights());
+                }
+            }
             long[] starts = new long[ps.vmas().size()];
             long[] sizes = new long[ps.vmas().size()];
             for (int i = 0; i < starts.length; i++) {
@@ -101,7 +109,12 @@ final class ScenarioRunner {
                 for (String advice : v.advice()) {
                     sys.madvise(proc.mm(), starts[i], v.size(), advice, proc.threads().get(0).cpu());
                 }
+                if (v.mempolicy() != null) { // mempolicy (issue 10): mbind() right after mmap()
+                    mempolicy().mbind(proc.threads().get(0), starts[i], v.size(), v.mempolicy().mode(),
+                            v.mempolicy().nodes(), v.mempolicy().weights(), false);
+                }
             }
+            affinity(proc, ps);
             if (ps.memoryMerge()) {
                 m.ksm().prctlMemoryMerge(proc.mm(), true, proc.threads().get(0).cpu()); // KSM (issue 11)
             }
@@ -116,6 +129,7 @@ final class ScenarioRunner {
                 break;
             }
             phaseName = p.name();
+            phaseStarted.accept(p.name());
             long t0 = m.nanoTime();
             long r0 = m.refs();
             String skipped = usesProcess(p) ? whyNotRun(p) : null;
@@ -217,6 +231,7 @@ final class ScenarioRunner {
             case MLOCK -> mlock(p);
             case FADVISE, FTRUNCATE, FSYNC, MSYNC -> fileOp(p);
             case MUNLOCK -> sys.munlock(process(p).mm(), base(p), length(p));
+            case SET_MEMPOLICY, MBIND, MIGRATE_PAGES, MOVE_PAGES -> mempolicyOp(p);
             case PRCTL -> m.ksm().prctlMemoryMerge(process(p).mm(), p.advice().endsWith("=1"), task(p).cpu()); // KSM (issue 11)
             case STAT -> {
                 Task t = task(p);
@@ -231,16 +246,212 @@ final class ScenarioRunner {
                     }
                 }
             }
+            case PARALLEL -> parallel(p);
             default -> throw new IllegalStateException("unhandled op " + p.op());
+        }
+    }
+
+    /** mempolicy (issue 10): the memory-policy system calls, made on first use. */
+    private io.vmsim.core.mempolicy.syscall.MempolicySyscalls mempolicy() {
+        if (mempolicySyscalls == null) {
+            mempolicySyscalls = new io.vmsim.core.mempolicy.syscall.MempolicySyscalls(m.kernel(), sys);
+        }
+        return mempolicySyscalls;
+    }
+
+    /** set_mempolicy, mbind, migrate_pages, move_pages (mempolicy, issue 10). */
+    private void mempolicyOp(PhaseSpec p) {
+        io.vmsim.core.scenario.NumaOpSpec a = p.numa();
+        Task t = task(p);
+        try {
+            switch (p.op()) {
+                case SET_MEMPOLICY -> {
+                    for (Task each : p.allThreads() ? process(p).threads() : List.of(t)) {
+                        mempolicy().setMempolicy(each, a.policy().mode(), a.policy().nodes(), a.policy().weights());
+                    }
+                }
+                case MBIND -> mempolicy().mbind(t, base(p), length(p), a.policy().mode(), a.policy().nodes(),
+                        a.policy().weights(), a.move());
+                case MIGRATE_PAGES -> mempolicy().migratePages(t.mm(), a.from(), a.to(), t.cpu());
+                default -> mempolicy().movePages(t.mm(), base(p), base(p) + length(p), a.node(), t.cpu());
+            }
+        } catch (io.vmsim.core.mempolicy.MempolicyException e) {
+            throw new io.vmsim.core.mempolicy.MempolicyException(e.errno(), "phase '" + p.name() + "'"
+                    + (p.line() > 0 ? " (line " + p.line() + ")" : "") + ": " + e.reason());
+        }
+        m.tick();
+    }
+
+    /** NUMA (issue 10): {@code cpus_allowed} of the process's threads, or each bound to its node's CPUs ({@code bind_cpus: node}). */
+    private void affinity(SimProcess proc, ProcessSpec ps) {
+        int cpus = m.kernel().mmus.length;
+        for (Task t : proc.threads()) {
+            java.util.BitSet allowed = null;
+            if (ps.bindCpusNode()) {
+                allowed = new java.util.BitSet();
+                int node = m.kernel().nodeOfCpu(t.cpu());
+                for (int c = 0; c < cpus; c++) {
+                    if (m.kernel().nodeOfCpu(c) == node) {
+                        allowed.set(c);
+                    }
+                }
+            }
+            if (!ps.cpusAllowed().isEmpty()) {
+                java.util.BitSet a = new java.util.BitSet();
+                for (int c : ps.cpusAllowed()) {
+                    if (c >= cpus) {
+                        throw new WorkloadException("process " + ps.name() + ": cpus_allowed names CPU " + c
+                                + ", which does not exist: machine.cpus is " + cpus);
+                    }
+                    a.set(c);
+                }
+                if (allowed == null) {
+                    allowed = a;
+                } else {
+                    allowed.and(a);
+                }
+            }
+            t.setCpusAllowed(allowed);
+        }
+    }
+
+    /**
+     * A {@code parallel} phase (issue 10): each access phase runs on its own thread at the same
+     * time, one reference of each in turn, the first of each round drawn at random. Every reference is charged as usual, then the clock
+     * keeps the longest of each round only, as CPUs running side by side would take.
+     */
+    private void parallel(PhaseSpec p) {
+        List<Stream> streams = new ArrayList<>();
+        for (PhaseSpec sp : p.phases()) {
+            String skipped = whyNotRun(sp);
+            if (skipped == null) {
+                streams.add(new Stream(sp));
+            }
+        }
+        io.vmsim.core.time.SimClock clock = m.kernel().clock;
+        boolean any = !streams.isEmpty();
+        int n = streams.size();
+        while (any) {
+            any = false;
+            long sum = 0;
+            long max = 0;
+            // the thread that goes first is drawn each round: no thread of a real machine is always ahead
+            int first = n == 1 ? 0 : rng.nextInt(n);
+            for (int j = 0; j < n; j++) {
+                Stream st = streams.get((first + j) % n);
+                if (st.done) {
+                    continue;
+                }
+                any = true;
+                long t0 = clock.picoTime();
+                st.step();
+                long d = clock.picoTime() - t0;
+                sum += d;
+                max = Math.max(max, d);
+                tick();
+            }
+            if (sum > max) {
+                clock.overlap(sum - max);
+            }
+        }
+    }
+
+    /** One thread's access phase inside a {@code parallel} phase, a reference at a time (the costs of {@link #strided} and {@link #random}). */
+    private final class Stream {
+        final Task t;
+        final long base;
+        final long len;
+        final long stride;
+        final int repeats;
+        final double wf;
+        final long storePs;
+        final long firstPassMissPs;
+        final long repeatMissPs;
+        final boolean random;
+        final ZipfSampler zipf;
+        final long pages;
+        final long n;
+        final double missFraction;
+        /** What the phase's writes store, or null (KSM, issue 11). */
+        final String fill;
+        final long vmaOffset;
+        long off;
+        int r;
+        long i;
+        boolean done;
+
+        Stream(PhaseSpec p) {
+            t = task(p);
+            base = base(p);
+            len = length(p);
+            io.vmsim.core.time.CostModel cost = m.kernel().cost;
+            random = p.op() == PhaseOp.RANDOM || p.op() == PhaseOp.ZIPF;
+            boolean memset = p.op() == PhaseOp.MEMSET;
+            stride = p.stride();
+            repeats = Math.max(1, p.repeat());
+            wf = memset ? 1.0 : p.writeFraction();
+            storePs = memset ? cost.storeBytePs * stride : 0;
+            long first = 0;
+            long again = 0;
+            if (!random && stride >= 4096) {
+                long footprint = ((len + stride - 1) / stride) * 64;
+                first = cost.cacheMissPs;
+                again = footprint > cacheSize() ? cost.cacheMissPs : 0;
+            }
+            firstPassMissPs = first;
+            repeatMissPs = again;
+            pages = Math.max(1, len >>> 12);
+            zipf = p.op() == PhaseOp.ZIPF ? new ZipfSampler(pages, p.zipfS()) : null;
+            n = (p.count() < 0 ? pages : p.count()) * repeats;
+            long footprint = pages * 64;
+            missFraction = random && cost.cacheMissPs != 0 && footprint > cacheSize() ? 1.0 - (double) cacheSize() / footprint : 0;
+            fill = p.fill();
+            vmaOffset = p.offset();
+        }
+
+        /** A reference at {@code at} bytes into the range; a write with {@code fill} stores its contents (KSM, issue 11). */
+        private void touch(long at, boolean write) {
+            if (write && fill != null) {
+                m.store(t, base + at, fillTag(fill, t, base + at, vmaOffset + at));
+            } else {
+                m.access(t, base + at, write);
+            }
+        }
+
+        void step() {
+            io.vmsim.core.time.CostModel cost = m.kernel().cost;
+            io.vmsim.core.mmu.Mmu mmu = m.kernel().mmus[t.cpu()];
+            long tlb = mmu.tlbMissPs;
+            boolean write = wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf);
+            if (random) {
+                long page = zipf == null ? rng.nextLong(pages) : zipf.sample(rng) - 1;
+                touch(page << 12, write);
+                io.vmsim.core.mmu.Mmu now = m.kernel().mmus[t.cpu()];
+                if (missFraction != 0) {
+                    m.kernel().clock.advance(Math.round(missFraction * cost.overlappedMissPs(now.tlbMissPs - (now == mmu ? tlb : now.tlbMissPs), cost.cacheMissPs)));
+                }
+                done = ++i >= n;
+                return;
+            }
+            touch(off, write);
+            io.vmsim.core.mmu.Mmu now = m.kernel().mmus[t.cpu()];
+            charge(cost, storePs, r == 0 ? firstPassMissPs : repeatMissPs, now == mmu ? mmu.tlbMissPs - tlb : 0);
+            off += stride;
+            if (off >= len) {
+                off = 0;
+                done = ++r >= repeats;
+            }
         }
     }
 
     /** THP (issue 5): unmovable kernel pages (slab-like), held for the rest of the run. */
     private void kernelAlloc(PhaseSpec p) {
         Task t = task(p);
+        m.kernel().currentTask = t;
         for (long n = p.length() >>> 12; n > 0; n--) {
-            int pfn = m.kernel().allocator.allocPages(io.vmsim.core.alloc.Gfp.GFP_KERNEL, 0, t.cpu(),
-                    m.kernel().nodeOfCpu(t.cpu()));
+            // alloc_pages(): the task's policy (mempolicy, issue 10)
+            int pfn = m.kernel().allocPagesMpol(io.vmsim.core.alloc.Gfp.GFP_KERNEL, 0, t.cpu(),
+                    m.kernel().taskPolicyNode(t));
             if (pfn < 0) {
                 throw new WorkloadException("kernel_alloc: out of memory with " + n + " pages still to allocate");
             }
@@ -260,18 +471,21 @@ final class ScenarioRunner {
         // miss. A pass whose lines (one 64-byte line a reference) exceed the last-level cache
         // misses on every one (a cyclic sweep larger than an LRU cache finds none of its lines);
         // one that fits misses on its first pass only (no cache contents carry across phases).
-        long firstPassMissPs = 0;
-        long repeatMissPs = 0;
+        // A miss to another node's memory costs what that node adds (NodeAccesses.lastSurplusPs,
+        // docs/numa.md "Cost model"), on one node nothing.
+        boolean firstPassMisses = false;
+        boolean repeatMisses = false;
         if (stride >= 4096) {
             long footprint = ((len + stride - 1) / stride) * 64;
-            firstPassMissPs = cost.cacheMissPs;
-            repeatMissPs = footprint > cacheSize() ? cost.cacheMissPs : 0;
+            firstPassMisses = true;
+            repeatMisses = footprint > cacheSize();
         }
-        io.vmsim.core.mmu.Mmu mmu = m.kernel().mmus[t.cpu()];
+        io.vmsim.core.topology.NodeAccesses numa = m.nodeAccesses();
         double wf = memset ? 1.0 : p.writeFraction();
         for (int r = 0; r < Math.max(1, p.repeat()); r++) {
-            long missPs = r == 0 ? firstPassMissPs : repeatMissPs;
+            boolean misses = r == 0 ? firstPassMisses : repeatMisses;
             for (long off = 0; off < len; off += stride) {
+                io.vmsim.core.mmu.Mmu mmu = m.kernel().mmus[t.cpu()]; // NUMA balancing may move the task
                 long tlb = mmu.tlbMissPs;
                 boolean w = wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf);
                 if (w && p.fill() != null) {
@@ -279,6 +493,7 @@ final class ScenarioRunner {
                 } else {
                     m.access(t, base + off, w);
                 }
+                long missPs = misses ? Math.max(0, cost.cacheMissPs + numa.lastSurplusPs()) : 0;
                 charge(cost, storePs, missPs, mmu.tlbMissPs - tlb);
                 tick();
             }
@@ -304,6 +519,7 @@ final class ScenarioRunner {
     /** read() or write() the phase's range of its file, page by page (reclaim, issue 3). */
     private void fileIo(PhaseSpec p) {
         Task t = task(p);
+        m.kernel().currentTask = t; // mempolicy (issue 10): the page cache follows the reader's policy
         PageCache pc = Reclaim.of(m.kernel()).pageCache();
         int file = fileIds[p.file()];
         long size = pc.file(file).sizePages << 12;
@@ -382,9 +598,11 @@ final class ScenarioRunner {
         // more often).
         io.vmsim.core.time.CostModel cost = m.kernel().cost;
         long footprint = pages * 64;
-        double missFraction = cost.cacheMissPs != 0 && footprint > cacheSize() ? 1.0 - (double) cacheSize() / footprint : 0;
-        io.vmsim.core.mmu.Mmu mmu = m.kernel().mmus[t.cpu()];
+        io.vmsim.core.topology.NodeAccesses numa = m.nodeAccesses();
+        double missFraction = (cost.cacheMissPs != 0 || numa.remoteCosts()) && footprint > cacheSize()
+                ? 1.0 - (double) cacheSize() / footprint : 0;
         for (long i = 0; i < n; i++) {
+            io.vmsim.core.mmu.Mmu mmu = m.kernel().mmus[t.cpu()]; // NUMA balancing may move the task
             long page = zipf == null ? rng.nextLong(pages) : zipf.sample(rng) - 1;
             long tlb = mmu.tlbMissPs;
             boolean w = wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf);
@@ -393,8 +611,9 @@ final class ScenarioRunner {
             } else {
                 m.access(t, base + (page << 12), w);
             }
-            if (missFraction != 0) {
-                m.kernel().clock.advance(Math.round(missFraction * cost.overlappedMissPs(mmu.tlbMissPs - tlb, cost.cacheMissPs)));
+            long missPs = Math.max(0, cost.cacheMissPs + numa.lastSurplusPs());
+            if (missFraction != 0 && missPs != 0) {
+                m.kernel().clock.advance(Math.round(missFraction * cost.overlappedMissPs(mmu.tlbMissPs - tlb, missPs)));
             }
             tick();
         }
@@ -509,6 +728,13 @@ final class ScenarioRunner {
                 long size = p.vma() < 0 ? 0 : s.processes().get(Math.min(p.process(), s.processes().size() - 1))
                         .vmas().get(p.vma()).size();
                 yield (p.length() < 0 ? size - p.offset() : p.length()) / 4096 * rep;
+            }
+            case PARALLEL -> {
+                long n = 0;
+                for (PhaseSpec sp : p.phases()) {
+                    n += expectedRefs(s, sp);
+                }
+                yield n;
             }
             default -> 0;
         };

@@ -146,7 +146,7 @@ public final class Simulation {
         Map<String, String> cfg = new LinkedHashMap<>(m.config().asMap());
         List<String> kills = reclaim.oomKiller().kills().stream().map(Object::toString).toList();
         return new RunResult(workload, m.vmstat(), m.meminfo(), m.tlb(), m.nanoTime(), refs, phases, nested,
-                m.buddyinfo(), cfg, files, kills, reclaim.cgroupReport(), interrupted, warnings(m), ksm(m));
+                m.buddyinfo(), cfg, files, kills, reclaim.cgroupReport(), interrupted, warnings(m), Reports.numa(m), ksm(m));
     }
 
     /** ksmd's counters, by their sysfs names, if it ran (KSM, issue 11). */

@@ -137,6 +137,46 @@ final class KsmTest {
         }
     }
 
+    /**
+     * The writes of a {@code parallel} phase (NUMA, issue 10) store their {@code fill} as any
+     * write phase does: two threads writing the same contents to each half of a mergeable area
+     * give what one thread writing all of it gives, by the chain rule.
+     */
+    @Test
+    void aParallelPhasesWrites_storeTheirFill_andMergeAsTheChainRuleSays() throws Exception {
+        String yaml = """
+                name: ksm-parallel
+                config:
+                  machine.memory: 256M
+                  machine.cpus: 2
+                  policy.ksm: linux
+                  mm.ksm.run: 1
+                processes:
+                  - name: app
+                    threads: [0, 1]
+                    vmas:
+                      - { name: data, size: 4000K, advice: [nohugepage, mergeable] }
+                phases:
+                  - name: two threads fill identical pages
+                    op: parallel
+                    phases:
+                      - { op: memset, thread: 0, vma: data, offset: 0, length: 2000K, stride: 4096, fill: "same:90" }
+                      - { op: memset, thread: 1, vma: data, offset: 2000K, length: 2000K, stride: 4096, fill: "same:90" }
+                  - { name: ksmd merges, op: sleep, duration_ns: 1000000000 }
+                """;
+        Scenario s = io.vmsim.core.scenario.ScenarioParser.parse(new java.io.StringReader(yaml), "t.yaml", "t.yaml");
+        assertThat(s.phases().get(0).phases()).extracting(io.vmsim.core.scenario.PhaseSpec::fill)
+                .containsExactly("same:90", "same:90");
+        Map<String, String> cfg = new HashMap<>(s.config());
+        cfg.put("vmsim.debug_checks", "true");
+        RunResult r = Simulation.runScenario(new TestConfig(cfg), new TestCatalog(), s, Progress.NONE);
+        Map<String, Long> c = r.ksm().counters();
+        long[] rule = chainRule(PAGES, 256);
+        assertThat(c.get("pages_shared")).isEqualTo(rule[0]);
+        assertThat(c.get("pages_sharing")).isEqualTo(rule[1]);
+        assertThat(c.get("pages_unshared")).isEqualTo(rule[2]);
+    }
+
     // ---------------------------------------------------------------- ksmd step by step
 
     /** A machine with one process of {@code n} pages filled with {@code tag}, MADV_MERGEABLE, ksmd on. */

@@ -115,9 +115,12 @@ final class MemcgKmemTest {
         assertThat(nodesKb).as("kmem of the xarray nodes of %d pages", len / PAGE).isBetween(linuxNodesKb - 4, linuxNodesKb + 8);
         m.debugChecks().check("test");
 
-        // exit: every object goes back to the group's stocks; the kernel memory left is the
-        // partial page the object stock still holds
+        // exit: every object goes back to the group's stocks, the inode and the xarray nodes
+        // after an RCU grace period; the kernel memory left is the partial page the object
+        // stock still holds
         m.syscalls().exit(mm, 0);
+        m.kernel().clock.advance(io.vmsim.core.memcg.RcuFrees.GRACE_PERIOD_NS * 1000);
+        m.tick();
         assertThat(cg.kmem).isLessThanOrEqualTo(1);
         m.debugChecks().check("test");
     }

@@ -90,7 +90,46 @@ final class MemcgTest {
         }
         assertThat(cg.file).isEqualTo(cg.current);
         assertThat(pc.nrFilePages()).isEqualTo(cg.current);
-        assertThat(m.vmstat().get("pgsteal_direct")).isEqualTo(cg.pgsteal);
+        // the group's reclaim counts in its own memory.stat; /proc/vmstat's pgsteal_direct only
+        // counts global reclaim (shrink_inactive_list(), Linux 6.18; recorded in conformance/writeback)
+        assertThat(cg.pgsteal).isPositive();
+        assertThat(m.vmstat().get("pgsteal_file")).isEqualTo(cg.pgsteal);
+        assertThat(m.vmstat().get("pgsteal_direct")).isZero();
+        r.verify();
+    }
+
+    @Test
+    void dirtyPageCache_metByTheGroupsReclaim_isMarkedPgReclaimAndActivated_thenRotatedWhenWritten() {
+        // shrink_folio_list(), Linux 6.18, cgroup v1: a dirty file page is not written by a group's
+        // reclaim but marked PG_reclaim (nr_vmscan_immediate_reclaim) and activated (pgactivate);
+        // a batch of such pages wakes the flusher and the reclaimer is throttled until writes
+        // complete; a page met under writeback is marked and activated too, and one met under
+        // writeback with PG_reclaim is waited for. folio_end_writeback() rotates every marked page
+        // to the inactive tail (pgrotated, lru_move_tail() clears PG_active), where the next reclaim
+        // frees it: conformance/writeback/memcg-page-cache-writeback.*.json recorded pgrotated
+        // following pgactivate and the active file list near empty. (The test policy here has
+        // no active list; linux-2list's activation is TwoListPolicyTest's.)
+        Machine m = machine("swap.size", "0");
+        Reclaim r = Reclaim.of(m.kernel());
+        int id = r.createCgroup("writer", 8 * MIB, Long.MAX_VALUE);
+        MemCgroup cg = r.lruDomains().cgroup(id);
+        PageCache pc = r.pageCache();
+        int f = pc.createFile("data", 32 * MIB);
+        SimProcess p = proc(m, "writer", id);
+        for (long i = 0; i < 8192; i++) {
+            pc.write(p.mm(), 0, f, i);
+            assertThat(cg.current).isLessThanOrEqualTo(2048);
+        }
+        long immediate = m.vmstat().get("nr_vmscan_immediate_reclaim");
+        long rotated = m.vmstat().get("pgrotated");
+        // every page of the group was dirty when it first reached its limit: each one reclaim met
+        // was marked, and the flusher's completion rotated the marked pages still on the LRU
+        assertThat(immediate).isPositive();
+        assertThat(rotated).isPositive().isLessThanOrEqualTo(immediate + m.vmstat().get("nr_written"));
+        assertThat(TestCatalog.lastRecording.rotated).hasSize((int) rotated);
+        assertThat(cg.eventsOomKill).isZero();
+        assertThat(cg.pgsteal).isGreaterThanOrEqualTo(8192 - 2048);
+        assertThat(m.vmstat().get("nr_vmscan_write")).isZero(); // only kswapd could write file pages
         r.verify();
     }
 

@@ -67,6 +67,23 @@ final class ReclaimTestPolicies {
             deactivated.add(pfn);
         }
 
+        /** Pages the core rotated ({@code folio_rotate_reclaimable()}), in order. */
+        final List<Integer> rotated = new ArrayList<>();
+
+        /** Moves the page to the cold end, where the next shrink offers it first. */
+        @Override
+        public boolean pageRotated(int pfn) {
+            if (!order.remove(pfn)) {
+                return false;
+            }
+            List<Integer> rest = new ArrayList<>(order);
+            order.clear();
+            order.add(pfn);
+            order.addAll(rest);
+            rotated.add(pfn);
+            return true;
+        }
+
         @Override
         public void pageRefaulted(int pfn, long shadow) {
             refaults.add(new long[] {frames.pageKey(pfn), shadow});

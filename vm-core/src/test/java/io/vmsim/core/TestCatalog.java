@@ -217,6 +217,8 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
             provider("linux", PolicyKind.THP, c -> new TestThp()),
             provider("demoting", PolicyKind.THP, c -> new DemotingThp()),
             provider("first-touch", PolicyKind.NUMA, c -> (NumaPolicy) (TaskView task, VmaView vma, long address, int localNode) -> localNode),
+            // automatic NUMA balancing is tested with the real policy (issue 10)
+            provider("linux", PolicyKind.NUMA, c -> new io.vmsim.policies.numa.LinuxNumaPolicy(c.machine().topology().nrNodes())),
             provider("none", PolicyKind.KSM, c -> (DedupPolicy) () -> false),
             // KSM (issue 11): Linux's ksmd adds nothing to the core's mechanism
             provider("linux", PolicyKind.KSM, c -> (DedupPolicy) () -> true),

@@ -37,10 +37,23 @@ import io.vmsim.api.policy.ScanControl;
  * The anon active list is aged after each pass whenever its inactive list is low.</li>
  * <li>{@code nonresident_age} advances on every eviction (after the shadow records it) and
  * every activation; the shadow holds that age, PG_workingset and the page type.</li>
+ *
+ * <li>For the kernel's reclaim ({@link ScanControl#wholeBatches()}; a fixed-size cache such as
+ * {@code vmsim mrc} stops at the page it asked for) {@code shrink_lruvec()} goes round the lists taking at most {@value #SWAP_CLUSTER_MAX}
+ * pages of each a round; {@code shrink_inactive_list()} deals with every page of its batch, and
+ * only between rounds is the pages reclaimed compared with {@link ScanControl#nrToReclaim()}:
+ * global direct reclaim at {@code DEF_PRIORITY} scans its whole count, kswapd and a memory
+ * cgroup's reclaim, once they have the pages, stop scanning the type with less left to scan and
+ * scan the other only down to the share of its count that the first had left
+ * ({@code proportional_reclaim}, Linux 6.18).</li>
+ * <li>A page the core refuses into {@code activate_locked} ({@link ScanControl#activateRefused}:
+ * dirty file pages and pages under writeback, which reclaim marked PG_reclaim) goes to the head
+ * of its active list and counts {@code pgactivate}; when the write completes,
+ * {@code folio_rotate_reclaimable()} moves it to the tail of its inactive list
+ * ({@link #pageRotated}).</li>
  * </ul>
  *
- * <p>Simplifications: a pass stops as soon as {@link ScanControl#nrToReclaim()} pages are
- * reclaimed (the kernel finishes its batch and scales the rest proportionally); a page mapped by
+ * <p>Simplifications: a page mapped by
  * several young PTEs counts as one reference (the kernel activates it at once); no
  * {@code VM_EXEC} protection, so the active lists rotate nothing; a reclaimed anonymous page
  * counts as one pageout and a file page as none (dirty file pages are refused by the core);
@@ -68,6 +81,8 @@ public final class TwoListPolicy implements ReclaimPolicy {
     static final int SWAP_CLUSTER_MAX = 32;
     private static final int PAGES_PER_GB_SHIFT = 18; // 30 - PAGE_SHIFT
     private static final int PRIORITY_ZERO_PASSES = 4;
+    /** {@code DEF_PRIORITY}. */
+    private static final int DEF_PRIORITY = 12;
 
     private static final int SCAN_EQUAL = 0;
     private static final int SCAN_FRACT = 1;
@@ -90,6 +105,8 @@ public final class TwoListPolicy implements ReclaimPolicy {
 
     // per pass (struct scan_control), reused so that reclaim allocates nothing
     private final long[] nr = new long[4];
+    /** {@code targets[]} of {@code shrink_lruvec()}: the counts {@link #getScanCount} set. */
+    private final long[] targets = new long[4];
     private boolean mayDeactivateAnon;
     private boolean mayDeactivateFile;
     private boolean skippedDeactivate;
@@ -256,6 +273,26 @@ public final class TwoListPolicy implements ReclaimPolicy {
         }
     }
 
+    /**
+     * {@code folio_rotate_reclaimable()} ({@code mm/swap.c}, Linux 6.18): a page marked
+     * PG_reclaim whose write completed moves to the tail of its inactive list, from the active
+     * list too: {@code lru_move_tail()} clears PG_active (conformance/writeback: nearly every page
+     * a group's reclaim activated under writeback was rotated, and the active file list stayed
+     * near empty). The core counts {@code pgrotated}.
+     */
+    @Override
+    public boolean pageRotated(int pfn) {
+        int b = lists.bits(pfn);
+        if ((b & ON_LRU) == 0) {
+            return false;
+        }
+        lists.remove(lru[lruIndex(b)], pfn);
+        b &= ~ACTIVE;
+        lists.addTail(lru[lruIndex(b)], pfn);
+        lists.setBits(pfn, b);
+        return true;
+    }
+
     /** {@code workingset_eviction()}: the shadow records the age, then the age advances. */
     @Override
     public long pageEvicted(int pfn) {
@@ -418,17 +455,58 @@ public final class TwoListPolicy implements ReclaimPolicy {
         return nr[list];
     }
 
-    /** {@code shrink_lruvec()}: one pass at {@code priority}. */
+    /**
+     * {@code shrink_lruvec()} ({@code mm/vmscan.c}, Linux 6.18): one pass at {@code priority}.
+     * Each round takes up to {@value #SWAP_CLUSTER_MAX} pages of every list with pages left to
+     * scan, and every page taken is dealt with; the pages reclaimed are compared with the request
+     * only after a round. Global direct reclaim at {@code DEF_PRIORITY} ({@code proportional_reclaim}
+     * from the start) scans its whole count. Otherwise, once the request is met, the type (anon or
+     * file) with less left to scan stops, and the other is scanned only down to the fraction of
+     * its target that the stopped one had left; with one type only the pass ends.
+     */
     private void shrinkLruvec(ScanControl sc, int priority, boolean force) {
         getScanCount(sc, priority, force);
-        while ((nr[LRU_INACTIVE_ANON] | nr[LRU_ACTIVE_FILE] | nr[LRU_INACTIVE_FILE]) != 0 && sc.nrToReclaim() > 0) {
+        for (int list = 0; list < 4; list++) {
+            targets[list] = nr[list];
+        }
+        long nrToReclaim = sc.nrToReclaim();
+        long nrReclaimed = 0;
+        boolean proportionalReclaim = !sc.isCgroupReclaim() && !sc.isKswapd() && priority == DEF_PRIORITY;
+        boolean whole = sc.wholeBatches();
+        while ((nr[LRU_INACTIVE_ANON] | nr[LRU_ACTIVE_FILE] | nr[LRU_INACTIVE_FILE]) != 0 && (whole || sc.nrToReclaim() > 0)) {
             for (int list = 0; list < 4; list++) {
                 if (nr[list] > 0) {
                     int n = (int) Math.min(nr[list], SWAP_CLUSTER_MAX);
                     nr[list] -= n;
-                    shrinkList(sc, list, n);
+                    nrReclaimed += shrinkList(sc, list, n);
                 }
             }
+            if (!whole || nrReclaimed < nrToReclaim || proportionalReclaim) {
+                continue;
+            }
+            long nrFile = nr[LRU_INACTIVE_FILE] + nr[LRU_ACTIVE_FILE];
+            long nrAnon = nr[LRU_INACTIVE_ANON] + nr[LRU_ACTIVE_ANON];
+            if (nrFile == 0 || nrAnon == 0) {
+                break;
+            }
+            int stop;
+            long percentage;
+            if (nrFile > nrAnon) {
+                percentage = nrAnon * 100 / (targets[LRU_INACTIVE_ANON] + targets[LRU_ACTIVE_ANON] + 1);
+                stop = LRU_INACTIVE_ANON;
+            } else {
+                percentage = nrFile * 100 / (targets[LRU_INACTIVE_FILE] + targets[LRU_ACTIVE_FILE] + 1);
+                stop = LRU_INACTIVE_FILE;
+            }
+            nr[stop] = 0;
+            nr[stop + 1] = 0;
+            int other = stop == LRU_INACTIVE_FILE ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
+            for (int list = other; list <= other + 1; list++) {
+                long scanned = targets[list] - nr[list];
+                nr[list] = targets[list] * (100 - percentage) / 100;
+                nr[list] -= Math.min(nr[list], scanned);
+            }
+            proportionalReclaim = true;
         }
         // Even if no anon page was to be evicted, rebalance the anon active/inactive ratio.
         if (sc.mayReclaimAnon() && inactiveIsLow(LRU_INACTIVE_ANON)) {
@@ -436,17 +514,17 @@ public final class TwoListPolicy implements ReclaimPolicy {
         }
     }
 
-    /** {@code shrink_list()}. */
-    private void shrinkList(ScanControl sc, int list, int n) {
+    /** {@code shrink_list()}: returns the pages reclaimed. */
+    private long shrinkList(ScanControl sc, int list, int n) {
         if ((list & 1) != 0) {
             if (list == LRU_ACTIVE_FILE ? mayDeactivateFile : mayDeactivateAnon) {
                 shrinkActiveList(sc, n, list);
             } else {
                 skippedDeactivate = true;
             }
-            return;
+            return 0;
         }
-        shrinkInactiveList(sc, n, list);
+        return shrinkInactiveList(sc, n, list);
     }
 
     /**
@@ -467,12 +545,18 @@ public final class TwoListPolicy implements ReclaimPolicy {
         }
     }
 
-    /** {@code shrink_inactive_list()} with {@code folio_check_references()} for each page. */
-    private void shrinkInactiveList(ScanControl sc, int n, int inactiveLru) {
+    /**
+     * {@code shrink_inactive_list()} with {@code folio_check_references()} for each page: every
+     * one of the {@code n} pages taken from the tail is dealt with, whatever has been reclaimed
+     * meanwhile ({@code shrink_folio_list()} goes through its whole list), unless the caller takes
+     * exactly what it asked ({@link ScanControl#wholeBatches()} false). Returns the pages reclaimed.
+     */
+    private long shrinkInactiveList(ScanControl sc, int n, int inactiveLru) {
         long scanned = 0;
         long reclaimed = 0;
         long pageout = 0;
-        for (int i = 0; i < n && lruSize(inactiveLru) > 0 && sc.nrToReclaim() > 0; i++) {
+        boolean whole = sc.wholeBatches();
+        for (int i = 0; i < n && lruSize(inactiveLru) > 0 && (whole || sc.nrToReclaim() > 0); i++) {
             int pfn = lists.tail(lru[inactiveLru]);
             lists.remove(lru[inactiveLru], pfn);
             sc.scanned(1);
@@ -500,6 +584,14 @@ public final class TwoListPolicy implements ReclaimPolicy {
                 if ((b & ANON) != 0) {
                     pageout++;
                 }
+            } else if (sc.activateRefused(pfn)) {
+                // activate_locked: folio_set_active(); move_folios_to_lru() ages the workingset
+                b = (b & ~REFERENCED) | ACTIVE;
+                lists.addHead(lru[lruIndex(b)], pfn);
+                lists.setBits(pfn, b);
+                nonresidentAge++;
+                activations++;
+                events.count(PolicyEvents.Event.PGACTIVATE);
             } else {
                 lists.addHead(lru[inactiveLru], pfn);
             }
@@ -507,6 +599,7 @@ public final class TwoListPolicy implements ReclaimPolicy {
         if (scanned > 0) {
             lruNoteCost(inactiveLru == LRU_INACTIVE_FILE, pageout, scanned - reclaimed);
         }
+        return reclaimed;
     }
 
     @Override

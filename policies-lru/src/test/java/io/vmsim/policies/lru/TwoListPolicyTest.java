@@ -188,6 +188,11 @@ final class TwoListPolicyTest {
         final java.util.Set<Integer> refuse = new java.util.HashSet<>();
         final java.util.List<Integer> reclaimed = new java.util.ArrayList<>();
         final java.util.Map<Integer, Long> shadows = new java.util.HashMap<>();
+        /** Refused pages the core sends to activate_locked. */
+        final java.util.Set<Integer> activate = new java.util.HashSet<>();
+        /** The kernel's reclaim ({@link io.vmsim.api.policy.ScanControl#wholeBatches()}), and a memory cgroup's. */
+        boolean whole;
+        boolean cgroup;
         int scanned;
 
         Scan(TwoListPolicy policy) {
@@ -212,7 +217,7 @@ final class TwoListPolicyTest {
 
         @Override
         public int nrToReclaim() {
-            return nr;
+            return Math.max(0, nr);
         }
 
         @Override
@@ -247,8 +252,23 @@ final class TwoListPolicyTest {
         }
 
         @Override
+        public boolean wholeBatches() {
+            return whole;
+        }
+
+        @Override
+        public boolean isCgroupReclaim() {
+            return cgroup;
+        }
+
+        @Override
+        public boolean activateRefused(int pfn) {
+            return activate.contains(pfn);
+        }
+
+        @Override
         public boolean reclaim(int pfn) {
-            if (nr <= 0) {
+            if (nr <= 0 && !whole) {
                 throw new AssertionError("reclaim beyond the request: " + pfn);
             }
             if (refuse.contains(pfn)) {
@@ -259,6 +279,86 @@ final class TwoListPolicyTest {
             nr--;
             return true;
         }
+    }
+
+    @Test
+    void aGroupsReclaim_finishesEachBatch_andChecksTheRequestOnlyBetweenRounds() {
+        // do_try_to_free_pages() for a memory cgroup (try_to_free_mem_cgroup_pages(): nr_to_reclaim
+        // = SWAP_CLUSTER_MAX), priority 12 down while fewer than 32 are reclaimed: each pass scans
+        // inactive_file >> priority pages (get_scan_count(), no swap), in batches of at most 32 that
+        // shrink_folio_list() finishes. With 8000 clean unreferenced file pages: 1, 3, 7, 15, then
+        // 31 at priority 8, 57 in all, where stopping at the 32nd page would reclaim 32.
+        TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(8192));
+        int size = 8000;
+        addInactive(p, 0, size, false);
+        Scan sc = new Scan(p);
+        sc.mayAnon = false;
+        sc.whole = true;
+        sc.cgroup = true;
+        sc.nr = 32;
+        long expected = 0;
+        long left = size;
+        for (int prio = 12; prio >= 0 && expected < 32; prio--) {
+            long scan = left >> prio;
+            expected += scan;
+            left -= scan;
+            sc.priority = prio;
+            p.shrink(sc);
+        }
+        assertThat(expected).isEqualTo(57);
+        assertThat(sc.reclaimed).hasSize(57);
+        assertThat(sc.reclaimed.get(0)).isEqualTo(0); // the inactive tail first
+        p.verifyInvariants();
+    }
+
+    @Test
+    void globalDirectReclaimAtDefPriority_scansItsWholeCount_proportionalReclaim() {
+        // shrink_lruvec(): proportional_reclaim from the start for global direct reclaim at
+        // DEF_PRIORITY, so the pass scans the whole of get_scan_count()'s target, here
+        // 200000 >> 12 = 48 file pages in batches of 32 and 16, though one page was asked for
+        TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(200_000));
+        addInactive(p, 0, 200_000, false);
+        Scan sc = new Scan(p);
+        sc.mayAnon = false;
+        sc.whole = true;
+        sc.run(1, 12);
+        assertThat(sc.reclaimed).hasSize(200_000 >> 12);
+        // a group's reclaim stops after the first round, its batch of 32 finished
+        TwoListPolicy q = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(200_000));
+        addInactive(q, 0, 200_000, false);
+        Scan g = new Scan(q);
+        g.mayAnon = false;
+        g.whole = true;
+        g.cgroup = true;
+        g.run(1, 12);
+        assertThat(g.reclaimed).hasSize(TwoListPolicy.SWAP_CLUSTER_MAX);
+    }
+
+    @Test
+    void aRefusedPageSentToActivateLocked_goesToTheActiveList_andItsWritesCompletionRotatesItToTheInactiveTail() {
+        // shrink_folio_list() marks a dirty file page PG_reclaim and activates it (pgactivate);
+        // folio_end_writeback() -> folio_rotate_reclaimable() -> lru_move_tail() clears PG_active
+        // and puts it at the inactive tail (Linux 6.18, mm/swap.c), where the next scan meets it first
+        Counted ev = new Counted();
+        TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(64), ev);
+        addInactive(p, 0, 40, false);
+        Scan sc = new Scan(p);
+        sc.mayAnon = false;
+        sc.whole = true;
+        sc.refuse.add(0);
+        sc.activate.add(0);
+        sc.refuse.add(1); // refused and kept (keep_locked): back on the inactive list
+        sc.run(1, 5); // 40 >> 5 = 1 page: 0
+        assertThat(p.isActive(0)).isTrue();
+        assertThat(ev.get(io.vmsim.api.policy.PolicyEvents.Event.PGACTIVATE)).isEqualTo(1);
+        sc.run(1, 5); // 1 page: 1, kept inactive
+        assertThat(p.isActive(1)).isFalse();
+        assertThat(p.pageRotated(0)).isTrue();
+        assertThat(p.isActive(0)).isFalse();
+        sc.refuse.clear();
+        sc.run(1, 5);
+        assertThat(sc.reclaimed).containsExactly(0);
+        p.verifyInvariants();
     }
 
     private static final class Counted implements io.vmsim.api.policy.PolicyEvents {

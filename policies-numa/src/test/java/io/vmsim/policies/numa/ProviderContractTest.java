@@ -1,5 +1,7 @@
 package io.vmsim.policies.numa;
 
+import io.vmsim.api.machine.MachineView;
+import io.vmsim.api.machine.Topology;
 import io.vmsim.api.policy.PolicyContext;
 import io.vmsim.api.policy.PolicyKind;
 import io.vmsim.api.policy.PolicyProvider;
@@ -23,17 +25,61 @@ final class ProviderContractTest {
         return byName;
     }
 
-    /** These policies read nothing from their context; any use of it fails the test. */
-    private static PolicyContext unusedContext() {
+    /**
+     * These policies read nothing from their context but the topology's sizes and tiers (two nodes
+     * of 1024 frames, node 1 memory-only in tier 1) and their declared keys at their defaults;
+     * any other use fails the test.
+     */
+    private static PolicyContext unusedContext(PolicyProvider provider) {
+        Topology topology = (Topology) Proxy.newProxyInstance(Topology.class.getClassLoader(),
+                new Class<?>[] {Topology.class}, (p, m, a) -> {
+                    switch (m.getName()) {
+                        case "nrNodes":
+                            return 2;
+                        case "nodeFrames":
+                            return 1024;
+                        case "hasCpus":
+                            return (int) a[0] == 0;
+                        case "memoryTier":
+                            return (int) a[0];
+                        default:
+                            throw new UnsupportedOperationException("topology." + m.getName());
+                    }
+                });
+        io.vmsim.api.config.Settings settings = (io.vmsim.api.config.Settings) Proxy.newProxyInstance(
+                io.vmsim.api.config.Settings.class.getClassLoader(), new Class<?>[] {io.vmsim.api.config.Settings.class},
+                (p, m, a) -> {
+                    if (m.getName().equals("getLong")) {
+                        for (io.vmsim.api.config.ConfigKey k : provider.configKeys()) {
+                            if (k.name().equals(a[0])) {
+                                return Long.parseLong(k.defaultValue());
+                            }
+                        }
+                    }
+                    throw new UnsupportedOperationException("settings." + m.getName() + " " + java.util.Arrays.toString(a));
+                });
+        MachineView machine = (MachineView) Proxy.newProxyInstance(MachineView.class.getClassLoader(),
+                new Class<?>[] {MachineView.class}, (p, m, a) -> {
+                    if (m.getName().equals("topology")) {
+                        return topology;
+                    }
+                    throw new UnsupportedOperationException("machine." + m.getName());
+                });
         return (PolicyContext) Proxy.newProxyInstance(PolicyContext.class.getClassLoader(),
                 new Class<?>[] {PolicyContext.class}, (p, m, a) -> {
+                    if (m.getName().equals("machine")) {
+                        return machine;
+                    }
+                    if (m.getName().equals("settings")) {
+                        return settings;
+                    }
                     throw new UnsupportedOperationException("context." + m.getName());
                 });
     }
 
     @Test
     void serviceLoader_findsTheModulesProviders() {
-        assertThat(providers().keySet()).containsExactly("first-touch");
+        assertThat(providers().keySet()).containsExactly("first-touch", "interleave", "linux", "memtis", "tpp");
     }
 
     @Test
@@ -42,8 +88,9 @@ final class ProviderContractTest {
             assertThat(p.name()).matches("[a-z0-9][a-z0-9+-]*");
             assertThat(p.kind()).isEqualTo(PolicyKind.NUMA);
             assertThat(p.description()).isNotBlank().endsWith(".");
-            assertThat(p.configKeys()).isEmpty();
-            assertThat(p.create(unusedContext())).isInstanceOf(p.kind().policyType());
+            assertThat(p.configKeys()).hasSize(p.name().equals("tpp") || p.name().equals("memtis") ? 1 : 0);
+            PolicyContext context = p.name().equals("interleave") ? InterleavePolicyTest.context(2, 100, 100) : unusedContext(p);
+            assertThat(p.create(context)).isInstanceOf(p.kind().policyType());
         }
     }
 

@@ -168,6 +168,22 @@ public interface ReclaimPolicy extends Policy {
     }
 
     /**
+     * The write of a page reclaim marked PG_reclaim (its own write to swap, or a file page's
+     * write by the flusher) has completed ({@code folio_end_writeback()} then
+     * {@code folio_rotate_reclaimable()} in {@code mm/swap.c}, Linux 6.18): the page, which
+     * {@link ScanControl#reclaim} refused while its write was in flight, is clean now and can be
+     * freed without I/O. Linux moves it to the tail of its inactive list, from the active list
+     * too ({@code lru_move_tail()} clears PG_active), so that the next reclaim takes it first, and
+     * counts {@code pgrotated}; a policy with
+     * a notion of an eviction order may do the same. Returns true if the page was moved (the core
+     * then counts {@code pgrotated}). The default leaves the page where it is and returns false,
+     * which is correct for every policy: the page is simply reclaimed in its turn.
+     */
+    default boolean pageRotated(int pfn) {
+        return false;
+    }
+
+    /**
      * An evicted page is coming back; {@code shadow} is what {@link #pageEvicted} returned.
      * Called just before {@link #pageAdded} for the same frame.
      */

@@ -22,6 +22,28 @@ public interface ScanControl {
     boolean isKswapd();
 
     /**
+     * True for a memory cgroup's own reclaim ({@code cgroup_reclaim(sc)}: limit reclaim of one
+     * group), false for global reclaim. {@code shrink_lruvec()} (Linux 6.18) keeps scanning in
+     * proportion only for global direct reclaim at {@code DEF_PRIORITY}; kswapd and a group's
+     * reclaim stop once they have reclaimed {@link #nrToReclaim()} pages.
+     */
+    default boolean isCgroupReclaim() {
+        return false;
+    }
+
+    /**
+     * True for the kernel's reclaim: {@code shrink_folio_list()} deals with every page of the batch
+     * {@code shrink_inactive_list()} isolated (up to {@code SWAP_CLUSTER_MAX}) whatever was
+     * reclaimed meanwhile, and {@code shrink_lruvec()} compares the pages reclaimed with
+     * {@link #nrToReclaim()} only between rounds, so a pass may reclaim more than was asked
+     * (Linux 6.18). False (the default) for a caller that takes exactly {@link #nrToReclaim()}
+     * pages: a cache of a fixed size, as {@code vmsim mrc}, which replaces one page a miss.
+     */
+    default boolean wholeBatches() {
+        return false;
+    }
+
+    /**
      * Tests and clears the accessed bit of every PTE that maps the page, through the reverse
      * map ({@code folio_referenced()}); returns true if any was set, or if the page was used
      * again through a system call since the last test (the second {@code folio_mark_accessed()},
@@ -78,4 +100,16 @@ public interface ScanControl {
      * the core never hands it back through {@code pageAdded}.
      */
     boolean reclaim(int pfn);
+
+    /**
+     * After {@link #reclaim} refused {@code pfn}: true if {@code shrink_folio_list()} sends the
+     * page to {@code activate_locked} (Linux 6.18: a dirty file page, or a page under writeback,
+     * that reclaim marked PG_reclaim so that its write's completion rotates it to the inactive
+     * tail), in which case a policy with active and inactive lists puts it at the head of its
+     * active list and counts {@code pgactivate}; false for {@code keep_locked} (back where the
+     * policy chooses, as before). The default says false.
+     */
+    default boolean activateRefused(int pfn) {
+        return false;
+    }
 }

@@ -61,7 +61,16 @@ public final class PageAllocator {
     private static final int PGALLOC_DMA32 = 0;
     private static final int PGALLOC_NORMAL = 1;
     private static final int PGFREE = 2;
-    private static final String[] EVENT_NAMES = {"pgalloc_dma32", "pgalloc_normal", "pgfree"};
+    // zone_statistics() (mm/page_alloc.c): one count per allocation
+    private static final int NUMA_HIT = 3;
+    private static final int NUMA_MISS = 4;
+    private static final int NUMA_FOREIGN = 5;
+    /** {@code NUMA_INTERLEAVE_HIT}, counted by {@link #countInterleaveHit()} (mempolicy, issue 10). */
+    private static final int NUMA_INTERLEAVE_HIT = 6;
+    private static final int NUMA_LOCAL = 7;
+    private static final int NUMA_OTHER = 8;
+    private static final String[] EVENT_NAMES = {"pgalloc_dma32", "pgalloc_normal", "pgfree",
+            "numa_hit", "numa_miss", "numa_foreign", "numa_interleave", "numa_local", "numa_other"};
     /** Flags that make freeing a page a bug ({@code PAGE_FLAGS_CHECK_AT_FREE}, in part). */
     private static final int BAD_AT_FREE = PageFrames.PG_LRU | PageFrames.PG_RESERVED | PageFrames.PG_WRITEBACK;
 
@@ -74,7 +83,11 @@ public final class PageAllocator {
     private final int[][] zonelistThisNode;
     private final long minFreeKbytes;
     private final long[] events = new long[EVENT_NAMES.length];
+    private final int[] cpuNode;
     private AllocHooks hooks = AllocHooks.NONE;
+    // mempolicy (issue 10): the running allocation's nodemask and preferred node (for zone_statistics())
+    private long nodemask = -1L;
+    private int preferredZoneNode;
     // THP (issue 5): direct compaction and kcompactd
     private CompactionHooks compaction = CompactionHooks.NONE;
 
@@ -97,6 +110,17 @@ public final class PageAllocator {
      */
     public PageAllocator(PageFrames frames, int nrCpus, long minFreeKbytes, int watermarkScaleFactor, int pcpBatch,
                          int dma32EndPfn) {
+        this(frames, nrCpus, minFreeKbytes, watermarkScaleFactor, pcpBatch, dma32EndPfn,
+                buildNodeOrder(uniformDistances(frames.nrNodes()), allHaveCpus(frames.nrNodes())));
+    }
+
+    /**
+     * As {@link #PageAllocator(PageFrames, int, long, int, int, int)} with each node's fallback
+     * order of nodes given: {@code nodeOrder[n]} starts with {@code n} and lists every node once
+     * ({@link #buildNodeOrder}).
+     */
+    public PageAllocator(PageFrames frames, int nrCpus, long minFreeKbytes, int watermarkScaleFactor, int pcpBatch,
+                         int dma32EndPfn, int[][] nodeOrder) {
         this.frames = Objects.requireNonNull(frames, "frames");
         if (nrCpus < 1) {
             throw new IllegalArgumentException("nrCpus must be at least 1: " + nrCpus);
@@ -109,6 +133,12 @@ public final class PageAllocator {
         }
         this.nrCpus = nrCpus;
         int nrNodes = frames.nrNodes();
+        // CPUs spread evenly until setCpuNodes() says otherwise
+        this.cpuNode = new int[nrCpus];
+        int perNode = Math.max(1, (nrCpus + nrNodes - 1) / nrNodes);
+        for (int c = 0; c < nrCpus; c++) {
+            cpuNode[c] = Math.min(nrNodes - 1, c / perNode);
+        }
         List<Zone> list = new ArrayList<>();
         for (int node = 0; node < nrNodes; node++) {
             int start = frames.nodeStartPfn(node);
@@ -127,15 +157,22 @@ public final class PageAllocator {
         for (int i = 0; i < zones.length; i++) {
             zoneStart[i] = zones[i].startPfn();
         }
-        // build_zonelists(): the node's own zones from highest to lowest, then the other nodes
-        // in order of distance (node id here), each highest to lowest.
+        // build_zonelists_in_node_order(): the nodes in nodeOrder (the node itself first, then by
+        // distance), each node's zones from highest to lowest.
+        if (nodeOrder.length != nrNodes) {
+            throw new IllegalArgumentException("a node order for each of " + nrNodes + " nodes: " + nodeOrder.length);
+        }
         this.zonelist = new int[nrNodes][];
         this.zonelistThisNode = new int[nrNodes][];
         for (int node = 0; node < nrNodes; node++) {
             int[] all = new int[zones.length];
             int n = 0;
+            if (nodeOrder[node].length != nrNodes || nodeOrder[node][0] != node) {
+                throw new IllegalArgumentException("node " + node + "'s order must start with it and list every node: "
+                        + Arrays.toString(nodeOrder[node]));
+            }
             for (int k = 0; k < nrNodes; k++) {
-                int other = (node + k) % nrNodes;
+                int other = nodeOrder[node][k];
                 for (int z = zones.length - 1; z >= 0; z--) {
                     if (zones[z].node() == other) {
                         all[n++] = z;
@@ -249,17 +286,66 @@ public final class PageAllocator {
      * @return the head PFN, or -1
      */
     public int allocPages(int gfp, int order, int cpu, int preferredNode) {
+        return allocPages(gfp, order, cpu, preferredNode, -1L);
+    }
+
+    /**
+     * As {@link #allocPages(int, int, int, int)} restricted to the nodes of {@code nodemask}
+     * ({@code __alloc_pages(gfp, order, nid, nodemask)}; bit {@code n} is node {@code n}, -1 all):
+     * the zonelist is still {@code preferredNode}'s, walked skipping zones of other nodes
+     * ({@code for_next_zone_zonelist_nodemask}); its first eligible zone is the preferred zone
+     * that {@code zone_statistics()} counts against. A mask without the preferred node is
+     * allowed, as with {@code MPOL_BIND} from a CPU outside it.
+     */
+    public int allocPages(int gfp, int order, int cpu, int preferredNode, long nodemask) {
         if (order < 0 || order > MAX_ORDER) {
             throw new IllegalArgumentException("order must be in 0.." + MAX_ORDER + ": " + order);
         }
         int[] zl = (gfp & __GFP_THISNODE) != 0 ? zonelistThisNode[preferredNode] : zonelist[preferredNode];
         int highestZone = (gfp & __GFP_DMA32) != 0 ? ZONE_DMA32 : ZONE_NORMAL;
         int mt = Gfp.gfpMigratetype(gfp);
-        int pfn = getPageFromFreelist(zl, highestZone, gfp, order, cpu, mt, WMARK_LOW, 0);
-        if (pfn >= 0) {
-            return pfn;
+        long savedMask = this.nodemask;
+        int savedPref = this.preferredZoneNode;
+        this.nodemask = nodemask;
+        this.preferredZoneNode = firstZoneNode(zl, highestZone, nodemask);
+        try {
+            if (preferredZoneNode < 0 && nodemask != -1L) {
+                return -1; // no eligible zone: the mask and the zonelist have no node in common
+            }
+            int pfn = getPageFromFreelist(zl, highestZone, gfp, order, cpu, mt, WMARK_LOW, 0);
+            if (pfn >= 0) {
+                return pfn;
+            }
+            return allocPagesSlowpath(zl, highestZone, gfp, order, cpu, mt,
+                    (nodemask >>> preferredNode & 1) != 0 ? preferredNode : preferredZoneNode);
+        } finally {
+            this.nodemask = savedMask;
+            this.preferredZoneNode = savedPref;
         }
-        return allocPagesSlowpath(zl, highestZone, gfp, order, cpu, mt, preferredNode);
+    }
+
+    /** The node of {@code ac->preferred_zoneref}: the first zone of the zonelist allowed by type and mask, or -1. */
+    private int firstZoneNode(int[] zl, int highestZone, long mask) {
+        for (int z : zl) {
+            Zone zone = zones[z];
+            if (zone.type() <= highestZone && (mask >>> zone.node() & 1) != 0) {
+                return zone.node();
+            }
+        }
+        return -1;
+    }
+
+    /** {@code NUMA_INTERLEAVE_HIT}: an interleave allocation got the node it asked for ({@code alloc_pages_mpol()}). */
+    public void countInterleaveHit() {
+        events[NUMA_INTERLEAVE_HIT]++;
+    }
+
+    /** The node of each CPU ({@code numa_node_id()} of the allocating CPU), for numa_local/numa_other. */
+    public void setCpuNodes(int[] cpuToNode) {
+        if (cpuToNode.length != nrCpus) {
+            throw new IllegalArgumentException("a node for each of " + nrCpus + " CPUs: " + cpuToNode.length);
+        }
+        System.arraycopy(cpuToNode, 0, cpuNode, 0, nrCpus);
     }
 
     private int allocPagesSlowpath(int[] zl, int highestZone, int gfp, int order, int cpu, int mt, int node) {
@@ -341,7 +427,7 @@ public final class PageAllocator {
     private boolean reclaimCouldSucceed(int[] zl, int highestZone, int order, int allocFlags) {
         for (int z : zl) {
             Zone zone = zones[z];
-            if (zone.type() > highestZone) {
+            if (zone.type() > highestZone || (nodemask >>> zone.node() & 1) == 0) {
                 continue;
             }
             long available = zone.nrFreePages() + hooks.zoneReclaimablePages(zone);
@@ -350,6 +436,86 @@ public final class PageAllocator {
             }
         }
         return false;
+    }
+
+    /**
+     * The fallback order of nodes for each node, as {@code build_zonelists()} and
+     * {@code find_next_best_node()} compute it ({@code mm/page_alloc.c}, Linux 6.18): the node
+     * itself, then repeatedly the unused node with the least
+     * {@code (distance + (n < node) + (n has CPUs ? PENALTY_FOR_NODE_WITH_CPUS : 0)) * MAX_NUMNODES + node_load[n]},
+     * the lowest id on a tie; the first node of each new distance group gets {@code node_load += 1}
+     * so that nodes at equal distance are taken round robin across the nodes' lists. So nearer
+     * nodes come first, a memory-only node beats a node with CPUs at the same distance, and with
+     * equal distances node n falls back to n+1, n+2, ... in turn.
+     *
+     * @param distance flat SLIT, {@code distance[i * nrNodes + j]}
+     * @param hasCpus  whether each node has CPUs
+     */
+    public static int[][] buildNodeOrder(int[] distance, boolean[] hasCpus) {
+        final int penaltyForNodeWithCpus = 1;
+        final long maxNumnodes = 1L << 10; // CONFIG_NODES_SHIFT=10, as x86_64 distribution kernels
+        int nr = hasCpus.length;
+        if (distance.length != nr * nr) {
+            throw new IllegalArgumentException("distance table of " + distance.length + " entries for " + nr + " nodes");
+        }
+        long[] nodeLoad = new long[nr]; // __build_all_zonelists() clears node_load, then builds node by node
+        int[][] order = new int[nr][];
+        for (int local = 0; local < nr; local++) {
+            boolean[] used = new boolean[nr];
+            int[] o = new int[nr];
+            int prev = local;
+            for (int k = 0; k < nr; k++) {
+                int best = -1;
+                if (!used[local]) {
+                    best = local;
+                } else {
+                    long min = Long.MAX_VALUE;
+                    for (int n = 0; n < nr; n++) {
+                        if (used[n]) {
+                            continue;
+                        }
+                        long val = distance[local * nr + n];
+                        val += n < local ? 1 : 0;
+                        val += hasCpus[n] ? penaltyForNodeWithCpus : 0;
+                        val = val * maxNumnodes + nodeLoad[n];
+                        if (val < min) {
+                            min = val;
+                            best = n;
+                        }
+                    }
+                }
+                used[best] = true;
+                if (distance[local * nr + best] != distance[local * nr + prev]) {
+                    nodeLoad[best] += 1;
+                }
+                o[k] = best;
+                prev = best;
+            }
+            order[local] = o;
+        }
+        return order;
+    }
+
+    /** The SLIT Linux assumes without firmware tables: 10 local, 20 remote. */
+    public static int[] uniformDistances(int nrNodes) {
+        int[] d = new int[nrNodes * nrNodes];
+        for (int i = 0; i < nrNodes; i++) {
+            for (int j = 0; j < nrNodes; j++) {
+                d[i * nrNodes + j] = i == j ? 10 : 20;
+            }
+        }
+        return d;
+    }
+
+    private static boolean[] allHaveCpus(int nrNodes) {
+        boolean[] b = new boolean[nrNodes];
+        Arrays.fill(b, true);
+        return b;
+    }
+
+    /** The zone indexes of a node's zonelist, nearest first (a copy). */
+    public int[] zonelistOf(int node) {
+        return zonelist[node].clone();
     }
 
     /** {@code wakeup_kcompactd()}: kswapd asks kcompactd to compact {@code node} for {@code order}. */
@@ -375,7 +541,7 @@ public final class PageAllocator {
         int last = -1;
         for (int z : zl) {
             Zone zone = zones[z];
-            if (zone.type() <= highestZone && zone.node() != last) {
+            if (zone.type() <= highestZone && zone.node() != last && (nodemask >>> zone.node() & 1) != 0) {
                 last = zone.node();
                 hooks.wakeKswapd(last, order, gfp);
             }
@@ -387,7 +553,7 @@ public final class PageAllocator {
                                     int wmark, int allocFlags) {
         for (int z : zl) {
             Zone zone = zones[z];
-            if (zone.type() > highestZone) {
+            if (zone.type() > highestZone || (nodemask >>> zone.node() & 1) == 0) {
                 continue;
             }
             if (!zone.watermarkOk(order, zone.watermark[wmark], allocFlags)) {
@@ -399,9 +565,26 @@ public final class PageAllocator {
             }
             prepNewPage(pfn, order, gfp);
             events[zone.type() == ZONE_DMA32 ? PGALLOC_DMA32 : PGALLOC_NORMAL] += 1L << order;
+            zoneStatistics(zone.node(), cpu);
             return pfn;
         }
         return -1;
+    }
+
+    /**
+     * {@code zone_statistics(preferred_zone, z, 1)} (mm/page_alloc.c, Linux 6.18): one count per
+     * allocation whatever its order; a hit if the page's node is the preferred zone's, else a
+     * miss on the page's node and a foreign on the preferred one; local or other by the
+     * allocating CPU's node.
+     */
+    private void zoneStatistics(int node, int cpu) {
+        if (node == preferredZoneNode) {
+            events[NUMA_HIT]++;
+        } else {
+            events[NUMA_MISS]++;
+            events[NUMA_FOREIGN]++;
+        }
+        events[node == cpuNode[cpu] ? NUMA_LOCAL : NUMA_OTHER]++;
     }
 
     /**

@@ -64,6 +64,12 @@ public final class PageFrames implements FrameView {
      * scanning ({@code ScanControl.testAndClearYoung} reports and clears it).
      */
     public static final int PG_YOUNG = 1 << 19;
+    /**
+     * {@code PG_reclaim}: reclaim started this page's writeback ({@code pageout()}); when the write
+     * completes, {@code folio_end_writeback()} clears it and rotates the page to the tail of its
+     * inactive list ({@code folio_rotate_reclaimable()}), so that the next reclaim frees it first.
+     */
+    public static final int PG_RECLAIM = 1 << 20;
 
     /** The top eight flag bits belong to the reclaim policy holding the page ({@code PageLists.bits}). */
     public static final int PG_POLICY_SHIFT = io.vmsim.api.machine.IntrusivePageLists.BITS_SHIFT;
@@ -79,6 +85,9 @@ public final class PageFrames implements FrameView {
     public final int[] index;
     public final int[] priv;
     private final int[] nodeStart;
+    /** The node of each section of {@code 1 << sectionShift} frames: {@link #nodeOf} is one load. */
+    private final byte[] sectionNode;
+    private final int sectionShift;
 
     /**
      * Creates {@code nrFrames} frames split into nodes at the given start PFNs.
@@ -103,6 +112,25 @@ public final class PageFrames implements FrameView {
         this.index = new int[nrFrames];
         this.priv = new int[nrFrames];
         this.nodeStart = nodeStart.clone();
+        if (nodeStart.length > 128) {
+            throw new IllegalArgumentException("at most 128 nodes: " + nodeStart.length);
+        }
+        // sections as large as the node boundaries allow (4 MiB when nodes start on MAX_ORDER
+        // blocks, as the machine lays them out), like the kernel's section_to_node_table
+        int shift = 30;
+        for (int i = 1; i < nodeStart.length; i++) {
+            if (nodeStart[i] <= nodeStart[i - 1] || nodeStart[i] >= nrFrames) {
+                throw new IllegalArgumentException("node start PFNs must ascend within the frames: " + java.util.Arrays.toString(nodeStart));
+            }
+            shift = Math.min(shift, Integer.numberOfTrailingZeros(nodeStart[i]));
+        }
+        this.sectionShift = shift;
+        this.sectionNode = new byte[(int) (((long) nrFrames + (1L << shift) - 1) >>> shift)];
+        for (int i = 0; i < nodeStart.length; i++) {
+            int from = nodeStart[i] >>> shift;
+            int to = (int) (((long) nodeEndPfn(i) + (1L << shift) - 1) >>> shift);
+            java.util.Arrays.fill(sectionNode, from, to, (byte) i);
+        }
     }
 
     /** Bytes of metadata per frame held by this class: 8 ints. */
@@ -128,13 +156,10 @@ public final class PageFrames implements FrameView {
         return node + 1 < nodeStart.length ? nodeStart[node + 1] : nrFrames;
     }
 
+    /** O(1): one byte per section ({@code page_to_nid()} with {@code section_to_node_table}). */
     @Override
     public int nodeOf(int pfn) {
-        int n = nodeStart.length - 1;
-        while (n > 0 && pfn < nodeStart[n]) {
-            n--;
-        }
-        return n;
+        return sectionNode[pfn >>> sectionShift];
     }
 
     public boolean test(int pfn, int flag) {

@@ -126,6 +126,9 @@ public final class ConfigLoader {
             String key = POLICY_PREFIX + kind.configName();
             Supplied s = supplied.get(key);
             String name = s != null ? s.value().trim() : declared.get(key).defaultValue();
+            if (s == null && kind == PolicyKind.NUMA && balancingOn(supplied)) {
+                name = NUMA_BALANCING_POLICY; // kernel.numa_balancing selects AutoNUMA's placement policy
+            }
             PolicyProvider p = find(kind, name);
             if (p == null) {
                 found.add(unknownPolicy(kind, name, s == null ? "default" : s.layer().where()));
@@ -170,7 +173,9 @@ public final class ConfigLoader {
         }
         for (Map.Entry<String, ConfigKey> d : declared.entrySet()) {
             if (!typed.containsKey(d.getKey()) && !supplied.containsKey(d.getKey())) {
-                ValueRules.Checked c = ValueRules.check(d.getKey(), d.getValue(), d.getValue().defaultValue(), "default");
+                String dflt = d.getKey().equals(CoreKeys.POLICY_NUMA) && selected.get(PolicyKind.NUMA) != null
+                        ? selected.get(PolicyKind.NUMA).name() : d.getValue().defaultValue();
+                ValueRules.Checked c = ValueRules.check(d.getKey(), d.getValue(), dflt, "default");
                 if (!c.ok()) {
                     // A provider declared a default its own rule rejects: a plugin bug, still reported.
                     found.add(c.problem());
@@ -186,6 +191,15 @@ public final class ConfigLoader {
         }
         declared.putAll(extra);
         return new EffectiveConfig(declared, typed, text, source, selected, catalog);
+    }
+
+    /** The NUMA policy when {@code kernel.numa_balancing} is on and {@code policy.numa} is not given. */
+    static final String NUMA_BALANCING_POLICY = "linux";
+
+    /** True if {@code kernel.numa_balancing} is supplied and not 0 (a bad value is reported with the other keys). */
+    private static boolean balancingOn(Map<String, Supplied> supplied) {
+        Supplied b = supplied.get(CoreKeys.NUMA_BALANCING);
+        return b != null && !b.value().trim().equals("0") && !b.value().trim().isEmpty();
     }
 
     public static String policyPrefix(PolicyKind kind, String name) {

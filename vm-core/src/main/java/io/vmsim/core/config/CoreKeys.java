@@ -19,6 +19,12 @@ public final class CoreKeys {
     public static final String NODES = "machine.nodes";
     public static final String CPUS = "machine.cpus";
     public static final String CPU_PROFILE = "cpu.profile";
+    // NUMA topology (issue 10)
+    public static final String NUMA_NODE_MEMORY = "machine.numa.node_memory";
+    public static final String NUMA_CPUS = "machine.numa.cpus";
+    public static final String NUMA_DISTANCE = "machine.numa.distance";
+    public static final String NUMA_LATENCY_NS = "machine.numa.latency_ns";
+    public static final String NUMA_BANDWIDTH_MBPS = "machine.numa.bandwidth_mbps";
     public static final String PGTABLE_LEVELS = "mmu.pgtable_levels";
     public static final String PWC = "mmu.pwc";
     public static final String SWAPPINESS = "vm.swappiness";
@@ -32,6 +38,8 @@ public final class CoreKeys {
     public static final String POLICY_RECLAIM = "policy.reclaim";
     public static final String POLICY_THP = "policy.thp";
     public static final String POLICY_NUMA = "policy.numa";
+    /** mempolicy (issue 10): {@code /sys/kernel/mm/mempolicy/weighted_interleave/nodeN}, one weight per node. */
+    public static final String WEIGHTED_INTERLEAVE = "mm.mempolicy.weighted_interleave";
     public static final String POLICY_KSM = "policy.ksm";
     public static final String TRACE_FORMAT = "trace.format";
     public static final String TRACE_INSTRUCTIONS = "trace.instructions";
@@ -65,6 +73,7 @@ public final class CoreKeys {
     // reclaim (issue 3)
     public static final String SWAP_SIZE = "swap.size";
     public static final String SWAP_DEVICES = "swap.devices";
+    public static final String SWAP_SYNCHRONOUS_IO = "swap.synchronous_io";
     public static final String OVERCOMMIT_MEMORY = "vm.overcommit_memory";
     public static final String OVERCOMMIT_RATIO = "vm.overcommit_ratio";
     public static final String OVERCOMMIT_KBYTES = "vm.overcommit_kbytes";
@@ -77,6 +86,16 @@ public final class CoreKeys {
     public static final String COST_IO_LATENCY = "cost.io_latency_ns";
     public static final String COST_IO_PAGE = "cost.io_page_ns";
     public static final String COST_RMAP = "cost.rmap_ns";
+    // automatic NUMA balancing (issue 10): kernel/sched/fair.c, Documentation/admin-guide/sysctl/kernel.rst
+    public static final String NUMA_BALANCING = "kernel.numa_balancing";
+    public static final String NUMA_SCAN_DELAY_MS = "kernel.numa_balancing_scan_delay_ms";
+    public static final String NUMA_SCAN_PERIOD_MIN_MS = "kernel.numa_balancing_scan_period_min_ms";
+    public static final String NUMA_SCAN_PERIOD_MAX_MS = "kernel.numa_balancing_scan_period_max_ms";
+    public static final String NUMA_SCAN_SIZE_MB = "kernel.numa_balancing_scan_size_mb";
+    // memory tiering (issue 10): mm/memory-tiers.c, mm/vmscan.c, kernel/sched/fair.c
+    public static final String NUMA_DEMOTION_ENABLED = "mm.numa.demotion_enabled";
+    public static final String NUMA_PROMOTE_RATE_LIMIT_MBPS = "kernel.numa_balancing_promote_rate_limit_MBps";
+    public static final String NUMA_HOT_THRESHOLD_MS = "kernel.numa_balancing_hot_threshold_ms";
     // KSM (issue 11): /sys/kernel/mm/ksm/*
     public static final String KSM_RUN = "mm.ksm.run";
     public static final String KSM_PAGES_TO_SCAN = "mm.ksm.pages_to_scan";
@@ -102,9 +121,20 @@ public final class CoreKeys {
             ConfigKey.integer(SEED, 42, Long.MIN_VALUE, Long.MAX_VALUE,
                     "Seed of every random choice in a run; the same config and seed give byte-identical output."),
             ConfigKey.size(MEMORY, "4G", 16L << 20, 1L << 40,
-                    "Simulated physical memory (MemTotal), split evenly across NUMA nodes."),
+                    "Simulated physical memory (MemTotal), split across NUMA nodes as machine.numa.node_memory says (evenly by default)."),
             ConfigKey.integer(NODES, 1, 1, 64, "Number of NUMA nodes."),
-            ConfigKey.integer(CPUS, 2, 1, 1024, "Number of CPUs, spread evenly across the nodes."),
+            ConfigKey.integer(CPUS, 2, 1, 1024, "Number of CPUs, placed on nodes as machine.numa.cpus says (spread evenly by default)."),
+            // NUMA topology (issue 10); docs/numa.md
+            ConfigKey.string(NUMA_NODE_MEMORY, "even",
+                    "Memory of each NUMA node, a comma list of sizes (4G,4G,16G), each a multiple of 4M, adding up to machine.memory; even splits machine.memory evenly (4M-aligned, the last node takes the rest)."),
+            ConfigKey.string(NUMA_CPUS, "even",
+                    "CPUs of each node, lists of CPUs and ranges separated by ';' (0-3;4-7;), every CPU on exactly one node; an empty list is a memory-only (CPU-less) node; even gives each node ceil(cpus/nodes) consecutive CPUs."),
+            ConfigKey.string(NUMA_DISTANCE, "auto",
+                    "The ACPI SLIT node_distance() table, rows separated by ';' (10,20;20,10): 10 on the diagonal, 11..254 elsewhere, need not be symmetric; orders the allocator's fallback (build_zonelists()) and scales remote latency; auto is 10 local, 20 remote."),
+            ConfigKey.string(NUMA_LATENCY_NS, "auto",
+                    "Load latency of each node's memory from its nearest CPUs in ns, a comma list; a CPU on node C waits L(C,N) = latency[N] x distance(C,N) / dmin(N) for node N, and a cache-missing reference to N costs cost.cache_miss_ns x L(C,N) / L(C,C), or L(C,N) - L(C,C) when cost.cache_miss_ns is 0 (docs/numa.md); auto is 90 for a node with CPUs, 210 for a memory-only node."),
+            ConfigKey.string(NUMA_BANDWIDTH_MBPS, "auto",
+                    "Bandwidth of each node's memory in MB/s, a comma list; scales clearing and copying a page at an anonymous fault (bandwidth of the CPU's node / of the page's node) and places memory-only nodes in memory tiers with the latency (mm/memory-tiers.c); auto is 100000 for a node with CPUs, 25000 for a memory-only node."),
             ConfigKey.oneOf(CPU_PROFILE, "haswell", List.of("haswell", "reference-2010", "host"),
                     "CPU model: TLB geometry and page-walk caches (haswell: 64x4K, 32x2M, 4x1G L1 DTLB and a 1024-entry STLB)."),
             ConfigKey.integer(PGTABLE_LEVELS, 4, 4, 5, "Page-table levels: 4 (48-bit virtual addresses) or 5 (57-bit, LA57)."),
@@ -129,6 +159,8 @@ public final class CoreKeys {
                     "The reclaim policy, by name (see `vmsim policies`); the default is Linux's active/inactive lists with working-set detection."),
             ConfigKey.string(POLICY_THP, "linux", "The transparent-huge-page policy, by name."),
             ConfigKey.string(POLICY_NUMA, "first-touch", "The NUMA placement policy, by name."),
+            ConfigKey.string(WEIGHTED_INTERLEAVE, "1",
+                    "Weighted-interleave weights (/sys/kernel/mm/mempolicy/weighted_interleave/nodeN), 1..255, comma-separated from node 0; nodes past the list weigh 1."),
             ConfigKey.string(POLICY_KSM, "none", "The page deduplication policy, by name."),
             ConfigKey.oneOf(TRACE_FORMAT, "auto", List.of("auto", "lackey", "pages", "addresses"),
                     "Format of --trace: valgrind lackey, one decimal page number per line, one hex or decimal address per line, or auto-detect."),
@@ -175,6 +207,8 @@ public final class CoreKeys {
                     "Total swap space (SwapTotal), split evenly over swap.devices; 0 means no swap, so anonymous memory is unevictable."),
             ConfigKey.integer(SWAP_DEVICES, 1, 1, 32,
                     "Number of swap devices of equal priority sharing swap.size; slots are taken from the first device with room, as with swapon priorities."),
+            ConfigKey.bool(SWAP_SYNCHRONOUS_IO, true,
+                    "The swap devices complete a write before the call that submits it returns (SWP_SYNCHRONOUS_IO: zram, pmem, brd): reclaim frees an anonymous page it wrote in the same pass. false: a disk or a swap file, whose writes complete after cost.io_latency_ns plus cost.io_page_ns a page: reclaim keeps the written page in the swap cache, charged and on the LRU, and frees it on a later pass."),
             ConfigKey.integer(OVERCOMMIT_MEMORY, 0, 0, 2,
                     "vm.overcommit_memory: 0 refuses a single mapping larger than RAM + swap (heuristic), 1 never refuses, 2 refuses what would take Committed_AS past CommitLimit."),
             ConfigKey.integer(OVERCOMMIT_RATIO, 50, 0, 100000,
@@ -193,12 +227,30 @@ public final class CoreKeys {
                     "/sys/kernel/debug/fault_around_bytes: a read fault in a file or shmem area also maps the cached pages of the aligned window of this size around it (do_fault_around()), rounded down to a power of two pages; 4096 or less turns it off."),
             ConfigKey.integer(MEMCG_RECLAIM_BATCH, 32, 1, 1024,
                     "Pages a memory cgroup at memory.max asks reclaim for per attempt, at least: Linux's try_charge_memcg()"
-                            + " asks for max(needed, SWAP_CLUSTER_MAX = 32); 1 evicts exactly on demand (vmsim mrc --machine)."),
+                            + " asks for max(needed, SWAP_CLUSTER_MAX = 32); below 32 reclaim also stops at the pages asked for instead of finishing its batch, so 1 evicts exactly on demand (vmsim mrc --machine)."),
             ConfigKey.real(COST_IO_LATENCY, 100000.0, 0, 1e12,
                     "Simulated ns of one storage request (file read, swap-in, writeback), before transfer time."),
             ConfigKey.real(COST_IO_PAGE, 1000.0, 0, 1e12, "Simulated ns to transfer 4 KiB to or from storage."),
             ConfigKey.real(COST_RMAP, 50.0, 0, 1e12,
                     "Simulated ns per page-table entry visited by a reverse-map walk (folio_referenced, try_to_unmap)."),
+            // automatic NUMA balancing (issue 10)
+            ConfigKey.integer(NUMA_BALANCING, 0, 0, 3,
+                    "kernel.numa_balancing: 0 off, 1 automatic NUMA balancing (scanner, hinting faults, migrate on fault, task placement; policy.numa defaults to linux), 2 memory tiering (NUMA_BALANCING_MEMORY_TIERING: only pages outside the top tier are scanned, and hot ones are promoted), 3 both."),
+            ConfigKey.integer(NUMA_SCAN_DELAY_MS, 1000, 0, 1L << 31,
+                    "kernel.numa_balancing_scan_delay_ms: simulated ms after a task starts before its address space is first scanned."),
+            ConfigKey.integer(NUMA_SCAN_PERIOD_MIN_MS, 1000, 1, 1L << 31,
+                    "kernel.numa_balancing_scan_period_min_ms: shortest time to scan a task's whole address space; the per-pass period is this divided by the address space's scan_size windows, at least 1000 ms x scan_size / 2560 MB."),
+            ConfigKey.integer(NUMA_SCAN_PERIOD_MAX_MS, 60000, 1, 1L << 31,
+                    "kernel.numa_balancing_scan_period_max_ms: longest time to scan a task's whole address space (divided per pass as for the minimum)."),
+            ConfigKey.integer(NUMA_SCAN_SIZE_MB, 256, 1, 1L << 20,
+                    "kernel.numa_balancing_scan_size_mb: MiB of populated address space marked for NUMA hinting faults per scan pass."),
+            // memory tiering (issue 10)
+            ConfigKey.bool(NUMA_DEMOTION_ENABLED, false,
+                    "/sys/kernel/mm/numa/demotion_enabled: reclaim on a node with a slower tier below it migrates anonymous pages to that tier (next_demotion_node()) instead of swapping them, and may reclaim anonymous pages without swap; counted as pgdemote_kswapd and pgdemote_direct."),
+            ConfigKey.integer(NUMA_PROMOTE_RATE_LIMIT_MBPS, 65536, 0, 1L << 31,
+                    "kernel.numa_balancing_promote_rate_limit_MBps: with kernel.numa_balancing=2, most MB of promotion candidates per second and target node (numa_promotion_rate_limit()); also sets how the hot threshold adapts."),
+            ConfigKey.integer(NUMA_HOT_THRESHOLD_MS, 1000, 1, 1L << 20,
+                    "The hot threshold of memory tiering in simulated ms (Linux's debugfs sched/numa_balancing/hot_threshold_ms): a slow-tier page whose hinting fault comes sooner than this after its scan is a promotion candidate; adjusted between 1/8 and 2 times this every scan_period_max_ms."),
             // KSM (issue 11)
             ConfigKey.integer(KSM_RUN, 0, 0, 1,
                     "/sys/kernel/mm/ksm/run: 1 runs ksmd, which merges identical pages of mergeable areas (with a policy.ksm other than none); 0 stops it."),

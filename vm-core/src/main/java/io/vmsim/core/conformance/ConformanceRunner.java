@@ -72,7 +72,12 @@ import java.util.Set;
  * {@code fadvise}, {@code ftruncate}, {@code fsync} and {@code msync} go to {@link Fadvise},
  * {@link Truncate} and {@link Msync}, and a {@code pwrite} past the end extends the file.
  * {@code cgroup_create} makes a memory cgroup whose {@code memory.max} is the v1 limit, and
- * {@code cgroup_enter} moves the process into it (its earlier charges stay where they are).
+ * {@code cgroup_enter} moves the process into it (its earlier charges stay where they are). The
+ * probe's own process starts in a memory cgroup of its own without a limit
+ * ({@link #PROBE_CGROUP}), as on the recording machine, where {@code /proc/self/cgroup} of the
+ * recording shell and its children reads {@code memory:/process_api/<id>}. Before each op the
+ * RCU callbacks whose grace period has ended run ({@code Machine.tick()} runs them too; the
+ * replay does not tick, so no daemon runs).
  *
  * <p>The overcommit cases computed their lengths from the recording machine's memory: a length
  * of 1 GiB or more in an {@code overcommit-*} case is scaled to {@link #MEMORY} (times
@@ -87,6 +92,8 @@ public final class ConformanceRunner {
     /** RAM of the replaying machine. */
     public static final long MEMORY = 1L << 30;
     private static final long PAGE = 4096;
+    /** The memory cgroup the probe's own process runs in (that of the recording machine, no limit). */
+    public static final String PROBE_CGROUP = "process_api";
     private static final long HUGE = 2L << 20;
     private static final List<String> ADVICE = List.of("dontneed", "hugepage", "nohugepage", "collapse", "populate_write",
             "cold", "pageout", "free");
@@ -217,7 +224,7 @@ public final class ConformanceRunner {
                     yield null;
                 }
                 case "munmap", "mprotect", "read", "write", "fork", "exit", "wait", "observe", "pread", "pwrite", "ftruncate",
-                        "fsync", "msync", "cgroup_enter" -> null;
+                        "fsync", "msync", "cgroup_enter", "mbind", "set_mempolicy" -> null;
                 case "fadvise" -> Fadvise.ADVICE.contains(str(op, "advice")) ? null : "fadvise " + str(op, "advice");
                 case "cgroup_create" -> "memory-v1".equals(str(op, "controller")) ? null : "cgroup " + str(op, "controller");
                 case "madvise" -> ADVICE.contains(str(op, "advice")) ? null : "madvise " + str(op, "advice");
@@ -241,6 +248,9 @@ public final class ConformanceRunner {
         ConfigLoader l = new ConfigLoader(catalog)
                 .set(CoreKeys.MEMORY, Long.toString(MEMORY))
                 .set(CoreKeys.SWAP_SIZE, Long.toString(swapBytes(settings)))
+                // the recording machine swapped to a file on a virtio disk: asynchronous writes
+                // (conformance/writeback: pgrotated follows pswpout)
+                .set(CoreKeys.SWAP_SYNCHRONOUS_IO, "false")
                 .set(CoreKeys.ZERO_PAGE, "false")
                 .set(CoreKeys.THP_USE_ZERO_PAGE, "false")
                 .set(CoreKeys.DEBUG_CHECKS, "true");
@@ -298,6 +308,7 @@ public final class ConformanceRunner {
         String childState = "exit:0";
         long cursor = 0x100000000000L;
         int current = -1;
+        private io.vmsim.core.mempolicy.syscall.MempolicySyscalls mempolicySyscalls;
 
         Replay(Machine m, String id, Map<String, Object> recorded, Map<String, Object> settings) {
             this.m = m;
@@ -306,7 +317,15 @@ public final class ConformanceRunner {
             this.id = id;
             this.recorded = recorded;
             this.settings = settings;
-            procs.put("parent", m.spawn("probe", List.of(0)));
+            SimProcess probe = m.spawn("probe", List.of(0));
+            Reclaim r = Reclaim.of(k);
+            if (r != null && r.lruDomains() != null) {
+                // the probe ran in a memory cgroup of its own on the recording machine (cgroup v1
+                // "memory:/process_api/<id>" in /proc/self/cgroup), not in the root, so the
+                // objects it allocates (a forked child's mm_struct) are charged
+                probe.mm().memcg = r.createCgroup(PROBE_CGROUP, Long.MAX_VALUE, Long.MAX_VALUE);
+            }
+            procs.put("parent", probe);
             maps.put("parent", new LinkedHashMap<>());
         }
 
@@ -320,6 +339,7 @@ public final class ConformanceRunner {
                 long minBefore = proc == null ? 0 : proc.minFlt();
                 long majBefore = proc == null ? 0 : proc.majFlt();
                 got.put(key + ".errno", "ok");
+                k.hooks.rcuCallbacks(); // the RCU callbacks whose grace period ended before the op
                 try {
                     exec(op, key);
                 } catch (OomKilledException e) {
@@ -365,6 +385,13 @@ public final class ConformanceRunner {
                     long[] r = range(op);
                     sys.munmap(mm, r[0], r[1], t.cpu());
                 });
+                case "mbind" -> errno(key, () -> { // mempolicy (issue 10)
+                    long[] map = mapsOf(op).get(str(op, "map"));
+                    mempolicy().mbind(t, map[0] + num(op, "offset"), num(op, "len"), str(op, "mode"), nodes(num(op, "nodes")),
+                            List.of(), false);
+                });
+                case "set_mempolicy" -> errno(key, () -> mempolicy().setMempolicy(t, str(op, "mode"), nodes(num(op, "nodes")),
+                        List.of()));
                 case "mprotect" -> errno(key, () -> {
                     long[] r = range(op);
                     String prot = str(op, "prot");
@@ -469,11 +496,29 @@ public final class ConformanceRunner {
                 call.run();
             } catch (SyscallError e) {
                 got.put(key + ".errno", e.errno());
+            } catch (io.vmsim.core.mempolicy.MempolicyException e) {
+                got.put(key + ".errno", e.errno());
             } catch (WorkloadException e) {
                 got.put(key + ".errno", "ENOMEM");
             } catch (IllegalArgumentException e) {
                 got.put(key + ".errno", "EINVAL");
             }
+        }
+
+        private io.vmsim.core.mempolicy.syscall.MempolicySyscalls mempolicy() {
+            if (mempolicySyscalls == null) {
+                mempolicySyscalls = new io.vmsim.core.mempolicy.syscall.MempolicySyscalls(k, sys);
+            }
+            return mempolicySyscalls;
+        }
+
+        /** The node numbers of a node mask (bit n: node n). */
+        private static List<Integer> nodes(long mask) {
+            List<Integer> out = new ArrayList<>();
+            for (long m = mask; m != 0; m &= m - 1) {
+                out.add(Long.numberOfTrailingZeros(m));
+            }
+            return out;
         }
 
         private long[] range(Map<String, Object> op) {

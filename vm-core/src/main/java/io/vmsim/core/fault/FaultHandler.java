@@ -36,6 +36,8 @@ public final class FaultHandler {
     // reclaim (issue 3): file-backed faults and swap-in, installed by the reclaim subsystem
     private FileFaults fileFaults;
     private SwapIn swapIn;
+    // automatic NUMA balancing (issue 10): hinting faults
+    private io.vmsim.core.numa.NumaBalancing numa;
 
     public FaultHandler(Kernel kernel) {
         this.k = kernel;
@@ -48,11 +50,22 @@ public final class FaultHandler {
         this.swapIn = swapIn;
     }
 
+    /** Installs automatic NUMA balancing, which handles NUMA hinting faults (issue 10). */
+    public void installNuma(io.vmsim.core.numa.NumaBalancing numa) {
+        this.numa = numa;
+    }
+
+    /** Automatic NUMA balancing, or null if none was installed. */
+    public io.vmsim.core.numa.NumaBalancing numa() {
+        return numa;
+    }
+
     /** Handles a fault of {@code task} at {@code va}; on return the access can be retried. */
     public void handle(Task task, long va, boolean write) {
         k.clock.advance(k.cost.faultPs);
         Mm mm = task.mm();
         k.currentMm = mm;
+        k.currentTask = task; // mempolicy (issue 10): page tables and page cache follow the task's policy
         Vma vma = mm.findVma(va);
         if (vma == null) {
             throw new WorkloadException(String.format("segmentation fault: %s (pid %d) touched 0x%x, which no VMA maps",
@@ -105,6 +118,10 @@ public final class FaultHandler {
             }
             pmd = pmdT[pi];
         }
+        if (Pte.huge(pmd) && Pte.protnone(pmd) && numa != null) {
+            numa.pmdFault(task, vma, va, pmdT, pi); // do_huge_pmd_numa_page()
+            return;
+        }
         if (Pte.present(pmd) && Pte.huge(pmd)) {
             if (!write || Pte.writable(pmd)) {
                 k.flushTlbPage(mm, va); // spurious: a stale TLB entry
@@ -131,6 +148,8 @@ public final class FaultHandler {
             if (!shared || !mapSharedPage(task, vma, va, write, ptes, i)) {
                 anonymousFault(task, mm, vma, va, write, ptes, i, node);
             }
+        } else if (Pte.protnone(pte) && numa != null) {
+            numa.pteFault(task, vma, va, ptes, i); // do_numa_page(); a write then faults again if the page needs it
         } else if (Pte.present(pte)) {
             if (write && !Pte.writable(pte) && shared) {
                 // mm/memory.c wp_page_shared() -> wp_page_reuse(): a shared page is never copied
@@ -349,7 +368,7 @@ public final class FaultHandler {
         }
         int pfn = allocUserPage(task, vma, va, node);
         long bits = Pte.PRESENT | Pte.USER | Pte.ACCESSED | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0);
-        mapNewAnonPage(vma, va, ptes, i, pfn, k.cost.zero4kPs, bits);
+        mapNewAnonPage(task.cpu(), vma, va, ptes, i, pfn, k.cost.zero4kPs, bits);
         mm.rssAnon++;
         ShmemPages object = vma.anonVma().shmem();
         if (object != null) {
@@ -367,8 +386,9 @@ public final class FaultHandler {
     }
 
     /** Maps a new, exclusive anonymous page: charges zeroing or copying, one mapping, the reclaim policy told. */
-    private void mapNewAnonPage(Vma vma, long va, long[] ptes, int i, int pfn, long costPs, long bits) {
-        k.clock.advance(costPs);
+    private void mapNewAnonPage(int cpu, Vma vma, long va, long[] ptes, int i, int pfn, long costPs, long bits) {
+        // a page on a node of lower bandwidth takes longer to clear or copy (docs/numa.md, "Cost model")
+        k.clock.advance(k.topology.pageTransferPs(costPs, k.nodeOfCpu(cpu), frames.nodeOf(pfn)));
         frames.mapcount[pfn] = 1;
         frames.refcount[pfn] = 1;
         k.newAnonFolio(pfn, 0, vma, va);
@@ -383,7 +403,7 @@ public final class FaultHandler {
                 k.ksm.zeroPageUnmapped(mm); // a zero page KSM mapped (KSM, issue 11)
             }
             int pfn = allocUserPage(task, vma, va, node);
-            mapNewAnonPage(vma, va, ptes, i, pfn, k.cost.zero4kPs, WRITABLE_PTE);
+            mapNewAnonPage(task.cpu(), vma, va, ptes, i, pfn, k.cost.zero4kPs, WRITABLE_PTE);
             mm.rssAnon++; // the zero page was not counted
             k.vmstat.count(VmEvent.COW_FAULT);
             k.flushTlbPage(mm, va);
@@ -406,7 +426,7 @@ public final class FaultHandler {
         } finally {
             frames.refcount[old]--;
         }
-        mapNewAnonPage(vma, va, ptes, i, pfn, k.cost.copy4kPs, WRITABLE_PTE);
+        mapNewAnonPage(task.cpu(), vma, va, ptes, i, pfn, k.cost.copy4kPs, WRITABLE_PTE);
         k.contents.set(pfn, k.contents.get(old)); // the copy holds what the original held
         k.putAnonPage(old, task.cpu());
         k.vmstat.count(VmEvent.COW_FAULT);
@@ -462,7 +482,10 @@ public final class FaultHandler {
         }
         int gfp = gfpFor(d.effort()) | Gfp.__GFP_COMP;
         k.anonVmaPrepare(vma); // do_huge_pmd_anonymous_page() -> vmf_anon_prepare() (none for shmem)
-        int head = k.allocator.allocPages(gfp, Kernel.HPAGE_PMD_ORDER, cpu, node);
+        if (vma.policy() != null || task.mempolicy.policy() != null) {
+            node = k.allocationNode(task, vma, haddr, Kernel.HPAGE_PMD_ORDER); // an interleave index of the folio's order
+        }
+        int head = k.allocPagesMpol(gfp, Kernel.HPAGE_PMD_ORDER, cpu, node);
         if (head < 0) {
             k.vmstat.count(shmem ? VmEvent.THP_FILE_FALLBACK : VmEvent.THP_FAULT_FALLBACK);
             return false;
@@ -483,7 +506,7 @@ public final class FaultHandler {
             k.vmstat.count(shmem ? VmEvent.THP_FILE_FALLBACK : VmEvent.THP_FAULT_FALLBACK);
             return false;
         }
-        k.clock.advance(k.cost.pgtableAllocPs + k.cost.zero2mPs);
+        k.clock.advance(k.cost.pgtableAllocPs + k.topology.pageTransferPs(k.cost.zero2mPs, k.nodeOfCpu(cpu), frames.nodeOf(head)));
         k.deposit(mm, pmdTable, dep);
         frames.refcount[head] = 1;
         k.setEntireMapcount(head, 1);
@@ -529,7 +552,7 @@ public final class FaultHandler {
     private int allocUserPage(Task task, Vma vma, long va, int node) {
         k.anonVmaPrepare(vma); // vmf_anon_prepare(): before the page is allocated
         k.hooks.beforeUserAlloc(task.mm(), 1, task.cpu()); // memory cgroup limits (reclaim, issue 3)
-        int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), node);
+        int pfn = k.allocPagesMpol(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), node);
         if (pfn < 0) {
             throw new WorkloadException(String.format("out of memory: %s (pid %d) faulting at 0x%x; "
                     + "reclaim made no progress and the OOM killer found nothing to kill", task.comm(), task.pid(), va));

@@ -212,7 +212,8 @@ public final class FileFaults {
 
     private int alloc(Task task, long va) {
         k.hooks.beforeUserAlloc(task.mm(), 1, task.cpu());
-        int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), k.frames.nodeOf(0));
+        // a private copy is an anonymous page of the area: its policy, else the task's (mempolicy, issue 10)
+        int pfn = k.allocPagesMpol(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), k.allocationNode(task, task.mm().findVma(va), va));
         if (pfn < 0) {
             throw new WorkloadException(String.format("out of memory: %s (pid %d) faulting at 0x%x; reclaim made no "
                     + "progress and the OOM killer found nothing to kill", task.comm(), task.pid(), va));

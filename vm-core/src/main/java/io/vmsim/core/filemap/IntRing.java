@@ -37,6 +37,21 @@ final class IntRing {
         return stamps[head];
     }
 
+    /** The stamp of the {@code i}-th entry from the head. */
+    long stampAt(int i) {
+        return stamps[(head + i) % items.length];
+    }
+
+    /** The stamp of the first entry holding {@code v}, or -1 if none does. */
+    long stampOf(int v) {
+        for (int i = 0; i < size; i++) {
+            if (items[(head + i) % items.length] == v) {
+                return stamps[(head + i) % items.length];
+            }
+        }
+        return -1;
+    }
+
     int poll() {
         int v = items[head];
         head = (head + 1) % items.length;

@@ -50,6 +50,10 @@ public final class PageCache {
     private static final int INIT_RA_PAGES = 4;
     /** Pages per background writeback request. */
     private static final int WRITEBACK_CHUNK = 256;
+    /** {@code SWAP_CLUSTER_MAX}. */
+    private static final int SWAP_CLUSTER_MAX = 32;
+    /** The timeout of {@code reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK)}: {@code HZ/10}. */
+    private static final long RECLAIM_THROTTLE_TIMEOUT_NS = 100_000_000L;
 
     /** Per-file figures, for the run's report. */
     public static final class FileStats {
@@ -130,6 +134,8 @@ public final class PageCache {
     private long nrDirty;
     private long nrWriteback;
     private boolean flushAll;
+    /** The page reclaim holds off the LRU while it waits for its write, which is not rotated; -1 if none. */
+    private int isolated = -1;
     private long nextPeriodicNs;
 
     public PageCache(Kernel kernel, StorageCosts cost, Daemons daemons, int readAheadKb, int dirtyRatio,
@@ -581,7 +587,8 @@ public final class PageCache {
      */
     private int addPage(int file, long index, int cpu, boolean referenced) {
         k.hooks.beforeUserAlloc(k.currentMm, 1, cpu);
-        int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, cpu, k.frames.nodeOf(0));
+        // filemap_alloc_folio(): the task's policy, interleaving by il_prev (mempolicy, issue 10)
+        int pfn = k.allocPagesMpol(Gfp.GFP_HIGHUSER_MOVABLE, 0, cpu, k.pageCacheNode(cpu));
         if (pfn < 0) {
             throw new WorkloadException("out of memory reading page " + index + " of file " + file(file).name
                     + ": reclaim made no progress and the OOM killer found nothing to kill");
@@ -733,33 +740,79 @@ public final class PageCache {
     }
 
     /**
-     * The flusher woken by reclaim ({@code wakeup_flusher_threads(WB_REASON_VMSCAN)}) writes every
-     * dirty page, and the reclaimer waits for it ({@code folio_wait_writeback()}): writes in flight
-     * complete too, and the caller pays for the request. Returns the pages written.
+     * {@code folio_end_writeback()} (mm/filemap.c, Linux 6.18): a page reclaim marked PG_reclaim
+     * loses the mark and, still on the LRU and clean, is rotated ({@code folio_rotate_reclaimable()}:
+     * the tail of its inactive list, {@code pgrotated}), unless it is the victim reclaim holds now.
      */
-    public long writebackAllAndWait() {
-        long n = 0;
-        for (int pfn = nextDirty(); pfn >= 0; pfn = nextDirty()) {
-            clean(pfn);
-            n++;
-        }
-        while (writebackQueue.size() > 0) {
-            endWriteback(writebackQueue.poll());
-        }
-        k.vmstat.add(VmEvent.PGPGOUT, 4 * n);
-        k.vmstat.add(VmEvent.NR_WRITTEN, n);
-        if (n > 0) {
-            k.clock.advance(cost.requestPs(n));
-        }
-        return n;
-    }
-
-    /** {@code folio_end_writeback()}. */
     void endWriteback(int pfn) {
         if (frames.test(pfn, PageFrames.PG_WRITEBACK)) {
             frames.clear(pfn, PageFrames.PG_WRITEBACK);
             nrWriteback--;
+            if (frames.test(pfn, PageFrames.PG_RECLAIM)) {
+                frames.clear(pfn, PageFrames.PG_RECLAIM);
+                int f = frames.flags[pfn];
+                if (pfn != isolated && (f & (PageFrames.PG_LRU | PageFrames.PG_DIRTY | PageFrames.PG_UNEVICTABLE
+                        | PageFrames.PG_MLOCKED)) == PageFrames.PG_LRU && policy.pageRotated(pfn)) {
+                    k.vmstat.count(VmEvent.PGROTATED);
+                }
+            }
         }
+    }
+
+    /** Ends every write of the flusher whose completion ({@code nowNs}) has come. */
+    private void completeDue(long nowNs) {
+        while (writebackQueue.size() > 0 && writebackQueue.peekStamp() <= nowNs) {
+            endWriteback(writebackQueue.poll());
+        }
+    }
+
+    /**
+     * {@code folio_wait_writeback()} by a memory cgroup's reclaim (shrink_folio_list()'s case 3,
+     * cgroup v1) on page {@code pfn}, which it holds off the LRU: the clock advances to the
+     * completion of the page's write (the caller pays the wait) and every write done by then
+     * ends; {@code pfn} itself is not rotated.
+     */
+    public void waitForWriteback(int pfn) {
+        if (!frames.test(pfn, PageFrames.PG_WRITEBACK)) {
+            return;
+        }
+        isolated = pfn;
+        try {
+            long done = writebackQueue.stampOf(pfn);
+            long now = k.clock.nanoTime();
+            if (done > now) {
+                k.clock.advance((done - now) * 1000);
+            }
+            completeDue(Math.max(done, now));
+            endWriteback(pfn); // a write not in the queue (or completed with it)
+        } finally {
+            isolated = -1;
+        }
+    }
+
+    /**
+     * What {@code shrink_inactive_list()} does when every file page of a batch was dirty and not
+     * yet queued for writeback (Linux 6.18): {@code wakeup_flusher_threads(WB_REASON_VMSCAN)},
+     * whose flusher starts writing every dirty page (here at once, as the flusher would run while
+     * the reclaimer sleeps), and, for {@code cgroup} reclaim without sane writeback throttling
+     * (cgroup v1), {@code reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK)}: the reclaimer sleeps until
+     * more than {@code SWAP_CLUSTER_MAX} writes have completed ({@code __acct_reclaim_writeback()})
+     * or {@code HZ/10} (100 ms) has passed, and the writes done by then end.
+     */
+    public void wakeFlusherForReclaim(boolean throttle) {
+        flushAll = true;
+        daemons.wake(flusher);
+        if (!throttle) {
+            return;
+        }
+        long now = k.clock.nanoTime();
+        flush(now);
+        long until = now + RECLAIM_THROTTLE_TIMEOUT_NS;
+        if (writebackQueue.size() > SWAP_CLUSTER_MAX) {
+            until = Math.min(until, writebackQueue.stampAt(SWAP_CLUSTER_MAX));
+        }
+        k.clock.advance((until - now) * 1000);
+        completeDue(until);
     }
 
     // ---------------------------------------------------------------- dirty pages and writeback
@@ -775,11 +828,6 @@ public final class PageCache {
         dirtyQueue.add(pfn, 0);
     }
 
-    /** Reclaim met a dirty page: wake the flusher to write everything back ({@code wakeup_flusher_threads(WB_REASON_VMSCAN)}). */
-    public void wakeFlusherForReclaim() {
-        flushAll = true;
-        daemons.wake(flusher);
-    }
 
     /** {@code balance_dirty_pages()}, simplified as the class comment says. */
     public void balanceDirtyPages() {
@@ -826,9 +874,7 @@ public final class PageCache {
 
     /** The flusher's step: completes finished requests, then starts background or periodic writeback. */
     private long flush(long nowNs) {
-        while (writebackQueue.size() > 0 && writebackQueue.peekStamp() <= nowNs) {
-            endWriteback(writebackQueue.poll());
-        }
+        completeDue(nowNs);
         long dirtyable = k.allocator.freePages() + nrFilePages;
         long bg = dirtyable * dirtyBackgroundRatio / 100;
         boolean periodic = nowNs >= nextPeriodicNs;

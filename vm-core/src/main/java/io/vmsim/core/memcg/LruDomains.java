@@ -346,6 +346,11 @@ public final class LruDomains implements ReclaimPolicy, OfflineStudy {
         domains[domainOf(pfn)].pageDeactivated(pfn);
     }
 
+    @Override
+    public boolean pageRotated(int pfn) {
+        return domains[domainOf(pfn)].pageRotated(pfn);
+    }
+
     /** A refault whose shadow came from the page's own domain; see {@link #pageRefaulted(int, long, int)}. */
     @Override
     public void pageRefaulted(int pfn, long shadow) {

@@ -80,6 +80,60 @@ public final class Migrator {
             throw new IllegalStateException("migrating PFN " + from + ": rmap found " + remapped[0]
                     + " mappings but mapcount is " + frames.mapcount[from]);
         }
+        moveState(from, to, cpu);
+        return true;
+    }
+
+    /**
+     * As {@link #migrate}, for a page whose caller holds its PTE ({@code ptes[index]}, mapping
+     * {@code address} in {@code mm}): when it is the page's only mapping the PTE is rewritten
+     * directly, without a reverse-map walk, so the hinting-fault path allocates nothing.
+     */
+    public boolean migrateMapped(int from, int to, int cpu, io.vmsim.core.mm.Mm mm, long address, long[] ptes, int index) {
+        if (frames.mapcount[from] != 1) {
+            return migrate(from, to, cpu);
+        }
+        if (!movable(from)) {
+            k.vmstat.count(VmEvent.PGMIGRATE_FAIL);
+            return false;
+        }
+        k.clock.advance(k.cost.copy4kPs);
+        long e = ptes[index];
+        ptes[index] = (e & ~Pte.make(Pte.pfn(e), 0)) | Pte.make(to, 0);
+        k.flushTlbPage(mm, address);
+        moveState(from, to, cpu);
+        return true;
+    }
+
+    /**
+     * As {@link #migrate}, for a reclaim victim ({@code demote_folio_list()}, {@code mm/vmscan.c}):
+     * the reclaim policy has already let go of the page, so its new frame joins the LRU of its
+     * own node unreferenced, as {@code migrate_pages()} puts a demoted folio back
+     * ({@code folio_putback_lru()}), and the old domain hears nothing more.
+     */
+    public boolean migrateIsolated(int from, int to, int cpu) {
+        if (!movable(from)) {
+            return false;
+        }
+        boolean onLru = frames.test(from, PageFrames.PG_LRU);
+        frames.clear(from, PageFrames.PG_LRU);
+        frames.set(from, PageFrames.PG_UNEVICTABLE); // movable() while off the LRU; not carried over
+        int keep = frames.flags[from];
+        boolean ok = migrate(from, to, cpu);
+        if (!ok) {
+            frames.flags[from] = keep & ~PageFrames.PG_UNEVICTABLE | (onLru ? PageFrames.PG_LRU : 0);
+            return false;
+        }
+        frames.clear(to, PageFrames.PG_UNEVICTABLE);
+        if (onLru) {
+            frames.set(to, PageFrames.PG_LRU);
+            k.reclaim.pageAddedUnreferenced(to, true);
+        }
+        return true;
+    }
+
+    /** Moves the page's state from {@code from} to {@code to} and frees {@code from}, once every PTE points at {@code to}. */
+    private void moveState(int from, int to, int cpu) {
         boolean onLru = frames.test(from, PageFrames.PG_LRU);
         frames.flags[to] = frames.flags[from] & MIGRATED_FLAGS;
         frames.mapping[to] = frames.mapping[from];
@@ -107,6 +161,5 @@ public final class Migrator {
         k.allocator.freePages(from, 0, cpu);
         k.vmstat.count(VmEvent.PGMIGRATE_SUCCESS);
         listener.moved(from, to);
-        return true;
     }
 }

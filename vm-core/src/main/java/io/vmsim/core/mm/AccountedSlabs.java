@@ -39,6 +39,13 @@ public final class AccountedSlabs {
      */
     public static final int RADIX_TREE_NODE = 584 + OBJCG_POINTER;
     /**
+     * {@code mm_struct} (kernel/fork.c, {@code mm_cachep}, SLAB_ACCOUNT): slot 1600 bytes. A fork
+     * allocates the child's ({@code dup_mm()} -> {@code allocate_mm()}), charged to the forking
+     * task's group; it is freed after the child's {@code exit_mmap()}, by the last
+     * {@code mmdrop()} on the CPU the child exited on ({@code finish_task_switch()}).
+     */
+    public static final int MM_STRUCT = 1600 + OBJCG_POINTER;
+    /**
      * What {@code shmem_zero_setup()} allocates for a shared anonymous mapping
      * ({@code shmem_kernel_file_setup()}): the inode, its dentry and the file.
      */

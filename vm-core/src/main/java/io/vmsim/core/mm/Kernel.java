@@ -6,6 +6,8 @@ import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.core.alloc.Gfp;
 import io.vmsim.core.alloc.PageAllocator;
 import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.mempolicy.Mempolicy;
+import io.vmsim.core.mempolicy.PolicyNodes;
 import io.vmsim.core.mmu.Mmu;
 import io.vmsim.core.pgtable.PageTables;
 import io.vmsim.core.pgtable.Pte;
@@ -69,6 +71,8 @@ public final class Kernel {
     public boolean anonEvictable;
     /** The address space whose fault or system call is running, so the OOM killer knows whether it kills the caller. */
     public Mm currentMm;
+    /** mempolicy (issue 10): the task whose fault or system call is running, or null; its policy places page tables and page cache. */
+    public Task currentTask;
     private final List<Mm> mms = new ArrayList<>();
     /** THP (issue 5): split queue, collapse and hugetlbfs, installed when the machine is built. */
     public HugePageHooks huge = HugePageHooks.NONE;
@@ -79,6 +83,18 @@ public final class Kernel {
     /** KSM (issue 11): ksmd's bookkeeping, installed when the machine is built. */
     public KsmHooks ksm = KsmHooks.NONE;
     private int nextMmId = 1;
+    // mempolicy (issue 10)
+    /** {@code /sys/kernel/mm/mempolicy/weighted_interleave/nodeN}. */
+    public io.vmsim.core.mempolicy.InterleaveWeights interleaveWeights = new io.vmsim.core.mempolicy.InterleaveWeights();
+    /** The mode and nodemask of the policy the last allocation-node choice used, for {@link #allocPagesMpol}. */
+    private int allocMode;
+    private long allocNodemask = Mempolicy.ALL_NODES;
+    /**
+     * Automatic NUMA balancing (issue 10): each frame's {@code last_cpupid} ({@code folio_last_cpupid()}),
+     * -1 when unset, or null when balancing is off. A new anonymous page starts unset, as
+     * {@code page_cpupid_reset_last()} leaves a freed page.
+     */
+    public int[] lastCpupid;
 
     public Kernel(PageFrames frames, PageAllocator allocator, PageTables tables, Mmu[] mmus, SimClock clock,
                   CostModel cost, VmStat vmstat, int levels, io.vmsim.core.memcg.LruDomains reclaim, HugePagePolicy thp,
@@ -103,7 +119,11 @@ public final class Kernel {
             throw new IllegalStateException("no memory for the zero page");
         }
         this.zeroPfn = z;
+        this.topology = io.vmsim.core.topology.NumaTopology.even(frames.nrFrames(), frames.nrNodes(), mmus.length);
     }
+
+    /** NUMA topology (issue 10): CPUs of each node, distances, latencies; set from the configuration when the machine is built. */
+    public io.vmsim.core.topology.NumaTopology topology;
 
     /** Live address spaces, in creation order. */
     public List<Mm> mms() {
@@ -231,7 +251,7 @@ public final class Kernel {
             int idx = Pte.index(va, level);
             long e = t[idx];
             if (e == 0) {
-                int nt = tables.allocTable(cpu, node, mm.memcg); // charged to the group (__GFP_ACCOUNT)
+                int nt = allocPgtable(mm, cpu, node); // charged to the group (__GFP_ACCOUNT)
                 if (nt < 0) {
                     throw new WorkloadException("out of memory allocating a page table at 0x" + Long.toHexString(va));
                 }
@@ -246,6 +266,23 @@ public final class Kernel {
             }
         }
         return table;
+    }
+
+    /**
+     * {@code pagetable_alloc()} -> {@code alloc_pages()}: a page table follows the running task's
+     * policy (mempolicy, issue 10) with {@code NO_INTERLEAVE_INDEX}; without one it goes to
+     * {@code node}, the caller's choice.
+     */
+    private int allocPgtable(Mm mm, int cpu, int node) {
+        Task t = currentTask;
+        Mempolicy pol = t != null && t.mm == mm ? t.mempolicy.policy() : null;
+        if (pol == null) {
+            return tables.allocTable(cpu, node, mm.memcg);
+        }
+        int nid = PolicyNodes.policyNode(pol, t.mempolicy, PolicyNodes.NO_INTERLEAVE_INDEX, nodeOfCpu(t.cpu()),
+                interleaveWeights);
+        return tables.allocTable(cpu, nid, mm.memcg,
+                pol.mode() == Mempolicy.MPOL_BIND ? pol.nodes() : Mempolicy.ALL_NODES);
     }
 
     /** As {@link #walkAlloc} without allocating: -1 if a table is missing, -2 if a huge leaf sits above. */
@@ -285,14 +322,106 @@ public final class Kernel {
      * stops the run naming the policy, instead of silently placing the page elsewhere.
      */
     public int allocationNode(Task task, Vma vma, long va) {
-        return numa.allocationNode(task, vma, va, nodeOfCpu(task.cpu()));
+        return allocationNode(task, vma, va, 0);
     }
 
-    /** The node of a CPU: CPUs are spread evenly over nodes. */
+    /**
+     * As {@link #allocationNode(Task, Vma, long)} for a folio of {@code order}: the VMA's memory
+     * policy, else the task's ({@code get_vma_policy()}, mm/mempolicy.c); only under the default
+     * policy does the NUMA policy plugin choose (Linux's default is local allocation, and
+     * automatic balancing works alongside it). Leaves the policy's nodemask for
+     * {@link #allocPagesMpol}.
+     */
+    public int allocationNode(Task task, Vma vma, long va, int order) {
+        Mempolicy pol = vma.policy != null ? vma.policy : task.mempolicy.policy();
+        int local = nodeOfCpu(task.cpu());
+        if (pol == null) {
+            allocMode = Mempolicy.MPOL_DEFAULT;
+            allocNodemask = Mempolicy.ALL_NODES;
+            return numa.allocationNode(task, vma, va, local);
+        }
+        long ilx = PolicyNodes.vmaInterleaveIndex(vma.pgoff, vma.start, va, order);
+        return policyAllocNode(pol, task.mempolicy, ilx, local);
+    }
+
+    /**
+     * The node of an allocation outside a VMA made for {@code task} ({@code alloc_pages()}: page
+     * cache, page tables): the task's policy with {@code NO_INTERLEAVE_INDEX}, so interleaving
+     * steps the task's {@code il_prev}; local allocation under the default policy.
+     */
+    public int taskPolicyNode(Task task) {
+        Mempolicy pol = task.mempolicy.policy();
+        int local = nodeOfCpu(task.cpu());
+        if (pol == null) {
+            allocMode = Mempolicy.MPOL_DEFAULT;
+            allocNodemask = Mempolicy.ALL_NODES;
+            return local;
+        }
+        return policyAllocNode(pol, task.mempolicy, PolicyNodes.NO_INTERLEAVE_INDEX, local);
+    }
+
+    private int policyAllocNode(Mempolicy pol, io.vmsim.core.mempolicy.TaskMempolicy tm, long ilx, int local) {
+        int nid = PolicyNodes.policyNode(pol, tm, ilx, local, interleaveWeights);
+        allocMode = pol.mode();
+        allocNodemask = PolicyNodes.policyNodemask(pol);
+        return nid;
+    }
+
+    /**
+     * {@code alloc_pages_mpol()}: allocates under the policy the last {@link #allocationNode} or
+     * {@link #taskPolicyNode} chose, starting at {@code nid}. Bind allocates only within its
+     * nodes (failing, or reclaiming and OOM-killing, inside them); preferred-many tries its
+     * nodes without direct reclaim first, then every node ({@code alloc_pages_preferred_many()});
+     * the others fall back along {@code nid}'s zonelist. Counts {@code numa_interleave} when an
+     * interleaving policy got the node it chose.
+     */
+    public int allocPagesMpol(int gfp, int order, int cpu, int nid) {
+        int pfn;
+        if (allocMode == Mempolicy.MPOL_PREFERRED_MANY) {
+            int preferredGfp = (gfp | Gfp.__GFP_NOWARN) & ~(Gfp.__GFP_DIRECT_RECLAIM | Gfp.__GFP_NOFAIL);
+            pfn = allocator.allocPages(preferredGfp, order, cpu, nid, allocNodemask);
+            if (pfn < 0) {
+                pfn = allocator.allocPages(gfp, order, cpu, nid, Mempolicy.ALL_NODES);
+            }
+        } else {
+            pfn = allocator.allocPages(gfp, order, cpu, nid, allocNodemask);
+        }
+        if (pfn >= 0 && (allocMode == Mempolicy.MPOL_INTERLEAVE || allocMode == Mempolicy.MPOL_WEIGHTED_INTERLEAVE)
+                && frames.nodeOf(pfn) == nid) {
+            allocator.countInterleaveHit();
+        }
+        return pfn;
+    }
+
+    /**
+     * The node of a page-cache page read for the running task ({@code filemap_alloc_folio()}):
+     * the task's policy as {@link #taskPolicyNode}; local to {@code cpu} when no task of the
+     * current address space runs (a daemon).
+     */
+    public int pageCacheNode(int cpu) {
+        Task t = currentTask;
+        if (t != null && t.mm == currentMm && currentMm != null) {
+            return taskPolicyNode(t);
+        }
+        allocMode = Mempolicy.MPOL_DEFAULT;
+        allocNodemask = Mempolicy.ALL_NODES;
+        return nodeOfCpu(cpu);
+    }
+
+    /** {@code node_states[N_MEMORY]}: the nodes that have frames, as a mask. */
+    public long memoryNodes() {
+        long m = 0;
+        for (int n = 0; n < frames.nrNodes(); n++) {
+            if (frames.nodeEndPfn(n) > frames.nodeStartPfn(n)) {
+                m |= 1L << n;
+            }
+        }
+        return m;
+    }
+
+    /** The node of a CPU ({@code cpu_to_node()}), from the topology. */
     public int nodeOfCpu(int cpu) {
-        int nodes = frames.nrNodes();
-        int per = Math.max(1, (mmus.length + nodes - 1) / nodes);
-        return Math.min(nodes - 1, cpu / per);
+        return topology.nodeOfCpu(cpu);
     }
 
     /** Gives up a mapping of an anonymous page; frees the page (or its folio) when the last mapping goes. */
@@ -414,6 +543,9 @@ public final class Kernel {
             frames.index[p] = (int) (index + i);
         }
         nrAnonPages += n;
+        if (lastCpupid != null) {
+            java.util.Arrays.fill(lastCpupid, head, head + n, -1);
+        }
         hooks.charge(head, n, vma.mm());
         if (vma.has(io.vmsim.api.VmaFlags.VM_LOCKED)) {
             // mlock_new_folio(): a page faulted into a VM_LOCKED area never reaches the LRU

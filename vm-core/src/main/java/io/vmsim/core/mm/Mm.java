@@ -39,6 +39,11 @@ public final class Mm {
     public long committedPages;
     /** The memory cgroup of the process, 0 for the root. */
     public int memcg;
+    /**
+     * The group its {@code mm_struct} is charged to ({@link AccountedSlabs#MM_STRUCT}): that of
+     * the task that forked it; -1 for an address space not made by a fork.
+     */
+    public int mmStructMemcg = -1;
     /** Set when the OOM killer chose this process. */
     public boolean oomKilled;
     /**

@@ -111,6 +111,19 @@ public interface MmHooks {
     }
 
     /**
+     * As {@link #unchargeSlabObject}, for an object the kernel frees after an RCU grace period
+     * ({@code call_rcu()}: the shmem inode, xarray nodes): it stays charged until
+     * {@link #rcuCallbacks} finds its grace period over ({@link io.vmsim.core.memcg.RcuFrees}).
+     */
+    default void unchargeSlabObjectRcu(int memcg, int size, int cpu) {
+        unchargeSlabObject(memcg, size, cpu);
+    }
+
+    /** Runs the RCU callbacks whose grace period has ended ({@code rcu_core()}); cheap when none is due. */
+    default void rcuCallbacks() {
+    }
+
+    /**
      * Migration moved page {@code from} to {@code to} ({@code folio_migrate_mapping()},
      * {@code mem_cgroup_migrate()}): call after the new frame has the old one's flags, mapping
      * and index and before it is handed to the reclaim policy, so that the page-cache slot, the

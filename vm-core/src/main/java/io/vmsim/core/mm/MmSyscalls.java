@@ -260,14 +260,20 @@ public final class MmSyscalls {
             k.hooks.unaccountMapping(mm, obj.acctPages());
         }
         // the last reference to the file: __fput() -> dput() -> iput() -> shmem_evict_inode()
-        // frees the file, the dentry, the page cache's xarray nodes and the inode
+        // frees the file, the dentry, the page cache's xarray nodes and the inode; the file
+        // (SLAB_TYPESAFE_BY_RCU) and the dentry (DCACHE_NORCU) at once, the xarray nodes
+        // (xa_node_free()) and the inode (destroy_inode() -> i_callback()) after an RCU grace period
         int[] sizes = {AccountedSlabs.SHMEM_INODE, AccountedSlabs.DENTRY, AccountedSlabs.FILP};
         for (; obj.objs > 0; obj.objs--) {
-            k.hooks.unchargeSlabObject(obj.objMemcg, sizes[obj.objs - 1], cpu);
+            if (obj.objs == 1) {
+                k.hooks.unchargeSlabObjectRcu(obj.objMemcg, sizes[0], cpu);
+            } else {
+                k.hooks.unchargeSlabObject(obj.objMemcg, sizes[obj.objs - 1], cpu);
+            }
         }
         for (int g = 0; g < obj.xaChargedGroups(); g++) {
             for (int n = obj.xaNodesCharged(g); n > 0; n--) {
-                k.hooks.unchargeSlabObject(g, AccountedSlabs.RADIX_TREE_NODE, cpu);
+                k.hooks.unchargeSlabObjectRcu(g, AccountedSlabs.RADIX_TREE_NODE, cpu);
             }
         }
     }
@@ -462,6 +468,9 @@ public final class MmSyscalls {
         if (a.end != b.start || a.flags != b.flags || a.file != b.file || a.has(VmaFlags.VM_HUGETLB)) {
             return false;
         }
+        if (!io.vmsim.core.mempolicy.Mempolicy.equal(a.policy, b.policy)) {
+            return false; // is_mergeable_vma(): mpol_equal() (mempolicy, issue 10)
+        }
         long aPages = (a.end - a.start) >>> 12;
         long bPages = (b.end - b.start) >>> 12;
         boolean contiguous = a.pgoff + aPages == b.pgoff;
@@ -538,6 +547,23 @@ public final class MmSyscalls {
         }
     }
 
+    /**
+     * {@code mbind_range()} (mm/mempolicy.c, Linux 6.18): every area of {@code [addr, end)} is
+     * split at the range's edges and gets {@code policy} (null: the default, the task's), then
+     * areas merge where flags and policies ({@code mpol_equal()}) allow, as {@code vma_modify_policy()}
+     * does. The range must be mapped without holes (the caller checks: EFAULT).
+     */
+    public void mbindRange(Mm mm, long addr, long end, io.vmsim.core.mempolicy.Mempolicy policy) {
+        for (Vma v : affected(mm, addr, end)) {
+            if (io.vmsim.core.mempolicy.Mempolicy.equal(v.policy, policy)) {
+                continue; // mbind_range(): nothing to change, no split
+            }
+            v = isolate(mm, v, addr, end);
+            v.policy = policy;
+        }
+        mergeRange(mm, addr, end);
+    }
+
     private void setFlags(Mm mm, long addr, long end, long set, long clear) {
         for (Vma v : affected(mm, addr, end)) {
             v = isolate(mm, v, addr, end);
@@ -555,6 +581,8 @@ public final class MmSyscalls {
     public Mm fork(Mm parent, int cpu) {
         Mm child = k.newMm(cpu);
         child.mmapBase = parent.mmapBase;
+        // dup_mm() -> allocate_mm(): the child's mm_struct, charged to the forking task's group
+        child.mmStructMemcg = k.hooks.chargeSlabObject(parent, AccountedSlabs.MM_STRUCT, parent.cpu);
         for (Vma pv : parent.vmas.values()) {
             if (pv.hasAny(VmaFlags.VM_DONTCOPY | VmaFlags.VM_HUGETLB)) {
                 continue;
@@ -562,6 +590,7 @@ public final class MmSyscalls {
             // dup_mmap(): locks are not inherited; accounted areas are charged again
             Vma cv = new Vma(child, pv.start, pv.end, pv.flags & ~VmaFlags.VM_LOCKED, pv.pgoff, pv.anonVma);
             cv.file = pv.file;
+            cv.policy = pv.policy; // vma_dup_policy() (mempolicy, issue 10)
             cv.anonVmaPrepared = pv.anonVmaPrepared;
             cv.anonVmaFromParent = pv.anonVmaPrepared; // anon_vma_fork(): the child's chain has the parent's too
             if (cv.has(VmaFlags.VM_ACCOUNT)) {
@@ -703,6 +732,14 @@ public final class MmSyscalls {
         mm.tablesPerLevel[k.levels]--;
         mm.pgd = -1;
         mm.exited = true;
+        if (mm.mmStructMemcg >= 0) {
+            // the last mmdrop() -> __mmdrop() -> free_mm() on the CPU it exited on: after the
+            // objects of its areas, so that an mm_struct charged to another group (the forking
+            // task's) takes this CPU's object stock over and drains what the exiting task's
+            // group left there (refill_obj_stock() -> drain_obj_stock(), mm/memcontrol.c)
+            k.hooks.unchargeSlabObject(mm.mmStructMemcg, AccountedSlabs.MM_STRUCT, cpu);
+            mm.mmStructMemcg = -1;
+        }
         k.flushTlbMm(mm);
         k.forgetMm(mm);
     }
@@ -808,6 +845,7 @@ public final class MmSyscalls {
         }
         Vma upper = new Vma(mm, addr, v.end, v.flags, v.pgoff + ((addr - v.start) >>> 12), v.anonVma);
         upper.file = v.file;
+        upper.policy = v.policy; // __split_vma(): vma_dup_policy() (mempolicy, issue 10)
         upper.anonVmaPrepared = v.anonVmaPrepared;
         upper.anonVmaFromParent = v.anonVmaFromParent;
         v.anonVma.link(upper);

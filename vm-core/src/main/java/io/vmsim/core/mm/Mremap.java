@@ -168,6 +168,7 @@ public final class Mremap {
         Vma old = sys.isolate(mm, vma, addr, addr + oldLen);
         Vma moved = new Vma(mm, start, start + newLen, old.flags, old.pgoff, old.anonVma);
         moved.file = old.file;
+        moved.policy = old.policy; // copy_vma(): vma_dup_policy() (mempolicy, issue 10)
         moved.anonVmaPrepared = old.anonVmaPrepared;
         old.anonVma.link(moved);
         movePageTables(mm, addr, start, oldLen, cpu);

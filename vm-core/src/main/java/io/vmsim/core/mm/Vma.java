@@ -24,6 +24,8 @@ public final class Vma implements VmaView {
     boolean anonVmaFromParent;
     /** reclaim (issue 3): the file this area maps (a page-cache file id), or -1 for anonymous memory. */
     int file = -1;
+    /** mempolicy (issue 10): the area's policy ({@code vma->vm_policy}, set by mbind), or null for the task's. */
+    io.vmsim.core.mempolicy.Mempolicy policy;
     /**
      * The memory cgroup charged for this area's {@code vm_area_struct} (0: none, the root); -1
      * while a new range is being placed and may still merge into a neighbour instead
@@ -76,6 +78,11 @@ public final class Vma implements VmaView {
     /** The page-cache file id this area maps, or -1 if anonymous. */
     public int file() {
         return file;
+    }
+
+    /** The area's memory policy, or null: allocations then follow the task's ({@code get_vma_policy()}). */
+    public io.vmsim.core.mempolicy.Mempolicy policy() {
+        return policy;
     }
 
     public AnonVma anonVma() {

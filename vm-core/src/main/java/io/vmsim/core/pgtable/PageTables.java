@@ -61,11 +61,16 @@ public final class PageTables {
      * the root: not charged).
      */
     public int allocTable(int cpu, int node, int memcg) {
+        return allocTable(cpu, node, memcg, -1L);
+    }
+
+    /** As {@link #allocTable(int, int, int)} within the nodes of {@code nodemask} (a task's MPOL_BIND; -1 for all). */
+    public int allocTable(int cpu, int node, int memcg, long nodemask) {
         boolean charge = memcg != 0 && accounting != null;
         if (charge) {
             accounting.tryCharge(memcg, cpu);
         }
-        int pfn = allocator.allocPages(Gfp.GFP_PGTABLE_USER, 0, cpu, node);
+        int pfn = allocator.allocPages(Gfp.GFP_PGTABLE_USER, 0, cpu, node, nodemask);
         if (pfn < 0) {
             return -1;
         }

@@ -209,6 +209,19 @@ final class GuardedReclaimPolicy implements ReclaimPolicy, OfflineStudy {
     }
 
     @Override
+    public boolean pageRotated(int pfn) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
+        try {
+            return p.pageRotated(pfn);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageRotated(" + pfn + ")", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
+        }
+    }
+
+    @Override
     public void pageDeactivated(int pfn) {
         Thread t = loader == null ? null : Thread.currentThread();
         ClassLoader saved = PolicyGuards.enter(t, loader);
@@ -284,6 +297,22 @@ final class GuardedReclaimPolicy implements ReclaimPolicy, OfflineStudy {
         @Override
         public boolean isKswapd() {
             return inner.isKswapd();
+        }
+
+        @Override
+        public boolean isCgroupReclaim() {
+            return inner.isCgroupReclaim();
+        }
+
+        @Override
+        public boolean wholeBatches() {
+            return inner.wholeBatches();
+        }
+
+        @Override
+        public boolean activateRefused(int pfn) {
+            checkRange("ScanControl.activateRefused", pfn);
+            return inner.activateRefused(pfn);
         }
 
         @Override

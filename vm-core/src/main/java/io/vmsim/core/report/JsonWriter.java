@@ -124,6 +124,24 @@ public final class JsonWriter {
         if (!r.cgroups().isEmpty()) {
             root.put("cgroups", r.cgroups());
         }
+        if (!r.numa().isEmpty()) {
+            // issue 10: per node, then the numa_/pgmigrate_/pgpromote_/pgdemote_ vmstat counters
+            Map<String, Object> numa = new LinkedHashMap<>();
+            List<Object> nodes = new ArrayList<>();
+            for (RunResult.NumaNode n : r.numa()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("node", n.node());
+                m.put("local_accesses", n.localAccesses());
+                m.put("remote_accesses", n.remoteAccesses());
+                m.put("anon_pages", n.anonPages());
+                m.put("file_pages", n.filePages());
+                nodes.add(m);
+            }
+            numa.put("nodes", nodes);
+            numa.put("local_access_ratio", r.localAccessRatio());
+            numa.put("counters", r.numaCounters());
+            root.put("numa", numa);
+        }
         root.put("buddyinfo", r.buddyinfo());
         root.put("config", r.config());
         return root;

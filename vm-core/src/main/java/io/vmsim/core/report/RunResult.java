@@ -22,14 +22,16 @@ import java.util.Map;
  * @param cgroups     each memory cgroup's memory.* figures, by name (reclaim, issue 3)
  * @param interrupted the user stopped the run (SIGINT) before its end: the figures are partial
  * @param warnings    what the user should know about how to read the figures, one sentence each
+ * @param numa        per-node figures of a machine of more than one node, in node order; empty on one node (issue 10)
  * @param ksm         the counters of {@code /sys/kernel/mm/ksm} when ksmd ran, else null (KSM, issue 11)
  */
 public record RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
                         Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
                         List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
                         List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
-                        boolean interrupted, List<String> warnings, KsmResult ksm) {
+                        boolean interrupted, List<String> warnings, List<NumaNode> numa, KsmResult ksm) {
     public RunResult {
+        numa = List.copyOf(numa);
         counters = new LinkedHashMap<>(counters);
         meminfo = new LinkedHashMap<>(meminfo);
         tlb = new LinkedHashMap<>(tlb);
@@ -42,14 +44,34 @@ public record RunResult(String workload, Map<String, Long> counters, Map<String,
         warnings = List.copyOf(warnings);
     }
 
-    /** A result of a run without ksmd. */
+    /** A result without per-node figures (one node), with ksmd's counters or null (KSM, issue 11). */
+    public RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
+                     Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
+                     List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
+                     List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
+                     boolean interrupted, List<String> warnings, KsmResult ksm) {
+        this(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, files, oomKills, cgroups,
+                interrupted, warnings, List.of(), ksm);
+    }
+
+    /** A result of a run without ksmd, with per-node figures (issue 10). */
+    public RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
+                     Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
+                     List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
+                     List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
+                     boolean interrupted, List<String> warnings, List<NumaNode> numa) {
+        this(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, files, oomKills, cgroups,
+                interrupted, warnings, numa, null);
+    }
+
+    /** A result without per-node figures (one node), of a run without ksmd. */
     public RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
                      Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
                      List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
                      List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
                      boolean interrupted, List<String> warnings) {
         this(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, files, oomKills, cgroups,
-                interrupted, warnings, null);
+                interrupted, warnings, List.of(), null);
     }
 
     /**
@@ -63,6 +85,46 @@ public record RunResult(String workload, Map<String, Long> counters, Map<String,
             counters = new LinkedHashMap<>(counters);
             fullScanEndNs = List.copyOf(fullScanEndNs);
         }
+    }
+
+    /** The vmstat counters of the NUMA section: every name starting with one of these. */
+    public static final List<String> NUMA_COUNTER_PREFIXES = List.of("numa_", "pgmigrate_", "pgpromote_", "pgdemote_");
+
+    /**
+     * One node's figures at the end of a run (issue 10).
+     *
+     * @param node           the node id
+     * @param localAccesses  references to the node's memory from CPUs on the node
+     * @param remoteAccesses references to the node's memory from CPUs on other nodes
+     * @param anonPages      anonymous frames of the node in use (4 KiB units; a THP counts 512)
+     * @param filePages      page-cache frames of the node in use
+     */
+    public record NumaNode(int node, long localAccesses, long remoteAccesses, long anonPages, long filePages) {
+    }
+
+    /** The fraction of all references that were local, over every node, or 1 when there were none. */
+    public double localAccessRatio() {
+        long local = 0;
+        long all = 0;
+        for (NumaNode n : numa) {
+            local += n.localAccesses();
+            all += n.localAccesses() + n.remoteAccesses();
+        }
+        return all == 0 ? 1.0 : (double) local / all;
+    }
+
+    /** The vmstat counters whose names start with {@link #NUMA_COUNTER_PREFIXES}, in counter order. */
+    public Map<String, Long> numaCounters() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> e : counters.entrySet()) {
+            for (String p : NUMA_COUNTER_PREFIXES) {
+                if (e.getKey().startsWith(p)) {
+                    out.put(e.getKey(), e.getValue());
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /** A result without warnings. */

@@ -131,6 +131,21 @@ public final class TextReport {
             }
             table(sb, rows, new boolean[] {false, true, true, true, true, true, true, true});
         }
+        if (!r.numa().isEmpty()) {
+            sb.append("\nnuma (local ratio ").append(String.format(Locale.ROOT, "%.4f", r.localAccessRatio())).append(")\n");
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"  node", "local accesses", "remote accesses", "local ratio", "anon pages", "file pages"});
+            for (RunResult.NumaNode n : r.numa()) {
+                long all = n.localAccesses() + n.remoteAccesses();
+                rows.add(new String[] {"  " + n.node(), count(n.localAccesses()), count(n.remoteAccesses()),
+                        all == 0 ? "-" : String.format(Locale.ROOT, "%.4f", (double) n.localAccesses() / all),
+                        count(n.anonPages()), count(n.filePages())});
+            }
+            table(sb, rows, new boolean[] {false, true, true, true, true, true});
+            for (Map.Entry<String, Long> e : r.numaCounters().entrySet()) {
+                sb.append("  ").append(e.getKey()).append("  ").append(count(e.getValue())).append('\n');
+            }
+        }
         if (!r.oomKills().isEmpty()) {
             sb.append("\noom kills\n");
             for (String kill : r.oomKills()) {

@@ -52,6 +52,17 @@ public enum PhaseOp {
     MSYNC,
     /** munlock() the range: VM_LOCKED goes and its pages become evictable again. */
     MUNLOCK,
+    // mempolicy (issue 10)
+    /** set_mempolicy() of the thread ({@code thread}) or of every thread of the process: {@code mode}, {@code nodes}, {@code weights}. */
+    SET_MEMPOLICY,
+    /** mbind() the range to {@code mode}/{@code nodes}; {@code move: true} is MPOL_MF_MOVE. */
+    MBIND,
+    /** migrate_pages() of the process's pages from nodes {@code from} to nodes {@code to}. */
+    MIGRATE_PAGES,
+    /** move_pages() of every page of the range to {@code node}. */
+    MOVE_PAGES,
+    /** NUMA (issue 10): access phases of several threads run at once, interleaved reference by reference. */
+    PARALLEL,
     // KSM (issue 11)
     /** prctl(PR_SET_MEMORY_MERGE, {@code memory_merge}): KSM may merge all the process's private memory, or no longer. */
     PRCTL;

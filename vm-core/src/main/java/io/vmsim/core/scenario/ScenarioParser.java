@@ -51,13 +51,17 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 public final class ScenarioParser {
     private static final Set<String> TOP_KEYS = keys("name", "description", "config", "files", "cgroups", "processes", "phases");
-    private static final Set<String> PROCESS_KEYS = keys("name", "threads", "vmas", "oom_score_adj", "cgroup", "memory_merge");
+    private static final Set<String> PROCESS_KEYS = keys("name", "threads", "vmas", "oom_score_adj", "cgroup",
+            "cpus_allowed", "bind_cpus", "mempolicy", "memory_merge");
     private static final Set<String> CGROUP_KEYS = keys("name", "memory.max", "memory.high");
-    private static final Set<String> VMA_KEYS = keys("name", "size", "align", "prot", "shared", "advice", "hugetlb", "file");
+    private static final Set<String> VMA_KEYS = keys("name", "size", "align", "prot", "shared", "advice", "hugetlb", "file",
+            "mempolicy");
+    /** mempolicy (issue 10): the keys of a {@code mempolicy:} mapping. */
+    private static final Set<String> MEMPOLICY_KEYS = keys("mode", "nodes", "weights");
     private static final Set<String> FILE_KEYS = keys("name", "size", "fadvise");
     private static final Set<String> PHASE_KEYS = keys("name", "op", "process", "thread", "vma", "offset", "length",
             "stride", "count", "write", "write_fraction", "zipf_s", "repeat", "advice", "prot", "duration_ns", "child",
-            "file", "flags", "fill", "memory_merge");
+            "file", "flags", "mode", "nodes", "weights", "move", "from", "to", "node", "phases", "fill", "memory_merge");
     /** madvise advice a VMA may be created with. */
     static final List<String> VMA_ADVICE = List.of("hugepage", "nohugepage", "mergeable");
     /** madvise advice a phase may apply (Linux's MADV_* names, lower case). */
@@ -99,9 +103,20 @@ public final class ScenarioParser {
         OP_KEYS.put(PhaseOp.FSYNC, keys("name", "op", "process", "thread", "file"));
         OP_KEYS.put(PhaseOp.MSYNC, keys(range, "flags"));
         OP_KEYS.put(PhaseOp.MUNLOCK, keys(range));
+        // mempolicy (issue 10)
+        OP_KEYS.put(PhaseOp.SET_MEMPOLICY, keys("name", "op", "process", "thread", "mode", "nodes", "weights"));
+        OP_KEYS.put(PhaseOp.MBIND, keys(range, "mode", "nodes", "weights", "move"));
+        OP_KEYS.put(PhaseOp.MIGRATE_PAGES, keys("name", "op", "process", "thread", "from", "to"));
+        OP_KEYS.put(PhaseOp.MOVE_PAGES, keys(range, "node"));
+        // NUMA (issue 10)
+        OP_KEYS.put(PhaseOp.PARALLEL, keys("name", "op", "phases"));
         // KSM (issue 11)
         OP_KEYS.put(PhaseOp.PRCTL, keys("name", "op", "process", "thread", "memory_merge"));
     }
+
+    /** The ops a {@code parallel} phase may run at once (references only). */
+    static final Set<PhaseOp> PARALLEL_OPS = Set.of(PhaseOp.SEQUENTIAL, PhaseOp.STRIDED, PhaseOp.MEMSET, PhaseOp.RANDOM,
+            PhaseOp.ZIPF);
 
     private final String file;
     private final String source;
@@ -324,9 +339,46 @@ public final class ScenarioParser {
                         + String.join(", ", cgroups.keySet()) + suggest(cgroup, cgroups.keySet())));
             }
         }
+        // NUMA (issue 10): sched_setaffinity() of every thread, or each bound to its node's CPUs
+        List<Integer> allowed = m.containsKey("cpus_allowed") ? cpuList(m.get("cpus_allowed"), what + ": cpus_allowed")
+                : List.of();
+        boolean bindNode = m.containsKey("bind_cpus")
+                && oneOf(m.get("bind_cpus"), what + ": bind_cpus", List.of("node", "none")).equals("node");
+        if (!allowed.isEmpty()) {
+            for (int c : cpus) {
+                if (!allowed.contains(c)) {
+                    throw error(m.get("threads"), what + ": thread CPU " + c + " is not in cpus_allowed " + allowed);
+                }
+            }
+        }
+        MempolicySpec mpol = m.containsKey("mempolicy") ? mempolicy(m.get("mempolicy"), what) : null;
         procs.put(name, new Proc(index, name, cpus.size(), vmas));
         boolean memoryMerge = m.containsKey("memory_merge") && bool(m.get("memory_merge"), what + ": memory_merge");
-        return new ProcessSpec(name, cpus, vmas, adj, cgroup, memoryMerge);
+        return new ProcessSpec(name, cpus, vmas, adj, cgroup, allowed, bindNode, mpol, memoryMerge);
+    }
+
+    /** A list of CPUs and ranges, {@code [0-3, 6]}, in increasing order without duplicates. */
+    private List<Integer> cpuList(Node node, String what) throws ScenarioException {
+        java.util.TreeSet<Integer> out = new java.util.TreeSet<>();
+        for (Node n : sequence(node, what)) {
+            String s = scalar(n, what).trim();
+            Matcher mt = Pattern.compile("(\\d+)(?:\\s*-\\s*(\\d+))?").matcher(s);
+            if (!mt.matches()) {
+                throw error(n, what + ": expected a CPU or a range of CPUs like 0-3, got '" + s + "'");
+            }
+            int lo = (int) Math.min(Long.parseLong(mt.group(1)), 1 << 20);
+            int hi = mt.group(2) == null ? lo : (int) Math.min(Long.parseLong(mt.group(2)), 1 << 20);
+            if (hi < lo) {
+                throw error(n, what + ": range " + s + " ends before it starts");
+            }
+            for (int c = lo; c <= hi; c++) {
+                out.add(c);
+            }
+        }
+        if (out.isEmpty()) {
+            throw error(node, what + ": a task needs at least one CPU");
+        }
+        return new ArrayList<>(out);
     }
 
     private VmaSpec vma(Node node, String owner) throws ScenarioException {
@@ -371,7 +423,33 @@ public final class ScenarioParser {
             }
             file = f.name();
         }
-        return new VmaSpec(name, size, align, prot, shared, advice, hugetlb, file);
+        MempolicySpec mpol = m.containsKey("mempolicy") ? mempolicy(m.get("mempolicy"), what) : null;
+        return new VmaSpec(name, size, align, prot, shared, advice, hugetlb, file, mpol);
+    }
+
+    /** mempolicy (issue 10): {@code { mode: M, nodes: [..], weights: [..] }}. */
+    private MempolicySpec mempolicy(Node node, String owner) throws ScenarioException {
+        String what = owner + ": mempolicy";
+        Map<String, Node> m = mapping(node, what, MEMPOLICY_KEYS);
+        return mempolicyArgs(m, node, what);
+    }
+
+    private MempolicySpec mempolicyArgs(Map<String, Node> m, Node node, String what) throws ScenarioException {
+        String mode = oneOf(require(m, "mode", node, what), what + ": mode", io.vmsim.core.mempolicy.Mempolicy.MODE_NAMES);
+        List<Integer> nodes = m.containsKey("nodes") ? nodeList(m.get("nodes"), what + ": nodes") : List.of();
+        List<Integer> weights = m.containsKey("weights") ? nodeList(m.get("weights"), what + ": weights") : List.of();
+        if (!weights.isEmpty() && (!mode.equals("weighted-interleave") || weights.size() != nodes.size())) {
+            throw error(m.get("weights"), what + ": weights are for mode weighted-interleave, one per entry of 'nodes'");
+        }
+        return new MempolicySpec(mode, nodes, weights);
+    }
+
+    private List<Integer> nodeList(Node node, String what) throws ScenarioException {
+        List<Integer> out = new ArrayList<>();
+        for (Node n : sequence(node, what)) {
+            out.add((int) integer(n, what, 0, 255));
+        }
+        return out;
     }
 
     private List<String> adviceList(Node node, String what) throws ScenarioException {
@@ -400,6 +478,27 @@ public final class ScenarioParser {
             }
         }
         int line = line(node);
+        if (op == PhaseOp.PARALLEL) {
+            List<PhaseSpec> sub = new ArrayList<>();
+            for (Node n : sequence(require(m, "phases", node, what), what + ": phases")) {
+                PhaseSpec ps = phase(n, sub.size());
+                if (!PARALLEL_OPS.contains(ps.op())) {
+                    throw error(n, what + ": op '" + ps.op().yamlName() + "' cannot run in parallel; expected one of "
+                            + String.join(", ", PARALLEL_OPS.stream().map(PhaseOp::yamlName).sorted().toList()));
+                }
+                for (PhaseSpec other : sub) {
+                    if (other.process() == ps.process() && other.thread() == ps.thread()) {
+                        throw error(n, what + ": phase '" + ps.name() + "' uses the same thread as phase '" + other.name()
+                                + "'; each phase of a parallel phase runs on a thread of its own");
+                    }
+                }
+                sub.add(ps);
+            }
+            if (sub.isEmpty()) {
+                throw error(m.get("phases"), what + ": phases: a parallel phase needs at least one phase");
+            }
+            return new PhaseSpec(name, op, -1, 0, -1, 0, -1, 0, 0, 0, 1.0, 1, null, null, 0, line, -1, sub);
+        }
 
         Proc proc = procs.values().iterator().next();
         if (m.containsKey("process")) {
@@ -420,7 +519,8 @@ public final class ScenarioParser {
 
         int vma = -1;
         boolean needsVma = switch (op) {
-            case FORK, SLEEP, EXIT, NESTED_WALK, KERNEL_ALLOC, READ, WRITE, STAT, FADVISE, FTRUNCATE, FSYNC, PRCTL -> false;
+            case FORK, SLEEP, EXIT, NESTED_WALK, KERNEL_ALLOC, READ, WRITE, STAT, FADVISE, FTRUNCATE, FSYNC,
+                    SET_MEMPOLICY, MIGRATE_PAGES, PRCTL -> false;
             default -> true;
         };
         if (m.containsKey("vma")) {
@@ -544,8 +644,20 @@ public final class ScenarioParser {
         if (op == PhaseOp.EXIT) {
             proc.exitLine = line;
         }
+        NumaOpSpec numa = null;
+        switch (op) {
+            case SET_MEMPOLICY, MBIND -> numa = new NumaOpSpec(mempolicyArgs(m, node, what),
+                    m.containsKey("move") && bool(m.get("move"), what + ": move"), List.of(), List.of(), -1);
+            case MIGRATE_PAGES -> numa = new NumaOpSpec(null, false, nodeList(require(m, "from", node, what), what + ": from"),
+                    nodeList(require(m, "to", node, what), what + ": to"), -1);
+            case MOVE_PAGES -> numa = new NumaOpSpec(null, false, List.of(), List.of(),
+                    (int) integer(require(m, "node", node, what), what + ": node", 0, 63));
+            default -> {
+            }
+        }
         return new PhaseSpec(name, op, proc.index, thread, vma, offset, length, stride, count, writeFraction, zipfS,
-                repeat, advice, prot, durationNs, line, file, fill);
+                repeat, advice, prot, durationNs, line, file, numa, op == PhaseOp.SET_MEMPOLICY && !m.containsKey("thread"),
+                List.of(), fill);
     }
 
     private int countDeclared() {

@@ -13,11 +13,18 @@ import java.util.List;
  * @param advice madvise advice applied after mapping: {@code hugepage}, {@code nohugepage}, {@code mergeable}
  * @param hugetlb 0, or the hugetlbfs page size (2M or 1G) of a {@code MAP_HUGETLB} area (THP, issue 5)
  * @param file   the scenario file it maps from its start, or null for anonymous memory (reclaim, issue 3)
+ * @param mempolicy the area's memory policy, applied by mbind() after mapping, or null (mempolicy, issue 10)
  */
 public record VmaSpec(String name, long size, long align, String prot, boolean shared, List<String> advice,
-                      long hugetlb, String file) {
+                      long hugetlb, String file, MempolicySpec mempolicy) {
     public VmaSpec {
         advice = List.copyOf(advice);
+    }
+
+    /** An area with the default memory policy. */
+    public VmaSpec(String name, long size, long align, String prot, boolean shared, List<String> advice,
+                   long hugetlb, String file) {
+        this(name, size, align, prot, shared, advice, hugetlb, file, null);
     }
 
     /** An anonymous area without hugetlbfs pages. */

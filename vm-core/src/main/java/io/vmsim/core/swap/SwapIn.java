@@ -51,7 +51,7 @@ public final class SwapIn {
             frames.refcount[pfn]++;
         } else {
             k.hooks.beforeUserAlloc(mm, 1, task.cpu());
-            pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), k.allocationNode(task, vma, va));
+            pfn = k.allocPagesMpol(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), k.allocationNode(task, vma, va));
             if (pfn < 0) {
                 throw new WorkloadException(String.format("out of memory: %s (pid %d) swapping in 0x%x; reclaim made no "
                         + "progress and the OOM killer found nothing to kill", task.comm(), task.pid(), va));

@@ -23,6 +23,8 @@ import java.util.Arrays;
  * goes away ({@code swap_free()}) its cached page keeps the slot while the page is mapped,
  * unless swap is more than half full ({@code __try_to_reclaim_swap()} with
  * {@code TTRS_UNMAPPED | TTRS_FULL}); an unmapped page leaves the cache and the slot is freed.
+ * A page being written to swap ({@link PageFrames#PG_WRITEBACK}) stays in the cache, and
+ * keeps its slot, until reclaim frees it after the write.
  * A page in the swap cache has {@link PageFrames#PG_SWAPCACHE} and its slot in {@code priv}.
  */
 public final class SwapSpace {
@@ -97,7 +99,8 @@ public final class SwapSpace {
      * page-table entry still names the slot; returns true if it did.
      */
     public boolean freeSwap(int pfn) {
-        if (!frames.test(pfn, PageFrames.PG_SWAPCACHE) || count(entryOf(pfn)) > 0) {
+        // folio_swapcache_freeable(): not while the page is being written
+        if (!frames.test(pfn, PageFrames.PG_SWAPCACHE) || frames.test(pfn, PageFrames.PG_WRITEBACK) || count(entryOf(pfn)) > 0) {
             return false;
         }
         removeFromCache(pfn);
@@ -174,7 +177,9 @@ public final class SwapSpace {
         if (--count[d][off] == 0) {
             int pfn = cachePfn[d][off];
             if (pfn >= 0) {
-                if (frames.mapcount[pfn] == 0 || full()) {
+                // __try_to_reclaim_swap() leaves a page under writeback in the cache (and its
+                // slot in use) until reclaim frees it after the write
+                if ((frames.mapcount[pfn] == 0 || full()) && !frames.test(pfn, PageFrames.PG_WRITEBACK)) {
                     removeFromCache(pfn); // which releases the slot
                 }
             } else {

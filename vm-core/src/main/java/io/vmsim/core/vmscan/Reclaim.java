@@ -9,6 +9,7 @@ import io.vmsim.core.filemap.StorageCosts;
 import io.vmsim.core.memcg.LruDomains;
 import io.vmsim.core.memcg.MemCgroup;
 import io.vmsim.core.memcg.MemcgStock;
+import io.vmsim.core.memcg.RcuFrees;
 import io.vmsim.core.pgtable.PageTables;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
@@ -44,6 +45,7 @@ public final class Reclaim implements MmHooks {
     private final ShrinkerRegistry shrinkers;
     private final SlabCache dentries;
     private final SlabCache inodes;
+    private final RcuFrees rcu = new RcuFrees();
 
     private Reclaim(Kernel k, CoreConfig c, MmSyscalls sys, Daemons daemons) {
         this.k = k;
@@ -67,6 +69,7 @@ public final class Reclaim implements MmHooks {
         this.vmscan = new Vmscan(k, c.getString(CoreKeys.POLICY_RECLAIM), cache, swap, oom, cost, daemons,
                 c.getInt(CoreKeys.SWAPPINESS), shrinkers);
         this.vmscan.setMemcgReclaimBatch(c.getInt(CoreKeys.MEMCG_RECLAIM_BATCH));
+        this.vmscan.setSwapSynchronousIo(c.getBoolean(CoreKeys.SWAP_SYNCHRONOUS_IO));
         this.lru = k.reclaim;
         if (lru != null) {
             k.tables.setAccounting(new PageTables.Accounting() {
@@ -254,6 +257,25 @@ public final class Reclaim implements MmHooks {
         }
     }
 
+    @Override
+    public void unchargeSlabObjectRcu(int memcg, int size, int cpu) {
+        if (lru != null && memcg != 0) {
+            rcu.queue(memcg, size, cpu, k.clock.nanoTime()); // call_rcu()
+        }
+    }
+
+    @Override
+    public void rcuCallbacks() {
+        if (rcu.pending() > 0) {
+            rcu.runDue(k.clock.nanoTime(), this::unchargeSlabObject);
+        }
+    }
+
+    /** The accounted objects waiting for an RCU grace period before they are freed. */
+    public RcuFrees rcuFrees() {
+        return rcu;
+    }
+
     /**
      * {@code obj_cgroup_charge_account()} (mm/memcontrol.c, Linux 6.16 to 6.18) of an object of
      * {@code size} bytes to the group of {@code mm} on {@code cpu}: from the CPU's object stock
@@ -382,7 +404,7 @@ public final class Reclaim implements MmHooks {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("nr_file_pages", cache.nrFilePages() + swap.cachedPages());
         m.put("nr_dirty", cache.nrDirty());
-        m.put("nr_writeback", cache.nrWriteback());
+        m.put("nr_writeback", cache.nrWriteback() + vmscan.nrSwapWriteback());
         m.put("nr_swapcached", swap.cachedPages());
         m.put("nr_shadow_entries", cache.nrShadows());
         m.put("workingset_nodes", cache.workingsetNodes());
@@ -401,7 +423,7 @@ public final class Reclaim implements MmHooks {
         m.put("SwapTotal", swap.totalPages() * 4);
         m.put("SwapFree", swap.freePages() * 4);
         m.put("Dirty", cache.nrDirty() * 4);
-        m.put("Writeback", cache.nrWriteback() * 4);
+        m.put("Writeback", (cache.nrWriteback() + vmscan.nrSwapWriteback()) * 4);
         m.put("Mapped", lru[2] * 4);
         m.put("Slab", slabPages() * 4);
         m.put("SReclaimable", slabPages() * 4);

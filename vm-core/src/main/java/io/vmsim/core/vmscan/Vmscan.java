@@ -54,15 +54,37 @@ import java.util.List;
  *   <li><b>reclaiming a page</b> ({@code shrink_folio_list()}): pinned pages (extra
  *       references), pages under writeback, mlocked pages and hugetlb or file compound pages are
  *       refused, an anonymous THP is split first ({@code split_folio_to_list()});
- *       a file page that is dirty, or mapped by a dirty PTE, is refused and the flusher woken;
+ *       a file page that is dirty, or mapped by a dirty PTE, is not written (only kswapd writes
+ *       file pages in Linux, and vmsim's does not): it is marked PG_reclaim
+ *       ({@code nr_vmscan_immediate_reclaim}) and activated ({@link ScanControl#activateRefused});
+ *       when every file page a pass offered was such a page, the flusher is woken to write every
+ *       dirty page ({@code wakeup_flusher_threads(WB_REASON_VMSCAN)}) and a memory cgroup's
+ *       reclaim sleeps until more than {@value #SWAP_CLUSTER_MAX} writes completed or 100 ms
+ *       passed ({@code reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK)}, cgroup v1; Linux decides
+ *       this per batch of {@code shrink_inactive_list()}, vmsim per pass of a policy). A file page
+ *       under writeback is marked PG_reclaim and activated too, unless it carries the mark
+ *       already and the reclaim is a memory cgroup's: then it waits for the write
+ *       ({@code folio_wait_writeback()}) and frees the page. The write's completion rotates a
+ *       marked page to the inactive tail ({@code folio_rotate_reclaimable()}, {@code pgrotated});
  *       otherwise every PTE is unmapped through the rmap ({@code try_to_unmap()}) and the page
- *       is freed: an anonymous page is written to a swap slot ({@code pswpout}) and its PTEs
- *       become swap entries; a file page leaves the page cache. The policy's
- *       {@link ReclaimPolicy#pageEvicted} value is stored as the shadow entry of the slot.
- *       This reclaim's swap writeback is synchronous: the written page is freed in the same
- *       pass, where Linux's write is asynchronous and the page stays in the swap cache, under
- *       writeback, until a later pass frees it. Only {@code MADV_PAGEOUT}
- *       ({@link #reclaimOnRequest}) keeps the written page in the swap cache, as below.
+ *       is freed: an anonymous page is written to a swap slot ({@code pswpout},
+ *       {@code nr_vmscan_write}) and its PTEs become swap entries; a file page leaves the page
+ *       cache. The policy's {@link ReclaimPolicy#pageEvicted} value is stored as the shadow
+ *       entry of the slot. How the swap write ends depends on the device
+ *       ({@code swap.synchronous_io}): on a SWP_SYNCHRONOUS_IO device (zram, pmem, brd; the
+ *       default) it completes at once and the page is freed in the same pass ("a synchronous
+ *       write - probably a ramdisk" in {@code shrink_folio_list()}); on a disk or a swap file the
+ *       write is asynchronous ({@link SwapWriteback}): the page stays in the swap cache under
+ *       writeback, charged and on the LRU (the victim is refused, so the policy puts it back),
+ *       its completion rotates it to the inactive tail ({@code pgrotated}) and a later pass frees
+ *       it without writing ({@code pgsteal_*} count it then). A memory cgroup's reclaim that meets
+ *       a page under the writeback reclaim started waits for it ({@code folio_wait_writeback()},
+ *       shrink_folio_list()'s case 3: cgroup v1 has no sane writeback throttling), then frees it;
+ *       direct reclaim that got less than it asked while writes are in flight sleeps until
+ *       {@value #SWAP_CLUSTER_MAX} of them complete and tries again, and kswapd sleeps until the
+ *       first completes ({@code reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK)}). Shmem pages are
+ *       written synchronously either way. {@code MADV_PAGEOUT} ({@link #reclaimOnRequest}) keeps
+ *       the written page in the swap cache in both cases, as below.
  *       A refused page stays the policy's: {@link ScanControl#reclaim} returns false, the
  *       policy (which took it off its lists before offering it) puts it back where it chooses,
  *       and the core never hands it back with {@code pageAdded} (the victim rule of
@@ -104,11 +126,17 @@ public final class Vmscan implements AllocHooks {
     /** {@code pgdat->kswapd_failures}: kswapd runs in a row that reclaimed nothing; reclaim on the node resets it. */
     private final int[] kswapdFailures;
     private final Control sc = new Control();
+    /** Reclaim's writes to swap in flight ({@code pageout()}, {@code folio_end_writeback()}). */
+    private final SwapWriteback swapWb;
+    /** {@code swap.synchronous_io}: SWP_SYNCHRONOUS_IO swap devices, whose writes complete at once. */
+    private boolean swapSyncIo = true;
     /** The multi-gen LRU's page-table walks ({@link ScanControl#walkYoung}, {@link ScanControl#lookAround}). */
     private final LruGenWalk lruGen;
     /** Whether a page belongs to the domain being shrunk ({@code get_pfn_folio()}'s memcg and node test). */
     private final LruGenWalk.Domain inDomain = this::inDomain;
     private boolean inReclaim;
+    /** Memory tiering's demotion on reclaim (issue 10); {@link Demotion#NONE} without it. */
+    private Demotion demotion = Demotion.NONE;
     /** The policy instance (LRU domain) being run, named by a plugin failure. */
     private ReclaimPolicy running;
 
@@ -129,6 +157,7 @@ public final class Vmscan implements AllocHooks {
         this.daemons = daemons;
         this.swappiness = swappiness;
         this.lruGen = new LruGenWalk(kernel, rmap, cost.rmapPs());
+        this.swapWb = new SwapWriteback(kernel, cost, daemons);
         this.kswapd = new int[frames.nrNodes()];
         this.kswapdOrder = new int[frames.nrNodes()];
         this.kswapdFailures = new int[frames.nrNodes()];
@@ -142,11 +171,15 @@ public final class Vmscan implements AllocHooks {
 
                 @Override
                 public long run(long nowNs) {
-                    kswapdRun(node);
-                    return -1;
+                    return kswapdRun(node);
                 }
             }, -1);
         }
+    }
+
+    /** Installs memory tiering's demotion (issue 10). */
+    public void setDemotion(Demotion d) {
+        this.demotion = java.util.Objects.requireNonNull(d, "demotion");
     }
 
     // ---------------------------------------------------------------- watermarks
@@ -188,7 +221,7 @@ public final class Vmscan implements AllocHooks {
         for (Zone z : allocator.zones()) {
             if (z.node() == node && z.managedPages() > 0) {
                 any = true;
-                if (z.watermarkOk(order, z.watermark(Zone.WMARK_HIGH))) {
+                if (z.watermarkOk(order, demotion.balanceMark(z))) {
                     return true;
                 }
             }
@@ -257,6 +290,15 @@ public final class Vmscan implements AllocHooks {
         for (int prio = DEF_PRIORITY; prio >= 0 && got < SWAP_CLUSTER_MAX; prio--) {
             got += shrink(node, (int) (SWAP_CLUSTER_MAX - got), false, prio);
         }
+        if (got < SWAP_CLUSTER_MAX && swapWb.inFlight() > 0) {
+            // reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK): pages it wrote are not free until their
+            // writes complete; the task sleeps until SWAP_CLUSTER_MAX of them (or all) have, and
+            // reclaims again (the written pages are at the inactive tails now)
+            swapWb.waitForWrites(SWAP_CLUSTER_MAX);
+            for (int prio = DEF_PRIORITY; prio >= 0 && got < SWAP_CLUSTER_MAX; prio--) {
+                got += shrink(node, (int) (SWAP_CLUSTER_MAX - got), false, prio);
+            }
+        }
         allocator.drainAll();
         return got;
     }
@@ -273,8 +315,8 @@ public final class Vmscan implements AllocHooks {
         for (ReclaimPolicy p : lru == null ? List.of(policy) : lru.ofNode(node)) {
             lruPages += Math.max(0, p.size());
         }
-        // can_reclaim_anon_pages(): swap has a free slot, whatever vm.swappiness
-        long reclaimable = k.anonEvictable && swap.freePages() > 0 ? lruPages : Math.min(lruPages, cache.nrFilePages());
+        // can_reclaim_anon_pages(): swap has a free slot, whatever vm.swappiness, or the node can demote
+        long reclaimable = k.anonEvictable && swap.freePages() > 0 || demotion.canDemote(node) ? lruPages : Math.min(lruPages, cache.nrFilePages());
         long managed = 0;
         for (Zone z : allocator.zones()) {
             if (z.node() == node) {
@@ -294,15 +336,22 @@ public final class Vmscan implements AllocHooks {
      * node for it, and on going back to sleep ({@code kswapd_try_to_sleep()}, when the node is
      * balanced at the order reclaim finished at) wakes kcompactd for the order it was woken for.
      */
-    void kswapdRun(int node) {
+    long kswapdRun(int node) {
         int allocOrder = kswapdOrder[node];
         kswapdOrder[node] = 0;
         while (true) {
+            long before = swapWb.inFlight();
             int reclaimOrder = balancePgdat(node, allocOrder);
             // prepare_kswapd_sleep(): balanced at the order reclaim finished at, or hopeless
             if (balanced(node, reclaimOrder) || kswapdFailures[node] >= PageAllocator.MAX_RECLAIM_RETRIES) {
                 allocator.wakeKcompactd(node, allocOrder);
-                return;
+                return -1;
+            }
+            if (swapWb.inFlight() > 0 && swapWb.inFlight() >= before) {
+                // reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK): the pages it wrote are not free until
+                // their writes complete; kswapd sleeps until the first of them does and goes on
+                kswapdOrder[node] = Math.max(kswapdOrder[node], allocOrder);
+                return Math.max(1, swapWb.nextCompletionNs());
             }
         }
     }
@@ -326,7 +375,7 @@ public final class Vmscan implements AllocHooks {
         allocator.drainAll();
         long reclaimed = 0;
         for (int prio = DEF_PRIORITY; prio >= 0 && !balanced(node, order); ) {
-            long want = Math.max(SWAP_CLUSTER_MAX, watermark(node, Zone.WMARK_HIGH) - freePages(node));
+            long want = Math.max(SWAP_CLUSTER_MAX, balanceMark(node) - freePages(node));
             long got = shrink(node, (int) Math.min(want, Integer.MAX_VALUE), true, prio);
             allocator.drainAll();
             reclaimed += got;
@@ -337,10 +386,21 @@ public final class Vmscan implements AllocHooks {
                 prio--; // raise the pressure only when a pass made no progress
             }
         }
-        if (reclaimed == 0 && !balanced(node, order)) {
-            kswapdFailures[node]++; // a whole run that reclaimed nothing
+        if (reclaimed == 0 && !balanced(node, order) && swapWb.inFlight() == 0) {
+            kswapdFailures[node]++; // a whole run that reclaimed nothing (and is not waiting for its writes)
         }
         return order;
+    }
+
+    /** The sum of the marks {@link #balanced} checks over the node's zones (the high watermarks without tiering). */
+    private long balanceMark(int node) {
+        long w = 0;
+        for (Zone z : allocator.zones()) {
+            if (z.node() == node && z.managedPages() > 0) {
+                w += demotion.balanceMark(z);
+            }
+        }
+        return w;
     }
 
     /**
@@ -352,6 +412,7 @@ public final class Vmscan implements AllocHooks {
         List<ReclaimPolicy> ps = lru == null ? List.of(policy) : lru.ofNode(node);
         inReclaim = true;
         try {
+            swapWb.complete();
             sc.reset(nr, priority, kswapd, null, node);
             if (ps.size() == 1) {
                 run(ps.get(0));
@@ -405,6 +466,16 @@ public final class Vmscan implements AllocHooks {
         return n;
     }
 
+    /** Pages under writeback to swap now (swap's share of {@code nr_writeback}). */
+    public long nrSwapWriteback() {
+        return swapWb.nrWriteback();
+    }
+
+    /** Sets {@code swap.synchronous_io}: whether a swap write completes before reclaim goes on (see the class comment). */
+    public void setSwapSynchronousIo(boolean sync) {
+        this.swapSyncIo = sync;
+    }
+
     /** Sets {@code memcg.reclaim_batch}. */
     public void setMemcgReclaimBatch(int pages) {
         this.memcgBatch = pages;
@@ -414,6 +485,7 @@ public final class Vmscan implements AllocHooks {
     long shrinkMemcg(MemCgroup cg, int nr, int priority) {
         inReclaim = true;
         try {
+            swapWb.complete();
             sc.reset(nr, priority, false, cg, -1);
             for (ReclaimPolicy p : lru.ofCgroup(cg.id())) {
                 if (sc.nrToReclaim() == 0) {
@@ -434,8 +506,16 @@ public final class Vmscan implements AllocHooks {
     private void run(ReclaimPolicy p) {
         running = p;
         sc.domain = p;
+        sc.fileTaken = 0;
+        sc.unqueuedDirty = 0;
         try {
             p.shrink(sc);
+            if (sc.unqueuedDirty > 0 && sc.unqueuedDirty == sc.fileTaken) {
+                // shrink_inactive_list(): every file page taken was dirty and not queued for
+                // writeback (nr_unqueued_dirty == nr_taken): wake the flusher, and a memory
+                // cgroup's reclaim (cgroup v1) is throttled until writes complete
+                cache.wakeFlusherForReclaim(sc.memcg != null);
+            }
         } catch (RuntimeException e) {
             if (e instanceof PolicyException || e instanceof io.vmsim.core.error.UserError) {
                 throw e;
@@ -490,7 +570,6 @@ public final class Vmscan implements AllocHooks {
         int nrRetries = MAX_RECLAIM_RETRIES;
         boolean drained = false;
         boolean passedOom = false;
-        boolean waited = false;
         while (true) {
             if (stock.consume(cg, nr, cpu)) {
                 cg.current -= nr;
@@ -512,8 +591,11 @@ public final class Vmscan implements AllocHooks {
             }
             cg.eventsMax++;
             long reclaimed = 0;
-            for (int prio = DEF_PRIORITY; prio >= 0 && cg.current + nr > cg.max; prio--) {
-                // try_to_free_mem_cgroup_pages(): the priority loop of do_try_to_free_pages()
+            for (int prio = DEF_PRIORITY; prio >= 0; prio--) {
+                // try_to_free_mem_cgroup_pages(): the priority loop of do_try_to_free_pages(), until
+                // nr_to_reclaim pages are reclaimed (not merely until the charge fits: a page being
+                // written frees nothing now, so stopping at the first page freed would leave the
+                // group a page below its limit after each reclaim)
                 long want = Math.max(memcgBatch, nr) - reclaimed;
                 if (want <= 0) {
                     break;
@@ -529,15 +611,6 @@ public final class Vmscan implements AllocHooks {
                 continue;
             }
             if (reclaimed > 0 && nr <= 1 << PAGE_ALLOC_COSTLY_ORDER) {
-                continue;
-            }
-            if (!waited && cg.file > 0 && cache.nrDirty() + cache.nrWriteback() > 0) {
-                // shrink_folio_list() woke the flusher for the dirty pages it met and, in a
-                // memory cgroup (no sane writeback throttling in cgroup v1), waits for their
-                // writeback (folio_wait_writeback()) before it tries them again: no OOM kill
-                // while dirty page cache can still be written and dropped
-                waited = true;
-                cache.writebackAllAndWait();
                 continue;
             }
             if (nrRetries-- > 0) {
@@ -606,8 +679,8 @@ public final class Vmscan implements AllocHooks {
      * it is not null? See the class comment.
      */
     public boolean mayReclaimAnon(int node, MemCgroup memcg) {
-        if (!k.anonEvictable || swap.freePages() == 0) {
-            return false; // can_reclaim_anon_pages()
+        if ((!k.anonEvictable || swap.freePages() == 0) && !demotion.canDemote(node)) {
+            return false; // can_reclaim_anon_pages(): swap, or demotion to a lower tier (mm/vmscan.c can_demote())
         }
         if (swappiness > 0) {
             return true;
@@ -701,6 +774,35 @@ public final class Vmscan implements AllocHooks {
             }
             f = frames.flags[pfn];
         }
+        // writes that completed while reclaim ran (the clock advanced): their pages are rotated now,
+        // as folio_end_writeback() does on I/O completion, in parallel with the scan
+        swapWb.complete(pfn);
+        f = frames.flags[pfn];
+        int ownWrite = PageFrames.PG_WRITEBACK | PageFrames.PG_RECLAIM | PageFrames.PG_SWAPCACHE;
+        if ((f & ownWrite) == ownWrite && !requested && sc.memcg != null) {
+            // shrink_folio_list()'s case 3 (Linux 6.18): a memory cgroup's reclaim meets a page
+            // whose write reclaim started; without sane writeback throttling (cgroup v1, whose
+            // limit the memcg here is) it waits for the write (folio_wait_writeback()) and tries
+            // the page again
+            swapWb.waitFor(pfn);
+            f = frames.flags[pfn];
+        }
+        if ((f & (PageFrames.PG_FILE | PageFrames.PG_WRITEBACK | PageFrames.PG_SWAPCACHE)) == (PageFrames.PG_FILE | PageFrames.PG_WRITEBACK)
+                && !requested) {
+            // shrink_folio_list() meets a file page under writeback (Linux 6.18)
+            if ((f & PageFrames.PG_RECLAIM) != 0 && sc.memcg != null) {
+                // case 3: a memory cgroup's reclaim without sane writeback throttling (cgroup v1)
+                // waits for the write it asked for (folio_wait_writeback()) and tries the page again
+                cache.waitForWriteback(pfn);
+                f = frames.flags[pfn];
+            } else {
+                // case 2 (and kswapd's case 1): mark it for immediate reclaim, activate_locked;
+                // folio_end_writeback() will rotate it to the inactive tail
+                frames.set(pfn, PageFrames.PG_RECLAIM);
+                sc.activate = pfn;
+                return false;
+            }
+        }
         if ((f & (PageFrames.PG_HEAD | PageFrames.PG_WRITEBACK | PageFrames.PG_MLOCKED | PageFrames.PG_UNEVICTABLE)) != 0) {
             return false;
         }
@@ -723,8 +825,21 @@ public final class Vmscan implements AllocHooks {
             if (frames.mapcount[pfn] > 0) {
                 transferDirtyBits(pfn);
             }
+            if (!requested) {
+                sc.fileTaken++;
+            }
             if (frames.test(pfn, PageFrames.PG_DIRTY)) {
-                cache.wakeFlusherForReclaim();
+                if (requested) {
+                    return false;
+                }
+                // shrink_folio_list(), Linux 6.18: only kswapd writes file pages, and only ones it
+                // met before (PG_reclaim) on a node full of dirty pages (PGDAT_DIRTY), which vmsim
+                // does not model; any other dirty file page is marked for immediate reclaim
+                // (NR_VMSCAN_IMMEDIATE) and activated, left to the flusher
+                k.vmstat.count(VmEvent.NR_VMSCAN_IMMEDIATE);
+                frames.set(pfn, PageFrames.PG_RECLAIM);
+                sc.unqueuedDirty++;
+                sc.activate = pfn;
                 return false;
             }
         }
@@ -734,6 +849,13 @@ public final class Vmscan implements AllocHooks {
             if (frames.refcount[pfn] != frames.mapcount[pfn] + (object != null ? 1 : 0) || !sc.mayAnon) {
                 return false;
             }
+        }
+        // shrink_folio_list(): before reclaiming the page, try to move it to a lower tier
+        // (demote_folio_list(); counted as reclaimed, and in pgsteal, as Linux 6.18 counts it)
+        if (!file && !lazyfree && object == null && !requested && demotion.demote(pfn, kswapd)) {
+            k.vmstat.count(kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT);
+            k.vmstat.count(VmEvent.PGSTEAL_ANON);
+            return true;
         }
         long entry = 0;
         boolean inCache = frames.test(pfn, PageFrames.PG_SWAPCACHE);
@@ -760,10 +882,22 @@ public final class Vmscan implements AllocHooks {
             keepInSwapCache(pfn);
             return true;
         }
+        if (write && object == null && !swapSyncIo) {
+            // pageout() started the write (swap_writeout()); shrink_folio_list() keeps the folio
+            // under writeback, in the swap cache and charged: the policy puts it back, and a later
+            // pass frees it once the write has completed (see SwapWriteback)
+            swapWb.start(pfn);
+            frames.set(pfn, PageFrames.PG_LRU);
+            return false;
+        }
         int domain = lru == null ? 0 : lru.domainOf(pfn); // pack_shadow(): the memcg and node of the eviction
         long shadow = requested ? policy.pageEvictedOnRequest(pfn) : policy.pageEvicted(pfn);
         if (!requested) {
-            k.vmstat.count(kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT);
+            if (sc.memcg == null) {
+                // shrink_inactive_list(): a memory cgroup's reclaim counts pgsteal_direct in the
+                // group's memory.stat only, not in /proc/vmstat (!cgroup_reclaim(sc))
+                k.vmstat.count(kswapd ? VmEvent.PGSTEAL_KSWAPD : VmEvent.PGSTEAL_DIRECT);
+            }
             // a lazy-free page is on the file LRU (folio_is_file_lru())
             k.vmstat.count(file || lazyfree ? VmEvent.PGSTEAL_FILE : VmEvent.PGSTEAL_ANON);
         }
@@ -783,6 +917,7 @@ public final class Vmscan implements AllocHooks {
             if (write) {
                 k.vmstat.count(VmEvent.PSWPOUT);
                 k.vmstat.add(VmEvent.PGPGOUT, 4);
+                k.vmstat.count(VmEvent.NR_VMSCAN_WRITE);
                 if (!kswapd) {
                     k.clock.advance(cost.ioPagePs());
                 }
@@ -805,22 +940,29 @@ public final class Vmscan implements AllocHooks {
      * clears PG_active, {@code shrink_folio_list()} unmaps the page to its swap entry and
      * {@code pageout()} starts the write; the folio, under writeback, is not freed in this pass
      * but goes back to the inactive list with {@code folio_putback_lru()}, and
-     * {@code folio_end_writeback()} rotates it to the tail as a clean swap-cache page). vmsim's
-     * write completes at once: the page is written ({@code pswpout}), left clean in the swap cache
+     * {@code folio_end_writeback()} rotates it to the tail as a clean swap-cache page). With
+     * {@code swap.synchronous_io=false} the write is that asynchronous one ({@link SwapWriteback});
+     * on a synchronous device it completes at once. The page is written ({@code pswpout}), left in the swap cache
      * mapped by no PTE and held by nothing else (refcount 0), and stays on the LRU. It is not
      * evicted, so the policy hears no {@code pageEvicted}: it is taken off the policy's lists and
      * re-added unreferenced ({@link ReclaimPolicy#pageRemoved} then
-     * {@link ReclaimPolicy#pageAddedUnreferenced}, the head of the inactive list rather than the
-     * tail Linux rotates it to). Until a later reclaim frees it without writing again (the clean
+     * {@link ReclaimPolicy#pageAddedUnreferenced}, the head of the inactive list; an asynchronous
+     * write's completion then rotates it to the tail, a synchronous one leaves it there). Until a later reclaim frees it without writing again (the clean
      * swap-cache page of {@link #reclaimPage}), {@code mincore()} reports it resident
      * ({@code mincore_swap()}) and a fault on its swap entry maps it back as a minor fault
      * ({@code do_swap_page()} finds it in the swap cache). When the last swap entry naming its slot
-     * goes first, the page is freed with the slot ({@code free_swap_and_cache()}).
+     * goes first, the page is freed with the slot ({@code free_swap_and_cache()}), unless its write
+     * is still in flight: then it stays in the swap cache until reclaim frees it.
      */
     private void keepInSwapCache(int pfn) {
-        k.vmstat.count(VmEvent.PSWPOUT);
-        k.vmstat.add(VmEvent.PGPGOUT, 4);
-        k.clock.advance(cost.ioPagePs());
+        if (swapSyncIo) {
+            k.vmstat.count(VmEvent.PSWPOUT);
+            k.vmstat.add(VmEvent.PGPGOUT, 4);
+            k.vmstat.count(VmEvent.NR_VMSCAN_WRITE);
+            k.clock.advance(cost.ioPagePs());
+        } else {
+            swapWb.start(pfn);
+        }
         frames.clear(pfn, PageFrames.PG_DIRTY | PageFrames.PG_ACTIVE | PageFrames.PG_REFERENCED | PageFrames.PG_YOUNG);
         policy.pageRemoved(pfn);
         frames.set(pfn, PageFrames.PG_LRU);
@@ -919,6 +1061,11 @@ public final class Vmscan implements AllocHooks {
         long scannedPages;
         /** The domain's policy instance being shrunk now. */
         ReclaimPolicy domain;
+        /** The page {@link #reclaim} refused last into activate_locked, or -1. */
+        int activate = -1;
+        /** File pages offered to reclaim in the current pass, and those of them dirty and not under writeback. */
+        int fileTaken;
+        int unqueuedDirty;
 
         void reset(int nr, int priority, boolean kswapd, MemCgroup memcg, int node) {
             this.nr = nr;
@@ -964,6 +1111,25 @@ public final class Vmscan implements AllocHooks {
         }
 
         @Override
+        public boolean isCgroupReclaim() {
+            return memcg != null;
+        }
+
+        /**
+         * The kernel's rule, unless memcg.reclaim_batch is below SWAP_CLUSTER_MAX: then reclaim
+         * takes exactly what it asks (vmsim mrc --machine's fixed-size cache, as MrcRun).
+         */
+        @Override
+        public boolean wholeBatches() {
+            return memcgBatch >= SWAP_CLUSTER_MAX;
+        }
+
+        @Override
+        public boolean activateRefused(int pfn) {
+            return pfn == activate;
+        }
+
+        @Override
         public boolean testAndClearYoung(int pfn) {
             if (pfn < 0 || pfn >= frames.nrFrames()) {
                 throw failure("testAndClearYoung(" + pfn + "): no such frame", null);
@@ -995,7 +1161,9 @@ public final class Vmscan implements AllocHooks {
 
         @Override
         public void scanned(int pages) {
-            k.vmstat.add(kswapd ? VmEvent.PGSCAN_KSWAPD : VmEvent.PGSCAN_DIRECT, pages);
+            if (memcg == null) { // as pgsteal_*: /proc/vmstat counts global reclaim's scans only
+                k.vmstat.add(kswapd ? VmEvent.PGSCAN_KSWAPD : VmEvent.PGSCAN_DIRECT, pages);
+            }
             scannedPages += pages;
             if (memcg != null) {
                 memcg.pgscan += pages;
@@ -1004,6 +1172,7 @@ public final class Vmscan implements AllocHooks {
 
         @Override
         public boolean reclaim(int pfn) {
+            activate = -1;
             boolean ok = reclaimPage(pfn, kswapd);
             if (ok) {
                 reclaimed++;

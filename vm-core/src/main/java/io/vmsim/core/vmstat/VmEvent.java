@@ -87,6 +87,12 @@ public enum VmEvent {
     PGLAZYFREED("pglazyfreed"),
     NR_DIRTIED("nr_dirtied"),
     NR_WRITTEN("nr_written"),
+    /** Pages reclaim started writing ({@code pageout()}: {@code NR_VMSCAN_WRITE}), to swap or to their file. */
+    NR_VMSCAN_WRITE("nr_vmscan_write"),
+    /** Dirty file pages reclaim marked PG_reclaim and left to the flusher ({@code NR_VMSCAN_IMMEDIATE}, shrink_folio_list()). */
+    NR_VMSCAN_IMMEDIATE("nr_vmscan_immediate_reclaim"),
+    /** Pages reclaim wrote that {@code folio_end_writeback()} moved to the inactive tail ({@code folio_rotate_reclaimable()}). */
+    PGROTATED("pgrotated"),
     OOM_KILL("oom_kill"),
     /** Not a Linux counter: page-cache lookups by read() and file faults that found the page. */
     PAGECACHE_HIT("vmsim_pagecache_hits"),
@@ -97,7 +103,33 @@ public enum VmEvent {
     /** Not a Linux counter: times a writer was throttled by balance_dirty_pages(). */
     DIRTY_THROTTLE("vmsim_dirty_throttled"),
     /** Not a Linux counter: mappings refused by the overcommit policy (mmap returned ENOMEM). */
-    OVERCOMMIT_REFUSED("vmsim_overcommit_refused");
+    OVERCOMMIT_REFUSED("vmsim_overcommit_refused"),
+    // automatic NUMA balancing (issue 10): include/linux/vm_event_item.h, CONFIG_NUMA_BALANCING
+    /** PTEs made NUMA-hinting (PROT_NONE) by the scanner ({@code change_prot_numa()}); a huge PMD counts 512. */
+    NUMA_PTE_UPDATES("numa_pte_updates"),
+    /** Huge PMDs made NUMA-hinting. */
+    NUMA_HUGE_PTE_UPDATES("numa_huge_pte_updates"),
+    /** NUMA hinting faults ({@code do_numa_page()}, {@code do_huge_pmd_numa_page()}). */
+    NUMA_HINT_FAULTS("numa_hint_faults"),
+    /** Hinting faults on a page of the faulting CPU's node. */
+    NUMA_HINT_FAULTS_LOCAL("numa_hint_faults_local"),
+    /** Pages migrated by hinting faults ({@code migrate_misplaced_folio()}). */
+    NUMA_PAGES_MIGRATED("numa_pages_migrated"),
+    /** Tasks moved to an idle CPU of their preferred node ({@code migrate_task_to()}). */
+    NUMA_TASK_MIGRATED("numa_task_migrated"),
+    /** Tasks swapped with a task on their preferred node ({@code migrate_swap()}). */
+    NUMA_TASK_SWAPPED("numa_task_swapped"),
+    // memory tiering (issue 10): include/linux/mmzone.h node_stat_item, Linux 6.18
+    /** Pages promoted from a slower tier to a top-tier node by hinting faults ({@code migrate_misplaced_folio()}). */
+    PGPROMOTE_SUCCESS("pgpromote_success"),
+    /** Promotion candidates under the rate limit ({@code numa_promotion_rate_limit()}). */
+    PGPROMOTE_CANDIDATE("pgpromote_candidate"),
+    /** Promotion candidates outside the rate limit: the target had free space enough (6.17+). */
+    PGPROMOTE_CANDIDATE_NRL("pgpromote_candidate_nrl"),
+    /** Pages demoted to a slower tier by kswapd's reclaim ({@code demote_folio_list()}). */
+    PGDEMOTE_KSWAPD("pgdemote_kswapd"),
+    /** Pages demoted to a slower tier by direct reclaim. */
+    PGDEMOTE_DIRECT("pgdemote_direct");
 
     private final String linuxName;
 

@@ -454,7 +454,14 @@ final class PageAllocatorTest {
                 org.assertj.core.api.Assertions.entry("nr_free_pages", 2046L),
                 org.assertj.core.api.Assertions.entry("pgalloc_dma32", 2L),
                 org.assertj.core.api.Assertions.entry("pgalloc_normal", 4L),
-                org.assertj.core.api.Assertions.entry("pgfree", 2052L));
+                org.assertj.core.api.Assertions.entry("pgfree", 2052L),
+                // zone_statistics(): two allocations on the only node, from its CPU
+                org.assertj.core.api.Assertions.entry("numa_hit", 2L),
+                org.assertj.core.api.Assertions.entry("numa_miss", 0L),
+                org.assertj.core.api.Assertions.entry("numa_foreign", 0L),
+                org.assertj.core.api.Assertions.entry("numa_interleave", 0L),
+                org.assertj.core.api.Assertions.entry("numa_local", 2L),
+                org.assertj.core.api.Assertions.entry("numa_other", 0L));
         assertThatThrownBy(() -> a.counter("allocstall")).isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -154,6 +154,43 @@ final class PolicyGuardsTest {
     }
 
     @Test
+    void unusableBalancingDecisions_areErrors() {
+        NumaPolicy bad = new NumaPolicy() {
+            @Override
+            public int allocationNode(io.vmsim.api.machine.TaskView task, io.vmsim.api.machine.VmaView vma, long address, int local) {
+                return local;
+            }
+
+            @Override
+            public int hintingFault(io.vmsim.api.machine.TaskView task, io.vmsim.api.policy.NumaHintFault fault) {
+                return 5;
+            }
+
+            @Override
+            public int preferredNode(io.vmsim.api.machine.TaskView task, io.vmsim.api.policy.NumaTaskStats stats) {
+                return -2;
+            }
+
+            @Override
+            public long scanPeriodMs(io.vmsim.api.machine.TaskView task, long periodMs) {
+                return 0;
+            }
+
+            @Override
+            public long scanPages(io.vmsim.api.machine.TaskView task, long pages) {
+                throw new IllegalStateException("no");
+            }
+        };
+        NumaPolicy p = PolicyGuards.guard(bad, "odd", JAR, machine(8, 2, pfn -> false));
+        assertThatThrownBy(() -> p.hintingFault(null, (io.vmsim.api.policy.NumaHintFault) null))
+                .hasMessageContaining("NumaPolicy.hintingFault returned node 5, which does not exist");
+        assertThatThrownBy(() -> p.preferredNode(null, null)).hasMessageContaining("NumaPolicy.preferredNode returned node -2");
+        assertThatThrownBy(() -> p.scanPeriodMs(null, 100)).hasMessageContaining("NumaPolicy.scanPeriodMs returned 0 ms");
+        assertThatThrownBy(() -> p.scanPages(null, 100)).isInstanceOf(PolicyException.class)
+                .hasMessageContaining("NumaPolicy.scanPages threw java.lang.IllegalStateException: no");
+    }
+
+    @Test
     void unusableHugePageDecisions_areErrors() {
         MachineView m = machine(8, 1, pfn -> false);
         for (HugePagePolicy.FaultDecision d : new HugePagePolicy.FaultDecision[] {null,

@@ -156,14 +156,14 @@ final class ScenarioParserTest {
     void unknownOp_suggestsTheClosest() {
         fails(HEAD + "  - { op: sequential, vma: heap }\n  - { name: x, op: memsett, vma: heap }\n", 10)
                 .hasMessage("my.yaml:10: phase 'x': unknown op 'memsett'; expected one of sequential, random, zipf, "
-                        + "strided, memset, fork, madvise, munmap, mprotect, sleep, exit, nested_walk, kernel_alloc, punch_holes, read, write, mlock, stat, fadvise, ftruncate, fsync, msync, munlock, prctl (did you mean 'memset'?)");
+                        + "strided, memset, fork, madvise, munmap, mprotect, sleep, exit, nested_walk, kernel_alloc, punch_holes, read, write, mlock, stat, fadvise, ftruncate, fsync, msync, munlock, set_mempolicy, mbind, migrate_pages, move_pages, parallel, prctl (did you mean 'memset'?)");
     }
 
     @Test
     void unknownKey_suggestsTheClosest() {
         fails(HEAD.replace("{ name: heap, size: 64M }", "{ name: heap, sise: 64M }"), 6)
                 .hasMessage("my.yaml:6: process 'app': a vma: unknown key 'sise'; expected one of name, size, align, prot, "
-                        + "shared, advice, hugetlb, file (did you mean 'size'?)");
+                        + "shared, advice, hugetlb, file, mempolicy (did you mean 'size'?)");
         fails(HEAD + "  - op: sequential\n    vma: heap\n    strid: 8K\n", 11)
                 .hasMessageContaining("unknown key 'strid'").hasMessageEndingWith("(did you mean 'stride'?)");
         fails("nmae: x\n", 1).hasMessageEndingWith("(did you mean 'name'?)");
@@ -214,5 +214,58 @@ final class ScenarioParserTest {
                 .hasMessage(f + ":1: a scenario needs at least one process");
         assertThatThrownBy(() -> ScenarioCatalog.load(dir.resolve("none.yaml")))
                 .hasMessage("scenario file not found: " + dir.resolve("none.yaml"));
+    }
+
+    @Test
+    void parallelPhase_runsAccessPhasesOfSeveralThreads_andCpuAffinityIsParsed() throws ScenarioException {
+        Scenario s = parse("""
+                processes:
+                  - name: a
+                    threads: [0, 2]
+                    cpus_allowed: [0-1, 2]
+                    vmas: [{ name: buf, size: 8M }]
+                  - name: b
+                    threads: [1]
+                    bind_cpus: node
+                    vmas: [{ name: buf, size: 8M }]
+                phases:
+                  - name: together
+                    op: parallel
+                    phases:
+                      - { op: memset, process: a, thread: 1, vma: buf, stride: 4096, repeat: 3 }
+                      - { op: random, process: b, vma: buf, count: 10 }
+                """);
+        assertThat(s.processes().get(0).cpusAllowed()).containsExactly(0, 1, 2);
+        assertThat(s.processes().get(0).bindCpusNode()).isFalse();
+        assertThat(s.processes().get(1).cpusAllowed()).isEmpty();
+        assertThat(s.processes().get(1).bindCpusNode()).isTrue();
+        PhaseSpec p = s.phases().get(0);
+        assertThat(p.op()).isEqualTo(PhaseOp.PARALLEL);
+        assertThat(p.phases()).extracting(PhaseSpec::op).containsExactly(PhaseOp.MEMSET, PhaseOp.RANDOM);
+        assertThat(p.phases()).extracting(PhaseSpec::process).containsExactly(0, 1);
+        assertThat(p.phases().get(0).thread()).isEqualTo(1);
+        assertThat(p.phases().get(0).repeat()).isEqualTo(3);
+    }
+
+    @Test
+    void parallelPhase_rejectsOpsThatAreNotAccesses_andTwoPhasesOnOneThread() {
+        String head = """
+                processes:
+                  - { name: a, threads: [0, 1], vmas: [{ name: buf, size: 8M }] }
+                phases:
+                  - name: together
+                    op: parallel
+                    phases:
+                """;
+        assertThatThrownBy(() -> parse(head + "      - { op: madvise, vma: buf, advice: dontneed }\n"))
+                .hasMessageContaining("op 'madvise' cannot run in parallel");
+        assertThatThrownBy(() -> parse(head + "      - { op: memset, vma: buf }\n      - { op: memset, vma: buf }\n"))
+                .hasMessageContaining("uses the same thread");
+        assertThatThrownBy(() -> parse("""
+                processes:
+                  - { name: a, threads: [3], cpus_allowed: [0-1], vmas: [{ name: buf, size: 8M }] }
+                phases:
+                  - { op: memset, vma: buf }
+                """)).hasMessageContaining("thread CPU 3 is not in cpus_allowed");
     }
 }

@@ -1,0 +1,90 @@
+package io.vmsim.core;
+
+import io.vmsim.core.report.Progress;
+import io.vmsim.core.report.RunResult;
+import io.vmsim.core.scenario.PhaseOp;
+import io.vmsim.core.scenario.Scenario;
+import io.vmsim.core.scenario.ScenarioException;
+import io.vmsim.core.scenario.ScenarioParser;
+import org.junit.jupiter.api.Test;
+
+import java.io.StringReader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The scenario syntax of memory policies: process and VMA {@code mempolicy:} and the four phase ops. */
+final class MempolicyScenarioTest {
+    private static Scenario parse(String yaml) throws Exception {
+        return ScenarioParser.parse(new StringReader(yaml), "test.yaml", "test.yaml");
+    }
+
+    private static final String YAML = String.join("\n",
+            "name: mpol",
+            "description: test",
+            "processes:",
+            "  - name: p",
+            "    threads: [0]",
+            "    mempolicy: { mode: bind, nodes: [1] }",
+            "    vmas:",
+            "      - { name: a, size: 256K, mempolicy: { mode: interleave, nodes: [0, 1] } }",
+            "      - { name: b, size: 128K }",
+            "phases:",
+            "  - { name: fill a, op: memset, vma: a }",
+            "  - { name: fill b, op: memset, vma: b }",
+            "  - { name: mig, op: migrate_pages, from: [0], to: [1] }",
+            "  - { name: mv, op: move_pages, vma: b, node: 0 }",
+            "  - { name: back, op: mbind, vma: b, mode: bind, nodes: [1], move: true }",
+            "  - { name: reset, op: set_mempolicy, mode: default }",
+            "");
+
+    @Test
+    void parses_theSharedSyntax() throws Exception {
+        Scenario s = parse(YAML);
+        assertThat(s.processes().get(0).mempolicy().mode()).isEqualTo("bind");
+        assertThat(s.processes().get(0).mempolicy().nodes()).containsExactly(1);
+        assertThat(s.processes().get(0).vmas().get(0).mempolicy().nodes()).containsExactly(0, 1);
+        assertThat(s.processes().get(0).vmas().get(1).mempolicy()).isNull();
+        assertThat(s.phases().get(2).op()).isEqualTo(PhaseOp.MIGRATE_PAGES);
+        assertThat(s.phases().get(2).numa().from()).containsExactly(0);
+        assertThat(s.phases().get(2).numa().to()).containsExactly(1);
+        assertThat(s.phases().get(3).numa().node()).isEqualTo(0);
+        assertThat(s.phases().get(4).numa().move()).isTrue();
+        assertThat(s.phases().get(5).allThreads()).isTrue();
+    }
+
+    @Test
+    void runs_placementsAndMigrationsAddUp() throws Exception {
+        RunResult r = Simulation.runScenario(TestConfig.of("machine.nodes", "2", "machine.cpus", "2",
+                "machine.memory", "128M", "mm.transparent_hugepage.enabled", "never"), new TestCatalog(), parse(YAML),
+                Progress.NONE);
+        // a: 64 pages interleaved over two free nodes, each where it asked
+        assertThat(r.counters().get("numa_interleave")).isEqualTo(64);
+        // migrate_pages moves a's 32 pages on node 0; move_pages b's 32 (bound to node 1) to node 0;
+        // mbind with move brings them back
+        assertThat(r.counters().get("pgmigrate_success")).isEqualTo(32 + 32 + 32);
+        assertThat(r.counters().get("pgmigrate_fail")).isZero();
+    }
+
+    @Test
+    void rejects_badModesAndWeights() {
+        String head = String.join("\n", "name: m", "description: t", "processes:", "  - name: p", "    vmas:",
+                "      - { name: a, size: 64K }", "phases:", "");
+        assertThatThrownBy(() -> parse(head + "  - { op: set_mempolicy, mode: spread, nodes: [0] }\n"))
+                .isInstanceOf(ScenarioException.class).hasMessageContaining("mode");
+        assertThatThrownBy(() -> parse(head + "  - { op: mbind, vma: a, mode: bind, nodes: [0], weights: [2] }\n"))
+                .isInstanceOf(ScenarioException.class).hasMessageContaining("weighted-interleave");
+        assertThatThrownBy(() -> parse(head + "  - { op: move_pages, vma: a }\n"))
+                .isInstanceOf(ScenarioException.class).hasMessageContaining("node");
+        assertThatThrownBy(() -> parse(head + "  - { op: migrate_pages, from: [0] }\n"))
+                .isInstanceOf(ScenarioException.class).hasMessageContaining("to");
+    }
+
+    @Test
+    void emptyBindMask_failsTheRunWithEinval() throws Exception {
+        String yaml = String.join("\n", "name: m", "description: t", "processes:", "  - name: p", "    vmas:",
+                "      - { name: a, size: 64K }", "phases:", "  - { name: bad, op: set_mempolicy, mode: bind, nodes: [] }", "");
+        assertThatThrownBy(() -> Simulation.runScenario(TestConfig.of("machine.nodes", "2"), new TestCatalog(), parse(yaml),
+                Progress.NONE)).hasMessageContaining("EINVAL").hasMessageContaining("phase 'bad'");
+    }
+}

@@ -1,0 +1,113 @@
+package io.vmsim.core;
+
+import io.vmsim.core.numa.NumaBalancing;
+import io.vmsim.core.report.Progress;
+import io.vmsim.core.scenario.Scenario;
+import io.vmsim.core.scenario.ScenarioCatalog;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The built-in numa01 and numa02 scenarios with automatic NUMA balancing on and off (issue 10),
+ * run with the real {@code linux} NUMA policy. The local ratio is counted on every reference:
+ * the node of the page against the node of the CPU making it, at access time.
+ */
+final class NumaScenariosTest {
+    /** What a run measured: references by locality over the whole run and over the last phase, and the counters. */
+    record Run(long local, long remote, long lastLocal, long lastRemote, Map<String, Long> vmstat, long nanos, Machine m) {
+        double lastRatio() {
+            return (double) lastLocal / (lastLocal + lastRemote);
+        }
+
+        double ratio() {
+            return (double) local / (local + remote);
+        }
+    }
+
+    static Run run(String scenario, String... overrides) throws Exception {
+        Scenario s = ScenarioCatalog.builtin(scenario);
+        Map<String, String> cfg = new HashMap<>(s.config());
+        for (int i = 0; i < overrides.length; i += 2) {
+            cfg.put(overrides[i], overrides[i + 1]);
+        }
+        if (!cfg.get("kernel.numa_balancing").equals("0")) {
+            cfg.putIfAbsent("policy.numa", "linux"); // as the configuration loader defaults it
+        }
+        Machine m = Machine.create(new TestConfig(cfg), new TestCatalog());
+        ScenarioRunner r = new ScenarioRunner(m, Progress.NONE, 42);
+        NumaBalancing nb = m.numaBalancing();
+        long[] atLast = new long[2];
+        String last = s.phases().get(s.phases().size() - 1).name();
+        r.phaseStarted = name -> {
+            if (name.equals(last)) {
+                atLast[0] = local(nb);
+                atLast[1] = remote(nb);
+            }
+        };
+        r.run(s);
+        long l = local(nb);
+        long rm = remote(nb);
+        return new Run(l, rm, l - atLast[0], rm - atLast[1], m.vmstat(), m.nanoTime(), m);
+    }
+
+    private static long local(NumaBalancing nb) {
+        return nb.localAccesses(0) + nb.localAccesses(1);
+    }
+
+    private static long remote(NumaBalancing nb) {
+        return nb.remoteAccesses(0) + nb.remoteAccesses(1);
+    }
+
+    /** numa02's slices on node 1 (threads 2 and 3 of four, 8 MiB each): what first touch by the main thread puts remote. */
+    private static final long NUMA02_REMOTE_PAGES = 2 * (8L << 20) / 4096;
+    /** numa01's pages touched: two 32 MiB buffers. */
+    private static final long NUMA01_PAGES = 2 * (32L << 20) / 4096;
+
+    @Test
+    void numa02_withBalancing_reachesLocalAccess_byMigratingTheRemoteSlices() throws Exception {
+        Run on = run("numa02");
+        assertThat(on.lastRatio()).as("local ratio once converged").isGreaterThanOrEqualTo(0.95);
+        assertThat(on.vmstat().get("numa_pages_migrated")).isEqualTo(NUMA02_REMOTE_PAGES);
+        assertThat(on.vmstat().get("pgmigrate_success")).isEqualTo(NUMA02_REMOTE_PAGES);
+        assertThat(on.vmstat().get("numa_hint_faults")).isGreaterThanOrEqualTo(NUMA02_REMOTE_PAGES);
+        assertThat(on.vmstat().get("numa_pte_updates")).isGreaterThanOrEqualTo(on.vmstat().get("numa_hint_faults"));
+    }
+
+    @Test
+    void numa02_withoutBalancing_keepsFirstTouchPlacement() throws Exception {
+        Run off = run("numa02", "kernel.numa_balancing", "0");
+        // the main thread put every page on node 0: threads 0 and 1 (node 0) are local, 2 and 3 remote
+        assertThat(off.lastRatio()).isEqualTo(0.5);
+        assertThat(off.vmstat().get("numa_pte_updates")).isZero();
+        assertThat(off.vmstat().get("numa_hint_faults")).isZero();
+        assertThat(off.vmstat().get("numa_pages_migrated")).isZero();
+    }
+
+    @Test
+    void numa01_withBalancing_groupsEachProcessOnOneNode_withoutPingPong() throws Exception {
+        Run on = run("numa01");
+        assertThat(on.vmstat().get("numa_pages_migrated")).as("no ping-pong").isLessThanOrEqualTo(2 * NUMA01_PAGES);
+        assertThat(on.vmstat().get("numa_task_swapped")).as("a misplaced thread of each process swapped").isPositive();
+        NumaBalancing nb = on.m().numaBalancing();
+        for (io.vmsim.core.mm.Task t : nb.tasks()) {
+            assertThat(nb.groupTasks(t)).as("the threads of a process form one numa group").isEqualTo(2);
+            assertThat(on.m().kernel().nodeOfCpu(t.cpu())).as("task %d runs on its preferred node", t.tid())
+                    .isEqualTo(nb.preferredNode(t));
+        }
+        Run off = run("numa01", "kernel.numa_balancing", "0");
+        assertThat(on.lastRatio()).isGreaterThan(off.lastRatio());
+    }
+
+    @Test
+    void sameConfigAndSeed_giveTheSameRun() throws Exception {
+        Run a = run("numa02");
+        Run b = run("numa02");
+        assertThat(b.vmstat()).isEqualTo(a.vmstat());
+        assertThat(b.nanos()).isEqualTo(a.nanos());
+        assertThat(b.local()).isEqualTo(a.local());
+    }
+}
