@@ -93,6 +93,21 @@ final class KernelModule extends AbstractModule {
         return Reclaim.install(kernel, config, syscalls, daemons);
     }
 
+    /** ksmd and its trees (KSM, issue 11), registered with the daemons; hooked into the kernel. */
+    @Provides
+    @Singleton
+    io.vmsim.core.ksm.Ksm ksm(Kernel kernel, Policies policies, Daemons daemons) {
+        io.vmsim.core.ksm.Ksm ksm = new io.vmsim.core.ksm.Ksm(kernel, policies.ksm(), new io.vmsim.core.ksm.Ksm.Settings(
+                config.getInt(CoreKeys.KSM_RUN), config.getInt(CoreKeys.KSM_PAGES_TO_SCAN),
+                config.getInt(CoreKeys.KSM_SLEEP_MILLISECS), config.getInt(CoreKeys.KSM_MAX_PAGE_SHARING),
+                config.getBoolean(CoreKeys.KSM_MERGE_ACROSS_NODES), config.getBoolean(CoreKeys.KSM_USE_ZERO_PAGES),
+                config.getBoolean(CoreKeys.KSM_SMART_SCAN)),
+                Math.round(config.getDouble(CoreKeys.COST_KSM_CHECKSUM) * 1000));
+        kernel.ksm = ksm;
+        ksm.start(daemons);
+        return ksm;
+    }
+
     @Provides
     @Singleton
     MmSyscalls syscalls(Kernel kernel) {

@@ -44,13 +44,16 @@ public final class Machine {
     private int nextPid = 1;
 
     private final Daemons daemons;
+    private final io.vmsim.core.ksm.Ksm ksm;
     /** Automatic NUMA balancing (issue 10); told of each reference while it runs (locality is counted by nodeAccesses). */
     private final io.vmsim.core.numa.NumaBalancing numa;
     private final boolean countLocality;
 
     @Inject
-    Machine(CoreConfig config, Kernel kernel, FaultHandler faults, MmSyscalls syscalls, Policies policies, Daemons daemons) {
+    Machine(CoreConfig config, Kernel kernel, FaultHandler faults, MmSyscalls syscalls, Policies policies, Daemons daemons,
+            io.vmsim.core.ksm.Ksm ksm) {
         this.daemons = daemons;
+        this.ksm = ksm;
         this.config = config;
         this.kernel = kernel;
         this.faults = faults;
@@ -162,6 +165,30 @@ public final class Machine {
         }
     }
 
+    /**
+     * A write of contents {@code tag} to the page at {@code va} (KSM, issue 11): a write reference,
+     * then the page's content tag ({@link io.vmsim.core.mm.PageContents}). Not for the hot path.
+     */
+    public void store(Task task, long va, long tag) {
+        access(task, va, true);
+        kernel.contents.set(residentPfn(task, va), tag);
+    }
+
+    /** A read of the page at {@code va}: its content tag ({@link io.vmsim.core.mm.PageContents#UNKNOWN} if never modelled). */
+    public long load(Task task, long va) {
+        access(task, va, false);
+        int pfn = residentPfn(task, va);
+        boolean zero = pfn == kernel.zeroPfn || (kernel.hugeZeroPfn >= 0 && pfn >= kernel.hugeZeroPfn
+                && pfn < kernel.hugeZeroPfn + Kernel.HPAGE_PMD_NR);
+        return zero ? io.vmsim.core.mm.PageContents.ZERO : kernel.contents.get(pfn);
+    }
+
+    private int residentPfn(Task task, long va) {
+        long e = kernel.lookupLeaf(task.mm(), va);
+        int pfn = io.vmsim.core.pgtable.Pte.pfn(e);
+        return io.vmsim.core.pgtable.Pte.huge(e) ? pfn + (int) ((va & (Kernel.HPAGE_PMD_SIZE - 1)) >>> 12) : pfn;
+    }
+
     private void observed(int pfn, boolean write) {
         int head = (frames.flags[pfn] & PageFrames.PG_TAIL) != 0 ? pfn & ~(Kernel.HPAGE_PMD_NR - 1) : pfn;
         if ((frames.flags[head] & PageFrames.PG_LRU) != 0) {
@@ -180,6 +207,11 @@ public final class Machine {
 
     public Daemons daemons() {
         return daemons;
+    }
+
+    /** KSM: ksmd, its trees and counters (issue 11). */
+    public io.vmsim.core.ksm.Ksm ksm() {
+        return ksm;
     }
 
     /** Automatic NUMA balancing: its state, and each reference's locality counted (issue 10). */

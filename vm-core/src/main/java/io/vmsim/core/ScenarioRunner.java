@@ -115,6 +115,9 @@ final class ScenarioRunner {
                 }
             }
             affinity(proc, ps);
+            if (ps.memoryMerge()) {
+                m.ksm().prctlMemoryMerge(proc.mm(), true, proc.threads().get(0).cpu()); // KSM (issue 11)
+            }
             procs.add(proc);
             vmaStart.add(starts);
             vmaSize.add(sizes);
@@ -229,6 +232,7 @@ final class ScenarioRunner {
             case FADVISE, FTRUNCATE, FSYNC, MSYNC -> fileOp(p);
             case MUNLOCK -> sys.munlock(process(p).mm(), base(p), length(p));
             case SET_MEMPOLICY, MBIND, MIGRATE_PAGES, MOVE_PAGES -> mempolicyOp(p);
+            case PRCTL -> m.ksm().prctlMemoryMerge(process(p).mm(), p.advice().endsWith("=1"), task(p).cpu()); // KSM (issue 11)
             case STAT -> {
                 Task t = task(p);
                 Reclaim r = Reclaim.of(m.kernel());
@@ -376,6 +380,9 @@ final class ScenarioRunner {
         final long pages;
         final long n;
         final double missFraction;
+        /** What the phase's writes store, or null (KSM, issue 11). */
+        final String fill;
+        final long vmaOffset;
         long off;
         int r;
         long i;
@@ -408,6 +415,17 @@ final class ScenarioRunner {
             long footprint = pages * 64;
             missFraction = random && (cost.cacheMissPs != 0 || m.nodeAccesses().remoteCosts()) && footprint > cacheSize()
                     ? 1.0 - (double) cacheSize() / footprint : 0;
+            fill = p.fill();
+            vmaOffset = p.offset();
+        }
+
+        /** A reference at {@code at} bytes into the range; a write with {@code fill} stores its contents (KSM, issue 11). */
+        private void touch(long at, boolean write) {
+            if (write && fill != null) {
+                m.store(t, base + at, fillTag(fill, t, base + at, vmaOffset + at));
+            } else {
+                m.access(t, base + at, write);
+            }
         }
 
         void step() {
@@ -417,7 +435,7 @@ final class ScenarioRunner {
             boolean write = wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf);
             if (random) {
                 long page = zipf == null ? rng.nextLong(pages) : zipf.sample(rng) - 1;
-                m.access(t, base + (page << 12), write);
+                touch(page << 12, write);
                 io.vmsim.core.mmu.Mmu now = m.kernel().mmus[t.cpu()];
                 long missPs = Math.max(0, cost.cacheMissPs + m.nodeAccesses().lastSurplusPs());
                 if (missFraction != 0 && missPs != 0) {
@@ -426,7 +444,7 @@ final class ScenarioRunner {
                 done = ++i >= n;
                 return;
             }
-            m.access(t, base + off, write);
+            touch(off, write);
             io.vmsim.core.mmu.Mmu now = m.kernel().mmus[t.cpu()];
             boolean misses = r == 0 ? firstPassMisses : repeatMisses;
             long missPs = misses ? Math.max(0, cost.cacheMissPs + m.nodeAccesses().lastSurplusPs()) : 0;
@@ -482,7 +500,12 @@ final class ScenarioRunner {
             for (long off = 0; off < len; off += stride) {
                 io.vmsim.core.mmu.Mmu mmu = m.kernel().mmus[t.cpu()]; // NUMA balancing may move the task
                 long tlb = mmu.tlbMissPs;
-                m.access(t, base + off, wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf));
+                boolean w = wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf);
+                if (w && p.fill() != null) {
+                    m.store(t, base + off, fillTag(p.fill(), t, base + off, p.offset() + off)); // KSM (issue 11): modelled contents
+                } else {
+                    m.access(t, base + off, w);
+                }
                 long missPs = misses ? Math.max(0, cost.cacheMissPs + numa.lastSurplusPs()) : 0;
                 charge(cost, storePs, missPs, mmu.tlbMissPs - tlb);
                 tick();
@@ -603,13 +626,46 @@ final class ScenarioRunner {
             io.vmsim.core.mmu.Mmu mmu = m.kernel().mmus[t.cpu()]; // NUMA balancing may move the task
             long page = zipf == null ? rng.nextLong(pages) : zipf.sample(rng) - 1;
             long tlb = mmu.tlbMissPs;
-            m.access(t, base + (page << 12), wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf));
+            boolean w = wf >= 1.0 || (wf > 0 && rng.nextDouble() < wf);
+            if (w && p.fill() != null) {
+                m.store(t, base + (page << 12), fillTag(p.fill(), t, base + (page << 12), p.offset() + (page << 12))); // KSM (issue 11)
+            } else {
+                m.access(t, base + (page << 12), w);
+            }
             long missPs = Math.max(0, cost.cacheMissPs + numa.lastSurplusPs());
             if (missFraction != 0 && missPs != 0) {
                 m.kernel().clock.advance(Math.round(missFraction * cost.overlappedMissPs(mmu.tlbMissPs - tlb, missPs)));
             }
             tick();
         }
+    }
+
+    /**
+     * The content tag a {@code fill} write stores (KSM, issue 11): {@code zero} an empty page,
+     * {@code same:K} the same data for every page written with K, {@code unique} data of this
+     * process and page alone (rewriting stores it again), {@code random} new data every time,
+     * {@code image:K} page i of image K at the page {@code i} of the area ({@code vmaOffset}), the
+     * same in every process that writes it (a guest's copy of a shared disk image).
+     */
+    private long fillTag(String fill, Task t, long va, long vmaOffset) {
+        long tag = switch (fill) {
+            case "zero" -> io.vmsim.core.mm.PageContents.ZERO;
+            case "unique" -> mix(((long) t.pid() << 40) ^ (va >>> 12) ^ 0x756e69717565L);
+            case "random" -> rng.nextLong();
+            default -> fill.startsWith("image:")
+                    ? mix(mix(Long.parseLong(fill.substring("image:".length())) ^ 0x696d616765L) + (vmaOffset >>> 12))
+                    : mix(Long.parseLong(fill.substring("same:".length())) ^ 0x73616d65L);
+        };
+        if (!fill.equals("zero") && (tag == io.vmsim.core.mm.PageContents.ZERO || tag == io.vmsim.core.mm.PageContents.UNKNOWN)) {
+            tag = 1;
+        }
+        return tag;
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
     }
 
     private void tick() {

@@ -146,7 +146,32 @@ public final class Simulation {
         Map<String, String> cfg = new LinkedHashMap<>(m.config().asMap());
         List<String> kills = reclaim.oomKiller().kills().stream().map(Object::toString).toList();
         return new RunResult(workload, m.vmstat(), m.meminfo(), m.tlb(), m.nanoTime(), refs, phases, nested,
-                m.buddyinfo(), cfg, files, kills, reclaim.cgroupReport(), interrupted, warnings(m), Reports.numa(m));
+                m.buddyinfo(), cfg, files, kills, reclaim.cgroupReport(), interrupted, warnings(m), Reports.numa(m), ksm(m));
+    }
+
+    /** ksmd's counters, by their sysfs names, if it ran (KSM, issue 11). */
+    private static RunResult.KsmResult ksm(Machine m) {
+        io.vmsim.core.ksm.Ksm ksm = m.ksm();
+        if (!ksm.running()) {
+            return null;
+        }
+        if (m.debugChecks() != null) {
+            ksm.verify();
+        }
+        io.vmsim.core.ksm.Ksm.Stats st = ksm.stats();
+        Map<String, Long> c = new LinkedHashMap<>();
+        c.put("pages_shared", st.pagesShared());
+        c.put("pages_sharing", st.pagesSharing());
+        c.put("pages_unshared", st.pagesUnshared());
+        c.put("pages_volatile", st.pagesVolatile());
+        c.put("full_scans", st.fullScans());
+        c.put("stable_node_chains", st.stableNodeChains());
+        c.put("stable_node_dups", st.stableNodeDups());
+        c.put("ksm_zero_pages", st.ksmZeroPages());
+        c.put("general_profit", st.generalProfit());
+        c.put("pages_scanned", st.pagesScanned());
+        c.put("pages_skipped", st.pagesSkipped());
+        return new RunResult.KsmResult(c, st.fullScanEndNs());
     }
 
     /** What the figures do not say by themselves. */

@@ -29,6 +29,33 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
     static TrackingReclaim lastReclaim;
     /** The recording reclaim policy of the last machine built with exact-lru or second-chance. */
     static ReclaimTestPolicies.Recording lastRecording;
+    /** The last {@code counting} KSM policy created (KSM, issue 11). */
+    static CountingDedup lastDedup;
+
+    /** A KSM policy that counts the pages ksmd offers it, KSM pages apart. */
+    static final class CountingDedup implements DedupPolicy {
+        private final io.vmsim.api.machine.FrameView frames;
+        final java.util.Set<Integer> ksmChecksums = new java.util.HashSet<>();
+        long offered;
+
+        CountingDedup(io.vmsim.api.machine.FrameView frames) {
+            this.frames = frames;
+        }
+
+        @Override
+        public boolean enabled() {
+            return true;
+        }
+
+        @Override
+        public boolean shouldScan(int pfn, int checksum, int age) {
+            offered++;
+            if (((io.vmsim.core.alloc.PageFrames) frames).test(pfn, io.vmsim.core.alloc.PageFrames.PG_KSM)) {
+                ksmChecksums.add(checksum);
+            }
+            return true;
+        }
+    }
 
     static final class TrackingReclaim implements ReclaimPolicy {
         final BitSet tracked = new BitSet();
@@ -192,7 +219,10 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
             provider("first-touch", PolicyKind.NUMA, c -> (NumaPolicy) (TaskView task, VmaView vma, long address, int localNode) -> localNode),
             // automatic NUMA balancing is tested with the real policy (issue 10)
             provider("linux", PolicyKind.NUMA, c -> new io.vmsim.policies.numa.LinuxNumaPolicy(c.machine().topology().nrNodes())),
-            provider("none", PolicyKind.KSM, c -> (DedupPolicy) () -> false));
+            provider("none", PolicyKind.KSM, c -> (DedupPolicy) () -> false),
+            // KSM (issue 11): Linux's ksmd adds nothing to the core's mechanism
+            provider("linux", PolicyKind.KSM, c -> (DedupPolicy) () -> true),
+            provider("counting", PolicyKind.KSM, c -> lastDedup = new CountingDedup(c.machine().frames())));
 
     @Override
     public PolicyProvider provider(PolicyKind kind, String name) {

@@ -1,2 +1,2 @@
-/** Page deduplication policies: the "KSM off" baseline. */
+/** Page deduplication policies: Linux's ksmd, a hash-prioritised scanner after UKSM, and the "KSM off" baseline. */
 package io.vmsim.policies.ksm;

@@ -96,6 +96,15 @@ public final class CoreKeys {
     public static final String NUMA_DEMOTION_ENABLED = "mm.numa.demotion_enabled";
     public static final String NUMA_PROMOTE_RATE_LIMIT_MBPS = "kernel.numa_balancing_promote_rate_limit_MBps";
     public static final String NUMA_HOT_THRESHOLD_MS = "kernel.numa_balancing_hot_threshold_ms";
+    // KSM (issue 11): /sys/kernel/mm/ksm/*
+    public static final String KSM_RUN = "mm.ksm.run";
+    public static final String KSM_PAGES_TO_SCAN = "mm.ksm.pages_to_scan";
+    public static final String KSM_SLEEP_MILLISECS = "mm.ksm.sleep_millisecs";
+    public static final String KSM_MAX_PAGE_SHARING = "mm.ksm.max_page_sharing";
+    public static final String KSM_MERGE_ACROSS_NODES = "mm.ksm.merge_across_nodes";
+    public static final String KSM_USE_ZERO_PAGES = "mm.ksm.use_zero_pages";
+    public static final String KSM_SMART_SCAN = "mm.ksm.smart_scan";
+    public static final String COST_KSM_CHECKSUM = "cost.ksm_checksum_ns";
 
     /**
      * Linux's sysfs names for knobs that vmsim gives to a policy: khugepaged's
@@ -241,6 +250,23 @@ public final class CoreKeys {
             ConfigKey.integer(NUMA_PROMOTE_RATE_LIMIT_MBPS, 65536, 0, 1L << 31,
                     "kernel.numa_balancing_promote_rate_limit_MBps: with kernel.numa_balancing=2, most MB of promotion candidates per second and target node (numa_promotion_rate_limit()); also sets how the hot threshold adapts."),
             ConfigKey.integer(NUMA_HOT_THRESHOLD_MS, 1000, 1, 1L << 20,
-                    "The hot threshold of memory tiering in simulated ms (Linux's debugfs sched/numa_balancing/hot_threshold_ms): a slow-tier page whose hinting fault comes sooner than this after its scan is a promotion candidate; adjusted between 1/8 and 2 times this every scan_period_max_ms.")
+                    "The hot threshold of memory tiering in simulated ms (Linux's debugfs sched/numa_balancing/hot_threshold_ms): a slow-tier page whose hinting fault comes sooner than this after its scan is a promotion candidate; adjusted between 1/8 and 2 times this every scan_period_max_ms."),
+            // KSM (issue 11)
+            ConfigKey.integer(KSM_RUN, 0, 0, 1,
+                    "/sys/kernel/mm/ksm/run: 1 runs ksmd, which merges identical pages of mergeable areas (with a policy.ksm other than none); 0 stops it."),
+            ConfigKey.integer(KSM_PAGES_TO_SCAN, 100, 1, 1L << 24,
+                    "/sys/kernel/mm/ksm/pages_to_scan: pages ksmd compares per wake-up (the policy may change it)."),
+            ConfigKey.integer(KSM_SLEEP_MILLISECS, 20, 0, Integer.MAX_VALUE,
+                    "/sys/kernel/mm/ksm/sleep_millisecs: simulated ms ksmd sleeps between wake-ups (0 counts as 1 ns)."),
+            ConfigKey.integer(KSM_MAX_PAGE_SHARING, 256, 2, 1L << 30,
+                    "/sys/kernel/mm/ksm/max_page_sharing: most mappings of one KSM page; more pages of equal contents get further KSM pages (dups of a stable node chain)."),
+            ConfigKey.bool(KSM_MERGE_ACROSS_NODES, true,
+                    "/sys/kernel/mm/ksm/merge_across_nodes: merge pages of different NUMA nodes; false keeps one stable and one unstable tree per node."),
+            ConfigKey.bool(KSM_USE_ZERO_PAGES, false,
+                    "/sys/kernel/mm/ksm/use_zero_pages: an empty page merges with the zero page (counted in ksm_zero_pages) instead of a KSM page."),
+            ConfigKey.bool(KSM_SMART_SCAN, true,
+                    "/sys/kernel/mm/ksm/smart_scan: skip pages that did not merge in recent scans (for 1, 2, 4, then 8 scans), as Linux 6.7+."),
+            ConfigKey.real(COST_KSM_CHECKSUM, 400.0, 0, 1e12,
+                    "Simulated ns of ksmd's checksum of a 4 KiB page (xxhash), also charged per page comparison of a merge; ksmd's own CPU time.")
     );
 }

@@ -87,6 +87,7 @@ public final class InvariantChecker {
         checks++;
         try {
             new Pass().run();
+            k.ksm.verify(); // KSM (issue 11): counters against trees
         } catch (IllegalStateException e) {
             throw new IllegalStateException("vmsim.debug_checks (" + where + "): " + e.getMessage(), e);
         }
@@ -390,8 +391,8 @@ public final class InvariantChecker {
                     if (f.mapcount[pfn] == 0 && shmemHeld[pfn] == 0 && (fl & PageFrames.PG_SWAPCACHE) == 0) {
                         throw fail("anonymous PFN " + pfn + " is mapped nowhere and not in the swap cache (leaked)");
                     }
-                    if (f.mapcount[pfn] > 0 && (fl & PageFrames.PG_KSM) == 0) {
-                        rmapWalk(rmap, pfn, pteMaps[pfn]);
+                    if (f.mapcount[pfn] > 0) {
+                        rmapWalk(rmap, pfn, pteMaps[pfn]); // a KSM page's through its stable node (rmap_walk_ksm())
                     }
                     onLru += lruAndCharge(pfn, fl, 1, lru, cgAnon, cgFile);
                     pfn++;

@@ -399,6 +399,9 @@ public final class FaultHandler {
     private void wpFault(Task task, Mm mm, Vma vma, long va, long[] ptes, int i, long pte, int node) {
         int old = Pte.pfn(pte);
         if (old == k.zeroPfn) {
+            if ((pte & Pte.DIRTY) != 0) {
+                k.ksm.zeroPageUnmapped(mm); // a zero page KSM mapped (KSM, issue 11)
+            }
             int pfn = allocUserPage(task, vma, va, node);
             mapNewAnonPage(task.cpu(), vma, va, ptes, i, pfn, k.cost.zero4kPs, WRITABLE_PTE);
             mm.rssAnon++; // the zero page was not counted
@@ -406,7 +409,9 @@ public final class FaultHandler {
             k.flushTlbPage(mm, va);
             return;
         }
-        if (k.totalMapcount(old) == 1 && (!frames.test(old, PageFrames.PG_SWAPCACHE) || k.hooks.freeSwapCache(old))) {
+        // wp_can_reuse_anon_folio(): a KSM page is never reused, a write copies it (KSM, issue 11)
+        if (k.totalMapcount(old) == 1 && !frames.test(old, PageFrames.PG_KSM)
+                && (!frames.test(old, PageFrames.PG_SWAPCACHE) || k.hooks.freeSwapCache(old))) {
             // wp_page_reuse(): the page is exclusive to this mapping and no swap entry still names
             // it; wp_can_reuse_anon_folio() first frees its swap-cache slot (folio_free_swap())
             ptes[i] = pte | Pte.RW | Pte.DIRTY | Pte.ACCESSED;
@@ -422,6 +427,7 @@ public final class FaultHandler {
             frames.refcount[old]--;
         }
         mapNewAnonPage(task.cpu(), vma, va, ptes, i, pfn, k.cost.copy4kPs, WRITABLE_PTE);
+        k.contents.set(pfn, k.contents.get(old)); // the copy holds what the original held
         k.putAnonPage(old, task.cpu());
         k.vmstat.count(VmEvent.COW_FAULT);
         k.flushTlbPage(mm, va);

@@ -239,6 +239,9 @@ public final class Khugepaged implements Daemons.Daemon {
                 none++;
                 continue;
             }
+            if (frames.test(pfn, PageFrames.PG_KSM)) {
+                return Scan.NOT_ELIGIBLE; // __collapse_huge_page_isolate(): a KSM page is never collapsed (KSM, issue 11)
+            }
             if (node < 0) {
                 node = frames.nodeOf(pfn);
             }
@@ -291,6 +294,7 @@ public final class Khugepaged implements Daemons.Daemon {
             young |= e & Pte.ACCESSED;
             k.clock.advance(k.cost.copy4kPs);
             copyListener.moved(pfn, head + i);
+            k.contents.set(head + i, k.contents.get(pfn)); // the copy holds what the page held (KSM, issue 11)
             boolean compound = frames.test(pfn, PageFrames.PG_HEAD | PageFrames.PG_TAIL);
             mm.rssAnon--;
             k.putAnonPage(pfn, cpu);

@@ -20,7 +20,8 @@ import io.vmsim.core.vmstat.VmEvent;
 public final class Migrator {
     /** Flags that travel with the contents; LRU and policy bits are the reclaim policy's to set again. */
     private static final int MIGRATED_FLAGS = PageFrames.PG_ANON | PageFrames.PG_SWAPBACKED | PageFrames.PG_DIRTY
-            | PageFrames.PG_REFERENCED | PageFrames.PG_YOUNG | PageFrames.PG_MLOCKED | PageFrames.PG_UNEVICTABLE | PageFrames.PG_SWAPCACHE;
+            | PageFrames.PG_REFERENCED | PageFrames.PG_YOUNG | PageFrames.PG_MLOCKED | PageFrames.PG_UNEVICTABLE | PageFrames.PG_SWAPCACHE
+            | PageFrames.PG_KSM;
 
     private final Kernel k;
     private final PageFrames frames;
@@ -148,6 +149,10 @@ public final class Migrator {
         }
         // the page-cache or swap-cache slot and the memcg charge follow the page
         k.hooks.pageMigrated(from, to);
+        k.contents.move(from, to); // the contents travel (KSM, issue 11)
+        if (frames.test(to, PageFrames.PG_KSM)) {
+            k.ksm.ksmPageMigrated(from, to);
+        }
         frames.flags[from] = 0;
         frames.mapping[from] = 0;
         frames.index[from] = 0;

@@ -78,6 +78,10 @@ public final class Kernel {
     public HugePageHooks huge = HugePageHooks.NONE;
     /** THP (issue 5): {@code /sys/kernel/mm/transparent_hugepage/shmem_enabled}, for shared anonymous memory. */
     public String shmemEnabled = "never";
+    /** KSM (issue 11): the content tags of anonymous pages, a side table empty until a content-aware write. */
+    public final PageContents contents = new PageContents();
+    /** KSM (issue 11): ksmd's bookkeeping, installed when the machine is built. */
+    public KsmHooks ksm = KsmHooks.NONE;
     private int nextMmId = 1;
     // mempolicy (issue 10)
     /** {@code /sys/kernel/mm/mempolicy/weighted_interleave/nodeN}. */
@@ -481,6 +485,9 @@ public final class Kernel {
             hooks.swapCachePageFreed(head);
         }
         hooks.uncharge(head, 1 << order);
+        if (frames.test(head, PageFrames.PG_KSM)) {
+            ksm.ksmPageFreed(head); // KSM (issue 11): its stable node goes
+        }
         if (order == HPAGE_PMD_ORDER) {
             frames.priv[head + 2] = 0; // khugepaged's idle count, a folio field in a tail page
         }
@@ -491,6 +498,7 @@ public final class Kernel {
             frames.mapcount[p] = 0;
             frames.mapping[p] = 0;
             frames.index[p] = 0;
+            contents.clear(p);
         }
         frames.refcount[head] = 0;
         nrAnonPages -= n;
@@ -704,6 +712,9 @@ public final class Kernel {
                 pages++;
                 if (Pte.present(e)) {
                     int pfn = Pte.pfn(e);
+                    if (pfn == zeroPfn && (e & Pte.DIRTY) != 0) {
+                        ksm.zeroPageUnmapped(mm); // KSM (issue 11): a dirty zero-page PTE is KSM's
+                    }
                     if (pfn != zeroPfn) {
                         if (frames.test(pfn, PageFrames.PG_FILE)) {
                             mm.rssFile--;

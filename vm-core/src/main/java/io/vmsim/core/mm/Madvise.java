@@ -153,8 +153,8 @@ final class Madvise {
                     continue; // the zero page, part of a huge page, or mapped elsewhere too (folio_maybe_mapped_shared())
                 }
                 if (free) {
-                    if (!frames().test(pfn, PageFrames.PG_ANON) || frames().test(pfn, PageFrames.PG_SWAPCACHE)) {
-                        continue;
+                    if (!frames().test(pfn, PageFrames.PG_ANON) || frames().test(pfn, PageFrames.PG_SWAPCACHE | PageFrames.PG_KSM)) {
+                        continue; // a KSM page is unevictable here, never lazy-free (KSM, issue 11)
                     }
                     frames().clear(pfn, PageFrames.PG_DIRTY);
                     if ((e & (Pte.ACCESSED | Pte.DIRTY)) != 0) {

@@ -535,8 +535,14 @@ public final class MmSyscalls {
             case "cold", "pageout", "free" -> madviseLru.advise(mm, addr, length, advice, cpu); // see Madvise
             case "hugepage" -> setFlags(mm, addr, end, VmaFlags.VM_HUGEPAGE, VmaFlags.VM_NOHUGEPAGE);
             case "nohugepage" -> setFlags(mm, addr, end, VmaFlags.VM_NOHUGEPAGE, VmaFlags.VM_HUGEPAGE);
-            case "mergeable" -> setFlags(mm, addr, end, VmaFlags.VM_MERGEABLE, 0);
-            case "unmergeable" -> setFlags(mm, addr, end, 0, VmaFlags.VM_MERGEABLE);
+            case "mergeable" -> {
+                setFlags(mm, addr, end, VmaFlags.VM_MERGEABLE, 0);
+                k.ksm.madviseMergeable(mm); // ksm_madvise() -> __ksm_enter() (KSM, issue 11)
+            }
+            case "unmergeable" -> {
+                k.ksm.unmerge(mm, addr, end, cpu); // ksm_madvise(): unmerge_ksm_pages() first
+                setFlags(mm, addr, end, 0, VmaFlags.VM_MERGEABLE);
+            }
             default -> throw new IllegalArgumentException("madvise advice '" + advice + "': expected one of " + ADVICE);
         }
     }
@@ -609,6 +615,7 @@ public final class MmSyscalls {
             }
         }
         k.flushTlbMm(parent);
+        k.ksm.forked(parent, child); // ksm_fork() (KSM, issue 11)
         return child;
     }
 

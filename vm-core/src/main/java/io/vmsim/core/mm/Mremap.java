@@ -154,6 +154,9 @@ public final class Mremap {
      */
     private long move(Mm mm, Vma vma, long addr, long oldLen, long newLen, long target, boolean dontunmap, int cpu) {
         checkIndexRange(vma, newLen);
+        // prep_move_vma(): KSM pages of the old range are broken first (ksm_madvise(MADV_UNMERGEABLE)),
+        // the area's flags left as they were (KSM, issue 11)
+        k.ksm.unmerge(mm, addr, addr + oldLen, cpu);
         long start = target;
         if (start == 0) {
             long align = (newLen & (Kernel.HPAGE_PMD_SIZE - 1)) == 0 ? Kernel.HPAGE_PMD_SIZE : 4096;

@@ -38,6 +38,9 @@ public final class Rmap {
         if (!f.test(pfn, PageFrames.PG_ANON)) {
             return 0;
         }
+        if (f.test(pfn, PageFrames.PG_KSM)) {
+            return k.ksm.rmapWalk(pfn, v); // rmap_walk_ksm() (KSM, issue 11)
+        }
         boolean compound = f.test(pfn, PageFrames.PG_HEAD | PageFrames.PG_TAIL);
         int head = compound ? pfn & ~(Kernel.HPAGE_PMD_NR - 1) : pfn;
         // a folio's anon_vma is the head's: the first tail's mapping field holds the entire mapcount

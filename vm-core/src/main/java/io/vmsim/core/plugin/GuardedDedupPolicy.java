@@ -31,12 +31,12 @@ final class GuardedDedupPolicy implements DedupPolicy {
     }
 
     @Override
-    public int pagesToScan() {
+    public int pagesToScan(int configured) {
         int n;
         Thread t = loader == null ? null : Thread.currentThread();
         ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
-            n = p.pagesToScan();
+            n = p.pagesToScan(configured);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "DedupPolicy.pagesToScan", e);
         } finally {
@@ -49,12 +49,12 @@ final class GuardedDedupPolicy implements DedupPolicy {
     }
 
     @Override
-    public int sleepMillis() {
+    public int sleepMillis(int configured) {
         int n;
         Thread t = loader == null ? null : Thread.currentThread();
         ClassLoader saved = PolicyGuards.enter(t, loader);
         try {
-            n = p.sleepMillis();
+            n = p.sleepMillis(configured);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "DedupPolicy.sleepMillis", e);
         } finally {
@@ -74,6 +74,32 @@ final class GuardedDedupPolicy implements DedupPolicy {
             return p.shouldMerge(candidatePfn, stablePfn, sharing);
         } catch (RuntimeException e) {
             throw PolicyGuards.threw(name, origin, "DedupPolicy.shouldMerge", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
+        }
+    }
+
+    @Override
+    public boolean shouldScan(int pfn, int checksum, int age) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
+        try {
+            return p.shouldScan(pfn, checksum, age);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "DedupPolicy.shouldScan", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
+        }
+    }
+
+    @Override
+    public void fullScanDone(long fullScans) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
+        try {
+            p.fullScanDone(fullScans);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "DedupPolicy.fullScanDone", e);
         } finally {
             PolicyGuards.exit(t, saved);
         }

@@ -17,7 +17,7 @@ import java.util.Map;
  * <p>Top-level keys, in order: {@code workload}, {@code interrupted} (only when true),
  * {@code time_ns}, {@code refs}, {@code reclaim_ran}, {@code warnings}, {@code counters},
  * {@code meminfo}, {@code tlb}, {@code phases}, {@code nested_walk} (only when non-empty),
- * {@code buddyinfo}, {@code config}.
+ * {@code buddyinfo}, {@code config}; {@code ksm} (when ksmd ran) after {@code tlb}.
  */
 public final class JsonWriter {
     private static final String INDENT = "  ";
@@ -71,6 +71,11 @@ public final class JsonWriter {
         root.put("counters", r.counters());
         root.put("meminfo", r.meminfo());
         root.put("tlb", r.tlb());
+        if (r.ksm() != null) {
+            Map<String, Object> ksm = new LinkedHashMap<>(r.ksm().counters());
+            ksm.put("full_scan_end_ns", r.ksm().fullScanEndNs());
+            root.put("ksm", ksm);
+        }
         List<Object> phases = new ArrayList<>();
         for (RunResult.PhaseResult p : r.phases()) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -23,12 +23,13 @@ import java.util.Map;
  * @param interrupted the user stopped the run (SIGINT) before its end: the figures are partial
  * @param warnings    what the user should know about how to read the figures, one sentence each
  * @param numa        per-node figures of a machine of more than one node, in node order; empty on one node (issue 10)
+ * @param ksm         the counters of {@code /sys/kernel/mm/ksm} when ksmd ran, else null (KSM, issue 11)
  */
 public record RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
                         Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
                         List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
                         List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
-                        boolean interrupted, List<String> warnings, List<NumaNode> numa) {
+                        boolean interrupted, List<String> warnings, List<NumaNode> numa, KsmResult ksm) {
     public RunResult {
         numa = List.copyOf(numa);
         counters = new LinkedHashMap<>(counters);
@@ -43,14 +44,47 @@ public record RunResult(String workload, Map<String, Long> counters, Map<String,
         warnings = List.copyOf(warnings);
     }
 
-    /** A result without per-node figures (one node). */
+    /** A result without per-node figures (one node), with ksmd's counters or null (KSM, issue 11). */
+    public RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
+                     Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
+                     List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
+                     List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
+                     boolean interrupted, List<String> warnings, KsmResult ksm) {
+        this(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, files, oomKills, cgroups,
+                interrupted, warnings, List.of(), ksm);
+    }
+
+    /** A result of a run without ksmd, with per-node figures (issue 10). */
+    public RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
+                     Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
+                     List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
+                     List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
+                     boolean interrupted, List<String> warnings, List<NumaNode> numa) {
+        this(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, files, oomKills, cgroups,
+                interrupted, warnings, numa, null);
+    }
+
+    /** A result without per-node figures (one node), of a run without ksmd. */
     public RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
                      Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
                      List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
                      List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
                      boolean interrupted, List<String> warnings) {
         this(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, files, oomKills, cgroups,
-                interrupted, warnings, List.of());
+                interrupted, warnings, List.of(), null);
+    }
+
+    /**
+     * What ksmd did (KSM, issue 11).
+     *
+     * @param counters      {@code /sys/kernel/mm/ksm} counters by their sysfs names, in ksm.rst's order
+     * @param fullScanEndNs the simulated time at which each full scan ended, in order
+     */
+    public record KsmResult(Map<String, Long> counters, List<Long> fullScanEndNs) {
+        public KsmResult {
+            counters = new LinkedHashMap<>(counters);
+            fullScanEndNs = List.copyOf(fullScanEndNs);
+        }
     }
 
     /** The vmstat counters of the NUMA section: every name starting with one of these. */

@@ -80,6 +80,20 @@ public final class TextReport {
         }
         section(sb, "tlb", tlb);
 
+        if (r.ksm() != null) {
+            // KSM (issue 11): /sys/kernel/mm/ksm
+            List<String[]> ksm = new ArrayList<>();
+            for (Map.Entry<String, Long> e : r.ksm().counters().entrySet()) {
+                ksm.add(new String[] {e.getKey(), count(e.getValue())});
+            }
+            List<Long> ends = r.ksm().fullScanEndNs();
+            if (!ends.isEmpty()) {
+                ksm.add(new String[] {"first full scans ended at", ends.subList(0, Math.min(3, ends.size())).stream()
+                        .map(TextReport::duration).reduce((a, b) -> a + ", " + b).orElse("")});
+            }
+            section(sb, "ksm (/sys/kernel/mm/ksm)", ksm);
+        }
+
         if (!r.nestedWalk().isEmpty()) {
             sb.append("\nnested walk (memory references of one walk, cold caches)\n");
             List<String[]> rows = new ArrayList<>();

@@ -62,7 +62,10 @@ public enum PhaseOp {
     /** move_pages() of every page of the range to {@code node}. */
     MOVE_PAGES,
     /** NUMA (issue 10): access phases of several threads run at once, interleaved reference by reference. */
-    PARALLEL;
+    PARALLEL,
+    // KSM (issue 11)
+    /** prctl(PR_SET_MEMORY_MERGE, {@code memory_merge}): KSM may merge all the process's private memory, or no longer. */
+    PRCTL;
 
     /** The YAML spelling. */
     public String yamlName() {

@@ -26,13 +26,24 @@ import java.util.List;
  * @param numa          the arguments of SET_MEMPOLICY, MBIND, MIGRATE_PAGES, MOVE_PAGES, or null (mempolicy, issue 10)
  * @param allThreads    SET_MEMPOLICY without {@code thread}: every thread of the process
  * @param phases        the access phases a PARALLEL phase runs at once, each by its own thread (issue 10); empty otherwise
+ * @param fill          what writes store (KSM, issue 11): {@code zero}, {@code same:K}, {@code image:K}, {@code unique}, {@code random},
+ *                      or null for writes whose contents are not modelled
  */
 public record PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
                         long stride, long count, double writeFraction, double zipfS, int repeat,
                         String advice, String prot, long durationNs, int line, int file, NumaOpSpec numa,
-                        boolean allThreads, List<PhaseSpec> phases) {
+                        boolean allThreads, List<PhaseSpec> phases, String fill) {
     public PhaseSpec {
         phases = List.copyOf(phases);
+    }
+
+    /** A phase whose writes' contents are not modelled. */
+    public PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
+                     long stride, long count, double writeFraction, double zipfS, int repeat,
+                     String advice, String prot, long durationNs, int line, int file, NumaOpSpec numa,
+                     boolean allThreads, List<PhaseSpec> phases) {
+        this(name, op, process, thread, vma, offset, length, stride, count, writeFraction, zipfS, repeat, advice, prot,
+                durationNs, line, file, numa, allThreads, phases, null);
     }
 
     /** A memory-policy phase (or any phase with {@code numa} null), running no phases of its own. */
@@ -41,7 +52,7 @@ public record PhaseSpec(String name, PhaseOp op, int process, int thread, int vm
                      String advice, String prot, long durationNs, int line, int file, NumaOpSpec numa,
                      boolean allThreads) {
         this(name, op, process, thread, vma, offset, length, stride, count, writeFraction, zipfS, repeat, advice, prot,
-                durationNs, line, file, numa, allThreads, List.of());
+                durationNs, line, file, numa, allThreads, List.of(), null);
     }
 
     /** A phase without memory-policy arguments that runs {@code phases} at once (PARALLEL). */
@@ -49,15 +60,23 @@ public record PhaseSpec(String name, PhaseOp op, int process, int thread, int vm
                      long stride, long count, double writeFraction, double zipfS, int repeat,
                      String advice, String prot, long durationNs, int line, int file, List<PhaseSpec> phases) {
         this(name, op, process, thread, vma, offset, length, stride, count, writeFraction, zipfS, repeat, advice, prot,
-                durationNs, line, file, null, false, phases);
+                durationNs, line, file, null, false, phases, null);
     }
 
-    /** A phase without memory-policy arguments that runs no phases of its own (all but {@code parallel}). */
+    /** A phase without memory-policy arguments or phases of its own whose writes store {@code fill} (KSM, issue 11). */
+    public PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
+                     long stride, long count, double writeFraction, double zipfS, int repeat,
+                     String advice, String prot, long durationNs, int line, int file, String fill) {
+        this(name, op, process, thread, vma, offset, length, stride, count, writeFraction, zipfS, repeat, advice, prot,
+                durationNs, line, file, null, false, List.of(), fill);
+    }
+
+    /** A phase without memory-policy arguments, phases of its own, or modelled write contents. */
     public PhaseSpec(String name, PhaseOp op, int process, int thread, int vma, long offset, long length,
                      long stride, long count, double writeFraction, double zipfS, int repeat,
                      String advice, String prot, long durationNs, int line, int file) {
         this(name, op, process, thread, vma, offset, length, stride, count, writeFraction, zipfS, repeat, advice, prot,
-                durationNs, line, file, null, false, List.of());
+                durationNs, line, file, null, false, List.of(), null);
     }
 
     /** A phase that names no file. */

@@ -52,7 +52,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public final class ScenarioParser {
     private static final Set<String> TOP_KEYS = keys("name", "description", "config", "files", "cgroups", "processes", "phases");
     private static final Set<String> PROCESS_KEYS = keys("name", "threads", "vmas", "oom_score_adj", "cgroup",
-            "cpus_allowed", "bind_cpus", "mempolicy");
+            "cpus_allowed", "bind_cpus", "mempolicy", "memory_merge");
     private static final Set<String> CGROUP_KEYS = keys("name", "memory.max", "memory.high");
     private static final Set<String> VMA_KEYS = keys("name", "size", "align", "prot", "shared", "advice", "hugetlb", "file",
             "mempolicy");
@@ -61,7 +61,7 @@ public final class ScenarioParser {
     private static final Set<String> FILE_KEYS = keys("name", "size", "fadvise");
     private static final Set<String> PHASE_KEYS = keys("name", "op", "process", "thread", "vma", "offset", "length",
             "stride", "count", "write", "write_fraction", "zipf_s", "repeat", "advice", "prot", "duration_ns", "child",
-            "file", "flags", "mode", "nodes", "weights", "move", "from", "to", "node", "phases");
+            "file", "flags", "mode", "nodes", "weights", "move", "from", "to", "node", "phases", "fill", "memory_merge");
     /** madvise advice a VMA may be created with. */
     static final List<String> VMA_ADVICE = List.of("hugepage", "nohugepage", "mergeable");
     /** madvise advice a phase may apply (Linux's MADV_* names, lower case). */
@@ -72,15 +72,17 @@ public final class ScenarioParser {
     /** msync flags (MS_SYNC, MS_ASYNC, MS_INVALIDATE). */
     static final List<String> MSYNC_FLAGS = List.of("sync", "async", "invalidate");
     private static final Map<PhaseOp, Set<String>> OP_KEYS = new EnumMap<>(PhaseOp.class);
+    /** What a write phase's {@code fill} may say (KSM, issue 11). */
+    private static final Pattern FILL = Pattern.compile("zero|unique|random|(same|image):\\d{1,18}");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(?:i?b)?", Pattern.CASE_INSENSITIVE);
 
     static {
         String[] range = {"name", "op", "process", "thread", "vma", "offset", "length"};
-        OP_KEYS.put(PhaseOp.SEQUENTIAL, keys(range, "stride", "write", "write_fraction", "repeat"));
-        OP_KEYS.put(PhaseOp.STRIDED, keys(range, "stride", "write", "write_fraction", "repeat"));
-        OP_KEYS.put(PhaseOp.MEMSET, keys(range, "stride", "repeat"));
-        OP_KEYS.put(PhaseOp.RANDOM, keys(range, "count", "write", "write_fraction", "repeat"));
-        OP_KEYS.put(PhaseOp.ZIPF, keys(range, "count", "write", "write_fraction", "zipf_s", "repeat"));
+        OP_KEYS.put(PhaseOp.SEQUENTIAL, keys(range, "stride", "write", "write_fraction", "repeat", "fill"));
+        OP_KEYS.put(PhaseOp.STRIDED, keys(range, "stride", "write", "write_fraction", "repeat", "fill"));
+        OP_KEYS.put(PhaseOp.MEMSET, keys(range, "stride", "repeat", "fill"));
+        OP_KEYS.put(PhaseOp.RANDOM, keys(range, "count", "write", "write_fraction", "repeat", "fill"));
+        OP_KEYS.put(PhaseOp.ZIPF, keys(range, "count", "write", "write_fraction", "zipf_s", "repeat", "fill"));
         OP_KEYS.put(PhaseOp.MADVISE, keys(range, "advice"));
         OP_KEYS.put(PhaseOp.MUNMAP, keys(range));
         OP_KEYS.put(PhaseOp.MPROTECT, keys(range, "prot"));
@@ -108,6 +110,8 @@ public final class ScenarioParser {
         OP_KEYS.put(PhaseOp.MOVE_PAGES, keys(range, "node"));
         // NUMA (issue 10)
         OP_KEYS.put(PhaseOp.PARALLEL, keys("name", "op", "phases"));
+        // KSM (issue 11)
+        OP_KEYS.put(PhaseOp.PRCTL, keys("name", "op", "process", "thread", "memory_merge"));
     }
 
     /** The ops a {@code parallel} phase may run at once (references only). */
@@ -349,7 +353,8 @@ public final class ScenarioParser {
         }
         MempolicySpec mpol = m.containsKey("mempolicy") ? mempolicy(m.get("mempolicy"), what) : null;
         procs.put(name, new Proc(index, name, cpus.size(), vmas));
-        return new ProcessSpec(name, cpus, vmas, adj, cgroup, allowed, bindNode, mpol);
+        boolean memoryMerge = m.containsKey("memory_merge") && bool(m.get("memory_merge"), what + ": memory_merge");
+        return new ProcessSpec(name, cpus, vmas, adj, cgroup, allowed, bindNode, mpol, memoryMerge);
     }
 
     /** A list of CPUs and ranges, {@code [0-3, 6]}, in increasing order without duplicates. */
@@ -515,7 +520,7 @@ public final class ScenarioParser {
         int vma = -1;
         boolean needsVma = switch (op) {
             case FORK, SLEEP, EXIT, NESTED_WALK, KERNEL_ALLOC, READ, WRITE, STAT, FADVISE, FTRUNCATE, FSYNC,
-                    SET_MEMPOLICY, MIGRATE_PAGES -> false;
+                    SET_MEMPOLICY, MIGRATE_PAGES, PRCTL -> false;
             default -> true;
         };
         if (m.containsKey("vma")) {
@@ -606,6 +611,19 @@ public final class ScenarioParser {
                 }
             }
         }
+        if (op == PhaseOp.PRCTL) {
+            advice = bool(require(m, "memory_merge", node, what), what + ": memory_merge") ? "memory_merge=1" : "memory_merge=0";
+        }
+        String fill = null;
+        if (m.containsKey("fill")) {
+            fill = scalar(m.get("fill"), what + ": fill").trim();
+            if (!FILL.matcher(fill).matches()) {
+                throw error(m.get("fill"), what + ": fill '" + fill + "'; expected zero, unique, random, same:K or image:K (K a whole number)");
+            }
+            if (writeFraction == 0) {
+                throw error(m.get("fill"), what + ": fill applies to writes; give 'write: true' or a 'write_fraction'");
+            }
+        }
         String prot = null;
         if (op == PhaseOp.MPROTECT) {
             prot = prot(require(m, "prot", node, what), what);
@@ -638,7 +656,8 @@ public final class ScenarioParser {
             }
         }
         return new PhaseSpec(name, op, proc.index, thread, vma, offset, length, stride, count, writeFraction, zipfS,
-                repeat, advice, prot, durationNs, line, file, numa, op == PhaseOp.SET_MEMPOLICY && !m.containsKey("thread"));
+                repeat, advice, prot, durationNs, line, file, numa, op == PhaseOp.SET_MEMPOLICY && !m.containsKey("thread"),
+                List.of(), fill);
     }
 
     private int countDeclared() {

@@ -50,6 +50,11 @@ public final class SwapSpace {
      * @param pages     total slots (SwapTotal in pages)
      * @param devices   number of devices sharing them
      */
+    /** KSM (issue 11): the frames' content tags, set by the reclaim subsystem; null leaves contents alone. */
+    public io.vmsim.core.mm.PageContents contents;
+    /** The content tags of pages whose only copy is in a swap slot, by slot code (devices x offset). */
+    private final io.vmsim.core.mm.PageContents slotContents = new io.vmsim.core.mm.PageContents();
+
     public SwapSpace(PageFrames frames, long pages, int devices) {
         if (pages / Math.max(1, devices) > MAX_SLOTS_PER_DEVICE) {
             throw new IllegalArgumentException("swap device of " + pages / devices + " pages exceeds the simulator's 2^26 slots per device");
@@ -185,6 +190,7 @@ public final class SwapSpace {
 
     private void release(int d, int off) {
         if (count[d][off] == 0 && cachePfn[d][off] < 0) {
+            slotContents.clear((d << OFFSET_BITS) | off);
             shadow[d][off] = 0;
             shadowDomain[d][off] = 0;
             used--;
@@ -203,6 +209,9 @@ public final class SwapSpace {
         cachePfn[d][off] = pfn;
         frames.set(pfn, PageFrames.PG_SWAPCACHE);
         frames.priv[pfn] = (d << OFFSET_BITS) | off;
+        if (contents != null && slotContents.has(frames.priv[pfn])) {
+            contents.set(pfn, slotContents.get(frames.priv[pfn])); // swap-in reads the contents back
+        }
         cached++;
     }
 
@@ -220,6 +229,9 @@ public final class SwapSpace {
         long entry = entryOf(pfn);
         int d = Pte.swapType(entry);
         int off = (int) Pte.swapOffset(entry);
+        if (contents != null && count[d][off] > 0 && contents.has(pfn)) {
+            slotContents.set((d << OFFSET_BITS) | off, contents.get(pfn)); // the slot keeps what the page held
+        }
         cachePfn[d][off] = -1;
         frames.clear(pfn, PageFrames.PG_SWAPCACHE);
         frames.priv[pfn] = 0;

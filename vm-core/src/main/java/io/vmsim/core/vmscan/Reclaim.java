@@ -52,6 +52,7 @@ public final class Reclaim implements MmHooks {
         StorageCosts cost = StorageCosts.of(c);
         long swapPages = c.getLong(CoreKeys.SWAP_SIZE) >>> 12;
         this.swap = new SwapSpace(k.frames, swapPages, c.getInt(CoreKeys.SWAP_DEVICES));
+        this.swap.contents = k.contents; // KSM (issue 11): modelled contents survive swap
         this.cache = new PageCache(k, cost, daemons, c.getInt(CoreKeys.READ_AHEAD_KB), c.getInt(CoreKeys.DIRTY_RATIO),
                 c.getInt(CoreKeys.DIRTY_BACKGROUND_RATIO), c.getInt(CoreKeys.DIRTY_WRITEBACK_CENTISECS));
         this.overcommit = new Overcommit(c.getInt(CoreKeys.OVERCOMMIT_MEMORY), c.getLong(CoreKeys.OVERCOMMIT_RATIO),

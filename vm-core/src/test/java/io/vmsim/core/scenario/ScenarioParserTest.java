@@ -60,6 +60,33 @@ final class ScenarioParserTest {
     }
 
     @Test
+    void fillAndPrctl_areParsed_andAFillWithoutWritesIsAnError() throws ScenarioException {
+        Scenario s = parse(HEAD + """
+                  - { op: memset, vma: heap, fill: "same:7" }
+                  - { op: sequential, vma: heap, write: true, fill: zero }
+                  - { op: random, vma: heap, write_fraction: 0.5, fill: random }
+                  - { op: sequential, vma: heap, write: true, fill: "image:2" }
+                  - { op: prctl, memory_merge: true }
+                  - { op: sequential, vma: heap }
+                """);
+        assertThat(s.phases()).extracting(PhaseSpec::fill).containsExactly("same:7", "zero", "random", "image:2", null, null);
+        assertThat(s.phases().get(4).op()).isEqualTo(PhaseOp.PRCTL);
+        assertThat(s.phases().get(4).advice()).isEqualTo("memory_merge=1");
+        fails(HEAD + """
+                  - { op: sequential, vma: heap, fill: zero }
+                """, 9).hasMessageEndingWith("fill applies to writes; give 'write: true' or a 'write_fraction'");
+        fails(HEAD + """
+                  - { op: memset, vma: heap, fill: "same:x" }
+                """, 9).hasMessageContaining("expected zero, unique, random, same:K or image:K");
+        assertThat(parse("""
+                processes:
+                  - { name: p, memory_merge: true, vmas: [ { name: a, size: 4096 } ] }
+                phases:
+                  - { op: sleep, duration_ns: 1 }
+                """).processes().get(0).memoryMerge()).isTrue();
+    }
+
+    @Test
     void sizes_acceptSuffixes() throws ScenarioException {
         Scenario s = parse("""
                 processes:
@@ -129,7 +156,7 @@ final class ScenarioParserTest {
     void unknownOp_suggestsTheClosest() {
         fails(HEAD + "  - { op: sequential, vma: heap }\n  - { name: x, op: memsett, vma: heap }\n", 10)
                 .hasMessage("my.yaml:10: phase 'x': unknown op 'memsett'; expected one of sequential, random, zipf, "
-                        + "strided, memset, fork, madvise, munmap, mprotect, sleep, exit, nested_walk, kernel_alloc, punch_holes, read, write, mlock, stat, fadvise, ftruncate, fsync, msync, munlock, set_mempolicy, mbind, migrate_pages, move_pages, parallel (did you mean 'memset'?)");
+                        + "strided, memset, fork, madvise, munmap, mprotect, sleep, exit, nested_walk, kernel_alloc, punch_holes, read, write, mlock, stat, fadvise, ftruncate, fsync, msync, munlock, set_mempolicy, mbind, migrate_pages, move_pages, parallel, prctl (did you mean 'memset'?)");
     }
 
     @Test
