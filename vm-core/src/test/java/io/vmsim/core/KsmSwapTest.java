@@ -39,6 +39,7 @@ final class KsmSwapTest {
     private final SwapSpace swap = Reclaim.of(k).swap();
     private final List<Task> tasks = new ArrayList<>();
     private final List<Long> bases = new ArrayList<>();
+    private final List<SimProcess> procs = new ArrayList<>();
 
     /** PROCS unrelated processes, each with PAGES pages: the first holds SAME in all of them, the others unique data. */
     private void populate() {
@@ -53,6 +54,7 @@ final class KsmSwapTest {
             m.syscalls().madvise(proc.mm(), base, PAGES * PAGE, "mergeable", 0);
             tasks.add(t);
             bases.add(base);
+            procs.add(proc);
         }
     }
 
@@ -177,6 +179,34 @@ final class KsmSwapTest {
             assertThat(m.load(tasks.get(p), bases.get(p))).isEqualTo(p == 2 ? 5 : SAME);
         }
         m.debugChecks().check("after the write");
+    }
+
+    /**
+     * A fork child shares its parent's anon_vma: after the swap-out, the page the parent reads in
+     * is the child's too (ksm_might_need_to_copy() keeps it: same anon_vma, same index), mapped
+     * read-only while both map it; an unrelated process gets a copy.
+     */
+    @Test
+    void aForkChild_mapsThePageItsParentReadIn_andAnUnrelatedProcessACopy() {
+        populate();
+        untilFullScans(2);
+        int kpfn = Pte.pfn(pte(0));
+        Task child = m.fork(procs.get(0), 0).threads().get(0);
+        assertThat(k.frames.mapcount[kpfn]).isEqualTo(PROCS + 1);
+        reclaimFirst(kpfn);
+        long entry = pte(0);
+        assertThat(swap.count(entry)).isEqualTo(PROCS + 1);
+        assertThat(k.lookupLeaf(child.mm(), bases.get(0))).isEqualTo(entry);
+        assertThat(m.load(tasks.get(0), bases.get(0))).isEqualTo(SAME);
+        assertThat(m.load(child, bases.get(0))).isEqualTo(SAME);
+        assertThat(m.load(tasks.get(1), bases.get(1))).isEqualTo(SAME);
+        int parentPfn = Pte.pfn(pte(0));
+        long childPte = k.lookupLeaf(child.mm(), bases.get(0));
+        assertThat(Pte.pfn(childPte)).isEqualTo(parentPfn);
+        assertThat(Pte.writable(childPte)).isFalse();
+        assertThat(k.frames.mapcount[parentPfn]).isEqualTo(2);
+        assertThat(Pte.pfn(pte(1))).isNotEqualTo(parentPfn);
+        m.debugChecks().check("parent, child and an unrelated process swapped in");
     }
 
     @Test
