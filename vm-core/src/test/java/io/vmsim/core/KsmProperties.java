@@ -23,13 +23,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * KSM keeps contents, refcounts and counters consistent (issue 11): random writes of a few
  * contents (so that many pages are equal), forks, munmaps, exits, MADV_UNMERGEABLE/MERGEABLE,
- * migrations of KSM and other pages, MADV_PAGEOUT to swap, and ksmd running in between. After
- * every step the debug checks hold (mapcounts against page tables, refcount = mapcount, every
- * mapping of a KSM page found by its reverse map, KSM's counters against its trees) and at the
- * end every page reads back the last value written to it, in every process.
- *
- * <p>KSM pages themselves are never swapped: vmsim keeps them unevictable (a documented
- * simplification, docs/ksm.md); MADV_PAGEOUT swaps the other pages, whose contents must survive.
+ * migrations of KSM and other pages, MADV_PAGEOUT to swap, reclaim of KSM pages (a KSM page made
+ * the coldest, then a direct reclaim: every PTE mapping it becomes one swap entry, and the
+ * processes that read it back get ordinary pages), and ksmd running in between. After every step
+ * the debug checks hold (mapcounts against page tables, refcount = mapcount, every mapping of a
+ * KSM page found by its reverse map, KSM's counters against its trees, swap counts against the
+ * entries) and at the end every page reads back the last value written to it, in every process.
  */
 final class KsmProperties {
     private static final int PAGES = 48;
@@ -55,13 +54,14 @@ final class KsmProperties {
         SplittableRandom rng = new SplittableRandom(seed);
         Machine m = Machine.create(TestConfig.of("machine.memory", "64M", "policy.ksm", "linux", "mm.ksm.run", "1",
                 "mm.ksm.max_page_sharing", "3", "mm.ksm.pages_to_scan", "40", "mm.ksm.use_zero_pages",
-                Boolean.toString(useZeroPages), "mm.transparent_hugepage.enabled", "never", "swap.size", "16M",
+                Boolean.toString(useZeroPages), "mm.transparent_hugepage.enabled", "never", "swap.size", "16M", "policy.reclaim", "exact-lru",
                 "vmsim.debug_checks", "true"), new TestCatalog());
         Kernel k = m.kernel();
         Ksm ksm = m.ksm();
         List<Proc> procs = new ArrayList<>();
         long maxSharing = 0;
         int ksmMigrated = 0;
+        int ksmReclaimed = 0;
         Proc first = new Proc(m.spawn("app", List.of(0)));
         long base = m.syscalls().mmapAnon(first.p.mm(), 0, PAGES * 4096L, "rw", false, 4096);
         m.syscalls().madvise(first.p.mm(), base, PAGES * 4096L, "mergeable", 0);
@@ -71,7 +71,7 @@ final class KsmProperties {
             Proc pr = procs.get(rng.nextInt(procs.size()));
             int page = rng.nextInt(PAGES);
             long va = base + page * 4096L;
-            switch (rng.nextInt(10)) {
+            switch (rng.nextInt(11)) {
                 case 0, 1, 2 -> {
                     for (int i = 0; i < 16; i++) {
                         int pg = rng.nextInt(PAGES);
@@ -125,6 +125,22 @@ final class KsmProperties {
                         m.syscalls().madvise(pr.p.mm(), va, n * 4096L, "pageout", 0);
                     }
                 }
+                case 9 -> {
+                    // reclaim: the page (a KSM page when there is one) goes first, then one direct reclaim
+                    int pfn = mappedPfn(k, pr, base, page);
+                    ReclaimTestPolicies.Recording lru = TestCatalog.lastRecording;
+                    if (pfn >= 0 && lru.order.remove(pfn)) {
+                        boolean wasKsm = k.frames.test(pfn, PageFrames.PG_KSM);
+                        List<Integer> rest = new ArrayList<>(lru.order);
+                        lru.order.clear();
+                        lru.order.add(pfn);
+                        lru.order.addAll(rest);
+                        io.vmsim.core.vmscan.Reclaim.of(k).vmscan().directReclaim(Gfp.GFP_KERNEL, 0, 0);
+                        if (wasKsm && k.frames.refcount[pfn] == 0) {
+                            ksmReclaimed++;
+                        }
+                    }
+                }
                 case 8 -> {
                     if (pr != first && rng.nextInt(3) == 0) {
                         m.syscalls().exit(pr.p.mm(), 0);
@@ -155,10 +171,12 @@ final class KsmProperties {
         m.debugChecks().check("end");
         Statistics.label("merged").collect(maxSharing > 0);
         Statistics.label("KSM page migrated").collect(ksmMigrated > 0);
-        // KSM pages are exactly the frames the stable tree knows, and none is on an LRU
+        Statistics.label("KSM page reclaimed").collect(ksmReclaimed > 0);
+        // KSM pages are evictable: on an LRU list, as Linux keeps them
         for (int pfn = 0; pfn < k.frames.nrFrames(); pfn++) {
             if (k.frames.test(pfn, PageFrames.PG_KSM)) {
-                assertThat(k.frames.test(pfn, PageFrames.PG_LRU)).isFalse();
+                assertThat(k.frames.test(pfn, PageFrames.PG_LRU)).isTrue();
+                assertThat(k.frames.test(pfn, PageFrames.PG_UNEVICTABLE)).isFalse();
                 assertThat(k.frames.refcount[pfn]).isEqualTo(k.frames.mapcount[pfn]).isPositive();
             }
         }

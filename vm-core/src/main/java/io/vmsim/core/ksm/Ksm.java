@@ -35,9 +35,13 @@ import java.util.TreeMap;
  * kernel sorts its rbtrees with {@code memcmp()}, so equal tags are equal contents and the trees
  * are sorted maps keyed by tag.
  *
- * <p>Simplifications, each documented in {@code docs/ksm.md}: a KSM page leaves the LRU and is
- * unevictable (the kernel swaps KSM pages through {@code rmap_walk_ksm()}); THP, mlocked and
- * swap-cache pages are not merged (the kernel splits THPs first); a stable node goes the moment
+ * <p>A KSM page stays on the LRU and is reclaimed as Linux reclaims it: {@code try_to_unmap()}
+ * walks its mappings with {@link #rmapWalk}, every PTE gets the same swap entry, the page is
+ * written and freed, and its stable node goes with it ({@link #ksmPageFreed}); the pages swapped
+ * back in are ordinary anonymous pages ({@code ksm_might_need_to_copy()} in {@code SwapIn}).
+ *
+ * <p>Simplifications, each documented in {@code docs/ksm.md}: THP and mlocked pages are not
+ * merged (the kernel splits THPs first); {@code MADV_PAGEOUT} passes KSM pages by; a stable node goes the moment
  * its KSM page is freed (the kernel finds it stale later, in {@code ksm_get_folio()}), so stale
  * dups never wait for {@code stable_node_chains_prune_millisecs}; a migrated KSM page keeps its
  * tree node (the kernel moves it to the tree of its new node when {@code merge_across_nodes} is
@@ -463,12 +467,13 @@ public final class Ksm implements KsmHooks, Daemons.Daemon {
     }
 
     /**
-     * {@code write_protect_page()}'s condition: only mappings hold the page (no swap cache, no
-     * other pin); vmsim also leaves mlocked and compound pages alone.
+     * {@code write_protect_page()}'s condition: only its mappings and the swap cache hold the page
+     * ({@code folio_mapcount() + 1 + swapped == folio_ref_count()}; vmsim's refcount does not count
+     * the swap cache's reference), no other pin; vmsim also leaves mlocked and compound pages alone.
      */
     private boolean mergeablePage(int pfn) {
         int fl = frames.flags[pfn];
-        return (fl & (PageFrames.PG_SWAPCACHE | PageFrames.PG_MLOCKED | PageFrames.PG_HEAD | PageFrames.PG_TAIL)) == 0
+        return (fl & (PageFrames.PG_MLOCKED | PageFrames.PG_HEAD | PageFrames.PG_TAIL)) == 0
                 && frames.refcount[pfn] == frames.mapcount[pfn] && frames.mapcount[pfn] > 0;
     }
 
@@ -545,16 +550,12 @@ public final class Ksm implements KsmHooks, Daemons.Daemon {
 
     /**
      * {@code try_to_merge_one_page()} with no KSM page yet: the page itself becomes one, its PTE
-     * write-protected; it leaves the LRU and is unevictable here (a simplification: Linux reclaims KSM pages).
+     * write-protected. It stays on its LRU list, evictable: reclaim swaps it out as any
+     * anonymous page, finding its mappings through {@link #rmapWalk} ({@code rmap_walk_ksm()}).
      */
     private void makeKsmPage(Mm mm, long address, int pfn) {
         writeProtect(mm, address);
-        if ((frames.flags[pfn] & PageFrames.PG_LRU) != 0) {
-            frames.clear(pfn, PageFrames.PG_LRU);
-            k.reclaim.pageRemoved(pfn);
-        }
-        frames.clear(pfn, PageFrames.PG_ACTIVE | PageFrames.PG_REFERENCED | PageFrames.PG_YOUNG | PageFrames.PG_POLICY_MASK);
-        frames.set(pfn, PageFrames.PG_KSM | PageFrames.PG_UNEVICTABLE | PageFrames.PG_DIRTY);
+        frames.set(pfn, PageFrames.PG_KSM | PageFrames.PG_DIRTY);
     }
 
     private void writeProtect(Mm mm, long address) {

@@ -154,7 +154,7 @@ final class Madvise {
                 }
                 if (free) {
                     if (!frames().test(pfn, PageFrames.PG_ANON) || frames().test(pfn, PageFrames.PG_SWAPCACHE | PageFrames.PG_KSM)) {
-                        continue; // a KSM page is unevictable here, never lazy-free (KSM, issue 11)
+                        continue; // a KSM page is never made lazy-free here (KSM, issue 11; docs/ksm.md)
                     }
                     frames().clear(pfn, PageFrames.PG_DIRTY);
                     if ((e & (Pte.ACCESSED | Pte.DIRTY)) != 0) {

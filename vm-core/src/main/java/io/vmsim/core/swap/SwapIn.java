@@ -46,6 +46,10 @@ public final class SwapIn {
         Mm mm = task.mm();
         long entry = ptes[i];
         int pfn = swap.lookup(entry);
+        if (pfn >= 0 && needsCopy(pfn, vma, va)) {
+            copySwapCachePage(task, vma, va, pfn, entry, write, ptes, i);
+            return;
+        }
         if (pfn >= 0) {
             frames.mapcount[pfn]++;
             frames.refcount[pfn]++;
@@ -83,6 +87,49 @@ public final class SwapIn {
             bits |= Pte.RW | (write ? Pte.DIRTY : 0);
         }
         // a write to a read-only mapping of a shared slot's page retries into a copy-on-write fault
+        ptes[i] = Pte.make(pfn, bits);
+    }
+
+    /**
+     * {@code ksm_might_need_to_copy()} (mm/ksm.c, Linux 6.18): the swap cache's page belongs to
+     * another anon_vma, or to another index, than the faulting area and address. Only a KSM page
+     * swapped out gives a slot to unrelated processes (fork shares the anon_vma): the first of
+     * them to fault reads the page in for its own anon_vma, and each other one gets a copy.
+     */
+    private boolean needsCopy(int pfn, Vma vma, long va) {
+        k.anonVmaPrepare(vma);
+        return frames.mapping[pfn] != vma.anonVma().id() || (frames.index[pfn] & 0xffffffffL) != vma.linearIndex(va);
+    }
+
+    /**
+     * {@code do_swap_page()} with the copy {@code ksm_might_need_to_copy()} made: a new page,
+     * exclusive to this mapping (so writable in a writable area), holding what the swap cache's
+     * page holds; this PTE's reference to the slot goes ({@code swap_free()}), the swap cache's page
+     * stays for the other entries (or goes with the slot if this was the last).
+     */
+    private void copySwapCachePage(Task task, Vma vma, long va, int src, long entry, boolean write, long[] ptes, int i) {
+        Mm mm = task.mm();
+        k.hooks.beforeUserAlloc(mm, 1, task.cpu());
+        int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), k.allocationNode(task, vma, va));
+        if (pfn < 0) {
+            throw new WorkloadException(String.format("out of memory: %s (pid %d) copying a swapped-in page at 0x%x",
+                    task.comm(), task.pid(), va));
+        }
+        if (ptes[i] != entry || swap.lookup(entry) != src) {
+            throw new IllegalStateException("swap entry at 0x" + Long.toHexString(va) + " changed during allocation");
+        }
+        k.clock.advance(k.cost.copy4kPs); // copy_mc_user_highpage()
+        frames.mapcount[pfn] = 1;
+        frames.refcount[pfn] = 1;
+        k.newAnonFolio(pfn, 0, vma, va);
+        k.contents.set(pfn, k.contents.get(src));
+        k.hooks.swapEntryFreed(entry); // swap_free(); the last entry's slot takes an unmapped cache page with it
+        mm.swapEnts--;
+        mm.rssAnon++;
+        long bits = Pte.PRESENT | Pte.USER | Pte.ACCESSED;
+        if (vma.has(VmaFlags.VM_WRITE)) {
+            bits |= Pte.RW | (write ? Pte.DIRTY : 0);
+        }
         ptes[i] = Pte.make(pfn, bits);
     }
 

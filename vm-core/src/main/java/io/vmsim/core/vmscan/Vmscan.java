@@ -749,8 +749,8 @@ public final class Vmscan implements AllocHooks {
      * counted: Linux counts them in {@code shrink_inactive_list()}, which this path does not pass.
      */
     public boolean reclaimOnRequest(int pfn) {
-        if (!frames.test(pfn, PageFrames.PG_LRU) || frames.test(pfn, PageFrames.PG_HEAD | PageFrames.PG_TAIL)) {
-            return false;
+        if (!frames.test(pfn, PageFrames.PG_LRU) || frames.test(pfn, PageFrames.PG_HEAD | PageFrames.PG_TAIL | PageFrames.PG_KSM)) {
+            return false; // MADV_PAGEOUT leaves KSM pages to reclaim proper (docs/ksm.md)
         }
         // reclaim_pages() (mm/vmscan.c): may_swap = 1 whatever vm.swappiness; anonymous pages
         // go to swap whenever it has a free slot
@@ -911,6 +911,7 @@ public final class Vmscan implements AllocHooks {
             frames.flags[pfn] &= PageFrames.PG_HEAD | PageFrames.PG_TAIL;
             frames.mapping[pfn] = 0;
             frames.index[pfn] = 0;
+            k.contents.clear(pfn); // a freed frame holds no contents
             k.nrAnonPages--;
             allocator.freePages(pfn, 0, 0);
         } else {
@@ -925,7 +926,13 @@ public final class Vmscan implements AllocHooks {
             swap.setShadow(entry, shadow, domain);
             k.hooks.uncharge(pfn, 1);
             frames.refcount[pfn] = 0;
-            swap.removeFromCache(pfn);
+            swap.removeFromCache(pfn); // the slot keeps the page's contents
+            if ((frames.flags[pfn] & PageFrames.PG_KSM) != 0) {
+                // a KSM page, unmapped through rmap_walk_ksm(): its stable node goes with it
+                // (Linux: ksm_get_folio() finds the node stale at its next use, mm/ksm.c)
+                k.ksm.ksmPageFreed(pfn);
+            }
+            k.contents.clear(pfn);
             frames.flags[pfn] &= PageFrames.PG_HEAD | PageFrames.PG_TAIL;
             frames.mapping[pfn] = 0;
             frames.index[pfn] = 0;
