@@ -1,11 +1,8 @@
 package io.vmsim.policies.numa;
 
 import io.vmsim.api.machine.TaskView;
-import io.vmsim.api.machine.VmaView;
-import io.vmsim.api.policy.NumaHintFault;
 import io.vmsim.api.policy.NumaPolicy;
 import io.vmsim.api.policy.NumaPromotion;
-import io.vmsim.api.policy.NumaTaskStats;
 
 import java.util.Arrays;
 
@@ -26,12 +23,11 @@ import java.util.Arrays;
  * a frame whose page moved away is inherited by the frame's next page until cooling clears it.
  * Ordinary balancing decisions are Linux's, as {@link LinuxNumaPolicy} makes them.
  */
-public final class MemtisPolicy implements NumaPolicy {
+public final class MemtisPolicy extends TieringOnLinuxBalancing {
     /** Bins: counts up to 2^15 - 1 (a count saturates there). */
     static final int BINS = 16;
     private static final int MAX_COUNT = (1 << (BINS - 1)) - 1;
 
-    private final LinuxNumaPolicy linux;
     private final long capacity;
     private final long coolingFaults;
     private short[] count = new short[0];
@@ -44,29 +40,9 @@ public final class MemtisPolicy implements NumaPolicy {
      * @param coolingFaults samples between two halvings of every count
      */
     public MemtisPolicy(int nrNodes, long fastFrames, long coolingFaults) {
-        this.linux = new LinuxNumaPolicy(nrNodes);
+        super(nrNodes);
         this.capacity = fastFrames;
         this.coolingFaults = coolingFaults;
-    }
-
-    @Override
-    public int allocationNode(TaskView task, VmaView vma, long address, int localNode) {
-        return localNode;
-    }
-
-    @Override
-    public boolean wantsHintingFaults() {
-        return true;
-    }
-
-    @Override
-    public int hintingFault(TaskView task, NumaHintFault fault) {
-        return linux.hintingFault(task, fault);
-    }
-
-    @Override
-    public int preferredNode(TaskView task, NumaTaskStats stats) {
-        return linux.preferredNode(task, stats);
     }
 
     /** The bin of a count: 0 for none, else {@code floor(log2(count)) + 1}. */

@@ -1,11 +1,8 @@
 package io.vmsim.policies.numa;
 
 import io.vmsim.api.machine.TaskView;
-import io.vmsim.api.machine.VmaView;
-import io.vmsim.api.policy.NumaHintFault;
 import io.vmsim.api.policy.NumaPolicy;
 import io.vmsim.api.policy.NumaPromotion;
-import io.vmsim.api.policy.NumaTaskStats;
 
 import java.util.Arrays;
 
@@ -33,8 +30,7 @@ import java.util.Arrays;
  * balancing decisions (a page of a node with CPUs, {@code kernel.numa_balancing=1}) are Linux's,
  * as {@link LinuxNumaPolicy} makes them.
  */
-public final class TppPolicy implements NumaPolicy {
-    private final LinuxNumaPolicy linux;
+public final class TppPolicy extends TieringOnLinuxBalancing {
     private final long demoteScaleFactor;
     private final long[] nodeFrames;
     /** One bit per frame: a hinting fault found the page inactive and marked it. */
@@ -45,29 +41,9 @@ public final class TppPolicy implements NumaPolicy {
      * @param demoteScaleFactor headroom above Linux's mark, in units of 0.01% of the node
      */
     public TppPolicy(long[] nodeFrames, long demoteScaleFactor) {
-        this.linux = new LinuxNumaPolicy(nodeFrames.length);
+        super(nodeFrames.length);
         this.nodeFrames = nodeFrames.clone();
         this.demoteScaleFactor = demoteScaleFactor;
-    }
-
-    @Override
-    public int allocationNode(TaskView task, VmaView vma, long address, int localNode) {
-        return localNode;
-    }
-
-    @Override
-    public boolean wantsHintingFaults() {
-        return true;
-    }
-
-    @Override
-    public int hintingFault(TaskView task, NumaHintFault fault) {
-        return linux.hintingFault(task, fault);
-    }
-
-    @Override
-    public int preferredNode(TaskView task, NumaTaskStats stats) {
-        return linux.preferredNode(task, stats);
     }
 
     @Override
