@@ -183,6 +183,14 @@ public final class Simulation {
                     + " pages that arrived unused (readahead, split, collapse) as used: it does not override"
                     + " ReclaimPolicy.pageAddedUnreferenced");
         }
+        io.vmsim.core.numa.NumaBalancing numa = m.numaBalancing();
+        long huge = numa == null ? 0 : numa.hugeLeftInPlace();
+        if (huge > 0) {
+            out.add("automatic NUMA balancing left " + String.format(Locale.ROOT, "%,d", huge)
+                    + " huge pages on their node that Linux would have migrated (or promoted): vmsim migrates"
+                    + " 4 KiB pages only, and counts 512 in pgmigrate_fail for each; for placement figures run with"
+                    + " mm.transparent_hugepage.enabled=never");
+        }
         return out;
     }
 }

@@ -158,4 +158,24 @@ final class NumaScenariosTest {
         assertThat(b.nanos()).isEqualTo(a.nanos());
         assertThat(b.local()).isEqualTo(a.local());
     }
+
+    @Test
+    void hugePagesBalancingWouldMove_areLeftInPlace_andTheRunSaysSo() throws Exception {
+        // vmsim migrates 4 KiB pages only; with THP on, numa02's remote slices are huge pages
+        // that Linux's do_huge_pmd_numa_page() would migrate: a researcher must be told
+        Scenario s = ScenarioCatalog.builtin("numa02");
+        Map<String, String> cfg = new HashMap<>(s.config());
+        cfg.put("mm.transparent_hugepage.enabled", "always");
+        cfg.put("policy.numa", "linux");
+        io.vmsim.core.report.RunResult r = Simulation.runScenario(new TestConfig(cfg), new TestCatalog(), s, Progress.NONE);
+        long fail = r.counters().get("pgmigrate_fail");
+        assertThat(fail).as("huge pages balancing wanted to move").isPositive();
+        assertThat(fail % 512).isZero();
+        String count = String.format(java.util.Locale.ROOT, "%,d", fail / 512);
+        assertThat(r.warnings()).anySatisfy(w -> assertThat(w).startsWith("automatic NUMA balancing left " + count + " huge pages"));
+        // and with THP off, as the scenario sets it, no warning
+        Map<String, String> off = new HashMap<>(s.config());
+        off.put("policy.numa", "linux");
+        assertThat(Simulation.runScenario(new TestConfig(off), new TestCatalog(), s, Progress.NONE).warnings()).isEmpty();
+    }
 }

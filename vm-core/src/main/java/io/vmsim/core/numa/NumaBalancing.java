@@ -86,6 +86,12 @@ public final class NumaBalancing implements Daemons.Daemon {
 
     private final Kernel k;
     private final PageFrames frames;
+    /**
+     * Huge pages a hinting fault would have migrated (or, in tiering mode, considered for
+     * promotion) and left in place, because vmsim migrates order-0 pages only where Linux
+     * migrates the whole folio: the run warns with this count.
+     */
+    private long hugeLeftInPlace;
     private final NumaPolicy policy;
     private final Migrator migrator;
     private final int nrNodes;
@@ -615,11 +621,13 @@ public final class NumaBalancing implements Daemons.Daemon {
         }
         NumaTask nt = tasks.get(task.numaIndex);
         if (tiering != null && tiering.usesAccessTime(pageNid)) {
+            hugeLeftInPlace++;
             return; // a huge page is not promoted (the migrator moves order-0 pages)
         }
         int last = exchangeCpupid(head, cpu, task);
         int target = ask(nt, head, pageNid, cpu, thisNid, last, false);
         if (target >= 0 && target != pageNid) {
+            hugeLeftInPlace++;
             k.vmstat.add(VmEvent.PGMIGRATE_FAIL, Kernel.HPAGE_PMD_NR);
             flags |= TNF_MIGRATE_FAIL;
         }
@@ -1013,5 +1021,10 @@ public final class NumaBalancing implements Daemons.Daemon {
         public NumaTaskStats task() {
             return stats.of(nt);
         }
+    }
+
+    /** Huge pages balancing or tiering would have moved and left in place (vmsim moves order-0 pages only). */
+    public long hugeLeftInPlace() {
+        return hugeLeftInPlace;
     }
 }
