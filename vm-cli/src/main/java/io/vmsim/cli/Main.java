@@ -12,7 +12,8 @@ import java.util.Arrays;
  * The {@code vmsim} command. Exit status: 0 on success, 2 for bad input (configuration,
  * scenario, trace, options) reported in one line per problem on stderr, 3 when a policy failed
  * (threw or answered nonsense; the counters so far are still written), 130 when SIGINT stopped a
- * run (what it counted is still written, marked interrupted), 1 for anything else.
+ * run (what it counted is still written, marked interrupted), 4 when some points of a sweep failed
+ * (the others are written, the failures recorded), 1 for anything else.
  */
 public final class Main {
     /** Success. */
@@ -23,6 +24,8 @@ public final class Main {
     static final int USAGE = 2;
     /** A policy threw or answered something the core cannot use. */
     static final int POLICY_FAILED = 3;
+    /** {@code vmsim sweep}: the sweep finished but some of its points failed (recorded in its results). */
+    static final int SWEEP_POINTS_FAILED = 4;
     /** Stopped by SIGINT (128 + 2, as shells report it); the partial figures were written. */
     static final int INTERRUPTED = 130;
 

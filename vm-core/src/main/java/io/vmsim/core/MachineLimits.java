@@ -19,7 +19,7 @@ import java.util.Locale;
  * is built, so the user gets one line per problem naming the key, its value and what fits,
  * instead of an error from deep inside the construction.
  */
-final class MachineLimits {
+public final class MachineLimits {
     /** Room for a reclaim policy's own per-frame state (IntrusivePageLists keeps three ints a frame). */
     static final int POLICY_BYTES_PER_FRAME = 16;
     /** Page tables: one 4 KiB table (a {@code long[512]}) per 512 frames mapped with 4 KiB pages. */
@@ -27,7 +27,7 @@ final class MachineLimits {
     /** Heap bytes per frame the estimate counts: the core's frame arrays, a policy's state, page tables. */
     static final int HEAP_BYTES_PER_FRAME = PageFrames.BYTES_PER_FRAME + POLICY_BYTES_PER_FRAME + TABLE_BYTES_PER_FRAME;
     /** Heap besides the frames and swap slots: classes, Guice, TLBs, trace buffers. */
-    static final long FIXED_HEAP_BYTES = 64L << 20;
+    public static final long FIXED_HEAP_BYTES = 64L << 20;
 
     private static final long GIB = 1L << 30;
     private static final long MIB = 1L << 20;
@@ -52,7 +52,7 @@ final class MachineLimits {
     }
 
     /** Heap bytes a machine of this configuration needs, by the per-frame and per-slot figures above. */
-    static long heapEstimate(CoreConfig config) {
+    public static long heapEstimate(CoreConfig config) {
         long frames = config.getLong(CoreKeys.MEMORY) >>> 12;
         long slots = config.getLong(CoreKeys.SWAP_SIZE) >>> 12;
         return frames * HEAP_BYTES_PER_FRAME + slots * SwapSpace.BYTES_PER_SLOT + FIXED_HEAP_BYTES;

@@ -58,7 +58,7 @@ public final class JsonWriter {
     }
 
     /** The result as ordered maps, lists and scalars. */
-    static Map<String, Object> toTree(RunResult r) {
+    public static Map<String, Object> toTree(RunResult r) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("workload", r.workload());
         if (r.interrupted()) {
