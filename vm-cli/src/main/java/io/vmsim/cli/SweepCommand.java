@@ -109,7 +109,14 @@ final class SweepCommand implements Callable<Integer> {
                     catalog.provider(PolicyKind.RECLAIM, MrcStudy.PolicySpec.parse(p).name());
                 }
             }
-            List<SweepPoint> points = SweepPlan.expand(job, catalog);
+            List<SweepPoint> points;
+            try {
+                points = SweepPlan.expand(job, catalog);
+            } catch (io.vmsim.core.config.ConfigException e) {
+                // varied values are loaded as --set assignments: say where they may come from
+                throw new io.vmsim.core.config.ConfigException(e.problems().stream()
+                        .map(m -> m.replace("(in --set)", "(in --set or --vary)")).toList());
+            }
             SweepOutput output = new SweepOutput(out);
             Progress bar = ProgressBar.forTerminal(err);
             Sweep.Summary s;
