@@ -12,6 +12,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.SparkFiles;
 import org.apache.spark.api.java.JavaSparkContext;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,15 +21,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 /**
  * {@code vmsim sweep --engine spark}: the unfinished points become one Spark job, one task per
  * point, in batches of four tasks per core of the cluster ({@code defaultParallelism}); the
  * driver writes each batch's point files as it comes back, so a sweep killed mid-way loses at
- * most the batch in flight. The files the points read travel with the job through
- * {@link JavaSparkContext#addFile}: the plugin folder (whole, so each plugin keeps its own class
+ * most the batch in flight. The files the points read travel with the job: the plugin folder
+ * whole, zipped through {@code SparkContext.addArchive} (so each plugin keeps its own class
  * loader and library folder, which {@code addJar} onto Spark's class path would not give), the
- * traces, scenario files and the config file; a worker finds its copies with {@link SparkFiles}.
+ * traces, scenario files and the config file through {@link JavaSparkContext#addFile}; a worker
+ * finds its copies with {@link SparkFiles}.
  * The results are written by the driver exactly as the local engine writes them.
  */
 public final class SparkSweepEngine implements SweepEngine {
@@ -45,7 +50,7 @@ public final class SparkSweepEngine implements SweepEngine {
 
     @Override
     public void run(SweepJob job, List<SweepPoint> points, PolicyCatalog catalog, Options options,
-                    Consumer<PointResult> done) {
+                    Consumer<PointResult> done) throws IOException {
         SparkConf conf = new SparkConf().setAppName("vmsim sweep");
         if (options.master() != null) {
             conf.setMaster(options.master());
@@ -58,7 +63,7 @@ public final class SparkSweepEngine implements SweepEngine {
             HashMap<String, String> shipped = new HashMap<>();
             Path plugins = pluginsDir(job);
             if (Files.isDirectory(plugins)) {
-                ship(sc, plugins.toString(), shipped, true);
+                shipFolder(sc, plugins, shipped);
             }
             for (SweepJob.Workload w : job.workloads()) {
                 if (Files.isRegularFile(Path.of(w.ref()))) {
@@ -109,5 +114,25 @@ public final class SparkSweepEngine implements SweepEngine {
         }
         sc.addFile(abs.toString(), folder);
         shipped.put(path, name);
+    }
+
+    /**
+     * Ships a folder: Spark's {@code addFile} takes a folder only with a local master, so it goes
+     * as a zip through {@code addArchive}, which each worker unpacks into a folder that
+     * {@link SparkFiles#get} names.
+     */
+    private static void shipFolder(JavaSparkContext sc, Path folder, Map<String, String> shipped) throws IOException {
+        Path zip = Files.createTempFile("vmsim-plugins-", ".zip");
+        zip.toFile().deleteOnExit();
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip));
+             Stream<Path> files = Files.walk(folder)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                out.putNextEntry(new ZipEntry(folder.relativize(f).toString().replace('\\', '/')));
+                Files.copy(f, out);
+                out.closeEntry();
+            }
+        }
+        sc.sc().addArchive(zip.toString());
+        shipped.put(folder.toString(), zip.getFileName().toString());
     }
 }
