@@ -120,6 +120,37 @@ final class SweepCommandTest {
         assertThat(files(out.resolve("points"))).hasSize(2);
     }
 
+    /** A plugin rebuilt between two sweeps into one folder: its points run again, the built-in policy's do not. */
+    @Test
+    void aChangedPluginJarRunsItsPointsAgain() throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Path jar = plugins.resolve("two-q.jar");
+        Files.copy(PluginJars.example("two-q"), jar);
+        Path out = dir.resolve("p");
+        String[] args = {"sweep", "--trace", TRACE, "--plugins", plugins.toString(), "--vary", "policy.reclaim=2q,lru",
+                "--set", "machine.memory=16M", "--out", out.toString()};
+        assertThat(Cli.run(args).code()).isEqualTo(0);
+        assertThat(Cli.run(args).err()).contains("2 of 2 points already finished");
+        // the same classes, one more entry: another jar as far as anyone can tell
+        Path rebuilt = dir.resolve("rebuilt.jar");
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(jar));
+             java.util.zip.ZipOutputStream o = new java.util.zip.ZipOutputStream(Files.newOutputStream(rebuilt))) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                o.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                in.transferTo(o);
+                o.closeEntry();
+            }
+            o.putNextEntry(new java.util.zip.ZipEntry("CHANGES.txt"));
+            o.write("rebuilt".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            o.closeEntry();
+        }
+        Files.move(rebuilt, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Cli.Outcome again = Cli.run(args);
+        assertThat(again.code()).as(again.err()).isEqualTo(0);
+        assertThat(again.err()).contains("1 of 2 points already finished");
+        assertThat(again.out()).contains("1 run now");
+    }
+
     @Test
     void theSparkEngineWithoutSparkSaysHowToGetIt() {
         Cli.Outcome o = Cli.run("sweep", "--trace", TRACE, "--vary", "machine.memory=16M", "--engine", "spark",

@@ -1,5 +1,7 @@
 package io.vmsim.core.sweep;
 
+import io.vmsim.api.policy.PolicyKind;
+import io.vmsim.api.policy.PolicyProvider;
 import io.vmsim.core.Simulation;
 import io.vmsim.core.config.ConfigException;
 import io.vmsim.core.config.ConfigLoader;
@@ -40,7 +42,7 @@ import java.util.function.UnaryOperator;
  *
  * <p><b>Point hash.</b> The SHA-256 of {@code "vmsim sweep point 1\n"}, the workload's label,
  * for a trace or scenario file the SHA-256 of its content, the repeat index, for {@code --mrc}
- * the policies and frame counts, then every key of the point's effective configuration with its
+ * the policies and frame counts, the SHA-256 of each plugin jar whose policy the point uses, then every key of the point's effective configuration with its
  * value (defaults included, in {@code vmsim config show} order), one {@code key=value} a line;
  * the first 24 hex digits name the point's files. Changing anything that can change a result
  * changes the hash; a default that changes in a new version of vmsim does too.
@@ -65,6 +67,7 @@ public final class SweepPlan {
         boolean seedFixed = job.vary().containsKey(CoreKeys.SEED);
         Set<String> problems = new LinkedHashSet<>();
         List<SweepPoint> points = new ArrayList<>();
+        Map<String, String> jars = new java.util.HashMap<>();
         for (SweepJob.Workload w : job.workloads()) {
             String content = contentHash(w);
             Scenario sc = w.trace() ? null : ScenarioCatalog.resolve(w.ref());
@@ -95,7 +98,8 @@ public final class SweepPlan {
                         }
                         p = new SweepPoint(p.index(), w, r, seed, vary, "");
                         EffectiveConfig c = config(job, w, sc, p.assignments(), catalog);
-                        p = new SweepPoint(p.index(), w, r, seed, vary, hash(job, p, content, c));
+                        String h = hash(job, p, content, c, pluginJars(job, c, catalog, jars));
+                        p = new SweepPoint(p.index(), w, r, seed, vary, h);
                     } catch (ConfigException e) {
                         problems.addAll(e.problems());
                     }
@@ -177,8 +181,43 @@ public final class SweepPlan {
         return s & Long.MAX_VALUE;
     }
 
+    /**
+     * {@code plugin.sha256=<hash of the jar>} lines for the plugin jars whose policies the point
+     * selects ({@code policy.<kind>}, and the policies of an {@code --mrc} study), so that a
+     * rebuilt plugin runs its points again; empty when every policy is built in.
+     */
+    static String pluginJars(SweepJob job, EffectiveConfig c, PolicyCatalog catalog, Map<String, String> cache)
+            throws IOException {
+        Set<String> origins = new java.util.TreeSet<>();
+        for (PolicyKind kind : PolicyKind.values()) {
+            PolicyProvider sel = c.selectedPolicy(kind);
+            if (sel != null) {
+                origins.add(catalog.origin(sel));
+            }
+        }
+        if (job.mrc() != null) {
+            for (String spec : job.mrc().policies()) {
+                origins.add(catalog.origin(catalog.provider(PolicyKind.RECLAIM,
+                        io.vmsim.core.mrc.MrcStudy.PolicySpec.parse(spec).name())));
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String o : origins) {
+            Path jar = Path.of(o);
+            if (Files.isRegularFile(jar)) {
+                String h = cache.get(o);
+                if (h == null) {
+                    h = sha256Of(jar);
+                    cache.put(o, h);
+                }
+                sb.append("plugin.sha256=").append(h).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
     /** The hash of a point (see the class comment), its first {@link #HASH_DIGITS} hex digits. */
-    static String hash(SweepJob job, SweepPoint p, String content, EffectiveConfig c) {
+    static String hash(SweepJob job, SweepPoint p, String content, EffectiveConfig c, String pluginJars) {
         StringBuilder sb = new StringBuilder("vmsim sweep point 1\n");
         sb.append("workload=").append(p.workload().label()).append('\n');
         if (content != null) {
@@ -189,6 +228,7 @@ public final class SweepPlan {
             sb.append("mrc.policy=").append(String.join(",", job.mrc().policies())).append('\n');
             sb.append("mrc.frames=").append(job.mrc().frames()).append('\n');
         }
+        sb.append(pluginJars);
         c.values().forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
         byte[] d = sha256().digest(sb.toString().getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(d).substring(0, HASH_DIGITS);
@@ -203,6 +243,10 @@ public final class SweepPlan {
         if (!Files.isRegularFile(f)) {
             throw new IllegalArgumentException("trace file '" + w.ref() + "' does not exist");
         }
+        return sha256Of(f);
+    }
+
+    private static String sha256Of(Path f) throws IOException {
         MessageDigest md = sha256();
         byte[] buf = new byte[1 << 16];
         try (InputStream in = Files.newInputStream(f)) {

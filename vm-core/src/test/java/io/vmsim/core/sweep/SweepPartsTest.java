@@ -68,6 +68,15 @@ final class SweepPartsTest {
     }
 
     @Test
+    void theProgressLineSaysPointsRateAndEta() {
+        assertThat(Sweep.status(0, 80, System.nanoTime())).isEqualTo("points 0/80");
+        // 10 points in about 20 s: 0.50/s, 70 left, about 140 s
+        assertThat(Sweep.status(10, 80, System.nanoTime() - 20_000_000_000L)).matches("points 10/80, 0\\.50/s, ETA 2m(19|20)s");
+        assertThat(Sweep.duration(59)).isEqualTo("59s");
+        assertThat(Sweep.duration(3 * 3600 + 7 * 60 + 5)).isEqualTo("3h07m");
+    }
+
+    @Test
     void jsonReadBackRendersTheSameLine() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("a", 1L);
