@@ -78,6 +78,16 @@ final class MachineLimits {
         return untouchedBytes(config, frames) + Math.min(frames, TOUCHED_FRAMES_COUNTED) * HEAP_BYTES_PER_FRAME;
     }
 
+    /**
+     * Sections a run may touch in a heap of {@code maxHeapBytes}: what is left after all of memory
+     * untouched, at {@link #HEAP_BYTES_PER_FRAME} per touched frame.
+     */
+    static long sectionBudget(CoreConfig config, long maxHeapBytes) {
+        long frames = config.getLong(CoreKeys.MEMORY) >>> 12;
+        long left = maxHeapBytes - untouchedBytes(config, frames);
+        return Math.max(0, left / ((long) HEAP_BYTES_PER_FRAME * PageFrames.PAGES_PER_SECTION));
+    }
+
     /** Heap bytes the machine needs if the run touches every frame. */
     static long fullHeapEstimate(CoreConfig config) {
         long frames = config.getLong(CoreKeys.MEMORY) >>> 12;

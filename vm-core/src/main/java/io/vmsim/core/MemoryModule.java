@@ -42,6 +42,7 @@ final class MemoryModule extends AbstractModule {
         // nodes one after another from PFN 0, each starting on a MAX_ORDER boundary
         PageFrames f = new PageFrames((int) nr, topology.nodeStartPfns());
         f.setHeapIfAllTouched(MachineLimits.fullHeapEstimate(config));
+        f.setSectionBudget(MachineLimits.sectionBudget(config, Runtime.getRuntime().maxMemory()));
         return f;
     }
 

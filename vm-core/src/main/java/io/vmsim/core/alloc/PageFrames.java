@@ -207,6 +207,9 @@ public final class PageFrames implements FrameView {
         if (flags[s] != ZERO) {
             return;
         }
+        if (presentSections >= sectionBudget) {
+            throw new HeapExhaustedException(this, s);
+        }
         int len = (int) Math.min(PAGES_PER_SECTION, (long) nrFrames - ((long) s << SECTION_SHIFT));
         int[][] arrays = new int[INT_ARRAYS_PER_SECTION][];
         try {
@@ -229,6 +232,15 @@ public final class PageFrames implements FrameView {
     }
 
     private long heapIfAllTouched = -1;
+    private long sectionBudget = Long.MAX_VALUE;
+
+    /**
+     * The most sections the heap is counted to hold ({@code MachineLimits}): the first write to
+     * a section beyond them raises {@link HeapExhaustedException}.
+     */
+    public void setSectionBudget(long sections) {
+        this.sectionBudget = sections;
+    }
 
     /** The heap a run touching every frame needs, named when the heap runs out ({@link HeapExhaustedException}). */
     public void setHeapIfAllTouched(long bytes) {
@@ -254,10 +266,9 @@ public final class PageFrames implements FrameView {
                     + ((f.heapIfAllTouched + (1L << 30) - 1) >> 30) + " GiB (e.g. VMSIM_JAVA_OPTS=-Xmx"
                     + ((f.heapIfAllTouched + f.heapIfAllTouched / 4 + (1L << 30) - 1) >> 30) + "g)"
                     : "";
-            return "the Java heap (" + (max >> 20) + " MiB) is full: the workload has touched " + (touched >> 20)
-                    + " MiB of simulated memory (" + f.presentSections + " sections of 128 MiB, " + BYTES_PER_FRAME
-                    + " bytes of frame metadata a frame) and section " + section + " (PFN " + ((long) section << SECTION_SHIFT)
-                    + ") does not fit" + all + ", or simulate less";
+            return "the Java heap (" + (max >> 20) + " MiB) cannot hold the frames the workload touches: it has touched "
+                    + (touched >> 20) + " MiB of simulated memory (" + f.presentSections + " sections of 128 MiB) and section "
+                    + section + " (PFN " + ((long) section << SECTION_SHIFT) + ") does not fit" + all + ", or simulate less";
         }
     }
 

@@ -82,4 +82,22 @@ final class DeferredInitTest {
         assertThat(a.isFreeFrame(pfn)).isFalse();
         a.verify();
     }
+
+    @Test
+    void aSectionBeyondTheBudget_stopsTheRunWithTheHeapItNeeds_insteadOfOutOfMemoryError() {
+        PageFrames f = new PageFrames(1 << 30, new int[] {0});
+        f.setSectionBudget(2);
+        f.setHeapIfAllTouched(60L << 30);
+        f.setFlags(0, 1);
+        f.setFlags(PageFrames.PAGES_PER_SECTION, 1);
+        assertThat(f.presentSections()).isEqualTo(2);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.setRefcount(5 * PageFrames.PAGES_PER_SECTION + 1, 1))
+                .isInstanceOf(PageFrames.HeapExhaustedException.class)
+                .isInstanceOf(io.vmsim.core.error.UserError.class)
+                .hasMessageContaining("it has touched 256 MiB of simulated memory (2 sections of 128 MiB) and section 5")
+                // 60 GiB with a quarter to spare
+                .hasMessageContaining("needs about 60 GiB (e.g. VMSIM_JAVA_OPTS=-Xmx75g)");
+        assertThat(f.presentSections()).isEqualTo(2);
+        assertThat(f.refcount(5 * PageFrames.PAGES_PER_SECTION + 1)).isZero();
+    }
 }
