@@ -4,10 +4,13 @@ import io.vmsim.core.Machine;
 import io.vmsim.core.alloc.PageFrames;
 
 /**
- * Heap bytes per simulated 4 KiB frame. Builds machines of half and full {@code machine.memory}
- * (16G by default, or the first argument) with the reclaim policy given as the second argument
- * (default {@code fifo}) and reports the marginal heap per frame between the two, which excludes
- * fixed costs (classes, Guice, TLBs). Run with a collector that compacts fully, e.g.
+ * Heap bytes per simulated 4 KiB frame of a machine just booted. Builds machines of half and full
+ * {@code machine.memory} (16G by default, or the first argument) with the reclaim policy given as
+ * the second argument (default {@code fifo}) and reports the marginal heap per frame between the
+ * two, which excludes fixed costs (classes, Guice, TLBs). Frames are initialised lazily, so this
+ * is the cost of memory never touched (section references, pageblock bytes, a policy's arrays
+ * sized by its capacity); a touched frame adds {@link PageFrames#BYTES_PER_FRAME} when its
+ * 128 MiB section is first written. Run with a collector that compacts fully, e.g.
  * {@code java -XX:+UseSerialGC -Xmx8g -cp vm-bench/target/benchmarks.jar io.vmsim.bench.Footprint 16G lru}.
  */
 public final class Footprint {
@@ -34,8 +37,8 @@ public final class Footprint {
         double marginal = (retained[1] - retained[0]) / (double) (frames[1] - frames[0]);
         System.out.printf("policy.reclaim=%s: %d frames retain %d bytes, %d frames retain %d bytes%n",
                 policy, frames[0], retained[0], frames[1], retained[1]);
-        System.out.printf("marginal heap per frame: %.2f bytes (the core's frame arrays: %d bytes; the rest is the policy's own)%n",
-                marginal, PageFrames.BYTES_PER_FRAME);
+        System.out.printf("marginal heap per untouched frame: %.2f bytes (a touched frame's metadata: %d bytes, allocated"
+                + " a section of %d frames at a time)%n", marginal, PageFrames.BYTES_PER_FRAME, PageFrames.PAGES_PER_SECTION);
     }
 
     private static long used() throws InterruptedException {

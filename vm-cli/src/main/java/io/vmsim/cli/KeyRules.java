@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * A key's rule as {@code vmsim config show} prints it, short and with its unit:
- * {@code 0..200}, {@code 1..100 %}, {@code 16 MiB..1 TiB}, {@code 0..1e9 ns},
+ * {@code 0..200}, {@code 1..100 %}, {@code 16 MiB..4 TiB}, {@code 0..1e9 ns},
  * {@code always|madvise|never}. The unit comes from the key's name, which follows Linux's habit
  * of naming it there ({@code min_free_kbytes}, {@code scan_sleep_millisecs}, {@code dirty_ratio}).
  */

@@ -153,7 +153,7 @@ final class MainTest {
         Cli.Outcome o = run("config", "show");
         assertThat(o.code()).isZero();
         // largepages3, the default scenario, sets these (vm-core/src/main/resources/scenarios/largepages3.yaml)
-        assertThat(o.out()).containsPattern("(?m)^machine\\.memory +4G +scenario largepages3 +16 MiB\\.\\.1 TiB")
+        assertThat(o.out()).containsPattern("(?m)^machine\\.memory +4G +scenario largepages3 +16 MiB\\.\\.4 TiB")
                 .containsPattern("(?m)^cpu\\.profile +reference-2010 +scenario largepages3 +haswell\\|reference-2010\\|host$")
                 .containsPattern("(?m)^mm\\.transparent_hugepage\\.enabled +always +scenario largepages3 +always\\|madvise\\|never$")
                 // Documentation/admin-guide/sysctl/vm.rst: swappiness 0..200, dirty_ratio a percentage

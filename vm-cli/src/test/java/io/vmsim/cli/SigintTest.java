@@ -152,11 +152,13 @@ final class SigintTest {
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(2);
-        // 2^28 frames x 56 bytes + 64 MiB = 14.06 GiB; with a quarter to spare, 18 GiB
+        // untouched: 2^13 sections x 64 bytes + 2^28 / 512 pageblock bytes + 2^28 memcg owner bytes;
+        // 64 MiB fixed; the first 2^20 frames touched at 56 bytes: 377 MiB, with a quarter to spare 472 MiB
+        long need = (1L << 13) * 64 + (1L << 28) / 512 + (1L << 28) + (64L << 20) + (1L << 20) * 56;
         assertThat(err.lines()).singleElement().asString()
-                .startsWith("vmsim: 'machine.memory' = '1T' (in --set): a machine of 268,435,456 frames needs about 14.1 GiB"
-                        + " of Java heap, more than the ")
-                .contains("VMSIM_JAVA_OPTS=-Xmx18g");
+                .startsWith("vmsim: 'machine.memory' = '1T' (in --set): a machine of 268,435,456 frames needs about "
+                        + ((need + (1L << 20) - 1) >> 20) + " MiB of Java heap before its workload touches more than 4G, more than the ")
+                .contains("VMSIM_JAVA_OPTS=-Xmx" + ((need + need / 4 + (1L << 20) - 1) >> 20) + "m");
         assertThat(out.get(60, TimeUnit.SECONDS)).isEmpty();
     }
 }

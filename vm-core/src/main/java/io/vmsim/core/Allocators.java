@@ -23,7 +23,8 @@ final class Allocators {
         }
         PageAllocator a = new PageAllocator(frames, config.getInt(CoreKeys.CPUS), config.getLong(CoreKeys.MIN_FREE_KBYTES),
                 config.getInt(CoreKeys.WATERMARK_SCALE_FACTOR), config.getInt(CoreKeys.PCP_BATCH),
-                PageAllocator.DMA32_END_PFN, PageAllocator.buildNodeOrder(distance, hasCpus));
+                PageAllocator.DMA32_END_PFN, PageAllocator.buildNodeOrder(distance, hasCpus),
+                config.getBoolean(CoreKeys.DEFERRED_STRUCT_PAGE_INIT));
         int[] cpuNode = new int[topology.nrCpus()];
         for (int c = 0; c < cpuNode.length; c++) {
             cpuNode[c] = topology.nodeOfCpu(c);

@@ -1,25 +1,26 @@
 package io.vmsim.core;
 
-import io.vmsim.api.machine.IntrusivePageLists;
 import io.vmsim.api.machine.PageLists;
+import io.vmsim.core.alloc.PageFrames;
 
 /**
  * The {@link PageLists} of a policy kind other than reclaim: links and eight bits per frame of
  * its own, so a huge-page, NUMA or dedup policy can never overwrite the reclaim policy's state
- * in the frames. The arrays are allocated on first use: a policy that keeps no per-frame state
- * costs nothing, so a frame stays 32 bytes.
+ * in the frames. The arrays are allocated on first use, a section of frames at a time
+ * ({@link PageFrames}): a policy that keeps no per-frame state costs nothing, so a frame stays
+ * 32 bytes, and one that does pays for the sections it touches.
  */
 final class KindPageLists implements PageLists {
     private final int nrFrames;
-    private IntrusivePageLists lists;
+    private PageLists lists;
 
     KindPageLists(int nrFrames) {
         this.nrFrames = nrFrames;
     }
 
-    private IntrusivePageLists lists() {
+    private PageLists lists() {
         if (lists == null) {
-            lists = IntrusivePageLists.standalone(nrFrames);
+            lists = new FramePageLists(new PageFrames(nrFrames, new int[] {0}));
         }
         return lists;
     }

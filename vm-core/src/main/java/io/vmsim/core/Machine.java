@@ -119,8 +119,9 @@ public final class Machine {
         if (root instanceof OutOfMemoryError) {
             return new ConfigException(List.of("'" + CoreKeys.MEMORY + "' = '" + config.asMap().getOrDefault(CoreKeys.MEMORY,
                     Long.toString(config.getLong(CoreKeys.MEMORY))) + "': the Java heap ran out while building the machine"
-                    + " (it needs about " + (MachineLimits.heapEstimate(config) >> 20) + " MiB); give it more, e.g. VMSIM_JAVA_OPTS=-Xmx"
-                    + MachineLimits.xmx(MachineLimits.heapEstimate(config) * 2) + ", or simulate less memory"));
+                    + " (with every frame touched it needs about " + (MachineLimits.fullHeapEstimate(config) >> 20)
+                    + " MiB); give it more, e.g. VMSIM_JAVA_OPTS=-Xmx"
+                    + MachineLimits.xmx(MachineLimits.fullHeapEstimate(config)) + ", or simulate less memory"));
         }
         if (root instanceof RuntimeException r) {
             return r;
@@ -190,8 +191,8 @@ public final class Machine {
     }
 
     private void observed(int pfn, boolean write) {
-        int head = (frames.flags[pfn] & PageFrames.PG_TAIL) != 0 ? pfn & ~(Kernel.HPAGE_PMD_NR - 1) : pfn;
-        if ((frames.flags[head] & PageFrames.PG_LRU) != 0) {
+        int head = (frames.flags(pfn) & PageFrames.PG_TAIL) != 0 ? pfn & ~(Kernel.HPAGE_PMD_NR - 1) : pfn;
+        if ((frames.flags(head) & PageFrames.PG_LRU) != 0) {
             kernel.reclaim.pageAccessed(head, write);
         }
     }

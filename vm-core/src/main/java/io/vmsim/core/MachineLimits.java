@@ -24,10 +24,26 @@ public final class MachineLimits {
     static final int POLICY_BYTES_PER_FRAME = 16;
     /** Page tables: one 4 KiB table (a {@code long[512]}) per 512 frames mapped with 4 KiB pages. */
     static final int TABLE_BYTES_PER_FRAME = 8;
-    /** Heap bytes per frame the estimate counts: the core's frame arrays, a policy's state, page tables. */
+    /** Heap bytes per touched frame: the core's frame arrays, a policy's state, page tables. */
     static final int HEAP_BYTES_PER_FRAME = PageFrames.BYTES_PER_FRAME + POLICY_BYTES_PER_FRAME + TABLE_BYTES_PER_FRAME;
     /** Heap besides the frames and swap slots: classes, Guice, TLBs, trace buffers. */
     public static final long FIXED_HEAP_BYTES = 64L << 20;
+    /**
+     * Frames whose metadata the estimate always counts, touched or not: 4 GiB of simulated
+     * memory (the default machine.memory), so that a machine up to that size is checked as if
+     * all of it were touched. Beyond it the run pays for the sections it touches, and a run
+     * that touches more than the heap holds stops at that section ({@link PageFrames#touchSection}).
+     */
+    static final long TOUCHED_FRAMES_COUNTED = 1L << 20;
+    /**
+     * Heap every section costs whether touched or not: {@value PageFrames#INT_ARRAYS_PER_SECTION}
+     * references of at most 8 bytes each.
+     */
+    static final int BYTES_PER_SECTION = PageFrames.INT_ARRAYS_PER_SECTION * 8;
+    /** Bytes per frame of tables kept for all of memory: memcg's owner byte ({@code LruDomains}), allocated with the first cgroup. */
+    static final int UNTOUCHED_BYTES_PER_FRAME = 1;
+    /** NUMA balancing's {@code last_cpupid}: an int per frame for all of memory when kernel.numa_balancing is on. */
+    static final int NUMA_BALANCING_BYTES_PER_FRAME = 4;
 
     private static final long GIB = 1L << 30;
     private static final long MIB = 1L << 20;
@@ -51,11 +67,43 @@ public final class MachineLimits {
         }
     }
 
-    /** Heap bytes a machine of this configuration needs, by the per-frame and per-slot figures above. */
+    /**
+     * Heap bytes a machine of this configuration needs before the workload runs: what all of
+     * memory costs untouched (section tables, one pageblock byte per 512 frames, the flat
+     * per-frame tables of {@link #untouchedBytesPerFrame}), swap slots, a fixed part, and
+     * {@link #HEAP_BYTES_PER_FRAME} for each of the first {@link #TOUCHED_FRAMES_COUNTED} frames.
+     */
     public static long heapEstimate(CoreConfig config) {
         long frames = config.getLong(CoreKeys.MEMORY) >>> 12;
+        return untouchedBytes(config, frames) + Math.min(frames, TOUCHED_FRAMES_COUNTED) * HEAP_BYTES_PER_FRAME;
+    }
+
+    /**
+     * Sections a run may touch in a heap of {@code maxHeapBytes}: what is left after all of memory
+     * untouched, at {@link #HEAP_BYTES_PER_FRAME} per touched frame.
+     */
+    static long sectionBudget(CoreConfig config, long maxHeapBytes) {
+        long frames = config.getLong(CoreKeys.MEMORY) >>> 12;
+        long left = maxHeapBytes - untouchedBytes(config, frames);
+        return Math.max(0, left / ((long) HEAP_BYTES_PER_FRAME * PageFrames.PAGES_PER_SECTION));
+    }
+
+    /** Heap bytes the machine needs if the run touches every frame. */
+    static long fullHeapEstimate(CoreConfig config) {
+        long frames = config.getLong(CoreKeys.MEMORY) >>> 12;
+        return untouchedBytes(config, frames) + frames * HEAP_BYTES_PER_FRAME;
+    }
+
+    private static long untouchedBytes(CoreConfig config, long frames) {
         long slots = config.getLong(CoreKeys.SWAP_SIZE) >>> 12;
-        return frames * HEAP_BYTES_PER_FRAME + slots * SwapSpace.BYTES_PER_SLOT + FIXED_HEAP_BYTES;
+        long sections = (frames + PageFrames.PAGES_PER_SECTION - 1) / PageFrames.PAGES_PER_SECTION;
+        return FIXED_HEAP_BYTES + sections * BYTES_PER_SECTION + frames / io.vmsim.core.alloc.Zone.PAGEBLOCK_NR_PAGES
+                + frames * untouchedBytesPerFrame(config) + slots * SwapSpace.BYTES_PER_SLOT;
+    }
+
+    /** Bytes per frame of the tables kept flat over all of memory, touched or not, in this configuration. */
+    static int untouchedBytesPerFrame(CoreConfig config) {
+        return UNTOUCHED_BYTES_PER_FRAME + (config.getInt(CoreKeys.NUMA_BALANCING) != 0 ? NUMA_BALANCING_BYTES_PER_FRAME : 0);
     }
 
     /**
@@ -111,7 +159,8 @@ public final class MachineLimits {
         long slots = config.getLong(CoreKeys.SWAP_SIZE) >>> 12;
         problems.add(head(config, CoreKeys.MEMORY) + "a machine of " + String.format(Locale.ROOT, "%,d", frames)
                 + " frames" + (slots > 0 ? " and " + String.format(Locale.ROOT, "%,d", slots) + " swap slots" : "")
-                + " needs about " + bytes(need + MIB - 1) + " of Java heap, more than the " + bytes(maxHeapBytes)
+                + " needs about " + bytes(need + MIB - 1) + " of Java heap before its workload touches more than "
+                + Sizes.format(TOUCHED_FRAMES_COUNTED << 12) + ", more than the " + bytes(maxHeapBytes)
                 + " this JVM may use; give it more (e.g. VMSIM_JAVA_OPTS=-Xmx" + xmx(need) + " ./vmsim ...)"
                 + " or simulate less memory");
     }

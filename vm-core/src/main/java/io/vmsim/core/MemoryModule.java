@@ -37,10 +37,13 @@ final class MemoryModule extends AbstractModule {
         long bytes = config.getLong(CoreKeys.MEMORY);
         long nr = bytes >>> 12;
         if (nr > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(CoreKeys.MEMORY + " = " + bytes + ": at most 8 TiB can be simulated");
+            throw new IllegalArgumentException(CoreKeys.MEMORY + " = " + bytes + ": at most 4 TiB can be simulated");
         }
         // nodes one after another from PFN 0, each starting on a MAX_ORDER boundary
-        return new PageFrames((int) nr, topology.nodeStartPfns());
+        PageFrames f = new PageFrames((int) nr, topology.nodeStartPfns());
+        f.setHeapIfAllTouched(MachineLimits.fullHeapEstimate(config));
+        f.setSectionBudget(MachineLimits.sectionBudget(config, Runtime.getRuntime().maxMemory()));
+        return f;
     }
 
     @Provides

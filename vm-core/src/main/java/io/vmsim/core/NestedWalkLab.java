@@ -186,7 +186,7 @@ final class NestedWalkLab {
         }
         for (int p : got) {
             if (chosen < 0 || p < chosen || p >= chosen + (1 << 18)) {
-                frames.refcount[p] = 0;
+                frames.setRefcount(p, 0);
                 alloc.freePages(p, order, 0);
             }
         }

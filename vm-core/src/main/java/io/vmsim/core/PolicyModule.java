@@ -4,7 +4,6 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.vmsim.api.config.Settings;
-import io.vmsim.api.machine.IntrusivePageLists;
 import io.vmsim.api.machine.MachineView;
 import io.vmsim.api.machine.PageLists;
 import io.vmsim.api.policy.DedupPolicy;
@@ -56,7 +55,7 @@ final class PolicyModule extends AbstractModule {
     @Provides
     @Singleton
     PageLists pageLists(PageFrames frames) {
-        return new IntrusivePageLists(frames.prev, frames.next, frames.flags);
+        return new FramePageLists(frames);
     }
 
     /** Events policies count ({@code pgactivate}, {@code workingset_activate_*}) go to the machine's vmstat. */

@@ -29,7 +29,11 @@ final class Reports {
         long[] file = new long[nodes];
         io.vmsim.core.alloc.PageFrames f = k.frames;
         for (int pfn = 0; pfn < f.nrFrames(); pfn++) {
-            int flags = f.flags[pfn];
+            if (!f.sectionPresent(pfn)) {
+                pfn = io.vmsim.core.alloc.PageFrames.nextSectionPfn(pfn) - 1; // never touched: free
+                continue;
+            }
+            int flags = f.flags(pfn);
             if ((flags & (io.vmsim.core.alloc.PageFrames.PG_BUDDY | io.vmsim.core.alloc.PageFrames.PG_PCP)) != 0) {
                 continue;
             }

@@ -178,7 +178,7 @@ final class CompactionTest {
         f.assertContentsFollowedTheirPages();
         for (Map.Entry<Integer, Long> e : f.frameTag.entrySet()) {
             assertThat(frameOf(f.m, child, e.getValue())).isEqualTo(e.getKey());
-            assertThat(f.m.kernel().frames.refcount[e.getKey()]).isEqualTo(2);
+            assertThat(f.m.kernel().frames.refcount(e.getKey())).isEqualTo(2);
         }
         f.m.kernel().allocator.verify();
     }

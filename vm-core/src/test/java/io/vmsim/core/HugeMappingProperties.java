@@ -159,6 +159,6 @@ final class HugeMappingProperties {
             }
         }
         assertThat(p.mm().rssAnon()).isEqualTo(rss);
-        folioRefs.forEach((head, refs) -> assertThat(f.refcount[head]).as("refcount of %d", head).isEqualTo(refs));
+        folioRefs.forEach((head, refs) -> assertThat(f.refcount(head)).as("refcount of %d", head).isEqualTo(refs));
     }
 }

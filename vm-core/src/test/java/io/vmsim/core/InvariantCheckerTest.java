@@ -47,7 +47,7 @@ final class InvariantCheckerTest {
     @Test
     void aBumpedMapcount_isNamedWithItsPfnAndBothCounts() {
         int pfn = pfnAt(a + 4096);
-        k.frames.mapcount[pfn]++;
+        k.frames.addMapcount(pfn, 1);
         assertThatThrownBy(() -> checker.check("test")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("vmsim.debug_checks (test)")
                 .hasMessageContaining("PFN " + pfn + ": mapcount 3 but 2 PTEs map it");
@@ -65,7 +65,7 @@ final class InvariantCheckerTest {
     @Test
     void aRefcountAboveTheMappings_isNamed() {
         int pfn = pfnAt(a);
-        k.frames.refcount[pfn]++;
+        k.frames.addRefcount(pfn, 1);
         assertThatThrownBy(() -> checker.check("test"))
                 .hasMessageContaining("anonymous PFN " + pfn + ": refcount 3 but mapcount 2");
     }
@@ -89,7 +89,7 @@ final class InvariantCheckerTest {
         int pfn = pfnAt(a);
         // the page claims another anon_vma: the walk finds none of the PTEs that map it
         int other = k.anonVmas.create().id();
-        k.frames.mapping[pfn] = other;
+        k.frames.setMapping(pfn, other);
         assertThatThrownBy(() -> checker.check("test"))
                 .hasMessageContaining("rmap walk of PFN " + pfn + " finds 0 mappings but the page tables hold 2");
     }
@@ -152,7 +152,7 @@ final class InvariantCheckerTest {
         every.maybeCheck(1000, "x");
         every.maybeCheck(1500, "x");
         assertThat(every.checks()).isEqualTo(1);
-        k.frames.mapcount[pfnAt(a)]++;
+        k.frames.addMapcount(pfnAt(a), 1);
         assertThatThrownBy(() -> every.maybeCheck(2100, "phase 'p'"))
                 .hasMessageContaining("vmsim.debug_checks (phase 'p' after 2100 references)");
     }

@@ -108,7 +108,7 @@ final class KsmProperties {
                         int to = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, 0, 0);
                         assertThat(to).isNotNegative();
                         if (!m.thp().migrator().migrate(pfn, to, 0)) {
-                            k.frames.refcount[to] = 0;
+                            k.frames.setRefcount(to, 0);
                             k.allocator.freePages(to, 0, 0);
                         }
                     }
@@ -136,7 +136,7 @@ final class KsmProperties {
                         lru.order.add(pfn);
                         lru.order.addAll(rest);
                         io.vmsim.core.vmscan.Reclaim.of(k).vmscan().directReclaim(Gfp.GFP_KERNEL, 0, 0);
-                        if (wasKsm && k.frames.refcount[pfn] == 0) {
+                        if (wasKsm && k.frames.refcount(pfn) == 0) {
                             ksmReclaimed++;
                         }
                     }
@@ -177,7 +177,7 @@ final class KsmProperties {
             if (k.frames.test(pfn, PageFrames.PG_KSM)) {
                 assertThat(k.frames.test(pfn, PageFrames.PG_LRU)).isTrue();
                 assertThat(k.frames.test(pfn, PageFrames.PG_UNEVICTABLE)).isFalse();
-                assertThat(k.frames.refcount[pfn]).isEqualTo(k.frames.mapcount[pfn]).isPositive();
+                assertThat(k.frames.refcount(pfn)).isEqualTo(k.frames.mapcount(pfn)).isPositive();
             }
         }
     }

@@ -91,7 +91,7 @@ final class KsmSwapTest {
         for (int p = 0; p < PROCS; p++) {
             assertThat(Pte.pfn(pte(p))).isEqualTo(kpfn);
         }
-        assertThat(k.frames.mapcount[kpfn]).isEqualTo(PROCS);
+        assertThat(k.frames.mapcount(kpfn)).isEqualTo(PROCS);
         Ksm.Stats merged = m.ksm().stats();
         assertThat(merged.pagesShared()).isEqualTo(1);
         assertThat(merged.pagesSharing()).isEqualTo(PROCS - 1);
@@ -115,7 +115,7 @@ final class KsmSwapTest {
         assertThat(swap.lookup(entry)).isEqualTo(-1); // written, and gone from the swap cache
         assertThat(m.vmstat().get("pswpout")).isGreaterThan(pswpout);
         // the frame is freed, holding neither a KSM page nor contents
-        assertThat(k.frames.refcount[kpfn]).isZero();
+        assertThat(k.frames.refcount(kpfn)).isZero();
         assertThat(k.frames.test(kpfn, PageFrames.PG_KSM)).isFalse();
         assertThat(k.contents.has(kpfn)).isFalse();
         assertThat(k.nrAnonPages).isLessThan(anonBefore);
@@ -192,7 +192,7 @@ final class KsmSwapTest {
         untilFullScans(2);
         int kpfn = Pte.pfn(pte(0));
         Task child = m.fork(procs.get(0), 0).threads().get(0);
-        assertThat(k.frames.mapcount[kpfn]).isEqualTo(PROCS + 1);
+        assertThat(k.frames.mapcount(kpfn)).isEqualTo(PROCS + 1);
         reclaimFirst(kpfn);
         long entry = pte(0);
         assertThat(swap.count(entry)).isEqualTo(PROCS + 1);
@@ -204,7 +204,7 @@ final class KsmSwapTest {
         long childPte = k.lookupLeaf(child.mm(), bases.get(0));
         assertThat(Pte.pfn(childPte)).isEqualTo(parentPfn);
         assertThat(Pte.writable(childPte)).isFalse();
-        assertThat(k.frames.mapcount[parentPfn]).isEqualTo(2);
+        assertThat(k.frames.mapcount(parentPfn)).isEqualTo(2);
         assertThat(Pte.pfn(pte(1))).isNotEqualTo(parentPfn);
         m.debugChecks().check("parent, child and an unrelated process swapped in");
     }
@@ -217,7 +217,7 @@ final class KsmSwapTest {
         assertThat(k.contents.has(pfn)).isTrue();
         reclaimFirst(pfn);
         assertThat(Pte.isSwap(k.lookupLeaf(tasks.get(0).mm(), bases.get(0) + PAGE))).isTrue();
-        assertThat(k.frames.refcount[pfn]).isZero();
+        assertThat(k.frames.refcount(pfn)).isZero();
         assertThat(k.contents.has(pfn)).as("a freed frame holds no contents").isFalse();
         assertThat(m.load(tasks.get(0), bases.get(0) + PAGE)).isEqualTo(1000 + 1);
     }

@@ -242,7 +242,7 @@ final class KsmTest {
         Kernel k = r.m.kernel();
         int kpfn = Pte.pfn(k.lookupLeaf(r.p.mm(), r.base));
         assertThat(k.frames.test(kpfn, PageFrames.PG_KSM)).isTrue();
-        assertThat(k.frames.mapcount[kpfn]).isEqualTo(4);
+        assertThat(k.frames.mapcount(kpfn)).isEqualTo(4);
         assertThat(Pte.writable(k.lookupLeaf(r.p.mm(), r.base + PAGE))).isFalse(); // write-protected
         for (int i = 0; i < 4; i++) {
             assertThat(r.m.load(r.t, r.base + i * PAGE)).isEqualTo(77);
@@ -250,7 +250,7 @@ final class KsmTest {
         r.m.store(r.t, r.base + 2 * PAGE, 78);
         assertThat(r.m.load(r.t, r.base + 2 * PAGE)).isEqualTo(78);
         assertThat(r.m.load(r.t, r.base + 3 * PAGE)).isEqualTo(77);
-        assertThat(k.frames.mapcount[kpfn]).isEqualTo(3);
+        assertThat(k.frames.mapcount(kpfn)).isEqualTo(3);
         assertThat(Pte.pfn(k.lookupLeaf(r.p.mm(), r.base + 2 * PAGE))).isNotEqualTo(kpfn);
         r.m.debugChecks().check("after the write");
     }

@@ -157,7 +157,7 @@ final class KswapdTest {
         // every other frame of the rest of memory free: order-0 pages aplenty, no buddy pairs
         for (int pfn : atomicFill(m)) {
             if ((pfn & 1) == 0) {
-                m.kernel().frames.refcount[pfn] = 0;
+                m.kernel().frames.setRefcount(pfn, 0);
                 a.freePages(pfn, 0, 0);
             }
         }

@@ -67,18 +67,37 @@ final class MachineLimitsTest {
     }
 
     @Test
-    void heapEstimate_isBytesPerFrameTimesFramesPlusSwapSlotsPlusAFixedPart_andTooSmallAHeapIsNamed() {
-        // 32 bytes of frame arrays + 16 for a policy + 8 of page tables per frame; 18 per swap slot; 64 MiB
+    void heapEstimate_countsAllOfMemoryUntouched_andTheFirst4GibTouched_andTooSmallAHeapIsNamed() {
+        // untouched, per frame of machine.memory: 8 section references of 8 bytes per 2^15 frames,
+        // a pageblock byte per 512 frames, memcg's owner byte; 18 per swap slot; 64 MiB fixed.
+        // Touched: 32 bytes of frame arrays + 16 for a policy + 8 of page tables, for the first
+        // 2^20 frames (4 GiB) whether or not the run touches them.
         long frames = (16L * GIB) >> 12;
         long slots = GIB >> 12;
-        long need = frames * (32 + 16 + 8) + slots * 18 + (64L << 20);
+        long need = (frames >> 15) * 64 + frames / 512 + frames + slots * 18 + (64L << 20) + (1L << 20) * (32 + 16 + 8);
         assertThat(MachineLimits.heapEstimate(TestConfig.of("machine.memory", "16G", "swap.size", "1G"))).isEqualTo(need);
+        assertThat(MachineLimits.fullHeapEstimate(TestConfig.of("machine.memory", "16G", "swap.size", "1G")))
+                .isEqualTo(need + (frames - (1L << 20)) * (32 + 16 + 8));
         assertThat(problem(need, "machine.memory", "16G", "swap.size", "1G")).isNull();
+        long mib = (need + (1L << 20) - 1) >> 20;
         assertThat(problem(need - 1, "machine.memory", "16G", "swap.size", "1G"))
                 .startsWith("'machine.memory' = '17179869184': a machine of 4,194,304 frames and 262,144 swap slots needs about ")
-                .contains("needs about 293 MiB of Java heap, more than the 292 MiB this JVM may use")
-                // a quarter to spare, in whole MiB below a GiB: 293 MiB x 1.25 = 366 MiB
-                .contains("VMSIM_JAVA_OPTS=-Xmx366m");
+                .contains("needs about " + mib + " MiB of Java heap before its workload touches more than 4G, more than the "
+                        + ((need - 1) >> 20) + " MiB this JVM may use")
+                // a quarter to spare, in whole MiB below a GiB
+                .contains("VMSIM_JAVA_OPTS=-Xmx" + ((need + need / 4 + (1L << 20) - 1) >> 20) + "m");
+        // 4 TiB: the untouched part is about 1 GiB (memcg's owner byte), far below the default heap
+        long fourT = MachineLimits.heapEstimate(TestConfig.of("machine.memory", "4T"));
+        assertThat(fourT).isEqualTo(((1L << 30) >> 15) * 64 + (1L << 30) / 512 + (1L << 30) + (64L << 20)
+                + (1L << 20) * (32 + 16 + 8));
+        assertThat(problem(2 * GIB, "machine.memory", "4T")).isNull();
+        // a run may touch what the heap holds beyond the untouched part, at 56 bytes a frame
+        long untouched = fourT - (1L << 20) * (32 + 16 + 8);
+        assertThat(MachineLimits.sectionBudget(TestConfig.of("machine.memory", "4T"), 6 * GIB))
+                .isEqualTo((6 * GIB - untouched) / (56L << 15));
+                // NUMA balancing keeps last_cpupid, an int per frame, over all of memory
+        assertThat(MachineLimits.heapEstimate(TestConfig.of("machine.memory", "4T", "kernel.numa_balancing", "1")))
+                .isEqualTo(fourT + 4L * (1L << 30));
     }
 
     @Test

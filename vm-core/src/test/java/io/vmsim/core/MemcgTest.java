@@ -200,14 +200,14 @@ final class MemcgTest {
         // what a migration does: a new frame takes over the page's state, the old one is freed
         int to = m.kernel().allocator.allocPages(io.vmsim.core.alloc.Gfp.GFP_HIGHUSER_MOVABLE, 0, 0, 0);
         m.kernel().reclaim.pageRemoved(from);
-        fr.flags[to] = fr.flags[from];
-        fr.mapping[to] = fr.mapping[from];
-        fr.index[to] = fr.index[from];
-        fr.refcount[to] = fr.refcount[from];
+        fr.setFlags(to, fr.flags(from));
+        fr.setMapping(to, fr.mapping(from));
+        fr.setIndex(to, fr.index(from));
+        fr.setRefcount(to, fr.refcount(from));
         m.kernel().hooks.pageMigrated(from, to);
         m.kernel().reclaim.pageAdded(to, false);
-        fr.flags[from] = 0;
-        fr.refcount[from] = 0;
+        fr.setFlags(from, 0);
+        fr.setRefcount(from, 0);
         m.kernel().allocator.freePages(from, 0, 0);
         assertThat(pc.lookup(f, 7)).isEqualTo(to);
         assertThat(r.lruDomains().ownerOf(to)).isEqualTo(id);

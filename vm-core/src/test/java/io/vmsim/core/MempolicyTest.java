@@ -217,7 +217,7 @@ final class MempolicyTest {
         // node 0 kept its memory: nothing of the bound area went there
         long node0Anon = 0;
         for (int pfn = m.kernel().frames.nodeStartPfn(0); pfn < m.kernel().frames.nodeEndPfn(0); pfn++) {
-            if (m.kernel().frames.test(pfn, io.vmsim.core.alloc.PageFrames.PG_ANON) && m.kernel().frames.refcount[pfn] > 0) {
+            if (m.kernel().frames.test(pfn, io.vmsim.core.alloc.PageFrames.PG_ANON) && m.kernel().frames.refcount(pfn) > 0) {
                 node0Anon++;
             }
         }

@@ -32,7 +32,7 @@ final class NumaTopologyTest {
         PageFrames f = m.kernel().frames;
         long[] out = new long[f.nrNodes()];
         for (int pfn = 0; pfn < f.nrFrames(); pfn++) {
-            if ((f.flags[pfn] & PageFrames.PG_ANON) != 0 && !f.isFree(pfn)) {
+            if ((f.flags(pfn) & PageFrames.PG_ANON) != 0 && !f.isFree(pfn)) {
                 out[f.nodeOf(pfn)]++;
             }
         }

@@ -81,7 +81,7 @@ final class PolicyContractTest {
                 "policy.reclaim", "exact-lru", "policy.thp", "scribbler", "swap.size", "16M"), new TestCatalog());
         PageFrames f = m.kernel().frames;
         for (int pfn = 0; pfn < f.nrFrames(); pfn++) {
-            assertThat(f.flags[pfn] & PageFrames.PG_POLICY_MASK).as("reclaim's bits of frame %d", pfn).isZero();
+            assertThat(f.flags(pfn) & PageFrames.PG_POLICY_MASK).as("reclaim's bits of frame %d", pfn).isZero();
         }
         // and reclaim works on its own lists: fill more than memory, so pages are evicted in LRU order
         SimProcess p = m.spawn("p", List.of(0));

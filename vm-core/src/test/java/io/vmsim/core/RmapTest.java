@@ -64,7 +64,7 @@ final class RmapTest {
         long pmd = t.kernel().lookupLeaf(p.mm(), pa);
         assertThat(Pte.huge(pmd)).isTrue();
         int head = Pte.pfn(pmd);
-        assertThat(t.kernel().frames.mapping[head]).isNotEqualTo(1);
+        assertThat(t.kernel().frames.mapping(head)).isNotEqualTo(1);
         assertThat(t.kernel().entireMapcount(head)).isEqualTo(1);
         t.fork(p, 0);
         assertThat(t.kernel().entireMapcount(head)).isEqualTo(2);

@@ -76,7 +76,7 @@ final class SplitTest {
         assertThat(vmstat(m, "thp_split_pmd")).isEqualTo(1);
         for (int i = 0; i < 512; i++) {
             assertThat(frameOf(m, p, a + i * 4096L)).isEqualTo(before[i]);
-            assertThat(m.kernel().frames.refcount[before[i]]).isEqualTo(1);
+            assertThat(m.kernel().frames.refcount(before[i])).isEqualTo(1);
             assertThat(TestCatalog.lastReclaim.tracked.get(before[i])).isTrue();
             m.access(t, a + i * 4096L, true);
         }
@@ -122,12 +122,12 @@ final class SplitTest {
             long va = a + i * 4096L;
             assertThat(frameOf(m, p, va)).isEqualTo(head + i);
             assertThat(frameOf(m, c, va)).isEqualTo(head + i);
-            assertThat(m.kernel().frames.refcount[head + i]).isEqualTo(2);
+            assertThat(m.kernel().frames.refcount(head + i)).isEqualTo(2);
         }
         // a write now copies one 4 KiB page, not the huge page
         m.access(c.threads().get(0), a + 4096, true);
         assertThat(frameOf(m, c, a + 4096)).isNotEqualTo(head + 1);
-        assertThat(m.kernel().frames.refcount[head + 1]).isEqualTo(1);
+        assertThat(m.kernel().frames.refcount(head + 1)).isEqualTo(1);
         m.syscalls().exit(c.mm(), 0);
         m.syscalls().exit(p.mm(), 0);
         m.kernel().allocator.verify();

@@ -57,9 +57,9 @@ final class SwapTest {
                 assertThat(Pte.present(e)).as("PTE at %x", va).isTrue();
                 int pfn = Pte.pfn(e);
                 assertThat(k.frames.test(pfn, PageFrames.PG_ANON)).isTrue();
-                assertThat(k.frames.mapping[pfn]).isEqualTo(vma.anonVma().id());
-                assertThat(k.frames.index[pfn] & 0xffffffffL).isEqualTo(vma.linearIndex(va));
-                assertThat(k.frames.mapcount[pfn]).isEqualTo(1);
+                assertThat(k.frames.mapping(pfn)).isEqualTo(vma.anonVma().id());
+                assertThat(k.frames.index(pfn) & 0xffffffffL).isEqualTo(vma.linearIndex(va));
+                assertThat(k.frames.mapcount(pfn)).isEqualTo(1);
             }
         }
         return swapped;

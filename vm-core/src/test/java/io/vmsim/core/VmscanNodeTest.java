@@ -45,7 +45,7 @@ final class VmscanNodeTest {
         PageFrames f = m.kernel().frames;
         long n = 0;
         for (int pfn = f.nodeStartPfn(node); pfn < f.nodeEndPfn(node); pfn++) {
-            if (f.test(pfn, PageFrames.PG_ANON) && f.refcount[pfn] > 0) {
+            if (f.test(pfn, PageFrames.PG_ANON) && f.refcount(pfn) > 0) {
                 n++;
             }
         }

@@ -39,7 +39,9 @@ import java.util.Objects;
  * machine smaller than 4 GiB is all DMA32, and a node that starts above 4 GiB is all Normal
  * (ZONE_DMA, HIGHMEM and MOVABLE are not modelled). At construction all frames are freed to
  * the buddy lists as {@code memblock_free_all()} does, in aligned blocks of at most order
- * {@value Zone#MAX_ORDER}, into MIGRATE_MOVABLE pageblocks.
+ * {@value Zone#MAX_ORDER}, into MIGRATE_MOVABLE pageblocks; with deferred initialisation (the
+ * default) the whole {@value Zone#MAX_ORDER} blocks are only counted, and initialised when the
+ * allocator first takes one ({@link Zone}).
  *
  * <p>Allocated pages ({@code prep_new_page()}): the head has refcount 1 and no flags, other
  * frames refcount 0 and no flags; with {@link Gfp#__GFP_COMP} and order &gt; 0 the head has
@@ -121,6 +123,15 @@ public final class PageAllocator {
      */
     public PageAllocator(PageFrames frames, int nrCpus, long minFreeKbytes, int watermarkScaleFactor, int pcpBatch,
                          int dma32EndPfn, int[][] nodeOrder) {
+        this(frames, nrCpus, minFreeKbytes, watermarkScaleFactor, pcpBatch, dma32EndPfn, nodeOrder, true);
+    }
+
+    /**
+     * As {@link #PageAllocator(PageFrames, int, long, int, int, int, int[][])}; {@code deferredInit}
+     * false initialises every frame at boot instead of when first needed (see {@link Zone}).
+     */
+    public PageAllocator(PageFrames frames, int nrCpus, long minFreeKbytes, int watermarkScaleFactor, int pcpBatch,
+                         int dma32EndPfn, int[][] nodeOrder, boolean deferredInit) {
         this.frames = Objects.requireNonNull(frames, "frames");
         if (nrCpus < 1) {
             throw new IllegalArgumentException("nrCpus must be at least 1: " + nrCpus);
@@ -145,10 +156,10 @@ public final class PageAllocator {
             int end = frames.nodeEndPfn(node);
             int dmaEnd = Math.min(end, Math.max(start, dma32EndPfn));
             if (dmaEnd > start) {
-                list.add(new Zone(frames, list.size(), node, ZONE_DMA32, start, dmaEnd, nrCpus, pcpBatch));
+                list.add(new Zone(frames, list.size(), node, ZONE_DMA32, start, dmaEnd, nrCpus, pcpBatch, deferredInit));
             }
             if (end > dmaEnd) {
-                list.add(new Zone(frames, list.size(), node, ZONE_NORMAL, dmaEnd, end, nrCpus, pcpBatch));
+                list.add(new Zone(frames, list.size(), node, ZONE_NORMAL, dmaEnd, end, nrCpus, pcpBatch, deferredInit));
             }
         }
         this.zones = list.toArray(new Zone[0]);
@@ -592,15 +603,15 @@ public final class PageAllocator {
      * head's refcount and, for a compound page, the head/tail links need setting.
      */
     private void prepNewPage(int pfn, int order, int gfp) {
-        frames.refcount[pfn] = 1;
+        frames.setRefcount(pfn, 1);
         if ((gfp & __GFP_COMP) != 0 && order > 0) {
-            frames.flags[pfn] = PageFrames.PG_HEAD;
+            frames.setFlags(pfn, PageFrames.PG_HEAD);
             int end = pfn + (1 << order);
             for (int p = pfn + 1; p < end; p++) {
-                frames.flags[p] = PageFrames.PG_TAIL;
-                frames.next[p] = pfn;
+                frames.setFlags(p, PageFrames.PG_TAIL);
+                frames.setNext(p, pfn);
             }
-            frames.prev[pfn + 1] = order;
+            frames.setPrev(pfn + 1, order);
         }
     }
 
@@ -613,19 +624,19 @@ public final class PageAllocator {
     public int allocZeroPage() {
         int pfn = allocPages(Gfp.GFP_KERNEL, 0, 0, 0);
         if (pfn >= 0) {
-            frames.flags[pfn] |= PageFrames.PG_RESERVED;
+            frames.setFlags(pfn, frames.flags(pfn) | (PageFrames.PG_RESERVED));
         }
         return pfn;
     }
 
     /** Order of the compound page headed at {@code pfn}, or 0 if it is not a compound head. */
     public int compoundOrder(int pfn) {
-        return (frames.flags[pfn] & PageFrames.PG_HEAD) != 0 ? frames.prev[pfn + 1] : 0;
+        return (frames.flags(pfn) & PageFrames.PG_HEAD) != 0 ? frames.prev(pfn + 1) : 0;
     }
 
     /** Head PFN of the compound page holding {@code pfn} ({@code compound_head()}); itself otherwise. */
     public int compoundHead(int pfn) {
-        return (frames.flags[pfn] & PageFrames.PG_TAIL) != 0 ? frames.next[pfn] : pfn;
+        return (frames.flags(pfn) & PageFrames.PG_TAIL) != 0 ? frames.next(pfn) : pfn;
     }
 
     // ---- free ----------------------------------------------------------------------------------
@@ -645,10 +656,10 @@ public final class PageAllocator {
         if (pfn < 0 || pfn >= frames.nrFrames() || (pfn & ((1 << order) - 1)) != 0) {
             throw new IllegalArgumentException("PFN " + pfn + " is not a valid order-" + order + " block");
         }
-        int fl = frames.flags[pfn];
-        if (frames.refcount[pfn] != 0 || (fl & (PageFrames.PG_BUDDY | PageFrames.PG_PCP | PageFrames.PG_TAIL | BAD_AT_FREE)) != 0) {
+        int fl = frames.flags(pfn);
+        if (frames.refcount(pfn) != 0 || (fl & (PageFrames.PG_BUDDY | PageFrames.PG_PCP | PageFrames.PG_TAIL | BAD_AT_FREE)) != 0) {
             throw new IllegalStateException("bad page state freeing PFN " + pfn + " order " + order
-                    + ": refcount " + frames.refcount[pfn] + ", flags 0x" + Integer.toHexString(fl));
+                    + ": refcount " + frames.refcount(pfn) + ", flags 0x" + Integer.toHexString(fl));
         }
         if ((fl & PageFrames.PG_HEAD) != 0 && compoundOrder(pfn) != order) {
             throw new IllegalStateException("freeing compound page at PFN " + pfn + " of order "
@@ -660,13 +671,13 @@ public final class PageAllocator {
             throw new IllegalArgumentException("order-" + order + " block at PFN " + pfn + " crosses the end of " + zone);
         }
         for (int p = pfn; p < end; p++) {
-            frames.flags[p] = 0;
-            frames.mapcount[p] = 0;
-            frames.mapping[p] = 0;
-            frames.index[p] = 0;
-            frames.priv[p] = 0;
-            frames.prev[p] = -1;
-            frames.next[p] = -1;
+            frames.setFlags(p, 0);
+            frames.setMapcount(p, 0);
+            frames.setMapping(p, 0);
+            frames.setIndex(p, 0);
+            frames.setPriv(p, 0);
+            frames.setPrev(p, -1);
+            frames.setNext(p, -1);
         }
         events[PGFREE] += 1L << order;
         if (order == 0) {
@@ -744,17 +755,21 @@ public final class PageAllocator {
      * (cf. {@code is_free_buddy_page()}); {@link PageFrames#isFree} only knows block heads.
      */
     public boolean isFreeFrame(int pfn) {
-        int[] fl = frames.flags;
-        if ((fl[pfn] & PageFrames.PG_PCP) != 0) {
+        if ((frames.flags(pfn) & PageFrames.PG_PCP) != 0 || zoneOf(pfn).uninitialised(pfn)) {
             return true;
         }
         for (int order = 0; order < NR_PAGE_ORDERS; order++) {
             int head = pfn & ~((1 << order) - 1);
-            if ((fl[head] & PageFrames.PG_BUDDY) != 0 && frames.priv[head] >= order) {
+            if ((frames.flags(head) & PageFrames.PG_BUDDY) != 0 && frames.priv(head) >= order) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** True if the frame is in a free block never initialised (deferred struct page init, {@link Zone}). */
+    public boolean uninitialised(int pfn) {
+        return zoneOf(pfn).uninitialised(pfn);
     }
 
     /** All free pages, buddy and per-CPU lists (MemFree plus the pcp pages Linux leaves out). */
@@ -891,19 +906,24 @@ public final class PageAllocator {
      * @throws IllegalStateException naming the zone, list and PFN of the first violation
      */
     public void verify() {
-        byte[] state = new byte[frames.nrFrames()];
+        byte[][] state = new byte[frames.nrSections()][];
         for (Zone z : zones) {
             z.verify(state);
         }
-        int[] fl = frames.flags;
-        for (int pfn = 0; pfn < state.length; pfn++) {
-            boolean buddy = (fl[pfn] & PageFrames.PG_BUDDY) != 0;
-            boolean pcp = (fl[pfn] & PageFrames.PG_PCP) != 0;
-            if (state[pfn] == 0 && (buddy || pcp)) {
+        for (int pfn = 0; pfn < frames.nrFrames(); pfn++) {
+            if (!frames.sectionPresent(pfn)) {
+                pfn = PageFrames.nextSectionPfn(pfn) - 1; // nothing written there: no flags
+                continue;
+            }
+            int fl = frames.flags(pfn);
+            boolean buddy = (fl & PageFrames.PG_BUDDY) != 0;
+            boolean pcp = (fl & PageFrames.PG_PCP) != 0;
+            int st = Zone.state(state, pfn);
+            if (st == 0 && (buddy || pcp)) {
                 throw new IllegalStateException("PFN " + pfn + " in " + zoneOf(pfn) + " has "
                         + (buddy ? "PG_BUDDY" : "PG_PCP") + " but is on no free list");
             }
-            if (state[pfn] == 1 && pcp) {
+            if (st == 1 && pcp) {
                 throw new IllegalStateException("PFN " + pfn + " is in a free buddy block but has PG_PCP");
             }
         }

@@ -5,7 +5,10 @@ import io.vmsim.api.machine.FrameView;
 /**
  * Per-frame state of simulated physical memory: the simulator's {@code struct page}
  * ({@code include/linux/mm_types.h}) laid out as a struct of arrays, eight {@code int}s =
- * 32 bytes per 4 KiB frame and no object per page.
+ * 32 bytes per 4 KiB frame and no object per page. The arrays are cut in sections of
+ * {@value #PAGES_PER_SECTION} frames (SPARSEMEM's {@code mem_section}); a section's arrays are
+ * allocated on the first write to one of its frames, so memory that is never touched costs one
+ * reference per section and field. Reads of a frame of an absent section give 0.
  *
  * <ul>
  *   <li>{@code flags}: the {@code PG_*} bits below.</li>
@@ -75,22 +78,39 @@ public final class PageFrames implements FrameView {
     public static final int PG_POLICY_SHIFT = io.vmsim.api.machine.IntrusivePageLists.BITS_SHIFT;
     public static final int PG_POLICY_MASK = 0xff << PG_POLICY_SHIFT;
 
+    /**
+     * Frames per section: {@code PAGES_PER_SECTION} of x86-64 SPARSEMEM ({@code SECTION_SIZE_BITS = 27},
+     * 128 MiB). Frame metadata is allocated a section at a time, on the first write to a frame of it
+     * ({@code sparse_init()} and {@code deferred_init_memmap()} in {@code mm/sparse.c}, {@code mm/mm_init.c}).
+     */
+    public static final int SECTION_SHIFT = 15;
+    /** Frames per section. */
+    public static final int PAGES_PER_SECTION = 1 << SECTION_SHIFT;
+    private static final int SECTION_MASK = PAGES_PER_SECTION - 1;
+    /** Number of {@code int} arrays allocated per section (one per field of the frame). */
+    public static final int INT_ARRAYS_PER_SECTION = 8;
+    /** What a frame of a section that was never written reads as: every field 0. Never written. */
+    private static final int[] ZERO = new int[PAGES_PER_SECTION];
+
     private final int nrFrames;
-    public final int[] flags;
-    public final int[] refcount;
-    public final int[] mapcount;
-    public final int[] prev;
-    public final int[] next;
-    public final int[] mapping;
-    public final int[] index;
-    public final int[] priv;
+    // One entry per section in each table; a section never written points at ZERO.
+    private final int[][] flags;
+    private final int[][] refcount;
+    private final int[][] mapcount;
+    private final int[][] prev;
+    private final int[][] next;
+    private final int[][] mapping;
+    private final int[][] index;
+    private final int[][] priv;
+    private int presentSections;
     private final int[] nodeStart;
     /** The node of each section of {@code 1 << sectionShift} frames: {@link #nodeOf} is one load. */
     private final byte[] sectionNode;
     private final int sectionShift;
 
     /**
-     * Creates {@code nrFrames} frames split into nodes at the given start PFNs.
+     * Creates {@code nrFrames} frames split into nodes at the given start PFNs. No frame
+     * metadata is allocated until a frame is written.
      *
      * @param nrFrames  total frames
      * @param nodeStart the first PFN of each node, ascending, starting with 0
@@ -103,14 +123,15 @@ public final class PageFrames implements FrameView {
             throw new IllegalArgumentException("the first node must start at PFN 0");
         }
         this.nrFrames = nrFrames;
-        this.flags = new int[nrFrames];
-        this.refcount = new int[nrFrames];
-        this.mapcount = new int[nrFrames];
-        this.prev = new int[nrFrames];
-        this.next = new int[nrFrames];
-        this.mapping = new int[nrFrames];
-        this.index = new int[nrFrames];
-        this.priv = new int[nrFrames];
+        int sections = (int) (((long) nrFrames + SECTION_MASK) >>> SECTION_SHIFT);
+        this.flags = emptyTable(sections);
+        this.refcount = emptyTable(sections);
+        this.mapcount = emptyTable(sections);
+        this.prev = emptyTable(sections);
+        this.next = emptyTable(sections);
+        this.mapping = emptyTable(sections);
+        this.index = emptyTable(sections);
+        this.priv = emptyTable(sections);
         this.nodeStart = nodeStart.clone();
         if (nodeStart.length > 128) {
             throw new IllegalArgumentException("at most 128 nodes: " + nodeStart.length);
@@ -133,8 +154,206 @@ public final class PageFrames implements FrameView {
         }
     }
 
-    /** Bytes of metadata per frame held by this class: 8 ints. */
-    public static final int BYTES_PER_FRAME = 8 * Integer.BYTES;
+    private static int[][] emptyTable(int sections) {
+        int[][] t = new int[sections][];
+        java.util.Arrays.fill(t, ZERO);
+        return t;
+    }
+
+    /**
+     * Bytes of metadata per frame of a present section: the {@value #INT_ARRAYS_PER_SECTION}
+     * {@code int} arrays allocated by {@link #touchSection}, one element each per frame.
+     */
+    public static final int BYTES_PER_FRAME = INT_ARRAYS_PER_SECTION * Integer.BYTES;
+
+    /** Number of sections ({@code NR_MEM_SECTIONS} of this machine). */
+    public int nrSections() {
+        return flags.length;
+    }
+
+    /** True if the section holding {@code pfn} has its metadata ({@code present_section_nr()}). */
+    public boolean sectionPresent(int pfn) {
+        return flags[pfn >>> SECTION_SHIFT] != ZERO;
+    }
+
+    /** Sections whose metadata is allocated. */
+    public int presentSections() {
+        return presentSections;
+    }
+
+    /** Heap bytes of frame metadata allocated so far (the elements of the per-section arrays). */
+    public long metadataBytes() {
+        long n = 0;
+        for (int[] a : flags) {
+            if (a != ZERO) {
+                n += (long) a.length * BYTES_PER_FRAME;
+            }
+        }
+        return n;
+    }
+
+    /** First PFN of the section after the one holding {@code pfn} (for walkers that skip absent sections). */
+    public static int nextSectionPfn(int pfn) {
+        return (pfn | SECTION_MASK) + 1;
+    }
+
+    /**
+     * Allocates the metadata of the section holding {@code pfn} if it has none: the first write
+     * to a frame of a section allocates {@value #INT_ARRAYS_PER_SECTION} arrays of up to
+     * {@value #PAGES_PER_SECTION} ints; every later access is allocation-free.
+     */
+    public void touchSection(int pfn) {
+        int s = pfn >>> SECTION_SHIFT;
+        if (flags[s] != ZERO) {
+            return;
+        }
+        if (presentSections >= sectionBudget) {
+            throw new HeapExhaustedException(this, s);
+        }
+        int len = (int) Math.min(PAGES_PER_SECTION, (long) nrFrames - ((long) s << SECTION_SHIFT));
+        int[][] arrays = new int[INT_ARRAYS_PER_SECTION][];
+        try {
+            for (int i = 0; i < arrays.length; i++) {
+                arrays[i] = new int[len];
+            }
+        } catch (OutOfMemoryError e) {
+            arrays = null;
+            throw new HeapExhaustedException(this, s);
+        }
+        flags[s] = arrays[0];
+        refcount[s] = arrays[1];
+        mapcount[s] = arrays[2];
+        prev[s] = arrays[3];
+        next[s] = arrays[4];
+        mapping[s] = arrays[5];
+        index[s] = arrays[6];
+        priv[s] = arrays[7];
+        presentSections++;
+    }
+
+    private long heapIfAllTouched = -1;
+    private long sectionBudget = Long.MAX_VALUE;
+
+    /**
+     * The most sections the heap is counted to hold ({@code MachineLimits}): the first write to
+     * a section beyond them raises {@link HeapExhaustedException}.
+     */
+    public void setSectionBudget(long sections) {
+        this.sectionBudget = sections;
+    }
+
+    /** The heap a run touching every frame needs, named when the heap runs out ({@link HeapExhaustedException}). */
+    public void setHeapIfAllTouched(long bytes) {
+        this.heapIfAllTouched = bytes;
+    }
+
+    /**
+     * The run touched more simulated memory than the Java heap can hold the metadata of: raised
+     * by the first write to a section whose arrays cannot be allocated, instead of an
+     * {@link OutOfMemoryError}.
+     */
+    public static final class HeapExhaustedException extends IllegalStateException
+            implements io.vmsim.core.error.UserError {
+        HeapExhaustedException(PageFrames f, int section) {
+            super(message(f, section));
+        }
+
+        private static String message(PageFrames f, int section) {
+            long touched = (long) f.presentSections * PAGES_PER_SECTION * 4096;
+            long max = Runtime.getRuntime().maxMemory();
+            String all = f.heapIfAllTouched > 0
+                    ? "; a run touching all " + (((long) f.nrFrames * 4096) >> 30) + " GiB of machine.memory needs about "
+                    + ((f.heapIfAllTouched + (1L << 30) - 1) >> 30) + " GiB (e.g. VMSIM_JAVA_OPTS=-Xmx"
+                    + ((f.heapIfAllTouched + f.heapIfAllTouched / 4 + (1L << 30) - 1) >> 30) + "g)"
+                    : "";
+            return "the Java heap (" + (max >> 20) + " MiB) cannot hold the frames the workload touches: it has touched "
+                    + (touched >> 20) + " MiB of simulated memory (" + f.presentSections + " sections of 128 MiB) and section "
+                    + section + " (PFN " + ((long) section << SECTION_SHIFT) + ") does not fit" + all + ", or simulate less";
+        }
+    }
+
+    private int[] w(int[][] table, int pfn) {
+        int[] a = table[pfn >>> SECTION_SHIFT];
+        if (a == ZERO) {
+            touchSection(pfn);
+            a = table[pfn >>> SECTION_SHIFT];
+        }
+        return a;
+    }
+
+    // ---- the fields: reads of a frame never written give 0 ----------------------------------------
+
+    /** The {@code PG_*} bits. */
+    public int flags(int pfn) {
+        return flags[pfn >>> SECTION_SHIFT][pfn & SECTION_MASK];
+    }
+
+    public void setFlags(int pfn, int v) {
+        w(flags, pfn)[pfn & SECTION_MASK] = v;
+    }
+
+    public void setRefcount(int pfn, int v) {
+        w(refcount, pfn)[pfn & SECTION_MASK] = v;
+    }
+
+    /** Adds {@code d} to the refcount and returns the new value ({@code page_ref_add_return}). */
+    public int addRefcount(int pfn, int d) {
+        return w(refcount, pfn)[pfn & SECTION_MASK] += d;
+    }
+
+    public void setMapcount(int pfn, int v) {
+        w(mapcount, pfn)[pfn & SECTION_MASK] = v;
+    }
+
+    /** Adds {@code d} to the mapcount and returns the new value. */
+    public int addMapcount(int pfn, int d) {
+        return w(mapcount, pfn)[pfn & SECTION_MASK] += d;
+    }
+
+    /** Link to the previous frame of an intrusive list ({@code page->lru.prev}). */
+    public int prev(int pfn) {
+        return prev[pfn >>> SECTION_SHIFT][pfn & SECTION_MASK];
+    }
+
+    public void setPrev(int pfn, int v) {
+        w(prev, pfn)[pfn & SECTION_MASK] = v;
+    }
+
+    /** Link to the next frame of an intrusive list ({@code page->lru.next}). */
+    public int next(int pfn) {
+        return next[pfn >>> SECTION_SHIFT][pfn & SECTION_MASK];
+    }
+
+    public void setNext(int pfn, int v) {
+        w(next, pfn)[pfn & SECTION_MASK] = v;
+    }
+
+    /** The owner: anon_vma id or file id ({@code page->mapping}). */
+    public int mapping(int pfn) {
+        return mapping[pfn >>> SECTION_SHIFT][pfn & SECTION_MASK];
+    }
+
+    public void setMapping(int pfn, int v) {
+        w(mapping, pfn)[pfn & SECTION_MASK] = v;
+    }
+
+    /** Page offset within the owner ({@code page->index}). */
+    public int index(int pfn) {
+        return index[pfn >>> SECTION_SHIFT][pfn & SECTION_MASK];
+    }
+
+    public void setIndex(int pfn, int v) {
+        w(index, pfn)[pfn & SECTION_MASK] = v;
+    }
+
+    /** {@code page->private}. */
+    public int priv(int pfn) {
+        return priv[pfn >>> SECTION_SHIFT][pfn & SECTION_MASK];
+    }
+
+    public void setPriv(int pfn, int v) {
+        w(priv, pfn)[pfn & SECTION_MASK] = v;
+    }
 
     @Override
     public int nrFrames() {
@@ -163,36 +382,36 @@ public final class PageFrames implements FrameView {
     }
 
     public boolean test(int pfn, int flag) {
-        return (flags[pfn] & flag) != 0;
+        return (flags(pfn) & flag) != 0;
     }
 
     public void set(int pfn, int flag) {
-        flags[pfn] |= flag;
+        setFlags(pfn, flags(pfn) | flag);
     }
 
     public void clear(int pfn, int flag) {
-        flags[pfn] &= ~flag;
+        setFlags(pfn, flags(pfn) & ~flag);
     }
 
     @Override
     public boolean isFree(int pfn) {
-        return (flags[pfn] & (PG_BUDDY | PG_PCP)) != 0;
+        return (flags(pfn) & (PG_BUDDY | PG_PCP)) != 0;
     }
 
     @Override
     public int refcount(int pfn) {
-        return refcount[pfn];
+        return refcount[pfn >>> SECTION_SHIFT][pfn & SECTION_MASK];
     }
 
     @Override
     public int mapcount(int pfn) {
-        return mapcount[pfn];
+        return mapcount[pfn >>> SECTION_SHIFT][pfn & SECTION_MASK];
     }
 
     /** Anonymous and swap-backed: a lazy-free page (MADV_FREE) is on the file LRU ({@code folio_is_file_lru()}). */
     @Override
     public boolean isAnon(int pfn) {
-        return (flags[pfn] & (PG_ANON | PG_SWAPBACKED)) == (PG_ANON | PG_SWAPBACKED);
+        return (flags(pfn) & (PG_ANON | PG_SWAPBACKED)) == (PG_ANON | PG_SWAPBACKED);
     }
 
     @Override
@@ -217,6 +436,6 @@ public final class PageFrames implements FrameView {
 
     @Override
     public long pageKey(int pfn) {
-        return ((long) mapping[pfn] << 32) | (index[pfn] & 0xffffffffL);
+        return ((long) mapping(pfn) << 32) | (index(pfn) & 0xffffffffL);
     }
 }

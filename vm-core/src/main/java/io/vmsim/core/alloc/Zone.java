@@ -74,8 +74,28 @@ public final class Zone {
     final PerCpuPages[] pcp;
     // find_suitable_fallback's second result, kept in a field to avoid an object per call.
     private boolean canSteal;
+    /** Frames of a {@link #MAX_ORDER} block. */
+    public static final int MAX_ORDER_NR_PAGES = 1 << MAX_ORDER;
+    /**
+     * Deferred initialisation ({@code CONFIG_DEFERRED_STRUCT_PAGE_INIT}): the free
+     * {@link #MAX_ORDER} blocks {@code [uninitStart, uninitEnd)} were never initialised. They
+     * count as free blocks of {@code free_area[MAX_ORDER][MIGRATE_MOVABLE]}, standing at the
+     * tail of that list in descending PFN order, where {@code memblock_free_all()} would have
+     * left them; {@link #freeHead(int, int)} initialises the highest one when the list has no
+     * other block ({@code deferred_grow_zone()} in {@code mm/mm_init.c}, one max-order block at
+     * a time here). So the zone behaves block for block as if initialised at boot.
+     */
+    private final boolean deferred;
+    private int uninitStart;
+    private int uninitEnd;
 
     Zone(PageFrames frames, int id, int node, int type, int startPfn, int endPfn, int nrCpus, int pcpBatch) {
+        this(frames, id, node, type, startPfn, endPfn, nrCpus, pcpBatch, true);
+    }
+
+    Zone(PageFrames frames, int id, int node, int type, int startPfn, int endPfn, int nrCpus, int pcpBatch,
+         boolean deferred) {
+        this.deferred = deferred;
         if (startPfn >= endPfn) {
             throw new IllegalArgumentException("empty zone: [" + startPfn + ", " + endPfn + ")");
         }
@@ -217,7 +237,7 @@ public final class Zone {
                 continue;
             }
             for (int mt = 0; mt < MIGRATE_PCPTYPES; mt++) {
-                if (freeHead[o * MIGRATE_TYPES + mt] != NONE) {
+                if (hasBlocks(o, mt)) {
                     return true;
                 }
             }
@@ -227,46 +247,92 @@ public final class Zone {
 
     // ---- free lists ----------------------------------------------------------------------------
 
-    /** Head PFN of {@code free_area[order].free_list[mt]}, or -1; the list goes on through {@code next}. */
+    /**
+     * Head PFN of {@code free_area[order].free_list[mt]}, or -1; the list goes on through
+     * {@code next}. Initialises an uninitialised block if it would be the head.
+     */
     public int freeListHead(int order, int mt) {
-        return freeHead[order * MIGRATE_TYPES + mt];
+        return freeHead(order, mt);
+    }
+
+    /** True if {@code free_area[order].free_list[mt]} holds a block, initialised or not ({@code !free_area_empty()}). */
+    private boolean hasBlocks(int order, int mt) {
+        return freeHead[order * MIGRATE_TYPES + mt] != NONE
+                || order == MAX_ORDER && mt == MIGRATE_MOVABLE && uninitEnd > uninitStart;
+    }
+
+    /** The head of a list; an uninitialised block becomes the head when the list has nothing else. */
+    private int freeHead(int order, int mt) {
+        int h = freeHead[order * MIGRATE_TYPES + mt];
+        if (h == NONE && order == MAX_ORDER && mt == MIGRATE_MOVABLE && uninitEnd > uninitStart) {
+            h = initTopBlock();
+        }
+        return h;
+    }
+
+    /**
+     * {@code deferred_grow_zone()}: initialises the highest uninitialised block (its frames as
+     * {@code __init_single_page()} leaves them, then {@code __free_pages_core()}), allocating
+     * the frame metadata of its section if this is the section's first block.
+     */
+    private int initTopBlock() {
+        int pfn = uninitEnd - MAX_ORDER_NR_PAGES;
+        uninitEnd = pfn;
+        nrFree[MAX_ORDER]--;
+        nrFreePages -= MAX_ORDER_NR_PAGES;
+        for (int p = pfn; p < pfn + MAX_ORDER_NR_PAGES; p++) {
+            f.setPrev(p, NONE);
+            f.setNext(p, NONE);
+        }
+        addToFreeList(pfn, MAX_ORDER, MIGRATE_MOVABLE);
+        return pfn;
+    }
+
+    /** True if {@code pfn} lies in a free block never initialised (deferred struct page init). */
+    public boolean uninitialised(int pfn) {
+        return pfn >= uninitStart && pfn < uninitEnd;
+    }
+
+    /** Pages of the zone never initialised: free, in no list but counted in {@link #nrFree(int)}. */
+    public long uninitialisedPages() {
+        return (long) uninitEnd - uninitStart;
     }
 
     /** {@code add_to_free_list()} at the head, with {@code set_buddy_order()} and {@code __SetPageBuddy()}. */
     private void addToFreeList(int pfn, int order, int mt) {
         int li = order * MIGRATE_TYPES + mt;
         int h = freeHead[li];
-        f.prev[pfn] = NONE;
-        f.next[pfn] = h;
+        f.setPrev(pfn, NONE);
+        f.setNext(pfn, h);
         if (h != NONE) {
-            f.prev[h] = pfn;
+            f.setPrev(h, pfn);
         }
         freeHead[li] = pfn;
-        f.flags[pfn] = PageFrames.PG_BUDDY;
-        f.priv[pfn] = order;
-        f.index[pfn] = mt;
+        f.setFlags(pfn, PageFrames.PG_BUDDY);
+        f.setPriv(pfn, order);
+        f.setIndex(pfn, mt);
         nrFree[order]++;
         nrFreePages += 1L << order;
     }
 
     /** {@code del_page_from_free_list()}: unlink and clear the buddy state of a free head. */
     private void delFromFreeList(int pfn, int order) {
-        int li = order * MIGRATE_TYPES + f.index[pfn];
-        int p = f.prev[pfn];
-        int n = f.next[pfn];
+        int li = order * MIGRATE_TYPES + f.index(pfn);
+        int p = f.prev(pfn);
+        int n = f.next(pfn);
         if (p == NONE) {
             freeHead[li] = n;
         } else {
-            f.next[p] = n;
+            f.setNext(p, n);
         }
         if (n != NONE) {
-            f.prev[n] = p;
+            f.setPrev(n, p);
         }
-        f.prev[pfn] = NONE;
-        f.next[pfn] = NONE;
-        f.flags[pfn] = 0;
-        f.priv[pfn] = 0;
-        f.index[pfn] = 0;
+        f.setPrev(pfn, NONE);
+        f.setNext(pfn, NONE);
+        f.setFlags(pfn, 0);
+        f.setPriv(pfn, 0);
+        f.setIndex(pfn, 0);
         nrFree[order]--;
         nrFreePages -= 1L << order;
     }
@@ -279,7 +345,7 @@ public final class Zone {
     /** {@code page_is_buddy()}: a free head of the same order inside this zone. */
     private boolean pageIsBuddy(int buddy, int order) {
         return buddy >= startPfn && buddy < endPfn
-                && (f.flags[buddy] & PageFrames.PG_BUDDY) != 0 && f.priv[buddy] == order;
+                && (f.flags(buddy) & PageFrames.PG_BUDDY) != 0 && f.priv(buddy) == order;
     }
 
     /**
@@ -312,7 +378,7 @@ public final class Zone {
     /** {@code __rmqueue_smallest()}: the smallest block of this migratetype that fits, split down. */
     int rmqueueSmallest(int order, int mt) {
         for (int o = order; o < NR_PAGE_ORDERS; o++) {
-            int pfn = freeHead[o * MIGRATE_TYPES + mt];
+            int pfn = freeHead(o, mt);
             if (pfn == NONE) {
                 continue;
             }
@@ -347,7 +413,7 @@ public final class Zone {
         }
         int[] fallbacks = MigrateType.FALLBACKS[startMt];
         for (int fallbackMt : fallbacks) {
-            if (freeHead[order * MIGRATE_TYPES + fallbackMt] == NONE) {
+            if (!hasBlocks(order, fallbackMt)) {
                 continue;
             }
             if (canStealFallback(order, startMt)) {
@@ -383,7 +449,7 @@ public final class Zone {
                 }
             }
         }
-        int pfn = freeHead[current * MIGRATE_TYPES + fallbackMt];
+        int pfn = freeHead(current, fallbackMt);
         stealSuitableFallback(pfn, current, startMt, canSteal);
         return true;
     }
@@ -442,7 +508,7 @@ public final class Zone {
         int moved = 0;
         int p = start;
         while (p <= end) {
-            int fl = f.flags[p];
+            int fl = f.flags(p);
             if ((fl & PageFrames.PG_BUDDY) == 0) {
                 if ((fl & PageFrames.PG_LRU) != 0) {
                     movablePages++;
@@ -450,7 +516,7 @@ public final class Zone {
                 p++;
                 continue;
             }
-            int order = f.priv[p];
+            int order = f.priv(p);
             moveToFreeList(p, order, mt);
             p += 1 << order;
             moved += 1 << order;
@@ -467,10 +533,10 @@ public final class Zone {
      * @return the block's order, or -1 if {@code pfn} is not the head of a free buddy block
      */
     public int isolateFreeBlock(int pfn) {
-        if (!spans(pfn) || (f.flags[pfn] & PageFrames.PG_BUDDY) == 0) {
+        if (!spans(pfn) || (f.flags(pfn) & PageFrames.PG_BUDDY) == 0) {
             return -1;
         }
-        int order = f.priv[pfn];
+        int order = f.priv(pfn);
         delFromFreeList(pfn, order);
         return order;
     }
@@ -478,7 +544,7 @@ public final class Zone {
     /** True if some free block of at least {@code order} sits on a list of migratetype {@code mt}. */
     public boolean hasFreeBlock(int order, int mt) {
         for (int o = order; o < NR_PAGE_ORDERS; o++) {
-            if (freeHead[o * MIGRATE_TYPES + mt] != NONE) {
+            if (hasBlocks(o, mt)) {
                 return true;
             }
         }
@@ -498,8 +564,8 @@ public final class Zone {
         }
         int pfn = p.head[mt];
         pcpUnlink(p, pfn, mt);
-        f.flags[pfn] = 0;
-        f.index[pfn] = 0;
+        f.setFlags(pfn, 0);
+        f.setIndex(pfn, 0);
         return pfn;
     }
 
@@ -511,36 +577,36 @@ public final class Zone {
                 break;
             }
             int t = p.tail[mt];
-            f.prev[pfn] = t;
-            f.next[pfn] = NONE;
+            f.setPrev(pfn, t);
+            f.setNext(pfn, NONE);
             if (t == NONE) {
                 p.head[mt] = pfn;
             } else {
-                f.next[t] = pfn;
+                f.setNext(t, pfn);
             }
             p.tail[mt] = pfn;
-            f.flags[pfn] = PageFrames.PG_PCP;
-            f.index[pfn] = mt;
+            f.setFlags(pfn, PageFrames.PG_PCP);
+            f.setIndex(pfn, mt);
             p.count++;
             pcpPages++;
         }
     }
 
     private void pcpUnlink(PerCpuPages p, int pfn, int mt) {
-        int pr = f.prev[pfn];
-        int nx = f.next[pfn];
+        int pr = f.prev(pfn);
+        int nx = f.next(pfn);
         if (pr == NONE) {
             p.head[mt] = nx;
         } else {
-            f.next[pr] = nx;
+            f.setNext(pr, nx);
         }
         if (nx == NONE) {
             p.tail[mt] = pr;
         } else {
-            f.prev[nx] = pr;
+            f.setPrev(nx, pr);
         }
-        f.prev[pfn] = NONE;
-        f.next[pfn] = NONE;
+        f.setPrev(pfn, NONE);
+        f.setNext(pfn, NONE);
         p.count--;
         pcpPages--;
     }
@@ -553,16 +619,16 @@ public final class Zone {
         PerCpuPages p = pcp[cpu];
         int mt = pageblockMigratetype(pfn);
         int h = p.head[mt];
-        f.prev[pfn] = NONE;
-        f.next[pfn] = h;
+        f.setPrev(pfn, NONE);
+        f.setNext(pfn, h);
         if (h == NONE) {
             p.tail[mt] = pfn;
         } else {
-            f.prev[h] = pfn;
+            f.setPrev(h, pfn);
         }
         p.head[mt] = pfn;
-        f.flags[pfn] = PageFrames.PG_PCP;
-        f.index[pfn] = mt;
+        f.setFlags(pfn, PageFrames.PG_PCP);
+        f.setIndex(pfn, mt);
         p.count++;
         pcpPages++;
         if (p.count >= p.high) {
@@ -591,9 +657,9 @@ public final class Zone {
             do {
                 int pfn = p.tail[mt];
                 pcpUnlink(p, pfn, mt);
-                int pageMt = f.index[pfn];
-                f.flags[pfn] = 0;
-                f.index[pfn] = 0;
+                int pageMt = f.index(pfn);
+                f.setFlags(pfn, 0);
+                f.setIndex(pfn, 0);
                 freeOnePage(pfn, 0, pageMt);
             } while (--count > 0 && --batchFree > 0 && p.head[mt] != NONE);
         }
@@ -612,13 +678,29 @@ public final class Zone {
      * over in naturally aligned blocks of at most {@link #MAX_ORDER}.
      */
     void freeAllAtBoot() {
-        Arrays.fill(f.prev, startPfn, endPfn, NONE);
-        Arrays.fill(f.next, startPfn, endPfn, NONE);
+        // the MAX_ORDER blocks: [firstMax, endMax)
+        int firstMax = (int) Math.min(endPfn, ((long) startPfn + MAX_ORDER_NR_PAGES - 1) & -MAX_ORDER_NR_PAGES);
+        int endMax = Math.max(firstMax, endPfn & -MAX_ORDER_NR_PAGES);
         int pfn = startPfn;
         while (pfn < endPfn) {
+            if (deferred && pfn == firstMax && endMax > firstMax) {
+                // deferred_init_memmap(): left uninitialised, counted free (page_alloc_init_late()
+                // would finish them on other CPUs; here a block is initialised when first needed)
+                uninitStart = firstMax;
+                uninitEnd = endMax;
+                long blocks = (endMax - firstMax) >>> MAX_ORDER;
+                nrFree[MAX_ORDER] += blocks;
+                nrFreePages += blocks << MAX_ORDER;
+                pfn = endMax;
+                continue;
+            }
             int order = pfn == 0 ? MAX_ORDER : Math.min(MAX_ORDER, Integer.numberOfTrailingZeros(pfn));
             while (pfn + (1L << order) > endPfn) {
                 order--;
+            }
+            for (int p = pfn; p < pfn + (1 << order); p++) {
+                f.setPrev(p, NONE);
+                f.setNext(p, NONE);
             }
             freeOnePage(pfn, order, pageblockMigratetype(pfn));
             pfn += 1 << order;
@@ -627,8 +709,8 @@ public final class Zone {
 
     /** Free blocks on one list, by walking it (for {@code /proc/pagetypeinfo} and checks). */
     long countFreeList(int order, int mt) {
-        long n = 0;
-        for (int p = freeHead[order * MIGRATE_TYPES + mt]; p != NONE && n <= managedPages; p = f.next[p]) {
+        long n = order == MAX_ORDER && mt == MIGRATE_MOVABLE ? uninitialisedPages() >>> MAX_ORDER : 0;
+        for (int p = freeHead[order * MIGRATE_TYPES + mt]; p != NONE && n <= managedPages; p = f.next(p)) {
             n++;
         }
         return n;
@@ -638,25 +720,38 @@ public final class Zone {
      * Checks this zone's lists and counters and marks the frames they hold in {@code state}
      * (1 = free in the buddy lists, 2 = on a per-CPU list).
      */
-    void verify(byte[] state) {
+    void verify(byte[][] state) {
+        check(uninitStart <= uninitEnd && (uninitEnd == uninitStart
+                        || uninitStart >= startPfn && uninitEnd <= endPfn
+                        && ((uninitStart | uninitEnd) & (MAX_ORDER_NR_PAGES - 1)) == 0),
+                this.toString(), "uninitialised range [" + uninitStart + ", " + uninitEnd + ") is not whole MAX_ORDER blocks of the zone");
+        for (int p = uninitStart; p < uninitEnd; p = PageFrames.nextSectionPfn(p)) {
+            // an uninitialised block's frames are as __init_single_page() would leave them: untouched
+            if (f.sectionPresent(p)) {
+                int to = Math.min(uninitEnd, PageFrames.nextSectionPfn(p));
+                for (int q = p; q < to; q++) {
+                    check(f.flags(q) == 0 && f.refcount(q) == 0, this + " PFN " + q, "uninitialised frame in use");
+                }
+            }
+        }
         long pages = 0;
         for (int order = 0; order < NR_PAGE_ORDERS; order++) {
             long blocks = 0;
             for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
                 int prevPfn = NONE;
-                for (int p = freeHead[order * MIGRATE_TYPES + mt]; p != NONE; p = f.next[p]) {
+                for (int p = freeHead[order * MIGRATE_TYPES + mt]; p != NONE; p = f.next(p)) {
                     String where = this + " free_area[" + order + "][" + MigrateType.name(mt) + "] PFN " + p;
                     check(p >= startPfn && p + (1L << order) <= endPfn, where, "block outside the zone");
                     check((p & ((1 << order) - 1)) == 0, where, "block not aligned to its order");
-                    check(f.flags[p] == PageFrames.PG_BUDDY, where, "head flags are not exactly PG_BUDDY");
-                    check(f.priv[p] == order, where, "buddy order " + f.priv[p] + " on the wrong list");
-                    check(f.index[p] == mt, where, "migratetype " + f.index[p] + " on the wrong list");
-                    check(f.prev[p] == prevPfn, where, "broken prev link");
+                    check(f.flags(p) == PageFrames.PG_BUDDY, where, "head flags are not exactly PG_BUDDY");
+                    check(f.priv(p) == order, where, "buddy order " + f.priv(p) + " on the wrong list");
+                    check(f.index(p) == mt, where, "migratetype " + f.index(p) + " on the wrong list");
+                    check(f.prev(p) == prevPfn, where, "broken prev link");
                     for (int i = 0; i < 1 << order; i++) {
-                        check(state[p + i] == 0, where, "frame " + (p + i) + " is on two free lists (or a cycle)");
-                        state[p + i] = 1;
+                        check(state(state, p + i) == 0, where, "frame " + (p + i) + " is on two free lists (or a cycle)");
+                        setState(state, p + i, 1);
                         if (i > 0) {
-                            check(f.flags[p + i] == 0, where, "frame " + (p + i) + " inside a free block has flags");
+                            check(f.flags(p + i) == 0, where, "frame " + (p + i) + " inside a free block has flags");
                         }
                     }
                     prevPfn = p;
@@ -664,15 +759,19 @@ public final class Zone {
                     pages += 1L << order;
                 }
             }
+            if (order == MAX_ORDER) {
+                blocks += uninitialisedPages() >>> MAX_ORDER;
+                pages += uninitialisedPages();
+            }
             check(blocks == nrFree[order], this.toString(),
                     "nr_free[" + order + "] = " + nrFree[order] + " but the lists hold " + blocks);
         }
         check(pages == nrFreePages, this.toString(), "NR_FREE_PAGES = " + nrFreePages + " but the lists hold " + pages);
         for (int order = 0; order < MAX_ORDER; order++) {
             for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
-                for (int p = freeHead[order * MIGRATE_TYPES + mt]; p != NONE; p = f.next[p]) {
+                for (int p = freeHead[order * MIGRATE_TYPES + mt]; p != NONE; p = f.next(p)) {
                     int buddy = p ^ (1 << order);
-                    check(!(pageIsBuddy(buddy, order) && state[buddy] == 1), this + " free_area[" + order + "] PFN " + p,
+                    check(!(pageIsBuddy(buddy, order) && state(state, buddy) == 1), this + " free_area[" + order + "] PFN " + p,
                             "its buddy " + buddy + " is free with the same order but they were not coalesced");
                 }
             }
@@ -683,14 +782,14 @@ public final class Zone {
             int n = 0;
             for (int mt = 0; mt < MIGRATE_PCPTYPES; mt++) {
                 int prevPfn = NONE;
-                for (int q = p.head[mt]; q != NONE; q = f.next[q]) {
+                for (int q = p.head[mt]; q != NONE; q = f.next(q)) {
                     String where = this + " pcp[cpu " + cpu + "][" + MigrateType.name(mt) + "] PFN " + q;
                     check(spans(q), where, "page outside the zone");
-                    check(state[q] == 0, where, "page is on two free lists (or a cycle)");
-                    check(f.flags[q] == PageFrames.PG_PCP, where, "flags are not exactly PG_PCP");
-                    check(f.index[q] == mt, where, "migratetype " + f.index[q] + " on the wrong list");
-                    check(f.prev[q] == prevPfn, where, "broken prev link");
-                    state[q] = 2;
+                    check(state(state, q) == 0, where, "page is on two free lists (or a cycle)");
+                    check(f.flags(q) == PageFrames.PG_PCP, where, "flags are not exactly PG_PCP");
+                    check(f.index(q) == mt, where, "migratetype " + f.index(q) + " on the wrong list");
+                    check(f.prev(q) == prevPfn, where, "broken prev link");
+                    setState(state, q, 2);
                     prevPfn = q;
                     n++;
                 }
@@ -700,6 +799,20 @@ public final class Zone {
             onPcp += n;
         }
         check(onPcp == pcpPages, this.toString(), "pcp pages = " + pcpPages + " but the lists hold " + onPcp);
+    }
+
+    /** The verify state of a frame: per section, allocated when first marked. */
+    static int state(byte[][] state, int pfn) {
+        byte[] s = state[pfn >>> PageFrames.SECTION_SHIFT];
+        return s == null ? 0 : s[pfn & (PageFrames.PAGES_PER_SECTION - 1)];
+    }
+
+    static void setState(byte[][] state, int pfn, int v) {
+        int i = pfn >>> PageFrames.SECTION_SHIFT;
+        if (state[i] == null) {
+            state[i] = new byte[PageFrames.PAGES_PER_SECTION];
+        }
+        state[i][pfn & (PageFrames.PAGES_PER_SECTION - 1)] = (byte) v;
     }
 
     private static void check(boolean ok, String where, String what) {

@@ -196,15 +196,23 @@ public final class Compaction implements CompactionHooks {
                 migratePfn = blockEnd;
                 continue;
             }
+            if (z.uninitialised(migratePfn)) {
+                // a block never initialised (deferred struct page init): its frames are as free as
+                // at boot, the head of a free MAX_ORDER block then clean tail frames, and are
+                // counted as the scan of an initialised one would count them
+                migrateScanned += (migratePfn & (Zone.MAX_ORDER_NR_PAGES - 1)) == 0 ? 1 : blockEnd - migratePfn;
+                migratePfn = blockEnd;
+                continue;
+            }
             // isolate_migratepages_block(), in batches of COMPACT_CLUSTER_MAX
             int pfn = migratePfn;
             while (pfn < blockEnd) {
                 int n = 0;
                 while (pfn < blockEnd && n < COMPACT_CLUSTER_MAX) {
                     migrateScanned++;
-                    int fl = frames.flags[pfn];
+                    int fl = frames.flags(pfn);
                     if ((fl & PageFrames.PG_BUDDY) != 0) {
-                        pfn += 1 << frames.priv[pfn];
+                        pfn += 1 << frames.priv(pfn);
                         continue;
                     }
                     if ((fl & PageFrames.PG_HEAD) != 0) {
@@ -284,7 +292,13 @@ public final class Compaction implements CompactionHooks {
         while (block >= migrateBlockEnd && nrFree < COMPACT_CLUSTER_MAX) {
             int start = Math.max(block, z.startPfn());
             int end = Math.min(block + pb, z.endPfn());
-            if (z.pageblockMigratetype(start) == MigrateType.MIGRATE_MOVABLE && !wholeBlockFree(start)) {
+            if (z.uninitialised(start)) {
+                // never initialised: the first pageblock of its MAX_ORDER block is wholly free and
+                // skipped, the second holds no free block head and is scanned in vain
+                if ((start & (Zone.MAX_ORDER_NR_PAGES - 1)) != 0) {
+                    lastFreeScanned += end - start;
+                }
+            } else if (z.pageblockMigratetype(start) == MigrateType.MIGRATE_MOVABLE && !wholeBlockFree(start)) {
                 for (int p = start; p < end; ) {
                     lastFreeScanned++;
                     int order = z.isolateFreeBlock(p);
@@ -304,7 +318,7 @@ public final class Compaction implements CompactionHooks {
     }
 
     private boolean wholeBlockFree(int start) {
-        return frames.test(start, PageFrames.PG_BUDDY) && frames.priv[start] >= Zone.PAGEBLOCK_ORDER;
+        return frames.test(start, PageFrames.PG_BUDDY) && frames.priv(start) >= Zone.PAGEBLOCK_ORDER;
     }
 
     private void push(int pfn) {

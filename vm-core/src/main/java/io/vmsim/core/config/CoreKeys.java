@@ -16,6 +16,8 @@ public final class CoreKeys {
 
     public static final String SEED = "seed";
     public static final String MEMORY = "machine.memory";
+    /** {@code CONFIG_DEFERRED_STRUCT_PAGE_INIT}: frames initialised when first needed, not at boot. */
+    public static final String DEFERRED_STRUCT_PAGE_INIT = "machine.deferred_struct_page_init";
     public static final String NODES = "machine.nodes";
     public static final String CPUS = "machine.cpus";
     public static final String CPU_PROFILE = "cpu.profile";
@@ -120,8 +122,10 @@ public final class CoreKeys {
     public static final List<ConfigKey> ALL = List.of(
             ConfigKey.integer(SEED, 42, Long.MIN_VALUE, Long.MAX_VALUE,
                     "Seed of every random choice in a run; the same config and seed give byte-identical output."),
-            ConfigKey.size(MEMORY, "4G", 16L << 20, 1L << 40,
-                    "Simulated physical memory (MemTotal), split across NUMA nodes as machine.numa.node_memory says (evenly by default)."),
+            ConfigKey.size(MEMORY, "4G", 16L << 20, 1L << 42,
+                    "Simulated physical memory (MemTotal), split across NUMA nodes as machine.numa.node_memory says (evenly by default); frames never touched cost no heap (docs/configuration.md#simulated-memory-size)."),
+            ConfigKey.bool(DEFERRED_STRUCT_PAGE_INIT, true,
+                    "Linux's CONFIG_DEFERRED_STRUCT_PAGE_INIT: free MAX_ORDER blocks are initialised (and their frame metadata allocated, 128 MiB sections at a time) when the allocator first needs them; false initialises every frame at boot, with the same results, for checking."),
             ConfigKey.integer(NODES, 1, 1, 64, "Number of NUMA nodes."),
             ConfigKey.integer(CPUS, 2, 1, 1024, "Number of CPUs, placed on nodes as machine.numa.cpus says (spread evenly by default)."),
             // NUMA topology (issue 10); docs/numa.md

@@ -766,7 +766,7 @@ public final class ConformanceRunner {
                 present++;
                 distinct.add(pfn);
                 zeros += zero(pfn) ? 1 : 0;
-                thp += (k.frames.flags[pfn] & (PageFrames.PG_HEAD | PageFrames.PG_TAIL)) != 0 && !zero(pfn) ? 1 : 0;
+                thp += (k.frames.flags(pfn) & (PageFrames.PG_HEAD | PageFrames.PG_TAIL)) != 0 && !zero(pfn) ? 1 : 0;
                 same += old != null && i < old.length && old[i] == pfn ? 1 : 0;
             }
             got.put(prefix + ".mincore_resident", resident);
@@ -811,12 +811,12 @@ public final class ConformanceRunner {
             if (k.frames.test(head, PageFrames.PG_KSM)) {
                 return false;
             }
-            io.vmsim.core.mm.AnonVma av = k.anonVmas.get(k.frames.mapping[head]);
+            io.vmsim.core.mm.AnonVma av = k.anonVmas.get(k.frames.mapping(head));
             return av != null && av.shmem() != null;
         }
 
         private int head(int pfn) {
-            return (k.frames.flags[pfn] & PageFrames.PG_TAIL) != 0 ? pfn & ~(Kernel.HPAGE_PMD_NR - 1) : pfn;
+            return (k.frames.flags(pfn) & PageFrames.PG_TAIL) != 0 ? pfn & ~(Kernel.HPAGE_PMD_NR - 1) : pfn;
         }
     }
 }

@@ -261,7 +261,7 @@ public final class InvariantChecker {
                         rssAnon++;
                     } else {
                         throw fail(who(mm) + ": PTE at " + hex(va) + " maps PFN " + pfn
-                                + ", neither an anonymous nor a page-cache page (flags " + hex(f.flags[pfn]) + ")");
+                                + ", neither an anonymous nor a page-cache page (flags " + hex(f.flags(pfn)) + ")");
                     }
                     pteMaps[pfn]++;
                 } else if (level == 2) {
@@ -272,7 +272,7 @@ public final class InvariantChecker {
                     allocated(mm, va, pfn);
                     if (!f.test(pfn, PageFrames.PG_HEAD) || !f.test(pfn, PageFrames.PG_ANON)) {
                         throw fail(who(mm) + ": huge PMD at " + hex(va) + " maps PFN " + pfn
-                                + ", not the head of an anonymous huge page (flags " + hex(f.flags[pfn]) + ")");
+                                + ", not the head of an anonymous huge page (flags " + hex(f.flags(pfn)) + ")");
                     }
                     rssAnon += Kernel.HPAGE_PMD_NR;
                     pmdMaps[pfn]++;
@@ -282,7 +282,7 @@ public final class InvariantChecker {
             }
             if (level == 2) {
                 int d = 0;
-                for (int dep = f.mapping[tablePfn] - 1; dep >= 0; dep = f.next[dep]) {
+                for (int dep = f.mapping(tablePfn) - 1; dep >= 0; dep = f.next(dep)) {
                     table(mm, dep, 1, base, "a deposited");
                     d++;
                     if (d > 512) {
@@ -298,19 +298,19 @@ public final class InvariantChecker {
         }
 
         void allocated(Mm mm, long va, int pfn) {
-            if (f.isFree(pfn) || freeBlockTail(pfn)) {
+            if (f.isFree(pfn) || freeBlockTail(pfn) || k.allocator.uninitialised(pfn)) {
                 throw fail(who(mm) + ": entry at " + hex(va) + " maps PFN " + pfn + ", which is free");
             }
         }
 
         boolean freeBlockTail(int pfn) {
-            return f.flags[pfn] == 0 && f.refcount[pfn] == 0 && f.mapcount[pfn] == 0 && insideFreeBlock(pfn);
+            return f.flags(pfn) == 0 && f.refcount(pfn) == 0 && f.mapcount(pfn) == 0 && insideFreeBlock(pfn);
         }
 
         boolean insideFreeBlock(int pfn) {
             for (int order = 1; order <= io.vmsim.core.alloc.Zone.MAX_ORDER; order++) {
                 int head = pfn & ~((1 << order) - 1);
-                if (f.test(head, PageFrames.PG_BUDDY) && f.priv[head] >= order) {
+                if (f.test(head, PageFrames.PG_BUDDY) && f.priv(head) >= order) {
                     return true;
                 }
             }
@@ -330,9 +330,17 @@ public final class InvariantChecker {
             long[] cgAnon = new long[nCg];
             long[] cgFile = new long[nCg];
             for (int pfn = 0; pfn < n; ) {
-                int fl = f.flags[pfn];
+                if (!f.sectionPresent(pfn)) {
+                    pfn = PageFrames.nextSectionPfn(pfn); // never touched: free
+                    continue;
+                }
+                if (k.allocator.uninitialised(pfn)) {
+                    pfn = (pfn | (io.vmsim.core.alloc.Zone.MAX_ORDER_NR_PAGES - 1)) + 1; // a free block never initialised
+                    continue;
+                }
+                int fl = f.flags(pfn);
                 if ((fl & PageFrames.PG_BUDDY) != 0) {
-                    pfn += 1 << f.priv[pfn];
+                    pfn += 1 << f.priv(pfn);
                     continue;
                 }
                 if ((fl & PageFrames.PG_PCP) != 0) {
@@ -358,20 +366,20 @@ public final class InvariantChecker {
                     }
                     for (int i = 0; i < Kernel.HPAGE_PMD_NR; i++) {
                         int p = head + i;
-                        if (i > 0 && (f.flags[p] & PageFrames.PG_TAIL) == 0) {
+                        if (i > 0 && (f.flags(p) & PageFrames.PG_TAIL) == 0) {
                             throw fail("THP PFN " + head + ": frame " + p + " is not a tail");
                         }
                         mapcount(p);
-                        mappings += f.mapcount[p];
-                        if (i > 0 && f.refcount[p] != 0) {
-                            throw fail("THP PFN " + head + ": tail " + p + " has refcount " + f.refcount[p]);
+                        mappings += f.mapcount(p);
+                        if (i > 0 && f.refcount(p) != 0) {
+                            throw fail("THP PFN " + head + ": tail " + p + " has refcount " + f.refcount(p));
                         }
-                        if (f.mapcount[p] > 0 || (i == 0 && pmdMaps[head] > 0)) {
+                        if (f.mapcount(p) > 0 || (i == 0 && pmdMaps[head] > 0)) {
                             rmapWalk(rmap, p, pteMaps[p] + pmdMaps[head]);
                         }
                     }
-                    if (f.refcount[head] != mappings) {
-                        throw fail("THP PFN " + head + ": refcount " + f.refcount[head] + " but " + mappings
+                    if (f.refcount(head) != mappings) {
+                        throw fail("THP PFN " + head + ": refcount " + f.refcount(head) + " but " + mappings
                                 + " mappings (" + pmdMaps[head] + " PMD, " + (mappings - pmdMaps[head]) + " PTE)");
                     }
                     if (mappings == 0 && (fl & PageFrames.PG_SWAPCACHE) == 0) {
@@ -384,14 +392,14 @@ public final class InvariantChecker {
                 if ((fl & PageFrames.PG_ANON) != 0) {
                     anon++;
                     mapcount(pfn);
-                    if (f.refcount[pfn] != f.mapcount[pfn] + shmemHeld[pfn]) {
-                        throw fail("anonymous PFN " + pfn + ": refcount " + f.refcount[pfn] + " but mapcount " + f.mapcount[pfn]
+                    if (f.refcount(pfn) != f.mapcount(pfn) + shmemHeld[pfn]) {
+                        throw fail("anonymous PFN " + pfn + ": refcount " + f.refcount(pfn) + " but mapcount " + f.mapcount(pfn)
                                 + (shmemHeld[pfn] > 0 ? " and a shmem object's hold" : ""));
                     }
-                    if (f.mapcount[pfn] == 0 && shmemHeld[pfn] == 0 && (fl & PageFrames.PG_SWAPCACHE) == 0) {
+                    if (f.mapcount(pfn) == 0 && shmemHeld[pfn] == 0 && (fl & PageFrames.PG_SWAPCACHE) == 0) {
                         throw fail("anonymous PFN " + pfn + " is mapped nowhere and not in the swap cache (leaked)");
                     }
-                    if (f.mapcount[pfn] > 0) {
+                    if (f.mapcount(pfn) > 0) {
                         rmapWalk(rmap, pfn, pteMaps[pfn]); // a KSM page's through its stable node (rmap_walk_ksm())
                     }
                     onLru += lruAndCharge(pfn, fl, 1, lru, cgAnon, cgFile);
@@ -400,16 +408,16 @@ public final class InvariantChecker {
                 }
                 if ((fl & PageFrames.PG_FILE) != 0) {
                     mapcount(pfn);
-                    if (f.mapcount[pfn] > 0) {
+                    if (f.mapcount(pfn) > 0) {
                         rmapWalk(rmap, pfn, pteMaps[pfn]);
                     }
                     onLru += lruAndCharge(pfn, fl, 1, lru, cgAnon, cgFile);
                     pfn++;
                     continue;
                 }
-                if (hugetlbMaps[pfn] > 0 || f.mapcount[pfn] != 0) {
-                    if (f.mapcount[pfn] != hugetlbMaps[pfn]) {
-                        throw fail("hugetlb PFN " + pfn + ": mapcount " + f.mapcount[pfn] + " but " + hugetlbMaps[pfn]
+                if (hugetlbMaps[pfn] > 0 || f.mapcount(pfn) != 0) {
+                    if (f.mapcount(pfn) != hugetlbMaps[pfn]) {
+                        throw fail("hugetlb PFN " + pfn + ": mapcount " + f.mapcount(pfn) + " but " + hugetlbMaps[pfn]
                                 + " leaves map it");
                     }
                 }
@@ -453,10 +461,10 @@ public final class InvariantChecker {
 
         void leaked(int pfn) {
             int gig = pfn & ~((1 << 18) - 1);
-            if (gigantic && f.flags[gig] == 0 && (f.refcount[gig] > 0 || hugetlbMaps[gig] > 0)) {
+            if (gigantic && f.flags(gig) == 0 && (f.refcount(gig) > 0 || hugetlbMaps[gig] > 0)) {
                 return; // inside a 1 GiB hugetlb page (not compound: its head alone holds the reference)
             }
-            throw fail("PFN " + pfn + " is allocated (refcount " + f.refcount[pfn] + ") but held by nothing: no type flag, unmapped (leaked)");
+            throw fail("PFN " + pfn + " is allocated (refcount " + f.refcount(pfn) + ") but held by nothing: no type flag, unmapped (leaked)");
         }
 
         /** PG_lru and the memcg charge of a page (folio head) of {@code nr} frames; returns 1 if on the LRU. */
@@ -483,9 +491,9 @@ public final class InvariantChecker {
         }
 
         void mapcount(int pfn) {
-            if (f.mapcount[pfn] != pteMaps[pfn]) {
-                throw fail("PFN " + pfn + ": mapcount " + f.mapcount[pfn] + " but " + pteMaps[pfn] + " PTEs map it"
-                        + " (flags " + hex(f.flags[pfn]) + ")");
+            if (f.mapcount(pfn) != pteMaps[pfn]) {
+                throw fail("PFN " + pfn + ": mapcount " + f.mapcount(pfn) + " but " + pteMaps[pfn] + " PTEs map it"
+                        + " (flags " + hex(f.flags(pfn)) + ")");
             }
         }
 
@@ -542,12 +550,12 @@ public final class InvariantChecker {
                         throw fail("shmem object of anon_vma " + id + ": slot " + index + " holds " + hex(e));
                     }
                     int pfn = (int) e;
-                    int fl = f.flags[pfn];
+                    int fl = f.flags(pfn);
                     if ((fl & PageFrames.PG_ANON) == 0 || (fl & (PageFrames.PG_HEAD | PageFrames.PG_TAIL | PageFrames.PG_KSM)) != 0
-                            || f.mapping[pfn] != id || (f.index[pfn] & 0xffffffffL) != index || f.refcount[pfn] <= 0) {
+                            || f.mapping(pfn) != id || (f.index(pfn) & 0xffffffffL) != index || f.refcount(pfn) <= 0) {
                         throw fail("shmem object of anon_vma " + id + ": slot " + index + " holds PFN " + pfn + " (flags "
-                                + hex(fl) + ", mapping " + f.mapping[pfn] + ", index " + (f.index[pfn] & 0xffffffffL)
-                                + ", refcount " + f.refcount[pfn] + "), not an order-0 anonymous page of this object");
+                                + hex(fl) + ", mapping " + f.mapping(pfn) + ", index " + (f.index(pfn) & 0xffffffffL)
+                                + ", refcount " + f.refcount(pfn) + "), not an order-0 anonymous page of this object");
                     }
                     if (++shmemHeld[pfn] > 1) {
                         throw fail("PFN " + pfn + " is held by two shmem slots");

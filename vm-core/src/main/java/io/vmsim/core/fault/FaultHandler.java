@@ -229,8 +229,8 @@ public final class FaultHandler {
             }
             int pfn = Pte.pfn(e) + (Pte.huge(e) ? (int) ((a & (Kernel.HPAGE_PMD_SIZE - 1)) >>> 12) : 0);
             int head = frames.test(pfn, PageFrames.PG_TAIL | PageFrames.PG_HEAD) ? pfn & ~(Kernel.HPAGE_PMD_NR - 1) : pfn;
-            frames.mapcount[pfn]++;
-            frames.refcount[head]++;
+            frames.addMapcount(pfn, 1);
+            frames.addRefcount(head, 1);
             task.mm().rssAnon++;
             ptes[i] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.ACCESSED
                     | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0));
@@ -241,8 +241,8 @@ public final class FaultHandler {
 
     /** Maps page {@code pfn} of a shmem object at PTE {@code i}, writable if the area is ({@code finish_fault()}). */
     private void mapShmemPage(Mm mm, Vma vma, long[] ptes, int i, int pfn) {
-        frames.mapcount[pfn]++;
-        frames.refcount[pfn]++;
+        frames.addMapcount(pfn, 1);
+        frames.addRefcount(pfn, 1);
         mm.rssAnon++;
         ptes[i] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.ACCESSED | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0));
     }
@@ -264,7 +264,7 @@ public final class FaultHandler {
         }
         int pfn = Pte.pfn(pte);
         object.put(index, pfn);
-        frames.refcount[pfn]++;
+        frames.addRefcount(pfn, 1);
         k.hooks.swapEntryFreed(entry);
     }
 
@@ -324,7 +324,7 @@ public final class FaultHandler {
             k.clock.advance(k.cost.pgtableAllocPs);
             k.deposit(mm, pmdTable, dep);
             k.setEntireMapcount(head, k.entireMapcount(head) + 1);
-            frames.refcount[head]++;
+            frames.addRefcount(head, 1);
             mm.rssAnon += Kernel.HPAGE_PMD_NR;
             k.tables.table(pmdTable)[Pte.index(va, 2)] = Pte.make(head, Pte.PRESENT | Pte.USER | Pte.HUGE | Pte.ACCESSED
                     | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW | Pte.DIRTY : 0));
@@ -381,7 +381,7 @@ public final class FaultHandler {
             }
             object.xaInsert(index);
             object.put(index, pfn);
-            frames.refcount[pfn]++;
+            frames.addRefcount(pfn, 1);
         }
     }
 
@@ -389,8 +389,8 @@ public final class FaultHandler {
     private void mapNewAnonPage(int cpu, Vma vma, long va, long[] ptes, int i, int pfn, long costPs, long bits) {
         // a page on a node of lower bandwidth takes longer to clear or copy (docs/numa.md, "Cost model")
         k.clock.advance(k.topology.pageTransferPs(costPs, k.nodeOfCpu(cpu), frames.nodeOf(pfn)));
-        frames.mapcount[pfn] = 1;
-        frames.refcount[pfn] = 1;
+        frames.setMapcount(pfn, 1);
+        frames.setRefcount(pfn, 1);
         k.newAnonFolio(pfn, 0, vma, va);
         ptes[i] = Pte.make(pfn, bits);
     }
@@ -419,12 +419,12 @@ public final class FaultHandler {
             k.flushTlbPage(mm, va);
             return;
         }
-        frames.refcount[old]++; // pinned while allocating, so reclaim leaves it (reclaim, issue 3)
+        frames.addRefcount(old, 1); // pinned while allocating, so reclaim leaves it (reclaim, issue 3)
         int pfn;
         try {
             pfn = allocUserPage(task, vma, va, node);
         } finally {
-            frames.refcount[old]--;
+            frames.addRefcount(old, -1);
         }
         mapNewAnonPage(task.cpu(), vma, va, ptes, i, pfn, k.cost.copy4kPs, WRITABLE_PTE);
         k.contents.set(pfn, k.contents.get(old)); // the copy holds what the original held
@@ -492,7 +492,7 @@ public final class FaultHandler {
         }
         if (!k.hooks.tryChargeHuge(mm, Kernel.HPAGE_PMD_NR, gfp)) {
             // vma_alloc_anon_folio_pmd(): mem_cgroup_charge() failed, the folio is put, 4 KiB pages instead
-            frames.refcount[head] = 0;
+            frames.setRefcount(head, 0);
             k.allocator.freePages(head, Kernel.HPAGE_PMD_ORDER, cpu);
             k.vmstat.count(shmem ? VmEvent.THP_FILE_FALLBACK : VmEvent.THP_FAULT_FALLBACK);
             if (!shmem) {
@@ -508,7 +508,7 @@ public final class FaultHandler {
         }
         k.clock.advance(k.cost.pgtableAllocPs + k.topology.pageTransferPs(k.cost.zero2mPs, k.nodeOfCpu(cpu), frames.nodeOf(head)));
         k.deposit(mm, pmdTable, dep);
-        frames.refcount[head] = 1;
+        frames.setRefcount(head, 1);
         k.setEntireMapcount(head, 1);
         k.newAnonFolio(head, Kernel.HPAGE_PMD_ORDER, vma, haddr);
         k.nrAnonThps++;
@@ -529,7 +529,7 @@ public final class FaultHandler {
         long pmd = pmdT[pi];
         int head = Pte.pfn(pmd);
         long haddr = va & ~(Kernel.HPAGE_PMD_SIZE - 1);
-        if (head != k.hugeZeroPfn && frames.refcount[head] == 1 && k.entireMapcount(head) == 1) {
+        if (head != k.hugeZeroPfn && frames.refcount(head) == 1 && k.entireMapcount(head) == 1) {
             pmdT[pi] = pmd | Pte.RW | Pte.DIRTY | Pte.ACCESSED;
             k.vmstat.count(VmEvent.PGREUSE);
             k.flushTlbPage(mm, haddr);

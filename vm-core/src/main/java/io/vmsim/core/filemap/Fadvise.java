@@ -114,8 +114,8 @@ public final class Fadvise {
                 continue;
             }
             // mapping_evict_folio(): dirty, under writeback, mapped or pinned pages stay
-            if ((k.frames.flags[pfn] & (PageFrames.PG_DIRTY | PageFrames.PG_WRITEBACK)) != 0
-                    || k.frames.refcount[pfn] != 1 || k.frames.mapcount[pfn] != 0) {
+            if ((k.frames.flags(pfn) & (PageFrames.PG_DIRTY | PageFrames.PG_WRITEBACK)) != 0
+                    || k.frames.refcount(pfn) != 1 || k.frames.mapcount(pfn) != 0) {
                 continue;
             }
             cache.remove(pfn);

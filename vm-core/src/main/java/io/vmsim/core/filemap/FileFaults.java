@@ -82,8 +82,8 @@ public final class FileFaults {
                 cache.markDirty(pfn);
             }
             ptes[i] = Pte.make(pfn, bits);
-            frames.mapcount[pfn]++;
-            frames.refcount[pfn]++;
+            frames.addMapcount(pfn, 1);
+            frames.addRefcount(pfn, 1);
             mm.rssFile++;
             if (vma.has(VmaFlags.VM_LOCKED) && shared) {
                 k.mlockPage(pfn);
@@ -117,16 +117,16 @@ public final class FileFaults {
             k.flushTlbPage(mm, va);
             return;
         }
-        frames.refcount[old]++; // pinned while allocating: reclaim must not take it
+        frames.addRefcount(old, 1); // pinned while allocating: reclaim must not take it
         int pfn;
         try {
             pfn = alloc(task, va);
         } finally {
-            frames.refcount[old]--;
+            frames.addRefcount(old, -1);
         }
         k.clock.advance(k.cost.copy4kPs);
-        frames.mapcount[pfn] = 1;
-        frames.refcount[pfn] = 1;
+        frames.setMapcount(pfn, 1);
+        frames.setRefcount(pfn, 1);
         k.newAnonFolio(pfn, 0, vma, va);
         ptes[i] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.RW | Pte.ACCESSED | Pte.DIRTY);
         k.putAnonPage(old, cpu);
@@ -167,8 +167,8 @@ public final class FileFaults {
                 continue;
             }
             ptes[(int) j] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.ACCESSED);
-            frames.mapcount[pfn]++;
-            frames.refcount[pfn]++;
+            frames.addMapcount(pfn, 1);
+            frames.addRefcount(pfn, 1);
             mm.rssFile++;
             if (locked) {
                 k.mlockPage(pfn);
@@ -188,16 +188,16 @@ public final class FileFaults {
     /** {@code do_cow_fault()}: a private copy of page-cache page {@code src} replaces whatever the PTE held. */
     private void cowFromFile(Task task, Vma vma, long va, long[] ptes, int i, int src) {
         Mm mm = task.mm();
-        frames.refcount[src]++; // pinned while allocating
+        frames.addRefcount(src, 1); // pinned while allocating
         int pfn;
         try {
             pfn = alloc(task, va);
         } finally {
-            frames.refcount[src]--;
+            frames.addRefcount(src, -1);
         }
         k.clock.advance(k.cost.copy4kPs);
-        frames.mapcount[pfn] = 1;
-        frames.refcount[pfn] = 1;
+        frames.setMapcount(pfn, 1);
+        frames.setRefcount(pfn, 1);
         k.newAnonFolio(pfn, 0, vma, va);
         long old = ptes[i];
         ptes[i] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.RW | Pte.ACCESSED | Pte.DIRTY);

@@ -594,10 +594,10 @@ public final class PageCache {
                     + ": reclaim made no progress and the OOM killer found nothing to kill");
         }
         frames.set(pfn, file(file).shmem ? PageFrames.PG_FILE | PageFrames.PG_SWAPBACKED : PageFrames.PG_FILE);
-        frames.mapping[pfn] = file;
-        frames.index[pfn] = (int) index;
-        frames.refcount[pfn] = 1;
-        frames.mapcount[pfn] = 0;
+        frames.setMapping(pfn, file);
+        frames.setIndex(pfn, (int) index);
+        frames.setRefcount(pfn, 1);
+        frames.setMapcount(pfn, 0);
         long key = key(file, index);
         pages.put(key, pfn);
         nrFilePages++;
@@ -623,7 +623,7 @@ public final class PageCache {
 
     /** Migration: the cache slot of {@code from}'s page now holds {@code to}. */
     public void replace(int from, int to) {
-        long key = key(frames.mapping[to], frames.index[to] & 0xffffffffL);
+        long key = key(frames.mapping(to), frames.index(to) & 0xffffffffL);
         if (pages.get(key, -1) != from) {
             throw new IllegalStateException("PFN " + from + " is not the cached page of the slot PFN " + to + " names");
         }
@@ -642,8 +642,8 @@ public final class PageCache {
 
     /** As {@link #evict(int, long)}, the shadow carrying the LRU domain the page was evicted from. */
     public void evict(int pfn, long shadow, int domain) {
-        int file = frames.mapping[pfn];
-        long key = key(file, frames.index[pfn] & 0xffffffffL);
+        int file = frames.mapping(pfn);
+        long key = key(file, frames.index(pfn) & 0xffffffffL);
         pages.remove(key, -1);
         shadows.put(key, shadow);
         if (domain != 0) {
@@ -653,11 +653,11 @@ public final class PageCache {
         nrFilePages--;
         file(file).resident--;
         k.hooks.uncharge(pfn, 1);
-        frames.flags[pfn] = 0;
-        frames.refcount[pfn] = 0;
-        frames.mapcount[pfn] = 0;
-        frames.mapping[pfn] = 0;
-        frames.index[pfn] = 0;
+        frames.setFlags(pfn, 0);
+        frames.setRefcount(pfn, 0);
+        frames.setMapcount(pfn, 0);
+        frames.setMapping(pfn, 0);
+        frames.setIndex(pfn, 0);
         k.allocator.freePages(pfn, 0, 0);
     }
 
@@ -669,9 +669,9 @@ public final class PageCache {
      * caller unmapped it and waited for its writeback.
      */
     void remove(int pfn) {
-        if (frames.mapcount[pfn] != 0 || frames.refcount[pfn] != 1) {
+        if (frames.mapcount(pfn) != 0 || frames.refcount(pfn) != 1) {
             throw new IllegalStateException("page-cache PFN " + pfn + " is still mapped or pinned (mapcount "
-                    + frames.mapcount[pfn] + ", refcount " + frames.refcount[pfn] + ")");
+                    + frames.mapcount(pfn) + ", refcount " + frames.refcount(pfn) + ")");
         }
         if (frames.test(pfn, PageFrames.PG_LRU)) {
             frames.clear(pfn, PageFrames.PG_LRU);
@@ -683,15 +683,15 @@ public final class PageCache {
         if (frames.test(pfn, PageFrames.PG_WRITEBACK)) {
             nrWriteback--;
         }
-        int file = frames.mapping[pfn];
-        pages.remove(key(file, frames.index[pfn] & 0xffffffffL), -1);
+        int file = frames.mapping(pfn);
+        pages.remove(key(file, frames.index(pfn) & 0xffffffffL), -1);
         nrFilePages--;
         file(file).resident--;
         k.hooks.uncharge(pfn, 1);
-        frames.flags[pfn] = 0;
-        frames.refcount[pfn] = 0;
-        frames.mapping[pfn] = 0;
-        frames.index[pfn] = 0;
+        frames.setFlags(pfn, 0);
+        frames.setRefcount(pfn, 0);
+        frames.setMapping(pfn, 0);
+        frames.setIndex(pfn, 0);
         k.allocator.freePages(pfn, 0, 0);
     }
 
@@ -750,7 +750,7 @@ public final class PageCache {
             nrWriteback--;
             if (frames.test(pfn, PageFrames.PG_RECLAIM)) {
                 frames.clear(pfn, PageFrames.PG_RECLAIM);
-                int f = frames.flags[pfn];
+                int f = frames.flags(pfn);
                 if (pfn != isolated && (f & (PageFrames.PG_LRU | PageFrames.PG_DIRTY | PageFrames.PG_UNEVICTABLE
                         | PageFrames.PG_MLOCKED)) == PageFrames.PG_LRU && policy.pageRotated(pfn)) {
                     k.vmstat.count(VmEvent.PGROTATED);
@@ -860,7 +860,7 @@ public final class PageCache {
     private int nextDirty() {
         while (dirtyQueue.size() > 0) {
             int pfn = dirtyQueue.poll();
-            if ((frames.flags[pfn] & (PageFrames.PG_FILE | PageFrames.PG_DIRTY)) == (PageFrames.PG_FILE | PageFrames.PG_DIRTY)) {
+            if ((frames.flags(pfn) & (PageFrames.PG_FILE | PageFrames.PG_DIRTY)) == (PageFrames.PG_FILE | PageFrames.PG_DIRTY)) {
                 return pfn;
             }
         }
@@ -942,21 +942,25 @@ public final class PageCache {
         long dirty = 0;
         long wb = 0;
         for (int pfn = 0; pfn < frames.nrFrames(); pfn++) {
+            if (!frames.sectionPresent(pfn)) {
+                pfn = PageFrames.nextSectionPfn(pfn) - 1;
+                continue;
+            }
             if (!frames.test(pfn, PageFrames.PG_FILE)) {
                 continue;
             }
             n++;
-            if (lookup(frames.mapping[pfn], frames.index[pfn] & 0xffffffffL) != pfn) {
+            if (lookup(frames.mapping(pfn), frames.index(pfn) & 0xffffffffL) != pfn) {
                 throw new IllegalStateException("PFN " + pfn + " is PG_FILE but not in the page cache slot it names");
             }
-            if ((frames.index[pfn] & 0xffffffffL) >= file(frames.mapping[pfn]).sizePages) {
-                throw new IllegalStateException("page-cache PFN " + pfn + " holds page " + (frames.index[pfn] & 0xffffffffL)
-                        + " of file " + file(frames.mapping[pfn]).name + ", past its end (" + file(frames.mapping[pfn]).sizePages
+            if ((frames.index(pfn) & 0xffffffffL) >= file(frames.mapping(pfn)).sizePages) {
+                throw new IllegalStateException("page-cache PFN " + pfn + " holds page " + (frames.index(pfn) & 0xffffffffL)
+                        + " of file " + file(frames.mapping(pfn)).name + ", past its end (" + file(frames.mapping(pfn)).sizePages
                         + " pages): truncation must remove it");
             }
-            if (frames.refcount[pfn] != 1 + frames.mapcount[pfn] || frames.mapcount[pfn] < 0) {
-                throw new IllegalStateException("page-cache PFN " + pfn + " has refcount " + frames.refcount[pfn]
-                        + " and mapcount " + frames.mapcount[pfn]);
+            if (frames.refcount(pfn) != 1 + frames.mapcount(pfn) || frames.mapcount(pfn) < 0) {
+                throw new IllegalStateException("page-cache PFN " + pfn + " has refcount " + frames.refcount(pfn)
+                        + " and mapcount " + frames.mapcount(pfn));
             }
             dirty += frames.test(pfn, PageFrames.PG_DIRTY) ? 1 : 0;
             wb += frames.test(pfn, PageFrames.PG_WRITEBACK) ? 1 : 0;

@@ -64,7 +64,7 @@ public final class Writeback {
      * area (private areas map page-cache pages read-only); returns true if one was dirty.
      */
     private boolean mkclean(int pfn) {
-        if (k.frames.mapcount[pfn] == 0) {
+        if (k.frames.mapcount(pfn) == 0) {
             return false;
         }
         boolean[] dirty = {false};

@@ -103,31 +103,31 @@ public final class HugePageSplitter {
         }
         // __split_huge_page(): the folio's references become the subpages' own
         boolean onLru = frames.test(head, PageFrames.PG_LRU);
-        int unevictable = frames.flags[head] & (PageFrames.PG_UNEVICTABLE | PageFrames.PG_MLOCKED);
+        int unevictable = frames.flags(head) & (PageFrames.PG_UNEVICTABLE | PageFrames.PG_MLOCKED);
         if (onLru) {
             frames.clear(head, PageFrames.PG_LRU);
             k.reclaim.pageRemoved(head);
         }
         k.hooks.folioSplit(head, Kernel.HPAGE_PMD_NR);
-        int anonVma = frames.mapping[head];
+        int anonVma = frames.mapping(head);
         for (int i = 0; i < Kernel.HPAGE_PMD_NR; i++) {
             int p = head + i;
-            frames.flags[p] &= ~(PageFrames.PG_HEAD | PageFrames.PG_TAIL);
-            frames.prev[p] = -1;
-            frames.next[p] = -1;
+            frames.setFlags(p, frames.flags(p) & (~(PageFrames.PG_HEAD | PageFrames.PG_TAIL)));
+            frames.setPrev(p, -1);
+            frames.setNext(p, -1);
             if (i > 0) {
-                frames.priv[p] = 0; // folio fields kept in tail pages (khugepaged's idle count)
+                frames.setPriv(p, 0); // folio fields kept in tail pages (khugepaged's idle count)
             }
-            frames.mapping[p] = anonVma;
-            frames.refcount[p] = frames.mapcount[p];
+            frames.setMapping(p, anonVma);
+            frames.setRefcount(p, frames.mapcount(p));
         }
         k.nrAnonThps--;
         for (int i = 0; i < Kernel.HPAGE_PMD_NR; i++) {
             int p = head + i;
-            if (frames.refcount[p] == 0) {
-                frames.flags[p] = 0;
-                frames.mapping[p] = 0;
-                frames.index[p] = 0;
+            if (frames.refcount(p) == 0) {
+                frames.setFlags(p, 0);
+                frames.setMapping(p, 0);
+                frames.setIndex(p, 0);
                 k.nrAnonPages--;
                 k.hooks.uncharge(p, 1);
                 k.allocator.freePages(p, 0, cpu);

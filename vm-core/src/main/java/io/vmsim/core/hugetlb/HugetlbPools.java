@@ -110,7 +110,7 @@ public final class HugetlbPools {
         }
         for (int p : got) {
             if (!chosen.get(p >>> 18)) {
-                k.frames.refcount[p] = 0;
+                k.frames.setRefcount(p, 0);
                 k.allocator.freePages(p, order, 0);
             }
         }
@@ -202,7 +202,7 @@ public final class HugetlbPools {
         r[0]--;
         p.resv--;
         int pfn = p.free.poll();
-        k.frames.mapcount[pfn] = 1;
+        k.frames.setMapcount(pfn, 1);
         k.clock.advance(k.cost.zero2mPs << (p.order - Kernel.HPAGE_PMD_ORDER));
         long bits = Pte.PRESENT | Pte.USER | Pte.HUGE | Pte.ACCESSED | Pte.DIRTY | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW : 0);
         t[idx] = Pte.make(pfn, bits);
@@ -223,7 +223,7 @@ public final class HugetlbPools {
             if (Pte.present(e) && Pte.huge(e)) {
                 t[idx] = 0;
                 int pfn = Pte.pfn(e);
-                k.frames.mapcount[pfn] = 0;
+                k.frames.setMapcount(pfn, 0);
                 p.free.add(pfn);
             }
         }

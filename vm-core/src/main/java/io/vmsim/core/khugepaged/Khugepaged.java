@@ -190,13 +190,13 @@ public final class Khugepaged implements Daemons.Daemon {
             k.flushTlbPage(mm, haddr);
             idle = 0;
         } else {
-            idle = frames.priv[head + 2] + 1;
+            idle = frames.priv(head + 2) + 1;
         }
-        frames.priv[head + 2] = idle;
+        frames.setPriv(head + 2, idle);
         if (!k.thp.shouldSplit(vma, haddr, idle)) {
             return Scan.ALREADY_HUGE;
         }
-        frames.priv[head + 2] = 0;
+        frames.setPriv(head + 2, 0);
         k.huge.splitFolio(head, cpu);
         k.vmstat.count(VmEvent.THP_DEMOTED);
         return Scan.DEMOTED;
@@ -270,7 +270,7 @@ public final class Khugepaged implements Daemons.Daemon {
         // the range is left as it is (SCAN_CGROUP_CHARGE_FAIL; no alloc_sleep, no *_alloc_failed)
         k.vmstat.count(VmEvent.THP_COLLAPSE_ALLOC);
         if (!k.hooks.tryChargeHuge(mm, Kernel.HPAGE_PMD_NR, gfp)) {
-            frames.refcount[head] = 0;
+            frames.setRefcount(head, 0);
             k.allocator.freePages(head, Kernel.HPAGE_PMD_ORDER, cpu);
             return Scan.CGROUP_CHARGE_FAIL;
         }
@@ -299,7 +299,7 @@ public final class Khugepaged implements Daemons.Daemon {
             mm.rssAnon--;
             k.putAnonPage(pfn, cpu);
             int oldHead = pfn & ~(Kernel.HPAGE_PMD_NR - 1);
-            if (compound && frames.refcount[oldHead] > 0) {
+            if (compound && frames.refcount(oldHead) > 0) {
                 k.huge.partiallyUnmapped(oldHead);
             }
         }
@@ -307,7 +307,7 @@ public final class Khugepaged implements Daemons.Daemon {
         pmdT[pi] = 0;
         k.deposit(mm, pmdTable, pt);
         mm.tablesPerLevel[1]--;
-        frames.refcount[head] = 1;
+        frames.setRefcount(head, 1);
         k.setEntireMapcount(head, 1);
         k.newAnonFolio(head, Kernel.HPAGE_PMD_ORDER, vma, haddr, false, Kernel.NO_SHADOW); // a collapse is no use of the page
         k.nrAnonThps++;

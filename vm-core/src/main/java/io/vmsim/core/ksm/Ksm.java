@@ -263,7 +263,7 @@ public final class Ksm implements KsmHooks, Daemons.Daemon {
                             continue;
                         }
                         int pfn = Pte.pfn(e);
-                        int fl = frames.flags[pfn];
+                        int fl = frames.flags(pfn);
                         if ((fl & PageFrames.PG_ANON) == 0 || pfn == k.zeroPfn
                                 || (fl & (PageFrames.PG_HEAD | PageFrames.PG_TAIL)) != 0) {
                             continue;
@@ -324,7 +324,7 @@ public final class Ksm implements KsmHooks, Daemons.Daemon {
      * as well but cannot skip them.
      */
     private boolean shouldSkip(RmapItem item, int pfn) {
-        if ((frames.flags[pfn] & PageFrames.PG_KSM) != 0) {
+        if ((frames.flags(pfn) & PageFrames.PG_KSM) != 0) {
             policy.shouldScan(pfn, checksum(pfn), 0); // the policy sees it; a KSM page is never skipped
             return false;
         }
@@ -376,7 +376,7 @@ public final class Ksm implements KsmHooks, Daemons.Daemon {
     /** {@code cmp_and_merge_page()} of Linux 6.18. */
     private void cmpAndMerge(RmapItem item, int pfn, Vma vma) {
         pagesScanned++;
-        StableNode own = (frames.flags[pfn] & PageFrames.PG_KSM) != 0 ? nodeOf.get(pfn) : null;
+        StableNode own = (frames.flags(pfn) & PageFrames.PG_KSM) != 0 ? nodeOf.get(pfn) : null;
         if (own != null) {
             if (item.head == own) {
                 return; // already counted
@@ -458,7 +458,7 @@ public final class Ksm implements KsmHooks, Daemons.Daemon {
             return -1;
         }
         int pfn = Pte.pfn(e);
-        int fl = frames.flags[pfn];
+        int fl = frames.flags(pfn);
         if ((fl & PageFrames.PG_ANON) == 0 || (fl & PageFrames.PG_KSM) != 0 || pfn == k.zeroPfn
                 || !mergeablePage(pfn) || k.contents.get(pfn) != tag) {
             return -1;
@@ -472,9 +472,9 @@ public final class Ksm implements KsmHooks, Daemons.Daemon {
      * the swap cache's reference), no other pin; vmsim also leaves mlocked and compound pages alone.
      */
     private boolean mergeablePage(int pfn) {
-        int fl = frames.flags[pfn];
+        int fl = frames.flags(pfn);
         return (fl & (PageFrames.PG_MLOCKED | PageFrames.PG_HEAD | PageFrames.PG_TAIL)) == 0
-                && frames.refcount[pfn] == frames.mapcount[pfn] && frames.mapcount[pfn] > 0;
+                && frames.refcount(pfn) == frames.mapcount(pfn) && frames.mapcount(pfn) > 0;
     }
 
     /** {@code stable_tree_search()} with {@code chain_prune()}: the fullest dup still below {@code max_page_sharing}. */
@@ -572,8 +572,8 @@ public final class Ksm implements KsmHooks, Daemons.Daemon {
         long[] ptes = k.tables.table(pt);
         int i = Pte.index(address, 1);
         k.clock.advance(checksumPs); // memcmp_pages()
-        frames.mapcount[kpfn]++;
-        frames.refcount[kpfn]++;
+        frames.addMapcount(kpfn, 1);
+        frames.addRefcount(kpfn, 1);
         ptes[i] = Pte.make(kpfn, Pte.PRESENT | Pte.USER | Pte.ACCESSED);
         k.flushTlbPage(mm, address);
         k.putAnonPage(old, mm.cpu);
@@ -684,7 +684,7 @@ public final class Ksm implements KsmHooks, Daemons.Daemon {
                 }
                 int pfn = Pte.pfn(e);
                 boolean ksmZero = pfn == k.zeroPfn && (e & Pte.DIRTY) != 0;
-                if (ksmZero || (pfn != k.zeroPfn && (frames.flags[pfn] & PageFrames.PG_KSM) != 0)) {
+                if (ksmZero || (pfn != k.zeroPfn && (frames.flags(pfn) & PageFrames.PG_KSM) != 0)) {
                     breakCow(mm, v, a, pfn, ksmZero, cpu);
                 }
             }
@@ -701,8 +701,8 @@ public final class Ksm implements KsmHooks, Daemons.Daemon {
             throw new WorkloadException("out of memory breaking a KSM page at 0x" + Long.toHexString(address));
         }
         k.clock.advance(ksmZero ? k.cost.zero4kPs : k.cost.copy4kPs);
-        frames.mapcount[copy] = 1;
-        frames.refcount[copy] = 1;
+        frames.setMapcount(copy, 1);
+        frames.setRefcount(copy, 1);
         k.newAnonFolio(copy, 0, v, address);
         k.contents.set(copy, ksmZero ? PageContents.ZERO : k.contents.get(pfn));
         int pt = k.walkNoAlloc(mm, address, 1);
@@ -842,7 +842,7 @@ public final class Ksm implements KsmHooks, Daemons.Daemon {
                     if (nodeOf.get(n.kpfn) != n) {
                         throw new IllegalStateException("KSM: node of PFN " + n.kpfn + " not indexed");
                     }
-                    if ((frames.flags[n.kpfn] & PageFrames.PG_KSM) == 0 || frames.refcount[n.kpfn] <= 0) {
+                    if ((frames.flags(n.kpfn) & PageFrames.PG_KSM) == 0 || frames.refcount(n.kpfn) <= 0) {
                         throw new IllegalStateException("KSM: stable node's PFN " + n.kpfn + " is not a live KSM page");
                     }
                     if (k.contents.get(n.kpfn) != n.tag) {

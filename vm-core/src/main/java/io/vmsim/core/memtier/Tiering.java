@@ -192,7 +192,7 @@ public final class Tiering implements Demotion, Daemons.Daemon {
             return false;
         }
         if (!migrator.migrateIsolated(pfn, to, cpu)) {
-            frames.refcount[to] = 0;
+            frames.setRefcount(to, 0);
             k.allocator.freePages(to, 0, cpu);
             return false;
         }

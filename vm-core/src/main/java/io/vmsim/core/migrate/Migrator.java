@@ -51,10 +51,10 @@ public final class Migrator {
      * set; mlocked pages are left alone, as with that sysctl cleared.
      */
     public boolean movable(int pfn) {
-        int fl = frames.flags[pfn];
+        int fl = frames.flags(pfn);
         return (fl & PageFrames.PG_ANON) != 0 && (fl & (PageFrames.PG_LRU | PageFrames.PG_UNEVICTABLE)) != 0
                 && (fl & (PageFrames.PG_HEAD | PageFrames.PG_TAIL | PageFrames.PG_RESERVED | PageFrames.PG_MLOCKED)) == 0
-                && frames.refcount[pfn] > 0 && frames.refcount[pfn] == frames.mapcount[pfn];
+                && frames.refcount(pfn) > 0 && frames.refcount(pfn) == frames.mapcount(pfn);
     }
 
     /**
@@ -76,9 +76,9 @@ public final class Migrator {
             remapped[0]++;
             return true;
         });
-        if (remapped[0] != frames.mapcount[from]) {
+        if (remapped[0] != frames.mapcount(from)) {
             throw new IllegalStateException("migrating PFN " + from + ": rmap found " + remapped[0]
-                    + " mappings but mapcount is " + frames.mapcount[from]);
+                    + " mappings but mapcount is " + frames.mapcount(from));
         }
         moveState(from, to, cpu);
         return true;
@@ -90,7 +90,7 @@ public final class Migrator {
      * directly, without a reverse-map walk, so the hinting-fault path allocates nothing.
      */
     public boolean migrateMapped(int from, int to, int cpu, io.vmsim.core.mm.Mm mm, long address, long[] ptes, int index) {
-        if (frames.mapcount[from] != 1) {
+        if (frames.mapcount(from) != 1) {
             return migrate(from, to, cpu);
         }
         if (!movable(from)) {
@@ -118,10 +118,10 @@ public final class Migrator {
         boolean onLru = frames.test(from, PageFrames.PG_LRU);
         frames.clear(from, PageFrames.PG_LRU);
         frames.set(from, PageFrames.PG_UNEVICTABLE); // movable() while off the LRU; not carried over
-        int keep = frames.flags[from];
+        int keep = frames.flags(from);
         boolean ok = migrate(from, to, cpu);
         if (!ok) {
-            frames.flags[from] = keep & ~PageFrames.PG_UNEVICTABLE | (onLru ? PageFrames.PG_LRU : 0);
+            frames.setFlags(from, keep & ~PageFrames.PG_UNEVICTABLE | (onLru ? PageFrames.PG_LRU : 0));
             return false;
         }
         frames.clear(to, PageFrames.PG_UNEVICTABLE);
@@ -135,11 +135,11 @@ public final class Migrator {
     /** Moves the page's state from {@code from} to {@code to} and frees {@code from}, once every PTE points at {@code to}. */
     private void moveState(int from, int to, int cpu) {
         boolean onLru = frames.test(from, PageFrames.PG_LRU);
-        frames.flags[to] = frames.flags[from] & MIGRATED_FLAGS;
-        frames.mapping[to] = frames.mapping[from];
-        frames.index[to] = frames.index[from];
-        frames.mapcount[to] = frames.mapcount[from];
-        frames.refcount[to] = frames.refcount[from];
+        frames.setFlags(to, frames.flags(from) & MIGRATED_FLAGS);
+        frames.setMapping(to, frames.mapping(from));
+        frames.setIndex(to, frames.index(from));
+        frames.setMapcount(to, frames.mapcount(from));
+        frames.setRefcount(to, frames.refcount(from));
         if (onLru) {
             // the policy keeps the page's place and history (folio_migrate_flags()); the page is
             // still charged to its group here, which is the group of both frames
@@ -153,11 +153,11 @@ public final class Migrator {
         if (frames.test(to, PageFrames.PG_KSM)) {
             k.ksm.ksmPageMigrated(from, to);
         }
-        frames.flags[from] = 0;
-        frames.mapping[from] = 0;
-        frames.index[from] = 0;
-        frames.mapcount[from] = 0;
-        frames.refcount[from] = 0;
+        frames.setFlags(from, 0);
+        frames.setMapping(from, 0);
+        frames.setIndex(from, 0);
+        frames.setMapcount(from, 0);
+        frames.setRefcount(from, 0);
         k.allocator.freePages(from, 0, cpu);
         k.vmstat.count(VmEvent.PGMIGRATE_SUCCESS);
         listener.moved(from, to);

@@ -428,14 +428,14 @@ public final class Kernel {
     public void putAnonPage(int pfn, int cpu) {
         if (frames.test(pfn, PageFrames.PG_TAIL) || frames.test(pfn, PageFrames.PG_HEAD)) {
             int head = pfn & ~(HPAGE_PMD_NR - 1);
-            frames.mapcount[pfn]--;
-            if (--frames.refcount[head] == 0) {
+            frames.addMapcount(pfn, -1);
+            if (frames.addRefcount(head, -1) == 0) {
                 freeAnonFolio(head, HPAGE_PMD_ORDER, cpu);
             }
             return;
         }
-        frames.mapcount[pfn]--;
-        if (--frames.refcount[pfn] == 0) {
+        frames.addMapcount(pfn, -1);
+        if (frames.addRefcount(pfn, -1) == 0) {
             freeAnonFolio(pfn, 0, cpu);
         }
     }
@@ -445,7 +445,7 @@ public final class Kernel {
      * page): the page is freed when it was the last.
      */
     public void putPageRef(int pfn, int cpu) {
-        if (--frames.refcount[pfn] == 0) {
+        if (frames.addRefcount(pfn, -1) == 0) {
             freeAnonFolio(pfn, 0, cpu);
         }
     }
@@ -454,18 +454,18 @@ public final class Kernel {
     public int totalMapcount(int pfn) {
         if (frames.test(pfn, PageFrames.PG_TAIL) || frames.test(pfn, PageFrames.PG_HEAD)) {
             int head = pfn & ~(HPAGE_PMD_NR - 1);
-            return frames.mapcount[pfn] + entireMapcount(head);
+            return frames.mapcount(pfn) + entireMapcount(head);
         }
-        return frames.mapcount[pfn];
+        return frames.mapcount(pfn);
     }
 
     /** {@code folio_entire_mapcount()}: PMD mappings of a huge page. */
     public int entireMapcount(int head) {
-        return frames.mapping[head + 1];
+        return frames.mapping(head + 1);
     }
 
     public void setEntireMapcount(int head, int n) {
-        frames.mapping[head + 1] = n;
+        frames.setMapping(head + 1, n);
     }
 
     /**
@@ -489,18 +489,18 @@ public final class Kernel {
             ksm.ksmPageFreed(head); // KSM (issue 11): its stable node goes
         }
         if (order == HPAGE_PMD_ORDER) {
-            frames.priv[head + 2] = 0; // khugepaged's idle count, a folio field in a tail page
+            frames.setPriv(head + 2, 0); // khugepaged's idle count, a folio field in a tail page
         }
         int n = 1 << order;
         for (int i = 0; i < n; i++) {
             int p = head + i;
-            frames.flags[p] &= PageFrames.PG_HEAD | PageFrames.PG_TAIL;
-            frames.mapcount[p] = 0;
-            frames.mapping[p] = 0;
-            frames.index[p] = 0;
+            frames.setFlags(p, frames.flags(p) & (PageFrames.PG_HEAD | PageFrames.PG_TAIL));
+            frames.setMapcount(p, 0);
+            frames.setMapping(p, 0);
+            frames.setIndex(p, 0);
             contents.clear(p);
         }
-        frames.refcount[head] = 0;
+        frames.setRefcount(head, 0);
         nrAnonPages -= n;
         if (order == HPAGE_PMD_ORDER) {
             nrAnonThps--;
@@ -538,9 +538,9 @@ public final class Kernel {
             frames.set(p, PageFrames.PG_ANON | PageFrames.PG_SWAPBACKED);
             if (order == 0 || i != 1) {
                 // the first tail's mapping holds the folio's entire mapcount, set by the caller
-                frames.mapping[p] = vma.anonVma().id();
+                frames.setMapping(p, vma.anonVma().id());
             }
-            frames.index[p] = (int) (index + i);
+            frames.setIndex(p, (int) (index + i));
         }
         nrAnonPages += n;
         if (lastCpupid != null) {
@@ -589,8 +589,8 @@ public final class Kernel {
 
     /** Gives up a PTE mapping of a page-cache page; the page stays cached ({@code folio_remove_rmap_pte()} + {@code folio_put()}). */
     public void putFilePage(int pfn, boolean dirty) {
-        frames.mapcount[pfn]--;
-        frames.refcount[pfn]--;
+        frames.addMapcount(pfn, -1);
+        frames.addRefcount(pfn, -1);
         if (dirty) {
             hooks.filePageDirtied(pfn);
         }
@@ -600,19 +600,19 @@ public final class Kernel {
 
     /** Pushes a PTE table on the deposit list of a PMD table ({@code pgtable_trans_huge_deposit()}). */
     public void deposit(Mm mm, int pmdTable, int pteTable) {
-        frames.next[pteTable] = frames.mapping[pmdTable] - 1;
-        frames.mapping[pmdTable] = pteTable + 1;
+        frames.setNext(pteTable, frames.mapping(pmdTable) - 1);
+        frames.setMapping(pmdTable, pteTable + 1);
         mm.depositedTables++;
     }
 
     /** Pops a deposited PTE table ({@code pgtable_trans_huge_withdraw()}). */
     public int withdraw(Mm mm, int pmdTable) {
-        int t = frames.mapping[pmdTable] - 1;
+        int t = frames.mapping(pmdTable) - 1;
         if (t < 0) {
             throw new IllegalStateException("no deposited page table under PMD table " + pmdTable);
         }
-        frames.mapping[pmdTable] = frames.next[t] + 1;
-        frames.next[t] = 0;
+        frames.setMapping(pmdTable, frames.next(t) + 1);
+        frames.setNext(t, 0);
         mm.depositedTables--;
         return t;
     }
@@ -638,10 +638,10 @@ public final class Kernel {
         } else {
             for (int i = 0; i < HPAGE_PMD_NR; i++) {
                 ptes[i] = Pte.make(head + i, bits);
-                frames.mapcount[head + i]++;
+                frames.addMapcount(head + i, 1);
             }
             setEntireMapcount(head, entireMapcount(head) - 1);
-            frames.refcount[head] += HPAGE_PMD_NR - 1;
+            frames.addRefcount(head, (HPAGE_PMD_NR - 1));
         }
         pmdT[pmdIndex] = Pte.make(pt, Pte.TABLE_BITS);
         mm.tablesPerLevel[1]++;
@@ -724,7 +724,7 @@ public final class Kernel {
                             boolean compound = frames.test(pfn, PageFrames.PG_TAIL | PageFrames.PG_HEAD);
                             putAnonPage(pfn, cpu);
                             int head = pfn & ~(HPAGE_PMD_NR - 1);
-                            if (compound && frames.refcount[head] > 0) {
+                            if (compound && frames.refcount(head) > 0) {
                                 huge.partiallyUnmapped(head); // THP (issue 5)
                             }
                         }
@@ -753,7 +753,7 @@ public final class Kernel {
         }
         mm.rssAnon -= HPAGE_PMD_NR;
         setEntireMapcount(head, entireMapcount(head) - 1);
-        if (--frames.refcount[head] == 0) {
+        if (frames.addRefcount(head, -1) == 0) {
             freeAnonFolio(head, HPAGE_PMD_ORDER, cpu);
         }
     }

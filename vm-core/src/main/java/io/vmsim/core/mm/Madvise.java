@@ -105,8 +105,8 @@ final class Madvise {
             long pmd = pmds[pi];
             if (pmd != 0 && Pte.huge(pmd)) {
                 int head = Pte.pfn(pmd);
-                boolean exclusive = head != k.hugeZeroPfn && k.entireMapcount(head) == 1 && k.frames.mapcount[head] == 0
-                        && frames().refcount[head] == 1;
+                boolean exclusive = head != k.hugeZeroPfn && k.entireMapcount(head) == 1 && k.frames.mapcount(head) == 0
+                        && frames().refcount(head) == 1;
                 boolean whole = (va & mask) == 0 && next - va == Kernel.HPAGE_PMD_SIZE;
                 if (!exclusive) {
                     va = next;

@@ -658,7 +658,7 @@ public final class MmSyscalls {
                         pmdT[pi] = pmd;
                     }
                     k.setEntireMapcount(head, k.entireMapcount(head) + 1);
-                    k.frames.refcount[head]++;
+                    k.frames.addRefcount(head, 1);
                     child.rssAnon += Kernel.HPAGE_PMD_NR;
                 }
                 k.tables.table(cPmdTable)[pi] = pmd & ~Pte.ACCESSED; // copy_huge_pmd(): pmd_mkold()
@@ -690,8 +690,8 @@ public final class MmSyscalls {
                         e &= ~Pte.RW;
                         ptes[i] = e;
                     }
-                    k.frames.mapcount[pfn]++;
-                    k.frames.refcount[pfn]++;
+                    k.frames.addMapcount(pfn, 1);
+                    k.frames.addRefcount(pfn, 1);
                     child.rssFile++;
                     cptes[i] = e & ~Pte.ACCESSED; // copy_present_pte(): pte_mkold()
                     continue;
@@ -701,10 +701,10 @@ public final class MmSyscalls {
                         e &= ~Pte.RW;
                         ptes[i] = e;
                     }
-                    k.frames.mapcount[pfn]++;
+                    k.frames.addMapcount(pfn, 1);
                     int head = k.frames.test(pfn, io.vmsim.core.alloc.PageFrames.PG_TAIL | io.vmsim.core.alloc.PageFrames.PG_HEAD)
                             ? pfn & ~(Kernel.HPAGE_PMD_NR - 1) : pfn;
-                    k.frames.refcount[head]++;
+                    k.frames.addRefcount(head, 1);
                     child.rssAnon++;
                 }
                 cptes[i] = e & ~Pte.ACCESSED; // copy_present_pte(): pte_mkold()

@@ -44,8 +44,8 @@ public final class Rmap {
         boolean compound = f.test(pfn, PageFrames.PG_HEAD | PageFrames.PG_TAIL);
         int head = compound ? pfn & ~(Kernel.HPAGE_PMD_NR - 1) : pfn;
         // a folio's anon_vma is the head's: the first tail's mapping field holds the entire mapcount
-        AnonVma av = k.anonVmas.get(f.mapping[head]);
-        long index = f.index[pfn] & 0xffffffffL;
+        AnonVma av = k.anonVmas.get(f.mapping(head));
+        long index = f.index(pfn) & 0xffffffffL;
         int visited = 0;
         for (Vma vma : av.vmas()) {
             long address = vma.address(index);
@@ -94,8 +94,8 @@ public final class Rmap {
      * every split (reclaim, issue 3).
      */
     private int walkFile(int pfn, Visitor v) {
-        int file = k.frames.mapping[pfn];
-        long index = k.frames.index[pfn] & 0xffffffffL;
+        int file = k.frames.mapping(pfn);
+        long index = k.frames.index(pfn) & 0xffffffffL;
         int visited = 0;
         for (Mm mm : k.mms()) {
             if (mm.pgd < 0) {

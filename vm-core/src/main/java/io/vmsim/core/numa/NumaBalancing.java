@@ -542,7 +542,7 @@ public final class NumaBalancing implements Daemons.Daemon {
                 nid = target;
             } else {
                 if (to >= 0) {
-                    frames.refcount[to] = 0;
+                    frames.setRefcount(to, 0);
                     k.allocator.freePages(to, 0, cpu);
                 } else {
                     k.vmstat.count(VmEvent.PGMIGRATE_FAIL);
@@ -582,7 +582,7 @@ public final class NumaBalancing implements Daemons.Daemon {
                 nid = target;
             } else {
                 if (to >= 0) {
-                    frames.refcount[to] = 0;
+                    frames.setRefcount(to, 0);
                     k.allocator.freePages(to, 0, cpu);
                 } else if (room) {
                     k.vmstat.count(VmEvent.PGMIGRATE_FAIL);
@@ -607,7 +607,7 @@ public final class NumaBalancing implements Daemons.Daemon {
         int pageNid = frames.nodeOf(head);
         k.vmstat.count(VmEvent.NUMA_HINT_FAULTS);
         long bits = Pte.clearProtnone(pmd);
-        if (vma.has(VmaFlags.VM_WRITE) && frames.refcount[head] == 1 && k.entireMapcount(head) == 1) {
+        if (vma.has(VmaFlags.VM_WRITE) && frames.refcount(head) == 1 && k.entireMapcount(head) == 1) {
             bits |= Pte.RW;
         }
         pmdT[pi] = bits;

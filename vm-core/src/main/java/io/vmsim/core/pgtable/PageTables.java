@@ -89,7 +89,7 @@ public final class PageTables {
             slots[slot] = new long[512];
         }
         frames.set(pfn, PageFrames.PG_PGTABLE);
-        frames.priv[pfn] = slot;
+        frames.setPriv(pfn, slot);
         nrTables++;
         return pfn;
     }
@@ -102,21 +102,21 @@ public final class PageTables {
         if (accounting != null) {
             accounting.uncharge(pfn, cpu);
         }
-        int slot = frames.priv[pfn];
+        int slot = frames.priv(pfn);
         if (nrFreeSlots == freeSlots.length) {
             freeSlots = Arrays.copyOf(freeSlots, freeSlots.length * 2);
         }
         freeSlots[nrFreeSlots++] = slot;
         frames.clear(pfn, PageFrames.PG_PGTABLE);
-        frames.priv[pfn] = 0;
-        frames.refcount[pfn] = 0;
+        frames.setPriv(pfn, 0);
+        frames.setRefcount(pfn, 0);
         nrTables--;
         allocator.freePages(pfn, 0, cpu);
     }
 
     /** The 512 entries of the table held by frame {@code pfn}. */
     public long[] table(int pfn) {
-        return slots[frames.priv[pfn]];
+        return slots[frames.priv(pfn)];
     }
 
     /** Number of page-table pages allocated now. */

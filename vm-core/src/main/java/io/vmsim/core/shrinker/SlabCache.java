@@ -65,7 +65,7 @@ public final class SlabCache implements Shrinker {
                 return false;
             }
             frames.set(pfn, PageFrames.PG_SLAB);
-            frames.refcount[pfn] = 1;
+            frames.setRefcount(pfn, 1);
             if (nrPages == pages.length) {
                 pages = Arrays.copyOf(pages, nrPages * 2);
             }
@@ -88,7 +88,7 @@ public final class SlabCache implements Shrinker {
         while (nrPages > need) {
             int pfn = pages[--nrPages];
             frames.clear(pfn, PageFrames.PG_SLAB);
-            frames.refcount[pfn] = 0;
+            frames.setRefcount(pfn, 0);
             allocator.freePages(pfn, 0, 0);
         }
         return freed;

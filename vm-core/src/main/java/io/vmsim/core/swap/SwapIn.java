@@ -51,8 +51,8 @@ public final class SwapIn {
             return;
         }
         if (pfn >= 0) {
-            frames.mapcount[pfn]++;
-            frames.refcount[pfn]++;
+            frames.addMapcount(pfn, 1);
+            frames.addRefcount(pfn, 1);
         } else {
             k.hooks.beforeUserAlloc(mm, 1, task.cpu());
             pfn = k.allocPagesMpol(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), k.allocationNode(task, vma, va));
@@ -67,15 +67,15 @@ public final class SwapIn {
             k.vmstat.count(VmEvent.PSWPIN);
             k.vmstat.add(VmEvent.PGPGIN, 4);
             k.clock.advance(cost.requestPs(1));
-            frames.mapcount[pfn] = 1;
-            frames.refcount[pfn] = 1;
+            frames.setMapcount(pfn, 1);
+            frames.setRefcount(pfn, 1);
             long shadow = swap.shadow(entry);
             boolean evictable = k.anonEvictable && !vma.has(VmaFlags.VM_LOCKED);
             k.newAnonFolio(pfn, 0, vma, va, true, evictable ? shadow : Kernel.NO_SHADOW, swap.shadowDomain(entry));
             swap.addToCache(pfn, entry); // swapin_readahead() reads into the swap cache
         }
         // writable only if no other PTE maps the page or still holds the slot (do_swap_page()'s exclusivity)
-        boolean exclusive = swap.count(entry) == 1 && frames.mapcount[pfn] == 1;
+        boolean exclusive = swap.count(entry) == 1 && frames.mapcount(pfn) == 1;
         swap.put(entry); // swap_free(): the page stays in the swap cache, holding the slot
         if (shouldTryToFreeSwap(vma, pfn, write, exclusive)) {
             swap.freeSwap(pfn); // folio_free_swap(): only if no entry names the slot any more
@@ -98,7 +98,7 @@ public final class SwapIn {
      */
     private boolean needsCopy(int pfn, Vma vma, long va) {
         k.anonVmaPrepare(vma);
-        return frames.mapping[pfn] != vma.anonVma().id() || (frames.index[pfn] & 0xffffffffL) != vma.linearIndex(va);
+        return frames.mapping(pfn) != vma.anonVma().id() || (frames.index(pfn) & 0xffffffffL) != vma.linearIndex(va);
     }
 
     /**
@@ -119,8 +119,8 @@ public final class SwapIn {
             throw new IllegalStateException("swap entry at 0x" + Long.toHexString(va) + " changed during allocation");
         }
         k.clock.advance(k.cost.copy4kPs); // copy_mc_user_highpage()
-        frames.mapcount[pfn] = 1;
-        frames.refcount[pfn] = 1;
+        frames.setMapcount(pfn, 1);
+        frames.setRefcount(pfn, 1);
         k.newAnonFolio(pfn, 0, vma, va);
         k.contents.set(pfn, k.contents.get(src));
         k.hooks.swapEntryFreed(entry); // swap_free(); the last entry's slot takes an unmapped cache page with it

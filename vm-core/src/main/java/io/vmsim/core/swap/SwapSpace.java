@@ -179,7 +179,7 @@ public final class SwapSpace {
             if (pfn >= 0) {
                 // __try_to_reclaim_swap() leaves a page under writeback in the cache (and its
                 // slot in use) until reclaim frees it after the write
-                if ((frames.mapcount[pfn] == 0 || full()) && !frames.test(pfn, PageFrames.PG_WRITEBACK)) {
+                if ((frames.mapcount(pfn) == 0 || full()) && !frames.test(pfn, PageFrames.PG_WRITEBACK)) {
                     removeFromCache(pfn); // which releases the slot
                 }
             } else {
@@ -208,16 +208,16 @@ public final class SwapSpace {
         int off = (int) Pte.swapOffset(entry);
         cachePfn[d][off] = pfn;
         frames.set(pfn, PageFrames.PG_SWAPCACHE);
-        frames.priv[pfn] = (d << OFFSET_BITS) | off;
-        if (contents != null && slotContents.has(frames.priv[pfn])) {
-            contents.set(pfn, slotContents.get(frames.priv[pfn])); // swap-in reads the contents back
+        frames.setPriv(pfn, (d << OFFSET_BITS) | off);
+        if (contents != null && slotContents.has(frames.priv(pfn))) {
+            contents.set(pfn, slotContents.get(frames.priv(pfn))); // swap-in reads the contents back
         }
         cached++;
     }
 
     /** The swap entry of a page in the swap cache. */
     public long entryOf(int pfn) {
-        int code = frames.priv[pfn];
+        int code = frames.priv(pfn);
         return Pte.swapEntry(code >>> OFFSET_BITS, code & ((1 << OFFSET_BITS) - 1));
     }
 
@@ -234,14 +234,14 @@ public final class SwapSpace {
         }
         cachePfn[d][off] = -1;
         frames.clear(pfn, PageFrames.PG_SWAPCACHE);
-        frames.priv[pfn] = 0;
+        frames.setPriv(pfn, 0);
         cached--;
         release(d, off);
     }
 
     /** Migration: the swap cache's page {@code from} is now {@code to} (which has its flags); the slot code in {@code priv} follows. */
     public void replace(int from, int to) {
-        frames.priv[to] = frames.priv[from];
+        frames.setPriv(to, frames.priv(from));
         long entry = entryOf(to);
         int d = Pte.swapType(entry);
         int off = (int) Pte.swapOffset(entry);

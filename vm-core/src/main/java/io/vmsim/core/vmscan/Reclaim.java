@@ -157,7 +157,7 @@ public final class Reclaim implements MmHooks {
     public void swapEntryFreed(long entry) {
         int pfn = swap.lookup(entry);
         swap.put(entry);
-        if (pfn >= 0 && k.frames.refcount[pfn] == 0 && !k.frames.test(pfn, PageFrames.PG_SWAPCACHE)) {
+        if (pfn >= 0 && k.frames.refcount(pfn) == 0 && !k.frames.test(pfn, PageFrames.PG_SWAPCACHE)) {
             // free_swap_and_cache(): the slot's last entry went, and with it the swap cache's
             // page that nothing else held (an MADV_PAGEOUT page not faulted back in)
             k.freeSwapCacheOnlyPage(pfn);
@@ -439,7 +439,11 @@ public final class Reclaim implements MmHooks {
         long mlocked = 0;
         long mapped = 0;
         for (int pfn = 0; pfn < f.nrFrames(); pfn++) {
-            int fl = f.flags[pfn];
+            if (!f.sectionPresent(pfn)) {
+                pfn = PageFrames.nextSectionPfn(pfn) - 1; // never touched: free
+                continue;
+            }
+            int fl = f.flags(pfn);
             if ((fl & PageFrames.PG_UNEVICTABLE) != 0) {
                 int n = (fl & PageFrames.PG_HEAD) != 0 ? Kernel.HPAGE_PMD_NR : 1;
                 unevictable += n;
@@ -447,7 +451,7 @@ public final class Reclaim implements MmHooks {
                     mlocked += n;
                 }
             }
-            if ((fl & PageFrames.PG_FILE) != 0 && f.mapcount[pfn] > 0) {
+            if ((fl & PageFrames.PG_FILE) != 0 && f.mapcount(pfn) > 0) {
                 mapped++;
             }
         }
@@ -462,7 +466,11 @@ public final class Reclaim implements MmHooks {
         if (lru != null) {
             long[] charged = new long[lru.cgroups().size()];
             for (int pfn = 0; pfn < k.frames.nrFrames(); pfn++) {
-                int f = k.frames.flags[pfn];
+                if (!k.frames.sectionPresent(pfn)) {
+                    pfn = PageFrames.nextSectionPfn(pfn) - 1;
+                    continue;
+                }
+                int f = k.frames.flags(pfn);
                 if ((f & (PageFrames.PG_ANON | PageFrames.PG_FILE)) != 0 && (f & PageFrames.PG_TAIL) == 0) {
                     charged[lru.ownerOf(pfn)] += (f & PageFrames.PG_HEAD) != 0 ? Kernel.HPAGE_PMD_NR : 1;
                 }

@@ -188,7 +188,7 @@ final class SwapWriteback {
 
     /** {@code folio_end_writeback()}. */
     private void end(int pfn) {
-        int f = frames.flags[pfn];
+        int f = frames.flags(pfn);
         if ((f & (PageFrames.PG_WRITEBACK | PageFrames.PG_SWAPCACHE)) != (PageFrames.PG_WRITEBACK | PageFrames.PG_SWAPCACHE)) {
             return; // freed while in flight (see the class comment)
         }
@@ -203,7 +203,7 @@ final class SwapWriteback {
 
     /** {@code folio_rotate_reclaimable()}: only a page on an evictable LRU list. */
     private void rotate(int pfn) {
-        int f = frames.flags[pfn];
+        int f = frames.flags(pfn);
         int want = PageFrames.PG_LRU | PageFrames.PG_SWAPCACHE;
         if ((f & (want | PageFrames.PG_UNEVICTABLE | PageFrames.PG_MLOCKED | PageFrames.PG_WRITEBACK)) == want
                 && k.reclaim.pageRotated(pfn)) {

@@ -697,7 +697,7 @@ public final class Vmscan implements AllocHooks {
         long room = watermark(node, Zone.WMARK_HIGH) - freePages(node);
         int both = PageFrames.PG_FILE | PageFrames.PG_LRU;
         for (int pfn = frames.nodeStartPfn(node), end = frames.nodeEndPfn(node); pfn < end && room >= 0; pfn++) {
-            if ((frames.flags[pfn] & both) == both) {
+            if ((frames.flags(pfn) & both) == both) {
                 room--;
             }
         }
@@ -720,20 +720,20 @@ public final class Vmscan implements AllocHooks {
      * false if the folio is not a plain anonymous THP (hugetlb pages are never reclaimed).
      */
     private boolean splitForReclaim(int head) {
-        if (frames.refcount[head] <= 0 || k.hugeZeroPfn == head) {
+        if (frames.refcount(head) <= 0 || k.hugeZeroPfn == head) {
             return false;
         }
         frames.clear(head, PageFrames.PG_LRU); // the policy already let go of it
         k.huge.splitFolio(head, 0);
         for (int i = 1; i < Kernel.HPAGE_PMD_NR; i++) {
             int p = head + i;
-            if (frames.refcount[p] > 0 && !frames.test(p, PageFrames.PG_LRU)) {
+            if (frames.refcount(p) > 0 && !frames.test(p, PageFrames.PG_LRU)) {
                 frames.set(p, PageFrames.PG_LRU);
                 k.reclaim.pageAddedUnreferenced(p, true);
             }
         }
         frames.set(head, PageFrames.PG_LRU);
-        return frames.refcount[head] > 0;
+        return frames.refcount(head) > 0;
     }
 
     boolean reclaimPage(int pfn, boolean kswapd) {
@@ -767,17 +767,17 @@ public final class Vmscan implements AllocHooks {
         if (pfn < 0 || pfn >= frames.nrFrames() || !frames.test(pfn, PageFrames.PG_LRU)) {
             throw failure("reclaim(" + pfn + "): the page is not on the LRU (free, unevictable or already reclaimed)", null);
         }
-        int f = frames.flags[pfn];
+        int f = frames.flags(pfn);
         if ((f & PageFrames.PG_HEAD) != 0) {
             if ((f & PageFrames.PG_ANON) == 0 || !sc.mayAnon || swap.freePages() == 0 || !splitForReclaim(pfn)) {
                 return false;
             }
-            f = frames.flags[pfn];
+            f = frames.flags(pfn);
         }
         // writes that completed while reclaim ran (the clock advanced): their pages are rotated now,
         // as folio_end_writeback() does on I/O completion, in parallel with the scan
         swapWb.complete(pfn);
-        f = frames.flags[pfn];
+        f = frames.flags(pfn);
         int ownWrite = PageFrames.PG_WRITEBACK | PageFrames.PG_RECLAIM | PageFrames.PG_SWAPCACHE;
         if ((f & ownWrite) == ownWrite && !requested && sc.memcg != null) {
             // shrink_folio_list()'s case 3 (Linux 6.18): a memory cgroup's reclaim meets a page
@@ -785,7 +785,7 @@ public final class Vmscan implements AllocHooks {
             // limit the memcg here is) it waits for the write (folio_wait_writeback()) and tries
             // the page again
             swapWb.waitFor(pfn);
-            f = frames.flags[pfn];
+            f = frames.flags(pfn);
         }
         if ((f & (PageFrames.PG_FILE | PageFrames.PG_WRITEBACK | PageFrames.PG_SWAPCACHE)) == (PageFrames.PG_FILE | PageFrames.PG_WRITEBACK)
                 && !requested) {
@@ -794,7 +794,7 @@ public final class Vmscan implements AllocHooks {
                 // case 3: a memory cgroup's reclaim without sane writeback throttling (cgroup v1)
                 // waits for the write it asked for (folio_wait_writeback()) and tries the page again
                 cache.waitForWriteback(pfn);
-                f = frames.flags[pfn];
+                f = frames.flags(pfn);
             } else {
                 // case 2 (and kswapd's case 1): mark it for immediate reclaim, activate_locked;
                 // folio_end_writeback() will rotate it to the inactive tail
@@ -810,7 +810,7 @@ public final class Vmscan implements AllocHooks {
         // MADV_FREE's lazy-free page: anonymous without PG_swapbacked, discarded rather than swapped
         boolean lazyfree = !file && (f & PageFrames.PG_SWAPBACKED) == 0;
         if (lazyfree) {
-            if (frames.refcount[pfn] != frames.mapcount[pfn]) {
+            if (frames.refcount(pfn) != frames.mapcount(pfn)) {
                 return false;
             }
             if (mappedDirty(pfn) || frames.test(pfn, PageFrames.PG_DIRTY)) {
@@ -819,10 +819,10 @@ public final class Vmscan implements AllocHooks {
                 return false;
             }
         } else if (file) {
-            if (frames.refcount[pfn] != 1 + frames.mapcount[pfn] || (f & PageFrames.PG_SWAPBACKED) != 0) {
+            if (frames.refcount(pfn) != 1 + frames.mapcount(pfn) || (f & PageFrames.PG_SWAPBACKED) != 0) {
                 return false; // pinned, or a shmem file's page (vmsim does not swap those out)
             }
-            if (frames.mapcount[pfn] > 0) {
+            if (frames.mapcount(pfn) > 0) {
                 transferDirtyBits(pfn);
             }
             if (!requested) {
@@ -846,7 +846,7 @@ public final class Vmscan implements AllocHooks {
         // a shmem object's page: the object holds a reference, and keeps the swap entry after
         ShmemPages object = file || lazyfree ? null : shmemHolding(pfn);
         if (!file && !lazyfree) {
-            if (frames.refcount[pfn] != frames.mapcount[pfn] + (object != null ? 1 : 0) || !sc.mayAnon) {
+            if (frames.refcount(pfn) != frames.mapcount(pfn) + (object != null ? 1 : 0) || !sc.mayAnon) {
                 return false;
             }
         }
@@ -872,9 +872,9 @@ public final class Vmscan implements AllocHooks {
         boolean dirty = unmapAll(pfn, entry);
         if (object != null) {
             // shmem_writeout(): the object's slot holds the swap entry instead of the page
-            object.put(frames.index[pfn] & 0xffffffffL, entry);
+            object.put(frames.index(pfn) & 0xffffffffL, entry);
             swap.dup(entry);
-            frames.refcount[pfn]--;
+            frames.addRefcount(pfn, -1);
         }
         // pageout(): a page still in the swap cache and clean matches its slot and needs no write
         boolean write = !file && !lazyfree && (!inCache || dirty || frames.test(pfn, PageFrames.PG_DIRTY));
@@ -907,10 +907,10 @@ public final class Vmscan implements AllocHooks {
             // shrink_folio_list(): a clean lazy-free page is freed, its data gone; no shadow
             k.vmstat.count(VmEvent.PGLAZYFREED);
             k.hooks.uncharge(pfn, 1);
-            frames.refcount[pfn] = 0;
-            frames.flags[pfn] &= PageFrames.PG_HEAD | PageFrames.PG_TAIL;
-            frames.mapping[pfn] = 0;
-            frames.index[pfn] = 0;
+            frames.setRefcount(pfn, 0);
+            frames.setFlags(pfn, frames.flags(pfn) & (PageFrames.PG_HEAD | PageFrames.PG_TAIL));
+            frames.setMapping(pfn, 0);
+            frames.setIndex(pfn, 0);
             k.contents.clear(pfn); // a freed frame holds no contents
             k.nrAnonPages--;
             allocator.freePages(pfn, 0, 0);
@@ -925,17 +925,17 @@ public final class Vmscan implements AllocHooks {
             }
             swap.setShadow(entry, shadow, domain);
             k.hooks.uncharge(pfn, 1);
-            frames.refcount[pfn] = 0;
+            frames.setRefcount(pfn, 0);
             swap.removeFromCache(pfn); // the slot keeps the page's contents
-            if ((frames.flags[pfn] & PageFrames.PG_KSM) != 0) {
+            if ((frames.flags(pfn) & PageFrames.PG_KSM) != 0) {
                 // a KSM page, unmapped through rmap_walk_ksm(): its stable node goes with it
                 // (Linux: ksm_get_folio() finds the node stale at its next use, mm/ksm.c)
                 k.ksm.ksmPageFreed(pfn);
             }
             k.contents.clear(pfn);
-            frames.flags[pfn] &= PageFrames.PG_HEAD | PageFrames.PG_TAIL;
-            frames.mapping[pfn] = 0;
-            frames.index[pfn] = 0;
+            frames.setFlags(pfn, frames.flags(pfn) & (PageFrames.PG_HEAD | PageFrames.PG_TAIL));
+            frames.setMapping(pfn, 0);
+            frames.setIndex(pfn, 0);
             k.nrAnonPages--;
             allocator.freePages(pfn, 0, 0);
         }
@@ -981,8 +981,8 @@ public final class Vmscan implements AllocHooks {
         if (frames.test(pfn, PageFrames.PG_KSM) || !frames.test(pfn, PageFrames.PG_ANON)) {
             return null;
         }
-        ShmemPages object = k.anonVmas.get(frames.mapping[pfn]).shmem();
-        return object != null && object.get(frames.index[pfn] & 0xffffffffL) == pfn ? object : null;
+        ShmemPages object = k.anonVmas.get(frames.mapping(pfn)).shmem();
+        return object != null && object.get(frames.index(pfn) & 0xffffffffL) == pfn ? object : null;
     }
 
     /** True if a PTE mapping the page is dirty. */
@@ -1033,10 +1033,10 @@ public final class Vmscan implements AllocHooks {
             return true;
         });
         k.clock.advance(n * cost.rmapPs());
-        frames.mapcount[pfn] -= n;
-        frames.refcount[pfn] -= n;
-        if (frames.mapcount[pfn] != 0) {
-            throw new IllegalStateException("PFN " + pfn + " still has " + frames.mapcount[pfn] + " mappings the rmap did not find");
+        frames.addMapcount(pfn, -(n));
+        frames.addRefcount(pfn, -(n));
+        if (frames.mapcount(pfn) != 0) {
+            throw new IllegalStateException("PFN " + pfn + " still has " + frames.mapcount(pfn) + " mappings the rmap did not find");
         }
         if (frames.test(pfn, PageFrames.PG_FILE) && dirty[0]) {
             throw new IllegalStateException("file PFN " + pfn + " was dirtied during its eviction");

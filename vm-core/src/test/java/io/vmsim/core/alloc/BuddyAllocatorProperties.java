@@ -62,7 +62,7 @@ final class BuddyAllocatorProperties {
         }
         assertFreeFramesMatchModel(a, model, nrFrames);
         for (int[] block : model.live) {
-            a.frames().refcount[block[0]] = 0;
+            a.frames().setRefcount(block[0], 0);
             a.freePages(block[0], block[1], 0);
         }
         a.drainAll();
@@ -86,7 +86,7 @@ final class BuddyAllocatorProperties {
         if (kind >= 2 && !model.live.isEmpty()) {
             int[] block = model.live.remove((op >>> 2) % model.live.size());
             int cpu = (op >>> 13) % m.cpus();
-            a.frames().refcount[block[0]] = 0;
+            a.frames().setRefcount(block[0], 0);
             a.freePages(block[0], block[1], cpu);
             model.allocated.clear(block[0], block[0] + (1 << block[1]));
             return;

@@ -113,7 +113,7 @@ final class PageAllocatorTest {
     void freeingThePage_coalescesBackIntoOneMaxOrderBlock() {
         PageAllocator a = allocator(1024, 1);
         int pfn = a.allocPages(GFP_KERNEL, 3, 0, 0);
-        a.frames().refcount[pfn] = 0;
+        a.frames().setRefcount(pfn, 0);
         a.freePages(pfn, 3, 0);
         assertThat(freeCounts(a.zone(0))).containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
         a.verify();
@@ -185,7 +185,7 @@ final class PageAllocatorTest {
         assertThat(f.refcount(head + 511)).isZero();
         assertThat(a.compoundHead(head + 300)).isEqualTo(head);
         assertThat(a.compoundHead(head)).isEqualTo(head);
-        f.refcount[head] = 0;
+        f.setRefcount(head, 0);
         assertThatThrownBy(() -> a.freePages(head, 8, 0)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("order 9");
         a.freePages(head, 9, 0);
@@ -200,7 +200,7 @@ final class PageAllocatorTest {
         int pfn = a.allocPages(GFP_KERNEL, 0, 0, 0);
         assertThatThrownBy(() -> a.freePages(pfn, 0, 0)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("refcount 1");
-        a.frames().refcount[pfn] = 0;
+        a.frames().setRefcount(pfn, 0);
         a.freePages(pfn, 0, 0);
         assertThatThrownBy(() -> a.freePages(pfn, 0, 0)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> a.freePages(1, 1, 0)).isInstanceOf(IllegalArgumentException.class);
@@ -243,12 +243,12 @@ final class PageAllocatorTest {
         assertThat(z.pcp(0).count()).isEqualTo(2); // 8 batches of 4 taken, 30 used
         for (int i = 0; i < 23; i++) {
             int pfn = pages.get(i);
-            a.frames().refcount[pfn] = 0;
+            a.frames().setRefcount(pfn, 0);
             a.freePages(pfn, 0, 1);
         }
         assertThat(z.pcp(1).count()).isEqualTo(23);
         int pfn = pages.get(23);
-        a.frames().refcount[pfn] = 0;
+        a.frames().setRefcount(pfn, 0);
         a.freePages(pfn, 0, 1);
         assertThat(z.pcp(1).count()).isEqualTo(20);
         a.verify();
@@ -283,7 +283,7 @@ final class PageAllocatorTest {
             @Override
             public long directReclaim(int gfp, int order, int node) {
                 calls.add("reclaim " + order);
-                a.frames().refcount[held[0]] = 0;
+                a.frames().setRefcount(held[0], 0);
                 a.freePages(held[0], 9, 0);
                 return 512;
             }
@@ -376,7 +376,7 @@ final class PageAllocatorTest {
                 calls[0]++;
                 for (int i = 0; i < 8; i++) {
                     int p = held.remove(held.size() - 1);
-                    a.frames().refcount[p] = 0;
+                    a.frames().setRefcount(p, 0);
                     a.freePages(p, 0, 0);
                 }
                 a.drainAll();
@@ -432,7 +432,7 @@ final class PageAllocatorTest {
         PageAllocator a = allocator(1024, 8);
         int zero = a.allocZeroPage();
         assertThat(a.frames().test(zero, PageFrames.PG_RESERVED)).isTrue();
-        a.frames().refcount[zero] = 0;
+        a.frames().setRefcount(zero, 0);
         assertThatThrownBy(() -> a.freePages(zero, 0, 0)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("bad page state");
     }
@@ -448,7 +448,7 @@ final class PageAllocatorTest {
         a.allocPages(GFP_HIGHUSER_MOVABLE | Gfp.__GFP_DMA32, 1, 0, 0);
         assertThat(a.counter("pgalloc_normal")).isEqualTo(4);
         assertThat(a.counter("pgalloc_dma32")).isEqualTo(2);
-        a.frames().refcount[p] = 0;
+        a.frames().setRefcount(p, 0);
         a.freePages(p, 2, 0);
         assertThat(a.vmstat()).containsExactly(
                 org.assertj.core.api.Assertions.entry("nr_free_pages", 2046L),
@@ -498,7 +498,7 @@ final class PageAllocatorTest {
     void verify_reportsWrongFreeCount() {
         PageAllocator a = allocator(1024, 1);
         a.allocPages(GFP_KERNEL, 1, 0, 0);
-        a.frames().priv[a.zone(0).freeListHead(1, MIGRATE_UNMOVABLE)] = 2;
+        a.frames().setPriv(a.zone(0).freeListHead(1, MIGRATE_UNMOVABLE), 2);
         assertThatThrownBy(a::verify).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("buddy order 2");
     }

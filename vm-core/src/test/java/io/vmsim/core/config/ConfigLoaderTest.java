@@ -134,7 +134,7 @@ final class ConfigLoaderTest {
         assertThat(problems(new ConfigLoader(catalog).set("vm.swappiness", "300")))
                 .containsExactly("'vm.swappiness' = '300' (in --set): out of range, expected an integer in [0, 200]");
         assertThat(problems(new ConfigLoader(catalog).set("machine.memory", "1M")))
-                .containsExactly("'machine.memory' = '1M' (in --set): out of range, expected a size in [16M, 1T]");
+                .containsExactly("'machine.memory' = '1M' (in --set): out of range, expected a size in [16M, 4T]");
     }
 
     @Test

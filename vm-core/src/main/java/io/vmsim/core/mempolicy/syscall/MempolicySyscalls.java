@@ -266,7 +266,7 @@ public final class MempolicySyscalls {
             return false;
         }
         if (!migrator.migrate(from, to, cpu)) {
-            k.frames.refcount[to] = 0;
+            k.frames.setRefcount(to, 0);
             k.allocator.freePages(to, 0, cpu);
             return false;
         }
