@@ -165,7 +165,6 @@ public final class SweepReport {
                                              Set<String> workloads, List<String> metrics) {
         List<String> cats = new ArrayList<>();
         Map<String, List<Map<String, Object>>> lines = new LinkedHashMap<>();
-        Map<String, Object> xs = new LinkedHashMap<>();
         for (Map<String, Object> p : points) {
             Map<String, Object> vary = map(p, "vary");
             String x = key == null ? str(p.get("workload")) : str(vary.get(key));
@@ -183,7 +182,6 @@ public final class SweepReport {
             }
             String name = label.length() == 0 ? (key == null ? "mean" : str(p.get("workload"))) : label.toString();
             lines.computeIfAbsent(name, n -> new ArrayList<>()).add(p);
-            xs.put(name, null);
         }
         Map<String, Object> byMetric = new LinkedHashMap<>();
         for (String m : metrics) {
