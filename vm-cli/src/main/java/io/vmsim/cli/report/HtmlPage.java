@@ -150,7 +150,7 @@ final class HtmlPage {
             function option(c,series){
               var cat=c.x.type==='category';
               return {animation:false,title:{text:c.title,left:'center',textStyle:{fontSize:14}},
-                tooltip:{trigger:cat?'axis':'item'},
+                tooltip:{trigger:'axis'},
                 legend:{type:'scroll',top:24},
                 grid:{left:70,right:30,top:60,bottom:50},
                 xAxis:cat?{type:'category',name:c.x.name,nameLocation:'middle',nameGap:28,data:c.x.categories}

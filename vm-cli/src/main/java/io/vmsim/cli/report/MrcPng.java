@@ -102,6 +102,11 @@ public final class MrcPng {
         double lo = minF;
         double hi = Math.max(maxF, minF + 1);
         x.setRange(lo / 1.15, hi * 1.15);
+        if (hi / lo >= 10) {
+            // one labelled tick per decade (1, 10, 100...), the others minor
+            x.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1.0, x.getNumberFormatOverride(), 9));
+            x.setMinorTickMarksVisible(true);
+        }
         plot.setDomainAxis(x);
         NumberAxis y = (NumberAxis) plot.getRangeAxis();
         y.setAutoRangeIncludesZero(false);
