@@ -168,6 +168,15 @@ final class RunReportTest {
     }
 
     @Test
+    void anIntervalBelowOneMicrosecond_isBadInput() {
+        Cli.Outcome o = Cli.run("run", "--scenario", "sample", "--set", "report.interval_ms=0", "--report",
+                dir.resolve("r.html").toString());
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.err()).contains("report.interval_ms");
+        assertThat(dir.resolve("r.html")).doesNotExist();
+    }
+
+    @Test
     void reportIntoAMissingFolder_isRefusedBeforeTheRun() {
         Cli.Outcome o = Cli.run("run", "--scenario", "sample", "--report", dir.resolve("no/such/r.html").toString());
         assertThat(o.code()).isEqualTo(2);

@@ -150,7 +150,11 @@ public final class Simulation {
      * (the failure is the news), travel with the error so they can still be written.
      */
     private static RunAbortedException aborted(Machine m, String workload, long refs, PolicyException e) {
-        m.finishSamples();
+        try {
+            m.finishSamples();
+        } catch (PolicyException again) {
+            // the sample asks the failed policy for its active pages: the report keeps the samples so far
+        }
         RunResult partial = new RunResult(workload, m.vmstat(), m.meminfo(), m.tlb(), m.nanoTime(), refs, List.of(),
                 List.of(), m.buddyinfo(), new LinkedHashMap<>(m.config().asMap()));
         return new RunAbortedException(partial, e);
