@@ -80,6 +80,7 @@ final class RunReportTest {
         // the frames the sampler counted
         assertThat(ts.value(TimeSeries.NR_INACTIVE_FILE, k) + ts.value(TimeSeries.NR_ACTIVE_FILE, k)).as(at)
                 .isEqualTo(r.meminfo().get("Cached") / 4);
+        assertThat(ts.value(TimeSeries.NR_UNEVICTABLE, k)).as(at).isEqualTo(r.meminfo().get("Unevictable") / 4);
         if (r.ksm() != null) {
             assertThat(ts.value(TimeSeries.PAGES_SHARED, k)).as(at).isEqualTo(r.ksm().counters().get("pages_shared"));
             assertThat(ts.value(TimeSeries.PAGES_SHARING, k)).as(at).isEqualTo(r.ksm().counters().get("pages_sharing"));

@@ -82,16 +82,21 @@ final class Sampler {
 
     /**
      * The LRU pages of each type counted frame by frame (a huge page's head counts its 512
-     * pages, as {@code folio_nr_pages()} does in {@code lru_lru_size}), unevictable ones left
-     * out as Linux keeps them on their own list; the active share is the reclaim policy's
+     * pages, as {@code folio_nr_pages()} does), unevictable ones counted apart as Linux keeps
+     * them on their own list; the active share is the reclaim policy's
      * ({@code ReclaimPolicy.activePages}), the rest is inactive.
      */
     private void lru(Kernel k, int s) {
         PageFrames f = k.frames;
         long anon = 0;
         long file = 0;
+        long unevictable = 0;
         for (int pfn = 0; pfn < f.nrFrames(); pfn++) {
             int fl = f.flags[pfn];
+            if ((fl & PageFrames.PG_UNEVICTABLE) != 0) {
+                unevictable += (fl & PageFrames.PG_HEAD) != 0 ? Kernel.HPAGE_PMD_NR : 1; // as meminfo's Unevictable
+                continue;
+            }
             if ((fl & PageFrames.PG_LRU) == 0 || (fl & (PageFrames.PG_TAIL | PageFrames.PG_UNEVICTABLE)) != 0) {
                 continue;
             }
@@ -115,5 +120,6 @@ final class Sampler {
         series.set(TimeSeries.NR_ACTIVE_ANON, s, activeAnon);
         series.set(TimeSeries.NR_INACTIVE_FILE, s, file - activeFile);
         series.set(TimeSeries.NR_ACTIVE_FILE, s, activeFile);
+        series.set(TimeSeries.NR_UNEVICTABLE, s, unevictable);
     }
 }

@@ -28,6 +28,9 @@ public final class RunReport {
             "pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct", "thp_fault_alloc", "thp_fault_fallback",
             "numa_local", "numa_other", "numa_pages_migrated", "oom_kill");
 
+    private static final String UNEVICTABLE = " nr_unevictable: mlocked pages, and the anonymous pages of a machine"
+            + " without swap, which vmsim keeps on the unevictable list (Linux leaves them on the anon lists, unscanned).";
+
     private RunReport() {
     }
 
@@ -65,12 +68,14 @@ public final class RunReport {
                 + "and of each process by pid and name (0 before it started and after it exited).");
         List<Map<String, Object>> lru = new ArrayList<>();
         for (int s : new int[] {TimeSeries.NR_INACTIVE_ANON, TimeSeries.NR_ACTIVE_ANON, TimeSeries.NR_INACTIVE_FILE,
-            TimeSeries.NR_ACTIVE_FILE}) {
+            TimeSeries.NR_ACTIVE_FILE, TimeSeries.NR_UNEVICTABLE}) {
             lru.add(series(ts, TimeSeries.NAMES.get(s), k -> mib(ts.value(s, k))));
         }
         p.chart(chart(CHARTS.get(2), "MiB", lru), ts.activeLists()
                 ? "Pages on the LRU lists by type, as /proc/vmstat names them; the active share is the reclaim policy's count."
-                : "Pages on the LRU lists by type; the reclaim policy " + policy + " keeps no active list, so all show as inactive.");
+                + UNEVICTABLE
+                : "Pages on the LRU lists by type; the reclaim policy " + policy + " keeps no active list, so all show as inactive."
+                + UNEVICTABLE);
         p.chart(chart(CHARTS.get(3), "refaults", List.of(
                 series(ts, "workingset_refault_anon", k -> ts.value(TimeSeries.WORKINGSET_REFAULT_ANON, k)),
                 series(ts, "workingset_refault_file", k -> ts.value(TimeSeries.WORKINGSET_REFAULT_FILE, k)))),

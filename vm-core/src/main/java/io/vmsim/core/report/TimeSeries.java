@@ -38,11 +38,17 @@ public final class TimeSeries {
     /** KSM pages in the stable tree and the mappings sharing them ({@code /sys/kernel/mm/ksm}). */
     public static final int PAGES_SHARED = 14;
     public static final int PAGES_SHARING = 15;
+    /**
+     * Pages on the unevictable list ({@code nr_unevictable}): mlocked pages, and the anonymous
+     * pages of a machine without swap, which vmsim keeps there (its {@code Unevictable} in meminfo).
+     */
+    public static final int NR_UNEVICTABLE = 16;
 
     /** The series' names, by index: Linux's names where Linux has one. */
     public static final List<String> NAMES = List.of("nr_free_pages", "rss", "nr_inactive_anon", "nr_active_anon",
             "nr_inactive_file", "nr_active_file", "workingset_refault_anon", "workingset_refault_file", "AnonPages",
-            "AnonHugePages", "numa_local", "numa_other", "refs_local", "refs_remote", "pages_shared", "pages_sharing");
+            "AnonHugePages", "numa_local", "numa_other", "refs_local", "refs_remote", "pages_shared", "pages_sharing",
+            "nr_unevictable");
 
     private final long intervalNs;
     private int n;
