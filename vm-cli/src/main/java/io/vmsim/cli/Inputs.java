@@ -75,11 +75,16 @@ final class Inputs {
      * @throws IllegalArgumentException naming the path and what is wrong
      */
     static void checkWritable(String json) {
+        checkWritable("--json", json);
+    }
+
+    /** The file an output option names can be written (its folder exists and is writable); {@code -} is stdout. */
+    static void checkWritable(String option, String json) {
         if (json == null || json.equals("-")) {
             return;
         }
         Path p = Path.of(json).toAbsolutePath();
-        String head = "--json '" + json + "': ";
+        String head = option + " '" + json + "': ";
         if (Files.isDirectory(p)) {
             throw new IllegalArgumentException(head + "is a folder; name a file in it");
         }

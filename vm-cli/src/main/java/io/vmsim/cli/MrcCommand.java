@@ -1,5 +1,7 @@
 package io.vmsim.cli;
 
+import io.vmsim.cli.report.MrcPng;
+import io.vmsim.cli.report.MrcReport;
 import io.vmsim.core.config.ConfigLoader;
 import io.vmsim.core.config.EffectiveConfig;
 import io.vmsim.core.mrc.MrcPlot;
@@ -64,8 +66,12 @@ final class MrcCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON to FILE, or to stdout with '-'.")
     String json;
 
-    @Option(names = "--plot", paramLabel = "FILE", description = "Draw the miss-ratio curves to FILE.svg or FILE.html.")
+    @Option(names = "--plot", paramLabel = "FILE", description = "Draw the miss-ratio curves to FILE.svg, FILE.html or FILE.png.")
     Path plot;
+
+    @Option(names = "--report", paramLabel = "FILE.html", description = "Also write a self-contained HTML report with"
+            + " interactive charts of the curves and the results (see docs/reports.md).")
+    Path report;
 
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: the number of cores).")
     Integer threads;
@@ -80,6 +86,9 @@ final class MrcCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int[] sizes = parseFrames(frames);
         String plotKind = plot == null ? null : plotKind(plot);
+        if (report != null) {
+            Inputs.checkWritable("--report", report.toString());
+        }
         if (!Files.exists(trace)) {
             throw new IllegalArgumentException("trace file '" + trace + "' does not exist");
         }
@@ -128,7 +137,14 @@ final class MrcCommand implements Callable<Integer> {
                 out.print(table);
             }
             if (plot != null) {
-                Files.writeString(plot, plotKind.equals("svg") ? MrcPlot.svg(o) : MrcPlot.html(o));
+                if (plotKind.equals("png")) {
+                    MrcPng.write(o, plot);
+                } else {
+                    Files.writeString(plot, plotKind.equals("svg") ? MrcPlot.svg(o) : MrcPlot.html(o));
+                }
+            }
+            if (report != null) {
+                MrcReport.write(o, report);
             }
             if (o.interrupted()) {
                 err.println("vmsim mrc: interrupted: " + o.results().size() + " of " + specs.size() * sizes.length
@@ -184,9 +200,9 @@ final class MrcCommand implements Callable<Integer> {
             return "html";
         }
         if (name.endsWith(".png")) {
-            throw new IllegalArgumentException("--plot: PNG output is not implemented; use a .svg or .html file");
+            return "png";
         }
-        throw new IllegalArgumentException("--plot: '" + p + "' must end in .svg or .html");
+        throw new IllegalArgumentException("--plot: '" + p + "' must end in .svg, .html or .png");
     }
 
     private static String table(MrcStudy.Outcome o) {

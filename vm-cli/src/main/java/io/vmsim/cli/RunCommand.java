@@ -1,6 +1,8 @@
 package io.vmsim.cli;
 
+import io.vmsim.cli.report.RunReport;
 import io.vmsim.core.Simulation;
+import io.vmsim.core.config.CoreKeys;
 import io.vmsim.core.config.EffectiveConfig;
 import io.vmsim.core.plugin.PolicyRegistry;
 import io.vmsim.core.report.JsonWriter;
@@ -8,6 +10,7 @@ import io.vmsim.core.report.Progress;
 import io.vmsim.core.report.RunAbortedException;
 import io.vmsim.core.report.RunResult;
 import io.vmsim.core.report.TextReport;
+import io.vmsim.core.report.TimeSeries;
 import io.vmsim.core.scenario.Scenario;
 import io.vmsim.core.scenario.ScenarioCatalog;
 import picocli.CommandLine.Command;
@@ -45,6 +48,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every counter as JSON to FILE, or to stdout with '-'.")
     String json;
 
+    @Option(names = "--report", paramLabel = "FILE.html", description = {"Also write a self-contained HTML report with"
+            + " charts over simulated time (free memory, RSS, LRU lists, refaults, THP, NUMA, KSM),",
+            "sampled every report.interval_ms (see docs/reports.md)."})
+    Path report;
+
     @Option(names = "--plugins", paramLabel = "DIR", description = "Folder of plugin jars (default: ./plugins if present).")
     Path plugins;
 
@@ -65,30 +73,43 @@ final class RunCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("trace file '" + trace + "' does not exist");
             }
             Inputs.checkWritable(json);
+            if (report != null) {
+                Inputs.checkWritable("--report", report.toString());
+            }
+            // the time series of --report (issue 14): sampled only when a report is asked for
+            TimeSeries series = report == null ? null
+                    : new TimeSeries(Math.max(1, Math.round(cfg.getDouble(CoreKeys.REPORT_INTERVAL_MS) * 1e6)));
             Progress bar = ProgressBar.forTerminal(err);
             RunResult result;
             try (Sigint sigint = Sigint.catching()) {
                 Progress progress = sigint.progress(bar);
                 result = sc != null
-                        ? Simulation.runScenario(cfg, catalog, sc, progress)
-                        : Simulation.runTrace(cfg, catalog, trace, progress);
+                        ? Simulation.runScenario(cfg, catalog, sc, progress, series)
+                        : Simulation.runTrace(cfg, catalog, trace, progress, series);
             } catch (RunAbortedException e) {
                 // A policy failed: what was counted so far is still worth having; the error line follows.
-                report(e.partial(), out, err);
+                report(e.partial(), series, out, err);
                 throw e;
             } finally {
                 if (bar instanceof ProgressBar b) {
                     b.clear();
                 }
             }
-            report(result, out, err);
+            report(result, series, out, err);
             return result.interrupted() ? Main.INTERRUPTED : Main.OK;
         }
     }
 
     /** Prints the summary and writes the JSON as {@code --json} asks. */
-    private void report(RunResult result, PrintWriter out, PrintWriter err) throws java.io.IOException {
+    private void report(RunResult result, TimeSeries series, PrintWriter out, PrintWriter err) throws java.io.IOException {
         String summary = TextReport.render(result);
+        if (report != null) {
+            try {
+                RunReport.write(result, series, report);
+            } catch (java.io.IOException e) {
+                throw new OutputFailure("cannot write --report '" + report + "': " + e.getMessage(), e);
+            }
+        }
         if ("-".equals(json)) {
             out.print(JsonWriter.toJson(result));
             out.flush();

@@ -50,7 +50,7 @@ final class MrcCommandTest {
     }
 
     @Test
-    void svgAndHtmlPlots_areWritten_pngIsRefusedClearly() throws IOException {
+    void svgHtmlAndPngPlots_areWritten() throws IOException {
         Path svg = dir.resolve("c.svg");
         Path html = dir.resolve("c.html");
         assertThat(run("mrc", "--trace", trace().toString(), "--policy", "lru", "--frames", "1,2,4", "--plot",
@@ -59,10 +59,18 @@ final class MrcCommandTest {
         assertThat(run("mrc", "--trace", trace().toString(), "--policy", "lru", "--frames", "2", "--plot",
                 html.toString()).code()).isZero();
         assertThat(Files.readString(html)).contains("<svg");
-        Cli.Outcome png = run("mrc", "--trace", trace().toString(), "--policy", "lru", "--frames", "2", "--plot",
-                dir.resolve("c.png").toString());
-        assertThat(png.code()).isEqualTo(2);
-        assertThat(png.err()).contains("PNG output is not implemented");
+        Path pngFile = dir.resolve("c.png");
+        Cli.Outcome png = run("mrc", "--trace", trace().toString(), "--policy", "lru,fifo", "--frames", "1,2,4", "--plot",
+                pngFile.toString());
+        assertThat(png.code()).as(png.err()).isZero();
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(pngFile.toFile());
+        assertThat(img).as("a PNG image").isNotNull();
+        assertThat(img.getWidth()).isEqualTo(io.vmsim.cli.report.MrcPng.WIDTH);
+        assertThat(img.getHeight()).isEqualTo(io.vmsim.cli.report.MrcPng.HEIGHT);
+        Cli.Outcome gif = run("mrc", "--trace", trace().toString(), "--policy", "lru", "--frames", "2", "--plot",
+                dir.resolve("c.gif").toString());
+        assertThat(gif.code()).isEqualTo(2);
+        assertThat(gif.err()).contains("must end in .svg, .html or .png");
     }
 
     @Test

@@ -233,6 +233,16 @@ final class PluginsAcceptanceTest {
     }
 
     @Test
+    void aPolicyThatThrows_stillLeavesTheReportOfTheRunSoFar() throws IOException {
+        Path jar = faultyPlugins().toAbsolutePath().normalize();
+        Path html = dir.resolve("partial.html");
+        Cli.Outcome o = run("run", "--plugins", jar.getParent().toString(), "--scenario", scenario().toString(),
+                "--set", "policy.thp=throwing-thp", "--report", html.toString());
+        assertThat(o.code()).as(o.err()).isEqualTo(3);
+        assertThat(Files.readString(html)).contains("<div class=\"chart\" id=\"chart6\"");
+    }
+
+    @Test
     void aNullHugePageDecision_stopsTheRun() throws IOException {
         assertStopped("policy.thp", "null-thp", "HugePagePolicy.onFault returned null", "expected a FaultDecision");
     }

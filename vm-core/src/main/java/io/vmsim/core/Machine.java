@@ -204,6 +204,27 @@ public final class Machine {
     public void tick() {
         kernel.hooks.rcuCallbacks();
         daemons.poll();
+        if (sampler != null) {
+            sampler.maybeSample(); // run --report's time series (issue 14)
+        }
+    }
+
+    /** The time series sampler of run --report, or null (no sampling, no cost). */
+    private Sampler sampler;
+
+    /**
+     * Records samples into {@code series} from now on, every {@link io.vmsim.core.report.TimeSeries#intervalNs()}
+     * of simulated time at the next {@link #tick}; the first sample is taken at once.
+     */
+    public void sampleInto(io.vmsim.core.report.TimeSeries series) {
+        sampler = new Sampler(this, series);
+    }
+
+    /** Takes the end-of-run sample, if sampling. */
+    void finishSamples() {
+        if (sampler != null) {
+            sampler.finish();
+        }
     }
 
     public Daemons daemons() {

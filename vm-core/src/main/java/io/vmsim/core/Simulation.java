@@ -40,7 +40,19 @@ public final class Simulation {
     /** Runs a scenario on a new machine built from {@code config}. */
     public static RunResult runScenario(CoreConfig config, PolicyCatalog catalog, Scenario scenario, Progress progress)
             throws IOException {
+        return runScenario(config, catalog, scenario, progress, null);
+    }
+
+    /**
+     * Runs a scenario, recording the time series of {@code run --report} into {@code series}
+     * when it is not null (issue 14).
+     */
+    public static RunResult runScenario(CoreConfig config, PolicyCatalog catalog, Scenario scenario, Progress progress,
+                                        io.vmsim.core.report.TimeSeries series) throws IOException {
         Machine m = Machine.create(config, catalog);
+        if (series != null) {
+            m.sampleInto(series);
+        }
         ScenarioRunner runner = new ScenarioRunner(m, progress, config.getLong(CoreKeys.SEED));
         List<RunResult.PhaseResult> phases;
         try {
@@ -60,8 +72,17 @@ public final class Simulation {
      */
     public static RunResult runTrace(CoreConfig config, PolicyCatalog catalog, Path trace, Progress progress)
             throws IOException {
+        return runTrace(config, catalog, trace, progress, null);
+    }
+
+    /** Replays a trace, recording the time series of {@code run --report} into {@code series} when not null. */
+    public static RunResult runTrace(CoreConfig config, PolicyCatalog catalog, Path trace, Progress progress,
+                                     io.vmsim.core.report.TimeSeries series) throws IOException {
         String format = TraceFormats.formatOf(trace, config.getString(CoreKeys.TRACE_FORMAT));
         Machine m = Machine.create(config, catalog);
+        if (series != null) {
+            m.sampleInto(series);
+        }
         return TraceFormats.isFileTrace(format) ? replayFile(m, trace, format, progress)
                 : replayAnon(m, trace, format, progress);
     }
@@ -129,6 +150,11 @@ public final class Simulation {
      * (the failure is the news), travel with the error so they can still be written.
      */
     private static RunAbortedException aborted(Machine m, String workload, long refs, PolicyException e) {
+        try {
+            m.finishSamples();
+        } catch (PolicyException again) {
+            // the sample asks the failed policy for its active pages: the report keeps the samples so far
+        }
         RunResult partial = new RunResult(workload, m.vmstat(), m.meminfo(), m.tlb(), m.nanoTime(), refs, List.of(),
                 List.of(), m.buddyinfo(), new LinkedHashMap<>(m.config().asMap()));
         return new RunAbortedException(partial, e);
@@ -139,6 +165,7 @@ public final class Simulation {
                                     boolean interrupted) {
         Kernel k = m.kernel();
         Reclaim reclaim = Reclaim.of(k);
+        m.finishSamples();
         InvariantChecker checks = m.debugChecks();
         if (checks != null) {
             checks.check("end of the run");

@@ -180,6 +180,11 @@ public final class TwoListPolicy implements ReclaimPolicy {
         return lists.size(lru[list]);
     }
 
+    @Override
+    public long activePages(boolean anon) {
+        return lruSize(anon ? LRU_ACTIVE_ANON : LRU_ACTIVE_FILE);
+    }
+
     // ---------------------------------------------------------------- the page's life
 
     @Override

@@ -80,6 +80,16 @@ public interface ReclaimPolicy extends Policy {
     void pageAdded(int pfn, boolean anon);
 
     /**
+     * Pages of one type on the policy's active list, as {@code nr_active_anon} or
+     * {@code nr_active_file} count them in {@code /proc/vmstat}; reports only (the time series of
+     * {@code run --report}), never on the reference path. The default, -1, says the policy keeps
+     * no active list: reports then show every LRU page of the type as inactive.
+     */
+    default long activePages(boolean anon) {
+        return -1;
+    }
+
+    /**
      * A page became resident and evictable in this domain without being referenced: readahead
      * ({@code mm/readahead.c}: Linux adds it to the inactive list with no PG_referenced), a
      * huge page built by khugepaged, or one of the base pages of a split huge page. Its first

@@ -46,6 +46,8 @@ public final class CoreKeys {
     public static final String TRACE_FORMAT = "trace.format";
     public static final String TRACE_INSTRUCTIONS = "trace.instructions";
     public static final String PLUGINS_DIR = "vmsim.plugins.dir";
+    /** Simulated milliseconds between two samples of a report's time series (run --report). */
+    public static final String REPORT_INTERVAL_MS = "report.interval_ms";
     public static final String DEBUG_CHECKS = "vmsim.debug_checks";
     public static final String DEBUG_CHECKS_INTERVAL = "vmsim.debug_checks_interval";
 
@@ -169,6 +171,7 @@ public final class CoreKeys {
             ConfigKey.oneOf(TRACE_FORMAT, "auto", List.of("auto", "lackey", "pages", "addresses"),
                     "Format of --trace: valgrind lackey, one decimal page number per line, one hex or decimal address per line, or auto-detect."),
             ConfigKey.bool(TRACE_INSTRUCTIONS, false, "Replay lackey 'I' (instruction fetch) lines as reads; by convention they are ignored."),
+            ConfigKey.real(REPORT_INTERVAL_MS, 1.0, 0.001, 1e9, "With run --report, simulated ms between two samples of the time series (free memory, RSS, LRU lists, refaults, THP, NUMA, KSM), taken at the next point between references (4096 of a scenario, 8192 of a trace), plus one at the start and one at the end; no sampling without --report."),
             ConfigKey.string(PLUGINS_DIR, "./plugins", "Folder of plugins: each jar, or each sub-folder of jars (a plugin with its own libraries), gets its own class loader that sees the JDK's platform modules, vm-api and its own jars."),
             ConfigKey.bool(DEBUG_CHECKS, false, "Check frame, page-table, rmap, refcount, LRU, memcg, counter and swap invariants (CONFIG_DEBUG_VM) at the end of every phase, every vmsim.debug_checks_interval references and at the end of the run; the first broken one stops the run naming it (slow)."),
             ConfigKey.integer(DEBUG_CHECKS_INTERVAL, 0, 0, Long.MAX_VALUE, "With vmsim.debug_checks, also check every this many references (at the next point between references: 4096 of a scenario, 8192 of a trace); 0 checks at the end of every phase (a trace replay is one phase) only."),

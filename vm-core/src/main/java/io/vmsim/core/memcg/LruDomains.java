@@ -255,6 +255,22 @@ public final class LruDomains implements ReclaimPolicy, OfflineStudy {
 
     // ---------------------------------------------------------------- ReclaimPolicy
 
+    /** The active pages of every instance, summed; -1 if the policy keeps no active list (reports only). */
+    @Override
+    public long activePages(boolean anon) {
+        long sum = 0;
+        for (ReclaimPolicy p : domains) {
+            if (p != null) {
+                long n = p.activePages(anon);
+                if (n < 0) {
+                    return -1;
+                }
+                sum += n;
+            }
+        }
+        return sum;
+    }
+
     @Override
     public boolean observesEveryAccess() {
         return observe;

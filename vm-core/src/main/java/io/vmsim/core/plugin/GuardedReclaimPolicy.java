@@ -54,6 +54,19 @@ final class GuardedReclaimPolicy implements ReclaimPolicy, OfflineStudy {
         }
     }
 
+    @Override
+    public long activePages(boolean anon) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
+        try {
+            return p.activePages(anon);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.activePages", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
+        }
+    }
+
     /** The policy behind the guard. */
     ReclaimPolicy inner() {
         return p;
