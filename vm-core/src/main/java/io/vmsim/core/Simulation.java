@@ -62,7 +62,7 @@ public final class Simulation {
             throws IOException {
         String format = TraceFormats.formatOf(trace, config.getString(CoreKeys.TRACE_FORMAT));
         Machine m = Machine.create(config, catalog);
-        return TraceFormats.isFileTrace(format) ? replayFile(m, trace, format, progress)
+        return TraceFormats.isFileTrace(trace, format) ? replayFile(m, trace, format, progress)
                 : replayAnon(m, trace, format, progress);
     }
 

@@ -52,7 +52,9 @@ final class DecodeThread implements AutoCloseable {
                 boolean eof = false;
                 try {
                     while (n < SIZE) {
-                        int r = in.read(b, n, SIZE - n);
+                        // 64 KiB at a time, as TextTraceReader.CHUNK: a decompressor that fails
+                        // (xz reads whole requests or throws) loses little of what it decoded
+                        int r = in.read(b, n, Math.min(TextTraceReader.CHUNK, SIZE - n));
                         if (r < 0) {
                             eof = true;
                             break;

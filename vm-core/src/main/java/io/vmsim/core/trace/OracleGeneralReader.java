@@ -45,13 +45,18 @@ public final class OracleGeneralReader implements TraceReader {
     public OracleGeneralReader(InputStream raw, String source) throws IOException {
         this.source = source;
         BufferedInputStream peek = raw instanceof BufferedInputStream b ? b : new BufferedInputStream(raw, 1 << 16);
+        TextTraceReader.Compression c = null;
         try {
-            compression = TextTraceReader.detect(peek);
-            in = TextTraceReader.decompressing(peek, compression);
+            c = TextTraceReader.detect(peek);
+            in = TextTraceReader.decompressing(peek, c);
         } catch (IOException e) {
             peek.close();
-            throw new TraceFormatException(source, 0, TextTraceReader.describe(e, null), e);
+            if (c == null) {
+                throw new IOException("cannot read trace file " + source + ": " + e.getMessage(), e);
+            }
+            throw new TraceFormatException(source, 0, TextTraceReader.describe(e, c), e);
         }
+        compression = c;
     }
 
     @Override

@@ -55,14 +55,17 @@ final class PipelinedLackeyReader implements TraceReader {
     /** Over a raw (possibly compressed) stream; its compression is decoded in Java on the decode thread. */
     static PipelinedLackeyReader of(InputStream raw, String source, boolean includeInstructions) throws IOException {
         BufferedInputStream peek = raw instanceof BufferedInputStream b ? b : new BufferedInputStream(raw, 1 << 16);
-        TextTraceReader.Compression c;
+        TextTraceReader.Compression c = null;
         InputStream in;
         try {
             c = TextTraceReader.detect(peek);
             in = TextTraceReader.decompressing(peek, c);
         } catch (IOException e) {
             peek.close();
-            throw new TraceFormatException(source, 0, TextTraceReader.describe(e, null), e);
+            if (c == null) {
+                throw new IOException("cannot read trace file " + source + ": " + e.getMessage(), e);
+            }
+            throw new TraceFormatException(source, 0, TextTraceReader.describe(e, c), e);
         }
         return new PipelinedLackeyReader(in, source, includeInstructions, c, null);
     }
@@ -148,6 +151,10 @@ final class PipelinedLackeyReader implements TraceReader {
                     instrs++;
                 } else if (ref == LackeyTraceReader.BAD) {
                     lineNo = line;
+                    IOException damaged = extra instanceof XzProcess xz ? xz.integrityFailure() : null;
+                    if (damaged != null) {
+                        throw new TraceFormatException(source, line, TextTraceReader.describe(damaged, compression), damaged);
+                    }
                     throw new TraceFormatException(source, line, LackeyTraceReader.EXPECTED + ", got '"
                             + TextTraceReader.quote(b, p, e) + "'", null);
                 }

@@ -217,7 +217,12 @@ public final class VmtReader implements TraceReader {
                 throw corrupt(block, "truncated: " + got + " of its " + clen + " compressed bytes");
             }
         }
-        long d = Zstd.decompressByteArray(payload, 0, plen, compressed, 0, clen);
+        long d;
+        try {
+            d = Zstd.decompressByteArray(payload, 0, plen, compressed, 0, clen);
+        } catch (com.github.luben.zstd.ZstdException e) { // zstd-jni throws rather than return some errors
+            throw corrupt(block, "zstd: " + e.getMessage());
+        }
         if (Zstd.isError(d) || d != plen) {
             throw corrupt(block, Zstd.isError(d) ? "zstd: " + Zstd.getErrorName(d) : "decompressed to " + d + " bytes, expected " + plen);
         }

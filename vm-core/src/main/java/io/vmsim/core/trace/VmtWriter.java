@@ -32,8 +32,9 @@ public final class VmtWriter implements TraceWriter {
     private final int pageSize;
     private final String sourceFormat;
     private final String sourcePath;
-    private final byte[] payload = new byte[BLOCK_REFS * 10];
-    private byte[] compressed = new byte[(int) Zstd.compressBound(payload.length)];
+    private final int blockRefs;
+    private final byte[] payload;
+    private final byte[] compressed;
     private final LongIntHashMap pages = new LongIntHashMap(1 << 12);
     private final CRC32C crc = new CRC32C();
     private long[] index = new long[64];
@@ -55,6 +56,17 @@ public final class VmtWriter implements TraceWriter {
      * @param sourcePath   recorded in the header
      */
     public VmtWriter(Path path, int unit, int pageSize, String sourceFormat, String sourcePath) throws IOException {
+        this(path, unit, pageSize, sourceFormat, sourcePath, BLOCK_REFS);
+    }
+
+    /** As the public constructor with {@code blockRefs} references per block (tests use small blocks). */
+    VmtWriter(Path path, int unit, int pageSize, String sourceFormat, String sourcePath, int blockRefs) throws IOException {
+        if (blockRefs <= 0 || blockRefs > BLOCK_REFS) {
+            throw new IllegalArgumentException("block size must be 1 to " + BLOCK_REFS + " references, got " + blockRefs);
+        }
+        this.blockRefs = blockRefs;
+        this.payload = new byte[blockRefs * 10];
+        this.compressed = new byte[(int) Zstd.compressBound(payload.length)];
         if (unit != VmtHeader.UNIT_PAGES && unit != VmtHeader.UNIT_ADDRESSES) {
             throw new IllegalArgumentException("unit must be pages (0) or addresses (1), got " + unit);
         }
@@ -73,7 +85,7 @@ public final class VmtWriter implements TraceWriter {
     }
 
     private VmtHeader header(long indexOffset) {
-        return new VmtHeader(unit, pageSize, BLOCK_REFS, references, pages.size(), writes, blocks, indexOffset,
+        return new VmtHeader(unit, pageSize, blockRefs, references, pages.size(), writes, blocks, indexOffset,
                 sourceFormat, sourcePath);
     }
 
@@ -107,7 +119,7 @@ public final class VmtWriter implements TraceWriter {
             payloadLength = q;
             prev = v;
             references++;
-            if (++inBlock == BLOCK_REFS) {
+            if (++inBlock == blockRefs) {
                 flushBlock();
             }
         }

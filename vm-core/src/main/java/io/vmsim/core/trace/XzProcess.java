@@ -23,9 +23,35 @@ final class XzProcess extends InputStream {
     private final InputStream out;
     private boolean checked;
 
-    private XzProcess(Process process) {
+    private final Path file;
+
+    private XzProcess(Process process, Path file) {
         this.process = process;
         this.out = process.getInputStream();
+        this.file = file;
+    }
+
+    /**
+     * Native xz writes what it decoded before it finds the data corrupt, so a parser may meet
+     * garbage before xz reports: then {@code xz -t} tells whether the file is damaged. Returns
+     * the failure as the Java decoder would throw it, or null if the file is sound.
+     */
+    IOException integrityFailure() {
+        try {
+            Process t = new ProcessBuilder(executable().toString(), "-t", "--", file.toString())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            String msg = new String(t.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (t.waitFor() == 0) {
+                return null;
+            }
+            return msg.toLowerCase(Locale.ROOT).contains("unexpected end of input")
+                    ? new java.io.EOFException("xz: " + msg) : new IOException("xz: " + msg);
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     /** Whether the external decoder is to be used: {@code xz} on the PATH and not turned off. */
@@ -59,7 +85,7 @@ final class XzProcess extends InputStream {
     static XzProcess start(Path file) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(executable().toString(), "-dc", "--", file.toString());
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        return new XzProcess(pb.start());
+        return new XzProcess(pb.start(), file);
     }
 
     @Override
