@@ -10,6 +10,8 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.zip.CRC32C;
 
 /**
@@ -20,6 +22,22 @@ import java.util.zip.CRC32C;
  * number. Decoding writes straight into the caller's batch and allocates nothing per block.
  */
 public final class VmtReader implements TraceReader {
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** By control byte: the data length (0 to 8; 0 for the invalid bytes, which the block end check catches). */
+    private static final int[] LENGTH = new int[256];
+    /** By control byte: the mask of its data bytes. */
+    private static final long[] MASK = new long[256];
+
+    static {
+        for (int k = 0; k < 256; k++) {
+            int len = k >>> 2;
+            if (len <= 8) {
+                LENGTH[k] = len;
+                MASK[k] = len == 8 ? -1L : (1L << (8 * len)) - 1;
+            }
+        }
+    }
+
     private final String source;
     private final VmtHeader header;
     private final FileChannel channel;
@@ -33,6 +51,7 @@ public final class VmtReader implements TraceReader {
     private byte[] payload = new byte[0];
     private byte[] compressed = new byte[0];
     private int payloadLength;
+    private int ctrl;
     private int pos;
     private int left;
     private long prev;
@@ -132,7 +151,14 @@ public final class VmtReader implements TraceReader {
                 }
             }
             int m = Math.min(left, out.length - n);
-            decode(out, n, m);
+            try {
+                decode(out, n, m);
+            } catch (ArrayIndexOutOfBoundsException e) {
+                pos = Integer.MAX_VALUE;
+            }
+            if (pos > payloadLength) {
+                throw corrupt(block - 1, "its control bytes claim more data than its " + payloadLength + " bytes");
+            }
             n += m;
             left -= m;
             refsRead += m;
@@ -140,28 +166,21 @@ public final class VmtReader implements TraceReader {
         return n;
     }
 
-    /** The hot loop: {@code m} varints into {@code out[from, from + m)}. */
+    /** The hot loop: {@code m} references into {@code out[from, from + m)}, without a branch per reference. */
     private void decode(long[] out, int from, int m) {
         final byte[] p = payload;
         final int s = shift + 2;
+        int c = ctrl;
         int q = pos;
         long v = prev;
         for (int i = from, end = from + m; i < end; i++) {
-            long c = p[q++];
-            if (c < 0) {
-                c &= 0x7f;
-                int sh = 7;
-                long b;
-                do {
-                    b = p[q++];
-                    c |= (b & 0x7f) << sh;
-                    sh += 7;
-                } while (b < 0);
-            }
-            long z = c >>> 2;
+            int k = p[c++] & 0xff;
+            long z = (long) LONG.get(p, q) & MASK[k];
+            q += LENGTH[k];
             v = (v + ((z >>> 1) ^ -(z & 1))) & VmtWriter.MASK62;
-            out[i] = (v << s) | (c & 3);
+            out[i] = (v << s) | (k & 3);
         }
+        ctrl = c;
         pos = q;
         prev = v;
     }
@@ -190,7 +209,7 @@ public final class VmtReader implements TraceReader {
         int clen = blockHeader.getInt();
         int sum = blockHeader.getInt();
         boolean last = block == header.blocks() - 1;
-        if (refs <= 0 || refs > header.blockCapacity() || (!last && refs != header.blockCapacity()) || plen < refs || plen > refs * 10L || clen <= 0
+        if (refs <= 0 || refs > header.blockCapacity() || (!last && refs != header.blockCapacity()) || plen < refs || plen > refs * 9L || clen <= 0
                 || clen > Zstd.compressBound(plen) + 64) {
             throw corrupt(block, "bad block header (" + refs + " references, " + plen + " bytes coded, " + clen
                     + " bytes compressed)");
@@ -198,8 +217,10 @@ public final class VmtReader implements TraceReader {
         if (compressed.length < clen) {
             compressed = new byte[Math.max(clen, compressed.length * 2)];
         }
-        if (payload.length < plen + 16) {
-            payload = new byte[Math.max(plen + 16, Math.min(header.blockCapacity() * 10 + 16, payload.length * 2))];
+        if (payload.length < plen + 8) {
+            // room for the last 8-byte load (control bytes that claim more data than there is
+            // run off the end: see read)
+            payload = new byte[plen + 8];
         }
         if (in == null) {
             long at = blockOffsets[block] + VmtHeader.BLOCK_HEADER;
@@ -232,7 +253,8 @@ public final class VmtReader implements TraceReader {
             throw corrupt(block, "CRC-32C mismatch");
         }
         payloadLength = plen;
-        pos = 0;
+        ctrl = 0;
+        pos = refs; // the data bytes follow the control bytes
         prev = 0;
         left = refs;
         block++;

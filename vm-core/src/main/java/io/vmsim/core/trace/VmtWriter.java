@@ -14,9 +14,12 @@ import java.util.zip.CRC32C;
  * {@link #BLOCK_REFS} references, each delta- and varint-coded then zstd-compressed, then the
  * block index; the header's counts and index offset are filled in by {@link #close()}.
  *
- * <p>A reference is coded as the unsigned LEB128 varint of {@code zigzag(delta) << 2 | kind},
- * where {@code delta} is the difference from the previous value of the block (0 before the
- * first) in 62-bit two's complement, and the value is the page id or the byte address.
+ * <p>A block's payload (before compression) is a control byte per reference,
+ * {@code length << 2 | kind}, then the data bytes: for each reference, {@code length} (0 to 8)
+ * little-endian bytes of {@code zigzag(delta)}, where {@code delta} is the difference from the
+ * previous value of the block (0 before the first) in 62-bit two's complement and the value
+ * is the page id or the byte address. A repeated page costs one control byte and no data; the
+ * decoder needs no branch per reference.
  */
 public final class VmtWriter implements TraceWriter {
     /** References per block. */
@@ -33,6 +36,8 @@ public final class VmtWriter implements TraceWriter {
     private final String sourceFormat;
     private final String sourcePath;
     private final int blockRefs;
+    private final byte[] control;
+    private final byte[] data;
     private final byte[] payload;
     private final byte[] compressed;
     private final LongIntHashMap pages = new LongIntHashMap(1 << 12);
@@ -40,7 +45,7 @@ public final class VmtWriter implements TraceWriter {
     private long[] index = new long[64];
     private int blocks;
     private int inBlock;
-    private int payloadLength;
+    private int dataLength;
     private long prev;
     private long references;
     private long writes;
@@ -65,7 +70,9 @@ public final class VmtWriter implements TraceWriter {
             throw new IllegalArgumentException("block size must be 1 to " + BLOCK_REFS + " references, got " + blockRefs);
         }
         this.blockRefs = blockRefs;
-        this.payload = new byte[blockRefs * 10];
+        this.control = new byte[blockRefs];
+        this.data = new byte[blockRefs * 8];
+        this.payload = new byte[blockRefs * 9];
         this.compressed = new byte[(int) Zstd.compressBound(payload.length)];
         if (unit != VmtHeader.UNIT_PAGES && unit != VmtHeader.UNIT_ADDRESSES) {
             throw new IllegalArgumentException("unit must be pages (0) or addresses (1), got " + unit);
@@ -91,7 +98,6 @@ public final class VmtWriter implements TraceWriter {
 
     @Override
     public void write(long[] refs, int n) throws IOException {
-        final byte[] p = payload;
         final int shift = unit == VmtHeader.UNIT_PAGES ? pageShift : 0;
         for (int i = 0; i < n; i++) {
             long ref = refs[i];
@@ -108,15 +114,14 @@ public final class VmtWriter implements TraceWriter {
             }
             long v = address >>> shift;
             long d = ((v - prev) << 2) >> 2; // the delta as a 62-bit two's complement number
-            long z = ((d << 1) ^ (d >> 63)) & MASK62; // zigzag: small magnitudes, small codes
-            long code = (z << 2) | kind;
-            int q = payloadLength;
-            while ((code & ~0x7fL) != 0) {
-                p[q++] = (byte) (code | 0x80);
-                code >>>= 7;
+            long z = ((d << 1) ^ (d >> 63)) & MASK62; // zigzag: small magnitudes, small numbers
+            int len = (71 - Long.numberOfLeadingZeros(z)) >>> 3; // bytes of z: 0 for 0, up to 8
+            control[inBlock] = (byte) ((len << 2) | kind);
+            int q = dataLength;
+            for (int k = 0; k < len; k++) {
+                data[q++] = (byte) (z >>> (8 * k));
             }
-            p[q++] = (byte) code;
-            payloadLength = q;
+            dataLength = q;
             prev = v;
             references++;
             if (++inBlock == blockRefs) {
@@ -129,6 +134,9 @@ public final class VmtWriter implements TraceWriter {
         if (inBlock == 0) {
             return;
         }
+        System.arraycopy(control, 0, payload, 0, inBlock);
+        System.arraycopy(data, 0, payload, inBlock, dataLength);
+        int payloadLength = inBlock + dataLength;
         long c = Zstd.compressByteArray(compressed, 0, compressed.length, payload, 0, payloadLength, LEVEL);
         if (Zstd.isError(c)) {
             throw new IOException(path + ": zstd compression failed: " + Zstd.getErrorName(c));
@@ -147,7 +155,7 @@ public final class VmtWriter implements TraceWriter {
         writeFully(h);
         writeFully(ByteBuffer.wrap(compressed, 0, (int) c));
         inBlock = 0;
-        payloadLength = 0;
+        dataLength = 0;
         prev = 0;
     }
 
