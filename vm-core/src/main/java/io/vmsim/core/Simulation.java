@@ -83,7 +83,7 @@ public final class Simulation {
         if (series != null) {
             m.sampleInto(series);
         }
-        return TraceFormats.isFileTrace(format) ? replayFile(m, trace, format, progress)
+        return TraceFormats.isFileTrace(trace, format) ? replayFile(m, trace, format, progress)
                 : replayAnon(m, trace, format, progress);
     }
 

@@ -1,5 +1,6 @@
 package io.vmsim.core.trace;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -59,6 +60,34 @@ public final class LackeyTraceReader extends TextTraceReader {
     public LackeyTraceReader(InputStream in, String source, boolean includeInstructions) throws IOException {
         super(in, source);
         this.includeInstructions = includeInstructions;
+    }
+
+    /**
+     * The fast reader of a lackey file: decompression on a thread of its own (for xz, the
+     * system's {@code xz} when there is one, see {@link XzProcess}), parsing on the caller's.
+     * Yields exactly what this class yields.
+     */
+    public static TraceReader pipelined(Path path, boolean includeInstructions) throws IOException {
+        return pipelined(path, includeInstructions, XzProcess.enabled());
+    }
+
+    static TraceReader pipelined(Path path, boolean includeInstructions, boolean externalXz) throws IOException {
+        InputStream raw = openFile(path);
+        if (externalXz) {
+            BufferedInputStream peek = new BufferedInputStream(raw, 64);
+            Compression c;
+            try {
+                c = detect(peek);
+            } finally {
+                peek.close();
+            }
+            if (c == Compression.XZ) {
+                XzProcess xz = XzProcess.start(path);
+                return new PipelinedLackeyReader(xz, path.toString(), includeInstructions, c, xz);
+            }
+            raw = openFile(path);
+        }
+        return PipelinedLackeyReader.of(raw, path.toString(), includeInstructions);
     }
 
     @Override

@@ -77,16 +77,33 @@ public abstract class TextTraceReader implements TraceReader {
         }
         this.compression = c;
         try {
-            this.in = switch (c) {
-                case NONE -> peek;
-                case GZIP -> new GZIPInputStream(peek, 1 << 16);
-                case XZ -> new XZInputStream(peek);
-                case ZSTD -> new ZstdInputStream(peek);
-            };
+            this.in = decompressing(peek, c);
         } catch (IOException e) {
             peek.close();
             throw streamError(e);
         }
+    }
+
+    /** {@code in} decompressed as {@code c} says. */
+    static InputStream decompressing(InputStream in, Compression c) throws IOException {
+        return switch (c) {
+            case NONE -> in;
+            case GZIP -> new GZIPInputStream(in, 1 << 16);
+            case XZ -> new XZInputStream(in);
+            case ZSTD -> new ZstdInputStream(in);
+        };
+    }
+
+    /**
+     * The message of a decompressor's failure: "truncated xz stream" for a cut file, "corrupt
+     * xz stream (...)" otherwise.
+     */
+    static String describe(IOException e, Compression c) {
+        String kind = c == null ? "compressed" : c.label();
+        // The decompressors report a cut file as EOFException; anything else is corruption.
+        boolean truncated = e instanceof EOFException
+                || (e.getMessage() != null && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("truncated"));
+        return truncated ? "truncated " + kind + " stream" : "corrupt " + kind + " stream (" + e + ")";
     }
 
     /** Opens a file with a message that names it when it is missing or unreadable. */
@@ -196,12 +213,7 @@ public abstract class TextTraceReader implements TraceReader {
     }
 
     private TraceFormatException streamError(IOException e) {
-        String kind = compression == null ? "compressed" : compression.label();
-        // The decompressors report a cut file as EOFException; anything else is corruption.
-        boolean truncated = e instanceof EOFException
-                || (e.getMessage() != null && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("truncated"));
-        String what = truncated ? "truncated " + kind + " stream" : "corrupt " + kind + " stream (" + e + ")";
-        return new TraceFormatException(source, lineNo, what, e);
+        return new TraceFormatException(source, lineNo, describe(e, compression), e);
     }
 
     /** An exception for the current line, quoting it (shortened if long). */

@@ -22,9 +22,15 @@ import java.util.Set;
  * <tr><td>{@code lackey}</td><td>{@link LackeyTraceReader}</td></tr>
  * <tr><td>{@code pages}</td><td>{@link PageNumberTraceReader}</td></tr>
  * <tr><td>{@code addresses}</td><td>{@link AddressTraceReader}</td></tr>
+ * <tr><td>{@code vmt}</td><td>{@link VmtReader}</td></tr>
+ * <tr><td>{@code oraclegeneral}</td><td>{@link OracleGeneralReader}</td></tr>
+ * <tr><td>{@code csv}</td><td>{@link CsvTraceReader} with {@link CsvTraceReader.Columns#DEFAULT}</td></tr>
  * </table>
- * {@code auto} looks at the first non-blank lines (up to {@value #SNIFF_LINES}) after
- * decompression: lackey if they parse as lackey; {@code pages} if they are plain decimal
+ * {@code auto} first looks at the file: {@code vmt} by its magic bytes; {@code oraclegeneral}
+ * if its name contains {@code oracleGeneral} (in any case; libCacheSim names its files so);
+ * {@code csv} if its name ends in {@code .csv} (before any {@code .gz}, {@code .xz} or
+ * {@code .zst}). Otherwise it looks at the first non-blank lines (up to {@value #SNIFF_LINES})
+ * after decompression: lackey if they parse as lackey; {@code pages} if they are plain decimal
  * numbers (a decimal-only file could also be addresses: name {@code addresses} explicitly
  * then); {@code addresses} if they parse as addresses.
  */
@@ -48,6 +54,9 @@ public final class TraceFormats {
         m.put("lackey", LackeyTraceReader::new);
         m.put("pages", (in, src, instr) -> new PageNumberTraceReader(in, src));
         m.put("addresses", (in, src, instr) -> new AddressTraceReader(in, src));
+        m.put("vmt", (in, src, instr) -> new VmtReader(in, src));
+        m.put("oraclegeneral", (in, src, instr) -> new OracleGeneralReader(in, src));
+        m.put("csv", (in, src, instr) -> new CsvTraceReader(in, src, CsvTraceReader.Columns.DEFAULT));
         FORMATS = Collections.unmodifiableMap(m);
     }
 
@@ -67,7 +76,29 @@ public final class TraceFormats {
      * @throws TraceFormatException     if {@code auto} recognises no format
      */
     public static TraceReader open(Path path, String format, boolean includeInstructions) throws IOException {
-        return FORMATS.get(formatOf(path, format)).open(TextTraceReader.openFile(path), path.toString(), includeInstructions);
+        String name = formatOf(path, format);
+        if (name.equals("vmt")) {
+            TextTraceReader.openFile(path).close(); // the usual messages for a missing or unreadable file
+            return new VmtReader(path); // memory-mapped, blocks found through the index
+        }
+        if (name.equals("lackey")) {
+            return LackeyTraceReader.pipelined(path, includeInstructions);
+        }
+        return FORMATS.get(name).open(TextTraceReader.openFile(path), path.toString(), includeInstructions);
+    }
+
+    /**
+     * As {@link #isFileTrace(String)} for a file: a {@code vmt} trace is what its source format
+     * (in its header) was.
+     */
+    public static boolean isFileTrace(Path path, String format) throws IOException {
+        if (!format.equals("vmt")) {
+            return isFileTrace(format);
+        }
+        try (VmtReader r = new VmtReader(path)) {
+            String src = r.header().sourceFormat().toLowerCase(Locale.ROOT);
+            return isFileTrace(src);
+        }
     }
 
     /**
@@ -120,6 +151,20 @@ public final class TraceFormats {
      * @throws TraceFormatException if no format parses them
      */
     public static String detect(Path path) throws IOException {
+        try (InputStream raw = TextTraceReader.openFile(path)) {
+            byte[] magic = raw.readNBytes(VmtHeader.MAGIC.length);
+            if (java.util.Arrays.equals(magic, VmtHeader.MAGIC)) {
+                return "vmt";
+            }
+        }
+        String file = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+        String base = file.replaceFirst("\\.(gz|xz|zst|zstd)$", "");
+        if (base.contains("oraclegeneral")) {
+            return "oraclegeneral";
+        }
+        if (base.endsWith(".csv")) {
+            return "csv";
+        }
         byte[] head;
         try (InputStream raw = new BufferedInputStream(TextTraceReader.openFile(path), 1 << 16);
              Sniffer s = new Sniffer(raw, path.toString())) {
@@ -140,6 +185,10 @@ public final class TraceFormats {
                 s = i + 1;
             }
         }
+        if (binary(head)) {
+            throw new TraceFormatException(source, 0, "cannot detect the trace format: binary data, and not a vmt trace;"
+                    + " for libCacheSim's oracleGeneral name it with --format oraclegeneral (or put 'oracleGeneral' in the file name)", null);
+        }
         if (lines.isEmpty()) {
             throw new TraceFormatException(source, 0, "cannot detect the trace format: no data lines; name it with one of "
                     + String.join(", ", FORMATS.keySet()), null);
@@ -157,6 +206,15 @@ public final class TraceFormats {
         throw new TraceFormatException(source, 0, "cannot detect the trace format from '"
                 + TextTraceReader.quote(head, first[0], first[1]) + "'; name it with one of "
                 + String.join(", ", FORMATS.keySet()), null);
+    }
+
+    private static boolean binary(byte[] head) {
+        for (byte c : head) {
+            if (c == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean all(List<int[]> lines, java.util.function.Predicate<int[]> p) {

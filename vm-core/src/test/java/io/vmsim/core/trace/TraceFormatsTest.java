@@ -20,7 +20,7 @@ final class TraceFormatsTest {
 
     @Test
     void names_areLowerCaseInRegistrationOrder() {
-        assertThat(TraceFormats.names()).containsExactly("lackey", "pages", "addresses");
+        assertThat(TraceFormats.names()).containsExactly("lackey", "pages", "addresses", "vmt", "oraclegeneral", "csv");
     }
 
     @Test
@@ -31,12 +31,27 @@ final class TraceFormatsTest {
     }
 
     @Test
+    void auto_detectsBinaryFormats_byMagicOrName() throws IOException {
+        Path vmt = dir.resolve("no-extension");
+        try (VmtWriter w = new VmtWriter(vmt, VmtHeader.UNIT_PAGES, 4096, "pages", "x")) {
+            w.write(new long[] {TraceReader.encode(4096, TraceReader.LOAD)}, 1);
+        }
+        assertThat(TraceFormats.detect(vmt)).isEqualTo("vmt");
+        Path og = Files.write(dir.resolve("w.oracleGeneral.bin"), new byte[24]);
+        assertThat(TraceFormats.detect(og)).isEqualTo("oraclegeneral");
+        assertThat(TraceFormats.detect(file("t.csv.gz", "1,2,3\n"))).isEqualTo("csv");
+        Path bin = Files.write(dir.resolve("mystery.bin"), new byte[] {1, 0, 0, 0, 7, 0, 0, 0});
+        assertThatThrownBy(() -> TraceFormats.detect(bin)).isInstanceOf(TraceFormatException.class)
+                .hasMessageContaining("binary data").hasMessageContaining("--format oraclegeneral");
+    }
+
+    @Test
     void auto_seesThroughCompression() throws IOException {
         Path p = dir.resolve("sort.bin");
         Files.write(p, TextTraceReaderTest.compress(TraceTestSupport.plain(TraceTestSupport.SORT),
                 TextTraceReader.Compression.ZSTD));
         try (TraceReader r = TraceFormats.open(p, "AUTO", false)) {
-            assertThat(r).isInstanceOf(LackeyTraceReader.class);
+            assertThat(r).isInstanceOf(PipelinedLackeyReader.class);
             assertThat(TraceTestSupport.readAll(r)).hasSize(48877);
         }
     }
@@ -45,14 +60,14 @@ final class TraceFormatsTest {
     void auto_withNoRecognisableLines_saysWhatItSaw() throws IOException {
         Path p = file("d", "hello world\n");
         assertThatThrownBy(() -> TraceFormats.open(p, "auto", false)).isInstanceOf(TraceFormatException.class)
-                .hasMessage(p + ": cannot detect the trace format from 'hello world'; name it with one of lackey, pages, addresses");
+                .hasMessage(p + ": cannot detect the trace format from 'hello world'; name it with one of lackey, pages, addresses, vmt, oraclegeneral, csv");
     }
 
     @Test
     void unknownFormat_suggestsTheClosest() throws IOException {
         Path p = file("e", "1\n");
         assertThatThrownBy(() -> TraceFormats.open(p, "lackie", false)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown trace format 'lackie'; expected one of auto, lackey, pages, addresses (did you mean 'lackey'?)");
+                .hasMessage("unknown trace format 'lackie'; expected one of auto, lackey, pages, addresses, vmt, oraclegeneral, csv (did you mean 'lackey'?)");
     }
 
     @Test

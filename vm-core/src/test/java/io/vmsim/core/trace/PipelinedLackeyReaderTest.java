@@ -1,0 +1,169 @@
+package io.vmsim.core.trace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The pipelined lackey reader (decompression on its own thread or in the system's xz, parsing
+ * on bytes) against the line reader ({@link LackeyTraceReader}) it replaces and the regex
+ * parser of {@link TraceTestSupport}.
+ */
+final class PipelinedLackeyReaderTest {
+    @TempDir
+    Path dir;
+
+    private static long[] lineReader(Path p, boolean instr) throws IOException {
+        try (TraceReader r = new LackeyTraceReader(p, instr)) {
+            return TraceTestSupport.readAll(r);
+        }
+    }
+
+    private static long[] pipelined(Path p, boolean instr, boolean externalXz) throws IOException {
+        try (TraceReader r = LackeyTraceReader.pipelined(p, instr, externalXz)) {
+            return TraceTestSupport.readAll(r);
+        }
+    }
+
+    @Test
+    void testResourceTraces_readExactlyAsTheLineReaderAndTheRegexParser() throws IOException {
+        for (String res : List.of(TraceTestSupport.SORT, TraceTestSupport.PYTHON)) {
+            Path p = dir.resolve(res.substring(res.lastIndexOf('/') + 1));
+            Files.write(p, TraceTestSupport.resource(res).readAllBytes());
+            for (boolean instr : new boolean[] {false, true}) {
+                long[] old = lineReader(p, instr);
+                assertThat(old).isEqualTo(TraceTestSupport.lackeyByRegex(TraceTestSupport.lines(res), instr));
+                assertThat(pipelined(p, instr, false)).as("%s, xz in Java", res).isEqualTo(old);
+                if (XzProcess.executable() != null) {
+                    assertThat(pipelined(p, instr, true)).as("%s, the system's xz", res).isEqualTo(old);
+                }
+                try (TraceReader r = PipelinedLackeyReader.of(TraceTestSupport.resource(res), res, instr)) {
+                    assertThat(TraceTestSupport.readAll(r)).as("%s, a stream", res).isEqualTo(old);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TextTraceReader.Compression.class)
+    void everyCompression_andBuffersOfManyLines_readAsTheLineReader(TextTraceReader.Compression c) throws IOException {
+        // more than one decode buffer of lines, so that lines meet buffer boundaries
+        byte[] plain = TraceTestSupport.plain(TraceTestSupport.SORT);
+        byte[] big = new byte[plain.length * 3];
+        for (int i = 0; i < 3; i++) {
+            System.arraycopy(plain, 0, big, i * plain.length, plain.length);
+        }
+        assertThat(big.length).isGreaterThan(2 * DecodeThread.SIZE);
+        Path p = dir.resolve("big.txt");
+        Files.write(p, TextTraceReaderTest.compress(big, c));
+        assertThat(pipelined(p, false, false)).isEqualTo(lineReader(p, false));
+        assertThat(pipelined(p, true, true)).isEqualTo(lineReader(p, true));
+    }
+
+    @Test
+    void unusualButValidLines_takeTheSlowPathToTheSameReferences() throws IOException {
+        String text = String.join("\n",
+                "==123== Lackey, an example Valgrind tool",
+                "I  0400d7d4,8",
+                " L 04222cac,8",
+                "  S 04222CAC,4",         // two leading spaces, upper-case hex
+                " M\t0421c7f0,4",          // not a lackey separator: the reference parser decides
+                " L 0000000004222cb0,8",  // 16 hex digits
+                " S 1000,16   ",           // trailing spaces
+                " L 2000,8\r",             // CRLF
+                "",
+                "   ",
+                "I 0400d7d8,4",            // one space after I
+                " L 3000,8");              // no final newline
+        Path p = dir.resolve("odd.lackey");
+        Files.writeString(p, text.replace(" M\t0421c7f0,4\n", ""), StandardCharsets.US_ASCII);
+        assertThat(pipelined(p, false, false)).isEqualTo(lineReader(p, false)).hasSize(6);
+        assertThat(pipelined(p, true, false)).isEqualTo(lineReader(p, true)).hasSize(8);
+    }
+
+    @Test
+    void malformedLine_failsWithTheLineReadersMessage() throws IOException {
+        for (String bad : List.of(" L 04222cac", " X 1000,8", " L ,8", " L 1000,8x", " L 1000,", "hello",
+                " L 12345678123456781,8", " M\t0421c7f0,4")) {
+            Path p = dir.resolve("bad.lackey");
+            Files.writeString(p, "I  0400d7d4,8\n L 1000,8\n" + bad + "\n L 2000,8\n");
+            Throwable old = catchThrowable(() -> lineReader(p, false));
+            Throwable now = catchThrowable(() -> pipelined(p, false, false));
+            assertThat(old).as(bad).isInstanceOf(TraceFormatException.class);
+            assertThat(now).as(bad).isInstanceOf(TraceFormatException.class).hasMessage(old.getMessage());
+            assertThat(((TraceFormatException) now).line()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void onlyInstructionFetches_failAsTheLineReaderDoes() throws IOException {
+        Path p = dir.resolve("instr.lackey");
+        Files.writeString(p, "I  0400d7d4,8\nI  0400d7d8,4\n");
+        Throwable old = catchThrowable(() -> lineReader(p, false));
+        assertThat(catchThrowable(() -> pipelined(p, false, false))).isInstanceOf(TraceFormatException.class)
+                .hasMessage(old.getMessage());
+        assertThat(pipelined(p, true, false)).hasSize(2);
+    }
+
+    @Test
+    void truncatedXz_isATruncatedXzStreamNamingFileAndLine_inJavaAndTheSystemXz() throws IOException {
+        byte[] full = TextTraceReaderTest.compress(TraceTestSupport.plain(TraceTestSupport.SORT), TextTraceReader.Compression.XZ);
+        Path p = dir.resolve("cut.lackey.xz");
+        Files.write(p, Arrays.copyOf(full, full.length * 9 / 10));
+        for (boolean external : new boolean[] {false, true}) {
+            if (external) {
+                assumeThat(XzProcess.executable()).isNotNull();
+            }
+            assertThatThrownBy(() -> pipelined(p, false, external)).as("external xz: %s", external)
+                    .isInstanceOf(TraceFormatException.class)
+                    .hasMessageStartingWith(p + ":")
+                    .hasMessageContaining("truncated xz stream")
+                    .satisfies(e -> assertThat(((TraceFormatException) e).line()).isPositive());
+        }
+    }
+
+    @Test
+    void corruptXz_isAnXzStreamError_inJavaAndTheSystemXz() throws IOException {
+        byte[] bad = TextTraceReaderTest.compress(TraceTestSupport.plain(TraceTestSupport.SORT), TextTraceReader.Compression.XZ);
+        for (int i = 100; i < 200; i++) {
+            bad[i] ^= 0x5a;
+        }
+        Path p = dir.resolve("bad.xz");
+        Files.write(p, bad);
+        for (boolean external : new boolean[] {false, true}) {
+            if (external && XzProcess.executable() == null) {
+                continue;
+            }
+            assertThatThrownBy(() -> pipelined(p, false, external)).isInstanceOf(TraceFormatException.class)
+                    .hasMessageStartingWith(p + ":").hasMessageContaining("xz stream");
+        }
+    }
+
+    @Test
+    void closingEarly_stopsTheDecoder() throws IOException {
+        Path p = dir.resolve("sort.lackey.xz");
+        Files.write(p, TraceTestSupport.resource(TraceTestSupport.SORT).readAllBytes());
+        for (boolean external : new boolean[] {false, true}) {
+            TraceReader r = LackeyTraceReader.pipelined(p, false, external && XzProcess.executable() != null);
+            assertThat(r.read(new long[10])).isEqualTo(10);
+            r.close(); // must not hang with the decoder blocked on a full queue
+        }
+        assertThat(PipelinedLackeyReader.of(new ByteArrayInputStream(new byte[0]), "empty", false).read(new long[4])).isZero();
+    }
+
+    private static Throwable catchThrowable(org.assertj.core.api.ThrowableAssert.ThrowingCallable c) {
+        return org.assertj.core.api.Assertions.catchThrowable(c);
+    }
+}
