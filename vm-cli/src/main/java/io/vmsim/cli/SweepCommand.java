@@ -88,6 +88,9 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--plugins", paramLabel = "DIR", description = "Folder of plugin jars (default: ./plugins if present).")
     Path plugins;
 
+    @Option(names = "--report", description = "Also write DIR/report.html: a self-contained page with a chart per varied key and a table of every point (docs/reports.md).")
+    boolean report;
+
     @Option(names = "--debug", description = "Print stack traces of errors.")
     boolean debug;
 
@@ -138,6 +141,11 @@ final class SweepCommand implements Callable<Integer> {
             listFailures(points, output, job, err);
             stdout.println("sweep: " + s.points() + " points, " + s.ran() + " run now, " + s.skipped() + " already finished, "
                     + s.failed() + " failed; results in " + out.resolve("results.csv") + " and " + out.resolve("results.jsonl"));
+            if (report) {
+                Path html = out.resolve("report.html");
+                io.vmsim.cli.report.SweepReport.write(out, html);
+                stdout.println("sweep: report in " + html);
+            }
             stdout.flush();
             return s.failed() > 0 ? Main.SWEEP_POINTS_FAILED : Main.OK;
         }

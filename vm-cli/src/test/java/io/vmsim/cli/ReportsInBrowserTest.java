@@ -177,4 +177,17 @@ final class ReportsInBrowserTest {
         assertNoErrors(html);
     }
 
+    @Test
+    void sweepCommandReport_drawsAChartPerVariedKey() throws Exception {
+        Path out = dir.resolve("real-sweep");
+        Cli.Outcome o = Cli.run("sweep", "--scenario", "sample", "--vary", "policy.reclaim=lru,clock",
+                "--vary", "machine.memory=64M,128M", "--out", out.toString(), "--jobs", "1", "--report");
+        assertThat(o.code()).as(o.err()).isZero();
+        Path html = out.resolve("report.html");
+        assertThat(o.out()).contains("report in " + html);
+        // two varied keys, each point finished: one chart per key
+        assertThat(SweepReport.chartCount(SweepReport.read(out.resolve("results.jsonl")))).isEqualTo(2);
+        assertDrawn(html, 2);
+        assertNoErrors(html);
+    }
 }

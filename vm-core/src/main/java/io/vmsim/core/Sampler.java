@@ -92,7 +92,11 @@ final class Sampler {
         long file = 0;
         long unevictable = 0;
         for (int pfn = 0; pfn < f.nrFrames(); pfn++) {
-            int fl = f.flags[pfn];
+            if (!f.sectionPresent(pfn)) {
+                pfn = PageFrames.nextSectionPfn(pfn) - 1; // never touched: free
+                continue;
+            }
+            int fl = f.flags(pfn);
             if ((fl & PageFrames.PG_UNEVICTABLE) != 0) {
                 unevictable += (fl & PageFrames.PG_HEAD) != 0 ? Kernel.HPAGE_PMD_NR : 1; // as meminfo's Unevictable
                 continue;
