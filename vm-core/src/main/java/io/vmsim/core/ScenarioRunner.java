@@ -352,12 +352,14 @@ final class ScenarioRunner {
                 }
                 any = true;
                 long t0 = clock.picoTime();
+                m.kernel().threadSkewPs = sum; // this thread started the round when the first did (userfaultfd dates its faults by it)
                 st.step();
                 long d = clock.picoTime() - t0;
                 sum += d;
                 max = Math.max(max, d);
                 tick();
             }
+            m.kernel().threadSkewPs = 0;
             if (sum > max) {
                 clock.overlap(sum - max);
             }
