@@ -102,6 +102,45 @@ final class UserfaultfdTest {
         assertThat(u.monitorNs()).isEqualTo(t + 4 * d);
     }
 
+    /**
+     * The same through the scenario language: four threads of a parallel phase fault at once on
+     * a range registered MISSING, and the scenario's monitor (100 us a request plus 4 KiB at
+     * 400 MB/s: 110.24 us) serves them one after the other.
+     */
+    @Test
+    void scenarioMonitor_parallelFaultsQueue_andTheRoundLastsAsLongAsTheLastWait() throws Exception {
+        String yaml = String.join("\n",
+                "processes:",
+                "  - name: guest",
+                "    threads: [0, 1, 2, 3, 4]",
+                "    vmas:",
+                "      - { name: ram, size: 64K }",
+                "phases:",
+                "  - { name: tables, op: sequential, vma: ram, offset: 60K, length: 4K, write: true }",
+                "  - { name: open, op: userfaultfd, features: [thread_id], latency_ns: 100000, bandwidth_mbps: 400 }",
+                "  - { name: register, op: uffd_register, vma: ram, length: 32K, mode: missing }",
+                "  - name: faults",
+                "    op: parallel",
+                "    phases:",
+                "      - { op: sequential, vma: ram, thread: 1, offset: 0K, length: 4K, write: true }",
+                "      - { op: sequential, vma: ram, thread: 2, offset: 4K, length: 4K, write: true }",
+                "      - { op: sequential, vma: ram, thread: 3, offset: 8K, length: 4K, write: true }",
+                "      - { op: sequential, vma: ram, thread: 4, offset: 12K, length: 4K, write: true }",
+                "");
+        io.vmsim.core.scenario.Scenario s = io.vmsim.core.scenario.ScenarioParser.parse(
+                new java.io.StringReader(yaml), "t.yaml", "t.yaml");
+        Machine m = SplitTest.machine("machine.memory", "256M", "machine.cpus", "5");
+        ScenarioRunner runner = new ScenarioRunner(m, io.vmsim.core.report.Progress.NONE, 1);
+        List<io.vmsim.core.report.RunResult.PhaseResult> phases = runner.run(s);
+        Userfaultfd u = runner.userfaultfds().get("guest");
+        long d = 100_000 + 4096L * 1000 / 400;
+        assertThat(d).isEqualTo(110_240);
+        assertThat(u.latenciesNs()).containsExactly(d, 2 * d, 3 * d, 4 * d);
+        assertThat(u.faults()).isEqualTo(4);
+        // the round of four references lasts as long as its longest: the last thread's wait and its own fault
+        assertThat(phases.get(3).timeNs()).isBetween(4 * d, 4 * d + 10_000);
+    }
+
     @Test
     void sigbusFeature_raisesSigbusInsteadOfQueueing() {
         Machine m = SplitTest.machine("machine.memory", "256M");
