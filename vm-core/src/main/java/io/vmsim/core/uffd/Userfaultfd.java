@@ -242,7 +242,7 @@ public final class Userfaultfd {
      */
     public long copy(long dst, long len, long mode, long[] tags) {
         if ((mode & ~(Uffd.UFFDIO_COPY_MODE_DONTWAKE | Uffd.UFFDIO_COPY_MODE_WP)) != 0) {
-            return apiDone ? -Uffd.EINVAL : -Uffd.EINVAL;
+            return -Uffd.EINVAL;
         }
         long done = fill(dst, len, FILL_COPY, (mode & Uffd.UFFDIO_COPY_MODE_WP) != 0, tags);
         if (done > 0) {
