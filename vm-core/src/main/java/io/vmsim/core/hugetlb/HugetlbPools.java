@@ -239,7 +239,7 @@ public final class HugetlbPools {
         r[0]--;
         p.resv--;
         int pfn = p.free.poll();
-        k.frames.mapcount[pfn] = 1;
+        k.frames.setMapcount(pfn, 1);
         t[idx] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.HUGE | bits);
         return pfn;
     }

@@ -696,8 +696,8 @@ public final class Userfaultfd {
                 return Uffd.EFAULT; // shmem_get_folio(SGP_NOALLOC) found no page
             }
             int pfn = (int) slot;
-            frames.mapcount[pfn]++;
-            frames.refcount[pfn]++;
+            frames.addMapcount(pfn, 1);
+            frames.addRefcount(pfn, 1);
             mm.rssAnon++;
             // mfill_atomic_install_pte(): a page-cache page in a shared area, dirty, writable if the area is
             ptes[i] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.ACCESSED | Pte.DIRTY | (writable ? Pte.RW : 0) | wpBit);
@@ -721,8 +721,8 @@ public final class Userfaultfd {
         }
         long costPs = kind == FILL_COPY ? k.cost.copy4kPs : k.cost.zero4kPs;
         k.clock.advance(k.topology.pageTransferPs(costPs, k.nodeOfCpu(cpu), frames.nodeOf(pfn)));
-        frames.mapcount[pfn] = 1;
-        frames.refcount[pfn] = 1;
+        frames.setMapcount(pfn, 1);
+        frames.setRefcount(pfn, 1);
         k.newAnonFolio(pfn, 0, vma, va);
         ptes[i] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.ACCESSED | Pte.DIRTY | (writable ? Pte.RW : 0) | wpBit);
         mm.rssAnon++;
@@ -736,7 +736,7 @@ public final class Userfaultfd {
             }
             object.xaInsert(index);
             object.put(index, pfn);
-            frames.refcount[pfn]++;
+            frames.addRefcount(pfn, 1);
         }
         return 0;
     }
