@@ -85,8 +85,8 @@ final class MrcCommand implements Callable<Integer> {
         }
         if (!Files.isRegularFile(trace)) {
             // A pipe could be read once, but format detection reads the head twice; keep it simple.
-            throw new IllegalArgumentException("trace '" + trace + "' is not a regular file; vmsim mrc reads a trace file"
-                    + " into memory (and opt looks ahead in it)");
+            throw new IllegalArgumentException("trace '" + trace + "' is not a regular file; vmsim mrc may read a trace"
+                    + " twice (format detection; opt's next-use pre-pass)");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -104,14 +104,24 @@ final class MrcCommand implements Callable<Integer> {
                 if (limit != null && limit <= 0) {
                     throw new IllegalArgumentException("--limit must be a positive number of references, got " + limit);
                 }
-                MrcTrace t = MrcTrace.of(PreparsedTrace.load(trace, format, false), limit == null ? Long.MAX_VALUE : limit);
-                sizes = capFrames(sizes, t.distinctPages(), err);
                 int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
                 if (n < 1) {
                     throw new IllegalArgumentException("--threads must be at least 1, got " + n);
                 }
-                o = MrcStudy.run(t, specs, sizes, catalog, cfg, n, progress,
-                        machine ? MrcStudy.Engine.MACHINE : MrcStudy.Engine.DIRECT);
+                long max = limit == null ? Long.MAX_VALUE : limit;
+                if (machine) {
+                    // The --machine engine replays a trace held in memory.
+                    MrcTrace t = MrcTrace.of(PreparsedTrace.load(trace, format, false), max);
+                    sizes = capFrames(sizes, t.distinctPages(), err);
+                    o = MrcStudy.run(t, specs, sizes, catalog, cfg, n, progress, MrcStudy.Engine.MACHINE);
+                } else {
+                    long total = limit != null ? limit : -1;
+                    o = MrcStudy.stream(() -> TraceFormats.open(trace, format, false), trace.toString(), max, specs,
+                            sizes, catalog, cfg, n, progress, total);
+                    for (MrcStudy.FramesCap c : o.capped()) {
+                        err.println(capNote(c.asked(), o.distinctPages(), c.frames()));
+                    }
+                }
             } finally {
                 if (bar instanceof ProgressBar b) {
                     b.clear();
@@ -130,7 +140,10 @@ final class MrcCommand implements Callable<Integer> {
             if (plot != null) {
                 Files.writeString(plot, plotKind.equals("svg") ? MrcPlot.svg(o) : MrcPlot.html(o));
             }
-            if (o.interrupted()) {
+            if (o.interrupted() && !machine) {
+                err.println("vmsim mrc: interrupted after " + o.refs() + " references: the table and JSON hold every"
+                        + " policy x size pair over those references");
+            } else if (o.interrupted()) {
                 err.println("vmsim mrc: interrupted: " + o.results().size() + " of " + specs.size() * sizes.length
                         + " policy x size pairs finished; the table and JSON hold those");
             }
@@ -167,12 +180,16 @@ final class MrcCommand implements Callable<Integer> {
         for (int n : sizes) {
             int c = Math.max(1, Math.min(n, distinct));
             if (c != n) {
-                err.println("vmsim mrc: --frames " + n + " is more than the trace's " + distinct
-                        + " distinct pages; running " + c + " frames instead");
+                err.println(capNote(n, distinct, c));
             }
             out.add(c);
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static String capNote(long asked, int distinct, int frames) {
+        return "vmsim mrc: --frames " + asked + " is more than the trace's " + distinct
+                + " distinct pages; running " + frames + " frames instead";
     }
 
     private static String plotKind(Path p) {
