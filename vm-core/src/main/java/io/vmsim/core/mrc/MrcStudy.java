@@ -47,7 +47,9 @@ public final class MrcStudy {
         /** N bare frames ({@link MrcRun}). */
         DIRECT,
         /** The full simulated machine, reads through the page cache in a cgroup of N pages ({@link MachineStudy}). */
-        MACHINE
+        MACHINE,
+        /** LRU at every size in one pass, by stack distances ({@link StackDistances}, {@link Shards}). */
+        STACK
     }
 
     /**
@@ -218,6 +220,40 @@ public final class MrcStudy {
                                  Progress progress, long totalHint, int chunk) {
         return StreamStudy.run(source::open, name, limit, policies, frames, catalog, config, threads, progress,
                 chunk, totalHint);
+    }
+
+    /**
+     * The one-pass LRU curve of a trace: exact by stack distances if {@code exact}, and by SHARDS
+     * sampling at rate {@code sample} if it is above 0; at every size from 1 to the distinct pages
+     * if {@code frames} is null, else at those sizes (capped to the distinct pages).
+     */
+    public static Curve curve(StreamSource source, String name, long limit, boolean exact, double sample, int[] frames,
+                              Progress progress, long totalHint) {
+        return StreamStudy.curve(source::open, name, limit, exact, sample, frames, progress, StreamStudy.CHUNK, totalHint);
+    }
+
+    /**
+     * A one-pass curve: the outcome (policy {@code lru} for the exact curve,
+     * {@code lru[sample=R]} for the SHARDS estimate, whose misses are the estimated ratio times the
+     * references, rounded), the sampling rate used and the references sampled, and the mean
+     * absolute error of the estimated miss ratio against the exact one over every size from 1 to
+     * the distinct pages (NaN unless both were computed).
+     */
+    public record Curve(Outcome outcome, double rate, long sampledRefs, double meanAbsoluteError) {
+        /** The JSON tree: the outcome's, with {@code "sample": {"rate", "sampled_refs", "mean_absolute_error"}}. */
+        public Map<String, Object> toTree() {
+            Map<String, Object> root = outcome.toTree();
+            if (!Double.isNaN(rate)) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("rate", rate);
+                m.put("sampled_refs", sampledRefs);
+                if (!Double.isNaN(meanAbsoluteError)) {
+                    m.put("mean_absolute_error", meanAbsoluteError);
+                }
+                root.put("sample", m);
+            }
+            return root;
+        }
     }
 
     /** Opens a trace for the streaming engine; it may be called twice (a pre-pass, then the pass). */

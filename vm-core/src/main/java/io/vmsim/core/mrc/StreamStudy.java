@@ -165,6 +165,94 @@ final class StreamStudy {
         }
     }
 
+    /**
+     * The one-pass LRU curve: exact stack distances ({@link StackDistances}) and/or a SHARDS
+     * sample ({@link Shards}, when {@code sample > 0}), over one pass of the trace on the calling
+     * thread. {@code frames} null means every size from 1 to the distinct pages.
+     */
+    static MrcStudy.Curve curve(Source source, String name, long limit, boolean exact, double sample, int[] frames,
+                                Progress progress, int chunk, long totalHint) {
+        StackDistances sd = exact ? new StackDistances() : null;
+        Shards sh = sample > 0 ? new Shards(sample) : null;
+        int[] buf = new int[chunk];
+        boolean stopped = false;
+        Densifier d;
+        try (TraceReader r = source.open()) {
+            d = new Densifier(r, limit, chunk);
+            int n;
+            while ((n = d.fill(buf)) > 0) {
+                int distinct = d.distinct();
+                long[] pages = d.pages();
+                if (sd != null) {
+                    sd.ensureIds(distinct);
+                    for (int i = 0; i < n; i++) {
+                        sd.access(buf[i] >>> 1);
+                    }
+                }
+                if (sh != null) {
+                    sh.ensureIds(distinct);
+                    for (int i = 0; i < n; i++) {
+                        int id = buf[i] >>> 1;
+                        sh.access(id, pages[id]);
+                    }
+                }
+                progress.update("replaying", d.refs(), totalHint);
+                if (progress.stopRequested()) {
+                    stopped = true;
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int distinct = d.distinct();
+        long refs = d.refs();
+        int[] sizes;
+        List<MrcStudy.FramesCap> caps = new ArrayList<>();
+        if (frames == null) {
+            sizes = new int[Math.max(1, distinct)];
+            for (int i = 0; i < sizes.length; i++) {
+                sizes[i] = i + 1;
+            }
+        } else {
+            sizes = capped(new LinkedHashSet<>(java.util.Arrays.stream(frames).boxed().toList()).stream()
+                    .mapToInt(Integer::intValue).toArray(), distinct);
+            for (int n : new LinkedHashSet<>(java.util.Arrays.stream(frames).boxed().toList())) {
+                int c = Math.max(1, Math.min(n, distinct));
+                if (c != n) {
+                    caps.add(new MrcStudy.FramesCap(n, c));
+                }
+            }
+        }
+        int top = Math.max(1, distinct);
+        List<MrcStudy.Result> results = new ArrayList<>();
+        long[] exactCurve = sd == null ? null : sd.missCurve(top);
+        double[] sampled = sh == null ? null : sh.missRatioCurve(top);
+        String sampledLabel = sh == null ? null : "lru[sample=" + sample + "]";
+        if (exactCurve != null) {
+            for (int n : sizes) {
+                results.add(new MrcStudy.Result("lru", n, exactCurve[n - 1], refs));
+            }
+        }
+        if (sampled != null) {
+            for (int n : sizes) {
+                results.add(new MrcStudy.Result(sampledLabel, n, Math.round(sampled[n - 1] * refs), refs));
+            }
+        }
+        double mae = Double.NaN;
+        if (exactCurve != null && sampled != null && refs > 0) {
+            // over every size from 1 to the distinct pages, on the estimated ratio itself (not the rounded misses)
+            double sum = 0;
+            for (int n = 1; n <= top; n++) {
+                sum += Math.abs(sampled[n - 1] - (double) exactCurve[n - 1] / refs);
+            }
+            mae = sum / top;
+        }
+        MrcStudy.Outcome o = new MrcStudy.Outcome(name, refs, distinct, results, MrcStudy.Engine.STACK, 0, List.of(),
+                stopped, caps);
+        return new MrcStudy.Curve(o, sh == null ? Double.NaN : sh.rate(), sh == null ? 0 : sh.sampledRefs(), mae);
+    }
+
     /** Each count capped to the distinct pages (at least 1), each once, in order. */
     static int[] capped(int[] sizes, int distinct) {
         LinkedHashSet<Integer> out = new LinkedHashSet<>();
