@@ -20,6 +20,10 @@ final class Densifier {
     private int bufPos;
     private int bufLen;
     private boolean eof;
+    /** Page numbers below this map to ids through {@link #direct} (at most 16 MiB), larger ones through {@link #ids}. */
+    static final long DIRECT_LIMIT = 1 << 22;
+    /** id + 1 by page number for small page numbers (0: not seen), grown to the largest seen. */
+    private int[] direct = new int[1 << 10];
     private final LongIntHashMap ids = new LongIntHashMap(1 << 12);
     private long[] pages = new long[1 << 10];
     private int distinct;
@@ -56,9 +60,23 @@ final class Densifier {
                 continue;
             }
             long page = TraceReader.address(ref) >>> 12;
-            int id = ids.get(page);
-            if (id == LongIntHashMap.MISSING) {
-                id = newId(page);
+            int id;
+            if (page < direct.length) {
+                id = direct[(int) page] - 1;
+                if (id < 0) {
+                    id = newId(page);
+                }
+            } else if (page < DIRECT_LIMIT) {
+                direct = Arrays.copyOf(direct, (int) Math.min(DIRECT_LIMIT, Math.max(page + 1, 2L * direct.length)));
+                id = direct[(int) page] - 1;
+                if (id < 0) {
+                    id = newId(page);
+                }
+            } else {
+                id = ids.get(page);
+                if (id == LongIntHashMap.MISSING) {
+                    id = newId(page);
+                }
             }
             out[n++] = id << 1 | (TraceReader.isWrite(ref) ? 1 : 0);
             kept++;
@@ -71,7 +89,11 @@ final class Densifier {
         if (id >= (1 << 30)) {
             throw new IllegalArgumentException(reader.source() + ": more than 2^30 distinct pages");
         }
-        ids.put(page, id);
+        if (page < direct.length) {
+            direct[(int) page] = id + 1;
+        } else {
+            ids.put(page, id);
+        }
         if (id == pages.length) {
             pages = Arrays.copyOf(pages, id * 2); // the old array stays valid for the chunks already handed out
         }

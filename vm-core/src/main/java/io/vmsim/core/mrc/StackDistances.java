@@ -60,6 +60,12 @@ public final class StackDistances {
         if (s < 0) {
             cold++;
             d = 0;
+        } else if (s == time - 1) {
+            hist[1]++; // the most recent page again: distance 1, and it keeps its slot
+            if (maxDistance == 0) {
+                maxDistance = 1;
+            }
+            return 1;
         } else {
             // Pages referenced since: the marks after slot s (prefix(s + 1) counts slots 0..s, this page's included).
             d = live - prefix(s + 1) + 1;
