@@ -133,7 +133,9 @@ public final class MrcStudy {
      * @param engine        the engine that ran it
      * @param seed          the run seed the policies' random sources derive from
      * @param policies      what each policy was, in the order given
-     * @param interrupted   true if the study was stopped (SIGINT) and holds only the pairs that finished
+     * @param interrupted   true if the study was stopped (SIGINT): the streaming engine then holds every pair over
+     *                      the first {@code refs} references, the in-memory engines only the pairs that finished
+     * @param capped        frame counts above the distinct pages and what they were capped to
      */
     public record Outcome(String trace, long refs, int distinctPages, List<Result> results, Engine engine, long seed,
                           List<PolicyInfo> policies, boolean interrupted, List<FramesCap> capped) {
