@@ -37,7 +37,8 @@ final class MrcCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--trace", required = true, paramLabel = "FILE", description = "The trace (lackey, pages or addresses; plain, gz, xz or zst).")
+    @Option(names = "--trace", required = true, paramLabel = "FILE", description = {"The trace (lackey, pages, addresses, vmt, oracleGeneral or csv; plain, gz, xz or zst), or a generated one:",
+                    "zipf:pages=N,alpha=A,refs=R,seed=S, uniform:pages=N,refs=R,seed=S or seq:pages=N,refs=R."})
     Path trace;
 
     @Option(names = "--format", paramLabel = "NAME", defaultValue = TraceFormats.AUTO,
@@ -50,8 +51,17 @@ final class MrcCommand implements Callable<Integer> {
     List<String> policies;
 
     @Option(names = "--frames", required = true, split = ",", paramLabel = "N[,N...]",
-            description = "Frame counts, positive integers; counts above the trace's distinct pages are capped to it.")
+            description = {"Frame counts, positive integers; counts above the trace's distinct pages are capped to it.",
+                    "'all' (with --policy lru): every size from 1 to the distinct pages, in one pass."})
     List<String> frames;
+
+    @Option(names = "--sample", paramLabel = "R", description = {"LRU only: estimate the curve from a SHARDS sample of the pages",
+            "at rate R in (0, 1] (hash(page) mod 2^24 < R * 2^24), in one pass."})
+    Double sample;
+
+    @Option(names = "--exact", description = {"With --sample: also compute the exact LRU curve in the same pass",
+            "and print the sample's mean absolute error against it."})
+    boolean exact;
 
     @Option(names = "--machine", description = {"Replay through the full simulated machine: reads through the page cache",
             "in a memory cgroup of exactly N pages (see docs/mrc.md)."})
@@ -84,18 +94,34 @@ final class MrcCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int[] sizes = parseFrames(frames);
+        boolean all = frames.size() == 1 && frames.get(0).trim().equalsIgnoreCase("all");
+        int[] sizes = all ? null : parseFrames(frames);
+        boolean onePass = all || sample != null;
+        if (onePass && !(policies.size() == 1 && policies.get(0).trim().equals("lru"))) {
+            throw new IllegalArgumentException((all ? "--frames all" : "--sample")
+                    + " computes LRU's curve in one pass by stack distances; use it with --policy lru alone, got --policy "
+                    + String.join(",", policies));
+        }
+        if (onePass && machine) {
+            throw new IllegalArgumentException((all ? "--frames all" : "--sample") + " and --machine do not go together");
+        }
+        if (exact && sample == null) {
+            throw new IllegalArgumentException("--exact compares a --sample curve with the exact one; give --sample R too");
+        }
         String plotKind = plot == null ? null : plotKind(plot);
         if (report != null) {
             Inputs.checkWritable("--report", report.toString());
         }
-        if (!Files.exists(trace)) {
+        boolean generated = io.vmsim.core.trace.SyntheticTraceReader.isSpec(trace.toString());
+        if (generated) {
+            io.vmsim.core.trace.SyntheticTraceReader.open(trace.toString()).close(); // a malformed spec fails here
+        } else if (!Files.exists(trace)) {
             throw new IllegalArgumentException("trace file '" + trace + "' does not exist");
         }
-        if (!Files.isRegularFile(trace)) {
+        if (!generated && !Files.isRegularFile(trace)) {
             // A pipe could be read once, but format detection reads the head twice; keep it simple.
-            throw new IllegalArgumentException("trace '" + trace + "' is not a regular file; vmsim mrc reads a trace file"
-                    + " into memory (and opt looks ahead in it)");
+            throw new IllegalArgumentException("trace '" + trace + "' is not a regular file; vmsim mrc may read a trace"
+                    + " twice (format detection; opt's next-use pre-pass)");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -107,32 +133,66 @@ final class MrcCommand implements Callable<Integer> {
             }
             Progress bar = ProgressBar.forTerminal(err);
             MrcStudy.Outcome o;
+            MrcStudy.Curve curve = null;
             try (Sigint sigint = Sigint.catching()) {
                 Progress progress = sigint.progress(bar);
                 progress.update("reading " + trace.getFileName(), 0, -1);
                 if (limit != null && limit <= 0) {
                     throw new IllegalArgumentException("--limit must be a positive number of references, got " + limit);
                 }
-                MrcTrace t = MrcTrace.of(PreparsedTrace.load(trace, format, false), limit == null ? Long.MAX_VALUE : limit);
-                sizes = capFrames(sizes, t.distinctPages(), err);
                 int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
                 if (n < 1) {
                     throw new IllegalArgumentException("--threads must be at least 1, got " + n);
                 }
-                o = MrcStudy.run(t, specs, sizes, catalog, cfg, n, progress,
-                        machine ? MrcStudy.Engine.MACHINE : MrcStudy.Engine.DIRECT);
+                long max = limit == null ? Long.MAX_VALUE : limit;
+                if (onePass) {
+                    long total = generated ? io.vmsim.core.trace.SyntheticTraceReader.open(trace.toString()).refs() : -1;
+                    if (limit != null) {
+                        total = total < 0 ? limit : Math.min(total, limit);
+                    }
+                    curve = MrcStudy.curve(() -> TraceFormats.open(trace, format, false), trace.toString(), max,
+                            sample == null || exact, sample == null ? 0 : sample, sizes, progress, total);
+                    o = curve.outcome();
+                    for (MrcStudy.FramesCap c : o.capped()) {
+                        err.println(capNote(c.asked(), o.distinctPages(), c.frames()));
+                    }
+                } else if (machine) {
+                    // The --machine engine replays a trace held in memory.
+                    MrcTrace t = MrcTrace.of(PreparsedTrace.load(trace, format, false), max);
+                    sizes = capFrames(sizes, t.distinctPages(), err);
+                    o = MrcStudy.run(t, specs, sizes, catalog, cfg, n, progress, MrcStudy.Engine.MACHINE);
+                } else {
+                    long total = generated ? io.vmsim.core.trace.SyntheticTraceReader.open(trace.toString()).refs() : -1;
+                    if (limit != null) {
+                        total = total < 0 ? limit : Math.min(total, limit);
+                    }
+                    o = MrcStudy.stream(() -> TraceFormats.open(trace, format, false), trace.toString(), max, specs,
+                            sizes, catalog, cfg, n, progress, total);
+                    for (MrcStudy.FramesCap c : o.capped()) {
+                        err.println(capNote(c.asked(), o.distinctPages(), c.frames()));
+                    }
+                }
             } finally {
                 if (bar instanceof ProgressBar b) {
                     b.clear();
                 }
             }
             String table = table(o);
+            if (curve != null && !Double.isNaN(curve.rate())) {
+                table += String.format(Locale.ROOT, "sampled at rate %.6g: %d of %d references%n", curve.rate(),
+                        curve.sampledRefs(), o.refs());
+                if (!Double.isNaN(curve.meanAbsoluteError())) {
+                    table += String.format(Locale.ROOT, "mean absolute error of the sampled miss ratio against the exact"
+                            + " curve over sizes 1..%d: %.6f%n", Math.max(1, o.distinctPages()), curve.meanAbsoluteError());
+                }
+            }
+            Object tree = curve != null ? curve.toTree() : o.toTree();
             if ("-".equals(json)) {
-                out.print(JsonWriter.render(o.toTree()));
+                out.print(JsonWriter.render(tree));
                 err.print(table);
             } else {
                 if (json != null) {
-                    Files.writeString(Path.of(json), JsonWriter.render(o.toTree()));
+                    Files.writeString(Path.of(json), JsonWriter.render(tree));
                 }
                 out.print(table);
             }
@@ -146,7 +206,12 @@ final class MrcCommand implements Callable<Integer> {
             if (report != null) {
                 MrcReport.write(o, report);
             }
-            if (o.interrupted()) {
+            if (o.interrupted() && onePass) {
+                err.println("vmsim mrc: interrupted after " + o.refs() + " references: the curve is that of those");
+            } else if (o.interrupted() && !machine) {
+                err.println("vmsim mrc: interrupted after " + o.refs() + " references: the table and JSON hold every"
+                        + " policy x size pair over those references");
+            } else if (o.interrupted()) {
                 err.println("vmsim mrc: interrupted: " + o.results().size() + " of " + specs.size() * sizes.length
                         + " policy x size pairs finished; the table and JSON hold those");
             }
@@ -183,12 +248,16 @@ final class MrcCommand implements Callable<Integer> {
         for (int n : sizes) {
             int c = Math.max(1, Math.min(n, distinct));
             if (c != n) {
-                err.println("vmsim mrc: --frames " + n + " is more than the trace's " + distinct
-                        + " distinct pages; running " + c + " frames instead");
+                err.println(capNote(n, distinct, c));
             }
             out.add(c);
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static String capNote(long asked, int distinct, int frames) {
+        return "vmsim mrc: --frames " + asked + " is more than the trace's " + distinct
+                + " distinct pages; running " + frames + " frames instead";
     }
 
     private static String plotKind(Path p) {

@@ -234,4 +234,55 @@ final class MrcAcceptanceTest {
             assertThat(paper.get(p + "@4897")).as(p).isNotEqualTo(peer.get(p + "@4897"));
         }
     }
+
+    // ---- the streaming engine and the one-pass curve
+
+    @Test
+    void cloudphysics_streamingEngine_lruFifoOpt_equalTheGroundTruth() {
+        Path file = TRACES.resolve("cloudphysics.pages.gz");
+        EffectiveConfig cfg = new ConfigLoader(catalog).load();
+        MrcStudy.Outcome o = MrcStudy.stream(() -> TraceFormats.open(file, TraceFormats.AUTO, false), file.toString(),
+                Long.MAX_VALUE, List.of("lru", "fifo", "opt").stream().map(MrcStudy.PolicySpec::parse).toList(),
+                CP_FRAMES, catalog, cfg, 2, Progress.NONE, -1);
+        assertThat(o.refs()).isEqualTo(113_872);
+        assertThat(o.distinctPages()).isEqualTo(48_974);
+        Map<String, Long> got = new HashMap<>();
+        o.results().forEach(r -> got.put(r.policy() + "@" + r.frames(), r.misses()));
+        for (int i = 0; i < CP_FRAMES.length; i++) {
+            assertThat(got.get("lru@" + CP_FRAMES[i])).as("lru %d", CP_FRAMES[i]).isEqualTo(CP_LRU[i]);
+            assertThat(got.get("opt@" + CP_FRAMES[i])).as("opt %d", CP_FRAMES[i]).isEqualTo(CP_OPT[i]);
+            assertThat(got.get("fifo@" + CP_FRAMES[i])).as("fifo %d", CP_FRAMES[i]).isEqualTo(CP_FIFO[i]);
+        }
+    }
+
+    @Test
+    void cloudphysics_onePassLruCurve_equalsTheGroundTruth() {
+        Path file = TRACES.resolve("cloudphysics.pages.gz");
+        MrcStudy.Curve c = MrcStudy.curve(() -> TraceFormats.open(file, TraceFormats.AUTO, false), file.toString(),
+                Long.MAX_VALUE, true, 0, null, Progress.NONE, -1);
+        List<MrcStudy.Result> all = c.outcome().results();
+        assertThat(all).hasSize(48_974);
+        for (int i = 0; i < CP_FRAMES.length; i++) {
+            MrcStudy.Result r = all.get(CP_FRAMES[i] - 1);
+            assertThat(r.frames()).isEqualTo(CP_FRAMES[i]);
+            assertThat(r.misses()).as("lru %d", CP_FRAMES[i]).isEqualTo(CP_LRU[i]);
+        }
+    }
+
+    @Test
+    void sortPrefix_onePassLruCurve_equalsThePerSizeRuns_atEverySize() throws IOException {
+        Path file = TRACES.resolve("sort-prefix.lackey.xz");
+        MrcTrace t = trace("sort-prefix.lackey.xz");
+        int[] every = new int[t.distinctPages()];
+        for (int i = 0; i < every.length; i++) {
+            every[i] = i + 1;
+        }
+        Map<String, Long> perSize = study(t, List.of("lru"), every);
+        MrcStudy.Curve c = MrcStudy.curve(() -> TraceFormats.open(file, TraceFormats.AUTO, false), file.toString(),
+                Long.MAX_VALUE, true, 0, null, Progress.NONE, -1);
+        assertThat(c.outcome().results()).hasSize(every.length);
+        for (MrcStudy.Result r : c.outcome().results()) {
+            assertThat(r.misses()).as("lru %d", r.frames()).isEqualTo(perSize.get("lru@" + r.frames()));
+        }
+    }
 }

@@ -156,4 +156,81 @@ final class MrcCommandTest {
             }
         }
     }
+
+    @Test
+    void aBillionFrames_isCappedToTheDistinctPages_saidOnStderrAndInTheJson() throws IOException {
+        Cli.Outcome o = run("mrc", "--trace", trace().toString(), "--policy", "lru,opt", "--frames", "2,1000000000",
+                "--json", "-");
+        assertThat(o.code()).isEqualTo(0);
+        assertThat(o.err()).contains("--frames 1000000000 is more than the trace's 5 distinct pages; running 5 frames instead");
+        assertThat(o.out()).contains("\"frames_capped\": [\n    {\"asked\": 1000000000, \"frames\": 5}\n  ]");
+        assertThat(misses(o.out(), "lru", 5)).isEqualTo(5); // only cold misses
+        assertThat(misses(o.out(), "opt", 5)).isEqualTo(5);
+    }
+
+    /** LRU by brute force over page numbers. */
+    private static long naiveLru(long[] refs, int c) {
+        java.util.LinkedList<Long> list = new java.util.LinkedList<>();
+        long misses = 0;
+        for (long p : refs) {
+            if (list.remove((Long) p)) {
+                list.addFirst(p);
+                continue;
+            }
+            misses++;
+            if (list.size() == c) {
+                list.removeLast();
+            }
+            list.addFirst(p);
+        }
+        return misses;
+    }
+
+    @Test
+    void framesAll_givesLruAtEverySize_fromOneToTheDistinctPages() throws IOException {
+        Cli.Outcome o = run("mrc", "--trace", trace().toString(), "--policy", "lru", "--frames", "all", "--json", "-");
+        assertThat(o.code()).as(o.err()).isEqualTo(0);
+        assertThat(o.out()).contains("\"engine\": \"stack\"");
+        long[] refs = {1, 2, 3, 1, 4, 1, 2, 5};
+        for (int n = 1; n <= 5; n++) {
+            assertThat(misses(o.out(), "lru", n)).as("%d frames", n).isEqualTo(naiveLru(refs, n));
+        }
+        assertThat(o.out()).doesNotContain("\"frames\": 6,");
+    }
+
+    @Test
+    void framesAll_orSample_withAnotherPolicy_isRefused() throws IOException {
+        Cli.Outcome o = run("mrc", "--trace", trace().toString(), "--policy", "lru,fifo", "--frames", "all");
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.err()).contains("--frames all", "--policy lru alone");
+        Cli.Outcome s = run("mrc", "--trace", trace().toString(), "--policy", "clock", "--frames", "2", "--sample", "0.5");
+        assertThat(s.code()).isEqualTo(2);
+        assertThat(s.err()).contains("--sample", "--policy lru alone");
+    }
+
+    @Test
+    void sampleWithExact_printsTheMeanAbsoluteError_andRecordsItInTheJson() throws IOException {
+        Path json = dir.resolve("s.json");
+        Cli.Outcome o = run("mrc", "--trace", "zipf:pages=3000,alpha=0.9,refs=200000,seed=3", "--policy", "lru",
+                "--frames", "10,100,1000", "--sample", "0.1", "--exact", "--json", json.toString());
+        assertThat(o.code()).as(o.err()).isEqualTo(0);
+        assertThat(o.out()).contains("lru[sample=0.1]", "mean absolute error of the sampled miss ratio");
+        String j = Files.readString(json);
+        assertThat(j).contains("\"sample\": {\n    \"rate\": 0.1", "\"sampled_refs\": ", "\"mean_absolute_error\": ");
+    }
+
+    @Test
+    void generatedTraces_needNoFile_andBehaveAsTheirDefinitionSays() throws IOException {
+        // seq: a loop over 10 pages; LRU with fewer frames misses every reference, with 10 only the first 10
+        Cli.Outcome o = run("mrc", "--trace", "seq:pages=10,refs=1000", "--policy", "lru,fifo", "--frames", "9,10",
+                "--json", "-");
+        assertThat(o.code()).as(o.err()).isEqualTo(0);
+        assertThat(o.out()).contains("\"refs\": 1000", "\"distinct_pages\": 10");
+        assertThat(misses(o.out(), "lru", 9)).isEqualTo(1000);
+        assertThat(misses(o.out(), "lru", 10)).isEqualTo(10);
+        assertThat(misses(o.out(), "fifo", 9)).isEqualTo(1000);
+        Cli.Outcome bad = run("mrc", "--trace", "zipf:pages=10,refs=5,skew=2", "--policy", "lru", "--frames", "2");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("unknown key 'skew'", "alpha");
+    }
 }

@@ -100,7 +100,7 @@ final class SigintTest {
     }
 
     @Test
-    void sigintDuringAnMrcStudy_keepsThePairsThatFinished_marksTheJsonInterrupted_andExits130() throws Exception {
+    void sigintDuringAnMrcStudy_keepsEveryPairOverTheReferencesReplayed_marksTheJsonInterrupted_andExits130() throws Exception {
         assumeTrue(File.separatorChar == '/', "POSIX signals");
         Path trace = dir.resolve("t.pages");
         try (java.io.BufferedWriter w = Files.newBufferedWriter(trace)) {
@@ -130,19 +130,23 @@ final class SigintTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("stopped after SIGINT").isTrue();
         assertThat(p.exitValue()).isEqualTo(130);
         String stderr = err.toString(StandardCharsets.UTF_8);
-        Matcher said = Pattern.compile("interrupted: (\\d+) of 2000 policy x size pairs finished").matcher(stderr);
+        // The pairs advance in lockstep: all of them hold the misses of the same prefix of the trace.
+        Matcher said = Pattern.compile("interrupted after (\\d+) references").matcher(stderr);
         assertThat(said.find()).as(stderr).isTrue();
-        int finished = Integer.parseInt(said.group(1));
-        assertThat(finished).isBetween(1, 1999);
+        long replayed = Long.parseLong(said.group(1));
+        assertThat(replayed).isBetween(1L, 999_999L);
         String j = out.get(60, TimeUnit.SECONDS);
-        assertThat(j).contains("\"interrupted\": true");
-        // the pairs kept are the first ones asked, in order
-        Matcher rows = Pattern.compile("\"frames\": (\\d+), \"misses\"").matcher(j);
+        assertThat(j).contains("\"interrupted\": true").contains("\"refs\": " + replayed + ",");
+        Matcher rows = Pattern.compile("\"frames\": (\\d+), \"misses\": (\\d+)").matcher(j);
         int expect = 1;
+        long previous = Long.MAX_VALUE;
         while (rows.find()) {
             assertThat(Integer.parseInt(rows.group(1))).isEqualTo(expect++);
+            long misses = Long.parseLong(rows.group(2));
+            assertThat(misses).isBetween(1L, replayed).isLessThanOrEqualTo(previous); // LRU: more frames, no more misses
+            previous = misses;
         }
-        assertThat(expect - 1).isEqualTo(finished);
+        assertThat(expect - 1).isEqualTo(2000);
     }
 
     @Test

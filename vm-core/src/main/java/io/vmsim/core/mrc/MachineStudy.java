@@ -72,7 +72,8 @@ public final class MachineStudy {
         Mm mm = proc.mm();
         mm.memcg = cg;
         int file = cache.createFile(trace.source(), (long) trace.distinctPages() << 12);
-        StudyCursor d = new StudyCursor(trace);
+        StudyCursor d = new StudyCursor();
+        d.whole = trace;
         long fileKey = (long) file << 32; // the page key the machine gives page id of the file: (file id, page index)
         lru.study(d);
         final int[] refs = trace.packed();
@@ -80,7 +81,7 @@ public final class MachineStudy {
         try {
             for (int i = 0; i < refs.length; i++) {
                 int id = refs[i] >>> 1;
-                d.pos = i;
+                d.at = i;
                 d.incoming = cache.lookup(file, id) < 0 ? fileKey | id : OfflineStudy.Study.NO_PAGE_KEY;
                 cache.read(mm, 0, file, id);
                 if (i - reported >= 1 << 16) {

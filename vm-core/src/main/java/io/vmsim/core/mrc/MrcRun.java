@@ -28,67 +28,106 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class MrcRun implements ScanControl, FrameView, MachineView {
     private static final int DEF_PRIORITY = 12;
-    private static final int PROGRESS_EVERY = 1 << 20;
+    /** {@link #frameOfId} of a page that is not resident and left no shadow. */
+    private static final int ABSENT = -1;
+    /** {@link #frameOfId} of a page that is not resident and left a shadow (0 unless {@link #shadow} says more). */
+    private static final int SHADOWED = -2;
 
-    private final MrcTrace trace;
     private final int nrFrames;
     private final String name;
     private final String origin;
     private ReclaimPolicy policy;
+    private boolean observe;
+    private boolean marks;
 
-    private final int[] frameOfId;
-    private final int[] idOfFrame;
-    private final boolean[] young;
-    private final boolean[] referenced;
-    private final StudyCursor cursor;
-    private final long[] shadow;
-    private final boolean[] hasShadow;
+    /** Per page id: its frame, or {@link #ABSENT} or {@link #SHADOWED}; grows with the ids a chunk brings. */
+    private int[] frameOfId = new int[0];
+    /** Per page id: the shadow its eviction left; allocated at the first non-zero shadow (many policies leave none). */
+    private long[] shadow;
+    /** Page ids to page numbers, as of the chunk being replayed (shared, read-only here). */
+    private long[] pageOfId;
+    /** Per frame (grown as frames are first used, so a large N costs only what it uses). */
+    private int[] idOfFrame = new int[0];
+    private boolean[] young = new boolean[0];
+    private boolean[] referenced = new boolean[0];
+    private final StudyCursor cursor = new StudyCursor();
 
+    private int used;
+    private long misses;
     private int remaining;
     private int priority;
     private int freed = -1;
 
-    MrcRun(MrcTrace trace, int nrFrames, String name, String origin) {
-        this.trace = trace;
+    MrcRun(int nrFrames, String name, String origin) {
         this.nrFrames = nrFrames;
         this.name = name;
         this.origin = origin;
-        this.frameOfId = new int[trace.distinctPages()];
-        Arrays.fill(frameOfId, -1);
-        this.idOfFrame = new int[nrFrames];
-        Arrays.fill(idOfFrame, -1);
-        this.young = new boolean[nrFrames];
-        this.referenced = new boolean[nrFrames];
-        this.cursor = new StudyCursor(trace);
-        this.shadow = new long[trace.distinctPages()];
-        this.hasShadow = new boolean[trace.distinctPages()];
     }
 
-    /** Replays the trace through {@code p}; returns the number of misses, cold ones included. */
-    long run(ReclaimPolicy p, AtomicLong progress) {
+    /** Hands the policy to the run, and tells an {@link OfflineStudy} policy what the study knows. */
+    void start(ReclaimPolicy p) {
         this.policy = p;
+        this.observe = p.observesEveryAccess();
+        this.marks = !observe && p.observesMarkAccessed();
         if (p instanceof OfflineStudy os) {
             os.study(cursor);
         }
-        final boolean observe = p.observesEveryAccess();
-        final boolean marks = !observe && p.observesMarkAccessed();
-        final int[] refs = trace.packed();
+    }
+
+    /** True if the policy asked, in {@code study()}, whether the future is known. */
+    boolean wantsFuture() {
+        return cursor.futureAsked;
+    }
+
+    /** Misses so far, cold ones included. */
+    long misses() {
+        return misses;
+    }
+
+    /** Replays a whole trace held in memory (one chunk); returns the misses, cold ones included. */
+    long run(ReclaimPolicy p, MrcTrace trace) {
+        cursor.whole = trace;
+        start(p);
+        int[] refs = trace.packed();
+        replay(refs, 0, refs.length, 0, trace.pages(), trace.distinctPages(), trace.nextUse(false));
+        return misses;
+    }
+
+    /**
+     * Replays {@code refs[from..to)}, the references at trace positions {@code base..}; each is
+     * {@code id << 1 | write}, every id below {@code distinct}, {@code pages[id]} its page number.
+     * {@code next}, if not null, holds at the same indices the position of the next reference to the
+     * same page ({@link OfflineStudy.Study#NEVER} if none), for {@link OfflineStudy.Study#nextUseOfCurrent()}.
+     */
+    void replay(int[] refs, int from, int to, long base, long[] pages, int distinct, long[] next) {
+        if (distinct > frameOfId.length) {
+            int old = frameOfId.length;
+            int cap = Math.max(distinct, old + (old >> 1));
+            frameOfId = Arrays.copyOf(frameOfId, cap);
+            Arrays.fill(frameOfId, old, cap, ABSENT);
+            if (shadow != null) {
+                shadow = Arrays.copyOf(shadow, cap);
+            }
+        }
+        this.pageOfId = pages;
+        cursor.next = next;
+        cursor.base = base - from;
+        final ReclaimPolicy p = policy;
+        final boolean observe = this.observe;
+        final boolean marks = this.marks;
         final int[] frameOf = frameOfId;
-        final boolean[] yng = young;
-        final boolean[] ref = referenced;
-        long misses = 0;
-        int used = 0;
-        int reported = 0;
-        for (int i = 0; i < refs.length; i++) {
+        boolean[] yng = young;
+        boolean[] ref = referenced;
+        for (int i = from; i < to; i++) {
             int r = refs[i];
             int id = r >>> 1;
             int f = frameOf[id];
             if (f >= 0) {
                 if (observe) {
-                    cursor.pos = i;
+                    cursor.at = i;
                     p.pageAccessed(f, (r & 1) != 0);
                 } else if (marks) {
-                    cursor.pos = i;
+                    cursor.at = i;
                     p.pageMarkedAccessed(f);
                 } else if (ref[f]) {
                     yng[f] = true;
@@ -97,11 +136,17 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
                 }
                 continue;
             }
-            cursor.pos = i;
+            final boolean refault = f == SHADOWED;
+            cursor.at = i;
             misses++;
-            cursor.incoming = trace.page(id);
+            cursor.incoming = pages[id];
             if (used < nrFrames) {
                 f = used++;
+                if (f == idOfFrame.length) {
+                    growFrames();
+                    yng = young;
+                    ref = referenced;
+                }
             } else {
                 f = reclaimOne();
             }
@@ -109,19 +154,22 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
             idOfFrame[f] = id;
             yng[f] = false;
             ref[f] = !observe && !marks;
-            if (hasShadow[id]) {
-                hasShadow[id] = false;
-                p.pageRefaulted(f, shadow[id]);
+            if (refault) {
+                p.pageRefaulted(f, shadow == null ? 0L : shadow[id]);
             }
             p.pageAdded(f, false);
             cursor.incoming = OfflineStudy.Study.NO_PAGE_KEY;
-            if (i - reported >= PROGRESS_EVERY) {
-                progress.addAndGet(i - reported);
-                reported = i;
-            }
         }
-        progress.addAndGet(refs.length - reported);
-        return misses;
+    }
+
+    /** Frame arrays grow by half as frames are first used, up to N. */
+    private void growFrames() {
+        int old = idOfFrame.length;
+        int cap = (int) Math.min(nrFrames, Math.max(1024L, old + (old >> 1)));
+        idOfFrame = Arrays.copyOf(idOfFrame, cap);
+        Arrays.fill(idOfFrame, old, cap, -1);
+        young = Arrays.copyOf(young, cap);
+        referenced = Arrays.copyOf(referenced, cap);
     }
 
     private int reclaimOne() {
@@ -143,7 +191,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
     }
 
     private void checkResident(int pfn, String call) {
-        if (pfn < 0 || pfn >= nrFrames || idOfFrame[pfn] < 0) {
+        if (pfn < 0 || pfn >= nrFrames || idAt(pfn) < 0) {
             throw failure(call + " was given frame " + pfn + ", which "
                     + (pfn < 0 || pfn >= nrFrames ? "does not exist (" + nrFrames + " frames)" : "holds no page"));
         }
@@ -211,9 +259,13 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
         }
         int id = idOfFrame[pfn];
         long s = policy.pageEvicted(pfn);
-        shadow[id] = s;
-        hasShadow[id] = true;
-        frameOfId[id] = -1;
+        if (s != 0 && shadow == null) {
+            shadow = new long[frameOfId.length];
+        }
+        if (shadow != null) {
+            shadow[id] = s;
+        }
+        frameOfId[id] = SHADOWED;
         idOfFrame[pfn] = -1;
         young[pfn] = false;
         referenced[pfn] = false;
@@ -236,7 +288,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
 
     @Override
     public Clock clock() {
-        return () -> cursor.pos;
+        return cursor::position;
     }
 
     @Override
@@ -258,12 +310,12 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
 
     @Override
     public boolean isFree(int pfn) {
-        return idOfFrame[pfn] < 0;
+        return idAt(pfn) < 0;
     }
 
     @Override
     public int refcount(int pfn) {
-        return idOfFrame[pfn] < 0 ? 0 : 1;
+        return idAt(pfn) < 0 ? 0 : 1;
     }
 
     @Override
@@ -278,7 +330,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
 
     @Override
     public boolean isFile(int pfn) {
-        return idOfFrame[pfn] >= 0;
+        return idAt(pfn) >= 0;
     }
 
     @Override
@@ -298,7 +350,12 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
 
     @Override
     public long pageKey(int pfn) {
-        int id = idOfFrame[pfn];
-        return id < 0 ? -1 : trace.page(id);
+        int id = idAt(pfn);
+        return id < 0 ? -1 : pageOfId[id];
+    }
+
+    /** The page id in frame {@code pfn}, or -1 if it is free (frames beyond those used so far are free). */
+    private int idAt(int pfn) {
+        return pfn < idOfFrame.length ? idOfFrame[pfn] : -1;
     }
 }

@@ -47,7 +47,9 @@ public final class MrcStudy {
         /** N bare frames ({@link MrcRun}). */
         DIRECT,
         /** The full simulated machine, reads through the page cache in a cgroup of N pages ({@link MachineStudy}). */
-        MACHINE
+        MACHINE,
+        /** LRU at every size in one pass, by stack distances ({@link StackDistances}, {@link Shards}). */
+        STACK
     }
 
     /**
@@ -115,6 +117,13 @@ public final class MrcStudy {
     }
 
     /**
+     * A frame count above the trace's distinct pages, which would never evict, and the count it
+     * was capped to (the distinct pages).
+     */
+    public record FramesCap(long asked, int frames) {
+    }
+
+    /**
      * A whole study.
      *
      * @param trace         where the trace came from
@@ -124,13 +133,21 @@ public final class MrcStudy {
      * @param engine        the engine that ran it
      * @param seed          the run seed the policies' random sources derive from
      * @param policies      what each policy was, in the order given
-     * @param interrupted   true if the study was stopped (SIGINT) and holds only the pairs that finished
+     * @param interrupted   true if the study was stopped (SIGINT): the streaming engine then holds every pair over
+     *                      the first {@code refs} references, the in-memory engines only the pairs that finished
+     * @param capped        frame counts above the distinct pages and what they were capped to
      */
     public record Outcome(String trace, long refs, int distinctPages, List<Result> results, Engine engine, long seed,
-                          List<PolicyInfo> policies, boolean interrupted) {
+                          List<PolicyInfo> policies, boolean interrupted, List<FramesCap> capped) {
         public Outcome {
             results = List.copyOf(results);
             policies = List.copyOf(policies);
+            capped = List.copyOf(capped);
+        }
+
+        public Outcome(String trace, long refs, int distinctPages, List<Result> results, Engine engine, long seed,
+                       List<PolicyInfo> policies, boolean interrupted) {
+            this(trace, refs, distinctPages, results, engine, seed, policies, interrupted, List.of());
         }
 
         public Outcome(String trace, long refs, int distinctPages, List<Result> results) {
@@ -159,6 +176,16 @@ public final class MrcStudy {
                 ps.add(m);
             }
             root.put("policies", ps);
+            if (!capped.isEmpty()) {
+                List<Object> cs = new ArrayList<>();
+                for (FramesCap c : capped) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("asked", c.asked());
+                    m.put("frames", c.frames());
+                    cs.add(m);
+                }
+                root.put("frames_capped", cs);
+            }
             List<Object> rows = new ArrayList<>();
             for (Result r : results) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -171,6 +198,70 @@ public final class MrcStudy {
             root.put("results", rows);
             return root;
         }
+    }
+
+    /**
+     * Runs a study with the streaming engine ({@link StreamStudy}): one pass over the trace,
+     * every pair in lockstep, memory independent of the trace's length.
+     *
+     * @param source    opens the trace (it may be opened twice: see {@link StreamStudy})
+     * @param name      the trace's name for the record
+     * @param limit     data references to replay at most ({@code Long.MAX_VALUE}: all)
+     * @param totalHint references expected, for progress only (-1 if unknown)
+     */
+    public static Outcome stream(StreamSource source, String name, long limit, List<PolicySpec> policies,
+                                 int[] frames, PolicyCatalog catalog, CoreConfig config, int threads,
+                                 Progress progress, long totalHint) {
+        return StreamStudy.run(source::open, name, limit, policies, frames, catalog, config, threads, progress,
+                StreamStudy.CHUNK, totalHint);
+    }
+
+    /** As {@link #stream(StreamSource, String, long, List, int[], PolicyCatalog, CoreConfig, int, Progress, long)} with chunks of {@code chunk} references (tests). */
+    public static Outcome stream(StreamSource source, String name, long limit, List<PolicySpec> policies,
+                                 int[] frames, PolicyCatalog catalog, CoreConfig config, int threads,
+                                 Progress progress, long totalHint, int chunk) {
+        return StreamStudy.run(source::open, name, limit, policies, frames, catalog, config, threads, progress,
+                chunk, totalHint);
+    }
+
+    /**
+     * The one-pass LRU curve of a trace: exact by stack distances if {@code exact}, and by SHARDS
+     * sampling at rate {@code sample} if it is above 0; at every size from 1 to the distinct pages
+     * if {@code frames} is null, else at those sizes (capped to the distinct pages).
+     */
+    public static Curve curve(StreamSource source, String name, long limit, boolean exact, double sample, int[] frames,
+                              Progress progress, long totalHint) {
+        return StreamStudy.curve(source::open, name, limit, exact, sample, frames, progress, StreamStudy.CHUNK, totalHint);
+    }
+
+    /**
+     * A one-pass curve: the outcome (policy {@code lru} for the exact curve,
+     * {@code lru[sample=R]} for the SHARDS estimate, whose misses are the estimated ratio times the
+     * references, rounded), the sampling rate used and the references sampled, and the mean
+     * absolute error of the estimated miss ratio against the exact one over every size from 1 to
+     * the distinct pages (NaN unless both were computed).
+     */
+    public record Curve(Outcome outcome, double rate, long sampledRefs, double meanAbsoluteError) {
+        /** The JSON tree: the outcome's, with {@code "sample": {"rate", "sampled_refs", "mean_absolute_error"}}. */
+        public Map<String, Object> toTree() {
+            Map<String, Object> root = outcome.toTree();
+            if (!Double.isNaN(rate)) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("rate", rate);
+                m.put("sampled_refs", sampledRefs);
+                if (!Double.isNaN(meanAbsoluteError)) {
+                    m.put("mean_absolute_error", meanAbsoluteError);
+                }
+                root.put("sample", m);
+            }
+            return root;
+        }
+    }
+
+    /** Opens a trace for the streaming engine; it may be called twice (a pre-pass, then the pass). */
+    @FunctionalInterface
+    public interface StreamSource {
+        io.vmsim.core.trace.TraceReader open() throws java.io.IOException;
     }
 
     /** Runs a study of plain policy names with the direct engine (see {@link #run(MrcTrace, List, int[], PolicyCatalog, CoreConfig, int, Progress, Engine)}). */
@@ -196,45 +287,13 @@ public final class MrcStudy {
      */
     public static Outcome run(MrcTrace trace, List<PolicySpec> policies, int[] frames, PolicyCatalog catalog,
                               CoreConfig config, int threads, Progress progress, Engine engine) {
-        Map<String, String> keys = config.asMap();
-        for (int n : frames) {
-            if (n <= 0) {
-                throw new IllegalArgumentException("frame count must be a positive integer, got " + n);
-            }
-        }
-        List<PolicyProvider> providers = new ArrayList<>();
-        List<Settings> settings = new ArrayList<>();
-        List<Map<String, String>> variantKeys = new ArrayList<>();
-        List<PolicyInfo> infos = new ArrayList<>();
-        long seed = 0;
-        for (PolicySpec spec : policies) {
-            PolicyProvider p = catalog.provider(PolicyKind.RECLAIM, spec.name());
-            Map<String, String> all = new LinkedHashMap<>(keys);
-            String prefix = io.vmsim.core.config.ConfigLoader.policyPrefix(PolicyKind.RECLAIM, p.name());
-            spec.keys().forEach((k, v) -> all.put(prefix + k, v));
-            all.put(CoreKeys.POLICY_RECLAIM, p.name());
-            CoreConfig cfg = config;
-            if (!spec.keys().isEmpty()) {
-                io.vmsim.core.config.ConfigLoader loader = new io.vmsim.core.config.ConfigLoader(catalog);
-                all.forEach(loader::set);
-                cfg = loader.load();
-            }
-            Settings st = cfg.policySettings(PolicyKind.RECLAIM, p.name());
-            seed = cfg.getLong(CoreKeys.SEED);
-            providers.add(p);
-            settings.add(st);
-            variantKeys.add(all);
-            Map<String, Object> eff = new LinkedHashMap<>();
-            for (io.vmsim.api.config.ConfigKey k : p.configKeys()) {
-                eff.put(k.name(), switch (k.type()) {
-                    case BOOLEAN -> st.getBoolean(k.name());
-                    case LONG, SIZE -> st.getLong(k.name());
-                    case DOUBLE -> st.getDouble(k.name());
-                    default -> st.getString(k.name());
-                });
-            }
-            infos.add(new PolicyInfo(spec.label(), p.name(), p.version(), catalog.origin(p), eff));
-        }
+        checkFrames(frames);
+        Resolved rs = resolve(policies, catalog, config);
+        List<PolicyProvider> providers = rs.providers();
+        List<Settings> settings = rs.settings();
+        List<Map<String, String>> variantKeys = rs.variantKeys();
+        List<PolicyInfo> infos = rs.infos();
+        long seed = rs.seed();
         final long runSeed = seed;
         AtomicLong done = new AtomicLong();
         long total = (long) trace.refs() * providers.size() * frames.length;
@@ -277,6 +336,57 @@ public final class MrcStudy {
         }
     }
 
+    static void checkFrames(int[] frames) {
+        for (int n : frames) {
+            if (n <= 0) {
+                throw new IllegalArgumentException("frame count must be a positive integer, got " + n);
+            }
+        }
+    }
+
+    /** The policies of a study resolved in the catalog, with their settings and record. */
+    record Resolved(List<PolicyProvider> providers, List<Settings> settings, List<Map<String, String>> variantKeys,
+                    List<PolicyInfo> infos, long seed) {
+    }
+
+    static Resolved resolve(List<PolicySpec> policies, PolicyCatalog catalog, CoreConfig config) {
+        Map<String, String> keys = config.asMap();
+        List<PolicyProvider> providers = new ArrayList<>();
+        List<Settings> settings = new ArrayList<>();
+        List<Map<String, String>> variantKeys = new ArrayList<>();
+        List<PolicyInfo> infos = new ArrayList<>();
+        long seed = 0;
+        for (PolicySpec spec : policies) {
+            PolicyProvider p = catalog.provider(PolicyKind.RECLAIM, spec.name());
+            Map<String, String> all = new LinkedHashMap<>(keys);
+            String prefix = io.vmsim.core.config.ConfigLoader.policyPrefix(PolicyKind.RECLAIM, p.name());
+            spec.keys().forEach((k, v) -> all.put(prefix + k, v));
+            all.put(CoreKeys.POLICY_RECLAIM, p.name());
+            CoreConfig cfg = config;
+            if (!spec.keys().isEmpty()) {
+                io.vmsim.core.config.ConfigLoader loader = new io.vmsim.core.config.ConfigLoader(catalog);
+                all.forEach(loader::set);
+                cfg = loader.load();
+            }
+            Settings st = cfg.policySettings(PolicyKind.RECLAIM, p.name());
+            seed = cfg.getLong(CoreKeys.SEED);
+            providers.add(p);
+            settings.add(st);
+            variantKeys.add(all);
+            Map<String, Object> eff = new LinkedHashMap<>();
+            for (io.vmsim.api.config.ConfigKey k : p.configKeys()) {
+                eff.put(k.name(), switch (k.type()) {
+                    case BOOLEAN -> st.getBoolean(k.name());
+                    case LONG, SIZE -> st.getLong(k.name());
+                    case DOUBLE -> st.getDouble(k.name());
+                    default -> st.getString(k.name());
+                });
+            }
+            infos.add(new PolicyInfo(spec.label(), p.name(), p.version(), catalog.origin(p), eff));
+        }
+        return new Resolved(providers, settings, variantKeys, infos, seed);
+    }
+
     /** The misses of a pair that finished, or null if it has not (or failed). */
     private static Long done(Future<Long> f) {
         try {
@@ -316,7 +426,70 @@ public final class MrcStudy {
     /** One policy instance with {@code n} frames over the trace; returns its misses. */
     static long runOne(MrcTrace trace, PolicyProvider provider, String origin, Settings settings, int n, long seed,
                        AtomicLong progress) {
-        MrcRun run = new MrcRun(trace, n, provider.name(), origin);
+        Pair pair = newPair(provider, origin, settings, n, seed);
+        long misses = pair.replay(() -> pair.run.run(pair.policy, trace));
+        pair.finish();
+        progress.addAndGet(trace.refs());
+        return misses;
+    }
+
+    /**
+     * One policy x frame-count pair of a study: a fresh policy instance, created with its
+     * plugin's class loader as context loader and started ({@code study()} called), and the
+     * bare frames it runs on.
+     */
+    static final class Pair {
+        final MrcRun run;
+        final ReclaimPolicy policy;
+        final PolicyProvider provider;
+        final String origin;
+        final int frames;
+        private final ClassLoader loader;
+
+        Pair(MrcRun run, ReclaimPolicy policy, PolicyProvider provider, String origin, int frames, ClassLoader loader) {
+            this.run = run;
+            this.policy = policy;
+            this.provider = provider;
+            this.origin = origin;
+            this.frames = frames;
+            this.loader = loader;
+        }
+
+        /**
+         * Runs {@code work} with the plugin's context class loader; a policy's failure becomes a
+         * {@link PolicyException} naming it.
+         */
+        long replay(java.util.function.LongSupplier work) {
+            Thread t = Thread.currentThread();
+            ClassLoader saved = t.getContextClassLoader();
+            if (loader != null) {
+                t.setContextClassLoader(loader);
+            }
+            try {
+                return work.getAsLong();
+            } catch (PolicyException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, provider.name(), origin,
+                        "failed with " + frames + " frames: " + e, e);
+            } finally {
+                if (loader != null) {
+                    t.setContextClassLoader(saved);
+                }
+            }
+        }
+
+        /** Checks the policy's invariants at the end of the run. */
+        void finish() {
+            replay(() -> {
+                policy.verifyInvariants();
+                return 0;
+            });
+        }
+    }
+
+    static Pair newPair(PolicyProvider provider, String origin, Settings settings, int n, long seed) {
+        MrcRun run = new MrcRun(n, provider.name(), origin);
         PageLists lists = IntrusivePageLists.standalone(n);
         RandomGenerator random = new SplittableRandom(io.vmsim.core.config.PolicySeeds.seed(seed, PolicyKind.RECLAIM,
                 provider.name(), io.vmsim.core.config.PolicySeeds.STUDY_DOMAIN));
@@ -351,16 +524,14 @@ public final class MrcStudy {
                 return n;
             }
         };
-        // The worker thread runs only this policy: its context class loader is the plugin's throughout.
         Thread t = Thread.currentThread();
         ClassLoader saved = t.getContextClassLoader();
         ClassLoader loader = PolicyGuards.contextLoader(provider);
         if (loader != null) {
             t.setContextClassLoader(loader);
         }
-        Policy created;
-        long misses;
         try {
+            Policy created;
             try {
                 created = provider.create(ctx);
             } catch (PolicyException e) {
@@ -373,18 +544,14 @@ public final class MrcStudy {
                 throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, provider.name(), origin,
                         "PolicyProvider.create returned " + created + "; expected a ReclaimPolicy", null);
             }
-            try {
-                misses = run.run(policy, progress);
-                policy.verifyInvariants();
-            } catch (PolicyException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, provider.name(), origin,
-                        "failed with " + n + " frames: " + e, e);
-            }
+            Pair pair = new Pair(run, policy, provider, origin, n, loader);
+            pair.replay(() -> {
+                run.start(policy);
+                return 0;
+            });
+            return pair;
         } finally {
             t.setContextClassLoader(saved);
         }
-        return misses;
     }
 }

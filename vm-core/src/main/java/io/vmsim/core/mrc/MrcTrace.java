@@ -11,13 +11,10 @@ import io.vmsim.core.trace.TraceReader;
  * instruction fetches dropped, as {@code traces/README.md} prescribes.
  */
 public final class MrcTrace {
-    /** Returned by {@link #nextUse()} entries for a reference whose page never recurs. */
-    public static final int NEVER = Integer.MAX_VALUE;
-
     private final String source;
     private final int[] refs; // id << 1 | write
     private final long[] pages; // id -> page number
-    private volatile int[] next;
+    private volatile long[] next;
 
     private MrcTrace(String source, int[] refs, long[] pages) {
         this.source = source;
@@ -95,19 +92,25 @@ public final class MrcTrace {
         return pages[id];
     }
 
+    /** Page numbers by dense id; callers must not modify. */
+    long[] pages() {
+        return pages;
+    }
+
     /**
-     * For each reference, the index of the next reference to the same page, or {@link #NEVER};
-     * computed on first use (one backward pass) for offline policies, then shared.
+     * For each reference, the position of the next reference to the same page, or
+     * {@link io.vmsim.api.policy.OfflineStudy.Study#NEVER}; computed on first use (one backward
+     * pass) then shared. Null if {@code wanted} is false and it was never computed.
      */
-    int[] nextUse() {
-        int[] n = next;
-        if (n == null) {
+    long[] nextUse(boolean wanted) {
+        long[] n = next;
+        if (n == null && wanted) {
             synchronized (this) {
                 n = next;
                 if (n == null) {
-                    n = new int[refs.length];
-                    int[] last = new int[pages.length];
-                    java.util.Arrays.fill(last, NEVER);
+                    n = new long[refs.length];
+                    long[] last = new long[pages.length];
+                    java.util.Arrays.fill(last, io.vmsim.api.policy.OfflineStudy.Study.NEVER);
                     for (int i = refs.length - 1; i >= 0; i--) {
                         int id = refs[i] >>> 1;
                         n[i] = last[id];

@@ -5,19 +5,21 @@ import io.vmsim.api.policy.OfflineStudy;
 /**
  * What a replacement study knows while it replays one reference, the same in both engines:
  * the reference's position, the page that missed (while its miss is handled) and, from the
- * trace's next-use table, the future.
+ * next-use positions of the chunk being replayed, the future.
  */
 final class StudyCursor implements OfflineStudy.Study {
-    private final MrcTrace trace;
-    private int[] next;
-    /** Index of the reference being handled. */
-    int pos;
+    /** Next-use positions of the chunk being replayed, indexed like its references; null if not computed. */
+    long[] next;
+    /** Trace position of index 0 of the chunk's arrays. */
+    long base;
+    /** Index, in the chunk's arrays, of the reference being handled. */
+    int at;
+    /** A trace held whole in memory, whose next-use table is computed when first asked for; else null. */
+    MrcTrace whole;
+    /** True once the policy asked {@link #knowsFuture()}: the streaming engine then runs the next-use pre-pass. */
+    boolean futureAsked;
     /** Page key of the page whose miss is being handled, else {@link #NO_PAGE_KEY}. */
     long incoming = NO_PAGE_KEY;
-
-    StudyCursor(MrcTrace trace) {
-        this.trace = trace;
-    }
 
     @Override
     public long incomingPageKey() {
@@ -26,20 +28,24 @@ final class StudyCursor implements OfflineStudy.Study {
 
     @Override
     public long position() {
-        return pos;
+        return base + at;
     }
 
     @Override
     public boolean knowsFuture() {
+        futureAsked = true;
         return true;
     }
 
     @Override
     public long nextUseOfCurrent() {
         if (next == null) {
-            next = trace.nextUse();
+            if (whole == null) {
+                throw new IllegalStateException("nextUseOfCurrent() without knowsFuture() asked in study(): vmsim mrc"
+                        + " computes next-use positions only for a policy that asks knowsFuture() when study() is called");
+            }
+            next = whole.nextUse(true);
         }
-        int n = next[pos];
-        return n == MrcTrace.NEVER ? NEVER : n;
+        return next[at];
     }
 }

@@ -32,7 +32,8 @@ import java.util.Set;
  * {@code .zst}). Otherwise it looks at the first non-blank lines (up to {@value #SNIFF_LINES})
  * after decompression: lackey if they parse as lackey; {@code pages} if they are plain decimal
  * numbers (a decimal-only file could also be addresses: name {@code addresses} explicitly
- * then); {@code addresses} if they parse as addresses.
+ * then); {@code addresses} if they parse as addresses. A path {@code zipf:...}, {@code uniform:...}
+ * or {@code seq:...} opens a generated trace instead ({@link SyntheticTraceReader}).
  */
 public final class TraceFormats {
     /** Opens a reader of one format over a (possibly compressed) stream. */
@@ -76,6 +77,9 @@ public final class TraceFormats {
      * @throws TraceFormatException     if {@code auto} recognises no format
      */
     public static TraceReader open(Path path, String format, boolean includeInstructions) throws IOException {
+        if (SyntheticTraceReader.isSpec(path.toString())) {
+            return SyntheticTraceReader.open(path.toString()); // zipf:, uniform:, seq: generated, no file
+        }
         String name = formatOf(path, format);
         if (name.equals("vmt")) {
             TextTraceReader.openFile(path).close(); // the usual messages for a missing or unreadable file
