@@ -69,6 +69,7 @@ final class ScenarioRunner {
         this.sys = machine.syscalls();
         this.progress = progress;
         this.rng = new SplittableRandom(seed);
+        this.migrationSeed = seed ^ 0x6d6967726174696fL; // the guest's writes: a stream of their own ("migratio")
     }
 
     /** Runs every phase and returns the per-phase figures, in order. */
@@ -199,6 +200,27 @@ final class ScenarioRunner {
         return nested;
     }
 
+    /** What the scenario's last {@code migrate} phase did, or null (live migration, issue 12). */
+    private RunResult.MigrationResult migration;
+    private final long migrationSeed;
+
+    RunResult.MigrationResult migration() {
+        return migration;
+    }
+
+    /**
+     * A {@code migrate} phase: the guest of {@code migration.ram} migrates over the configured link
+     * with the run's migration policy; the machine's clock advances by the migration's total time.
+     */
+    private void migrate(PhaseSpec p) {
+        io.vmsim.core.migration.MigrationSettings settings = io.vmsim.core.migration.MigrationSettings.of(m.config());
+        io.vmsim.core.migration.LiveMigration lm = new io.vmsim.core.migration.LiveMigration(settings,
+                m.policies().migration(), m.config().getString(io.vmsim.core.config.CoreKeys.POLICY_MIGRATION),
+                migrationSeed, io.vmsim.core.migration.Destination.bitmap());
+        migration = lm.run(io.vmsim.core.migration.LiveMigration.Mode.byName(p.advice()));
+        m.kernel().clock.advance(migration.totalTimeNs() * 1000);
+    }
+
     private void runPhase(PhaseSpec p) {
         switch (p.op()) {
             case SEQUENTIAL, STRIDED -> strided(p, false);
@@ -232,6 +254,7 @@ final class ScenarioRunner {
             case FADVISE, FTRUNCATE, FSYNC, MSYNC -> fileOp(p);
             case MUNLOCK -> sys.munlock(process(p).mm(), base(p), length(p));
             case SET_MEMPOLICY, MBIND, MIGRATE_PAGES, MOVE_PAGES -> mempolicyOp(p);
+            case MIGRATE -> migrate(p); // live migration (issue 12)
             case PRCTL -> m.ksm().prctlMemoryMerge(process(p).mm(), p.advice().endsWith("=1"), task(p).cpu()); // KSM (issue 11)
             case STAT -> {
                 Task t = task(p);

@@ -65,7 +65,10 @@ public enum PhaseOp {
     PARALLEL,
     // KSM (issue 11)
     /** prctl(PR_SET_MEMORY_MERGE, {@code memory_merge}): KSM may merge all the process's private memory, or no longer. */
-    PRCTL;
+    PRCTL,
+    // live migration (issue 12)
+    /** Live-migrate a guest of {@code migration.ram} in {@code mode} precopy, postcopy or hybrid (docs/migration.md). */
+    MIGRATE;
 
     /** The YAML spelling. */
     public String yamlName() {

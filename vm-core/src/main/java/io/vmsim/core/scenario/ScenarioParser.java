@@ -112,7 +112,12 @@ public final class ScenarioParser {
         OP_KEYS.put(PhaseOp.PARALLEL, keys("name", "op", "phases"));
         // KSM (issue 11)
         OP_KEYS.put(PhaseOp.PRCTL, keys("name", "op", "process", "thread", "memory_merge"));
+        // live migration (issue 12)
+        OP_KEYS.put(PhaseOp.MIGRATE, keys("name", "op", "mode"));
     }
+
+    /** The modes of a {@code migrate} phase (live migration, issue 12). */
+    static final List<String> MIGRATION_MODES = List.of("precopy", "postcopy", "hybrid");
 
     /** The ops a {@code parallel} phase may run at once (references only). */
     static final Set<PhaseOp> PARALLEL_OPS = Set.of(PhaseOp.SEQUENTIAL, PhaseOp.STRIDED, PhaseOp.MEMSET, PhaseOp.RANDOM,
@@ -520,7 +525,7 @@ public final class ScenarioParser {
         int vma = -1;
         boolean needsVma = switch (op) {
             case FORK, SLEEP, EXIT, NESTED_WALK, KERNEL_ALLOC, READ, WRITE, STAT, FADVISE, FTRUNCATE, FSYNC,
-                    SET_MEMPOLICY, MIGRATE_PAGES, PRCTL -> false;
+                    SET_MEMPOLICY, MIGRATE_PAGES, PRCTL, MIGRATE -> false;
             default -> true;
         };
         if (m.containsKey("vma")) {
@@ -610,6 +615,9 @@ public final class ScenarioParser {
                             + " joined by |");
                 }
             }
+        }
+        if (op == PhaseOp.MIGRATE) {
+            advice = oneOf(require(m, "mode", node, what), what + ": mode", MIGRATION_MODES); // live migration (issue 12)
         }
         if (op == PhaseOp.PRCTL) {
             advice = bool(require(m, "memory_merge", node, what), what + ": memory_merge") ? "memory_merge=1" : "memory_merge=0";
