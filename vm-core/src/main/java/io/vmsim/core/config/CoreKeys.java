@@ -282,7 +282,7 @@ public final class CoreKeys {
                     "Simulated ns of ksmd's checksum of a 4 KiB page (xxhash), also charged per page comparison of a merge; ksmd's own CPU time."),
             // live migration (issue 12)
             ConfigKey.size(MIGRATION_RAM, "256M", 4L << 20, 64L << 30,
-                    "The migrating guest's RAM R, a multiple of 4 KiB (docs/migration.md)."),
+                    "The migrating guest's RAM R, in 4 KiB pages (rounded down) (docs/migration.md)."),
             ConfigKey.integer(MIGRATION_DIRTY_RATE_MBPS, 100, 0, 1_000_000,
                     "Dirty rate D of the guest in MB/s (10^6 bytes): it writes one 4 KiB page every 4096 / D us of guest run time."),
             ConfigKey.oneOf(MIGRATION_DIRTY_PATTERN, "uniform", List.of("uniform", "hotset", "sequential"),
@@ -292,7 +292,7 @@ public final class CoreKeys {
             ConfigKey.integer(MIGRATION_RTT_US, 100, 0, 10_000_000,
                     "Round-trip time of the migration link in us: a page request reaches the source after half of it, a page the destination after half of it plus its wire time."),
             ConfigKey.integer(MIGRATION_MAX_DOWNTIME_MS, 300, 0, 1_000_000,
-                    "Downtime limit in ms (QEMU's downtime-limit, 300 by default): precopy stops and copies when the pages still dirty take at most this long at bandwidth B, plus one RTT."),
+                    "Downtime limit in ms (QEMU's downtime-limit, 300 by default): precopy stops the guest and copies the pages still dirty once they take at most this long at bandwidth B; the downtime is their wire time plus one RTT."),
             ConfigKey.integer(MIGRATION_MAX_ROUNDS, 30, 1, 100_000,
                     "Most precopy rounds: a precopy that has not converged after this many gives up (completed false, the guest still on the source); hybrid switches to postcopy instead.")
     );
