@@ -7,6 +7,7 @@ GROUP(cases_prot)
 GROUP(cases_madv)
 GROUP(cases_file)
 GROUP(cases_limits)
+GROUP(cases_uffd)
 
 const struct probe_group probe_groups[] = {
     {cases_basic, &cases_basic_n},
@@ -14,5 +15,6 @@ const struct probe_group probe_groups[] = {
     {cases_madv, &cases_madv_n},
     {cases_file, &cases_file_n},
     {cases_limits, &cases_limits_n},
+    {cases_uffd, &cases_uffd_n},
     {0, 0},
 };

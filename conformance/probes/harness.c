@@ -21,6 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
+#include <poll.h>
+#include <sched.h>
+#include <linux/userfaultfd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -166,6 +170,7 @@ static struct setting g_settings[] = {
     {"thp_defrag", "/sys/kernel/mm/transparent_hugepage/defrag", 1, "", 0},
     {"overcommit_memory", "/proc/sys/vm/overcommit_memory", 0, "", 0},
     {"overcommit_ratio", "/proc/sys/vm/overcommit_ratio", 0, "", 0},
+    {"nr_hugepages", "/proc/sys/vm/nr_hugepages", 0, "", 0}, /* userfaultfd (issue 12): hugetlb cases */
 };
 #define NSETTINGS (int)(sizeof g_settings / sizeof g_settings[0])
 
@@ -494,6 +499,7 @@ void *op_mmap(struct mm m) {
     if (has_tok(m.flags, "populate")) fl |= MAP_POPULATE;
     if (has_tok(m.flags, "noreserve")) fl |= MAP_NORESERVE;
     if (has_tok(m.flags, "locked")) fl |= MAP_LOCKED;
+    if (has_tok(m.flags, "hugetlb")) fl |= MAP_HUGETLB;
     char *want = NULL;
     if (m.after) { struct mapping *o = find_map(m.after); want = o->addr + o->len; }
     else if (m.before) { struct mapping *o = find_map(m.before); want = o->addr - m.len; }
@@ -1074,6 +1080,177 @@ static void observe(const char *L, int save) {
 
 void op_observe(const char *L) { observe(L, 0); }
 void op_observe_save(const char *L) { observe(L, 1); }
+
+/* ------------------------------------------------------------ userfaultfd (issue 12) */
+
+/* One userfaultfd per case, read by a monitor thread (clone() on a static stack, so that it
+ * allocates nothing and its stack is among the harness's pre-touched pages). The monitor
+ * resolves each page fault at once: a WP fault by clearing the protection of its page, a minor
+ * one with UFFDIO_CONTINUE, a missing one with UFFDIO_COPY of the unit (4 KiB, or the huge page
+ * of a hugetlb mapping). It logs every message; op_uffd_events reports the log. */
+static int g_uffd = -1;
+static long g_uffd_unit = 4096;
+static pid_t g_main_tid;
+static char g_src[2 * 1024 * 1024] __attribute__((aligned(4096)));
+static char g_mon_stack[256 * 1024] __attribute__((aligned(16)));
+#define UFFD_LOG 64
+static struct uffd_msg g_log[UFFD_LOG];
+static volatile int g_nlog;
+
+static int uffd_feature_bits(const char *f, unsigned long long *out) {
+    static const struct { const char *n; unsigned long long v; } t[] = {
+        {"pagefault_flag_wp", UFFD_FEATURE_PAGEFAULT_FLAG_WP}, {"event_fork", UFFD_FEATURE_EVENT_FORK},
+        {"event_remap", UFFD_FEATURE_EVENT_REMAP}, {"event_remove", UFFD_FEATURE_EVENT_REMOVE},
+        {"missing_hugetlbfs", UFFD_FEATURE_MISSING_HUGETLBFS}, {"missing_shmem", UFFD_FEATURE_MISSING_SHMEM},
+        {"event_unmap", UFFD_FEATURE_EVENT_UNMAP}, {"sigbus", UFFD_FEATURE_SIGBUS}, {"thread_id", UFFD_FEATURE_THREAD_ID},
+        {"minor_hugetlbfs", UFFD_FEATURE_MINOR_HUGETLBFS}, {"minor_shmem", UFFD_FEATURE_MINOR_SHMEM},
+        {"exact_address", UFFD_FEATURE_EXACT_ADDRESS}, {"wp_hugetlbfs_shmem", UFFD_FEATURE_WP_HUGETLBFS_SHMEM}};
+    *out = 0;
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (has_tok(f, t[i].n)) *out |= t[i].v;
+    return 0;
+}
+
+static int uffd_monitor(void *arg) {
+    (void)arg;
+    for (;;) {
+        struct pollfd pf = {g_uffd, POLLIN, 0};
+        if (poll(&pf, 1, -1) <= 0) continue;
+        struct uffd_msg msg;
+        if (read(g_uffd, &msg, sizeof msg) != (ssize_t)sizeof msg) continue;
+        if (g_nlog < UFFD_LOG) { g_log[g_nlog] = msg; __atomic_add_fetch(&g_nlog, 1, __ATOMIC_SEQ_CST); }
+        if (msg.event != UFFD_EVENT_PAGEFAULT) continue;
+        unsigned long long a = msg.arg.pagefault.address & ~(unsigned long long)(g_uffd_unit - 1);
+        if (msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP) {
+            struct uffdio_writeprotect wp = {{a, (unsigned long long)g_uffd_unit}, 0};
+            ioctl(g_uffd, UFFDIO_WRITEPROTECT, &wp);
+        } else if (msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_MINOR) {
+            struct uffdio_continue c = {{a, (unsigned long long)g_uffd_unit}, 0, 0};
+            ioctl(g_uffd, UFFDIO_CONTINUE, &c);
+        } else {
+            struct uffdio_copy c = {a, (unsigned long long)(unsigned long)g_src, (unsigned long long)g_uffd_unit, 0, 0};
+            ioctl(g_uffd, UFFDIO_COPY, &c);
+        }
+    }
+    return 0;
+}
+
+static int uffd_api(const char *features) {
+    unsigned long long f;
+    uffd_feature_bits(features, &f);
+    struct uffdio_api api = {UFFD_API, f, 0};
+    meas_begin();
+    int rc = ioctl(g_uffd, UFFDIO_API, &api);
+    int e = errno;
+    meas_end();
+    fact_errno(rc != 0, e);
+    return rc;
+}
+
+int op_uffd_open(const char *features) {
+    op_begin_rec("uffd_open"); op_s("features", features); op_done();
+    g_main_tid = (pid_t)syscall(SYS_gettid);
+    g_uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+    if (g_uffd < 0) skip("userfaultfd() failed (needs root or vm.unprivileged_userfaultfd=1)");
+    int rc = uffd_api(features);
+    if (rc == 0 && clone(uffd_monitor, g_mon_stack + sizeof g_mon_stack,
+                         CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM, NULL) < 0)
+        skip("clone() of the monitor thread failed");
+    return rc;
+}
+
+int op_uffd_api(const char *features) {
+    op_begin_rec("uffd_api"); op_s("features", features); op_done();
+    return uffd_api(features);
+}
+
+static int uffd_range_op(const char *name, const char *label, long off, long len, const char *mode, unsigned long req) {
+    struct mapping *m = find_map(label);
+    op_begin_rec(name); op_s("map", label); op_i("offset", off); op_i("len", len); op_s("mode", mode); op_done();
+    unsigned long long s = (unsigned long long)(unsigned long)(m->addr + off), l = (unsigned long long)len;
+    int rc;
+    meas_begin();
+    if (req == UFFDIO_REGISTER) {
+        struct uffdio_register r = {{s, l}, (has_tok(mode, "missing") ? UFFDIO_REGISTER_MODE_MISSING : 0)
+                                            | (has_tok(mode, "wp") ? UFFDIO_REGISTER_MODE_WP : 0)
+                                            | (has_tok(mode, "minor") ? UFFDIO_REGISTER_MODE_MINOR : 0), 0};
+        rc = ioctl(g_uffd, UFFDIO_REGISTER, &r);
+    } else if (req == UFFDIO_UNREGISTER) {
+        struct uffdio_range r = {s, l};
+        rc = ioctl(g_uffd, UFFDIO_UNREGISTER, &r);
+    } else if (req == UFFDIO_COPY) {
+        struct uffdio_copy c = {s, (unsigned long long)(unsigned long)g_src, l,
+                                (has_tok(mode, "dontwake") ? UFFDIO_COPY_MODE_DONTWAKE : 0)
+                                | (has_tok(mode, "wp") ? UFFDIO_COPY_MODE_WP : 0), 0};
+        rc = ioctl(g_uffd, UFFDIO_COPY, &c);
+    } else if (req == UFFDIO_ZEROPAGE) {
+        struct uffdio_zeropage z = {{s, l}, has_tok(mode, "dontwake") ? UFFDIO_ZEROPAGE_MODE_DONTWAKE : 0, 0};
+        rc = ioctl(g_uffd, UFFDIO_ZEROPAGE, &z);
+    } else {
+        struct uffdio_writeprotect w = {{s, l}, (has_tok(mode, "wp") ? UFFDIO_WRITEPROTECT_MODE_WP : 0)
+                                                | (has_tok(mode, "dontwake") ? UFFDIO_WRITEPROTECT_MODE_DONTWAKE : 0)};
+        rc = ioctl(g_uffd, UFFDIO_WRITEPROTECT, &w);
+    }
+    int e = errno;
+    return simple_op(name, label, off, len, rc, e);
+}
+
+int op_uffd_register(const char *label, long off, long len, const char *mode) {
+    return uffd_range_op("uffd_register", label, off, len, mode, UFFDIO_REGISTER);
+}
+int op_uffd_unregister(const char *label, long off, long len) {
+    return uffd_range_op("uffd_unregister", label, off, len, "", UFFDIO_UNREGISTER);
+}
+int op_uffd_copy(const char *label, long off, long len, const char *mode) {
+    return uffd_range_op("uffd_copy", label, off, len, mode, UFFDIO_COPY);
+}
+int op_uffd_zeropage(const char *label, long off, long len) {
+    return uffd_range_op("uffd_zeropage", label, off, len, "", UFFDIO_ZEROPAGE);
+}
+int op_uffd_writeprotect(const char *label, long off, long len, const char *mode) {
+    return uffd_range_op("uffd_writeprotect", label, off, len, mode, UFFDIO_WRITEPROTECT);
+}
+
+void op_uffd_unit(long bytes) {
+    op_begin_rec("uffd_unit"); op_i("len", bytes); op_done();
+    g_uffd_unit = bytes;
+}
+
+/* the messages the monitor read since the last call, addresses relative to mapping `label`:
+ * PAGEFAULT:0x3000:W (W write, P wp, M minor, T the faulting thread's id), REMOVE:0x0-0x10000,
+ * UNMAP:0x0-0x10000, REMAP:0x0->0x... (relative), FORK */
+static int g_log_seen;
+void op_uffd_events(const char *label) {
+    struct mapping *m = find_map(label);
+    op_begin_rec("uffd_events"); op_s("map", label); op_done();
+    usleep(50000); /* a blocking event completes when the monitor read it: let it log it */
+    static char s[2048];
+    size_t j = 0;
+    s[0] = 0;
+    unsigned long long b = (unsigned long long)(unsigned long)m->addr;
+    int n = __atomic_load_n(&g_nlog, __ATOMIC_SEQ_CST);
+    for (int i = g_log_seen; i < n && j < sizeof s - 96; i++) {
+        struct uffd_msg *g = &g_log[i];
+        const char *sep = j ? "," : "";
+        if (g->event == UFFD_EVENT_PAGEFAULT) {
+            unsigned long long f = g->arg.pagefault.flags;
+            j += (size_t)snprintf(s + j, sizeof s - j, "%sPAGEFAULT:0x%llx:%s%s%s%s", sep, g->arg.pagefault.address - b,
+                                  f & UFFD_PAGEFAULT_FLAG_WRITE ? "W" : "", f & UFFD_PAGEFAULT_FLAG_WP ? "P" : "",
+                                  f & UFFD_PAGEFAULT_FLAG_MINOR ? "M" : "",
+                                  g->arg.pagefault.feat.ptid == (unsigned)g_main_tid ? "T" : "");
+        } else if (g->event == UFFD_EVENT_REMOVE || g->event == UFFD_EVENT_UNMAP) {
+            j += (size_t)snprintf(s + j, sizeof s - j, "%s%s:0x%llx-0x%llx", sep,
+                                  g->event == UFFD_EVENT_REMOVE ? "REMOVE" : "UNMAP", g->arg.remove.start - b,
+                                  g->arg.remove.end - b);
+        } else if (g->event == UFFD_EVENT_FORK) {
+            j += (size_t)snprintf(s + j, sizeof s - j, "%sFORK", sep);
+        } else {
+            j += (size_t)snprintf(s + j, sizeof s - j, "%sEVENT%d", sep, g->event);
+        }
+    }
+    g_log_seen = n;
+    fact_s(key("op%d.events", g_cur), s);
+}
 
 /* ------------------------------------------------------------ run one */
 

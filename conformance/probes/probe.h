@@ -57,6 +57,18 @@ void op_exit(void) __attribute__((noreturn));
 void op_wait(pid_t pid);
 
 void op_sysctl(const char *name, const char *value);
+
+/* userfaultfd (issue 12): one userfaultfd per case, with a monitor thread that resolves faults
+   (see harness.c); mode words: missing wp minor (register), wp dontwake (copy, writeprotect) */
+int op_uffd_open(const char *features); /* features: sigbus|thread_id|event_unmap|... */
+int op_uffd_api(const char *features);  /* UFFDIO_API again on the same userfaultfd */
+int op_uffd_register(const char *label, long off, long len, const char *mode);
+int op_uffd_unregister(const char *label, long off, long len);
+int op_uffd_copy(const char *label, long off, long len, const char *mode);
+int op_uffd_zeropage(const char *label, long off, long len);
+int op_uffd_writeprotect(const char *label, long off, long len, const char *mode);
+void op_uffd_unit(long bytes);           /* what the monitor fills a missing fault with: 4 KiB or a huge page */
+void op_uffd_events(const char *label);  /* the messages the monitor read since the last call */
 int op_cgroup_create(long limit_bytes); /* 0 ok, else skipped (reason already emitted) */
 int op_cgroup_enter(void);              /* in a child: move this process into the cgroup */
 

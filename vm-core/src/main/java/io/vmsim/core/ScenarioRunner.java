@@ -270,7 +270,82 @@ final class ScenarioRunner {
                 }
             }
             case PARALLEL -> parallel(p);
+            case USERFAULTFD, UFFD_REGISTER, UFFD_UNREGISTER, UFFD_WRITEPROTECT -> uffdOp(p); // userfaultfd (issue 12)
             default -> throw new IllegalStateException("unhandled op " + p.op());
+        }
+    }
+
+    /** userfaultfd (issue 12): each process's userfaultfd, by process index. */
+    private final java.util.Map<Integer, io.vmsim.core.uffd.Userfaultfd> uffds = new java.util.HashMap<>();
+
+    /** The userfaultfds the scenario opened, by process name (tests read their figures). */
+    java.util.Map<String, io.vmsim.core.uffd.Userfaultfd> userfaultfds() {
+        java.util.Map<String, io.vmsim.core.uffd.Userfaultfd> out = new java.util.LinkedHashMap<>();
+        uffds.forEach((i, u) -> out.put(procs.get(i).name(), u));
+        return out;
+    }
+
+    /**
+     * userfaultfd (issue 12): {@code userfaultfd} opens the process's userfaultfd with a
+     * {@link io.vmsim.core.uffd.DelayMonitor}; the other ops are its ioctls on a range. A failed
+     * ioctl stops the run naming its errno.
+     */
+    private void uffdOp(PhaseSpec p) {
+        SimProcess proc = process(p);
+        io.vmsim.core.uffd.Userfaultfd u = uffds.get(p.process());
+        if (p.op() == PhaseOp.USERFAULTFD) {
+            if (u != null) {
+                throw new WorkloadException("process " + proc.name() + " already has a userfaultfd");
+            }
+            long features = 0;
+            long latency = 0;
+            long bandwidth = 0;
+            boolean zeropage = false;
+            for (String kv : p.advice().split(";")) {
+                String[] e = kv.split("=", 2);
+                switch (e[0]) {
+                    case "features" -> {
+                        for (String f : e[1].isEmpty() ? new String[0] : e[1].split("\\|")) {
+                            features |= 1L << io.vmsim.core.scenario.ScenarioParser.UFFD_FEATURES.indexOf(f);
+                        }
+                    }
+                    case "latency_ns" -> latency = Long.parseLong(e[1]);
+                    case "bandwidth_mbps" -> bandwidth = Long.parseLong(e[1]);
+                    default -> zeropage = e[1].equals("zeropage");
+                }
+            }
+            u = io.vmsim.core.uffd.Userfaultfds.of(m.kernel(), sys).open(proc.mm());
+            uffdCheck(u.api(io.vmsim.core.uffd.Uffd.UFFD_API, features), "UFFDIO_API");
+            u.setMonitor(new io.vmsim.core.uffd.DelayMonitor(latency, bandwidth, zeropage));
+            uffds.put(p.process(), u);
+            return;
+        }
+        if (u == null) {
+            throw new WorkloadException("process " + proc.name() + " has no userfaultfd: an op 'userfaultfd' must come first");
+        }
+        long start = base(p);
+        long len = length(p);
+        switch (p.op()) {
+            case UFFD_REGISTER -> {
+                long mode = 0;
+                for (String md : p.advice().split("\\|")) {
+                    mode |= switch (md) {
+                        case "missing" -> io.vmsim.core.uffd.Uffd.UFFDIO_REGISTER_MODE_MISSING;
+                        case "wp" -> io.vmsim.core.uffd.Uffd.UFFDIO_REGISTER_MODE_WP;
+                        default -> io.vmsim.core.uffd.Uffd.UFFDIO_REGISTER_MODE_MINOR;
+                    };
+                }
+                uffdCheck(u.register(start, len, mode), "UFFDIO_REGISTER");
+            }
+            case UFFD_UNREGISTER -> uffdCheck(u.unregister(start, len), "UFFDIO_UNREGISTER");
+            default -> uffdCheck(u.writeProtect(start, len, p.advice().equals("protect")
+                    ? io.vmsim.core.uffd.Uffd.UFFDIO_WRITEPROTECT_MODE_WP : 0), "UFFDIO_WRITEPROTECT");
+        }
+    }
+
+    private static void uffdCheck(long r, String ioctl) {
+        if (r < 0) {
+            throw new WorkloadException(ioctl + " failed: " + io.vmsim.core.uffd.Uffd.errnoName(r));
         }
     }
 
@@ -375,12 +450,14 @@ final class ScenarioRunner {
                 }
                 any = true;
                 long t0 = clock.picoTime();
+                m.kernel().threadSkewPs = sum; // this thread started the round when the first did (userfaultfd dates its faults by it)
                 st.step();
                 long d = clock.picoTime() - t0;
                 sum += d;
                 max = Math.max(max, d);
                 tick();
             }
+            m.kernel().threadSkewPs = 0;
             if (sum > max) {
                 clock.overlap(sum - max);
             }

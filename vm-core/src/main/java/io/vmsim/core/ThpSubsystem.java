@@ -121,6 +121,11 @@ public final class ThpSubsystem implements HugePageHooks {
     }
 
     @Override
+    public int hugetlbInstall(Mm mm, Vma vma, long haddr, long bits, int cpu) {
+        return hugetlb.install(mm, vma, haddr, bits, cpu);
+    }
+
+    @Override
     public long hugetlbPageSize(Vma vma) {
         return hugetlb.pageSize(vma);
     }

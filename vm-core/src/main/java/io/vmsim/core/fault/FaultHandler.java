@@ -10,6 +10,7 @@ import io.vmsim.core.mm.AccountedSlabs;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
 import io.vmsim.core.mm.Task;
+import io.vmsim.core.mm.UffdHooks;
 import io.vmsim.core.mm.Vma;
 import io.vmsim.core.mm.WorkloadException;
 import io.vmsim.core.pgtable.Pte;
@@ -142,7 +143,11 @@ public final class FaultHandler {
         int i = Pte.index(va, 1);
         long pte = ptes[i];
         if (pte == 0) {
-            if (shared && !write && shmemFaultAround(task, vma, va, ptes, i)) {
+            if ((vma.flags() & UffdHooks.VM_UFFD_FLAGS) != 0 && userfault(task, vma, va, write)) {
+                return; // userfaultfd (issue 12): one flag test for areas without it
+            }
+            if (shared && !write && (vma.flags() & (VmaFlags.VM_UFFD_WP | UffdHooks.VM_UFFD_MINOR)) == 0
+                    && shmemFaultAround(task, vma, va, ptes, i)) { // uffd_disable_fault_around()
                 return;
             }
             if (!shared || !mapSharedPage(task, vma, va, write, ptes, i)) {
@@ -151,7 +156,10 @@ public final class FaultHandler {
         } else if (Pte.protnone(pte) && numa != null) {
             numa.pteFault(task, vma, va, ptes, i); // do_numa_page(); a write then faults again if the page needs it
         } else if (Pte.present(pte)) {
-            if (write && !Pte.writable(pte) && shared) {
+            if (write && (pte & Pte.UFFD_WP) != 0 && vma.has(VmaFlags.VM_UFFD_WP)) {
+                // do_wp_page(): userfaultfd_pte_wp() sends the write to the monitor first (userfaultfd, issue 12)
+                k.uffd.fault(task, vma, va, true, VmaFlags.VM_UFFD_WP);
+            } else if (write && !Pte.writable(pte) && shared) {
                 // mm/memory.c wp_page_shared() -> wp_page_reuse(): a shared page is never copied
                 ptes[i] = pte | Pte.RW | Pte.DIRTY | Pte.ACCESSED;
                 k.vmstat.count(VmEvent.PGREUSE);
@@ -169,6 +177,33 @@ public final class FaultHandler {
         } else {
             throw new IllegalStateException("unexpected non-present entry 0x" + Long.toHexString(pte) + " at 0x" + Long.toHexString(va));
         }
+    }
+
+    /**
+     * userfaultfd (issue 12): a fault on an empty PTE of a registered area. A private anonymous
+     * area's page is missing ({@code do_anonymous_page()}: read or write); a shared one's
+     * (shmem) is missing if its object has no page at the index, and a minor fault if it has
+     * one ({@code shmem_get_folio_gfp()}). Returns true if the monitor handled it (the access
+     * is then retried), false to go on with an ordinary fault. Areas registered for minor or
+     * write-protect faults do no fault-around ({@code uffd_disable_fault_around()}), which this
+     * gives for free: the faulting page is handled first and only once.
+     */
+    private boolean userfault(Task task, Vma vma, long va, boolean write) {
+        if (!vma.has(VmaFlags.VM_SHARED)) {
+            if (!vma.has(VmaFlags.VM_UFFD_MISSING)) {
+                return false;
+            }
+            k.uffd.fault(task, vma, va, write, VmaFlags.VM_UFFD_MISSING);
+            return true;
+        }
+        ShmemPages object = vma.anonVma().shmem();
+        boolean cached = object != null && object.get(vma.linearIndex(va)) != ShmemPages.NONE;
+        long reason = cached ? UffdHooks.VM_UFFD_MINOR : VmaFlags.VM_UFFD_MISSING;
+        if (!vma.has(reason)) {
+            return false;
+        }
+        k.uffd.fault(task, vma, va, write, reason);
+        return true;
     }
 
     /** A fault in a file-backed area: 4 KiB pages only; swap entries of its private copies go to swap-in. */
@@ -435,6 +470,11 @@ public final class FaultHandler {
 
     /** True if the PMD-aligned range around {@code va} lies in the VMA and may hold a THP ({@code thp_vma_suitable_order()}). */
     private boolean hugeSuitable(Vma vma, long va) {
+        if ((vma.flags() & UffdHooks.VM_UFFD_FLAGS) != 0) {
+            // vmsim resolves userfaults in 4 KiB pages: a registered anonymous or shmem area
+            // takes no huge page (userfaultfd, issue 12; see docs/userfaultfd.md)
+            return false;
+        }
         long haddr = va & ~(Kernel.HPAGE_PMD_SIZE - 1);
         if (vma.has(VmaFlags.VM_SHARED)) {
             // THP (issue 5): shared anonymous memory is shmem, governed by shmem_enabled

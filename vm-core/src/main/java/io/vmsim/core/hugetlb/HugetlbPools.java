@@ -191,7 +191,18 @@ public final class HugetlbPools {
         int idx = Pte.index(haddr, p.level);
         long[] t = k.tables.table(table);
         if (Pte.present(t[idx])) {
+            if (write && (t[idx] & Pte.UFFD_WP) != 0 && vma.has(VmaFlags.VM_UFFD_WP)) {
+                // hugetlb_fault(): huge_pte_uffd_wp() on a write goes to the monitor (userfaultfd, issue 12)
+                k.uffd.fault(task, vma, va, write, VmaFlags.VM_UFFD_WP);
+                return;
+            }
             k.flushTlbPage(mm, va); // spurious
+            return;
+        }
+        if (vma.has(VmaFlags.VM_UFFD_MISSING)) {
+            // hugetlb_no_page(): a missing page of an area registered with userfaultfd goes to
+            // its monitor (hugetlb_handle_userfault()); the fault is retried once it is woken
+            k.uffd.fault(task, vma, va, write, VmaFlags.VM_UFFD_MISSING);
             return;
         }
         long[] r = vmaResv.get(vma);
@@ -206,6 +217,31 @@ public final class HugetlbPools {
         k.clock.advance(k.cost.zero2mPs << (p.order - Kernel.HPAGE_PMD_ORDER));
         long bits = Pte.PRESENT | Pte.USER | Pte.HUGE | Pte.ACCESSED | Pte.DIRTY | (vma.has(VmaFlags.VM_WRITE) ? Pte.RW : 0);
         t[idx] = Pte.make(pfn, bits);
+    }
+
+    /**
+     * userfaultfd (issue 12): {@code hugetlb_mfill_atomic_pte()} maps a whole huge page at
+     * {@code haddr}, taken from the area's reservation and filled by the monitor's copy. Returns
+     * its PFN, {@code -17} (EEXIST) if one is mapped there, {@code -12} (ENOMEM) if none is left.
+     */
+    public int install(Mm mm, Vma vma, long haddr, long bits, int cpu) {
+        Pool p = poolOf(vma);
+        int table = k.walkAlloc(mm, haddr, p.level, cpu, k.frames.nodeOf(0));
+        int idx = Pte.index(haddr, p.level);
+        long[] t = k.tables.table(table);
+        if (t[idx] != 0) {
+            return -17;
+        }
+        long[] r = vmaResv.get(vma);
+        if (r == null || r[0] == 0 || p.free.isEmpty()) {
+            return -12;
+        }
+        r[0]--;
+        p.resv--;
+        int pfn = p.free.poll();
+        k.frames.mapcount[pfn] = 1;
+        t[idx] = Pte.make(pfn, Pte.PRESENT | Pte.USER | Pte.HUGE | bits);
+        return pfn;
     }
 
     /** Unmaps {@code [start, end)} of a hugetlb area, returning its pages and unused reservation to the pool. */

@@ -20,8 +20,13 @@ public interface Destination {
     /** The guest touches {@code page} at {@code timePs}; true if the page is present (no fault). */
     boolean present(long page, long timePs);
 
-    /** The guest faulted on {@code page} at {@code timePs}: the PAGEFAULT event the monitor reads. */
-    void fault(long page, long timePs);
+    /**
+     * The guest faults on missing {@code page} at {@code timePs}: the PAGEFAULT event the monitor
+     * reads. The monitor serves it by running {@code monitor}, which {@linkplain #copy copies} the
+     * pages that arrive, in order, up to and including the faulted one, whose copy wakes the guest.
+     * Returns once the guest is woken.
+     */
+    void fault(long page, long timePs, Runnable monitor);
 
     /** {@code page} arrived at {@code timePs}: UFFDIO_COPY of it, waking whoever waits on it. */
     void copy(long page, long timePs);
@@ -46,7 +51,11 @@ public interface Destination {
             }
 
             @Override
-            public void fault(long page, long timePs) {
+            public void fault(long page, long timePs, Runnable monitor) {
+                monitor.run();
+                if (!present.get((int) page)) {
+                    throw new IllegalStateException("the fault on page " + page + " was not resolved");
+                }
             }
 
             @Override

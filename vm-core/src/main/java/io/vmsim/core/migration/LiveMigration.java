@@ -206,6 +206,17 @@ public final class LiveMigration {
         return result(mode, true, "converged", t + downtime, downtime);
     }
 
+    // postcopy's link: pages in the order they were put on it, with their arrival times (ps)
+    private int[] ringPage;
+    private long[] ringTime;
+    private int head;
+    private int tail;
+    private long[] arrival;
+    private long linkFree;
+    private long lastArrival;
+    /** The policy answered -1: the link idles until the next page request. */
+    private boolean idle;
+
     /** Switches to postcopy at time {@code t} and serves the destination's faults until every page has arrived. */
     private RunResult.MigrationResult postcopy(Mode mode) {
         postcopy = true;
@@ -215,36 +226,20 @@ public final class LiveMigration {
         pending.set(0, pages);
         pending.andNot(received);
         pendingCount = pending.cardinality();
-        int[] ringPage = new int[(int) Math.max(1, pendingCount)];
-        long[] ringTime = new long[ringPage.length];
-        long[] arrival = new long[pages];
-        int head = 0;
-        int tail = 0;
-        long linkFree = t;
-        long lastArrival = resume;
-        boolean idle = false;
+        ringPage = new int[(int) Math.max(1, pendingCount)];
+        ringTime = new long[ringPage.length];
+        arrival = new long[pages];
+        head = 0;
+        tail = 0;
+        linkFree = t; // the source streams from the switch on; the device state's size is not modelled
+        lastArrival = resume;
+        idle = false;
         long nextAccess = add(resume, dt);
         long quietAccesses = 0;
         String outcome = "postcopy";
         boolean completed = true;
         while (pendingCount > 0) {
-            // the background stream up to the guest's next access
-            while (!idle && linkFree < nextAccess && pendingCount > 0) {
-                long p = policy.nextPostcopyPage(view);
-                if (p < 0) {
-                    idle = true;
-                    break;
-                }
-                int q = (int) p;
-                send(q);
-                postcopyPages++;
-                long at = linkFree + tp + half;
-                arrival[q] = at;
-                ringPage[tail] = q;
-                ringTime[tail++] = at;
-                lastArrival = Math.max(lastArrival, at);
-                linkFree += tp;
-            }
+            stream(nextAccess); // the background stream up to the guest's next access
             if (pendingCount == 0) {
                 break;
             }
@@ -254,10 +249,7 @@ public final class LiveMigration {
                 break;
             }
             long now = nextAccess;
-            while (head < tail && ringTime[head] <= now) {
-                dest.copy(ringPage[head], ringTime[head]);
-                head++;
-            }
+            deliver(now);
             int page = (int) stream.nextPage();
             if (dest.present(page, now)) {
                 nextAccess = add(now, dt);
@@ -266,56 +258,59 @@ public final class LiveMigration {
             }
             quietAccesses = 0;
             remoteFaults++;
-            dest.fault(page, now);
             long request = now + half;
-            // the source keeps streaming until the request reaches it
-            while (!idle && linkFree < request && pendingCount > 0) {
-                long p = policy.nextPostcopyPage(view);
-                if (p < 0) {
-                    idle = true;
-                    break;
-                }
-                int q = (int) p;
-                send(q);
-                postcopyPages++;
-                long at = linkFree + tp + half;
-                arrival[q] = at;
-                ringPage[tail] = q;
-                ringTime[tail++] = at;
-                lastArrival = Math.max(lastArrival, at);
-                linkFree += tp;
-            }
+            stream(request); // the source keeps streaming until the request reaches it
             if (observesFaults) {
                 policy.remoteFault(page, request / 1000);
             }
             idle = false; // the request wakes the source
+            linkFree = Math.max(linkFree, request);
             long at;
             if (pending.get(page)) {
-                long start = Math.max(request, linkFree);
-                send(page);
-                postcopyPages++;
-                at = start + tp + half;
-                arrival[page] = at;
-                ringPage[tail] = page;
-                ringTime[tail++] = at;
-                lastArrival = Math.max(lastArrival, at);
-                linkFree = start + tp;
+                at = put(page); // the faulted page jumps the queue: next on the link
             } else {
                 at = arrival[page]; // already on the link: wait for it
             }
-            if (linkFree < request) {
-                linkFree = request; // an idle link restarts when the request arrives
-            }
-            long wait = at - now;
-            recordWait(wait);
+            dest.fault(page, now, () -> deliver(at));
+            recordWait(at - now);
             nextAccess = add(at, dt);
         }
-        while (head < tail) {
+        deliver(Long.MAX_VALUE);
+        long end = completed ? lastArrival : Math.max(lastArrival, linkFree);
+        return result(mode, completed, outcome, end, rtt);
+    }
+
+    /** The background stream: the policy's pages, back to back, while the link frees before {@code until}. */
+    private void stream(long until) {
+        while (!idle && linkFree < until && pendingCount > 0) {
+            long p = policy.nextPostcopyPage(view);
+            if (p < 0) {
+                idle = true;
+                return;
+            }
+            put((int) p);
+        }
+    }
+
+    /** Puts page {@code p} on the link when it frees; returns its arrival time. */
+    private long put(int p) {
+        send(p);
+        postcopyPages++;
+        long at = linkFree + tp + half;
+        arrival[p] = at;
+        ringPage[tail] = p;
+        ringTime[tail++] = at;
+        lastArrival = Math.max(lastArrival, at);
+        linkFree += tp;
+        return at;
+    }
+
+    /** The destination's monitor places every page that has arrived by {@code until} (UFFDIO_COPY), in order. */
+    private void deliver(long until) {
+        while (head < tail && ringTime[head] <= until) {
             dest.copy(ringPage[head], ringTime[head]);
             head++;
         }
-        long end = completed ? lastArrival : Math.max(lastArrival, linkFree);
-        return result(mode, completed, outcome, end, rtt);
     }
 
     private void recordWait(long waitPs) {

@@ -67,4 +67,15 @@ public interface HugePageHooks {
     /** Unmaps {@code [start, end)} of a {@code VM_HUGETLB} area and gives pages and reservations back. */
     default void hugetlbUnmap(Mm mm, Vma vma, long start, long end, int cpu) {
     }
+
+    /**
+     * userfaultfd (issue 12): {@code hugetlb_mfill_atomic_pte()}: maps a new huge page at
+     * {@code haddr} of hugetlb area {@code vma} (UFFDIO_COPY or UFFDIO_ZEROPAGE-like fill), taking
+     * it from the area's reservation, with the PTE bits {@code bits} beyond present and huge.
+     * Returns its first PFN, or {@code -EEXIST} (17) if a page is mapped there, {@code -ENOMEM}
+     * (12) if the pool has none left for the area.
+     */
+    default int hugetlbInstall(Mm mm, Vma vma, long haddr, long bits, int cpu) {
+        return -12;
+    }
 }

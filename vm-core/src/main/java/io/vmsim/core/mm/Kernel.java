@@ -82,6 +82,14 @@ public final class Kernel {
     public final PageContents contents = new PageContents();
     /** KSM (issue 11): ksmd's bookkeeping, installed when the machine is built. */
     public KsmHooks ksm = KsmHooks.NONE;
+    /** userfaultfd (issue 12): installed on first use by {@code io.vmsim.core.uffd.Userfaultfds#of}. */
+    public UffdHooks uffd = UffdHooks.NONE;
+    /**
+     * Picoseconds the clock ran ahead of the running thread's own time: in a {@code parallel}
+     * phase, the time the round's earlier threads charged (the thread started when they did).
+     * userfaultfd (issue 12) dates a fault by it. Zero outside parallel phases.
+     */
+    public long threadSkewPs;
     private int nextMmId = 1;
     // mempolicy (issue 10)
     /** {@code /sys/kernel/mm/mempolicy/weighted_interleave/nodeN}. */

@@ -343,6 +343,7 @@ public final class MmSyscalls {
                     length <= 0 ? "empty range" : "start not page-aligned"));
         }
         long end = addr + ((length + 4095) & -4096L);
+        k.uffd.unmapped(mm, addr, end); // userfaultfd_unmap_prep() (userfaultfd, issue 12)
         for (Vma v : affected(mm, addr, end)) {
             v = isolate(mm, v, addr, end);
             if (v.has(VmaFlags.VM_HUGETLB)) {
@@ -439,7 +440,7 @@ public final class MmSyscalls {
      * flags, each area of {@code [start, end)} and its neighbours merge where {@link #mergeable}
      * says so.
      */
-    void mergeRange(Mm mm, long start, long end) {
+    public void mergeRange(Mm mm, long start, long end) {
         Long from = mm.vmas.lowerKey(start);
         Vma prev = null;
         for (Vma v : new ArrayList<>(mm.vmas.tailMap(from == null ? start : from, true).values())) {
@@ -467,6 +468,9 @@ public final class MmSyscalls {
     private static boolean mergeable(Vma a, Vma b) {
         if (a.end != b.start || a.flags != b.flags || a.file != b.file || a.has(VmaFlags.VM_HUGETLB)) {
             return false;
+        }
+        if (a.uffdCtx != b.uffdCtx) {
+            return false; // is_mergeable_vma(): is_mergeable_vm_userfaultfd_ctx() (userfaultfd, issue 12)
         }
         if (!io.vmsim.core.mempolicy.Mempolicy.equal(a.policy, b.policy)) {
             return false; // is_mergeable_vma(): mpol_equal() (mempolicy, issue 10)
@@ -519,6 +523,7 @@ public final class MmSyscalls {
         long end = addr + length;
         switch (advice) {
             case "dontneed" -> {
+                k.uffd.removed(mm, addr, end); // madvise_dontneed_free() -> userfaultfd_remove() (userfaultfd, issue 12)
                 for (Vma v : affected(mm, addr, end)) {
                     if (v.has(VmaFlags.VM_HUGETLB)) {
                         k.huge.hugetlbUnmap(mm, v, Math.max(addr, v.start), Math.min(end, v.end), cpu);
@@ -591,6 +596,7 @@ public final class MmSyscalls {
             Vma cv = new Vma(child, pv.start, pv.end, pv.flags & ~VmaFlags.VM_LOCKED, pv.pgoff, pv.anonVma);
             cv.file = pv.file;
             cv.policy = pv.policy; // vma_dup_policy() (mempolicy, issue 10)
+            cv.uffdCtx = pv.uffdCtx; // dup_userfaultfd() decides below (userfaultfd, issue 12)
             cv.anonVmaPrepared = pv.anonVmaPrepared;
             cv.anonVmaFromParent = pv.anonVmaPrepared; // anon_vma_fork(): the child's chain has the parent's too
             if (cv.has(VmaFlags.VM_ACCOUNT)) {
@@ -616,6 +622,7 @@ public final class MmSyscalls {
         }
         k.flushTlbMm(parent);
         k.ksm.forked(parent, child); // ksm_fork() (KSM, issue 11)
+        k.uffd.forked(parent, child, cpu); // dup_userfaultfd(), dup_userfaultfd_complete() (userfaultfd, issue 12)
         return child;
     }
 
@@ -800,6 +807,11 @@ public final class MmSyscalls {
         }
     }
 
+    /** VMAs overlapping {@code [start, end)}, in order (userfaultfd, issue 12, walks them too). */
+    public List<Vma> vmasIn(Mm mm, long start, long end) {
+        return affected(mm, start, end);
+    }
+
     /** VMAs overlapping {@code [start, end)}, in order. */
     static List<Vma> affected(Mm mm, long start, long end) {
         List<Vma> out = new ArrayList<>();
@@ -816,7 +828,7 @@ public final class MmSyscalls {
     }
 
     /** Splits {@code v} so that a VMA covers exactly its overlap with {@code [start, end)}; returns that VMA ({@code split_vma()}). */
-    Vma isolate(Mm mm, Vma v, long start, long end) {
+    public Vma isolate(Mm mm, Vma v, long start, long end) {
         if (v.start < start) {
             v = split(mm, v, start);
         }
@@ -846,6 +858,7 @@ public final class MmSyscalls {
         Vma upper = new Vma(mm, addr, v.end, v.flags, v.pgoff + ((addr - v.start) >>> 12), v.anonVma);
         upper.file = v.file;
         upper.policy = v.policy; // __split_vma(): vma_dup_policy() (mempolicy, issue 10)
+        upper.uffdCtx = v.uffdCtx; // vm_area_dup() copies vm_userfaultfd_ctx (userfaultfd, issue 12)
         upper.anonVmaPrepared = v.anonVmaPrepared;
         upper.anonVmaFromParent = v.anonVmaFromParent;
         v.anonVma.link(upper);

@@ -169,6 +169,7 @@ public final class Mremap {
         Vma moved = new Vma(mm, start, start + newLen, old.flags, old.pgoff, old.anonVma);
         moved.file = old.file;
         moved.policy = old.policy; // copy_vma(): vma_dup_policy() (mempolicy, issue 10)
+        moved.uffdCtx = old.uffdCtx; // vm_area_dup() (userfaultfd, issue 12)
         moved.anonVmaPrepared = old.anonVmaPrepared;
         old.anonVma.link(moved);
         movePageTables(mm, addr, start, oldLen, cpu);
@@ -190,6 +191,7 @@ public final class Mremap {
         mm.vmas.put(start, moved);
         mm.totalVm += newLen >>> 12;
         k.freePgtables(mm, addr, addr + oldLen, cpu);
+        k.uffd.remapped(mm, addr, start, oldLen, newLen); // mremap_userfaultfd_prep()/_complete() (userfaultfd, issue 12)
         sys.mergeRange(mm, start, start + newLen);
         return start;
     }

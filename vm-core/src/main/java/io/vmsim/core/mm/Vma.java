@@ -41,6 +41,12 @@ public final class Vma implements VmaView {
     /** The area's {@code anon_vma_chain} objects (one per anon_vma it is linked to), and their memory cgroup. */
     int avcs;
     int avcMemcg;
+    /**
+     * userfaultfd (issue 12): the context this area is registered with ({@code vm_userfaultfd_ctx}),
+     * an {@code io.vmsim.core.uffd.Userfaultfd}, or null. Typed as Object so that {@code mm} does
+     * not depend on that package; the area's {@code VM_UFFD_*} flags say for which faults.
+     */
+    Object uffdCtx;
 
     Vma(Mm mm, long start, long end, long flags, long pgoff, AnonVma anonVma) {
         this.mm = mm;
@@ -83,6 +89,21 @@ public final class Vma implements VmaView {
     /** The area's memory policy, or null: allocations then follow the task's ({@code get_vma_policy()}). */
     public io.vmsim.core.mempolicy.Mempolicy policy() {
         return policy;
+    }
+
+    /** userfaultfd (issue 12): the context the area is registered with, or null. */
+    public Object userfaultfdCtx() {
+        return uffdCtx;
+    }
+
+    /**
+     * userfaultfd (issue 12): registers the area with {@code ctx} for the faults of
+     * {@code uffdFlags} (replacing its {@code VM_UFFD_*} flags {@code mask}), or unregisters it when
+     * {@code ctx} is null. The caller splits the area first and merges afterwards.
+     */
+    public void setUserfaultfd(Object ctx, long uffdFlags, long mask) {
+        this.uffdCtx = ctx;
+        this.flags = (flags & ~mask) | uffdFlags;
     }
 
     public AnonVma anonVma() {

@@ -66,6 +66,15 @@ public enum PhaseOp {
     // KSM (issue 11)
     /** prctl(PR_SET_MEMORY_MERGE, {@code memory_merge}): KSM may merge all the process's private memory, or no longer. */
     PRCTL,
+    // userfaultfd (issue 12)
+    /** userfaultfd() and UFFDIO_API with {@code features}, read by a monitor thread resolving each fault after {@code latency_ns} plus the page at {@code bandwidth_mbps}. */
+    USERFAULTFD,
+    /** UFFDIO_REGISTER of the range with the process's userfaultfd in {@code mode} ({@code missing}, {@code wp}, {@code minor}, joined by |). */
+    UFFD_REGISTER,
+    /** UFFDIO_UNREGISTER of the range. */
+    UFFD_UNREGISTER,
+    /** UFFDIO_WRITEPROTECT of the range: {@code protect: true} sets the protection, false clears it. */
+    UFFD_WRITEPROTECT,
     // live migration (issue 12)
     /** Live-migrate a guest of {@code migration.ram} in {@code mode} precopy, postcopy or hybrid (docs/migration.md). */
     MIGRATE;

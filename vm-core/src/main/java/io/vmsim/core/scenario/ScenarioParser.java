@@ -61,7 +61,8 @@ public final class ScenarioParser {
     private static final Set<String> FILE_KEYS = keys("name", "size", "fadvise");
     private static final Set<String> PHASE_KEYS = keys("name", "op", "process", "thread", "vma", "offset", "length",
             "stride", "count", "write", "write_fraction", "zipf_s", "repeat", "advice", "prot", "duration_ns", "child",
-            "file", "flags", "mode", "nodes", "weights", "move", "from", "to", "node", "phases", "fill", "memory_merge");
+            "file", "flags", "mode", "nodes", "weights", "move", "from", "to", "node", "phases", "fill", "memory_merge",
+            "features", "latency_ns", "bandwidth_mbps", "resolve", "protect");
     /** madvise advice a VMA may be created with. */
     static final List<String> VMA_ADVICE = List.of("hugepage", "nohugepage", "mergeable");
     /** madvise advice a phase may apply (Linux's MADV_* names, lower case). */
@@ -112,9 +113,21 @@ public final class ScenarioParser {
         OP_KEYS.put(PhaseOp.PARALLEL, keys("name", "op", "phases"));
         // KSM (issue 11)
         OP_KEYS.put(PhaseOp.PRCTL, keys("name", "op", "process", "thread", "memory_merge"));
+        // userfaultfd (issue 12)
+        OP_KEYS.put(PhaseOp.USERFAULTFD, keys("name", "op", "process", "thread", "features", "latency_ns", "bandwidth_mbps", "resolve"));
+        OP_KEYS.put(PhaseOp.UFFD_REGISTER, keys(range, "mode"));
+        OP_KEYS.put(PhaseOp.UFFD_UNREGISTER, keys(range));
+        OP_KEYS.put(PhaseOp.UFFD_WRITEPROTECT, keys(range, "protect"));
         // live migration (issue 12)
         OP_KEYS.put(PhaseOp.MIGRATE, keys("name", "op", "mode"));
     }
+
+    /** userfaultfd (issue 12): the {@code UFFD_FEATURE_*} names a {@code userfaultfd} phase may ask for, lower case. */
+    public static final List<String> UFFD_FEATURES = List.of("pagefault_flag_wp", "event_fork", "event_remap", "event_remove",
+            "missing_hugetlbfs", "missing_shmem", "event_unmap", "sigbus", "thread_id", "minor_hugetlbfs", "minor_shmem",
+            "exact_address", "wp_hugetlbfs_shmem");
+    /** userfaultfd (issue 12): the registration modes. */
+    static final List<String> UFFD_MODES = List.of("missing", "wp", "minor");
 
     /** The modes of a {@code migrate} phase (live migration, issue 12). */
     static final List<String> MIGRATION_MODES = List.of("precopy", "postcopy", "hybrid");
@@ -525,7 +538,7 @@ public final class ScenarioParser {
         int vma = -1;
         boolean needsVma = switch (op) {
             case FORK, SLEEP, EXIT, NESTED_WALK, KERNEL_ALLOC, READ, WRITE, STAT, FADVISE, FTRUNCATE, FSYNC,
-                    SET_MEMPOLICY, MIGRATE_PAGES, PRCTL, MIGRATE -> false;
+                    SET_MEMPOLICY, MIGRATE_PAGES, PRCTL, USERFAULTFD, MIGRATE -> false;
             default -> true;
         };
         if (m.containsKey("vma")) {
@@ -621,6 +634,33 @@ public final class ScenarioParser {
         }
         if (op == PhaseOp.PRCTL) {
             advice = bool(require(m, "memory_merge", node, what), what + ": memory_merge") ? "memory_merge=1" : "memory_merge=0";
+        }
+        if (op == PhaseOp.USERFAULTFD) { // userfaultfd (issue 12): its arguments, canonically, in 'advice'
+            List<String> features = new ArrayList<>();
+            if (m.containsKey("features")) {
+                Node fn = m.get("features");
+                for (Node n : fn instanceof SequenceNode sq ? sq.getValue() : List.of(fn)) {
+                    features.add(oneOf(n, what + ": features", UFFD_FEATURES));
+                }
+            }
+            long latency = m.containsKey("latency_ns") ? integer(m.get("latency_ns"), what + ": latency_ns", 0, Long.MAX_VALUE / 4) : 0;
+            long bandwidth = m.containsKey("bandwidth_mbps")
+                    ? integer(m.get("bandwidth_mbps"), what + ": bandwidth_mbps", 0, 1_000_000_000) : 0;
+            String resolve = m.containsKey("resolve") ? oneOf(m.get("resolve"), what + ": resolve", List.of("copy", "zeropage")) : "copy";
+            advice = "features=" + String.join("|", features) + ";latency_ns=" + latency + ";bandwidth_mbps=" + bandwidth
+                    + ";resolve=" + resolve;
+        }
+        if (op == PhaseOp.UFFD_REGISTER) {
+            advice = scalar(require(m, "mode", node, what), what + ": mode");
+            for (String md : advice.split("\\|")) {
+                if (!UFFD_MODES.contains(md)) {
+                    throw error(m.get("mode"), what + ": userfaultfd mode '" + md + "'; expected " + String.join(", ", UFFD_MODES)
+                            + " joined by |" + suggest(md, UFFD_MODES));
+                }
+            }
+        }
+        if (op == PhaseOp.UFFD_WRITEPROTECT) {
+            advice = bool(require(m, "protect", node, what), what + ": protect") ? "protect" : "unprotect";
         }
         String fill = null;
         if (m.containsKey("fill")) {
