@@ -210,15 +210,40 @@ final class ScenarioRunner {
 
     /**
      * A {@code migrate} phase: the guest of {@code migration.ram} migrates over the configured link
-     * with the run's migration policy; the machine's clock advances by the migration's total time.
+     * with the run's migration policy. The destination is the phase's process: the guest's RAM is
+     * an anonymous area of it, registered with a userfaultfd in postcopy, and its thread is the
+     * guest's vCPU ({@link io.vmsim.core.migration.UffdDestination}). The machine's clock ends at
+     * the migration's end.
      */
     private void migrate(PhaseSpec p) {
         io.vmsim.core.migration.MigrationSettings settings = io.vmsim.core.migration.MigrationSettings.of(m.config());
+        long ram = settings.pages() * io.vmsim.core.migration.MigrationSettings.PAGE;
+        long memory = m.config().getLong(io.vmsim.core.config.CoreKeys.MEMORY);
+        if (ram > memory / 2) {
+            throw new io.vmsim.core.mm.WorkloadException("phase '" + p.name() + "': the destination guest's RAM ("
+                    + io.vmsim.core.config.CoreKeys.MIGRATION_RAM + "=" + ram + " bytes) must fit in half of "
+                    + io.vmsim.core.config.CoreKeys.MEMORY + " (" + memory + " bytes): raise machine.memory");
+        }
+        SimProcess proc = process(p);
+        long base = sys.mmapAnon(proc.mm(), 0, ram, "rw", false, 4096);
+        io.vmsim.core.uffd.Userfaultfd uffd = io.vmsim.core.uffd.Userfaultfds.of(m.kernel(), sys).open(proc.mm());
+        uffd.api(io.vmsim.core.uffd.Uffd.UFFD_API, 0);
+        long start = m.kernel().clock.picoTime();
+        io.vmsim.core.migration.UffdDestination dest = new io.vmsim.core.migration.UffdDestination(m.kernel(), uffd,
+                task(p), m::access, base, start);
         io.vmsim.core.migration.LiveMigration lm = new io.vmsim.core.migration.LiveMigration(settings,
                 m.policies().migration(), m.config().getString(io.vmsim.core.config.CoreKeys.POLICY_MIGRATION),
-                migrationSeed, io.vmsim.core.migration.Destination.bitmap());
+                migrationSeed, dest);
         migration = lm.run(io.vmsim.core.migration.LiveMigration.Mode.byName(p.advice()));
-        m.kernel().clock.advance(migration.totalTimeNs() * 1000);
+        if (uffd.faults() != migration.remoteFaults()) {
+            throw new IllegalStateException("postcopy: the userfaultfd saw " + uffd.faults() + " faults, the migration "
+                    + migration.remoteFaults());
+        }
+        long end = start + migration.totalTimeNs() * 1000;
+        long now = m.kernel().clock.picoTime();
+        if (end > now) {
+            m.kernel().clock.advance(end - now);
+        }
     }
 
     private void runPhase(PhaseSpec p) {

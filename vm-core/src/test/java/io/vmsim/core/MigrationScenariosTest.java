@@ -48,6 +48,9 @@ final class MigrationScenariosTest {
         assertThat(r.phases()).hasSize(1);
         assertThat(r.phases().get(0).timeNs()).isEqualTo(r.migration().totalTimeNs());
         assertThat(TextReport.render(r)).contains("live migration", "remote fault wait", "p99");
+        // the destination guest's RAM is the machine's: every page placed by UFFDIO_COPY, each remote fault a page fault
+        assertThat(r.meminfo().get("AnonPages")).isGreaterThanOrEqualTo(32L << 10);
+        assertThat(r.counters().get("pgfault")).isGreaterThanOrEqualTo(r.migration().remoteFaults());
     }
 
     @Test
