@@ -220,7 +220,7 @@ final class ScenarioRunner {
         long ram = settings.pages() * io.vmsim.core.migration.MigrationSettings.PAGE;
         long memory = m.config().getLong(io.vmsim.core.config.CoreKeys.MEMORY);
         if (ram > memory / 2) {
-            throw new io.vmsim.core.mm.WorkloadException("phase '" + p.name() + "': the destination guest's RAM ("
+            throw new io.vmsim.core.mm.WorkloadException("the destination guest's RAM ("
                     + io.vmsim.core.config.CoreKeys.MIGRATION_RAM + "=" + ram + " bytes) must fit in half of "
                     + io.vmsim.core.config.CoreKeys.MEMORY + " (" + memory + " bytes): raise machine.memory");
         }

@@ -19,8 +19,8 @@ import java.util.Locale;
  * sends every page, round i+1 the pages the dirty log found written during round i (the log is
  * read and cleared at each round's end, {@code migration_bitmap_sync()}), each page taking
  * {@code 4096 x 10^6 / B} ps on the link. After a round, if the pages still dirty take at most the
- * downtime limit at bandwidth B ({@code migration_iteration_finish()}'s test of the pending size
- * against {@code bandwidth x downtime_limit}), the guest stops and they are copied: the downtime is
+ * downtime limit at bandwidth B (QEMU's {@code migration/migration.c} compares the pending size
+ * with {@code threshold_size} = bandwidth x {@code downtime-limit}), the guest stops and they are copied: the downtime is
  * their wire time plus the switch cost S = RTT (the device state's latency and the destination's
  * go-ahead; the device state's size is not modelled). Otherwise, after {@code migration.max_rounds}
  * rounds precopy gives up: {@code completed} is false and the guest still runs on the source, as a
@@ -332,8 +332,10 @@ public final class LiveMigration {
     }
 
     private RunResult.MigrationResult result(Mode mode, boolean completed, String outcome, long endPs, long downtimePs) {
-        long p50 = remoteFaults == 0 ? 0 : latency.getValueAtPercentile(50.0);
-        long p99 = remoteFaults == 0 ? 0 : latency.getValueAtPercentile(99.0);
+        // HdrHistogram reports the highest value equivalent to the percentile's bucket, which may pass the exact maximum
+        long max = maxLatencyPs / 1000;
+        long p50 = remoteFaults == 0 ? 0 : Math.min(max, latency.getValueAtPercentile(50.0));
+        long p99 = remoteFaults == 0 ? 0 : Math.min(max, latency.getValueAtPercentile(99.0));
         return new RunResult.MigrationResult(mode.configName(), policyName, completed, outcome, endPs / 1000,
                 downtimePs / 1000, round, roundPages, stopCopyPages, postcopyPages, pagesSent, remoteFaults, p50, p99,
                 maxLatencyPs / 1000);
