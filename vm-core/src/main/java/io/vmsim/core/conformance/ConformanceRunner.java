@@ -52,7 +52,7 @@ import java.util.Set;
  *
  * <p>Compared exactly: per-op {@code errno}, {@code minflt} and {@code majflt} (the op's process's
  * {@link SimProcess#minFlt()} and {@link SimProcess#majFlt()} across the op, as {@code getrusage()}),
- * {@code signal}, {@code pages_done}, {@code child}, {@code moved} (mremap); per observation {@code vmas_delta}, and per
+ * {@code signal}, {@code pages_done}, {@code child}, {@code moved} (mremap), {@code events} (userfaultfd, issue 12); per observation {@code vmas_delta}, and per
  * mapping {@code vmas perms rss_kb anonymous_kb anon_huge_kb locked_kb mincore_resident mincore
  * pm_present pm_swapped pm_zero_page pm_thp pm_distinct_frames pm_same_frame_as_saved},
  * {@code file.F.cached_pages}, and the memory cgroup's {@code usage_kb max_usage_kb failcnt oom_kill}
@@ -97,7 +97,7 @@ public final class ConformanceRunner {
     private static final long HUGE = 2L << 20;
     private static final List<String> ADVICE = List.of("dontneed", "hugepage", "nohugepage", "collapse", "populate_write",
             "cold", "pageout", "free");
-    private static final Set<String> COMPARED = Set.of("errno", "minflt", "majflt", "signal", "pages_done", "child",
+    private static final Set<String> COMPARED = Set.of("errno", "minflt", "majflt", "signal", "pages_done", "child", "events",
             "vmas_delta", "vmas", "perms", "rss_kb", "anonymous_kb", "anon_huge_kb", "locked_kb", "mincore_resident",
             "mincore", "pm_present", "pm_swapped", "pm_zero_page", "pm_thp", "pm_distinct_frames",
             "pm_same_frame_as_saved", "cached_pages", "usage_kb", "max_usage_kb", "failcnt", "oom_kill", "moved");
@@ -217,7 +217,7 @@ public final class ConformanceRunner {
             String why = switch (name) {
                 case "mmap" -> {
                     for (String f : str(op, "flags").split("\\|")) {
-                        if (!List.of("private", "shared", "anonymous", "populate", "noreserve", "locked", "").contains(f)) {
+                        if (!List.of("private", "shared", "anonymous", "populate", "noreserve", "locked", "hugetlb", "").contains(f)) {
                             yield "mmap flag " + f;
                         }
                     }
@@ -225,6 +225,8 @@ public final class ConformanceRunner {
                 }
                 case "munmap", "mprotect", "read", "write", "fork", "exit", "wait", "observe", "pread", "pwrite", "ftruncate",
                         "fsync", "msync", "cgroup_enter", "mbind", "set_mempolicy" -> null;
+                case "uffd_open", "uffd_api", "uffd_register", "uffd_unregister", "uffd_copy", "uffd_zeropage",
+                        "uffd_writeprotect", "uffd_unit", "uffd_events" -> null; // userfaultfd (issue 12)
                 case "fadvise" -> Fadvise.ADVICE.contains(str(op, "advice")) ? null : "fadvise " + str(op, "advice");
                 case "cgroup_create" -> "memory-v1".equals(str(op, "controller")) ? null : "cgroup " + str(op, "controller");
                 case "madvise" -> ADVICE.contains(str(op, "advice")) ? null : "madvise " + str(op, "advice");
@@ -265,6 +267,9 @@ public final class ConformanceRunner {
         }
         if (settings.get("read_ahead_kb") instanceof Number ra) {
             l.set(CoreKeys.READ_AHEAD_KB, Long.toString(ra.longValue()));
+        }
+        if (settings.get("nr_hugepages") != null) { // userfaultfd (issue 12): the hugetlb cases set it
+            l.set(CoreKeys.NR_HUGEPAGES, String.valueOf(settings.get("nr_hugepages")));
         }
         if (settings.get("overcommit_ratio") != null) {
             l.set(CoreKeys.OVERCOMMIT_RATIO, String.valueOf(settings.get("overcommit_ratio")));
@@ -486,8 +491,106 @@ public final class ConformanceRunner {
                 case "cgroup_create" -> cgroup = Reclaim.of(k).createCgroup("conformance", num(op, "limit"), Long.MAX_VALUE);
                 case "cgroup_enter" -> mm.memcg = cgroup; // moving a task does not move its charges (cgroup v1 default)
                 case "observe" -> observe(op, t);
+                case "uffd_open", "uffd_api", "uffd_register", "uffd_unregister", "uffd_copy", "uffd_zeropage",
+                        "uffd_writeprotect", "uffd_unit", "uffd_events" -> uffd(op, key, t);
                 default -> throw new IllegalStateException("op " + str(op, "op") + " is not replayable");
             }
+        }
+
+        // userfaultfd (issue 12): the probe's userfaultfd, its monitor's unit and log
+        private io.vmsim.core.uffd.Userfaultfd uffd;
+        private long uffdUnit = PAGE;
+        private final List<io.vmsim.core.uffd.UffdMsg> uffdLog = new ArrayList<>();
+        private int uffdSeen;
+
+        /**
+         * The userfaultfd ops of the probe (harness.c): its monitor thread resolves every fault at
+         * once (a WP fault by clearing the protection of its page, a minor one with
+         * UFFDIO_CONTINUE, a missing one with UFFDIO_COPY of the unit) and logs each message, which
+         * {@code uffd_events} reports as the probe does.
+         */
+        private void uffd(Map<String, Object> op, String key, Task t) {
+            String name = str(op, "op");
+            if (name.equals("uffd_open") || name.equals("uffd_api")) {
+                if (uffd == null) {
+                    uffd = io.vmsim.core.uffd.Userfaultfds.of(k, sys).open(t.mm());
+                    uffd.setMonitor((u, msg) -> {
+                        uffdLog.add(msg);
+                        if (!msg.isPagefault()) {
+                            return;
+                        }
+                        long a = msg.address() & -uffdUnit;
+                        if ((msg.flags() & io.vmsim.core.uffd.Uffd.UFFD_PAGEFAULT_FLAG_WP) != 0) {
+                            u.writeProtect(a, uffdUnit, 0);
+                        } else if ((msg.flags() & io.vmsim.core.uffd.Uffd.UFFD_PAGEFAULT_FLAG_MINOR) != 0) {
+                            u.cont(a, uffdUnit, 0);
+                        } else {
+                            u.copy(a, uffdUnit, 0);
+                        }
+                    });
+                }
+                long features = 0;
+                for (String f : str(op, "features").split("\\|")) {
+                    int bit = io.vmsim.core.scenario.ScenarioParser.UFFD_FEATURES.indexOf(f);
+                    features |= bit < 0 ? 0 : 1L << bit;
+                }
+                uffdErrno(key, uffd.api(io.vmsim.core.uffd.Uffd.UFFD_API, features));
+                return;
+            }
+            if (name.equals("uffd_unit")) {
+                uffdUnit = num(op, "len");
+                return;
+            }
+            long[] map = mapsOf(op).get(str(op, "map"));
+            if (name.equals("uffd_events")) {
+                StringBuilder sb = new StringBuilder();
+                for (; uffdSeen < uffdLog.size(); uffdSeen++) {
+                    io.vmsim.core.uffd.UffdMsg g = uffdLog.get(uffdSeen);
+                    if (sb.length() > 0) {
+                        sb.append(',');
+                    }
+                    switch (g.event()) {
+                        case io.vmsim.core.uffd.Uffd.UFFD_EVENT_PAGEFAULT -> sb.append("PAGEFAULT:0x")
+                                .append(Long.toHexString(g.address() - map[0])).append(':')
+                                .append((g.flags() & io.vmsim.core.uffd.Uffd.UFFD_PAGEFAULT_FLAG_WRITE) != 0 ? "W" : "")
+                                .append((g.flags() & io.vmsim.core.uffd.Uffd.UFFD_PAGEFAULT_FLAG_WP) != 0 ? "P" : "")
+                                .append((g.flags() & io.vmsim.core.uffd.Uffd.UFFD_PAGEFAULT_FLAG_MINOR) != 0 ? "M" : "")
+                                .append(g.ptid() == t.tid() && g.ptid() != 0 ? "T" : "");
+                        case io.vmsim.core.uffd.Uffd.UFFD_EVENT_REMOVE, io.vmsim.core.uffd.Uffd.UFFD_EVENT_UNMAP -> sb
+                                .append(io.vmsim.core.uffd.Uffd.eventName(g.event())).append(":0x")
+                                .append(Long.toHexString(g.address() - map[0])).append("-0x")
+                                .append(Long.toHexString(g.address2() - map[0]));
+                        case io.vmsim.core.uffd.Uffd.UFFD_EVENT_FORK -> sb.append("FORK");
+                        default -> sb.append("EVENT").append(g.event());
+                    }
+                }
+                got.put(key + ".events", sb.toString());
+                return;
+            }
+            long start = map[0] + num(op, "offset");
+            long len = num(op, "len");
+            String mode = str(op, "mode");
+            List<String> words = List.of(mode.split("\\|"));
+            long r = switch (name) {
+                case "uffd_register" -> uffd.register(start, len,
+                        (words.contains("missing") ? io.vmsim.core.uffd.Uffd.UFFDIO_REGISTER_MODE_MISSING : 0)
+                        | (words.contains("wp") ? io.vmsim.core.uffd.Uffd.UFFDIO_REGISTER_MODE_WP : 0)
+                        | (words.contains("minor") ? io.vmsim.core.uffd.Uffd.UFFDIO_REGISTER_MODE_MINOR : 0));
+                case "uffd_unregister" -> uffd.unregister(start, len);
+                case "uffd_copy" -> uffd.copy(start, len,
+                        (words.contains("dontwake") ? io.vmsim.core.uffd.Uffd.UFFDIO_COPY_MODE_DONTWAKE : 0)
+                        | (words.contains("wp") ? io.vmsim.core.uffd.Uffd.UFFDIO_COPY_MODE_WP : 0));
+                case "uffd_zeropage" -> uffd.zeropage(start, len,
+                        words.contains("dontwake") ? io.vmsim.core.uffd.Uffd.UFFDIO_ZEROPAGE_MODE_DONTWAKE : 0);
+                default -> uffd.writeProtect(start, len,
+                        (words.contains("wp") ? io.vmsim.core.uffd.Uffd.UFFDIO_WRITEPROTECT_MODE_WP : 0)
+                        | (words.contains("dontwake") ? io.vmsim.core.uffd.Uffd.UFFDIO_WRITEPROTECT_MODE_DONTWAKE : 0));
+            };
+            uffdErrno(key, r);
+        }
+
+        private void uffdErrno(String key, long r) {
+            got.put(key + ".errno", r < 0 ? io.vmsim.core.uffd.Uffd.errnoName(r) : "ok");
         }
 
         /** Runs a system call; a refusal becomes {@code opN.errno} (ENOMEM: overcommit or out of memory; EINVAL: bad arguments). */
@@ -564,7 +667,9 @@ public final class ConformanceRunner {
                 cursor = (addr + len + HUGE - 1 & -HUGE) + HUGE;
             }
             long start;
-            if (flags.contains("anonymous")) {
+            if (flags.contains("hugetlb")) {
+                start = sys.mmapHugetlb(mm, len, prot, HUGE, "vmprobe"); // MAP_HUGETLB (userfaultfd, issue 12)
+            } else if (flags.contains("anonymous")) {
                 start = sys.mmapAnon(mm, addr, len, prot, shared, HUGE, flags.contains("noreserve"));
             } else {
                 start = sys.mmapFile(mm, addr, len, prot, shared, files.get(str(op, "file")), num(op, "file_offset") / PAGE,
@@ -626,7 +731,7 @@ public final class ConformanceRunner {
                     String msg = String.valueOf(e.getMessage());
                     if (msg.startsWith("segmentation fault")) {
                         signal = "SIGSEGV";
-                    } else if (msg.contains("beyond the end")) {
+                    } else if (msg.contains("beyond the end") || msg.startsWith("bus error (SIGBUS)")) {
                         signal = "SIGBUS";
                     } else {
                         throw e;

@@ -4,7 +4,7 @@ package io.vmsim.core.uffd;
  * One {@code struct uffd_msg} read from a userfaultfd, with the simulated time it was queued.
  * Which fields mean something depends on {@link #event}, as in the kernel's union:
  * <ul>
- *   <li>{@code UFFD_EVENT_PAGEFAULT}: {@link #address} (page-aligned unless
+ *   <li>{@code UFFD_EVENT_PAGEFAULT}: {@link #address} (aligned to the page, a hugetlb area's huge page, unless
  *       {@code UFFD_FEATURE_EXACT_ADDRESS}), {@link #flags} ({@code UFFD_PAGEFAULT_FLAG_WRITE},
  *       {@code _WP}, {@code _MINOR}), {@link #ptid} (the faulting thread's id with
  *       {@code UFFD_FEATURE_THREAD_ID}, else 0);</li>

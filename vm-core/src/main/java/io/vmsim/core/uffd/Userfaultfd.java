@@ -255,8 +255,7 @@ public final class Userfaultfd {
     }
 
     /**
-     * {@code UFFDIO_ZEROPAGE}: maps the zero page (read-only; a zeroed page where vmsim does not
-     * use the zero page, and in shmem) at the missing pages of {@code [dst, dst+len)} and wakes the
+     * {@code UFFDIO_ZEROPAGE}: maps the zero page (read-only; a zeroed page in shmem) at the missing pages of {@code [dst, dst+len)} and wakes the
      * range unless {@code UFFDIO_ZEROPAGE_MODE_DONTWAKE}. Results as {@link #copy}; hugetlb areas
      * are {@code -EINVAL}.
      */
@@ -472,7 +471,11 @@ public final class Userfaultfd {
         long flags = (write ? Uffd.UFFD_PAGEFAULT_FLAG_WRITE : 0)
                 | (reason == Uffd.VM_UFFD_WP ? Uffd.UFFD_PAGEFAULT_FLAG_WP : 0)
                 | (reason == Uffd.VM_UFFD_MINOR ? Uffd.UFFD_PAGEFAULT_FLAG_MINOR : 0);
-        long address = (features & Uffd.UFFD_FEATURE_EXACT_ADDRESS) != 0 ? va : va & ~4095L;
+        // userfault_msg(): the page's address, unless EXACT_ADDRESS; a hugetlb fault reports its
+        // huge page's (hugetlb_handle_userfault() passes the aligned address; conformance case
+        // uffd-missing-hugetlb)
+        long address = (features & Uffd.UFFD_FEATURE_EXACT_ADDRESS) != 0 ? va
+                : va & -(vma.has(VmaFlags.VM_HUGETLB) ? k.huge.hugetlbPageSize(vma) : 4096L);
         int ptid = (features & Uffd.UFFD_FEATURE_THREAD_ID) != 0 ? task.tid() : 0;
         UffdMsg msg = new UffdMsg(Uffd.UFFD_EVENT_PAGEFAULT, address, flags, ptid, 0, 0, null, nowNs);
         faults++;
@@ -703,8 +706,10 @@ public final class Userfaultfd {
         if (object != null && object.get(index) != ShmemPages.NONE) {
             return Uffd.EEXIST; // shmem_mfill_atomic_pte(): the page cache has the index
         }
-        if (kind == FILL_ZERO && object == null && k.useZeroPage) {
-            // mfill_atomic_pte_zeropage(): the zero page, read-only
+        if (kind == FILL_ZERO && object == null) {
+            // mfill_atomic_pte_zeropage(): the zero page, read-only; mapped even where read faults
+            // allocate pages instead (vm.zero_page=false, as on the conformance machine:
+            // conformance case uffd-missing-anon)
             ptes[i] = Pte.make(k.zeroPfn, Pte.PRESENT | Pte.USER | Pte.SPECIAL | Pte.ACCESSED | wpBit);
             return 0;
         }
