@@ -216,6 +216,9 @@ public final class LiveMigration {
     private long lastArrival;
     /** The policy answered -1: the link idles until the next page request. */
     private boolean idle;
+    /** The arrival time of the page the guest waits for, and the monitor's work until then (made once). */
+    private long faultArrival;
+    private final Runnable serveFault = () -> deliver(faultArrival);
 
     /** Switches to postcopy at time {@code t} and serves the destination's faults until every page has arrived. */
     private RunResult.MigrationResult postcopy(Mode mode) {
@@ -271,7 +274,8 @@ public final class LiveMigration {
             } else {
                 at = arrival[page]; // already on the link: wait for it
             }
-            dest.fault(page, now, () -> deliver(at));
+            faultArrival = at;
+            dest.fault(page, now, serveFault);
             recordWait(at - now);
             nextAccess = add(at, dt);
         }
