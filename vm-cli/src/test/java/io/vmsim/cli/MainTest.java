@@ -124,6 +124,9 @@ final class MainTest {
                 .containsPattern("thp +never +built-in \\(policies-thp\\)")
                 .containsPattern("numa +first-touch +built-in \\(policies-numa\\)")
                 .containsPattern("ksm +none +built-in \\(policies-ksm\\)")
+                .containsPattern("migration +last-fault-first +built-in \\(policies-migration\\)")
+                .containsPattern("migration +linear +built-in \\(policies-migration\\)")
+                .containsPattern("migration +adaptive-prepaging +built-in \\(policies-migration\\)")
                 .contains("policy.thp.linux.max_ptes_none");
         assertThat(o.err()).isEmpty();
     }

@@ -8,6 +8,7 @@ import io.vmsim.api.machine.MachineView;
 import io.vmsim.api.machine.PageLists;
 import io.vmsim.api.policy.DedupPolicy;
 import io.vmsim.api.policy.HugePagePolicy;
+import io.vmsim.api.policy.MigrationPolicy;
 import io.vmsim.api.policy.NumaPolicy;
 import io.vmsim.api.policy.Policy;
 import io.vmsim.api.policy.PolicyContext;
@@ -84,7 +85,9 @@ final class PolicyModule extends AbstractModule {
                 create(PolicyKind.NUMA, CoreKeys.POLICY_NUMA, view, new KindPageLists(nrFrames), NumaPolicy.class,
                         -1, nrFrames, 0),
                 create(PolicyKind.KSM, CoreKeys.POLICY_KSM, view, new KindPageLists(nrFrames), DedupPolicy.class,
-                        -1, nrFrames, 0));
+                        -1, nrFrames, 0),
+                create(PolicyKind.MIGRATION, CoreKeys.POLICY_MIGRATION, view, new KindPageLists(nrFrames),
+                        MigrationPolicy.class, -1, nrFrames, 0));
     }
 
     private static long nodePages(MachineView view, int node) {

@@ -69,6 +69,7 @@ final class ScenarioRunner {
         this.sys = machine.syscalls();
         this.progress = progress;
         this.rng = new SplittableRandom(seed);
+        this.migrationSeed = seed ^ 0x6d6967726174696fL; // the guest's writes: a stream of their own ("migratio")
     }
 
     /** Runs every phase and returns the per-phase figures, in order. */
@@ -199,6 +200,52 @@ final class ScenarioRunner {
         return nested;
     }
 
+    /** What the scenario's last {@code migrate} phase did, or null (live migration, issue 12). */
+    private RunResult.MigrationResult migration;
+    private final long migrationSeed;
+
+    RunResult.MigrationResult migration() {
+        return migration;
+    }
+
+    /**
+     * A {@code migrate} phase: the guest of {@code migration.ram} migrates over the configured link
+     * with the run's migration policy. The destination is the phase's process: the guest's RAM is
+     * an anonymous area of it, registered with a userfaultfd in postcopy, and its thread is the
+     * guest's vCPU ({@link io.vmsim.core.migration.UffdDestination}). The machine's clock ends at
+     * the migration's end.
+     */
+    private void migrate(PhaseSpec p) {
+        io.vmsim.core.migration.MigrationSettings settings = io.vmsim.core.migration.MigrationSettings.of(m.config());
+        long ram = settings.pages() * io.vmsim.core.migration.MigrationSettings.PAGE;
+        long memory = m.config().getLong(io.vmsim.core.config.CoreKeys.MEMORY);
+        if (ram > memory / 2) {
+            throw new io.vmsim.core.mm.WorkloadException("the destination guest's RAM ("
+                    + io.vmsim.core.config.CoreKeys.MIGRATION_RAM + "=" + ram + " bytes) must fit in half of "
+                    + io.vmsim.core.config.CoreKeys.MEMORY + " (" + memory + " bytes): raise machine.memory");
+        }
+        SimProcess proc = process(p);
+        long base = sys.mmapAnon(proc.mm(), 0, ram, "rw", false, 4096);
+        io.vmsim.core.uffd.Userfaultfd uffd = io.vmsim.core.uffd.Userfaultfds.of(m.kernel(), sys).open(proc.mm());
+        uffd.api(io.vmsim.core.uffd.Uffd.UFFD_API, 0);
+        long start = m.kernel().clock.picoTime();
+        io.vmsim.core.migration.UffdDestination dest = new io.vmsim.core.migration.UffdDestination(m.kernel(), uffd,
+                task(p), m::access, base, start);
+        io.vmsim.core.migration.LiveMigration lm = new io.vmsim.core.migration.LiveMigration(settings,
+                m.policies().migration(), m.config().getString(io.vmsim.core.config.CoreKeys.POLICY_MIGRATION),
+                migrationSeed, dest);
+        migration = lm.run(io.vmsim.core.migration.LiveMigration.Mode.byName(p.advice()));
+        if (uffd.faults() != migration.remoteFaults()) {
+            throw new IllegalStateException("postcopy: the userfaultfd saw " + uffd.faults() + " faults, the migration "
+                    + migration.remoteFaults());
+        }
+        long end = start + migration.totalTimeNs() * 1000;
+        long now = m.kernel().clock.picoTime();
+        if (end > now) {
+            m.kernel().clock.advance(end - now);
+        }
+    }
+
     private void runPhase(PhaseSpec p) {
         switch (p.op()) {
             case SEQUENTIAL, STRIDED -> strided(p, false);
@@ -232,6 +279,7 @@ final class ScenarioRunner {
             case FADVISE, FTRUNCATE, FSYNC, MSYNC -> fileOp(p);
             case MUNLOCK -> sys.munlock(process(p).mm(), base(p), length(p));
             case SET_MEMPOLICY, MBIND, MIGRATE_PAGES, MOVE_PAGES -> mempolicyOp(p);
+            case MIGRATE -> migrate(p); // live migration (issue 12)
             case PRCTL -> m.ksm().prctlMemoryMerge(process(p).mm(), p.advice().endsWith("=1"), task(p).cpu()); // KSM (issue 11)
             case STAT -> {
                 Task t = task(p);

@@ -60,8 +60,9 @@ public final class Simulation {
         } catch (PolicyException e) {
             throw aborted(m, "scenario:" + scenario.name(), m.refs(), e);
         }
-        return finish(m, "scenario:" + scenario.name(), m.refs(), phases, runner.nestedWalkRows(), runner.fileResults(),
-                runner.interrupted());
+        RunResult r = finish(m, "scenario:" + scenario.name(), m.refs(), phases, runner.nestedWalkRows(),
+                runner.fileResults(), runner.interrupted());
+        return runner.migration() == null ? r : r.withMigration(runner.migration());
     }
 
     /**

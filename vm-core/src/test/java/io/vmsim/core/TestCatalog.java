@@ -222,7 +222,21 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
             provider("none", PolicyKind.KSM, c -> (DedupPolicy) () -> false),
             // KSM (issue 11): Linux's ksmd adds nothing to the core's mechanism
             provider("linux", PolicyKind.KSM, c -> (DedupPolicy) () -> true),
-            provider("counting", PolicyKind.KSM, c -> lastDedup = new CountingDedup(c.machine().frames())));
+            provider("counting", PolicyKind.KSM, c -> lastDedup = new CountingDedup(c.machine().frames())),
+            // live migration (issue 12): the real policies of policies-migration, the default first
+            builtIn(PolicyKind.MIGRATION, "last-fault-first"),
+            builtIn(PolicyKind.MIGRATION, "linear"),
+            builtIn(PolicyKind.MIGRATION, "adaptive-prepaging"));
+
+    /** The provider of policies-migration (a test dependency) named {@code name}. */
+    private static PolicyProvider builtIn(PolicyKind kind, String name) {
+        for (PolicyProvider p : java.util.ServiceLoader.load(PolicyProvider.class)) {
+            if (p.kind() == kind && p.name().equals(name)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no built-in " + kind + " policy " + name);
+    }
 
     @Override
     public PolicyProvider provider(PolicyKind kind, String name) {

@@ -1,6 +1,6 @@
 package io.vmsim.api.policy;
 
-/** The four kinds of policy, with the configuration name that selects one ({@code policy.<kind>}). */
+/** The five kinds of policy, with the configuration name that selects one ({@code policy.<kind>}). */
 public enum PolicyKind {
     /** Page reclaim: which pages to evict ({@link ReclaimPolicy}). */
     RECLAIM("reclaim", ReclaimPolicy.class),
@@ -9,7 +9,9 @@ public enum PolicyKind {
     /** NUMA placement and balancing ({@link NumaPolicy}). */
     NUMA("numa", NumaPolicy.class),
     /** Page deduplication, as KSM ({@link DedupPolicy}). */
-    KSM("ksm", DedupPolicy.class);
+    KSM("ksm", DedupPolicy.class),
+    /** Live migration: the order pages travel in precopy and postcopy ({@link MigrationPolicy}). */
+    MIGRATION("migration", MigrationPolicy.class);
 
     private final String configName;
     private final Class<? extends Policy> type;
@@ -36,6 +38,6 @@ public enum PolicyKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("policy kind '" + name + "': expected reclaim, thp, numa or ksm");
+        throw new IllegalArgumentException("policy kind '" + name + "': expected reclaim, thp, numa, ksm or migration");
     }
 }

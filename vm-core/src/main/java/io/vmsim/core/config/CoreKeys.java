@@ -43,6 +43,8 @@ public final class CoreKeys {
     /** mempolicy (issue 10): {@code /sys/kernel/mm/mempolicy/weighted_interleave/nodeN}, one weight per node. */
     public static final String WEIGHTED_INTERLEAVE = "mm.mempolicy.weighted_interleave";
     public static final String POLICY_KSM = "policy.ksm";
+    /** Live migration (issue 12): the order pages travel in precopy and postcopy. */
+    public static final String POLICY_MIGRATION = "policy.migration";
     public static final String TRACE_FORMAT = "trace.format";
     public static final String TRACE_INSTRUCTIONS = "trace.instructions";
     public static final String PLUGINS_DIR = "vmsim.plugins.dir";
@@ -109,6 +111,14 @@ public final class CoreKeys {
     public static final String KSM_USE_ZERO_PAGES = "mm.ksm.use_zero_pages";
     public static final String KSM_SMART_SCAN = "mm.ksm.smart_scan";
     public static final String COST_KSM_CHECKSUM = "cost.ksm_checksum_ns";
+    // live migration (issue 12): the guest, the link and the limits of the migrate phase
+    public static final String MIGRATION_RAM = "migration.ram";
+    public static final String MIGRATION_DIRTY_RATE_MBPS = "migration.dirty_rate_mbps";
+    public static final String MIGRATION_DIRTY_PATTERN = "migration.dirty_pattern";
+    public static final String MIGRATION_BANDWIDTH_MBPS = "migration.bandwidth_mbps";
+    public static final String MIGRATION_RTT_US = "migration.rtt_us";
+    public static final String MIGRATION_MAX_DOWNTIME_MS = "migration.max_downtime_ms";
+    public static final String MIGRATION_MAX_ROUNDS = "migration.max_rounds";
 
     /**
      * Linux's sysfs names for knobs that vmsim gives to a policy: khugepaged's
@@ -168,6 +178,8 @@ public final class CoreKeys {
             ConfigKey.string(WEIGHTED_INTERLEAVE, "1",
                     "Weighted-interleave weights (/sys/kernel/mm/mempolicy/weighted_interleave/nodeN), 1..255, comma-separated from node 0; nodes past the list weigh 1."),
             ConfigKey.string(POLICY_KSM, "none", "The page deduplication policy, by name."),
+            ConfigKey.string(POLICY_MIGRATION, "last-fault-first",
+                    "The live-migration policy, by name: the order precopy sends pages and the page the postcopy background stream pushes next (docs/migration.md)."),
             ConfigKey.oneOf(TRACE_FORMAT, "auto", List.of("auto", "lackey", "pages", "addresses", "vmt", "oraclegeneral", "csv"),
                     "Format of --trace: valgrind lackey, one decimal page number per line, one hex or decimal address per line, vmsim's binary vmt, libCacheSim's oracleGeneral or csv (docs/traces.md), or auto-detect."),
             ConfigKey.bool(TRACE_INSTRUCTIONS, false, "Replay lackey 'I' (instruction fetch) lines as reads; by convention they are ignored."),
@@ -274,6 +286,21 @@ public final class CoreKeys {
             ConfigKey.bool(KSM_SMART_SCAN, true,
                     "/sys/kernel/mm/ksm/smart_scan: skip pages that did not merge in recent scans (for 1, 2, 4, then 8 scans), as Linux 6.7+."),
             ConfigKey.real(COST_KSM_CHECKSUM, 400.0, 0, 1e12,
-                    "Simulated ns of ksmd's checksum of a 4 KiB page (xxhash), also charged per page comparison of a merge; ksmd's own CPU time.")
+                    "Simulated ns of ksmd's checksum of a 4 KiB page (xxhash), also charged per page comparison of a merge; ksmd's own CPU time."),
+            // live migration (issue 12)
+            ConfigKey.size(MIGRATION_RAM, "256M", 4L << 20, 64L << 30,
+                    "The migrating guest's RAM R, in 4 KiB pages (rounded down) (docs/migration.md)."),
+            ConfigKey.integer(MIGRATION_DIRTY_RATE_MBPS, 100, 0, 1_000_000,
+                    "Dirty rate D of the guest in MB/s (10^6 bytes): it writes one 4 KiB page every 4096 / D us of guest run time."),
+            ConfigKey.oneOf(MIGRATION_DIRTY_PATTERN, "uniform", List.of("uniform", "hotset", "sequential"),
+                    "Which pages the guest writes: uniformly random over R, uniformly random over a hot set of the first R/10, or sequentially from a random start, wrapping."),
+            ConfigKey.integer(MIGRATION_BANDWIDTH_MBPS, 1000, 1, 1_000_000,
+                    "Bandwidth B of the migration link in MB/s (10^6 bytes): a 4 KiB page takes 4096 / B us on the wire."),
+            ConfigKey.integer(MIGRATION_RTT_US, 100, 0, 10_000_000,
+                    "Round-trip time of the migration link in us: a page request reaches the source after half of it, a page the destination after half of it plus its wire time."),
+            ConfigKey.integer(MIGRATION_MAX_DOWNTIME_MS, 300, 0, 1_000_000,
+                    "Downtime limit in ms (QEMU's downtime-limit, 300 by default): precopy stops the guest and copies the pages still dirty once they take at most this long at bandwidth B; the downtime is their wire time plus one RTT."),
+            ConfigKey.integer(MIGRATION_MAX_ROUNDS, 30, 1, 100_000,
+                    "Most precopy rounds: a precopy that has not converged after this many gives up (completed false, the guest still on the source); hybrid switches to postcopy instead.")
     );
 }

@@ -3,6 +3,7 @@ package io.vmsim.core.plugin;
 import io.vmsim.api.machine.MachineView;
 import io.vmsim.api.policy.DedupPolicy;
 import io.vmsim.api.policy.HugePagePolicy;
+import io.vmsim.api.policy.MigrationPolicy;
 import io.vmsim.api.policy.NumaPolicy;
 import io.vmsim.api.policy.Policy;
 import io.vmsim.api.policy.PolicyException;
@@ -24,13 +25,13 @@ public final class PolicyGuards {
     private PolicyGuards() {
     }
 
-    /** The guarded form of a built-in {@code policy}, which must be one of the four policy kinds. */
+    /** The guarded form of a built-in {@code policy}, which must be one of the policy kinds. */
     public static <P extends Policy> P guard(P policy, String name, String origin, MachineView machine) {
         return guard(policy, name, origin, machine, null);
     }
 
     /**
-     * The guarded form of {@code policy}, which must be one of the four policy kinds; each call
+     * The guarded form of {@code policy}, which must be one of the policy kinds; each call
      * runs with {@code loader} as the context class loader, or unchanged if it is null.
      */
     @SuppressWarnings("unchecked")
@@ -46,6 +47,9 @@ public final class PolicyGuards {
         }
         if (policy instanceof DedupPolicy d) {
             return (P) new GuardedDedupPolicy(d, name, origin, loader);
+        }
+        if (policy instanceof MigrationPolicy g) {
+            return (P) new GuardedMigrationPolicy(g, name, origin, loader);
         }
         throw new IllegalArgumentException("not a policy kind the core knows: " + policy.getClass().getName());
     }

@@ -17,7 +17,8 @@ import java.util.Map;
  * <p>Top-level keys, in order: {@code workload}, {@code interrupted} (only when true),
  * {@code time_ns}, {@code refs}, {@code reclaim_ran}, {@code warnings}, {@code counters},
  * {@code meminfo}, {@code tlb}, {@code phases}, {@code nested_walk} (only when non-empty),
- * {@code buddyinfo}, {@code config}; {@code ksm} (when ksmd ran) after {@code tlb}.
+ * {@code buddyinfo}, {@code config}; {@code ksm} (when ksmd ran) after {@code tlb}, then
+ * {@code migration} (when a scenario migrated a guest, issue 12).
  */
 public final class JsonWriter {
     private static final String INDENT = "  ";
@@ -57,6 +58,30 @@ public final class JsonWriter {
         return sb.append('\n').toString();
     }
 
+    /** The {@code migration} section (issue 12; docs/migration.md). */
+    static Map<String, Object> migration(RunResult.MigrationResult m) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("mode", m.mode());
+        out.put("policy", m.policy());
+        out.put("completed", m.completed());
+        out.put("outcome", m.outcome());
+        out.put("total_time_ns", m.totalTimeNs());
+        out.put("downtime_ns", m.downtimeNs());
+        out.put("rounds", m.rounds());
+        out.put("round_pages", m.roundPages());
+        out.put("stop_copy_pages", m.stopCopyPages());
+        out.put("postcopy_pages", m.postcopyPages());
+        out.put("pages_sent", m.pagesSent());
+        out.put("bytes_sent", m.bytesSent());
+        out.put("remote_faults", m.remoteFaults());
+        Map<String, Object> lat = new LinkedHashMap<>();
+        lat.put("p50", m.latencyP50Ns());
+        lat.put("p99", m.latencyP99Ns());
+        lat.put("max", m.latencyMaxNs());
+        out.put("remote_fault_latency_ns", lat);
+        return out;
+    }
+
     /** The result as ordered maps, lists and scalars. */
     public static Map<String, Object> toTree(RunResult r) {
         Map<String, Object> root = new LinkedHashMap<>();
@@ -75,6 +100,9 @@ public final class JsonWriter {
             Map<String, Object> ksm = new LinkedHashMap<>(r.ksm().counters());
             ksm.put("full_scan_end_ns", r.ksm().fullScanEndNs());
             root.put("ksm", ksm);
+        }
+        if (r.migration() != null) {
+            root.put("migration", migration(r.migration()));
         }
         List<Object> phases = new ArrayList<>();
         for (RunResult.PhaseResult p : r.phases()) {

@@ -24,12 +24,14 @@ import java.util.Map;
  * @param warnings    what the user should know about how to read the figures, one sentence each
  * @param numa        per-node figures of a machine of more than one node, in node order; empty on one node (issue 10)
  * @param ksm         the counters of {@code /sys/kernel/mm/ksm} when ksmd ran, else null (KSM, issue 11)
+ * @param migration   what a {@code migrate} phase did, or null when the run had none (live migration, issue 12)
  */
 public record RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
                         Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
                         List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
                         List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
-                        boolean interrupted, List<String> warnings, List<NumaNode> numa, KsmResult ksm) {
+                        boolean interrupted, List<String> warnings, List<NumaNode> numa, KsmResult ksm,
+                        MigrationResult migration) {
     public RunResult {
         numa = List.copyOf(numa);
         counters = new LinkedHashMap<>(counters);
@@ -42,6 +44,56 @@ public record RunResult(String workload, Map<String, Long> counters, Map<String,
         oomKills = List.copyOf(oomKills);
         cgroups = new LinkedHashMap<>(cgroups);
         warnings = List.copyOf(warnings);
+    }
+
+    /** A result without a migration. */
+    public RunResult(String workload, Map<String, Long> counters, Map<String, Long> meminfo,
+                     Map<String, Long> tlb, long timeNs, long refs, List<PhaseResult> phases,
+                     List<NestedWalkRow> nestedWalk, String buddyinfo, Map<String, String> config,
+                     List<FileResult> files, List<String> oomKills, Map<String, Map<String, Long>> cgroups,
+                     boolean interrupted, List<String> warnings, List<NumaNode> numa, KsmResult ksm) {
+        this(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, files, oomKills, cgroups,
+                interrupted, warnings, numa, ksm, null);
+    }
+
+    /** This result with {@code m} as its migration section. */
+    public RunResult withMigration(MigrationResult m) {
+        return new RunResult(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, files,
+                oomKills, cgroups, interrupted, warnings, numa, ksm, m);
+    }
+
+    /**
+     * What a live migration did (issue 12; docs/migration.md).
+     *
+     * @param mode          {@code precopy}, {@code postcopy} or {@code hybrid}
+     * @param policy        the migration policy's name
+     * @param completed     the guest runs on the destination with all its pages there
+     * @param outcome       how it ended: {@code converged} (precopy's stop-and-copy), {@code postcopy},
+     *                      {@code max_rounds} (precopy gave up) or {@code stalled} (postcopy's policy left pages unsent)
+     * @param totalTimeNs   from the start of the migration to its end (or to giving up)
+     * @param downtimeNs    the time the guest ran nowhere: the stop-and-copy and the switch
+     * @param rounds        precopy rounds run (the stop-and-copy not counted)
+     * @param roundPages    pages sent in each precopy round, in order
+     * @param stopCopyPages pages sent while the guest was stopped
+     * @param postcopyPages pages sent after the switch to postcopy
+     * @param pagesSent     every page put on the link
+     * @param remoteFaults  the guest's userfaultfd faults on the destination (each a page request)
+     * @param latencyP50Ns  the median remote-fault wait (HdrHistogram, 4 significant digits), 0 when none
+     * @param latencyP99Ns  its 99th percentile (HdrHistogram)
+     * @param latencyMaxNs  the longest wait, exact
+     */
+    public record MigrationResult(String mode, String policy, boolean completed, String outcome, long totalTimeNs,
+                                  long downtimeNs, int rounds, List<Long> roundPages, long stopCopyPages,
+                                  long postcopyPages, long pagesSent, long remoteFaults, long latencyP50Ns,
+                                  long latencyP99Ns, long latencyMaxNs) {
+        public MigrationResult {
+            roundPages = List.copyOf(roundPages);
+        }
+
+        /** Bytes put on the link: 4 KiB a page. */
+        public long bytesSent() {
+            return pagesSent * 4096;
+        }
     }
 
     /** A result without per-node figures (one node), with ksmd's counters or null (KSM, issue 11). */

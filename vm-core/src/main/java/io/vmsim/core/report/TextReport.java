@@ -93,6 +93,9 @@ public final class TextReport {
             }
             section(sb, "ksm (/sys/kernel/mm/ksm)", ksm);
         }
+        if (r.migration() != null) {
+            migration(sb, r.migration()); // live migration (issue 12)
+        }
 
         if (!r.nestedWalk().isEmpty()) {
             sb.append("\nnested walk (memory references of one walk, cold caches)\n");
@@ -153,6 +156,34 @@ public final class TextReport {
             }
         }
         return sb.toString();
+    }
+
+    /** The live-migration section (issue 12). */
+    private static void migration(StringBuilder sb, RunResult.MigrationResult m) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"mode", m.mode() + " (policy " + m.policy() + ")"});
+        rows.add(new String[] {"completed", m.completed() ? "yes (" + m.outcome() + ")"
+                : "no (" + m.outcome() + (m.outcome().equals("max_rounds")
+                ? ": precopy did not converge in " + m.rounds() + " rounds; the guest still runs on the source)"
+                : ": the policy left pages unsent)")});
+        rows.add(new String[] {"total time", duration(m.totalTimeNs())});
+        rows.add(new String[] {"downtime", duration(m.downtimeNs())});
+        rows.add(new String[] {"precopy rounds", count(m.rounds())});
+        if (!m.roundPages().isEmpty()) {
+            List<Long> rp = m.roundPages();
+            String shown = rp.subList(0, Math.min(6, rp.size())).stream().map(TextReport::count)
+                    .reduce((a, b) -> a + ", " + b).orElse("") + (rp.size() > 6 ? ", ... " + count(rp.get(rp.size() - 1)) : "");
+            rows.add(new String[] {"pages per round", shown});
+        }
+        rows.add(new String[] {"stop-and-copy pages", count(m.stopCopyPages())});
+        rows.add(new String[] {"postcopy pages", count(m.postcopyPages())});
+        rows.add(new String[] {"pages sent", count(m.pagesSent()) + " (" + count(m.bytesSent()) + " bytes)"});
+        rows.add(new String[] {"remote faults", count(m.remoteFaults())});
+        if (m.remoteFaults() > 0) {
+            rows.add(new String[] {"remote fault wait", "p50 " + duration(m.latencyP50Ns()) + ", p99 "
+                    + duration(m.latencyP99Ns()) + ", max " + duration(m.latencyMaxNs())});
+        }
+        section(sb, "live migration", rows);
     }
 
     private static void section(StringBuilder sb, String title, List<String[]> rows) {

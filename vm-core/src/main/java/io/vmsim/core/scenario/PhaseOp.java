@@ -74,7 +74,10 @@ public enum PhaseOp {
     /** UFFDIO_UNREGISTER of the range. */
     UFFD_UNREGISTER,
     /** UFFDIO_WRITEPROTECT of the range: {@code protect: true} sets the protection, false clears it. */
-    UFFD_WRITEPROTECT;
+    UFFD_WRITEPROTECT,
+    // live migration (issue 12)
+    /** Live-migrate a guest of {@code migration.ram} in {@code mode} precopy, postcopy or hybrid (docs/migration.md). */
+    MIGRATE;
 
     /** The YAML spelling. */
     public String yamlName() {

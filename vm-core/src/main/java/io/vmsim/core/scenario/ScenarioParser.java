@@ -118,6 +118,8 @@ public final class ScenarioParser {
         OP_KEYS.put(PhaseOp.UFFD_REGISTER, keys(range, "mode"));
         OP_KEYS.put(PhaseOp.UFFD_UNREGISTER, keys(range));
         OP_KEYS.put(PhaseOp.UFFD_WRITEPROTECT, keys(range, "protect"));
+        // live migration (issue 12)
+        OP_KEYS.put(PhaseOp.MIGRATE, keys("name", "op", "mode"));
     }
 
     /** userfaultfd (issue 12): the {@code UFFD_FEATURE_*} names a {@code userfaultfd} phase may ask for, lower case. */
@@ -126,6 +128,9 @@ public final class ScenarioParser {
             "exact_address", "wp_hugetlbfs_shmem");
     /** userfaultfd (issue 12): the registration modes. */
     static final List<String> UFFD_MODES = List.of("missing", "wp", "minor");
+
+    /** The modes of a {@code migrate} phase (live migration, issue 12). */
+    static final List<String> MIGRATION_MODES = List.of("precopy", "postcopy", "hybrid");
 
     /** The ops a {@code parallel} phase may run at once (references only). */
     static final Set<PhaseOp> PARALLEL_OPS = Set.of(PhaseOp.SEQUENTIAL, PhaseOp.STRIDED, PhaseOp.MEMSET, PhaseOp.RANDOM,
@@ -533,7 +538,7 @@ public final class ScenarioParser {
         int vma = -1;
         boolean needsVma = switch (op) {
             case FORK, SLEEP, EXIT, NESTED_WALK, KERNEL_ALLOC, READ, WRITE, STAT, FADVISE, FTRUNCATE, FSYNC,
-                    SET_MEMPOLICY, MIGRATE_PAGES, PRCTL, USERFAULTFD -> false;
+                    SET_MEMPOLICY, MIGRATE_PAGES, PRCTL, USERFAULTFD, MIGRATE -> false;
             default -> true;
         };
         if (m.containsKey("vma")) {
@@ -623,6 +628,9 @@ public final class ScenarioParser {
                             + " joined by |");
                 }
             }
+        }
+        if (op == PhaseOp.MIGRATE) {
+            advice = oneOf(require(m, "mode", node, what), what + ": mode", MIGRATION_MODES); // live migration (issue 12)
         }
         if (op == PhaseOp.PRCTL) {
             advice = bool(require(m, "memory_merge", node, what), what + ": memory_merge") ? "memory_merge=1" : "memory_merge=0";

@@ -33,7 +33,9 @@ public record FakeProvider(String name, PolicyKind kind, List<ConfigKey> configK
                         "built-in (policies-thp)"),
                 reg("never", PolicyKind.THP, "policies-thp"),
                 reg("first-touch", PolicyKind.NUMA, "policies-numa"),
-                reg("none", PolicyKind.KSM, "policies-ksm")));
+                reg("none", PolicyKind.KSM, "policies-ksm"),
+                reg("last-fault-first", PolicyKind.MIGRATION, "policies-migration"),
+                reg("linear", PolicyKind.MIGRATION, "policies-migration")));
     }
 
     private static PolicyRegistry.Registration reg(String name, PolicyKind kind, String module) {

@@ -37,7 +37,8 @@ final class PolicyRegistryTest {
     @Test
     void all_isSortedByKindThenName() {
         assertThat(FakeProvider.builtInLike().all()).extracting(PolicyProvider::name)
-                .containsExactly("fifo", "linux-2list", "lru", "linux", "never", "first-touch", "none");
+                .containsExactly("fifo", "linux-2list", "lru", "linux", "never", "first-touch", "none", "last-fault-first",
+                        "linear");
     }
 
     @Test

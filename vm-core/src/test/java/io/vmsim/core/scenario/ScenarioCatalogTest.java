@@ -13,7 +13,8 @@ final class ScenarioCatalogTest {
     @Test
     void everyBuiltin_parses_andHasADescription() throws ScenarioException {
         assertThat(ScenarioCatalog.names()).containsExactly("largepages3", "fragmentation", "nested-walk", "thp-sparse", "sample", "workingset", "overcommit-oom",
-                "numa01", "numa01-bind", "numa01-inverse-bind", "numa02", "numa02-bind", "tiering", "ksm-identical", "ksm-vms", "ksm-volatile");
+                "numa01", "numa01-bind", "numa01-inverse-bind", "numa02", "numa02-bind", "tiering", "ksm-identical", "ksm-vms", "ksm-volatile",
+                "migration-precopy", "migration-postcopy", "migration-hybrid");
         assertThat(ScenarioCatalog.names()).contains(ScenarioCatalog.DEFAULT);
         for (Scenario s : ScenarioCatalog.all()) {
             assertThat(s.description()).as(s.name()).isNotBlank();
@@ -64,7 +65,7 @@ final class ScenarioCatalogTest {
     @Test
     void unknownBuiltin_suggestsTheClosest() {
         assertThatThrownBy(() -> ScenarioCatalog.builtin("largepage3")).isInstanceOf(ScenarioException.class)
-                .hasMessage("unknown scenario 'largepage3'; built-in scenarios are largepages3, fragmentation, nested-walk, thp-sparse, sample, workingset, overcommit-oom, numa01, numa01-bind, numa01-inverse-bind, numa02, numa02-bind, tiering, ksm-identical, ksm-vms, ksm-volatile"
+                .hasMessage("unknown scenario 'largepage3'; built-in scenarios are largepages3, fragmentation, nested-walk, thp-sparse, sample, workingset, overcommit-oom, numa01, numa01-bind, numa01-inverse-bind, numa02, numa02-bind, tiering, ksm-identical, ksm-vms, ksm-volatile, migration-precopy, migration-postcopy, migration-hybrid"
                         + " (did you mean 'largepages3'?)");
     }
 

@@ -156,7 +156,7 @@ final class ScenarioParserTest {
     void unknownOp_suggestsTheClosest() {
         fails(HEAD + "  - { op: sequential, vma: heap }\n  - { name: x, op: memsett, vma: heap }\n", 10)
                 .hasMessage("my.yaml:10: phase 'x': unknown op 'memsett'; expected one of sequential, random, zipf, "
-                        + "strided, memset, fork, madvise, munmap, mprotect, sleep, exit, nested_walk, kernel_alloc, punch_holes, read, write, mlock, stat, fadvise, ftruncate, fsync, msync, munlock, set_mempolicy, mbind, migrate_pages, move_pages, parallel, prctl, userfaultfd, uffd_register, uffd_unregister, uffd_writeprotect (did you mean 'memset'?)");
+                        + "strided, memset, fork, madvise, munmap, mprotect, sleep, exit, nested_walk, kernel_alloc, punch_holes, read, write, mlock, stat, fadvise, ftruncate, fsync, msync, munlock, set_mempolicy, mbind, migrate_pages, move_pages, parallel, prctl, userfaultfd, uffd_register, uffd_unregister, uffd_writeprotect, migrate (did you mean 'memset'?)");
     }
 
     @Test
