@@ -22,7 +22,11 @@ import java.util.TreeSet;
  * their error. See docs/reports.md for the format of {@code results.jsonl}.
  */
 public final class SweepReport {
-    /** Metrics shown first when present, in this order of preference; else the first by name. */
+    /**
+     * The metric shown first: the first of these, in this order of preference, that varies across
+     * the finished points; else the first by name that varies; else the first of these present,
+     * else the first by name. A metric every point has the same value of draws flat lines.
+     */
     static final List<String> PREFERRED = List.of("miss_ratio", "pgmajfault", "workingset_refault_file",
             "workingset_refault_anon", "pswpin", "pgfault", "time_ns");
 
@@ -92,6 +96,46 @@ public final class SweepReport {
         return new ArrayList<>(keys);
     }
 
+    static String defaultMetric(List<Map<String, Object>> points, List<String> metrics) {
+        for (String m : PREFERRED) {
+            if (metrics.contains(m) && varies(points, m)) {
+                return m;
+            }
+        }
+        for (String m : metrics) {
+            if (varies(points, m)) {
+                return m;
+            }
+        }
+        for (String m : PREFERRED) {
+            if (metrics.contains(m)) {
+                return m;
+            }
+        }
+        return metrics.isEmpty() ? "" : metrics.get(0);
+    }
+
+    /** True if two finished points have different values of {@code metric}. */
+    private static boolean varies(List<Map<String, Object>> points, String metric) {
+        Object first = null;
+        for (Map<String, Object> p : points) {
+            if (!ok(p)) {
+                continue;
+            }
+            Object v = map(p, "metrics").get(metric);
+            if (!(v instanceof Number n)) {
+                continue;
+            }
+            double d = n.doubleValue();
+            if (first == null) {
+                first = d;
+            } else if ((Double) first != d) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean ok(Map<String, Object> p) {
         return "ok".equals(p.get("status"));
     }
@@ -107,13 +151,7 @@ public final class SweepReport {
             failed += ok(p) ? 0 : 1;
         }
         List<String> metrics = new ArrayList<>(metricSet);
-        String dflt = metrics.isEmpty() ? "" : metrics.get(0);
-        for (String m : PREFERRED) {
-            if (metricSet.contains(m)) {
-                dflt = m;
-                break;
-            }
-        }
+        String dflt = defaultMetric(points, metrics);
         HtmlPage page = new HtmlPage("vmsim sweep: " + dir.getFileName());
         page.para(String.format(Locale.ROOT, "%d points (%d failed) over %d workload%s; varied: %s. Each chart point is the"
                         + " mean over the repeats that finished.", points.size(), failed, workloads.size(),

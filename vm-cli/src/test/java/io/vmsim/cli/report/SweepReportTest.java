@@ -123,4 +123,26 @@ final class SweepReportTest {
         assertThat(Json.write(v)).isEqualTo("{\"a\":[1,-2500,true,null,\"x\\\"\u00e9\\u003c/\"],\"b\":{}}");
         assertThat(Json.write(Json.parse(Json.write(v)))).isEqualTo(Json.write(v));
     }
+    @Test
+    void theFirstMetricShown_isOneThatVaries() {
+        java.util.function.BiFunction<Double, Double, Map<String, Object>> point = (maj, hit) -> {
+            Map<String, Object> p = new java.util.LinkedHashMap<>();
+            p.put("status", "ok");
+            Map<String, Object> ms = new java.util.LinkedHashMap<>();
+            ms.put("allocstall", 7.0);
+            ms.put("file.hot.hit_ratio", hit);
+            ms.put("pgmajfault", maj);
+            p.put("metrics", ms);
+            return p;
+        };
+        List<String> names = List.of("allocstall", "file.hot.hit_ratio", "pgmajfault");
+        // pgmajfault is preferred, but every point has 0 of it: the first by name that varies
+        assertThat(SweepReport.defaultMetric(List.of(point.apply(0.0, 0.1), point.apply(0.0, 0.9)), names))
+                .isEqualTo("file.hot.hit_ratio");
+        assertThat(SweepReport.defaultMetric(List.of(point.apply(3.0, 0.1), point.apply(0.0, 0.9)), names))
+                .isEqualTo("pgmajfault");
+        // nothing varies: the preferred one present
+        assertThat(SweepReport.defaultMetric(List.of(point.apply(0.0, 0.5), point.apply(0.0, 0.5)), names))
+                .isEqualTo("pgmajfault");
+    }
 }
