@@ -1,8 +1,6 @@
 package io.vmsim.cli.report;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -122,186 +120,14 @@ public final class Json {
     }
 
     /**
-     * Parses one JSON value: objects become {@link LinkedHashMap}s, arrays {@link ArrayList}s,
-     * integers {@link Long}s (or {@link Double} when they do not fit), other numbers {@link Double}s.
+     * Parses one JSON value: objects become {@link java.util.LinkedHashMap}s, arrays
+     * {@link java.util.ArrayList}s, integers {@link Long}s, other numbers {@link Double}s; the
+     * sweep's own reader ({@link io.vmsim.core.sweep.Json#parse}), so that a report reads
+     * {@code results.jsonl} exactly as the sweep wrote it.
      *
      * @throws IllegalArgumentException naming the offset of malformed input
      */
     public static Object parse(String text) {
-        Parser p = new Parser(text);
-        p.ws();
-        Object v = p.value();
-        p.ws();
-        if (p.i != text.length()) {
-            throw p.error("unexpected text after the value");
-        }
-        return v;
-    }
-
-    private static final class Parser {
-        private final String s;
-        private int i;
-
-        Parser(String s) {
-            this.s = s;
-        }
-
-        IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("malformed JSON at character " + (i + 1) + ": " + what);
-        }
-
-        void ws() {
-            while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n' || s.charAt(i) == '\r')) {
-                i++;
-            }
-        }
-
-        Object value() {
-            if (i >= s.length()) {
-                throw error("value expected");
-            }
-            char c = s.charAt(i);
-            switch (c) {
-                case '{': {
-                    i++;
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    ws();
-                    if (peek('}')) {
-                        i++;
-                        return m;
-                    }
-                    while (true) {
-                        ws();
-                        if (!peek('"')) {
-                            throw error("a string key expected");
-                        }
-                        String k = string();
-                        ws();
-                        expect(':');
-                        ws();
-                        m.put(k, value());
-                        ws();
-                        if (peek(',')) {
-                            i++;
-                        } else {
-                            expect('}');
-                            return m;
-                        }
-                    }
-                }
-                case '[': {
-                    i++;
-                    List<Object> l = new ArrayList<>();
-                    ws();
-                    if (peek(']')) {
-                        i++;
-                        return l;
-                    }
-                    while (true) {
-                        ws();
-                        l.add(value());
-                        ws();
-                        if (peek(',')) {
-                            i++;
-                        } else {
-                            expect(']');
-                            return l;
-                        }
-                    }
-                }
-                case '"':
-                    return string();
-                case 't':
-                    word("true");
-                    return Boolean.TRUE;
-                case 'f':
-                    word("false");
-                    return Boolean.FALSE;
-                case 'n':
-                    word("null");
-                    return null;
-                default:
-                    return number();
-            }
-        }
-
-        private boolean peek(char c) {
-            return i < s.length() && s.charAt(i) == c;
-        }
-
-        private void expect(char c) {
-            if (!peek(c)) {
-                throw error("'" + c + "' expected");
-            }
-            i++;
-        }
-
-        private void word(String w) {
-            if (!s.startsWith(w, i)) {
-                throw error("'" + w + "' expected");
-            }
-            i += w.length();
-        }
-
-        private Object number() {
-            int start = i;
-            while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
-                i++;
-            }
-            String n = s.substring(start, i);
-            if (n.isEmpty()) {
-                throw error("a value expected");
-            }
-            try {
-                if (n.indexOf('.') < 0 && n.indexOf('e') < 0 && n.indexOf('E') < 0) {
-                    try {
-                        return Long.parseLong(n);
-                    } catch (NumberFormatException big) {
-                        return Double.parseDouble(n);
-                    }
-                }
-                return Double.parseDouble(n);
-            } catch (NumberFormatException e) {
-                i = start;
-                throw error("'" + n + "' is not a number");
-            }
-        }
-
-        private String string() {
-            expect('"');
-            StringBuilder sb = new StringBuilder();
-            while (true) {
-                if (i >= s.length()) {
-                    throw error("unterminated string");
-                }
-                char c = s.charAt(i++);
-                if (c == '"') {
-                    return sb.toString();
-                }
-                if (c != '\\') {
-                    sb.append(c);
-                    continue;
-                }
-                if (i >= s.length()) {
-                    throw error("unterminated escape");
-                }
-                char e = s.charAt(i++);
-                switch (e) {
-                    case 'n' -> sb.append('\n');
-                    case 't' -> sb.append('\t');
-                    case 'r' -> sb.append('\r');
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'u' -> {
-                        if (i + 4 > s.length()) {
-                            throw error("short \\u escape");
-                        }
-                        sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        i += 4;
-                    }
-                    default -> sb.append(e);
-                }
-            }
-        }
+        return io.vmsim.core.sweep.Json.parse(text);
     }
 }
