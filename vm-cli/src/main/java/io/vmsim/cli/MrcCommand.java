@@ -177,24 +177,14 @@ final class MrcCommand implements Callable<Integer> {
                     b.clear();
                 }
             }
-            String table = table(o);
-            if (curve != null && !Double.isNaN(curve.rate())) {
-                table += String.format(Locale.ROOT, "sampled at rate %.6g: %d of %d references%n", curve.rate(),
-                        curve.sampledRefs(), o.refs());
-                if (!Double.isNaN(curve.meanAbsoluteError())) {
-                    table += String.format(Locale.ROOT, "mean absolute error of the sampled miss ratio against the exact"
-                            + " curve over sizes 1..%d: %.6f%n", Math.max(1, o.distinctPages()), curve.meanAbsoluteError());
-                }
-            }
-            Object tree = curve != null ? curve.toTree() : o.toTree();
             if ("-".equals(json)) {
-                out.print(JsonWriter.render(tree));
-                err.print(table);
+                out.print(JsonWriter.render(curve != null ? curve.toTree() : o.toTree()));
+                printTable(err, o, curve);
             } else {
                 if (json != null) {
-                    Files.writeString(Path.of(json), JsonWriter.render(tree));
+                    Files.writeString(Path.of(json), JsonWriter.render(curve != null ? curve.toTree() : o.toTree()));
                 }
-                out.print(table);
+                printTable(out, o, curve);
             }
             if (plot != null) {
                 if (plotKind.equals("png")) {
@@ -274,17 +264,56 @@ final class MrcCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--plot: '" + p + "' must end in .svg, .html or .png");
     }
 
-    private static String table(MrcStudy.Outcome o) {
-        Table t = new Table().row("POLICY", "FRAMES", "MISSES", "MISS RATIO");
+    /**
+     * Prints the results table (and the sample's lines of a SHARDS curve) row by row, as
+     * {@link Table} lays it out: the column widths come from a first pass over the results, so a
+     * curve of a million sizes ({@code --frames all}) costs no text on the heap.
+     */
+    static void printTable(PrintWriter dst, MrcStudy.Outcome o, MrcStudy.Curve curve) {
+        String[] head = {"POLICY", "FRAMES", "MISSES", "MISS RATIO"};
+        int[] width = new int[head.length];
+        for (int i = 0; i < head.length; i++) {
+            width[i] = head[i].length();
+        }
         for (MrcStudy.Result r : o.results()) {
-            t.row(r.policy(), Integer.toString(r.frames()), Long.toString(r.misses()),
+            width[0] = Math.max(width[0], r.policy().length());
+            width[1] = Math.max(width[1], digits(r.frames()));
+            width[2] = Math.max(width[2], digits(r.misses()));
+        }
+        java.io.BufferedWriter buf = new java.io.BufferedWriter(dst, 1 << 16);
+        PrintWriter pw = new PrintWriter(buf);
+        pw.println(o.trace() + ": " + o.refs() + " references, " + o.distinctPages() + " distinct pages");
+        StringBuilder sb = new StringBuilder();
+        row(pw, sb, width, head[0], head[1], head[2], head[3]);
+        for (MrcStudy.Result r : o.results()) {
+            row(pw, sb, width, r.policy(), Integer.toString(r.frames()), Long.toString(r.misses()),
                     String.format(Locale.ROOT, "%.6f", r.missRatio()));
         }
-        java.io.StringWriter sw = new java.io.StringWriter();
-        PrintWriter pw = new PrintWriter(sw);
-        pw.println(o.trace() + ": " + o.refs() + " references, " + o.distinctPages() + " distinct pages");
-        t.print(pw, "");
+        if (curve != null && !Double.isNaN(curve.rate())) {
+            pw.print(String.format(Locale.ROOT, "sampled at rate %.6g: %d of %d references%n", curve.rate(),
+                    curve.sampledRefs(), o.refs()));
+            if (!Double.isNaN(curve.meanAbsoluteError())) {
+                pw.print(String.format(Locale.ROOT, "mean absolute error of the sampled miss ratio against the exact"
+                        + " curve over sizes 1..%d: %.6f%n", Math.max(1, o.distinctPages()), curve.meanAbsoluteError()));
+            }
+        }
         pw.flush();
-        return sw.toString();
+    }
+
+    /** One row: cells left-aligned, two spaces apart, the last not padded (as {@link Table}). */
+    private static void row(PrintWriter pw, StringBuilder sb, int[] width, String... cells) {
+        sb.setLength(0);
+        for (int i = 0; i < cells.length; i++) {
+            sb.append(cells[i]);
+            if (i < cells.length - 1) {
+                sb.append(" ".repeat(width[i] - cells[i].length() + 2));
+            }
+        }
+        pw.println(sb.toString().stripTrailing());
+    }
+
+    /** Characters of {@code v} in decimal. */
+    private static int digits(long v) {
+        return Long.toString(v).length();
     }
 }

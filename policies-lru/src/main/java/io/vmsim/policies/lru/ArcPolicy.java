@@ -37,6 +37,13 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
     private final BitSet unused = new BitSet();
     private double p;
     private long adaptedFor = NO_PAGE_KEY;
+    /**
+     * The incoming page that {@link #shrink} found in neither ghost list, so that
+     * {@link #pageAdded} need not look again: a key enters a ghost list only when its page is
+     * evicted, and the incoming page is not resident, so it stays in neither until then
+     * ({@link #evict} forgets it if it is the victim).
+     */
+    private long inNoGhost = NO_PAGE_KEY;
     private Study study;
 
     /** ARC for a cache of {@code capacity} pages. */
@@ -117,11 +124,19 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
         if (key == adaptedFor) {
             return;
         }
+        adapt(key, b1.contains(key), b2.contains(key));
+    }
+
+    /** As {@link #adapt(long)}, with the key's membership of B1 and B2 known. */
+    private void adapt(long key, boolean inB1, boolean inB2) {
+        if (key == adaptedFor) {
+            return;
+        }
         adaptedFor = key;
-        if (b1.contains(key)) {
+        if (inB1) {
             double delta = b1.size() >= b2.size() ? 1 : (double) b2.size() / b1.size();
             p = Math.min(p + delta, c);
-        } else if (b2.contains(key)) {
+        } else if (inB2) {
             double delta = b2.size() >= b1.size() ? 1 : (double) b1.size() / b2.size();
             p = Math.max(p - delta, 0);
         }
@@ -133,11 +148,19 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
             return;
         }
         long key = frames.pageKey(pfn);
-        if (b1.contains(key) || b2.contains(key)) {
+        boolean known = key == inNoGhost;
+        inNoGhost = NO_PAGE_KEY;
+        boolean inB1 = !known && b1.contains(key);
+        boolean inB2 = !known && b2.contains(key);
+        if (inB1 || inB2) {
             // Cases II and III: a ghost hit; the page goes to T2.
-            adapt(key);
-            b1.remove(key);
-            b2.remove(key);
+            adapt(key, inB1, inB2);
+            if (inB1) {
+                b1.remove(key);
+            }
+            if (inB2) {
+                b2.remove(key);
+            }
             t2.pushHead(pfn);
         } else {
             // Case IV: a page in no list enters T1. Trim the ghosts if shrink did not (cache not
@@ -161,11 +184,12 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
         int budget = t1.size() + t2.size();
         while (sc.nrToReclaim() > 0 && budget-- > 0 && t1.size() + t2.size() > 0) {
             long key = incomingPageKey();
-            boolean inB2 = false;
-            if (key != NO_PAGE_KEY && (b1.contains(key) || b2.contains(key))) {
-                inB2 = b2.contains(key);
-                adapt(key);
+            boolean inB1 = key != NO_PAGE_KEY && b1.contains(key);
+            boolean inB2 = key != NO_PAGE_KEY && b2.contains(key);
+            if (inB1 || inB2) {
+                adapt(key, inB1, inB2);
             } else if (key != NO_PAGE_KEY) {
+                inNoGhost = key;
                 // Case IV of Fig. 4, with the cache full.
                 if (t1.size() + b1.size() >= c) {
                     if (t1.size() < c) {
@@ -190,6 +214,9 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
     private void evict(PfnList from, GhostList ghost, ScanControl sc) {
         int victim = from.tail();
         long key = frames.pageKey(victim);
+        if (key == inNoGhost) {
+            inNoGhost = NO_PAGE_KEY;
+        }
         from.remove(victim);
         sc.scanned(1);
         if (sc.reclaim(victim)) {

@@ -57,8 +57,7 @@ final class GhostList {
             long s = ringStamps[head];
             head = (head + 1) & (ringKeys.length - 1);
             count--;
-            if (stamps.get(k) == s) {
-                stamps.remove(k);
+            if (stamps.removeIfValue(k, s)) {
                 return k;
             }
         }

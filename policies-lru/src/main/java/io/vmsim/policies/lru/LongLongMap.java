@@ -1,26 +1,35 @@
 package io.vmsim.policies.lru;
 
-import java.util.Arrays;
-
 /**
  * Page key to {@code long} map with open addressing, linear probing and backward-shift
  * deletion, so ghost and non-resident entries box nothing on the per-reference path. Every
  * key is allowed; {@link #MISSING} cannot be stored as a value.
+ *
+ * <p>Each slot is a key and its value side by side in one array ({@code table[2i]},
+ * {@code table[2i + 1]}), so a probe reads one cache line, not one in each of two arrays: a
+ * ghost list of a large cache is far bigger than the caches, and ARC probes its two on every
+ * miss.
  */
 final class LongLongMap {
     static final long MISSING = Long.MIN_VALUE;
 
-    private long[] keys;
-    private long[] values;
+    /** key, value, key, value, ...: {@code mask + 1} slots. */
+    private long[] table;
     private int mask;
     private int size;
 
     LongLongMap(int expected) {
         int cap = Integer.highestOneBit(Math.max(8, expected) * 2 - 1) << 1;
-        keys = new long[cap];
-        values = new long[cap];
-        Arrays.fill(values, MISSING);
+        table = newTable(cap);
         mask = cap - 1;
+    }
+
+    private static long[] newTable(int slots) {
+        long[] t = new long[2 * slots];
+        for (int i = 1; i < t.length; i += 2) {
+            t[i] = MISSING;
+        }
+        return t;
     }
 
     private static int hash(long k) {
@@ -29,12 +38,13 @@ final class LongLongMap {
     }
 
     long get(long key) {
+        final long[] t = table;
         for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
-            long v = values[i];
+            long v = t[2 * i + 1];
             if (v == MISSING) {
                 return MISSING;
             }
-            if (keys[i] == key) {
+            if (t[2 * i] == key) {
                 return v;
             }
         }
@@ -48,17 +58,18 @@ final class LongLongMap {
         if (value == MISSING) {
             throw new IllegalArgumentException("reserved value");
         }
+        final long[] t = table;
         for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
-            if (values[i] == MISSING) {
-                keys[i] = key;
-                values[i] = value;
-                if (++size * 2 > keys.length) {
+            if (t[2 * i + 1] == MISSING) {
+                t[2 * i] = key;
+                t[2 * i + 1] = value;
+                if (++size * 2 > mask + 1) {
                     grow();
                 }
                 return;
             }
-            if (keys[i] == key) {
-                values[i] = value;
+            if (t[2 * i] == key) {
+                t[2 * i + 1] = value;
                 return;
             }
         }
@@ -66,30 +77,54 @@ final class LongLongMap {
 
     /** Removes the key; returns its value or {@link #MISSING}. */
     long remove(long key) {
+        final long[] t = table;
         int i = hash(key) & mask;
         while (true) {
-            if (values[i] == MISSING) {
+            if (t[2 * i + 1] == MISSING) {
                 return MISSING;
             }
-            if (keys[i] == key) {
+            if (t[2 * i] == key) {
                 break;
             }
             i = (i + 1) & mask;
         }
-        long old = values[i];
-        // Backward-shift: pull later members of the probe run into the hole.
+        long old = t[2 * i + 1];
+        deleteAt(i);
+        return old;
+    }
+
+    /** Removes the key if it maps to {@code value}; returns whether it did (one probe, where get and remove take two). */
+    boolean removeIfValue(long key, long value) {
+        final long[] t = table;
+        for (int i = hash(key) & mask; ; i = (i + 1) & mask) {
+            long v = t[2 * i + 1];
+            if (v == MISSING) {
+                return false;
+            }
+            if (t[2 * i] == key) {
+                if (v != value) {
+                    return false;
+                }
+                deleteAt(i);
+                return true;
+            }
+        }
+    }
+
+    /** Backward-shift: pulls later members of the probe run into the hole at slot {@code i}. */
+    private void deleteAt(int i) {
+        final long[] t = table;
         int hole = i;
-        for (int j = (i + 1) & mask; values[j] != MISSING; j = (j + 1) & mask) {
-            int home = hash(keys[j]) & mask;
+        for (int j = (i + 1) & mask; t[2 * j + 1] != MISSING; j = (j + 1) & mask) {
+            int home = hash(t[2 * j]) & mask;
             if (((j - home) & mask) >= ((j - hole) & mask)) {
-                keys[hole] = keys[j];
-                values[hole] = values[j];
+                t[2 * hole] = t[2 * j];
+                t[2 * hole + 1] = t[2 * j + 1];
                 hole = j;
             }
         }
-        values[hole] = MISSING;
+        t[2 * hole + 1] = MISSING;
         size--;
-        return old;
     }
 
     int size() {
@@ -97,16 +132,13 @@ final class LongLongMap {
     }
 
     private void grow() {
-        long[] k = keys;
-        long[] v = values;
-        keys = new long[k.length * 2];
-        values = new long[k.length * 2];
-        Arrays.fill(values, MISSING);
-        mask = keys.length - 1;
+        long[] old = table;
+        table = newTable(2 * (mask + 1));
+        mask = 2 * (mask + 1) - 1;
         size = 0;
-        for (int i = 0; i < k.length; i++) {
-            if (v[i] != MISSING) {
-                put(k[i], v[i]);
+        for (int i = 0; i < old.length; i += 2) {
+            if (old[i + 1] != MISSING) {
+                put(old[i], old[i + 1]);
             }
         }
     }

@@ -1,0 +1,53 @@
+package io.vmsim.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code vmsim mrc --policy lru --frames all} prints a curve of every size without holding the
+ * table's text on the heap: in a 48 MiB heap, a loop over 400,000 pages (400,000 sizes) prints
+ * every row. LRU on a loop of N pages replayed twice misses every reference at every size below
+ * N, and only the first N at N (Mattson's stack distances: every re-reference is at distance N).
+ */
+final class MrcWholeCurveMemoryTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aCurveOf400000SizesPrintsInA48MiBHeap() throws Exception {
+        int pages = 400_000;
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx48m");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("io.vmsim.cli.Main");
+        cmd.addAll(List.of("mrc", "--trace", "seq:pages=" + pages + ",refs=" + 2 * pages, "--policy", "lru",
+                "--frames", "all", "--threads", "1"));
+        Path out = dir.resolve("out.txt");
+        Path err = dir.resolve("err.txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(err)).isZero();
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines).hasSize(2 + pages);
+        assertThat(lines.get(0)).isEqualTo("seq:pages=" + pages + ",refs=" + 2 * pages + ": " + 2 * pages
+                + " references, " + pages + " distinct pages");
+        assertThat(lines.get(1).split(" +")).containsExactly("POLICY", "FRAMES", "MISSES", "MISS", "RATIO");
+        assertThat(lines.get(2).split(" +")).containsExactly("lru", "1", Integer.toString(2 * pages), "1.000000");
+        assertThat(lines.get(1 + pages - 1).split(" +"))
+                .containsExactly("lru", Integer.toString(pages - 1), Integer.toString(2 * pages), "1.000000");
+        assertThat(lines.get(1 + pages).split(" +"))
+                .containsExactly("lru", Integer.toString(pages), Integer.toString(pages), "0.500000");
+        // columns line up as the table lays them out: the misses start where MISSES does
+        assertThat(lines.get(2).indexOf(Integer.toString(2 * pages))).isEqualTo(lines.get(1).indexOf("MISSES"));
+    }
+}
