@@ -203,7 +203,7 @@ public final class Simulation {
     }
 
     /** What the figures do not say by themselves. */
-    private static List<String> warnings(Machine m) {
+    static List<String> warnings(Machine m) {
         List<String> out = new ArrayList<>();
         long unused = m.kernel().reclaim.unreferencedCountedAsUsed();
         if (unused > 0) {
@@ -218,6 +218,12 @@ public final class Simulation {
                     + " huge pages on their node that Linux would have migrated (or promoted): vmsim migrates"
                     + " 4 KiB pages only, and counts 512 in pgmigrate_fail for each; for placement figures run with"
                     + " mm.transparent_hugepage.enabled=never");
+        }
+        long wp = io.vmsim.core.vmscan.Reclaim.of(m.kernel()).vmscan().uffdWpLostToSwap();
+        if (wp > 0) {
+            out.add(String.format(Locale.ROOT, "%,d", wp) + " userfaultfd write-protected pages were swapped out and lost"
+                    + " their protection: vmsim keeps no uffd-wp bit in swap entries (Linux does, pte_swp_mkuffd_wp), so a"
+                    + " later write to them raised no WP fault; for write-protect figures give the run more memory or no swap");
         }
         return out;
     }

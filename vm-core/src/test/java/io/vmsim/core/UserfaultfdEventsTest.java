@@ -227,4 +227,25 @@ final class UserfaultfdEventsTest {
         m.access(p.threads().get(0), nb, true);
         assertThat(plain.faults()).isZero();
     }
+    @Test
+    void aWriteProtectedPageSwappedOut_losesItsProtection_andTheRunSaysSo() {
+        Machine m = SplitTest.machine("machine.memory", "256M", "swap.size", "64M");
+        SimProcess p = m.spawn("a", List.of(0));
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 8 * PAGE, "rw", false, PAGE);
+        for (int i = 0; i < 8; i++) {
+            m.access(t, a + i * PAGE, true);
+        }
+        Userfaultfd u = open(m, p);
+        u.api(Uffd.UFFD_API, Uffd.UFFD_FEATURE_PAGEFAULT_FLAG_WP);
+        u.register(a, 8 * PAGE, Uffd.UFFDIO_REGISTER_MODE_WP);
+        assertThat(u.writeProtect(a, 8 * PAGE, Uffd.UFFDIO_WRITEPROTECT_MODE_WP)).isZero();
+        assertThat(Simulation.warnings(m)).isEmpty();
+        m.syscalls().madvise(p.mm(), a, 4 * PAGE, "pageout", 0);
+        assertThat(Pte.present(m.kernel().lookupLeaf(p.mm(), a))).as("paged out").isFalse();
+        // Linux keeps uffd-wp in the swap entry; vmsim does not, and must say so
+        assertThat(io.vmsim.core.vmscan.Reclaim.of(m.kernel()).vmscan().uffdWpLostToSwap()).isEqualTo(4);
+        assertThat(Simulation.warnings(m)).singleElement().asString()
+                .startsWith("4 userfaultfd write-protected pages were swapped out and lost their protection");
+    }
 }

@@ -1014,6 +1014,17 @@ public final class Vmscan implements AllocHooks {
         }
     }
 
+    /** Write-protected userfaultfd PTEs replaced by a swap entry, losing their protection. */
+    private long uffdWpLostToSwap;
+
+    /**
+     * userfaultfd write-protected pages that reclaim swapped out: their protection is lost (vmsim
+     * keeps no uffd-wp bit in swap entries), so a later write raises no WP fault as it would on Linux.
+     */
+    public long uffdWpLostToSwap() {
+        return uffdWpLostToSwap;
+    }
+
     /**
      * {@code try_to_unmap()}: clears every PTE mapping the page, or replaces it with the swap
      * entry {@code entry} of an anonymous page; returns true if any PTE was dirty.
@@ -1024,6 +1035,11 @@ public final class Vmscan implements AllocHooks {
             long[] t = k.tables.table(table);
             long e = t[index];
             dirty[0] |= (e & Pte.DIRTY) != 0;
+            if (entry != 0 && (e & Pte.UFFD_WP) != 0) {
+                // Linux keeps the bit in the swap entry (pte_swp_mkuffd_wp(), mm/rmap.c
+                // try_to_unmap_one()); vmsim's swap entries have no room for it: counted, warned
+                uffdWpLostToSwap++;
+            }
             t[index] = entry;
             unmapped(mm, entry != 0, !frames.test(pfn, PageFrames.PG_FILE));
             if (entry != 0) {
