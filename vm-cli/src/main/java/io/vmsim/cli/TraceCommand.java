@@ -118,7 +118,8 @@ final class TraceCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "IN", description = "The trace to read.")
+        @Parameters(index = "0", paramLabel = "IN", description = {"The trace to read: a file, or a generated trace",
+                "(zipf:..., uniform:..., seq:..., as mrc --trace takes it)."})
         Path in;
 
         @Parameters(index = "1", paramLabel = "OUT", description = {"The file to write; its format follows its name (.vmt,",

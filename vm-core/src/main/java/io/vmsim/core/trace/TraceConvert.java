@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code vmsim trace convert}: reads a trace in any format {@link TraceFormats} knows and
- * writes it as {@code vmt}, {@code oraclegeneral} or {@code pages} text. Data references only
+ * {@code vmsim trace convert}: reads a trace in any format {@link TraceFormats} knows, or a
+ * generated one ({@code zipf:...}, {@code uniform:...}, {@code seq:...}, see
+ * {@link SyntheticTraceReader}), and writes it as {@code vmt}, {@code oraclegeneral} or {@code pages} text. Data references only
  * (lackey's instruction fetches are dropped, as every replay drops them by default).
  */
 public final class TraceConvert {
@@ -90,13 +91,24 @@ public final class TraceConvert {
             throw new IllegalArgumentException("--page-size must be a power of two, got " + o.pageSize());
         }
         String outFormat = outputFormat(out, o.to());
-        String inFormat = TraceFormats.formatOf(in, o.format());
-        if (Files.exists(out) && Files.isSameFile(in, out)) {
-            throw new IllegalArgumentException("the output " + out + " is the input; name another file");
+        String spec = in.toString();
+        boolean generated = SyntheticTraceReader.isSpec(spec);
+        String inFormat;
+        long total = -1;
+        if (generated) {
+            // zipf:..., uniform:..., seq:... as mrc --trace takes them: page ids, no file; the
+            // header's source is the generator's kind and the spec itself, enough to generate it again
+            SyntheticTraceReader g = SyntheticTraceReader.open(spec); // a malformed spec fails here
+            inFormat = spec.substring(0, spec.indexOf(':')).toLowerCase(Locale.ROOT);
+            total = g.refs();
+        } else {
+            inFormat = TraceFormats.formatOf(in, o.format());
+            if (Files.exists(out) && Files.isSameFile(in, out)) {
+                throw new IllegalArgumentException("the output " + out + " is the input; name another file");
+            }
         }
         String sourceFormat = inFormat;
-        String sourcePath = in.toString();
-        long total = -1;
+        String sourcePath = spec;
         boolean addresses = inFormat.equals("lackey") || inFormat.equals("addresses");
         if (inFormat.equals("vmt")) {
             try (VmtReader v = new VmtReader(in)) {
@@ -129,7 +141,7 @@ public final class TraceConvert {
         Path target = zstdAfter ? out.resolveSibling(out.getFileName() + ".plain.tmp") : out;
         long refs;
         boolean finished = false;
-        try (TraceReader r = open(in, inFormat, o.csv());
+        try (TraceReader r = generated ? SyntheticTraceReader.open(spec) : open(in, inFormat, o.csv());
              TraceWriter w = switch (outFormat) {
                  case "vmt" -> new VmtWriter(target, unit, o.pageSize(), sourceFormat, sourcePath);
                  case "oraclegeneral" -> new OracleGeneralWriter(target, o.pageSize());

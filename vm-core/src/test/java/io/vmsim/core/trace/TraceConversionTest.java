@@ -308,4 +308,44 @@ final class TraceConversionTest {
         assertThatThrownBy(() -> TraceConvert.outputFormat(Path.of("x.bin"), null)).hasMessageContaining("--to");
         assertThatThrownBy(() -> TraceConvert.outputFormat(Path.of("x.bin"), "vmx")).hasMessageContaining("did you mean 'vmt'");
     }
+
+    @Test
+    void generatedTrace_convertsAsMrcReadsIt_andTheHeaderRecordsTheSpec() throws IOException {
+        // seq: page i mod N for reference i, loads only (SyntheticTraceReader's definition)
+        String seq = "seq:pages=7,refs=100";
+        Path vmt = dir.resolve("seq.vmt");
+        TraceConvert.Result r = TraceConvert.convert(Path.of(seq), vmt, TraceConvert.Options.defaults(), Progress.NONE);
+        assertThat(r.inFormat()).isEqualTo("seq");
+        assertThat(r.references()).isEqualTo(100);
+        long[] want = new long[100];
+        for (int i = 0; i < want.length; i++) {
+            want[i] = TraceReader.encode((long) (i % 7) * 4096, TraceReader.LOAD);
+        }
+        assertThat(readAll(vmt)).isEqualTo(want);
+        try (VmtReader v = new VmtReader(vmt)) {
+            assertThat(v.header().unit()).isEqualTo(VmtHeader.UNIT_PAGES);
+            assertThat(v.header().sourceFormat()).isEqualTo("seq");
+            assertThat(v.header().sourcePath()).isEqualTo(seq);
+            assertThat(v.header().references()).isEqualTo(100);
+            assertThat(v.header().distinctPages()).isEqualTo(7);
+        }
+        Path pages = dir.resolve("seq.pages");
+        TraceConvert.convert(Path.of(seq), pages, TraceConvert.Options.defaults(), Progress.NONE);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            lines.add(Long.toString(i % 7));
+        }
+        assertThat(Files.readAllLines(pages, StandardCharsets.US_ASCII)).isEqualTo(lines);
+
+        // zipf: the same references as the generator opened where mrc --trace opens it
+        String zipf = "zipf:pages=1000,alpha=0.99,refs=5000,seed=7";
+        Path z = dir.resolve("zipf.vmt");
+        assertThat(TraceConvert.convert(Path.of(zipf), z, TraceConvert.Options.defaults(), Progress.NONE).inFormat())
+                .isEqualTo("zipf");
+        try (TraceReader g = TraceFormats.open(Path.of(zipf), TraceFormats.AUTO, false)) {
+            assertThat(readAll(z)).isEqualTo(TraceTestSupport.readAll(g));
+        }
+        assertThatThrownBy(() -> TraceConvert.convert(Path.of("zipf:pages=10,refs=0"), dir.resolve("bad.vmt"),
+                TraceConvert.Options.defaults(), Progress.NONE)).hasMessageContaining("refs must be a positive integer");
+    }
 }
