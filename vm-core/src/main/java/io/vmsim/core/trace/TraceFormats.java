@@ -169,12 +169,40 @@ public final class TraceFormats {
         if (base.endsWith(".csv")) {
             return "csv";
         }
+        String viaXz = sniffWithSystemXz(path);
+        if (viaXz != null) {
+            return viaXz;
+        }
         byte[] head;
         try (InputStream raw = new BufferedInputStream(TextTraceReader.openFile(path), 1 << 16);
              Sniffer s = new Sniffer(raw, path.toString())) {
             head = s.lines();
         }
         return detect(head, path.toString());
+    }
+
+    /**
+     * The format of an xz file detected from the head that the system's {@code xz} decodes
+     * (when {@link XzProcess#enabled()}): the Java decoder would allocate its whole dictionary
+     * (64 MiB for the lackey traces) to decode a few lines. Null when the file is not xz, xz is
+     * not used, or anything goes wrong: the Java decoder then detects, with its own messages.
+     */
+    private static String sniffWithSystemXz(Path path) {
+        try {
+            try (InputStream raw = new BufferedInputStream(TextTraceReader.openFile(path), 64)) {
+                if (TextTraceReader.detect(raw) != TextTraceReader.Compression.XZ || !XzProcess.enabled()) {
+                    return null;
+                }
+            }
+            byte[] head;
+            try (XzProcess xz = XzProcess.start(path);
+                 Sniffer s = new Sniffer(new BufferedInputStream(xz, 1 << 16), path.toString())) {
+                head = s.lines();
+            }
+            return detect(head, path.toString());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     static String detect(byte[] head, String source) throws TraceFormatException {

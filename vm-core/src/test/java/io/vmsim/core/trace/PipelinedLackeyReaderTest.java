@@ -163,6 +163,121 @@ final class PipelinedLackeyReaderTest {
         assertThat(PipelinedLackeyReader.of(new ByteArrayInputStream(new byte[0]), "empty", false).read(new long[4])).isZero();
     }
 
+    /** A random line of lackey text: every kind, 1 to 17 hex digits of either case, odd spacing now and then. */
+    private static String randomLine(java.util.SplittableRandom rnd) {
+        int shape = rnd.nextInt(100);
+        if (shape == 0) {
+            return "==" + rnd.nextInt(100000) + "== a log line";
+        }
+        if (shape == 1) {
+            return rnd.nextBoolean() ? "" : "   ";
+        }
+        String head = switch (rnd.nextInt(8)) {
+            case 0, 1, 2, 3 -> "I  ";
+            case 4 -> " L ";
+            case 5 -> " S ";
+            case 6 -> " M ";
+            default -> rnd.nextBoolean() ? "  L " : "I   "; // more spaces than lackey writes
+        };
+        int digits = rnd.nextInt(20) == 0 ? 1 + rnd.nextInt(16) : (rnd.nextBoolean() ? 8 : 10);
+        StringBuilder sb = new StringBuilder(head);
+        String hex = rnd.nextInt(10) == 0 ? "0123456789ABCDEFabcdef" : "0123456789abcdef";
+        for (int i = 0; i < digits; i++) {
+            // an address must fit in 62 bits: 16 digits start with 0 to 3
+            sb.append(i == 0 && digits == 16 ? (char) ('0' + rnd.nextInt(4)) : hex.charAt(rnd.nextInt(hex.length())));
+        }
+        sb.append(',').append(rnd.nextInt(10) == 0 ? 1 + rnd.nextInt(4096) : 1 + rnd.nextInt(8));
+        if (rnd.nextInt(50) == 0) {
+            sb.append(rnd.nextBoolean() ? "\r" : "  ");
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void randomLackeyText_ofEveryLineKind_readsAsTheLineReader_acrossBufferBoundaries() throws IOException {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(2026);
+        StringBuilder sb = new StringBuilder();
+        while (sb.length() < 3 * DecodeThread.SIZE) {
+            sb.append(randomLine(rnd)).append('\n');
+            if (rnd.nextInt(20_000) == 0) {
+                // a long line (shorter than a decode buffer), trailing blanks being allowed
+                sb.append(" L 1fff000708,8").append(" ".repeat(rnd.nextInt(DecodeThread.SIZE / 4))).append('\n');
+            }
+        }
+        Path p = dir.resolve("random.lackey");
+        Files.writeString(p, sb, StandardCharsets.US_ASCII);
+        for (boolean instr : new boolean[] {false, true}) {
+            long[] want = lineReader(p, instr);
+            assertThat(want.length).isGreaterThan(20_000);
+            assertThat(pipelined(p, instr, false)).isEqualTo(want);
+        }
+        // the same lines, CRLF throughout
+        Path crlf = dir.resolve("random-crlf.lackey");
+        Files.writeString(crlf, sb.toString().replace("\r\n", "\n").replace("\n", "\r\n"), StandardCharsets.US_ASCII);
+        assertThat(pipelined(crlf, false, false)).isEqualTo(lineReader(crlf, false));
+    }
+
+    @Test
+    void aBadLineAmongRandomText_failsWithTheLineReadersMessage_fileAndLine() throws IOException {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(13);
+        List<String> bad = List.of(" L 0401ab7g,8", "I  0401ab70;3", " L 0401ab70,", " S 0401ab70,8x", "I  0401\u00e9b70,3",
+                " L 12345678123456781,8", " L 4000000000000000,8", "I  ,3", " X 0401ab70,8", " L 0401ab70 ,8", "I  0401ab70,8 x");
+        for (String b : bad) {
+            StringBuilder sb = new StringBuilder();
+            int at = 1 + rnd.nextInt(200_000);
+            for (int i = 1; i < at; i++) {
+                sb.append(i % 3 == 0 ? " L 1fff000708,8" : "I  0401ab70,3").append('\n');
+            }
+            sb.append(b).append('\n');
+            for (int i = 0; i < 100; i++) {
+                sb.append(" S 0401ab70,8\n");
+            }
+            Path p = dir.resolve("bad-random.lackey");
+            Files.writeString(p, sb, StandardCharsets.UTF_8);
+            Throwable old = catchThrowable(() -> lineReader(p, false));
+            Throwable now = catchThrowable(() -> pipelined(p, false, false));
+            assertThat(old).as(b).isInstanceOf(TraceFormatException.class);
+            assertThat(now).as(b).isInstanceOf(TraceFormatException.class).hasMessage(old.getMessage())
+                    .hasMessageStartingWith(p + ":" + at + ": ");
+            assertThat(((TraceFormatException) now).line()).isEqualTo(at);
+        }
+    }
+
+    @Test
+    void hexMaskAndValue_agreeWithCharacterDigitAndParseLong_forEveryByte() {
+        // every byte value at every position of a word of hex digits
+        for (int pos = 0; pos < 8; pos++) {
+            for (int c = 0; c < 256; c++) {
+                byte[] w = "0123abcF".getBytes(StandardCharsets.US_ASCII);
+                w[pos] = (byte) c;
+                long word = java.nio.ByteBuffer.wrap(w).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+                long mask = PipelinedLackeyReader.hexMask(word);
+                for (int i = 0; i < 8; i++) {
+                    int ch = w[i] & 0xff;
+                    boolean hex = ch < 128 && Character.digit((char) ch, 16) >= 0;
+                    assertThat((mask >>> (8 * i + 7)) & 1).as("byte %d = %d", i, ch).isEqualTo(hex ? 1L : 0L);
+                }
+                assertThat(mask & ~0x8080808080808080L).isZero();
+            }
+        }
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        String hex = "0123456789abcdefABCDEF";
+        for (int k = 0; k < 100_000; k++) {
+            int n = 1 + rnd.nextInt(8);
+            byte[] w = new byte[8];
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 8; i++) {
+                char ch = i < n ? hex.charAt(rnd.nextInt(hex.length())) : (char) rnd.nextInt(128);
+                w[i] = (byte) ch;
+                if (i < n) {
+                    sb.append(ch);
+                }
+            }
+            long word = java.nio.ByteBuffer.wrap(w).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+            assertThat(PipelinedLackeyReader.hexValue(word, n)).as(sb.toString()).isEqualTo(Long.parseLong(sb.toString(), 16));
+        }
+    }
+
     private static Throwable catchThrowable(org.assertj.core.api.ThrowableAssert.ThrowingCallable c) {
         return org.assertj.core.api.Assertions.catchThrowable(c);
     }

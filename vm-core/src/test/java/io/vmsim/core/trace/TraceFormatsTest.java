@@ -57,6 +57,54 @@ final class TraceFormatsTest {
     }
 
     @Test
+    void xzFiles_detectTheSameThroughTheSystemXzAsInJava_messagesIncluded() throws IOException {
+        org.assertj.core.api.Assumptions.assumeThat(XzProcess.executable()).as("xz on the PATH").isNotNull();
+        java.util.Map<String, String> texts = java.util.Map.of(
+                "lackey", "==12== Lackey\n\nI  0400d7d4,8\n L 04222cac,8\n",
+                "pages", "\n123\n456\n",
+                "addresses", "0x601040\n0x601048,W\n",
+                "none", "hello world\n",
+                "empty", "");
+        for (var t : texts.entrySet()) {
+            Path p = Files.write(dir.resolve(t.getKey() + ".xz"), TextTraceReaderTest.compress(
+                    t.getValue().getBytes(StandardCharsets.US_ASCII), TextTraceReader.Compression.XZ));
+            Object system = detectOrMessage(p);
+            String old = System.getProperty("vmsim.xz");
+            System.setProperty("vmsim.xz", "java");
+            try {
+                assertThat(system).as(t.getKey()).isEqualTo(detectOrMessage(p));
+            } finally {
+                if (old == null) {
+                    System.clearProperty("vmsim.xz");
+                } else {
+                    System.setProperty("vmsim.xz", old);
+                }
+            }
+            if (!t.getKey().equals("none") && !t.getKey().equals("empty")) {
+                assertThat(system).isEqualTo(t.getKey());
+            }
+        }
+        // a cut xz file: the Java decoder's message either way
+        byte[] whole = TextTraceReaderTest.compress(TraceTestSupport.plain(TraceTestSupport.SORT), TextTraceReader.Compression.XZ);
+        Path cut = Files.write(dir.resolve("cut.xz"), java.util.Arrays.copyOf(whole, 40));
+        Object system = detectOrMessage(cut);
+        System.setProperty("vmsim.xz", "java");
+        try {
+            assertThat(system).isEqualTo(detectOrMessage(cut));
+        } finally {
+            System.clearProperty("vmsim.xz");
+        }
+    }
+
+    private static Object detectOrMessage(Path p) {
+        try {
+            return TraceFormats.detect(p);
+        } catch (IOException e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    @Test
     void auto_withNoRecognisableLines_saysWhatItSaw() throws IOException {
         Path p = file("d", "hello world\n");
         assertThatThrownBy(() -> TraceFormats.open(p, "auto", false)).isInstanceOf(TraceFormatException.class)
