@@ -142,15 +142,18 @@ final class PipelinedLackeyReader implements TraceReader {
                     if (kind >= 0) {
                         long w = (long) LONG.get(b, p + 3);
                         int digits = Long.numberOfTrailingZeros(~hexMask(w) & HIGH) >>> 3;
+                        // an instruction fetch not replayed is checked, not valued
+                        boolean value = kind != INSTR || instr;
                         long addr = 0;
                         if (digits == 8) {
                             long w2 = (long) LONG.get(b, p + 11);
                             int more = Long.numberOfTrailingZeros(~hexMask(w2) & HIGH) >>> 3;
                             // 16 digits or more: the reference parser decides
-                            addr = more == 8 ? -1 : more == 0 ? hexValue(w, 8) : hexValue(w, 8) << (more << 2) | hexValue(w2, more);
+                            addr = more == 8 ? -1 : !value ? 0 : more == 0 ? hexValue(w, 8)
+                                    : hexValue(w, 8) << (more << 2) | hexValue(w2, more);
                             digits += more;
                         } else if (digits > 0) {
-                            addr = hexValue(w, digits);
+                            addr = value ? hexValue(w, digits) : 0;
                         } else {
                             addr = -1;
                         }
@@ -161,7 +164,7 @@ final class PipelinedLackeyReader implements TraceReader {
                                 q++;
                             }
                             if (q < l && b[q] == '\n') {
-                                if (kind != INSTR || instr) {
+                                if (value) {
                                     out[n++] = (addr << 2) | kind;
                                 } else {
                                     instrs++;
