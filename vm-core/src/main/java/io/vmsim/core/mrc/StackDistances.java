@@ -96,29 +96,60 @@ public final class StackDistances {
      * returns its stack distance, or 0 for a first reference (a cold miss).
      */
     public int access(int id) {
+        int d = step(id);
+        count(d);
+        return d;
+    }
+
+    /** References per batch of {@link #accessAll}. */
+    private static final int BATCH = 256;
+    private final int[] batch = new int[BATCH];
+    /** Where the look-ahead loads of {@link #accessAll} go, so that they are not optimised away. */
+    private int sink;
+
+    /**
+     * Records the references {@code refs[0..n)}, each the page id {@code refs[i] >>> shift}, as
+     * {@link #access} would one by one. In batches of 256: first the batch's slots and bitmap
+     * words are loaded in a loop of independent loads (the cache misses overlap), then the
+     * distances are computed (re-reading the slots: a page may repeat within the batch), then
+     * the histogram is updated, again independent loads.
+     */
+    public void accessAll(int[] refs, int n, int shift) {
+        final int[] so = slotOf;
+        final int[] dist = batch;
+        int sk = 0;
+        for (int base = 0; base < n; base += BATCH) {
+            int end = Math.min(n, base + BATCH);
+            final long[] w = words;
+            for (int i = base; i < end; i++) {
+                int s = so[refs[i] >>> shift];
+                if (s >= 0) {
+                    sk += (int) w[s >>> WORD_SHIFT];
+                }
+            }
+            for (int i = base; i < end; i++) {
+                dist[i - base] = step(refs[i] >>> shift);
+            }
+            for (int i = 0; i < end - base; i++) {
+                count(dist[i]);
+            }
+        }
+        sink += sk;
+    }
+
+    /** Moves page {@code id} to the top of the stack; returns its distance (0: first reference). */
+    private int step(int id) {
         refs++;
         int s = slotOf[id];
         int d;
         if (s < 0) {
-            cold++;
             d = 0;
         } else if (s == time - 1) {
-            hist[1]++; // the most recent page again: distance 1, and it keeps its slot
-            if (maxDistance == 0) {
-                maxDistance = 1;
-            }
-            return 1;
+            return 1; // the most recent page again: distance 1, and it keeps its slot
         } else {
             d = after(s) + 1;
             unmark(s);
             live--;
-            if (d >= hist.length) {
-                hist = Arrays.copyOf(hist, Math.max(d + 1, hist.length * 2));
-            }
-            hist[d]++;
-            if (d > maxDistance) {
-                maxDistance = d;
-            }
         }
         if (time == cap) {
             compact();
@@ -129,6 +160,21 @@ public final class StackDistances {
         mark(t);
         live++;
         return d;
+    }
+
+    /** Adds a distance to the histogram (0: a cold miss). */
+    private void count(int d) {
+        if (d == 0) {
+            cold++;
+            return;
+        }
+        if (d >= hist.length) {
+            hist = Arrays.copyOf(hist, Math.max(d + 1, hist.length * 2));
+        }
+        hist[d]++;
+        if (d > maxDistance) {
+            maxDistance = d;
+        }
     }
 
     /** Marks in the slots after {@code s} (up to the newest, {@code time - 1}). */

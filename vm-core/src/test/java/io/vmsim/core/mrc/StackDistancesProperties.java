@@ -11,7 +11,8 @@ import net.jqwik.api.constraints.IntRange;
  * Every reference's stack distance against a brute-force LRU stack (an array, most recent
  * first, searched and shifted per reference), on random traces with random initial slot
  * capacities, so that the slots are renumbered many times, and with more pages than one block of
- * the bitmap's count levels (4,096 slots), so that the Fenwick level over the blocks is used.
+ * the bitmap's count levels (4,096 slots), so that the Fenwick level over the blocks is used;
+ * {@link StackDistances#accessAll} in random chunks gives the same curve.
  */
 final class StackDistancesProperties {
 
@@ -77,6 +78,22 @@ final class StackDistancesProperties {
                 hist[d]++;
             }
         }
+        // the batched entry point, in chunks of random lengths, page ids shifted as the engine passes them
+        StackDistances all = new StackDistances(slots);
+        all.ensureIds(universe);
+        SplittableRandom r = new SplittableRandom(slots * 31L + refs.length);
+        for (int from = 0; from < refs.length; ) {
+            int n = Math.min(refs.length - from, 1 + r.nextInt(700));
+            int[] chunk = new int[n];
+            for (int i = 0; i < n; i++) {
+                chunk[i] = refs[from + i] << 1 | r.nextInt(2);
+            }
+            all.accessAll(chunk, n, 1);
+            from += n;
+        }
+        assertThat(all.missCurve(universe + 1)).isEqualTo(sd.missCurve(universe + 1));
+        assertThat(all.cold()).isEqualTo(cold);
+        assertThat(all.refs()).isEqualTo(refs.length);
         long[] curve = sd.missCurve(universe + 1);
         long above = 0;
         for (int c = universe + 1; c >= 1; c--) {
