@@ -177,12 +177,17 @@ final class MrcCommand implements Callable<Integer> {
                     b.clear();
                 }
             }
+            // streamed, row by row: a curve of a million sizes holds no JSON text or tree
             if ("-".equals(json)) {
-                out.print(JsonWriter.render(curve != null ? curve.toTree() : o.toTree()));
+                java.io.BufferedWriter bw = new java.io.BufferedWriter(out, 1 << 16);
+                JsonWriter.write(curve != null ? curve.toTree() : o.toTree(), bw);
+                bw.flush();
                 printTable(err, o, curve);
             } else {
                 if (json != null) {
-                    Files.writeString(Path.of(json), JsonWriter.render(curve != null ? curve.toTree() : o.toTree()));
+                    try (java.io.Writer w = Files.newBufferedWriter(Path.of(json))) {
+                        JsonWriter.write(curve != null ? curve.toTree() : o.toTree(), w);
+                    }
                 }
                 printTable(out, o, curve);
             }

@@ -199,6 +199,40 @@ final class MrcCommandTest {
     }
 
     @Test
+    void framesAll_json_streamed_isByteForByteTheTreeRenderedWhole() throws IOException {
+        // the document as it was built before it was streamed: the whole tree (every row a map in a
+        // list), then rendered to one string; the misses from brute-force LRU
+        long[] refs = {1, 2, 3, 1, 4, 1, 2, 5};
+        String t = trace().toString();
+        java.util.Map<String, Object> root = new java.util.LinkedHashMap<>();
+        root.put("trace", t);
+        root.put("refs", (long) refs.length);
+        root.put("distinct_pages", 5);
+        root.put("engine", "stack");
+        root.put("seed", 0L);
+        root.put("policies", new java.util.ArrayList<>());
+        List<Object> rows = new java.util.ArrayList<>();
+        for (int n = 1; n <= 5; n++) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("policy", "lru");
+            m.put("frames", n);
+            m.put("misses", naiveLru(refs, n));
+            m.put("miss_ratio", (double) naiveLru(refs, n) / refs.length);
+            rows.add(m);
+        }
+        root.put("results", rows);
+        String whole = io.vmsim.core.report.JsonWriter.render(root);
+
+        Path json = dir.resolve("all.json");
+        Cli.Outcome file = run("mrc", "--trace", t, "--policy", "lru", "--frames", "all", "--json", json.toString());
+        assertThat(file.code()).as(file.err()).isEqualTo(0);
+        assertThat(Files.readString(json)).isEqualTo(whole);
+        Cli.Outcome out = run("mrc", "--trace", t, "--policy", "lru", "--frames", "all", "--json", "-");
+        assertThat(out.code()).as(out.err()).isEqualTo(0);
+        assertThat(out.out()).isEqualTo(whole);
+    }
+
+    @Test
     void framesAll_orSample_withAnotherPolicy_isRefused() throws IOException {
         Cli.Outcome o = run("mrc", "--trace", trace().toString(), "--policy", "lru,fifo", "--frames", "all");
         assertThat(o.code()).isEqualTo(2);

@@ -50,4 +50,40 @@ final class MrcWholeCurveMemoryTest {
         // columns line up as the table lays them out: the misses start where MISSES does
         assertThat(lines.get(2).indexOf(Integer.toString(2 * pages))).isEqualTo(lines.get(1).indexOf("MISSES"));
     }
+
+    /** The JSON of the same curve is written row by row too: no tree of 400,000 maps, no string of the whole document. */
+    @Test
+    void theJsonOfACurveOf400000SizesIsWrittenInA48MiBHeap() throws Exception {
+        int pages = 400_000;
+        Path json = dir.resolve("curve.json");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx48m");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("io.vmsim.cli.Main");
+        cmd.addAll(List.of("mrc", "--trace", "seq:pages=" + pages + ",refs=" + 2 * pages, "--policy", "lru",
+                "--frames", "all", "--threads", "1", "--json", json.toString()));
+        Path out = dir.resolve("out.txt");
+        Path err = dir.resolve("err.txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(err)).isZero();
+        long rows = 0;
+        String first = null;
+        String last = null;
+        try (java.io.BufferedReader r = Files.newBufferedReader(json)) {
+            for (String l; (l = r.readLine()) != null; ) {
+                if (l.startsWith("    {\"policy\"")) {
+                    rows++;
+                    first = first == null ? l : first;
+                    last = l;
+                }
+            }
+        }
+        assertThat(rows).isEqualTo(pages);
+        assertThat(first).isEqualTo("    {\"policy\": \"lru\", \"frames\": 1, \"misses\": " + 2 * pages + ", \"miss_ratio\": 1.0},");
+        assertThat(last).isEqualTo("    {\"policy\": \"lru\", \"frames\": " + pages + ", \"misses\": " + pages
+                + ", \"miss_ratio\": 0.5}");
+    }
 }

@@ -186,16 +186,26 @@ public final class MrcStudy {
                 }
                 root.put("frames_capped", cs);
             }
-            List<Object> rows = new ArrayList<>();
-            for (Result r : results) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("policy", r.policy());
-                m.put("frames", r.frames());
-                m.put("misses", r.misses());
-                m.put("miss_ratio", r.missRatio());
-                rows.add(m);
-            }
-            root.put("results", rows);
+            // a view: each row's map is built when the writer asks for it, so a curve of a million
+            // sizes (--frames all) costs no tree on the heap (JsonWriter.write streams it)
+            List<Result> rs = results;
+            root.put("results", new java.util.AbstractList<Object>() {
+                @Override
+                public Object get(int i) {
+                    Result r = rs.get(i);
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("policy", r.policy());
+                    m.put("frames", r.frames());
+                    m.put("misses", r.misses());
+                    m.put("miss_ratio", r.missRatio());
+                    return m;
+                }
+
+                @Override
+                public int size() {
+                    return rs.size();
+                }
+            });
             return root;
         }
     }

@@ -7,7 +7,10 @@ import java.util.Arrays;
  * sampling rate (C. A. Waldspurger, N. Park, A. Garthwaite, I. Ahmad, "Efficient MRC
  * Construction with SHARDS", FAST 2015). A page is sampled when {@code hash(page) mod P < T}
  * with {@code P = 2^24} and {@code T = round(R * P)}; every reference to a sampled page goes
- * through exact {@link StackDistances}, and its distance is scaled by {@code 1/R}. The
+ * through exact {@link StackDistances}, and its distance is scaled: a distance of {@code d} in
+ * the sampled stack is the page itself and {@code d - 1} other sampled pages, each standing for
+ * {@code 1/R} pages, so the estimate is {@code 1 + (d - 1)/R} (its mean is the true distance;
+ * {@code d/R} would overstate every distance by {@code 1/R - 1} pages on average). The
  * estimate at N frames is the sampled references at a scaled distance above N, plus the
  * sampled cold misses, over {@code R} times all the references: the SHARDS_adj correction,
  * which counts the difference between the expected and the actual sample size as references
@@ -19,12 +22,22 @@ public final class Shards {
 
     private final double rate;
     private final int threshold;
+    private final long salt;
     private final StackDistances sampled = new StackDistances();
     private long[] scaled = new long[1024];
     private long refs;
 
     /** Samples at rate {@code rate}, in (0, 1]. */
     public Shards(double rate) {
+        this(rate, 0);
+    }
+
+    /**
+     * Samples at rate {@code rate}, in (0, 1], hashing each page number XOR {@code salt}: another
+     * salt samples another set of pages (salt 0 is the default sample).
+     */
+    Shards(double rate, long salt) {
+        this.salt = salt;
         if (!(rate > 0 && rate <= 1)) {
             throw new IllegalArgumentException("--sample must be a rate in (0, 1], got " + rate);
         }
@@ -39,7 +52,7 @@ public final class Shards {
 
     /** True if references to {@code page} are sampled. */
     public boolean sampled(long page) {
-        return (mix(page) >>> 40) < threshold;
+        return (mix(page ^ salt) >>> 40) < threshold;
     }
 
     /** Makes room for page ids below {@code distinct}. */
@@ -50,12 +63,12 @@ public final class Shards {
     /** Records a reference to page {@code id} whose page number is {@code page}. */
     public void access(int id, long page) {
         refs++;
-        if ((mix(page) >>> 40) >= threshold) {
+        if ((mix(page ^ salt) >>> 40) >= threshold) {
             return;
         }
         int d = sampled.access(id);
         if (d > 0) {
-            long s = Math.max(1, Math.round(d / rate));
+            long s = Math.max(1, 1 + Math.round((d - 1) / rate));
             if (s >= scaled.length) {
                 scaled = Arrays.copyOf(scaled, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(s + 1, 2L * scaled.length)));
             }

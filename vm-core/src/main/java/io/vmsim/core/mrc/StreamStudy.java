@@ -185,9 +185,7 @@ final class StreamStudy {
                 long[] pages = d.pages();
                 if (sd != null) {
                     sd.ensureIds(distinct);
-                    for (int i = 0; i < n; i++) {
-                        sd.access(buf[i] >>> 1);
-                    }
+                    sd.accessAll(buf, n, 1);
                 }
                 if (sh != null) {
                     sh.ensureIds(distinct);

@@ -58,6 +58,20 @@ public final class JsonWriter {
         return sb.append('\n').toString();
     }
 
+    /**
+     * Writes {@code tree} as {@link #render} renders it, ending with a newline, to {@code out} as
+     * it goes: no text of the whole document is held (a list may be a view that builds each
+     * element when asked, as {@code vmsim mrc --json} does for a curve of a million sizes).
+     */
+    public static void write(Object tree, Appendable out) {
+        try {
+            value(out, tree, 0, false);
+            out.append('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The {@code migration} section (issue 12; docs/migration.md). */
     static Map<String, Object> migration(RunResult.MigrationResult m) {
         Map<String, Object> out = new LinkedHashMap<>();
