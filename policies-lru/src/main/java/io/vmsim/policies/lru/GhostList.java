@@ -63,23 +63,34 @@ final class GhostList {
         }
     }
 
-    /** Drops stale slots, and doubles the ring if it is still more than half full. */
+    /**
+     * Drops stale slots; doubles the ring if it is still more than half full. A ring that keeps
+     * its size is compacted in place (each live slot moves back towards the old end, never past
+     * a slot not yet read), so a list at its bound allocates nothing however many keys pass
+     * through it (a new pair of arrays at every compaction was a steady allocation per eviction).
+     */
     private void compact() {
         int cap = ringKeys.length;
-        int newCap = stamps.size() * 2 > cap ? cap * 2 : cap;
-        long[] k = new long[newCap];
-        long[] s = new long[newCap];
+        int mask = cap - 1;
+        boolean grow = stamps.size() * 2 > cap;
+        long[] k = grow ? new long[cap * 2] : ringKeys;
+        long[] s = grow ? new long[cap * 2] : ringStamps;
+        int to = grow ? 0 : head;
+        int toMask = k.length - 1;
         int n = 0;
         for (int i = 0; i < count; i++) {
-            int slot = (head + i) & (cap - 1);
-            if (stamps.get(ringKeys[slot]) == ringStamps[slot]) {
-                k[n] = ringKeys[slot];
-                s[n++] = ringStamps[slot];
+            int slot = (head + i) & mask;
+            long key = ringKeys[slot];
+            long stamp = ringStamps[slot];
+            if (stamps.get(key) == stamp) {
+                int dst = (to + n++) & toMask;
+                k[dst] = key;
+                s[dst] = stamp;
             }
         }
         ringKeys = k;
         ringStamps = s;
-        head = 0;
+        head = to;
         count = n;
     }
 

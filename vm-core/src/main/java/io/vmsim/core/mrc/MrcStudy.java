@@ -489,6 +489,30 @@ public final class MrcStudy {
             }
         }
 
+        /**
+         * Replays one chunk of the streaming engine ({@link MrcRun#replay}) as {@link #replay}
+         * runs its work, without a lambda: this runs once per chunk and pair, and allocates nothing.
+         */
+        void replayChunk(int[] refs, int n, long base, long[] pages, int distinct, long[] next) {
+            Thread t = Thread.currentThread();
+            ClassLoader saved = t.getContextClassLoader();
+            if (loader != null) {
+                t.setContextClassLoader(loader);
+            }
+            try {
+                run.replay(refs, 0, n, base, pages, distinct, next);
+            } catch (PolicyException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, provider.name(), origin,
+                        "failed with " + frames + " frames: " + e, e);
+            } finally {
+                if (loader != null) {
+                    t.setContextClassLoader(saved);
+                }
+            }
+        }
+
         /** Checks the policy's invariants at the end of the run. */
         void finish() {
             replay(() -> {

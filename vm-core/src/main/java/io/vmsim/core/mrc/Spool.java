@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +28,9 @@ final class Spool implements AutoCloseable {
     private Path nextPath;
     private FileChannel next;
     private final ByteBuffer io;
+    /** Views of {@link #io} made once (a view per chunk would be an allocation per chunk). */
+    private final IntBuffer ints;
+    private final LongBuffer longs;
     private long count;
 
     Spool(int chunk) throws IOException {
@@ -34,6 +39,8 @@ final class Spool implements AutoCloseable {
         refsPath.toFile().deleteOnExit();
         refs = FileChannel.open(refsPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
         io = ByteBuffer.allocateDirect(chunk * 8).order(ByteOrder.LITTLE_ENDIAN);
+        ints = io.asIntBuffer();
+        longs = io.asLongBuffer();
     }
 
     /** Where the references are spooled. */
@@ -44,7 +51,8 @@ final class Spool implements AutoCloseable {
     /** Appends {@code n} references. */
     void append(int[] r, int n) throws IOException {
         io.clear();
-        io.asIntBuffer().put(r, 0, n);
+        ints.clear();
+        ints.put(r, 0, n);
         io.limit(n * 4);
         writeFully(refs, io, count * 4);
         count += n;
@@ -85,7 +93,8 @@ final class Spool implements AutoCloseable {
                 last[id] = start + i;
             }
             io.clear();
-            io.asLongBuffer().put(nx, 0, n);
+            longs.clear();
+            longs.put(nx, 0, n);
             io.limit(n * 8);
             writeFully(next, io, start * 8);
             end = start;
@@ -98,8 +107,8 @@ final class Spool implements AutoCloseable {
         io.clear();
         io.limit(n * 4);
         readFully(refs, io, from * 4);
-        io.flip();
-        io.asIntBuffer().get(r, 0, n);
+        ints.clear();
+        ints.get(r, 0, n);
     }
 
     /** Reads the next-use positions of references {@code [from, from+n)} into {@code nx}. */
@@ -107,8 +116,8 @@ final class Spool implements AutoCloseable {
         io.clear();
         io.limit(n * 8);
         readFully(next, io, from * 8);
-        io.flip();
-        io.asLongBuffer().get(nx, 0, n);
+        longs.clear();
+        longs.get(nx, 0, n);
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {

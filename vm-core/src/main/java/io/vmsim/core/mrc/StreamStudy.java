@@ -265,10 +265,11 @@ final class StreamStudy {
         int[] buf = new int[chunk];
         try (TraceReader r = source.open()) {
             Densifier d = new Densifier(r, limit, chunk);
+            String phase = "spooling to " + spool.refsPath().getParent();
             int n;
             while ((n = d.fill(buf)) > 0) {
                 spool.append(buf, n);
-                progress.update("spooling to " + spool.refsPath().getParent(), d.refs(), totalHint);
+                progress.update(phase, d.refs(), totalHint);
                 if (progress.stopRequested()) {
                     break;
                 }
@@ -384,11 +385,8 @@ final class StreamStudy {
                     }
                     if (failure.get() == null) {
                         try {
-                            for (MrcStudy.Pair p : mine) {
-                                p.replay(() -> {
-                                    p.run.replay(c.refs, 0, c.n, c.base, c.pages, c.distinct, c.next);
-                                    return 0;
-                                });
+                            for (int i = 0; i < mine.size(); i++) { // no iterator: once per chunk and pair
+                                mine.get(i).replayChunk(c.refs, c.n, c.base, c.pages, c.distinct, c.next);
                             }
                         } catch (Throwable t) {
                             failure.compareAndSet(null, t);
