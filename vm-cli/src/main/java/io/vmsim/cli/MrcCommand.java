@@ -151,7 +151,7 @@ final class MrcCommand implements Callable<Integer> {
                         total = total < 0 ? limit : Math.min(total, limit);
                     }
                     curve = MrcStudy.curve(() -> TraceFormats.open(trace, format, false), trace.toString(), max,
-                            sample == null || exact, sample == null ? 0 : sample, sizes, progress, total);
+                            sample == null || exact, sample == null ? 0 : sample, sizes, progress, total, n);
                     o = curve.outcome();
                     for (MrcStudy.FramesCap c : o.capped()) {
                         err.println(capNote(c.asked(), o.distinctPages(), c.frames()));

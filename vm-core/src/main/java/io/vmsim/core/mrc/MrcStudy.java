@@ -245,6 +245,20 @@ public final class MrcStudy {
     }
 
     /**
+     * As {@link #curve(StreamSource, String, long, boolean, double, int[], Progress, long)} on
+     * {@code threads} threads: with 2 or more, one reads and densifies the trace while another
+     * counts the distances of the chunk before (the same curve); with 1, one thread does both.
+     */
+    public static Curve curve(StreamSource source, String name, long limit, boolean exact, double sample, int[] frames,
+                              Progress progress, long totalHint, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        return StreamStudy.curve(source::open, name, limit, exact, sample, frames, progress, StreamStudy.CHUNK, totalHint,
+                threads);
+    }
+
+    /**
      * A one-pass curve: the outcome (policy {@code lru} for the exact curve,
      * {@code lru[sample=R]} for the SHARDS estimate, whose misses are the estimated ratio times the
      * references, rounded), the sampling rate used and the references sampled, and the mean

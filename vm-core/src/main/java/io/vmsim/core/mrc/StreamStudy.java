@@ -172,27 +172,43 @@ final class StreamStudy {
      */
     static MrcStudy.Curve curve(Source source, String name, long limit, boolean exact, double sample, int[] frames,
                                 Progress progress, int chunk, long totalHint) {
+        return curve(source, name, limit, exact, sample, frames, progress, chunk, totalHint,
+                Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * As {@link #curve(Source, String, long, boolean, double, int[], Progress, int, long)}; with
+     * {@code threads} of 2 or more the distances are counted on a second thread while the calling
+     * thread reads and densifies the next chunk (a chunk is handed over whole, in order, so the
+     * curve is the same); with 1, everything runs on the calling thread.
+     */
+    static MrcStudy.Curve curve(Source source, String name, long limit, boolean exact, double sample, int[] frames,
+                                Progress progress, int chunk, long totalHint, int threads) {
         StackDistances sd = exact ? new StackDistances() : null;
         Shards sh = sample > 0 ? new Shards(sample) : null;
-        int[] buf = new int[chunk];
         boolean stopped = false;
         Densifier d;
+        CurveWorker worker = threads > 1 ? new CurveWorker(sd, sh, chunk) : null;
+        int[] buf = worker == null ? new int[chunk] : null;
         try (TraceReader r = source.open()) {
             d = new Densifier(r, limit, chunk);
-            int n;
-            while ((n = d.fill(buf)) > 0) {
-                int distinct = d.distinct();
-                long[] pages = d.pages();
-                if (sd != null) {
-                    sd.ensureIds(distinct);
-                    sd.accessAll(buf, n, 1);
-                }
-                if (sh != null) {
-                    sh.ensureIds(distinct);
-                    for (int i = 0; i < n; i++) {
-                        int id = buf[i] >>> 1;
-                        sh.access(id, pages[id]);
+            while (true) {
+                CurveChunk c = worker == null ? null : worker.free();
+                int[] into = c == null ? buf : c.refs;
+                int n = d.fill(into);
+                if (n <= 0) {
+                    if (c != null) {
+                        worker.giveBack(c);
                     }
+                    break;
+                }
+                if (c == null) {
+                    countChunk(sd, sh, into, n, d.distinct(), d.pages());
+                } else {
+                    c.n = n;
+                    c.distinct = d.distinct();
+                    c.pages = d.pages();
+                    worker.submit(c);
                 }
                 progress.update("replaying", d.refs(), totalHint);
                 if (progress.stopRequested()) {
@@ -201,7 +217,18 @@ final class StreamStudy {
                 }
             }
         } catch (IOException e) {
+            if (worker != null) {
+                worker.abandon();
+            }
             throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            if (worker != null) {
+                worker.abandon();
+            }
+            throw e;
+        }
+        if (worker != null) {
+            worker.finish();
         }
         int distinct = d.distinct();
         long refs = d.refs();
@@ -249,6 +276,135 @@ final class StreamStudy {
         MrcStudy.Outcome o = new MrcStudy.Outcome(name, refs, distinct, results, MrcStudy.Engine.STACK, 0, List.of(),
                 stopped, caps);
         return new MrcStudy.Curve(o, sh == null ? Double.NaN : sh.rate(), sh == null ? 0 : sh.sampledRefs(), mae);
+    }
+
+    /** One chunk's distances and/or SHARDS sample, in reference order. */
+    private static void countChunk(StackDistances sd, Shards sh, int[] refs, int n, int distinct, long[] pages) {
+        if (sd != null) {
+            sd.ensureIds(distinct);
+            sd.accessAll(refs, n, 1);
+        }
+        if (sh != null) {
+            sh.ensureIds(distinct);
+            for (int i = 0; i < n; i++) {
+                int id = refs[i] >>> 1;
+                sh.access(id, pages[id]);
+            }
+        }
+    }
+
+    /** A chunk handed to the curve's worker: its dense references and the page table of its time. */
+    private static final class CurveChunk {
+        final int[] refs;
+        int n;
+        int distinct;
+        long[] pages;
+
+        CurveChunk(int size) {
+            refs = new int[size];
+        }
+    }
+
+    /**
+     * The one-pass curve's second thread: takes chunks in the order they were read from a
+     * queue, counts them and returns their buffers to a pool of {@link #IN_FLIGHT} (no allocation
+     * per chunk). The end is a chunk with {@code n == 0}.
+     */
+    private static final class CurveWorker {
+        private static final int IN_FLIGHT = 4;
+        private final java.util.concurrent.ArrayBlockingQueue<CurveChunk> free =
+                new java.util.concurrent.ArrayBlockingQueue<>(IN_FLIGHT + 1);
+        private final java.util.concurrent.ArrayBlockingQueue<CurveChunk> full =
+                new java.util.concurrent.ArrayBlockingQueue<>(IN_FLIGHT + 1);
+        private final CurveChunk end = new CurveChunk(0);
+        private final Thread thread;
+        private volatile Throwable failure;
+        private volatile boolean abandoned;
+
+        CurveWorker(StackDistances sd, Shards sh, int chunk) {
+            for (int i = 0; i < IN_FLIGHT; i++) {
+                free.add(new CurveChunk(chunk));
+            }
+            thread = new Thread(() -> {
+                try {
+                    while (true) {
+                        CurveChunk c = full.take();
+                        if (c == end) {
+                            return;
+                        }
+                        if (!abandoned) {
+                            countChunk(sd, sh, c.refs, c.n, c.distinct, c.pages);
+                        }
+                        c.pages = null;
+                        free.put(c);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (Throwable t) {
+                    failure = t;
+                    abandoned = true;
+                    // keep the reader from waiting on a buffer that will never come back
+                    free.offer(new CurveChunk(chunk));
+                }
+            }, "vmsim-mrc-curve");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        CurveChunk free() {
+            rethrow();
+            try {
+                CurveChunk c = free.take();
+                rethrow();
+                return c;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reading the trace", e);
+            }
+        }
+
+        void giveBack(CurveChunk c) {
+            free.offer(c);
+        }
+
+        void submit(CurveChunk c) {
+            try {
+                full.put(c);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reading the trace", e);
+            }
+        }
+
+        /** Waits until every chunk submitted is counted. */
+        void finish() {
+            submit(end);
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while counting the curve", e);
+            }
+            rethrow();
+        }
+
+        void abandon() {
+            abandoned = true;
+            full.offer(end);
+        }
+
+        private void rethrow() {
+            Throwable t = failure;
+            if (t instanceof RuntimeException re) {
+                throw re;
+            }
+            if (t instanceof Error er) {
+                throw er;
+            }
+            if (t != null) {
+                throw new IllegalStateException(t);
+            }
+        }
     }
 
     /** Each count capped to the distinct pages (at least 1), each once, in order. */

@@ -124,6 +124,65 @@ final class StackDistancesTest {
         }
     }
 
+    @Test
+    void theCurveCountedOnASecondThread_isTheCurveOfOneThread_andBruteForceLru() throws Exception {
+        String spec = "zipf:pages=30000,alpha=0.8,refs=300000,seed=11";
+        int[] ids = new int[300_000];
+        try (TraceReader r = SyntheticTraceReader.open(spec)) {
+            long[] buf = new long[ids.length];
+            assertThat(r.read(buf)).isEqualTo(ids.length);
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = (int) (TraceReader.address(buf[i]) >>> 12);
+            }
+        }
+        // small chunks: many hand-overs, and the page table grows while chunks are in flight
+        for (int chunk : new int[] {1, 777, 4096}) {
+            int limit = chunk == 1 ? 20_000 : Integer.MAX_VALUE;
+            MrcStudy.Curve one = StreamStudy.curve(() -> SyntheticTraceReader.open(spec), "z", limit, true, 0.05, null,
+                    Progress.NONE, chunk, -1, 1);
+            MrcStudy.Curve two = StreamStudy.curve(() -> SyntheticTraceReader.open(spec), "z", limit, true, 0.05, null,
+                    Progress.NONE, chunk, -1, 2);
+            assertThat(two.outcome().results()).as("chunk %d", chunk).isEqualTo(one.outcome().results());
+            assertThat(two.sampledRefs()).isEqualTo(one.sampledRefs());
+            assertThat(two.meanAbsoluteError()).isEqualTo(one.meanAbsoluteError());
+            int[] prefix = java.util.Arrays.copyOf(ids, (int) Math.min(limit, ids.length));
+            for (int frames : new int[] {1, 50, 2000}) {
+                assertThat(two.outcome().results().get(frames - 1).misses()).as("chunk %d, %d frames", chunk, frames)
+                        .isEqualTo(naiveLruFast(prefix, frames));
+            }
+        }
+    }
+
+    @Test
+    void aReaderThatFails_failsTheTwoThreadCurve_withItsOwnError() {
+        StreamStudy.Source failing = () -> new TraceReader() {
+            int calls;
+
+            @Override
+            public int read(long[] batch) throws java.io.IOException {
+                if (++calls > 3) {
+                    throw new java.io.IOException("broken trace at block 3");
+                }
+                for (int i = 0; i < batch.length; i++) {
+                    batch[i] = TraceReader.encode((i % 97) * 4096L, TraceReader.LOAD);
+                }
+                return batch.length;
+            }
+
+            @Override
+            public String source() {
+                return "failing";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StreamStudy.curve(failing, "f", Long.MAX_VALUE, true, 0,
+                        null, Progress.NONE, 1000, -1, 2))
+                .hasRootCauseMessage("broken trace at block 3");
+    }
+
     /** LRU by a linked hash map (access order), for the larger trace. */
     private static long naiveLruFast(int[] refs, int c) {
         java.util.LinkedHashMap<Integer, Boolean> m = new java.util.LinkedHashMap<>(16, 0.75f, true) {
