@@ -120,11 +120,6 @@ public final class PageCache {
      * {@link #shadowNodeLru} while it holds shadows only.
      */
     private final LongLongMap xaNodes = new LongLongMap();
-    /**
-     * The memory cgroup each leaf xarray node of an ordinary file was charged to, for the nodes
-     * that were charged ({@code XA_FLAGS_ACCOUNT}, see {@link #addPage}).
-     */
-    private final LongLongMap xaNodeMemcg = new LongLongMap();
     /** {@code shadow_nodes}: nodes that held only shadows when queued, oldest first (entries may be stale). */
     private long[] shadowNodeLru = new long[64];
     private long[] shadowNodeStamps = new long[64];
@@ -225,7 +220,6 @@ public final class PageCache {
         }
         if (v == 0) {
             xaNodes.remove(node, 0);
-            freeXaNode(node);
         } else {
             xaNodes.put(node, v);
         }
@@ -305,7 +299,6 @@ public final class PageCache {
                 shadowDomains.remove(key, 0);
             }
             xaNodes.remove(node, 0);
-            freeXaNode(node);
             workingsetNodes--;
             k.vmstat.count(VmEvent.WORKINGSET_NODERECLAIM);
             freed++;
@@ -483,29 +476,6 @@ public final class PageCache {
         }
     }
 
-    /**
-     * {@code xas_store()} in {@code __filemap_add_folio()} needs a new leaf node of the file's
-     * xarray: {@code xas_alloc()} under the lock with {@code GFP_NOWAIT}, then {@code xas_nomem()}
-     * with reclaim; every page cache's {@code i_pages} has {@code XA_FLAGS_ACCOUNT}
-     * ({@code address_space_init_once()}), so the node is charged to the adding task's group. The
-     * interior nodes above the leaves (one per 4096 pages) are not modelled. shmem files are left
-     * out here: their objects' nodes are charged where their pages are added.
-     */
-    private void allocXaNode(long node, int cpu) {
-        int memcg = k.hooks.chargeSlabObjectNowaitFirst(k.currentMm, AccountedSlabs.RADIX_TREE_NODE, cpu);
-        if (memcg != 0) {
-            xaNodeMemcg.put(node, memcg);
-        }
-    }
-
-    /** A leaf node left the xarray: {@code xa_node_free()} frees it after an RCU grace period. */
-    private void freeXaNode(long node) {
-        int memcg = (int) xaNodeMemcg.remove(node, 0);
-        if (memcg != 0) {
-            k.hooks.unchargeSlabObjectRcu(memcg, AccountedSlabs.RADIX_TREE_NODE, k.currentMm != null ? k.currentMm.cpu : 0);
-        }
-    }
-
     private FileStats checkIndex(int file, long index) {
         FileStats f = file(file);
         if (index < 0 || index >= f.sizePages) {
@@ -672,9 +642,6 @@ public final class PageCache {
         frames.set(pfn, PageFrames.PG_LRU);
         long shadow = shadows.remove(key, Long.MIN_VALUE);
         int domain = (int) shadowDomains.remove(key, 0);
-        if (!file(file).shmem && xaNodes.get(key >>> 6, 0) == 0) {
-            allocXaNode(key >>> 6, cpu);
-        }
         updateNode(key, 1, shadow != Long.MIN_VALUE ? -1 : 0);
         if (shadow != Long.MIN_VALUE) {
             // workingset_refault(), before folio_add_lru() as in filemap_add_folio()
@@ -754,9 +721,7 @@ public final class PageCache {
             nrWriteback--;
         }
         int file = frames.mapping(pfn);
-        long key = key(file, frames.index(pfn) & 0xffffffffL);
-        pages.remove(key, -1);
-        updateNode(key, -1, 0);
+        pages.remove(key(file, frames.index(pfn) & 0xffffffffL), -1);
         nrFilePages--;
         file(file).resident--;
         freeBuffers(pfn);
@@ -770,11 +735,7 @@ public final class PageCache {
 
     /** Drops the shadow entry in slot {@code (file, index)}, if any ({@code clear_shadow_entries()}). */
     void clearShadow(int file, long index) {
-        long key = key(file, index);
-        if (shadows.remove(key, Long.MIN_VALUE) != Long.MIN_VALUE) {
-            shadowDomains.remove(key, 0);
-            updateNode(key, 0, -1);
-        }
+        shadows.remove(key(file, index), Long.MIN_VALUE);
     }
 
     /** {@code bdi->ra_pages}: the device's readahead window in pages ({@code block.read_ahead_kb} / 4). */
