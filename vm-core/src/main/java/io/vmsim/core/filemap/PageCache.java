@@ -437,7 +437,14 @@ public final class PageCache {
             touch(pfn, true);
         }
         if (!f.shmem && !frames.test(pfn, PageFrames.PG_PRIVATE)) {
-            createEmptyBuffers(mm, cpu, pfn);
+            // write_begin holds the folio locked and referenced: the reclaim the buffer head's
+            // charge may start cannot take the page being written
+            frames.addRefcount(pfn, 1);
+            try {
+                createEmptyBuffers(mm, cpu, pfn);
+            } finally {
+                frames.addRefcount(pfn, -1);
+            }
         }
         markDirty(pfn);
         // copy_page_from_iter_atomic() and the rest of generic_perform_write()'s work on the page
