@@ -3,7 +3,6 @@ package io.vmsim.core.filemap;
 import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.core.alloc.Gfp;
 import io.vmsim.core.alloc.PageFrames;
-import io.vmsim.core.mm.AccountedSlabs;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
 import io.vmsim.core.mm.WorkloadException;
@@ -436,51 +435,9 @@ public final class PageCache {
         } else {
             touch(pfn, true);
         }
-        if (!f.shmem && !frames.test(pfn, PageFrames.PG_PRIVATE)) {
-            // write_begin holds the folio locked and referenced: the reclaim the buffer head's
-            // charge may start cannot take the page being written
-            frames.addRefcount(pfn, 1);
-            try {
-                createEmptyBuffers(mm, cpu, pfn);
-            } finally {
-                frames.addRefcount(pfn, -1);
-            }
-        }
         markDirty(pfn);
-        // copy_page_from_iter_atomic() and the rest of generic_perform_write()'s work on the page
-        k.clock.advance(k.cost.copy4kPs + k.cost.writePagePs);
+        k.clock.advance(k.cost.copy4kPs);
         balanceDirtyPages();
-    }
-
-    /**
-     * {@code create_empty_buffers()} from {@code block_write_begin()} (fs/buffer.c, Linux 6.18): a
-     * page of a disk file written for the first time gets its buffer head (one 4 KiB block),
-     * charged to the page's memory cgroup ({@code folio_alloc_buffers()}: {@code __GFP_ACCOUNT}
-     * under {@code set_active_memcg(folio_memcg())}). vmsim charges it when the writer's group
-     * is the page's, which it is for a page the write added; a page another group brought in is
-     * given uncharged buffers.
-     */
-    private void createEmptyBuffers(Mm mm, int cpu, int pfn) {
-        frames.set(pfn, PageFrames.PG_PRIVATE);
-        int memcg = k.hooks.memcgOf(pfn);
-        if (memcg != 0 && mm != null && mm.memcg == memcg) {
-            k.hooks.chargeSlabObject(mm, AccountedSlabs.BUFFER_HEAD, cpu);
-        } else {
-            frames.clear(pfn, PageFrames.PG_PRIVATE);
-        }
-    }
-
-    /**
-     * {@code try_to_free_buffers()} before a page with buffers leaves the cache (reclaim's
-     * {@code filemap_release_folio()}, truncation's {@code block_invalidate_folio()}): the buffer
-     * head goes back to the object stock of the freeing task's CPU ({@code refill_obj_stock()}).
-     */
-    private void freeBuffers(int pfn) {
-        if (frames.test(pfn, PageFrames.PG_PRIVATE)) {
-            frames.clear(pfn, PageFrames.PG_PRIVATE);
-            k.hooks.unchargeSlabObject(k.hooks.memcgOf(pfn), AccountedSlabs.BUFFER_HEAD,
-                    k.currentMm != null ? k.currentMm.cpu : 0);
-        }
     }
 
     private FileStats checkIndex(int file, long index) {
@@ -695,7 +652,6 @@ public final class PageCache {
         updateNode(key, -1, 1);
         nrFilePages--;
         file(file).resident--;
-        freeBuffers(pfn);
         k.hooks.uncharge(pfn, 1);
         frames.setFlags(pfn, 0);
         frames.setRefcount(pfn, 0);
@@ -731,7 +687,6 @@ public final class PageCache {
         pages.remove(key(file, frames.index(pfn) & 0xffffffffL), -1);
         nrFilePages--;
         file(file).resident--;
-        freeBuffers(pfn);
         k.hooks.uncharge(pfn, 1);
         frames.setFlags(pfn, 0);
         frames.setRefcount(pfn, 0);
