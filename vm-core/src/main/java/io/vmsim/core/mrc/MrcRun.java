@@ -62,6 +62,17 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
         this.nrFrames = nrFrames;
         this.name = name;
         this.origin = origin;
+        cursor.run = this;
+        cursor.numbersPages = true;
+    }
+
+    /**
+     * Offers no page ids ({@link OfflineStudy.Study#numbersPages()} false), as the
+     * {@code --machine} engine: for the test that every policy counts the same misses either way.
+     * Before {@link #start}.
+     */
+    void withholdPageIds() {
+        cursor.numbersPages = false;
     }
 
     /** Hands the policy to the run, and tells an {@link OfflineStudy} policy what the study knows. */
@@ -110,6 +121,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
             }
         }
         this.pageOfId = pages;
+        cursor.pages = pages;
         cursor.next = next;
         cursor.base = base - from;
         final ReclaimPolicy p = policy;
@@ -139,7 +151,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
             final boolean refault = f == SHADOWED;
             cursor.at = i;
             misses++;
-            cursor.incoming = pages[id];
+            cursor.incomingId = id;
             if (used < nrFrames) {
                 f = used++;
                 if (f == idOfFrame.length) {
@@ -158,7 +170,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
                 p.pageRefaulted(f, shadow == null ? 0L : shadow[id]);
             }
             p.pageAdded(f, false);
-            cursor.incoming = OfflineStudy.Study.NO_PAGE_KEY;
+            cursor.incomingId = OfflineStudy.Study.NO_PAGE_ID;
         }
     }
 
@@ -355,7 +367,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
     }
 
     /** The page id in frame {@code pfn}, or -1 if it is free (frames beyond those used so far are free). */
-    private int idAt(int pfn) {
+    int idAt(int pfn) {
         return pfn < idOfFrame.length ? idOfFrame[pfn] : -1;
     }
 }

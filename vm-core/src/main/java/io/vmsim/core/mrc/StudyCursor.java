@@ -18,12 +18,39 @@ final class StudyCursor implements OfflineStudy.Study {
     MrcTrace whole;
     /** True once the policy asked {@link #knowsFuture()}: the streaming engine then runs the next-use pre-pass. */
     boolean futureAsked;
-    /** Page key of the page whose miss is being handled, else {@link #NO_PAGE_KEY}. */
+    /** Page key of the page whose miss is being handled, else {@link #NO_PAGE_KEY} (when {@link #incomingId} is not set). */
     long incoming = NO_PAGE_KEY;
+    /**
+     * Dense id of the page whose miss is being handled, else {@link #NO_PAGE_ID}: its key is
+     * {@code pages[incomingId]}, looked up only if the policy asks (one fewer random read a miss).
+     */
+    int incomingId = NO_PAGE_ID;
+    /** Page ids to page numbers, as of the chunk being replayed (with {@link #incomingId}). */
+    long[] pages;
+    /** The run whose frames {@link #pageIdOf} reads, if it offers page ids. */
+    MrcRun run;
+    /** True if {@link #numbersPages()} (the per-size engine offers ids unless told not to; --machine does not). */
+    boolean numbersPages;
 
     @Override
     public long incomingPageKey() {
-        return incoming;
+        int id = incomingId;
+        return id >= 0 ? pages[id] : incoming;
+    }
+
+    @Override
+    public boolean numbersPages() {
+        return numbersPages;
+    }
+
+    @Override
+    public int incomingPageId() {
+        return numbersPages ? incomingId : NO_PAGE_ID;
+    }
+
+    @Override
+    public int pageIdOf(int pfn) {
+        return numbersPages ? run.idAt(pfn) : NO_PAGE_ID;
     }
 
     @Override
