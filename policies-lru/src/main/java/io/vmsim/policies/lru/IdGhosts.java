@@ -4,63 +4,98 @@ import java.util.Arrays;
 
 /**
  * {@link ArcGhosts} by dense page id (a replacement study's numbering, {@code
- * OfflineStudy.Study#numbersPages()}): one int per page id says which list holds the page and
- * with which sequence number, so the incoming page's lookup is one array read instead of a
- * probe of each list's hash map; each list is a ring of (id, sequence) slots in eviction order.
- * Taking a page off a list clears its int and leaves its slot stale; a stale slot is skipped when
- * it reaches the old end, or dropped when the ring is full and compacts (doubling only if more
- * than half of it is live), as {@link GhostList} does. Nothing is allocated but the growth of
- * the per-id array (by half, as ids appear) and of a ring.
+ * OfflineStudy.Study#numbersPages()}). Each list is a ring of page ids in eviction order, addressed
+ * by a position that only grows (modulo {@code 2^posBits}); one int per page id holds the list and
+ * the position the page was given. A page is in the list while its position is in the ring's
+ * window {@code [head, head + count)}, so:
+ * <ul>
+ *   <li>the incoming page's lookup is one read of its int (no hash map probe per list);</li>
+ *   <li>dropping the oldest page only moves the head: the dropped page's int is left as it is and
+ *       is out of the window from then on (no read or write of the page's int);</li>
+ *   <li>taking a page out of the middle (a ghost hit) clears its int and marks its slot empty;
+ *       empty slots are skipped at the head, or dropped when the ring is full and compacts (the
+ *       live pages get new positions in order, doubling the ring only if more than half of it is
+ *       live).</li>
+ * </ul>
+ * Positions wrap at {@code 2^posBits}; an int left by a dropped page could come back into the
+ * window after that many additions, so every {@code 2^(posBits-2)} additions to a list, the ints
+ * of its pages outside the window are cleared (one pass over the ids). Nothing is allocated but
+ * the growth of the per-id array (by half, as ids appear) and of a ring.
  */
 final class IdGhosts implements ArcGhosts {
-    /** Sequence numbers run from 1 below this and wrap; {@code seq << 2 | list} fits an int. */
-    private static final int SEQ_LIMIT = 1 << 29;
+    /** Position bits in a page's int (two more hold the list). */
+    static final int POS_BITS = 30;
+    private static final int EMPTY = -1;
 
-    /** Per page id: 0 if in neither list, else {@code seq << 2 | list}. */
+    private final int posMask;
+    private final int sweepPeriod;
+    /** Per page id: 0 (in neither list) or {@code position << 2 | list}, valid while the position is in the list's window. */
     private int[] state = new int[0];
     private final Ring r1;
     private final Ring r2;
-    private int size1;
-    private int size2;
-    /** Each list's own sequence, so that a stale slot of one list never waits out the other's evictions. */
-    private int seq1;
-    private int seq2;
 
     IdGhosts(int capacity) {
-        r1 = new Ring(capacity);
-        r2 = new Ring(capacity);
+        this(capacity, POS_BITS);
+    }
+
+    /** With positions of {@code posBits} bits (small ones let a test wrap them). */
+    IdGhosts(int capacity, int posBits) {
+        if (!fits(capacity, posBits)) {
+            throw new IllegalArgumentException("capacity " + capacity + " needs more than " + posBits + " position bits");
+        }
+        posMask = (int) ((1L << posBits) - 1);
+        sweepPeriod = 1 << (posBits - 2);
+        r1 = new Ring(capacity, B1);
+        r2 = new Ring(capacity, B2);
+    }
+
+    /** True if ids with the default position bits suit a cache of {@code capacity} pages. */
+    static boolean fits(long capacity) {
+        return fits(capacity, POS_BITS);
     }
 
     /**
-     * True if ids are safe for a cache of {@code capacity} pages: a slot is dropped or
-     * compacted away within one ring's worth of its own list's additions (a ring of a list of at
-     * most 2 {@code capacity} pages stays below 8 {@code capacity} slots), far fewer than the
-     * {@value #SEQ_LIMIT} after which that list's sequence number repeats, so a stale slot never
-     * matches a page's newer entry.
+     * A ring of a list of at most 2 {@code capacity} pages stays below 8 {@code capacity} slots;
+     * a window that size, plus the additions between two clearing passes, must stay below
+     * {@code 2^posBits} so that a dropped page's position cannot come back into the window.
      */
-    static boolean fits(long capacity) {
-        return capacity <= SEQ_LIMIT >> 4;
+    static boolean fits(long capacity, int posBits) {
+        return posBits >= 4 && posBits <= 30 && 8 * Math.max(8, capacity) <= 1L << (posBits - 2);
+    }
+
+    private Ring ring(int list) {
+        return list == B1 ? r1 : r2;
     }
 
     @Override
     public int where(long page) {
         int id = (int) page;
-        return id < state.length ? state[id] & 3 : NONE;
+        if (id >= state.length) {
+            return NONE;
+        }
+        int s = state[id];
+        if (s == 0) {
+            return NONE;
+        }
+        int list = s & 3;
+        return ring(list).holds(s >>> 2) ? list : NONE;
     }
 
     @Override
     public void remove(long page) {
         int id = (int) page;
-        if (id < state.length) {
-            int s = state[id];
-            if (s != 0) {
-                if ((s & 3) == B1) {
-                    size1--;
-                } else {
-                    size2--;
-                }
-                state[id] = 0;
+        if (id >= state.length) {
+            return;
+        }
+        int s = state[id];
+        if (s != 0) {
+            Ring r = ring(s & 3);
+            int pos = s >>> 2;
+            if (r.holds(pos)) {
+                r.slots[pos & r.mask] = EMPTY;
+                r.size--;
             }
+            state[id] = 0;
         }
     }
 
@@ -71,22 +106,18 @@ final class IdGhosts implements ArcGhosts {
             grow(id);
         }
         remove(id);
-        if (list == B1) {
-            if (++seq1 == SEQ_LIMIT) {
-                seq1 = 1;
-            }
-            int v = seq1 << 2 | B1;
-            state[id] = v;
-            r1.push(id, v, state);
-            size1++;
-        } else {
-            if (++seq2 == SEQ_LIMIT) {
-                seq2 = 1;
-            }
-            int v = seq2 << 2 | B2;
-            state[id] = v;
-            r2.push(id, v, state);
-            size2++;
+        Ring r = ring(list);
+        if (r.count == r.mask + 1) {
+            r.compact();
+        }
+        int pos = (r.head + r.count) & posMask;
+        r.slots[pos & r.mask] = id;
+        r.count++;
+        r.size++;
+        state[id] = pos << 2 | list;
+        if (++r.added == sweepPeriod) {
+            r.added = 0;
+            r.sweep();
         }
     }
 
@@ -97,24 +128,16 @@ final class IdGhosts implements ArcGhosts {
 
     @Override
     public void removeOldest(int list) {
-        Ring r = list == B1 ? r1 : r2;
-        final int[] st = state;
+        Ring r = ring(list);
         while (true) {
             if (r.count == 0) {
                 throw new IllegalStateException("ghost list is empty");
             }
-            int slot = r.head << 1;
-            int id = r.slots[slot];
-            int v = r.slots[slot + 1];
-            r.head = (r.head + 1) & r.mask;
+            int id = r.slots[r.head & r.mask];
+            r.head = (r.head + 1) & posMask;
             r.count--;
-            if (st[id] == v) {
-                st[id] = 0;
-                if (list == B1) {
-                    size1--;
-                } else {
-                    size2--;
-                }
+            if (id != EMPTY) {
+                r.size--;
                 return;
             }
         }
@@ -122,74 +145,91 @@ final class IdGhosts implements ArcGhosts {
 
     @Override
     public int size(int list) {
-        return list == B1 ? size1 : size2;
+        return ring(list).size;
     }
 
     @Override
     public void verify(String owner) {
-        int[] inState = new int[3];
-        for (int s : state) {
-            inState[s & 3]++;
-        }
-        if (inState[B1] != size1 || inState[B2] != size2 || r1.live(state) != size1 || r2.live(state) != size2) {
-            throw new IllegalStateException(owner + ": ghost sizes " + size1 + "/" + size2 + ", ids " + inState[B1]
-                    + "/" + inState[B2] + ", live slots " + r1.live(state) + "/" + r2.live(state));
+        for (Ring r : new Ring[] {r1, r2}) {
+            int live = 0;
+            for (int i = 0; i < r.count; i++) {
+                int pos = (r.head + i) & posMask;
+                int id = r.slots[pos & r.mask];
+                if (id != EMPTY) {
+                    live++;
+                    if (state[id] != (pos << 2 | r.list)) {
+                        throw new IllegalStateException(owner + ": ghost id " + id + " at position " + pos
+                                + " of list " + r.list + " has state " + state[id]);
+                    }
+                }
+            }
+            int members = 0;
+            for (int id = 0; id < state.length; id++) {
+                if (where(id) == r.list) {
+                    members++;
+                }
+            }
+            if (live != r.size || members != r.size) {
+                throw new IllegalStateException(owner + ": ghost list " + r.list + " has size " + r.size + ", "
+                        + live + " live slots and " + members + " members");
+            }
         }
     }
 
-    /** One list's slots, oldest at {@code head}: id and sequence side by side. */
-    private static final class Ring {
+    /** One list: slots by position modulo the ring's size, the window {@code [head, head + count)}. */
+    private final class Ring {
+        final int list;
         int[] slots;
         int mask;
+        /** Position of the oldest slot. */
         int head;
+        /** Slots in the window, empty ones included. */
         int count;
+        /** Pages in the list. */
+        int size;
+        /** Additions since the last clearing pass. */
+        int added;
 
-        Ring(int expected) {
+        Ring(int expected, int list) {
+            this.list = list;
             int cap = Integer.highestOneBit(Math.max(8, expected) * 2 - 1) << 1;
-            slots = new int[2 * cap];
+            slots = new int[cap];
             mask = cap - 1;
         }
 
-        void push(int id, int v, int[] state) {
-            if (count == mask + 1) {
-                compact(state);
-            }
-            int slot = ((head + count) & mask) << 1;
-            slots[slot] = id;
-            slots[slot + 1] = v;
-            count++;
+        boolean holds(int pos) {
+            return ((pos - head) & posMask) < count;
         }
 
-        /** Drops stale slots, and doubles the ring if it is still more than half full. */
-        private void compact(int[] state) {
+        /** Drops empty slots, giving the live pages new positions from the head on, in order. */
+        void compact() {
             int cap = mask + 1;
-            int live = live(state);
-            int newCap = live * 2 > cap ? cap * 2 : cap;
-            int[] s = new int[2 * newCap];
+            int newCap = size * 2 > cap ? cap * 2 : cap;
+            int[] s = new int[newCap];
             int n = 0;
             for (int i = 0; i < count; i++) {
-                int slot = ((head + i) & mask) << 1;
-                if (state[slots[slot]] == slots[slot + 1]) {
-                    s[2 * n] = slots[slot];
-                    s[2 * n + 1] = slots[slot + 1];
+                int id = slots[(head + i) & mask];
+                if (id != EMPTY) {
+                    int pos = (head + n) & posMask;
+                    s[pos & (newCap - 1)] = id;
+                    state[id] = pos << 2 | list;
                     n++;
                 }
             }
             slots = s;
             mask = newCap - 1;
-            head = 0;
             count = n;
         }
 
-        int live(int[] state) {
-            int live = 0;
-            for (int i = 0; i < count; i++) {
-                int slot = ((head + i) & mask) << 1;
-                if (state[slots[slot]] == slots[slot + 1]) {
-                    live++;
+        /** Clears the ints of this list's dropped pages, before their positions can come round again. */
+        void sweep() {
+            final int[] st = state;
+            for (int id = 0; id < st.length; id++) {
+                int s = st[id];
+                if (s != 0 && (s & 3) == list && !holds(s >>> 2)) {
+                    st[id] = 0;
                 }
             }
-            return live;
         }
     }
 }
