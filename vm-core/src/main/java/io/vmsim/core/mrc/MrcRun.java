@@ -121,7 +121,6 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
             }
         }
         this.pageOfId = pages;
-        cursor.pages = pages;
         cursor.next = next;
         cursor.base = base - from;
         final ReclaimPolicy p = policy;
@@ -151,6 +150,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
             final boolean refault = f == SHADOWED;
             cursor.at = i;
             misses++;
+            cursor.incoming = pages[id];
             cursor.incomingId = id;
             if (used < nrFrames) {
                 f = used++;
@@ -170,6 +170,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
                 p.pageRefaulted(f, shadow == null ? 0L : shadow[id]);
             }
             p.pageAdded(f, false);
+            cursor.incoming = OfflineStudy.Study.NO_PAGE_KEY;
             cursor.incomingId = OfflineStudy.Study.NO_PAGE_ID;
         }
     }

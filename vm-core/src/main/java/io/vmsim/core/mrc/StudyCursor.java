@@ -18,15 +18,10 @@ final class StudyCursor implements OfflineStudy.Study {
     MrcTrace whole;
     /** True once the policy asked {@link #knowsFuture()}: the streaming engine then runs the next-use pre-pass. */
     boolean futureAsked;
-    /** Page key of the page whose miss is being handled, else {@link #NO_PAGE_KEY} (when {@link #incomingId} is not set). */
+    /** Page key of the page whose miss is being handled, else {@link #NO_PAGE_KEY}. */
     long incoming = NO_PAGE_KEY;
-    /**
-     * Dense id of the page whose miss is being handled, else {@link #NO_PAGE_ID}: its key is
-     * {@code pages[incomingId]}, looked up only if the policy asks (one fewer random read a miss).
-     */
+    /** Dense id of the page whose miss is being handled, else {@link #NO_PAGE_ID} (set by {@link MrcRun}). */
     int incomingId = NO_PAGE_ID;
-    /** Page ids to page numbers, as of the chunk being replayed (with {@link #incomingId}). */
-    long[] pages;
     /** The run whose frames {@link #pageIdOf} reads, if it offers page ids. */
     MrcRun run;
     /** True if {@link #numbersPages()} (the per-size engine offers ids unless told not to; --machine does not). */
@@ -34,8 +29,7 @@ final class StudyCursor implements OfflineStudy.Study {
 
     @Override
     public long incomingPageKey() {
-        int id = incomingId;
-        return id >= 0 ? pages[id] : incoming;
+        return incoming;
     }
 
     @Override
