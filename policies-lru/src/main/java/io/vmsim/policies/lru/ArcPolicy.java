@@ -19,7 +19,9 @@ import java.util.BitSet;
  * tells us that page through {@link OfflineStudy.Study#incomingPageKey()} (both engines of
  * {@code vmsim mrc}). When it is unknown (the kernel's reclaim in {@code vmsim run}), REPLACE
  * runs as for a page in no ghost list and the adaptation happens when the page is added, after
- * the eviction.
+ * the eviction. A study that numbers its pages ({@link OfflineStudy.Study#numbersPages()}) has
+ * the ghost lists kept by page id, an array read per lookup, rather than by page key in hash
+ * maps: the same lists and the same misses.
  *
  * <p>A page that arrives unreferenced (readahead) enters T1 marked unused, leaving any ghost
  * entry it had; its first use only refreshes it in T1, as the first reference of a page would,
@@ -32,8 +34,10 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
     private int c;
     private final PfnList t1;
     private final PfnList t2;
-    private final GhostList b1;
-    private final GhostList b2;
+    /** B1 and B2, by page key; by the study's page id once {@link #study} offers ids. */
+    private ArcGhosts ghosts;
+    /** True if {@link #ghosts} names pages by the study's ids rather than by page key. */
+    private boolean ids;
     private final BitSet unused = new BitSet();
     private double p;
     private long adaptedFor = NO_PAGE_KEY;
@@ -52,8 +56,7 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
         this.c = capacity;
         this.t1 = new PfnList(lists, 1);
         this.t2 = new PfnList(lists, 2);
-        this.b1 = new GhostList(capacity);
-        this.b2 = new GhostList(capacity);
+        this.ghosts = new KeyGhosts(capacity);
     }
 
     @Override
@@ -75,20 +78,47 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
     }
 
     int b1Size() {
-        return b1.size();
+        return ghosts.size(ArcGhosts.B1);
     }
 
     int b2Size() {
-        return b2.size();
+        return ghosts.size(ArcGhosts.B2);
     }
 
+    /** True if the ghost lists name pages by the study's dense ids, for tests. */
+    boolean ghostsById() {
+        return ids;
+    }
+
+    /**
+     * Takes the study's knowledge; if it numbers pages, the ghost lists are kept by page id
+     * ({@link IdGhosts}, one array read per lookup) instead of by key: the same lists, found
+     * faster. Called before the first page is added, so there are no ghosts to carry over.
+     */
     @Override
     public void study(Study s) {
         this.study = s;
+        if (s.numbersPages() && IdGhosts.fits(c)) {
+            ghosts = new IdGhosts(c);
+            ids = true;
+        }
     }
 
-    private long incomingPageKey() {
-        return study == null ? NO_PAGE_KEY : study.incomingPageKey();
+    /** The name of the page whose miss is being handled, as {@link #ghosts} knows pages, or {@link #NO_PAGE_KEY}. */
+    private long incomingPage() {
+        if (study == null) {
+            return NO_PAGE_KEY;
+        }
+        if (ids) {
+            int id = study.incomingPageId();
+            return id == Study.NO_PAGE_ID ? NO_PAGE_KEY : id;
+        }
+        return study.incomingPageKey();
+    }
+
+    /** The name of the page in frame {@code pfn}, as {@link #ghosts} knows pages. */
+    private long pageOf(int pfn) {
+        return ids ? study.pageIdOf(pfn) : frames.pageKey(pfn);
     }
 
     @Override
@@ -96,9 +126,7 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
         if (t1.contains(pfn) || t2.contains(pfn)) {
             return;
         }
-        long key = frames.pageKey(pfn);
-        b1.remove(key);
-        b2.remove(key);
+        ghosts.remove(pageOf(pfn));
         trimGhosts(1);
         t1.pushHead(pfn);
         unused.set(pfn);
@@ -106,38 +134,35 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
 
     @Override
     public void pageAccessed(int pfn, boolean write) {
-        if (unused.get(pfn)) {
-            // the first use of a readahead page: its first reference, not a repeat
-            unused.clear(pfn);
-            t1.moveToHead(pfn);
-            return;
-        }
-        // Case I: a hit in T1 or T2 moves the page to the MRU end of T2.
-        if (t1.remove(pfn)) {
-            t2.pushHead(pfn);
-        } else {
-            t2.moveToHead(pfn);
+        // Case I: a hit in T1 or T2 moves the page to the MRU end of T2. Most hits are in T2;
+        // only a page of T1 can be a readahead page's first use.
+        if (t2.contains(pfn)) {
+            t2.moveMemberToHead(pfn);
+        } else if (t1.contains(pfn)) {
+            if (unused.get(pfn)) {
+                // the first use of a readahead page: its first reference, not a repeat
+                unused.clear(pfn);
+                t1.moveMemberToHead(pfn);
+                return;
+            }
+            t1.removeMember(pfn);
+            t2.pushNewHead(pfn);
         }
     }
 
-    private void adapt(long key) {
-        if (key == adaptedFor) {
-            return;
-        }
-        adapt(key, b1.contains(key), b2.contains(key));
-    }
-
-    /** As {@link #adapt(long)}, with the key's membership of B1 and B2 known. */
+    /** Moves the target {@code p} for a ghost hit of {@code key} in B1 or B2, once per incoming page. */
     private void adapt(long key, boolean inB1, boolean inB2) {
         if (key == adaptedFor) {
             return;
         }
         adaptedFor = key;
+        int b1 = ghosts.size(ArcGhosts.B1);
+        int b2 = ghosts.size(ArcGhosts.B2);
         if (inB1) {
-            double delta = b1.size() >= b2.size() ? 1 : (double) b2.size() / b1.size();
+            double delta = b1 >= b2 ? 1 : (double) b2 / b1;
             p = Math.min(p + delta, c);
         } else if (inB2) {
-            double delta = b2.size() >= b1.size() ? 1 : (double) b1.size() / b2.size();
+            double delta = b2 >= b1 ? 1 : (double) b1 / b2;
             p = Math.max(p - delta, 0);
         }
     }
@@ -147,20 +172,14 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
         if (t1.contains(pfn) || t2.contains(pfn)) {
             return;
         }
-        long key = frames.pageKey(pfn);
+        long key = pageOf(pfn);
         boolean known = key == inNoGhost;
         inNoGhost = NO_PAGE_KEY;
-        boolean inB1 = !known && b1.contains(key);
-        boolean inB2 = !known && b2.contains(key);
-        if (inB1 || inB2) {
+        int in = known ? ArcGhosts.NONE : ghosts.where(key);
+        if (in != ArcGhosts.NONE) {
             // Cases II and III: a ghost hit; the page goes to T2.
-            adapt(key, inB1, inB2);
-            if (inB1) {
-                b1.remove(key);
-            }
-            if (inB2) {
-                b2.remove(key);
-            }
+            adapt(key, in == ArcGhosts.B1, in == ArcGhosts.B2);
+            ghosts.remove(key);
             t2.pushHead(pfn);
         } else {
             // Case IV: a page in no list enters T1. Trim the ghosts if shrink did not (cache not
@@ -183,37 +202,40 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
     public void shrink(ScanControl sc) {
         int budget = t1.size() + t2.size();
         while (sc.nrToReclaim() > 0 && budget-- > 0 && t1.size() + t2.size() > 0) {
-            long key = incomingPageKey();
-            boolean inB1 = key != NO_PAGE_KEY && b1.contains(key);
-            boolean inB2 = key != NO_PAGE_KEY && b2.contains(key);
+            long key = incomingPage();
+            int in = key == NO_PAGE_KEY ? ArcGhosts.NONE : ghosts.where(key);
+            boolean inB1 = in == ArcGhosts.B1;
+            boolean inB2 = in == ArcGhosts.B2;
             if (inB1 || inB2) {
                 adapt(key, inB1, inB2);
             } else if (key != NO_PAGE_KEY) {
                 inNoGhost = key;
                 // Case IV of Fig. 4, with the cache full.
-                if (t1.size() + b1.size() >= c) {
+                if (t1.size() + ghosts.size(ArcGhosts.B1) >= c) {
                     if (t1.size() < c) {
-                        b1.removeOldest();
+                        ghosts.removeOldest(ArcGhosts.B1);
                     } else {
-                        evict(t1, null, sc);
+                        evict(t1, ArcGhosts.NONE, sc);
                         continue;
                     }
-                } else if (t1.size() + t2.size() + b1.size() + b2.size() >= 2 * c && b2.size() > 0) {
-                    b2.removeOldest();
+                } else if (t1.size() + t2.size() + ghosts.size(ArcGhosts.B1) + ghosts.size(ArcGhosts.B2) >= 2 * c
+                        && ghosts.size(ArcGhosts.B2) > 0) {
+                    ghosts.removeOldest(ArcGhosts.B2);
                 }
             }
             // REPLACE(x, p)
             if (t1.size() > 0 && (t1.size() > p || (inB2 && t1.size() == p) || t2.size() == 0)) {
-                evict(t1, b1, sc);
+                evict(t1, ArcGhosts.B1, sc);
             } else {
-                evict(t2, b2, sc);
+                evict(t2, ArcGhosts.B2, sc);
             }
         }
     }
 
-    private void evict(PfnList from, GhostList ghost, ScanControl sc) {
+    /** Offers the cold end of {@code from}; a reclaimed page goes to {@code ghost} (or to no ghost list, {@link ArcGhosts#NONE}). */
+    private void evict(PfnList from, int ghost, ScanControl sc) {
         int victim = from.tail();
-        long key = frames.pageKey(victim);
+        long key = pageOf(victim);
         if (key == inNoGhost) {
             inNoGhost = NO_PAGE_KEY;
         }
@@ -221,8 +243,8 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
         sc.scanned(1);
         if (sc.reclaim(victim)) {
             unused.clear(victim);
-            if (ghost != null) {
-                ghost.add(key);
+            if (ghost != ArcGhosts.NONE) {
+                ghosts.add(key, ghost);
             }
         } else {
             from.pushHead(victim);
@@ -245,11 +267,12 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
      * |T1| + |B1| <= c and |T1| + |T2| + |B1| + |B2| <= 2c.
      */
     private void trimGhosts(int room) {
-        while (t1.size() + b1.size() + room > c && b1.size() > 0) {
-            b1.removeOldest();
+        while (t1.size() + ghosts.size(ArcGhosts.B1) + room > c && ghosts.size(ArcGhosts.B1) > 0) {
+            ghosts.removeOldest(ArcGhosts.B1);
         }
-        while (t1.size() + t2.size() + b1.size() + b2.size() + room > 2 * c && b2.size() > 0) {
-            b2.removeOldest();
+        while (t1.size() + t2.size() + ghosts.size(ArcGhosts.B1) + ghosts.size(ArcGhosts.B2) + room > 2 * c
+                && ghosts.size(ArcGhosts.B2) > 0) {
+            ghosts.removeOldest(ArcGhosts.B2);
         }
     }
 
@@ -262,11 +285,12 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
     public void verifyInvariants() {
         t1.verify("arc T1");
         t2.verify("arc T2");
-        b1.verify("arc B1");
-        b2.verify("arc B2");
-        if (t1.size() + b1.size() > c || t1.size() + t2.size() + b1.size() + b2.size() > 2 * c) {
-            throw new IllegalStateException("arc: |T1|+|B1| = " + (t1.size() + b1.size()) + ", total "
-                    + (t1.size() + t2.size() + b1.size() + b2.size()) + " with c = " + c);
+        ghosts.verify("arc");
+        int b1 = ghosts.size(ArcGhosts.B1);
+        int b2 = ghosts.size(ArcGhosts.B2);
+        if (t1.size() + b1 > c || t1.size() + t2.size() + b1 + b2 > 2 * c) {
+            throw new IllegalStateException("arc: |T1|+|B1| = " + (t1.size() + b1) + ", total "
+                    + (t1.size() + t2.size() + b1 + b2) + " with c = " + c);
         }
         if (p < 0 || p > c) {
             throw new IllegalStateException("arc: p = " + p + " outside [0, " + c + "]");

@@ -52,6 +52,23 @@ final class PfnList {
         }
     }
 
+    /** Moves a frame known to be on the list to the hot end (no membership test). */
+    void moveMemberToHead(int pfn) {
+        lists.moveToHead(id, pfn);
+    }
+
+    /** Takes a frame known to be on the list off it (no membership test). */
+    void removeMember(int pfn) {
+        lists.remove(id, pfn);
+        lists.setBits(pfn, 0);
+    }
+
+    /** Inserts a frame known to be on no list at the hot end (no membership test). */
+    void pushNewHead(int pfn) {
+        lists.addHead(id, pfn);
+        lists.setBits(pfn, tag);
+    }
+
     /** The frame at the cold end, or -1 if empty. */
     int tail() {
         return lists.tail(id);

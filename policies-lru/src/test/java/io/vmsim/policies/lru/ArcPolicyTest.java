@@ -57,4 +57,33 @@ final class ArcPolicyTest {
             arc(frames).run(seq); // run() checks the invariants at the end
         }
     }
+
+    @Test
+    void ghostListsByPageId_giveTheMissesOfGhostListsByKey() {
+        Random rnd = new Random(11);
+        for (int frames : new int[] {1, 2, 3, 8, 64, 300}) {
+            for (int run = 0; run < 4; run++) {
+                int[] seq = new int[30_000];
+                int universe = frames * (2 + rnd.nextInt(6)) + 1;
+                for (int i = 0; i < seq.length; i++) {
+                    seq[i] = switch (rnd.nextInt(3)) {
+                        case 0 -> rnd.nextInt(universe);
+                        case 1 -> rnd.nextInt(Math.max(1, frames / 2 + 1));
+                        default -> (i / 7) % (universe + frames); // scans that push pages through both ghost lists
+                    } * 4099 + 7;
+                }
+                CacheHarness byKey = arc(frames);
+                CacheHarness byId = arc(frames).numbered();
+                long keyMisses = byKey.run(seq);
+                long idMisses = byId.run(seq); // run() checks the invariants, the id lists' included
+                assertThat(((ArcPolicy) byKey.policy).ghostsById()).isFalse();
+                assertThat(((ArcPolicy) byId.policy).ghostsById()).isTrue();
+                assertThat(idMisses).as("%d frames, run %d", frames, run).isEqualTo(keyMisses);
+                ArcPolicy k = (ArcPolicy) byKey.policy;
+                ArcPolicy d = (ArcPolicy) byId.policy;
+                assertThat(new double[] {d.target(), d.b1Size(), d.b2Size(), d.t1Size(), d.t2Size()})
+                        .containsExactly(k.target(), k.b1Size(), k.b2Size(), k.t1Size(), k.t2Size());
+            }
+        }
+    }
 }

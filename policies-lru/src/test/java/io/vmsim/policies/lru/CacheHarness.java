@@ -39,6 +39,8 @@ final class CacheHarness implements FrameView, ScanControl, OfflineStudy.Study {
     private int priority = 12;
     /** {@code vm.swappiness} the harness reports. */
     int swappiness = 60;
+    /** Dense page ids in order of first reference, when {@link #numbered()}. */
+    private Map<Long, Integer> idOf;
 
     /**
      * Makes each reference a load through a mapping instead of a read(): a hit sets the page's
@@ -48,6 +50,27 @@ final class CacheHarness implements FrameView, ScanControl, OfflineStudy.Study {
     CacheHarness mapped() {
         this.mapped = true;
         return this;
+    }
+
+    /** Offers page ids ({@link #numbersPages()}), numbered in order of first reference, as {@code vmsim mrc} does. */
+    CacheHarness numbered() {
+        this.idOf = new HashMap<>();
+        return this;
+    }
+
+    @Override
+    public boolean numbersPages() {
+        return idOf != null;
+    }
+
+    @Override
+    public int incomingPageId() {
+        return idOf == null || incoming == NO_PAGE_KEY ? NO_PAGE_ID : idOf.get(incoming);
+    }
+
+    @Override
+    public int pageIdOf(int pfn) {
+        return idOf == null || pageOf[pfn] < 0 ? NO_PAGE_ID : idOf.get(pageOf[pfn]);
     }
 
     CacheHarness(int nrFrames, BiFunction<PageLists, FrameView, ReclaimPolicy> factory) {
@@ -80,6 +103,9 @@ final class CacheHarness implements FrameView, ScanControl, OfflineStudy.Study {
     }
 
     private void access(long page) {
+        if (idOf != null) {
+            idOf.putIfAbsent(page, idOf.size());
+        }
         Integer f = frameOf.get(page);
         if (f != null) {
             if (policy.observesEveryAccess()) {

@@ -3,39 +3,38 @@ package io.vmsim.api.machine;
 import java.util.Arrays;
 
 /**
- * {@link PageLists} over per-frame {@code prev}/{@code next} link arrays and the top eight bits
- * of a per-frame flags array. The simulator builds one over its own frame arrays; a policy's
- * unit tests can build one with {@link #standalone(int)}.
+ * {@link PageLists} over flat per-frame arrays of its own: what a replacement study
+ * ({@code vmsim mrc}) and a policy's unit tests run on (the simulated machine threads its lists
+ * through its own frame metadata instead). Each frame's {@code prev} and {@code next} links and
+ * its flags word sit side by side in one array, four ints a frame (the fourth is padding, so a
+ * frame never straddles a 64-byte cache line): moving a page touches one cache line for the
+ * page and one for each neighbour, where separate link and flag arrays touch three for the page.
+ * The policy's eight bits are the top eight of the flags word.
  */
 public final class IntrusivePageLists implements PageLists {
     /** Where the policy's eight bits sit in a flags word. */
     public static final int BITS_SHIFT = 24;
     private static final int BITS_MASK = 0xff << BITS_SHIFT;
+    /** Ints per frame in {@link #node}: prev, next, flags, padding. */
+    private static final int STRIDE_SHIFT = 2;
+    private static final int PREV = 0;
+    private static final int NEXT = 1;
+    private static final int FLAGS = 2;
 
-    private final int[] prev;
-    private final int[] next;
-    private final int[] flags;
+    /** Per frame {@code pfn}: prev at {@code 4 pfn}, next at {@code 4 pfn + 1}, flags at {@code 4 pfn + 2}. */
+    private final int[] node;
     private int[] heads = new int[8];
     private int[] tails = new int[8];
     private int[] sizes = new int[8];
     private int nrLists;
 
-    /**
-     * Lists over the given arrays, which must have one slot per frame. The top eight bits of
-     * {@code flags} are the policy's; the other bits are left alone.
-     */
-    public IntrusivePageLists(int[] prev, int[] next, int[] flags) {
-        if (prev.length != next.length || prev.length != flags.length) {
-            throw new IllegalArgumentException("link and flag arrays differ in length");
-        }
-        this.prev = prev;
-        this.next = next;
-        this.flags = flags;
+    private IntrusivePageLists(int nrFrames) {
+        this.node = new int[Math.multiplyExact(nrFrames, 1 << STRIDE_SHIFT)];
     }
 
-    /** Lists with arrays of their own, for testing a policy outside the simulator. */
+    /** Lists over {@code nrFrames} frames, with arrays of their own (a study's frames, or a policy's unit test). */
     public static IntrusivePageLists standalone(int nrFrames) {
-        return new IntrusivePageLists(new int[nrFrames], new int[nrFrames], new int[nrFrames]);
+        return new IntrusivePageLists(nrFrames);
     }
 
     @Override
@@ -52,11 +51,13 @@ public final class IntrusivePageLists implements PageLists {
 
     @Override
     public void addHead(int list, int pfn) {
+        final int[] n = node;
         int h = heads[list];
-        prev[pfn] = NIL;
-        next[pfn] = h;
+        int at = pfn << STRIDE_SHIFT;
+        n[at + PREV] = NIL;
+        n[at + NEXT] = h;
         if (h != NIL) {
-            prev[h] = pfn;
+            n[(h << STRIDE_SHIFT) + PREV] = pfn;
         } else {
             tails[list] = pfn;
         }
@@ -66,11 +67,13 @@ public final class IntrusivePageLists implements PageLists {
 
     @Override
     public void addTail(int list, int pfn) {
+        final int[] n = node;
         int t = tails[list];
-        next[pfn] = NIL;
-        prev[pfn] = t;
+        int at = pfn << STRIDE_SHIFT;
+        n[at + NEXT] = NIL;
+        n[at + PREV] = t;
         if (t != NIL) {
-            next[t] = pfn;
+            n[(t << STRIDE_SHIFT) + NEXT] = pfn;
         } else {
             heads[list] = pfn;
         }
@@ -80,41 +83,69 @@ public final class IntrusivePageLists implements PageLists {
 
     @Override
     public void remove(int list, int pfn) {
-        int p = prev[pfn];
-        int n = next[pfn];
+        final int[] n = node;
+        int at = pfn << STRIDE_SHIFT;
+        int p = n[at + PREV];
+        int x = n[at + NEXT];
         if (p != NIL) {
-            next[p] = n;
+            n[(p << STRIDE_SHIFT) + NEXT] = x;
         } else {
-            heads[list] = n;
+            heads[list] = x;
         }
-        if (n != NIL) {
-            prev[n] = p;
+        if (x != NIL) {
+            n[(x << STRIDE_SHIFT) + PREV] = p;
         } else {
             tails[list] = p;
         }
-        prev[pfn] = NIL;
-        next[pfn] = NIL;
+        n[at + PREV] = NIL;
+        n[at + NEXT] = NIL;
         sizes[list]--;
+    }
+
+    /** Unlinks and relinks in place: the page's own links are read and written once. */
+    @Override
+    public void moveToHead(int list, int pfn) {
+        int h = heads[list];
+        if (h == pfn) {
+            return;
+        }
+        final int[] n = node;
+        int at = pfn << STRIDE_SHIFT;
+        int p = n[at + PREV]; // not NIL: pfn is on the list and not its head
+        int x = n[at + NEXT];
+        n[(p << STRIDE_SHIFT) + NEXT] = x;
+        if (x != NIL) {
+            n[(x << STRIDE_SHIFT) + PREV] = p;
+        } else {
+            tails[list] = p;
+        }
+        n[at + PREV] = NIL;
+        n[at + NEXT] = h;
+        n[(h << STRIDE_SHIFT) + PREV] = pfn;
+        heads[list] = pfn;
     }
 
     @Override
     public void replace(int list, int from, int to) {
-        int p = prev[from];
-        int n = next[from];
-        prev[to] = p;
-        next[to] = n;
+        final int[] n = node;
+        int af = from << STRIDE_SHIFT;
+        int at = to << STRIDE_SHIFT;
+        int p = n[af + PREV];
+        int x = n[af + NEXT];
+        n[at + PREV] = p;
+        n[at + NEXT] = x;
         if (p != NIL) {
-            next[p] = to;
+            n[(p << STRIDE_SHIFT) + NEXT] = to;
         } else {
             heads[list] = to;
         }
-        if (n != NIL) {
-            prev[n] = to;
+        if (x != NIL) {
+            n[(x << STRIDE_SHIFT) + PREV] = to;
         } else {
             tails[list] = to;
         }
-        prev[from] = NIL;
-        next[from] = NIL;
+        n[af + PREV] = NIL;
+        n[af + NEXT] = NIL;
         setBits(to, bits(from));
         setBits(from, 0);
     }
@@ -131,12 +162,12 @@ public final class IntrusivePageLists implements PageLists {
 
     @Override
     public int next(int pfn) {
-        return next[pfn];
+        return node[(pfn << STRIDE_SHIFT) + NEXT];
     }
 
     @Override
     public int prev(int pfn) {
-        return prev[pfn];
+        return node[(pfn << STRIDE_SHIFT) + PREV];
     }
 
     @Override
@@ -146,11 +177,12 @@ public final class IntrusivePageLists implements PageLists {
 
     @Override
     public int bits(int pfn) {
-        return flags[pfn] >>> BITS_SHIFT;
+        return node[(pfn << STRIDE_SHIFT) + FLAGS] >>> BITS_SHIFT;
     }
 
     @Override
     public void setBits(int pfn, int bits) {
-        flags[pfn] = (flags[pfn] & ~BITS_MASK) | ((bits & 0xff) << BITS_SHIFT);
+        int at = (pfn << STRIDE_SHIFT) + FLAGS;
+        node[at] = (node[at] & ~BITS_MASK) | ((bits & 0xff) << BITS_SHIFT);
     }
 }

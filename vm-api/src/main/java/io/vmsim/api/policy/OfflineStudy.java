@@ -28,6 +28,38 @@ public interface OfflineStudy {
          */
         long incomingPageKey();
 
+        /** Returned by {@link #incomingPageId()} and {@link #pageIdOf} when there is no such page or no ids. */
+        int NO_PAGE_ID = -1;
+
+        /**
+         * True if the driver numbers the trace's pages densely: 0, 1, 2, ... in order of first
+         * reference, one id per page for the whole study, so that a policy may keep per-page state
+         * (ghost entries) in arrays indexed by id instead of hashing page keys. Then
+         * {@link #incomingPageId()} and {@link #pageIdOf} answer; else they return
+         * {@link #NO_PAGE_ID}. Opt-in and read once, in {@code study()}: a policy must give the
+         * same results with and without ids (both engines of {@code vmsim mrc} offer them except
+         * {@code --machine}; a test runs every built-in policy both ways).
+         */
+        default boolean numbersPages() {
+            return false;
+        }
+
+        /**
+         * The id of the page whose miss is being handled (when {@link #incomingPageKey()} is
+         * valid), else {@link #NO_PAGE_ID}; always {@link #NO_PAGE_ID} unless {@link #numbersPages()}.
+         */
+        default int incomingPageId() {
+            return NO_PAGE_ID;
+        }
+
+        /**
+         * The id of the page in frame {@code pfn}, or {@link #NO_PAGE_ID} if the frame is free;
+         * always {@link #NO_PAGE_ID} unless {@link #numbersPages()}.
+         */
+        default int pageIdOf(int pfn) {
+            return NO_PAGE_ID;
+        }
+
         /** Zero-based index of the reference being handled. */
         long position();
 

@@ -52,6 +52,11 @@ final class IntrusivePageListsTest {
             if (step % 97 == 0) {
                 for (int i = 0; i < 2; i++) {
                     assertThat(walk(l, ids[i])).containsExactlyElementsOf(model.get(i));
+                    List<Integer> back = new ArrayList<>();
+                    for (int p = l.tail(ids[i]); p != PageLists.NIL; p = l.prev(p)) {
+                        back.add(0, p);
+                    }
+                    assertThat(back).containsExactlyElementsOf(model.get(i));
                     assertThat(l.size(ids[i])).isEqualTo(model.get(i).size());
                     assertThat(l.tail(ids[i])).isEqualTo(model.get(i).isEmpty() ? PageLists.NIL : model.get(i).peekLast());
                 }
@@ -60,13 +65,19 @@ final class IntrusivePageListsTest {
     }
 
     @Test
-    void policyBits_useOnlyTheTopByte_ofASharedFlagsWord() {
-        int[] flags = {0x00ab_cdef};
-        IntrusivePageLists l = new IntrusivePageLists(new int[1], new int[1], flags);
-        l.setBits(0, 0x5a);
-        assertThat(l.bits(0)).isEqualTo(0x5a);
-        assertThat(flags[0] & 0x00ff_ffff).isEqualTo(0x00ab_cdef);
-        l.setBits(0, 0x1ff);
-        assertThat(l.bits(0)).isEqualTo(0xff);
+    void policyBits_holdEightBits_andLeaveTheLinksAlone() {
+        IntrusivePageLists l = IntrusivePageLists.standalone(3);
+        int list = l.newList();
+        l.addHead(list, 0);
+        l.addHead(list, 1);
+        l.addHead(list, 2);
+        l.setBits(1, 0x5a);
+        assertThat(l.bits(1)).isEqualTo(0x5a);
+        l.setBits(1, 0x1ff);
+        assertThat(l.bits(1)).isEqualTo(0xff);
+        assertThat(l.bits(0)).isZero();
+        assertThat(l.bits(2)).isZero();
+        assertThat(l.prev(1)).isEqualTo(2);
+        assertThat(l.next(1)).isEqualTo(0);
     }
 }

@@ -62,6 +62,17 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
         this.nrFrames = nrFrames;
         this.name = name;
         this.origin = origin;
+        cursor.run = this;
+        cursor.numbersPages = true;
+    }
+
+    /**
+     * Offers no page ids ({@link OfflineStudy.Study#numbersPages()} false), as the
+     * {@code --machine} engine: for the test that every policy counts the same misses either way.
+     * Before {@link #start}.
+     */
+    void withholdPageIds() {
+        cursor.numbersPages = false;
     }
 
     /** Hands the policy to the run, and tells an {@link OfflineStudy} policy what the study knows. */
@@ -140,6 +151,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
             cursor.at = i;
             misses++;
             cursor.incoming = pages[id];
+            cursor.incomingId = id;
             if (used < nrFrames) {
                 f = used++;
                 if (f == idOfFrame.length) {
@@ -159,6 +171,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
             }
             p.pageAdded(f, false);
             cursor.incoming = OfflineStudy.Study.NO_PAGE_KEY;
+            cursor.incomingId = OfflineStudy.Study.NO_PAGE_ID;
         }
     }
 
@@ -355,7 +368,7 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
     }
 
     /** The page id in frame {@code pfn}, or -1 if it is free (frames beyond those used so far are free). */
-    private int idAt(int pfn) {
+    int idAt(int pfn) {
         return pfn < idOfFrame.length ? idOfFrame[pfn] : -1;
     }
 }

@@ -537,7 +537,15 @@ public final class MrcStudy {
     }
 
     static Pair newPair(PolicyProvider provider, String origin, Settings settings, int n, long seed) {
+        return newPair(provider, origin, settings, n, seed, true);
+    }
+
+    /** As above; without {@code pageIds} the study offers the policy no page ids (a test compares both). */
+    static Pair newPair(PolicyProvider provider, String origin, Settings settings, int n, long seed, boolean pageIds) {
         MrcRun run = new MrcRun(n, provider.name(), origin);
+        if (!pageIds) {
+            run.withholdPageIds();
+        }
         PageLists lists = IntrusivePageLists.standalone(n);
         RandomGenerator random = new SplittableRandom(io.vmsim.core.config.PolicySeeds.seed(seed, PolicyKind.RECLAIM,
                 provider.name(), io.vmsim.core.config.PolicySeeds.STUDY_DOMAIN));

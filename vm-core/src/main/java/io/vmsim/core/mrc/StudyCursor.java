@@ -20,10 +20,31 @@ final class StudyCursor implements OfflineStudy.Study {
     boolean futureAsked;
     /** Page key of the page whose miss is being handled, else {@link #NO_PAGE_KEY}. */
     long incoming = NO_PAGE_KEY;
+    /** Dense id of the page whose miss is being handled, else {@link #NO_PAGE_ID} (set by {@link MrcRun}). */
+    int incomingId = NO_PAGE_ID;
+    /** The run whose frames {@link #pageIdOf} reads, if it offers page ids. */
+    MrcRun run;
+    /** True if {@link #numbersPages()} (the per-size engine offers ids unless told not to; --machine does not). */
+    boolean numbersPages;
 
     @Override
     public long incomingPageKey() {
         return incoming;
+    }
+
+    @Override
+    public boolean numbersPages() {
+        return numbersPages;
+    }
+
+    @Override
+    public int incomingPageId() {
+        return numbersPages ? incomingId : NO_PAGE_ID;
+    }
+
+    @Override
+    public int pageIdOf(int pfn) {
+        return numbersPages ? run.idAt(pfn) : NO_PAGE_ID;
     }
 
     @Override
