@@ -189,6 +189,8 @@ final class IdGhosts implements ArcGhosts {
         int size;
         /** Additions since the last clearing pass. */
         int added;
+        /** The slots before the last compaction that kept the capacity, reused by the next one. */
+        int[] spare;
 
         Ring(int expected, int list) {
             this.list = list;
@@ -205,7 +207,9 @@ final class IdGhosts implements ArcGhosts {
         void compact() {
             int cap = mask + 1;
             int newCap = size * 2 > cap ? cap * 2 : cap;
-            int[] s = new int[newCap];
+            // the same capacity reuses the spare array of the last compaction: a ring that keeps its
+            // size compacts without allocating (the mrc hot path allocates nothing once warm)
+            int[] s = spare != null && spare.length == newCap ? spare : new int[newCap];
             int n = 0;
             for (int i = 0; i < count; i++) {
                 int id = slots[(head + i) & mask];
@@ -216,6 +220,7 @@ final class IdGhosts implements ArcGhosts {
                     n++;
                 }
             }
+            spare = newCap == cap ? slots : null;
             slots = s;
             mask = newCap - 1;
             count = n;
