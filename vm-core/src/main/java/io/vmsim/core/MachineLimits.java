@@ -20,7 +20,7 @@ import java.util.Locale;
  * instead of an error from deep inside the construction.
  */
 public final class MachineLimits {
-    /** Room for a reclaim policy's own per-frame state (IntrusivePageLists keeps three ints a frame). */
+    /** Room for a reclaim policy's own per-frame state (IntrusivePageLists, the lists of the mrc engines, keeps four ints a frame). */
     static final int POLICY_BYTES_PER_FRAME = 16;
     /** Page tables: one 4 KiB table (a {@code long[512]}) per 512 frames mapped with 4 KiB pages. */
     static final int TABLE_BYTES_PER_FRAME = 8;
