@@ -491,16 +491,20 @@ public final class MrcStudy {
             }
             try {
                 return work.getAsLong();
-            } catch (PolicyException e) {
-                throw e;
             } catch (RuntimeException e) {
-                throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, provider.name(), origin,
-                        "failed with " + frames + " frames: " + e, e);
+                throw failed(e);
             } finally {
                 if (loader != null) {
                     t.setContextClassLoader(saved);
                 }
             }
+        }
+
+        /** A policy's own failure as it is, any other exception as the plugin failure of this pair. */
+        private PolicyException failed(RuntimeException e) {
+            return e instanceof PolicyException pe ? pe
+                    : new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, provider.name(), origin,
+                            "failed with " + frames + " frames: " + e, e);
         }
 
         /**
@@ -515,11 +519,8 @@ public final class MrcStudy {
             }
             try {
                 run.replay(refs, 0, n, base, pages, distinct, next);
-            } catch (PolicyException e) {
-                throw e;
             } catch (RuntimeException e) {
-                throw new PolicyException(PolicyException.Kind.PLUGIN_FAILURE, provider.name(), origin,
-                        "failed with " + frames + " frames: " + e, e);
+                throw failed(e);
             } finally {
                 if (loader != null) {
                     t.setContextClassLoader(saved);
