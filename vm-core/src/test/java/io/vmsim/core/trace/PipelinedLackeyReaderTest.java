@@ -2,7 +2,6 @@ package io.vmsim.core.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -46,7 +45,7 @@ final class PipelinedLackeyReaderTest {
                 long[] old = lineReader(p, instr);
                 assertThat(old).isEqualTo(TraceTestSupport.lackeyByRegex(TraceTestSupport.lines(res), instr));
                 assertThat(pipelined(p, instr, false)).as("%s, xz in Java", res).isEqualTo(old);
-                if (XzProcess.executable() != null) {
+                if (TraceTestSupport.systemXz()) {
                     assertThat(pipelined(p, instr, true)).as("%s, the system's xz", res).isEqualTo(old);
                 }
                 try (TraceReader r = PipelinedLackeyReader.of(TraceTestSupport.resource(res), res, instr)) {
@@ -69,7 +68,7 @@ final class PipelinedLackeyReaderTest {
         Path p = dir.resolve("big.txt");
         Files.write(p, TextTraceReaderTest.compress(big, c));
         assertThat(pipelined(p, false, false)).isEqualTo(lineReader(p, false));
-        assertThat(pipelined(p, true, true)).isEqualTo(lineReader(p, true));
+        assertThat(pipelined(p, true, TraceTestSupport.systemXz())).isEqualTo(lineReader(p, true));
     }
 
     @Test
@@ -122,10 +121,7 @@ final class PipelinedLackeyReaderTest {
         byte[] full = TextTraceReaderTest.compress(TraceTestSupport.plain(TraceTestSupport.SORT), TextTraceReader.Compression.XZ);
         Path p = dir.resolve("cut.lackey.xz");
         Files.write(p, Arrays.copyOf(full, full.length * 9 / 10));
-        for (boolean external : new boolean[] {false, true}) {
-            if (external) {
-                assumeThat(XzProcess.executable()).isNotNull();
-            }
+        for (boolean external : TraceTestSupport.systemXz() ? new boolean[] {false, true} : new boolean[] {false}) {
             assertThatThrownBy(() -> pipelined(p, false, external)).as("external xz: %s", external)
                     .isInstanceOf(TraceFormatException.class)
                     .hasMessageStartingWith(p + ":")
@@ -142,10 +138,7 @@ final class PipelinedLackeyReaderTest {
         }
         Path p = dir.resolve("bad.xz");
         Files.write(p, bad);
-        for (boolean external : new boolean[] {false, true}) {
-            if (external && XzProcess.executable() == null) {
-                continue;
-            }
+        for (boolean external : TraceTestSupport.systemXz() ? new boolean[] {false, true} : new boolean[] {false}) {
             assertThatThrownBy(() -> pipelined(p, false, external)).isInstanceOf(TraceFormatException.class)
                     .hasMessageStartingWith(p + ":").hasMessageContaining("xz stream");
         }
@@ -155,8 +148,8 @@ final class PipelinedLackeyReaderTest {
     void closingEarly_stopsTheDecoder() throws IOException {
         Path p = dir.resolve("sort.lackey.xz");
         Files.write(p, TraceTestSupport.resource(TraceTestSupport.SORT).readAllBytes());
-        for (boolean external : new boolean[] {false, true}) {
-            TraceReader r = LackeyTraceReader.pipelined(p, false, external && XzProcess.executable() != null);
+        for (boolean external : TraceTestSupport.systemXz() ? new boolean[] {false, true} : new boolean[] {false}) {
+            TraceReader r = LackeyTraceReader.pipelined(p, false, external);
             assertThat(r.read(new long[10])).isEqualTo(10);
             r.close(); // must not hang with the decoder blocked on a full queue
         }

@@ -18,6 +18,21 @@ final class TraceTestSupport {
     static final String PYTHON = "/traces/python-prefix.lackey.xz";
     static final String CLOUDPHYSICS = "/traces/cloudphysics-prefix.pages.gz";
 
+    /**
+     * Whether the system's {@code xz} is on the PATH, for the tests that compare it with the Java
+     * decoder. Under CI ({@code CI} set) its absence fails the test, since {@code .ci/run} installs
+     * it; elsewhere such a test checks the Java decoder alone.
+     */
+    static boolean systemXz() {
+        if (XzProcess.executable() != null) {
+            return true;
+        }
+        if (System.getenv("CI") != null) {
+            throw new AssertionError("xz is not on the PATH; .ci/run installs Debian's xz-utils when it is missing");
+        }
+        return false;
+    }
+
     private static final Pattern LACKEY = Pattern.compile("^\\s*([ILSM])\\s+([0-9a-fA-F]+),(\\d+)\\s*$");
 
     private TraceTestSupport() {
