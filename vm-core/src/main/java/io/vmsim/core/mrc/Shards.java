@@ -8,13 +8,18 @@ import java.util.Arrays;
  * Construction with SHARDS", FAST 2015). A page is sampled when {@code hash(page) mod P < T}
  * with {@code P = 2^24} and {@code T = round(R * P)}; every reference to a sampled page goes
  * through exact {@link StackDistances}, and its distance is scaled: a distance of {@code d} in
- * the sampled stack is the page itself and {@code d - 1} other sampled pages, each standing for
- * {@code 1/R} pages, so the estimate is {@code 1 + (d - 1)/R} (its mean is the true distance;
- * {@code d/R} would overstate every distance by {@code 1/R - 1} pages on average). The
- * estimate at N frames is the sampled references at a scaled distance above N, plus the
- * sampled cold misses, over {@code R} times all the references: the SHARDS_adj correction,
- * which counts the difference between the expected and the actual sample size as references
- * at the smallest distance.
+ * the sampled stack is the page itself and {@code d - 1} other sampled pages. Given that the page
+ * is sampled, {@code k - 1} of the other {@code D - 1} pages of the trace are ({@code k} sampled of
+ * {@code D} distinct pages), so each other sampled page stands for {@code (D - 1)/(k - 1)} pages
+ * and the estimate is {@code 1 + (d - 1)(D - 1)/(k - 1)}. This is the hash rate {@code R} of the
+ * paper's {@code 1 + (d - 1)/R} with the sample's actual share of the pages in its place: the
+ * one-pass engine numbers every page, so {@code D} is known exactly, and the share corrects the
+ * distances for a sample that happened to take more or fewer pages than {@code R D} (on a loop
+ * over {@code D} pages it puts every reuse at exactly {@code D}). Without {@code D} (or with fewer
+ * than two sampled pages) the scale is {@code R}. The estimate at N frames is the sampled
+ * references at a scaled distance above N, plus the sampled cold misses, over {@code R} times all
+ * the references: the SHARDS_adj correction, which counts the difference between the expected
+ * and the actual sample size as references at the smallest distance.
  */
 public final class Shards {
     /** The modulus P of the sampling condition. */
@@ -24,7 +29,8 @@ public final class Shards {
     private final int threshold;
     private final long salt;
     private final StackDistances sampled = new StackDistances();
-    private long[] scaled = new long[1024];
+    /** Sampled reuses by their distance in the sampled stack, unscaled (element d for distance d). */
+    private long[] raw = new long[1024];
     private long refs;
 
     /** Samples at rate {@code rate}, in (0, 1]. */
@@ -68,11 +74,10 @@ public final class Shards {
         }
         int d = sampled.access(id);
         if (d > 0) {
-            long s = Math.max(1, 1 + Math.round((d - 1) / rate));
-            if (s >= scaled.length) {
-                scaled = Arrays.copyOf(scaled, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(s + 1, 2L * scaled.length)));
+            if (d >= raw.length) {
+                raw = Arrays.copyOf(raw, Math.max(d + 1, 2 * raw.length));
             }
-            scaled[(int) Math.min(s, scaled.length - 1)]++;
+            raw[d]++;
         }
     }
 
@@ -86,23 +91,52 @@ public final class Shards {
         return sampled.refs();
     }
 
-    /** Estimated LRU miss ratio at every size {@code 1..sizes} (element {@code n-1} for n frames). */
-    public double[] missRatioCurve(int sizes) {
+    /** Pages sampled so far (the sampled stack's cold misses). */
+    public long sampledPages() {
+        return sampled.cold();
+    }
+
+    /**
+     * The factor a distance of the sampled stack is scaled by, beyond the page itself: the share
+     * of the other pages the sample holds, {@code (k - 1)/(distinct - 1)} for {@code k} sampled
+     * pages, or the hash rate when {@code distinct} is not known (0) or fewer than two pages were
+     * sampled.
+     */
+    double scale(long distinct) {
+        long k = sampled.cold();
+        return distinct > 1 && k > 1 ? (double) (k - 1) / (distinct - 1) : rate;
+    }
+
+    /**
+     * Estimated LRU miss ratio at every size {@code 1..sizes} (element {@code n-1} for n frames),
+     * the trace having {@code distinct} pages in all (0 if unknown: the distances are then scaled
+     * by the hash rate).
+     */
+    public double[] missRatioCurve(int sizes, long distinct) {
         double expected = rate * refs;
         double[] out = new double[sizes];
         if (expected <= 0) {
             return out;
         }
+        double scale = scale(distinct);
+        // scaled[s] = sampled reuses whose scaled distance is s, for s in 1..sizes; beyond: above
+        long[] scaled = new long[sizes + 1];
         long above = 0;
-        for (int d = scaled.length - 1; d > sizes; d--) {
-            above += scaled[d];
+        for (int d = 1; d < raw.length; d++) {
+            if (raw[d] == 0) {
+                continue;
+            }
+            long s = Math.max(1, 1 + Math.round((d - 1) / scale));
+            if (s > sizes) {
+                above += raw[d];
+            } else {
+                scaled[(int) s] += raw[d];
+            }
         }
         long cold = sampled.cold();
         for (int n = sizes; n >= 1; n--) {
             out[n - 1] = Math.min(1.0, (cold + above) / expected);
-            if (n < scaled.length) {
-                above += scaled[n];
-            }
+            above += scaled[n];
         }
         return out;
     }

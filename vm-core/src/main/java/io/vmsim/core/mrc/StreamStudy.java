@@ -252,7 +252,7 @@ final class StreamStudy {
         int top = Math.max(1, distinct);
         List<MrcStudy.Result> results = new ArrayList<>();
         long[] exactCurve = sd == null ? null : sd.missCurve(top);
-        double[] sampled = sh == null ? null : sh.missRatioCurve(top);
+        double[] sampled = sh == null ? null : sh.missRatioCurve(top, distinct);
         String sampledLabel = sh == null ? null : "lru[sample=" + sample + "]";
         if (exactCurve != null) {
             for (int n : sizes) {

@@ -61,7 +61,7 @@ public final class ShardsSpread {
                 for (int id : ids) {
                     sh.access(id, pages[id]);
                 }
-                double[] est = sh.missRatioCurve(distinct);
+                double[] est = sh.missRatioCurve(distinct, distinct);
                 double sum = 0;
                 for (int i = 0; i < distinct; i++) {
                     double e = est[i] - exact[i];

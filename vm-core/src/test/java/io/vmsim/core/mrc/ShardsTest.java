@@ -14,6 +14,10 @@ import org.junit.jupiter.api.Test;
  * has mean M, {@code (1 + K) / R} has mean M - 1 + 1 / R (here 19 too far). The estimated miss
  * ratio drops from its top to the cold misses' floor at the scaled distance. (The mean is over
  * sampled references, not over salts: a salt that samples more pages has more estimates.)
+ *
+ * <p>Given the trace's distinct pages D, the scale is the sample's own share of the other pages,
+ * {@code (K' - 1)/(D - 1)} for K' sampled pages: on the loop every sampled reuse then sits at
+ * exactly M, for every salt, where the hash rate's scale puts it at {@code 1 + (K' - 1)/R}.
  */
 final class ShardsTest {
 
@@ -40,7 +44,7 @@ final class ShardsTest {
             for (int id : refs) {
                 sh.access(id, 1000 + id);
             }
-            double[] est = sh.missRatioCurve(sizes);
+            double[] est = sh.missRatioCurve(sizes, 0); // the hash rate as the scale
             double floor = est[sizes - 1];
             if (sh.sampledRefs() == 0 || est[0] == floor) {
                 continue; // no page sampled
@@ -58,5 +62,69 @@ final class ShardsTest {
         // one salt's cliff has a standard deviation of about sqrt((M - 1) R (1 - R)) / R = 61.5 pages;
         // the mean over 1,400 salts or more is within about 4 of its standard errors of its expectation
         assertThat(sum / weight).as("mean estimated cliff; exact %d", exactCliff).isBetween(exactCliff - 7.0, exactCliff + 7.0);
+    }
+
+    @Test
+    void withTheDistinctPagesKnown_everySaltPutsTheLoopsCliffAtTheExactOne() {
+        int m = 200;
+        int[] refs = new int[3 * m];
+        for (int i = 0; i < refs.length; i++) {
+            refs[i] = i % m;
+        }
+        int exactCliff = 1;
+        while (StackDistancesTest.naiveLru(refs, exactCliff) > m) {
+            exactCliff++;
+        }
+        int sizes = 4 * m;
+        int salts = 0;
+        int offByRate = 0;
+        for (int k = 1; k <= 300; k++) {
+            Shards sh = new Shards(0.05, Shards.mix(k * 0x9E3779B97F4A7C15L));
+            sh.ensureIds(m);
+            for (int id : refs) {
+                sh.access(id, 1000 + id);
+            }
+            if (sh.sampledPages() < 2) {
+                continue;
+            }
+            salts++;
+            assertThat(cliff(sh.missRatioCurve(sizes, m))).as("salt %d, %d pages sampled", k, sh.sampledPages())
+                    .isEqualTo(exactCliff);
+            if (cliff(sh.missRatioCurve(sizes, 0)) != exactCliff) {
+                offByRate++;
+            }
+        }
+        assertThat(salts).isGreaterThan(250);
+        // the hash rate's scale misses the cliff whenever the sample's share differs from the rate
+        assertThat(offByRate).isGreaterThan(salts / 2);
+    }
+
+    @Test
+    void atRateOneWithTheDistinctPages_theCurveIsTheExactOne() {
+        int[] ids = new java.util.Random(5).ints(20_000, 0, 300).toArray();
+        StackDistances sd = new StackDistances();
+        Shards sh = new Shards(1.0);
+        sd.ensureIds(300);
+        sh.ensureIds(300);
+        for (int id : ids) {
+            sd.access(id);
+            sh.access(id, id * 4096L);
+        }
+        long[] exact = sd.missCurve(300);
+        double[] est = sh.missRatioCurve(300, sd.cold());
+        for (int n = 1; n <= 300; n++) {
+            assertThat(est[n - 1]).as("size %d", n).isCloseTo((double) exact[n - 1] / ids.length,
+                    org.assertj.core.data.Offset.offset(1e-12));
+        }
+    }
+
+    /** The smallest size at which the estimate reaches its floor (its value at the largest size). */
+    private static int cliff(double[] est) {
+        double floor = est[est.length - 1];
+        int c = 1;
+        while (est[c - 1] > floor) {
+            c++;
+        }
+        return c;
     }
 }

@@ -93,7 +93,7 @@ final class StackDistancesTest {
             sh.access(id, id * 4096L + 17);
         }
         long[] exact = sd.missCurve(400);
-        double[] est = sh.missRatioCurve(400);
+        double[] est = sh.missRatioCurve(400, 0);
         for (int n = 1; n <= 400; n++) {
             assertThat(est[n - 1]).isCloseTo((double) exact[n - 1] / ids.length, org.assertj.core.data.Offset.offset(1e-12));
         }
