@@ -374,6 +374,11 @@ final class ScenarioRunner {
         }
     }
 
+    /** 4 KiB pages of huge pages and the page cache that mempolicy calls left where Linux would move them. */
+    long mempolicyLeftInPlace() {
+        return mempolicySyscalls == null ? 0 : mempolicySyscalls.leftInPlace();
+    }
+
     /** mempolicy (issue 10): the memory-policy system calls, made on first use. */
     private io.vmsim.core.mempolicy.syscall.MempolicySyscalls mempolicy() {
         if (mempolicySyscalls == null) {

@@ -62,7 +62,19 @@ public final class Simulation {
         }
         RunResult r = finish(m, "scenario:" + scenario.name(), m.refs(), phases, runner.nestedWalkRows(),
                 runner.fileResults(), runner.interrupted());
+        long left = runner.mempolicyLeftInPlace();
+        if (left > 0) {
+            r = r.withWarning(mempolicyWarning(left));
+        }
         return runner.migration() == null ? r : r.withMigration(runner.migration());
+    }
+
+    /** The warning for {@code pages} 4 KiB pages that mbind, migrate_pages or move_pages left in place. */
+    static String mempolicyWarning(long pages) {
+        return "mbind/migrate_pages/move_pages left " + String.format(Locale.ROOT, "%,d", pages)
+                + " pages (4 KiB) of huge pages or the page cache on their node where Linux would have"
+                + " moved them: vmsim migrates order-0 anonymous pages only; for placement figures run with"
+                + " mm.transparent_hugepage.enabled=never and anonymous memory";
     }
 
     /**

@@ -66,6 +66,53 @@ final class MempolicyScenarioTest {
         assertThat(r.counters().get("pgmigrate_fail")).isZero();
     }
 
+    private static final String LEFT = String.join("\n",
+            "name: left",
+            "description: huge and page-cache pages that move_pages cannot move here",
+            "files:",
+            "  - { name: f, size: 64K }",
+            "processes:",
+            "  - name: p",
+            "    threads: [0]",
+            "    mempolicy: { mode: bind, nodes: [0] }",
+            "    vmas:",
+            "      - { name: a, size: 4M, align: 2M }",
+            "      - { name: fm, size: 64K, file: f, shared: true }",
+            "phases:",
+            "  - { name: fill a, op: memset, vma: a }",
+            "  - { name: read fm, op: strided, vma: fm, stride: 4096, write: false }",
+            "  - { name: mv a, op: move_pages, vma: a, node: 1 }",
+            "  - { name: mv fm, op: move_pages, vma: fm, node: 1 }",
+            "");
+
+    @Test
+    void hugeAndPageCachePagesLeftInPlace_areCountedAndTheRunSaysSo() throws Exception {
+        // Linux's move_pages() moves a THP (split or whole) and page-cache pages; vmsim moves
+        // order-0 anonymous pages only, so a researcher must be told
+        RunResult huge = Simulation.runScenario(TestConfig.of("machine.nodes", "2", "machine.cpus", "2",
+                "machine.memory", "128M", "mm.transparent_hugepage.enabled", "always"), new TestCatalog(), parse(LEFT),
+                Progress.NONE);
+        assertThat(huge.counters().get("thp_fault_alloc")).isEqualTo(2);
+        assertThat(huge.counters().get("pgmigrate_success")).isZero();
+        // two huge pages (1,024 PTE-sized pages) and the file's 16 cached pages
+        assertThat(huge.warnings()).containsExactly(Simulation.mempolicyWarning(2 * 512 + 16));
+        assertThat(huge.warnings().get(0)).startsWith("mbind/migrate_pages/move_pages left 1,040 pages (4 KiB)");
+
+        RunResult small = Simulation.runScenario(TestConfig.of("machine.nodes", "2", "machine.cpus", "2",
+                "machine.memory", "128M", "mm.transparent_hugepage.enabled", "never"), new TestCatalog(), parse(LEFT),
+                Progress.NONE);
+        assertThat(small.counters().get("pgmigrate_success")).isEqualTo(1024);
+        assertThat(small.warnings()).containsExactly(Simulation.mempolicyWarning(16));
+    }
+
+    @Test
+    void anonymousPagesOnly_noWarning() throws Exception {
+        RunResult r = Simulation.runScenario(TestConfig.of("machine.nodes", "2", "machine.cpus", "2",
+                "machine.memory", "128M", "mm.transparent_hugepage.enabled", "never"), new TestCatalog(), parse(YAML),
+                Progress.NONE);
+        assertThat(r.warnings()).isEmpty();
+    }
+
     @Test
     void rejects_badModesAndWeights() {
         String head = String.join("\n", "name: m", "description: t", "processes:", "  - name: p", "    vmas:",

@@ -57,6 +57,14 @@ public record RunResult(String workload, Map<String, Long> counters, Map<String,
     }
 
     /** This result with {@code m} as its migration section. */
+    /** This result with {@code warning} added after its warnings. */
+    public RunResult withWarning(String warning) {
+        List<String> w = new java.util.ArrayList<>(warnings);
+        w.add(warning);
+        return new RunResult(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, files,
+                oomKills, cgroups, interrupted, w, numa, ksm, migration);
+    }
+
     public RunResult withMigration(MigrationResult m) {
         return new RunResult(workload, counters, meminfo, tlb, timeNs, refs, phases, nestedWalk, buddyinfo, config, files,
                 oomKills, cgroups, interrupted, warnings, numa, ksm, m);

@@ -27,8 +27,9 @@ import java.util.List;
  * <p>Errors are {@link MempolicyException}s with Linux's errno: EINVAL for an unknown mode, an
  * empty (or, for default/local, a non-empty) node mask, a node without memory, an unaligned
  * start; EFAULT for an mbind range with an unmapped hole. Pages that cannot move here: order-0
- * anonymous pages move (see {@link Migrator#movable}); transparent huge pages and page-cache
- * pages stay where they are and are reported as not moved (the kernel would move them).
+ * anonymous pages move (see {@link Migrator#movable}); huge pages and page-cache
+ * pages stay where they are and are reported as not moved (the kernel would move them); they
+ * are counted in {@link #leftInPlace()}, which the run turns into a warning.
  */
 public final class MempolicySyscalls {
     /** {@code MPOL_MF_MOVE}: only pages mapped by this process alone. */
@@ -39,6 +40,8 @@ public final class MempolicySyscalls {
     private final Kernel k;
     private final MmSyscalls sys;
     private final Migrator migrator;
+    /** 4 KiB pages of huge pages and of the page cache left where Linux would have moved them. */
+    private long leftInPlace;
 
     /** What a migrating call did: pages moved, pages that failed to move, pages left (shared, huge, file). */
     public record Moved(long moved, long failed, long skipped) {
@@ -48,6 +51,25 @@ public final class MempolicySyscalls {
         this.k = kernel;
         this.sys = syscalls;
         this.migrator = new Migrator(kernel);
+    }
+
+    /**
+     * The 4 KiB pages that {@code mbind}, {@code migrate_pages} and {@code move_pages} left on
+     * their node because vmsim migrates order-0 anonymous pages only, where Linux would have
+     * moved them: pages of a huge page (transparent or hugetlb) and page-cache pages (shared
+     * ones that the call leaves in Linux too are not counted).
+     */
+    public long leftInPlace() {
+        return leftInPlace;
+    }
+
+    /** Counts {@code pfn}, which {@link Migrator#movable} refused, if Linux would have moved it. */
+    private void notMovable(int pfn) {
+        int fl = k.frames.flags(pfn);
+        if ((fl & (io.vmsim.core.alloc.PageFrames.PG_HEAD | io.vmsim.core.alloc.PageFrames.PG_TAIL)) != 0
+                || (fl & io.vmsim.core.alloc.PageFrames.PG_ANON) == 0) {
+            leftInPlace++;
+        }
     }
 
     /** {@code set_mempolicy(mode, nodes)} for {@code task}; {@code weights} parallel to {@code nodes} or empty. */
@@ -91,8 +113,13 @@ public final class MempolicySyscalls {
                 if ((mask >>> k.frames.nodeOf(pfn) & 1) != 0) {
                     continue;
                 }
-                if (k.totalMapcount(pfn) > 1 || !migrator.movable(pfn)) {
+                if (k.totalMapcount(pfn) > 1) {
                     skipped++; // migrate_folio_add(): a shared folio stays without MPOL_MF_MOVE_ALL
+                    continue;
+                }
+                if (!migrator.movable(pfn)) {
+                    notMovable(pfn);
+                    skipped++;
                     continue;
                 }
                 queued.add(new long[] {va, pfn});
@@ -187,7 +214,12 @@ public final class MempolicySyscalls {
             if (pfn < 0 || k.frames.nodeOf(pfn) == node) {
                 continue;
             }
-            if (k.totalMapcount(pfn) > 1 || !migrator.movable(pfn)) {
+            if (k.totalMapcount(pfn) > 1) {
+                skipped++;
+                continue;
+            }
+            if (!migrator.movable(pfn)) {
+                notMovable(pfn);
                 skipped++;
                 continue;
             }
@@ -217,6 +249,7 @@ public final class MempolicySyscalls {
                     continue;
                 }
                 if (!migrator.movable(pfn)) {
+                    notMovable(pfn);
                     skipped++;
                     continue;
                 }
@@ -281,7 +314,9 @@ public final class MempolicySyscalls {
         }
         int pfn = Pte.pfn(e);
         if (Pte.huge(e)) {
-            return -1;
+            // the page of the huge page at va (within its first 2 MiB): it is not movable here,
+            // and the callers count it as left in place
+            pfn += (int) ((va >>> 12) & 511);
         }
         if (pfn == k.zeroPfn || k.frames.test(pfn, PageFrames.PG_RESERVED)) {
             return -1;
