@@ -231,12 +231,6 @@ public final class Simulation {
                     + " 4 KiB pages only, and counts 512 in pgmigrate_fail for each; for placement figures run with"
                     + " mm.transparent_hugepage.enabled=never");
         }
-        long wp = io.vmsim.core.vmscan.Reclaim.of(m.kernel()).vmscan().uffdWpLostToSwap();
-        if (wp > 0) {
-            out.add(String.format(Locale.ROOT, "%,d", wp) + " userfaultfd write-protected pages were swapped out and lost"
-                    + " their protection: vmsim keeps no uffd-wp bit in swap entries (Linux does, pte_swp_mkuffd_wp), so a"
-                    + " later write to them raised no WP fault; for write-protect figures give the run more memory or no swap");
-        }
         return out;
     }
 }

@@ -228,24 +228,82 @@ final class UserfaultfdEventsTest {
         assertThat(plain.faults()).isZero();
     }
     @Test
-    void aWriteProtectedPageSwappedOut_losesItsProtection_andTheRunSaysSo() {
+    void aWriteProtectedPageSwappedOut_keepsItsProtectionInTheSwapEntry() {
+        // try_to_unmap_one(): pte_swp_mkuffd_wp(); do_swap_page(): pte_mkuffd_wp(), not writable;
+        // change_pte_range() sets and clears the bit on swap entries too (Linux 6.18)
         Machine m = SplitTest.machine("machine.memory", "256M", "swap.size", "64M");
         SimProcess p = m.spawn("a", List.of(0));
         Task t = p.threads().get(0);
         long a = m.syscalls().mmapAnon(p.mm(), 0, 8 * PAGE, "rw", false, PAGE);
         for (int i = 0; i < 8; i++) {
-            m.access(t, a + i * PAGE, true);
+            m.store(t, a + i * PAGE, 100 + i);
         }
         Userfaultfd u = open(m, p);
         u.api(Uffd.UFFD_API, Uffd.UFFD_FEATURE_PAGEFAULT_FLAG_WP);
         u.register(a, 8 * PAGE, Uffd.UFFDIO_REGISTER_MODE_WP);
         assertThat(u.writeProtect(a, 8 * PAGE, Uffd.UFFDIO_WRITEPROTECT_MODE_WP)).isZero();
-        assertThat(Simulation.warnings(m)).isEmpty();
         m.syscalls().madvise(p.mm(), a, 4 * PAGE, "pageout", 0);
-        assertThat(Pte.present(m.kernel().lookupLeaf(p.mm(), a))).as("paged out").isFalse();
-        // Linux keeps uffd-wp in the swap entry; vmsim does not, and must say so
-        assertThat(io.vmsim.core.vmscan.Reclaim.of(m.kernel()).vmscan().uffdWpLostToSwap()).isEqualTo(4);
-        assertThat(Simulation.warnings(m)).singleElement().asString()
-                .startsWith("4 userfaultfd write-protected pages were swapped out and lost their protection");
+        for (int i = 0; i < 4; i++) {
+            long e = m.kernel().lookupLeaf(p.mm(), a + i * PAGE);
+            assertThat(Pte.isSwap(e)).as("page %d swapped", i).isTrue();
+            assertThat(e & Pte.UFFD_WP).as("page %d keeps uffd-wp", i).isNotZero();
+        }
+        // unprotecting a swapped page clears the bit in its swap entry
+        assertThat(u.writeProtect(a + 3 * PAGE, PAGE, 0)).isZero();
+        assertThat(m.kernel().lookupLeaf(p.mm(), a + 3 * PAGE) & Pte.UFFD_WP).isZero();
+        List<Long> wpFaults = new ArrayList<>();
+        u.setMonitor((uf, msg) -> {
+            assertThat(msg.flags()).isEqualTo(Uffd.UFFD_PAGEFAULT_FLAG_WRITE | Uffd.UFFD_PAGEFAULT_FLAG_WP);
+            wpFaults.add(msg.address());
+            assertThat(uf.writeProtect(msg.address(), PAGE, 0)).isZero();
+        });
+        // a read swaps page 1 in read-only and still protected
+        assertThat(m.load(t, a + PAGE)).isEqualTo(101);
+        long in = m.kernel().lookupLeaf(p.mm(), a + PAGE);
+        assertThat(Pte.present(in)).isTrue();
+        assertThat(Pte.writable(in)).isFalse();
+        assertThat(in & Pte.UFFD_WP).isNotZero();
+        assertThat(wpFaults).isEmpty();
+        // writes to the swapped pages 0 and 2 and the swapped-in page 1 go to the monitor first
+        m.store(t, a, 7);
+        m.store(t, a + PAGE, 8);
+        m.store(t, a + 2 * PAGE, 9);
+        assertThat(wpFaults).containsExactly(a, a + PAGE, a + 2 * PAGE);
+        // page 3 was unprotected while swapped out: no WP fault
+        m.store(t, a + 3 * PAGE, 10);
+        assertThat(wpFaults).hasSize(3);
+        assertThat(m.load(t, a)).isEqualTo(7);
+        assertThat(m.load(t, a + 2 * PAGE)).isEqualTo(9);
+        assertThat(Simulation.warnings(m)).isEmpty();
+    }
+
+    @Test
+    void aWriteProtectedShmemPageSwappedOut_staysProtected() {
+        // Linux leaves PTE_MARKER_UFFD_WP where a shmem page was (shmem's PTEs hold no swap
+        // entry there); vmsim's shmem PTEs hold the swap entry, which keeps the bit instead
+        Machine m = SplitTest.machine("machine.memory", "256M", "swap.size", "64M");
+        SimProcess p = m.spawn("a", List.of(0));
+        Task t = p.threads().get(0);
+        long s = m.syscalls().mmapAnon(p.mm(), 0, 8 * PAGE, "rw", true, PAGE);
+        for (int i = 0; i < 8; i++) {
+            m.store(t, s + i * PAGE, 200 + i);
+        }
+        Userfaultfd u = open(m, p);
+        u.api(Uffd.UFFD_API, Uffd.UFFD_FEATURE_PAGEFAULT_FLAG_WP);
+        u.register(s, 8 * PAGE, Uffd.UFFDIO_REGISTER_MODE_WP);
+        assertThat(u.writeProtect(s, 8 * PAGE, Uffd.UFFDIO_WRITEPROTECT_MODE_WP)).isZero();
+        m.syscalls().madvise(p.mm(), s, 4 * PAGE, "pageout", 0);
+        assertThat(Pte.present(m.kernel().lookupLeaf(p.mm(), s))).as("paged out").isFalse();
+        List<Long> wpFaults = new ArrayList<>();
+        u.setMonitor((uf, msg) -> {
+            wpFaults.add(msg.address());
+            assertThat(uf.writeProtect(msg.address(), PAGE, 0)).isZero();
+        });
+        m.store(t, s, 7);
+        m.store(t, s + 5 * PAGE, 8); // resident, protected
+        assertThat(wpFaults).containsExactly(s, s + 5 * PAGE);
+        assertThat(m.load(t, s)).isEqualTo(7);
+        assertThat(m.load(t, s + PAGE)).isEqualTo(201);
+        assertThat(Simulation.warnings(m)).isEmpty();
     }
 }

@@ -226,8 +226,8 @@ public final class InvariantChecker {
                     if (level == 1 && Pte.isSwap(e)) {
                         swapEnts++;
                         swapPtes++;
-                        int c = swapRefs.get(e);
-                        swapRefs.put(e, c == LongIntHashMap.MISSING ? 1 : c + 1);
+                        int c = swapRefs.get(Pte.swapSlot(e));
+                        swapRefs.put(Pte.swapSlot(e), c == LongIntHashMap.MISSING ? 1 : c + 1);
                         continue;
                     }
                     throw fail(who(mm) + ": level-" + level + " entry at " + hex(va) + " is neither present nor a swap entry: "
@@ -542,8 +542,8 @@ public final class InvariantChecker {
                     long e = obj.valueAt(s);
                     if (Pte.isSwap(e)) {
                         swapPtes++;
-                        int c = swapRefs.get(e);
-                        swapRefs.put(e, c == LongIntHashMap.MISSING ? 1 : c + 1);
+                        int c = swapRefs.get(Pte.swapSlot(e));
+                        swapRefs.put(Pte.swapSlot(e), c == LongIntHashMap.MISSING ? 1 : c + 1);
                         continue;
                     }
                     if (e < 0 || e >= n) {

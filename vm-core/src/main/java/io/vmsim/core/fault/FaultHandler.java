@@ -172,7 +172,7 @@ public final class FaultHandler {
         } else if (Pte.isSwap(pte) && swapIn != null) {
             swapIn.handle(task, vma, va, write, ptes, i);
             if (shared) {
-                shmemSwappedIn(vma, va, pte, ptes[i]);
+                shmemSwappedIn(vma, va, Pte.swapSlot(pte), ptes[i]);
             }
         } else {
             throw new IllegalStateException("unexpected non-present entry 0x" + Long.toHexString(pte) + " at 0x" + Long.toHexString(va));
@@ -255,7 +255,7 @@ public final class FaultHandler {
             if (Pte.isSwap(e) && swapIn != null) {
                 k.hooks.swapEntryDuplicated(e);
                 task.mm().swapEnts++;
-                ptes[i] = e;
+                ptes[i] = Pte.swapSlot(e); // the slot, not the other mapping's uffd-wp bit
                 swapIn.handle(task, vma, va, write, ptes, i);
                 return true;
             }

@@ -85,6 +85,15 @@ public final class Pte {
         return (e & (SWAP | PRESENT)) == SWAP;
     }
 
+    /**
+     * The swap slot of swap PTE {@code e} without the uffd-wp bit a swap PTE may carry
+     * ({@link #UFFD_WP}, kept across swap-out as {@code pte_swp_mkuffd_wp()} keeps it): the value
+     * to key or compare slots by.
+     */
+    public static long swapSlot(long e) {
+        return e & ~UFFD_WP;
+    }
+
     public static long swapEntry(int type, long offset) {
         return SWAP | ((long) (type & 31) << 1) | (offset << 12);
     }

@@ -44,10 +44,12 @@ public final class SwapIn {
     /** Handles a fault on swap entry {@code ptes[i]} at {@code va}. */
     public void handle(Task task, Vma vma, long va, boolean write, long[] ptes, int i) {
         Mm mm = task.mm();
-        long entry = ptes[i];
+        long entry = Pte.swapSlot(ptes[i]);
+        // a write-protected page of a userfaultfd area swapped out (pte_swp_uffd_wp())
+        boolean uffdWp = (ptes[i] & Pte.UFFD_WP) != 0;
         int pfn = swap.lookup(entry);
         if (pfn >= 0 && needsCopy(pfn, vma, va)) {
-            copySwapCachePage(task, vma, va, pfn, entry, write, ptes, i);
+            copySwapCachePage(task, vma, va, pfn, entry, write, ptes, i, uffdWp);
             return;
         }
         if (pfn >= 0) {
@@ -60,7 +62,7 @@ public final class SwapIn {
                 throw new WorkloadException(String.format("out of memory: %s (pid %d) swapping in 0x%x; reclaim made no "
                         + "progress and the OOM killer found nothing to kill", task.comm(), task.pid(), va));
             }
-            if (ptes[i] != entry) {
+            if (Pte.swapSlot(ptes[i]) != entry) {
                 throw new IllegalStateException("swap entry at 0x" + Long.toHexString(va) + " changed during allocation");
             }
             k.vmstat.count(VmEvent.PGMAJFAULT);
@@ -83,8 +85,13 @@ public final class SwapIn {
         mm.swapEnts--;
         mm.rssAnon++;
         long bits = Pte.PRESENT | Pte.USER | Pte.ACCESSED;
-        if (exclusive && vma.has(VmaFlags.VM_WRITE)) {
+        if (exclusive && vma.has(VmaFlags.VM_WRITE) && !(uffdWp && vma.has(VmaFlags.VM_UFFD_WP))) {
             bits |= Pte.RW | (write ? Pte.DIRTY : 0);
+        }
+        // do_swap_page() (mm/memory.c): pte_mkuffd_wp() when the swap PTE carried the bit, and
+        // no pte_mkwrite() while userfaultfd_pte_wp(); a write then retries into the WP fault
+        if (uffdWp) {
+            bits |= Pte.UFFD_WP;
         }
         // a write to a read-only mapping of a shared slot's page retries into a copy-on-write fault
         ptes[i] = Pte.make(pfn, bits);
@@ -107,7 +114,8 @@ public final class SwapIn {
      * page holds; this PTE's reference to the slot goes ({@code swap_free()}), the swap cache's page
      * stays for the other entries (or goes with the slot if this was the last).
      */
-    private void copySwapCachePage(Task task, Vma vma, long va, int src, long entry, boolean write, long[] ptes, int i) {
+    private void copySwapCachePage(Task task, Vma vma, long va, int src, long entry, boolean write, long[] ptes, int i,
+                                   boolean uffdWp) {
         Mm mm = task.mm();
         k.hooks.beforeUserAlloc(mm, 1, task.cpu());
         int pfn = k.allocator.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0, task.cpu(), k.allocationNode(task, vma, va));
@@ -115,7 +123,7 @@ public final class SwapIn {
             throw new WorkloadException(String.format("out of memory: %s (pid %d) copying a swapped-in page at 0x%x",
                     task.comm(), task.pid(), va));
         }
-        if (ptes[i] != entry || swap.lookup(entry) != src) {
+        if (Pte.swapSlot(ptes[i]) != entry || swap.lookup(entry) != src) {
             throw new IllegalStateException("swap entry at 0x" + Long.toHexString(va) + " changed during allocation");
         }
         k.clock.advance(k.cost.copy4kPs); // copy_mc_user_highpage()
@@ -127,10 +135,10 @@ public final class SwapIn {
         mm.swapEnts--;
         mm.rssAnon++;
         long bits = Pte.PRESENT | Pte.USER | Pte.ACCESSED;
-        if (vma.has(VmaFlags.VM_WRITE)) {
+        if (vma.has(VmaFlags.VM_WRITE) && !(uffdWp && vma.has(VmaFlags.VM_UFFD_WP))) {
             bits |= Pte.RW | (write ? Pte.DIRTY : 0);
         }
-        ptes[i] = Pte.make(pfn, bits);
+        ptes[i] = Pte.make(pfn, bits | (uffdWp ? Pte.UFFD_WP : 0));
     }
 
     /**

@@ -794,6 +794,10 @@ public final class Userfaultfd {
                 int i = Pte.index(a, 1);
                 long e = ptes[i];
                 if (!Pte.present(e)) {
+                    if (Pte.isSwap(e)) {
+                        // change_pte_range(): pte_swp_mkuffd_wp() / pte_swp_clear_uffd_wp()
+                        ptes[i] = wp ? e | Pte.UFFD_WP : e & ~Pte.UFFD_WP;
+                    }
                     continue;
                 }
                 if (wp) {

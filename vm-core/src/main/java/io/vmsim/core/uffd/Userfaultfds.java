@@ -115,7 +115,9 @@ public final class Userfaultfds implements UffdHooks {
             }
             long[] ptes = k.tables.table(t);
             int i = Pte.index(a, 1);
-            if (Pte.present(ptes[i])) {
+            if (Pte.present(ptes[i]) || Pte.isSwap(ptes[i])) {
+                // copy_present_pte() / copy_nonpresent_pte(): pte_clear_uffd_wp(),
+                // pte_swp_clear_uffd_wp() when the child's area is not userfaultfd_wp()
                 ptes[i] &= ~Pte.UFFD_WP;
             }
         }

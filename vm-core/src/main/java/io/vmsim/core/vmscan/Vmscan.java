@@ -1014,17 +1014,6 @@ public final class Vmscan implements AllocHooks {
         }
     }
 
-    /** Write-protected userfaultfd PTEs replaced by a swap entry, losing their protection. */
-    private long uffdWpLostToSwap;
-
-    /**
-     * userfaultfd write-protected pages that reclaim swapped out: their protection is lost (vmsim
-     * keeps no uffd-wp bit in swap entries), so a later write raises no WP fault as it would on Linux.
-     */
-    public long uffdWpLostToSwap() {
-        return uffdWpLostToSwap;
-    }
-
     /**
      * {@code try_to_unmap()}: clears every PTE mapping the page, or replaces it with the swap
      * entry {@code entry} of an anonymous page; returns true if any PTE was dirty.
@@ -1035,12 +1024,9 @@ public final class Vmscan implements AllocHooks {
             long[] t = k.tables.table(table);
             long e = t[index];
             dirty[0] |= (e & Pte.DIRTY) != 0;
-            if (entry != 0 && (e & Pte.UFFD_WP) != 0) {
-                // Linux keeps the bit in the swap entry (pte_swp_mkuffd_wp(), mm/rmap.c
-                // try_to_unmap_one()); vmsim's swap entries have no room for it: counted, warned
-                uffdWpLostToSwap++;
-            }
-            t[index] = entry;
+            // try_to_unmap_one() (mm/rmap.c): pte_swp_mkuffd_wp() keeps a userfaultfd write
+            // protection in the swap entry (a shmem page's too, where Linux leaves a PTE marker)
+            t[index] = entry != 0 && (e & Pte.UFFD_WP) != 0 ? entry | Pte.UFFD_WP : entry;
             unmapped(mm, entry != 0, !frames.test(pfn, PageFrames.PG_FILE));
             if (entry != 0) {
                 swap.dup(entry);
