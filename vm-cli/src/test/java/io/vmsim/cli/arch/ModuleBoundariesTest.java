@@ -61,9 +61,11 @@ final class ModuleBoundariesTest {
             .that().resideInAPackage("io.vmsim.core..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("io.vmsim.core..", "io.vmsim.api..", "java..",
                     "com.google.inject..", "jakarta.inject..", "org.apache.commons.configuration2..", "org.slf4j..",
-                    "org.yaml.snakeyaml..", "org.tukaani.xz..", "com.github.luben.zstd..", "org.HdrHistogram..")
+                    "org.yaml.snakeyaml..", "org.tukaani.xz..", "com.github.luben.zstd..", "org.HdrHistogram..",
+                    "jdk.incubator.foreign..")
             .because("DESIGN.md: vm-core depends on vm-api, Guice, Commons Configuration, logging (and its trace and YAML"
-                    + " readers, and HdrHistogram for live migration's fault-latency percentiles)");
+                    + " readers, and HdrHistogram for live migration's fault-latency percentiles; the JDK's incubating"
+                    + " foreign-function API for liblzma, in NativeXz alone)");
 
     static final ArchRule NO_PACKAGE_CYCLES = slices()
             .matching("io.vmsim.core.(**)")

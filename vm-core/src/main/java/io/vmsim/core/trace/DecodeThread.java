@@ -13,7 +13,7 @@ import java.util.concurrent.BlockingQueue;
  * failure of the stream (a truncated or corrupt file) arrives, after the data read before it,
  * as an {@link IOException} from {@link #next()}.
  */
-final class DecodeThread implements AutoCloseable {
+final class DecodeThread implements ChunkSource {
     /** Bytes per buffer; also the longest line accepted. */
     static final int SIZE = 1 << 20;
     static final int BUFFERS = 4;
@@ -99,8 +99,8 @@ final class DecodeThread implements AutoCloseable {
         return -1;
     }
 
-    /** The next buffer of lines, or null at the end. Its {@code error}, if any, comes after its lines. */
-    Chunk next() throws IOException {
+    @Override
+    public Chunk next() throws IOException {
         try {
             Chunk c = full.take();
             if (c == END) {
@@ -114,8 +114,8 @@ final class DecodeThread implements AutoCloseable {
         }
     }
 
-    /** Gives a buffer from {@link #next()} back for reuse. */
-    void recycle(byte[] buf) {
+    @Override
+    public void recycle(byte[] buf) {
         if (buf != null && buf.length == SIZE) {
             free.offer(buf);
         }

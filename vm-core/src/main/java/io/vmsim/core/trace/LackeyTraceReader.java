@@ -64,30 +64,36 @@ public final class LackeyTraceReader extends TextTraceReader {
 
     /**
      * The fast reader of a lackey file: decompression on a thread of its own (for xz, the
-     * system's {@code xz} when there is one, see {@link XzProcess}), parsing on the caller's.
-     * Yields exactly what this class yields.
+     * decoder {@link XzDecoder#choose()} picks: liblzma in this process, the system's {@code xz},
+     * or xz-java), parsing on the caller's. Yields exactly what this class yields.
      */
     public static TraceReader pipelined(Path path, boolean includeInstructions) throws IOException {
-        return pipelined(path, includeInstructions, XzProcess.enabled());
+        return pipelined(path, includeInstructions, (XzDecoder.Kind) null);
     }
 
+    /** As {@link #pipelined(Path, boolean, XzDecoder.Kind)}: the system's {@code xz} or xz-java. */
     static TraceReader pipelined(Path path, boolean includeInstructions, boolean externalXz) throws IOException {
-        InputStream raw = openFile(path);
-        if (externalXz) {
-            BufferedInputStream peek = new BufferedInputStream(raw, 64);
-            Compression c;
-            try {
-                c = detect(peek);
-            } finally {
-                peek.close();
-            }
-            if (c == Compression.XZ) {
-                XzProcess xz = XzProcess.start(path);
-                return new PipelinedLackeyReader(xz, path.toString(), includeInstructions, c, xz);
-            }
-            raw = openFile(path);
+        return pipelined(path, includeInstructions, externalXz ? XzDecoder.Kind.XZ : XzDecoder.Kind.JAVA);
+    }
+
+    /** With {@code xz} decoding an xz file, or {@link XzDecoder#choose()}'s decoder if null. */
+    static TraceReader pipelined(Path path, boolean includeInstructions, XzDecoder.Kind xz) throws IOException {
+        Compression c;
+        try (BufferedInputStream peek = new BufferedInputStream(openFile(path), 64)) {
+            c = detect(peek);
         }
-        return PipelinedLackeyReader.of(raw, path.toString(), includeInstructions);
+        if (c == Compression.XZ) {
+            XzDecoder.Kind kind = xz != null ? xz : XzDecoder.choose();
+            if (kind == XzDecoder.Kind.NATIVE) {
+                return new PipelinedLackeyReader(XzDecoder.openNative(path, path.toString()), path.toString(),
+                        includeInstructions, c);
+            }
+            if (kind == XzDecoder.Kind.XZ) {
+                XzProcess process = XzProcess.start(path);
+                return new PipelinedLackeyReader(process, path.toString(), includeInstructions, c, process);
+            }
+        }
+        return PipelinedLackeyReader.of(openFile(path), path.toString(), includeInstructions);
     }
 
     @Override

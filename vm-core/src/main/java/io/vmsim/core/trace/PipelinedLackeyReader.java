@@ -8,8 +8,8 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * A lackey reader that decompresses on one thread ({@link DecodeThread}, or an external
- * {@code xz} process, see {@link XzProcess}) and parses on the caller's, straight from the
+ * A lackey reader that decompresses on one thread ({@link DecodeThread}, over xz-java or an
+ * external {@code xz} process, see {@link XzProcess}; or liblzma, see {@link NativeXz}) and parses on the caller's, straight from the
  * handed-over byte buffers: no String, no copy per line. It yields exactly what
  * {@link LackeyTraceReader} yields, and fails on the same lines with the same messages: a
  * line the fast path below does not take whole is parsed by {@link LackeyTraceReader#parse}.
@@ -69,7 +69,7 @@ final class PipelinedLackeyReader implements TraceReader {
 
     private final String source;
     private final boolean includeInstructions;
-    private final DecodeThread decoder;
+    private final ChunkSource decoder;
     private final TextTraceReader.Compression compression;
     private final AutoCloseable extra;
     private byte[] buf;
@@ -92,6 +92,16 @@ final class PipelinedLackeyReader implements TraceReader {
         this.compression = compression;
         this.extra = extra;
         this.decoder = new DecodeThread(decompressed, source);
+    }
+
+    /** Parses the buffers of {@code decoder} (decompressed data of a {@code compression} file). */
+    PipelinedLackeyReader(ChunkSource decoder, String source, boolean includeInstructions,
+                          TextTraceReader.Compression compression) {
+        this.source = source;
+        this.includeInstructions = includeInstructions;
+        this.compression = compression;
+        this.extra = null;
+        this.decoder = decoder;
     }
 
     /** Over a raw (possibly compressed) stream; its compression is decoded in Java on the decode thread. */
@@ -236,7 +246,10 @@ final class PipelinedLackeyReader implements TraceReader {
                     instrs++;
                 } else if (ref == LackeyTraceReader.BAD) {
                     lineNo = line;
-                    IOException damaged = extra instanceof XzProcess xz ? xz.integrityFailure() : null;
+                    // a decoder's failure explains garbage it wrote before it found the damage:
+                    // already here with this buffer, or found by reading on
+                    IOException damaged = pending != null && !(pending instanceof DecodeThread.LineTooLong) ? pending
+                            : extra instanceof XzProcess xz ? xz.integrityFailure() : decoder.integrityFailure();
                     if (damaged != null) {
                         throw new TraceFormatException(source, line, TextTraceReader.describe(damaged, compression), damaged);
                     }

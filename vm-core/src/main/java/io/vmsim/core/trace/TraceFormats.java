@@ -182,27 +182,51 @@ public final class TraceFormats {
     }
 
     /**
-     * The format of an xz file detected from the head that the system's {@code xz} decodes
-     * (when {@link XzProcess#enabled()}): the Java decoder would allocate its whole dictionary
-     * (64 MiB for the lackey traces) to decode a few lines. Null when the file is not xz, xz is
-     * not used, or anything goes wrong: the Java decoder then detects, with its own messages.
+     * The format of an xz file detected from the head that liblzma or the system's {@code xz}
+     * decodes (when {@link XzDecoder#choose()} picks one of them): the Java decoder would
+     * allocate its whole dictionary (64 MiB for the lackey traces) to decode a few lines. Null
+     * when the file is not xz, neither is used, or anything goes wrong: the Java decoder then
+     * detects, with its own messages.
      */
     private static String sniffWithSystemXz(Path path) {
         try {
+            XzDecoder.Kind kind;
             try (InputStream raw = new BufferedInputStream(TextTraceReader.openFile(path), 64)) {
-                if (TextTraceReader.detect(raw) != TextTraceReader.Compression.XZ || !XzProcess.enabled()) {
+                if (TextTraceReader.detect(raw) != TextTraceReader.Compression.XZ) {
                     return null;
                 }
+                kind = XzDecoder.choose();
             }
             byte[] head;
-            try (XzProcess xz = XzProcess.start(path);
-                 Sniffer s = new Sniffer(new BufferedInputStream(xz, 1 << 16), path.toString())) {
-                head = s.lines();
+            if (kind == XzDecoder.Kind.NATIVE) {
+                try (ChunkSource lzma = XzDecoder.openNative(path, path.toString());
+                     Sniffer s = new Sniffer(new java.io.ByteArrayInputStream(firstChunk(lzma)), path.toString())) {
+                    head = s.lines();
+                }
+            } else if (kind == XzDecoder.Kind.XZ) {
+                try (XzProcess xz = XzProcess.start(path);
+                     Sniffer s = new Sniffer(new BufferedInputStream(xz, 1 << 16), path.toString())) {
+                    head = s.lines();
+                }
+            } else {
+                return null;
             }
             return detect(head, path.toString());
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** The lines of the first buffer of a decoder (a megabyte or so: more than the sniffer reads). */
+    private static byte[] firstChunk(ChunkSource source) throws IOException {
+        DecodeThread.Chunk c = source.next();
+        if (c == null) {
+            return new byte[0];
+        }
+        if (c.length() == 0 && c.error() != null) {
+            throw c.error();
+        }
+        return java.util.Arrays.copyOf(c.buf(), c.length());
     }
 
     static String detect(byte[] head, String source) throws TraceFormatException {

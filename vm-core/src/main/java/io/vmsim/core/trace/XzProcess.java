@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The system's {@code xz -dc FILE} as a decompressed stream: the native decoder is about 2.4x
  * faster than the Java one (xz-java) on the lackey traces, and runs in a process of its own, in
- * parallel with parsing. Used for xz-compressed lackey files when an {@code xz} executable is
- * on the {@code PATH}, unless the environment variable {@code VMSIM_XZ} (or the system property
- * {@code vmsim.xz}) is {@code java}. The references are the same either way; a failure of
+ * parallel with parsing. Used for xz-compressed lackey files when liblzma cannot be used in
+ * this process and an {@code xz} executable is on the {@code PATH}, or when {@code VMSIM_XZ=xz}
+ * (see {@link XzDecoder}). The references are the same either way; a failure of
  * {@code xz} (a truncated or corrupt file) is reported at the end of its output as the Java
  * decoder's would be: "truncated xz stream" or "corrupt xz stream (xz: ...)".
  */
@@ -52,15 +52,6 @@ final class XzProcess extends InputStream {
             Thread.currentThread().interrupt();
             return null;
         }
-    }
-
-    /** Whether the external decoder is to be used: {@code xz} on the PATH and not turned off. */
-    static boolean enabled() {
-        String choice = System.getProperty("vmsim.xz", System.getenv("VMSIM_XZ"));
-        if (choice != null && choice.trim().toLowerCase(Locale.ROOT).equals("java")) {
-            return false;
-        }
-        return executable() != null;
     }
 
     /** The {@code xz} executable on the PATH, or null. */

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,44 +59,49 @@ final class TraceFormatsTest {
     }
 
     @Test
-    void xzFiles_detectTheSameThroughTheSystemXzAsInJava_messagesIncluded() throws IOException {
-        // without xz on the PATH (and CI unset) both detections go through the Java decoder, and
-        // the kinds detected are still checked
-        TraceTestSupport.systemXz();
+    void xzFiles_detectTheSameThroughLiblzmaAndTheSystemXzAsInJava_messagesIncluded() throws IOException {
+        // each decoder usable here (xz-java alone without liblzma and xz, CI unset) against
+        // xz-java; the kinds detected are checked whichever
+        List<String> decoders = new ArrayList<>();
+        if (TraceTestSupport.nativeXz()) {
+            decoders.add("native");
+        }
+        if (TraceTestSupport.systemXz()) {
+            decoders.add("xz");
+        }
+        decoders.add("");
         java.util.Map<String, String> texts = java.util.Map.of(
                 "lackey", "==12== Lackey\n\nI  0400d7d4,8\n L 04222cac,8\n",
                 "pages", "\n123\n456\n",
                 "addresses", "0x601040\n0x601048,W\n",
                 "none", "hello world\n",
                 "empty", "");
-        for (var t : texts.entrySet()) {
-            Path p = Files.write(dir.resolve(t.getKey() + ".xz"), TextTraceReaderTest.compress(
-                    t.getValue().getBytes(StandardCharsets.US_ASCII), TextTraceReader.Compression.XZ));
-            Object system = detectOrMessage(p);
-            String old = System.getProperty("vmsim.xz");
-            System.setProperty("vmsim.xz", "java");
-            try {
-                assertThat(system).as(t.getKey()).isEqualTo(detectOrMessage(p));
-            } finally {
-                if (old == null) {
-                    System.clearProperty("vmsim.xz");
-                } else {
-                    System.setProperty("vmsim.xz", old);
-                }
-            }
-            if (!t.getKey().equals("none") && !t.getKey().equals("empty")) {
-                assertThat(system).isEqualTo(t.getKey());
-            }
-        }
-        // a cut xz file: the Java decoder's message either way
         byte[] whole = TextTraceReaderTest.compress(TraceTestSupport.plain(TraceTestSupport.SORT), TextTraceReader.Compression.XZ);
         Path cut = Files.write(dir.resolve("cut.xz"), java.util.Arrays.copyOf(whole, 40));
-        Object system = detectOrMessage(cut);
-        System.setProperty("vmsim.xz", "java");
+        String old = System.getProperty("vmsim.xz");
         try {
-            assertThat(system).isEqualTo(detectOrMessage(cut));
+            for (var t : texts.entrySet()) {
+                Path p = Files.write(dir.resolve(t.getKey() + ".xz"), TextTraceReaderTest.compress(
+                        t.getValue().getBytes(StandardCharsets.US_ASCII), TextTraceReader.Compression.XZ));
+                System.setProperty("vmsim.xz", "java");
+                Object java = detectOrMessage(p);
+                // a cut xz file: the Java decoder's message whichever decodes
+                Object javaCut = detectOrMessage(cut);
+                for (String d : decoders) {
+                    System.setProperty("vmsim.xz", d);
+                    assertThat(detectOrMessage(p)).as("%s through '%s'", t.getKey(), d).isEqualTo(java);
+                    assertThat(detectOrMessage(cut)).as("cut, through '%s'", d).isEqualTo(javaCut);
+                }
+                if (!t.getKey().equals("none") && !t.getKey().equals("empty")) {
+                    assertThat(java).isEqualTo(t.getKey());
+                }
+            }
         } finally {
-            System.clearProperty("vmsim.xz");
+            if (old == null) {
+                System.clearProperty("vmsim.xz");
+            } else {
+                System.setProperty("vmsim.xz", old);
+            }
         }
     }
 

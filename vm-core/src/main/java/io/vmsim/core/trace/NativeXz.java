@@ -1,0 +1,400 @@
+package io.vmsim.core.trace;
+
+import java.io.EOFException;
+import java.io.File;
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodType;
+import java.lang.ref.Cleaner;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import jdk.incubator.foreign.CLinker;
+import jdk.incubator.foreign.FunctionDescriptor;
+import jdk.incubator.foreign.MemoryAccess;
+import jdk.incubator.foreign.MemoryAddress;
+import jdk.incubator.foreign.MemorySegment;
+import jdk.incubator.foreign.ResourceScope;
+import jdk.incubator.foreign.SymbolLookup;
+
+/**
+ * An xz file decoded in this process by the system's liblzma (xz-utils), called through Java
+ * 17's incubating foreign-function API ({@code jdk.incubator.foreign}, JEP 412): no {@code xz}
+ * process and no pipe, whose copies through the kernel cost more than the decoding on some
+ * machines. The file is memory-mapped and given to {@code lzma_code} whole (with
+ * {@code LZMA_FINISH}); a thread of its own decodes into a ring of {@value #RING} native
+ * buffers of {@value #OUT} bytes, and the parsing thread copies each into a heap buffer (one
+ * bulk copy, carrying the last partial line over) in {@link #next()}. Concatenated streams are
+ * decoded one after the other ({@code LZMA_CONCATENATED}), as {@code xz -dc} does.
+ *
+ * <p>This is the only class that names {@code jdk.incubator.foreign}; {@link XzDecoder} loads
+ * it only when that module is in the boot layer ({@code java --add-modules jdk.incubator.foreign
+ * --enable-native-access=ALL-UNNAMED}), so the rest runs on a JVM without those options.
+ *
+ * <p>A failure of liblzma ({@code lzma_ret}) arrives after the whole lines decoded before it:
+ * {@code LZMA_BUF_ERROR} (the input ended inside the stream) as an {@link EOFException}, which
+ * {@link TextTraceReader#describe} reports as a truncated xz stream; the others
+ * ({@code LZMA_DATA_ERROR}, {@code LZMA_FORMAT_ERROR}, ...) as corruption.
+ */
+final class NativeXz implements ChunkSource {
+    /** Bytes per native output buffer. */
+    static final int OUT = 1 << 21;
+    static final int RING = 4;
+
+    // lzma_stream (lzma/base.h, liblzma 5.x) on a 64-bit platform: pointers, size_t and
+    // uint64_t are 8 bytes; 136 bytes in all, LZMA_STREAM_INIT is all zeros.
+    private static final long STREAM_BYTES = 136;
+    private static final long NEXT_IN = 0;
+    private static final long AVAIL_IN = 8;
+    private static final long TOTAL_IN = 16;
+    private static final long NEXT_OUT = 24;
+    private static final long AVAIL_OUT = 32;
+    private static final long TOTAL_OUT = 40;
+
+    // lzma_ret (lzma/base.h)
+    static final int LZMA_OK = 0;
+    static final int LZMA_STREAM_END = 1;
+    static final int LZMA_MEM_ERROR = 5;
+    static final int LZMA_MEMLIMIT_ERROR = 6;
+    static final int LZMA_FORMAT_ERROR = 7;
+    static final int LZMA_OPTIONS_ERROR = 8;
+    static final int LZMA_DATA_ERROR = 9;
+    static final int LZMA_BUF_ERROR = 10;
+    static final int LZMA_PROG_ERROR = 11;
+    /** lzma_action LZMA_FINISH: all the input is given. */
+    private static final int LZMA_FINISH = 3;
+    /** lzma_stream_decoder flag (lzma/container.h): decode concatenated streams as one. */
+    private static final int LZMA_CONCATENATED = 0x08;
+
+    private static final String UNAVAILABLE;
+    private static final String LIBRARY;
+    private static final MethodHandle STREAM_DECODER;
+    private static final MethodHandle CODE;
+    private static final MethodHandle END;
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    static {
+        String why = null;
+        String lib = null;
+        MethodHandle decoder = null;
+        MethodHandle code = null;
+        MethodHandle end = null;
+        try {
+            if (CLinker.C_POINTER.byteSize() != 8) {
+                throw new UnsupportedOperationException("not a 64-bit platform");
+            }
+            lib = load();
+            SymbolLookup lookup = SymbolLookup.loaderLookup();
+            CLinker c = CLinker.getInstance();
+            decoder = c.downcallHandle(symbol(lookup, "lzma_stream_decoder"),
+                    MethodType.methodType(int.class, MemoryAddress.class, long.class, int.class),
+                    FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_LONG_LONG, CLinker.C_INT));
+            code = c.downcallHandle(symbol(lookup, "lzma_code"),
+                    MethodType.methodType(int.class, MemoryAddress.class, int.class),
+                    FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_INT));
+            end = c.downcallHandle(symbol(lookup, "lzma_end"),
+                    MethodType.methodType(void.class, MemoryAddress.class),
+                    FunctionDescriptor.ofVoid(CLinker.C_POINTER));
+        } catch (IllegalCallerException e) {
+            why = "native access is not enabled (java --enable-native-access=ALL-UNNAMED): " + e.getMessage();
+        } catch (RuntimeException | Error e) {
+            why = e.getMessage() != null ? e.getMessage() : e.toString();
+        }
+        UNAVAILABLE = why;
+        LIBRARY = lib;
+        STREAM_DECODER = decoder;
+        CODE = code;
+        END = end;
+    }
+
+    /**
+     * Loads liblzma: the file the system property {@code vmsim.liblzma} names, else the first
+     * {@code liblzma.so.5} (then {@code liblzma.so}) in {@code java.library.path} or the usual
+     * library directories.
+     */
+    private static String load() {
+        String named = System.getProperty("vmsim.liblzma");
+        List<Path> candidates = new ArrayList<>();
+        if (named != null && !named.isBlank()) {
+            candidates.add(Path.of(named));
+        } else {
+            List<String> dirs = new ArrayList<>(List.of(System.getProperty("java.library.path", "").split(File.pathSeparator)));
+            dirs.addAll(List.of("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+                    "/lib/aarch64-linux-gnu", "/usr/lib64", "/lib64", "/usr/lib", "/lib", "/usr/local/lib"));
+            for (String name : List.of("liblzma.so.5", "liblzma.so", "liblzma.5.dylib", "liblzma.dylib")) {
+                for (String d : dirs) {
+                    if (!d.isEmpty()) {
+                        candidates.add(Path.of(d, name));
+                    }
+                }
+            }
+        }
+        for (Path p : candidates) {
+            if (Files.isRegularFile(p)) {
+                String abs = p.toAbsolutePath().toString();
+                System.load(abs);
+                return abs;
+            }
+        }
+        throw new UnsupportedOperationException(named != null && !named.isBlank()
+                ? "no liblzma at " + named + " (vmsim.liblzma)"
+                : "liblzma.so.5 not found in java.library.path or the usual library directories (install xz-utils' liblzma5)");
+    }
+
+    private static MemoryAddress symbol(SymbolLookup lookup, String name) {
+        return lookup.lookup(name).orElseThrow(() -> new UnsupportedOperationException("liblzma has no " + name));
+    }
+
+    /** Why liblzma cannot be used here, or null if it can. */
+    static String unavailable() {
+        return UNAVAILABLE;
+    }
+
+    /** The liblzma file loaded, or null. */
+    static String library() {
+        return LIBRARY;
+    }
+
+    /** A decoded buffer {@code buf[0, length)}; {@code last} after the end or a failure. */
+    private record Filled(MemorySegment buf, int length, IOException error, boolean last) {
+    }
+
+    private final String source;
+    private final ResourceScope scope;
+    private final MemorySegment input;
+    private final MemorySegment stream;
+    private final BlockingQueue<MemorySegment> free = new ArrayBlockingQueue<>(RING);
+    private final BlockingQueue<Filled> full = new ArrayBlockingQueue<>(RING + 1);
+    /** The decode thread and {@link #close()}: the last of the two to let go frees the native memory. */
+    private final AtomicInteger holders = new AtomicInteger(2);
+    private final Thread thread;
+    private volatile boolean closed;
+    private boolean released;
+
+    // the parsing thread's side
+    private final byte[][] heap = new byte[2][DecodeThread.SIZE + OUT];
+    private final MemorySegment[] heapSegments = {MemorySegment.ofArray(heap[0]), MemorySegment.ofArray(heap[1])};
+    private int flip;
+    private int carry;
+    private boolean finished;
+
+    /** Starts decoding {@code file}, named {@code source} in messages. */
+    NativeXz(Path file, String source) throws IOException {
+        if (UNAVAILABLE != null) {
+            throw new IOException("liblzma cannot be used: " + UNAVAILABLE);
+        }
+        this.source = source;
+        long size;
+        try (FileChannel ch = FileChannel.open(file)) {
+            size = ch.size();
+        } catch (IOException e) {
+            throw new IOException("cannot read trace file " + source + ": " + e.getMessage(), e);
+        }
+        scope = ResourceScope.newSharedScope(CLEANER);
+        try {
+            input = size == 0 ? MemorySegment.allocateNative(1, scope)
+                    : MemorySegment.mapFile(file, 0, size, FileChannel.MapMode.READ_ONLY, scope);
+            stream = MemorySegment.allocateNative(STREAM_BYTES, 8, scope);
+            stream.fill((byte) 0); // LZMA_STREAM_INIT
+            for (int i = 0; i < RING; i++) {
+                free.add(MemorySegment.allocateNative(OUT, 64, scope));
+            }
+        } catch (IOException | RuntimeException e) {
+            scope.close();
+            throw new IOException("cannot read trace file " + source + ": " + e.getMessage(), e);
+        }
+        long inputBytes = size;
+        thread = new Thread(() -> run(inputBytes), "vmsim-liblzma " + source);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run(long inputBytes) {
+        boolean initialised = false;
+        try {
+            MemoryAddress strm = stream.address();
+            int ret = (int) STREAM_DECODER.invokeExact(strm, -1L /* UINT64_MAX: no memory limit */, LZMA_CONCATENATED);
+            if (ret != LZMA_OK) {
+                full.put(new Filled(null, 0, error(ret), true));
+                return;
+            }
+            initialised = true;
+            MemoryAccess.setLongAtOffset(stream, NEXT_IN, input.address().toRawLongValue());
+            MemoryAccess.setLongAtOffset(stream, AVAIL_IN, inputBytes);
+            boolean end = false;
+            while (!end && !closed) {
+                MemorySegment out = free.take();
+                MemoryAccess.setLongAtOffset(stream, NEXT_OUT, out.address().toRawLongValue());
+                MemoryAccess.setLongAtOffset(stream, AVAIL_OUT, OUT);
+                IOException error = null;
+                int idle = 0;
+                while (MemoryAccess.getLongAtOffset(stream, AVAIL_OUT) > 0) {
+                    long in0 = MemoryAccess.getLongAtOffset(stream, TOTAL_IN);
+                    long out0 = MemoryAccess.getLongAtOffset(stream, TOTAL_OUT);
+                    ret = (int) CODE.invokeExact(strm, LZMA_FINISH);
+                    if (ret == LZMA_STREAM_END) {
+                        end = true;
+                        break;
+                    }
+                    if (ret != LZMA_OK) {
+                        error = error(ret);
+                        break;
+                    }
+                    // liblzma answers LZMA_BUF_ERROR to the second call that can make no
+                    // progress; should it not, the input has ended all the same
+                    if (MemoryAccess.getLongAtOffset(stream, TOTAL_IN) == in0
+                            && MemoryAccess.getLongAtOffset(stream, TOTAL_OUT) == out0 && ++idle > 2) {
+                        error = error(LZMA_BUF_ERROR);
+                        break;
+                    }
+                }
+                int n = (int) (OUT - MemoryAccess.getLongAtOffset(stream, AVAIL_OUT));
+                full.put(new Filled(out, n, error, end || error != null));
+                if (error != null) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            // closed
+        } catch (Throwable e) {
+            full.offer(new Filled(null, 0, new IOException("liblzma decoding failed: " + e, e), true));
+        } finally {
+            if (initialised) {
+                try {
+                    END.invokeExact(stream.address());
+                } catch (Throwable e) {
+                    // nothing more to free
+                }
+            }
+            release();
+        }
+    }
+
+    /** The failure a {@code lzma_ret} stands for. */
+    static IOException error(int ret) {
+        return switch (ret) {
+            case LZMA_BUF_ERROR -> new EOFException("liblzma: unexpected end of input (LZMA_BUF_ERROR)");
+            case LZMA_DATA_ERROR -> new IOException("liblzma: compressed data is corrupt (LZMA_DATA_ERROR)");
+            case LZMA_FORMAT_ERROR -> new IOException("liblzma: file format not recognized (LZMA_FORMAT_ERROR)");
+            case LZMA_OPTIONS_ERROR -> new IOException("liblzma: unsupported compression options (LZMA_OPTIONS_ERROR)");
+            case LZMA_MEM_ERROR -> new IOException("liblzma: cannot allocate memory (LZMA_MEM_ERROR)");
+            case LZMA_MEMLIMIT_ERROR -> new IOException("liblzma: memory usage limit reached (LZMA_MEMLIMIT_ERROR)");
+            case LZMA_PROG_ERROR -> new IOException("liblzma: internal error (LZMA_PROG_ERROR)");
+            default -> new IOException("liblzma: lzma_code returned " + ret);
+        };
+    }
+
+    private void release() {
+        if (holders.decrementAndGet() == 0) {
+            scope.close();
+        }
+    }
+
+    @Override
+    public DecodeThread.Chunk next() throws IOException {
+        if (finished) {
+            return null;
+        }
+        try {
+            while (true) {
+                Filled f = full.take();
+                byte[] b = heap[flip];
+                byte[] prev = heap[flip ^ 1];
+                System.arraycopy(prev, prevEnd - carry, b, 0, carry);
+                int n = carry;
+                if (f.buf() != null) {
+                    if (f.length() > 0) {
+                        heapSegments[flip].asSlice(n, f.length()).copyFrom(f.buf().asSlice(0, f.length()));
+                        n += f.length();
+                    }
+                    free.offer(f.buf());
+                }
+                if (f.error() != null) {
+                    finished = true;
+                    return new DecodeThread.Chunk(b, lastNewline(b, n) + 1, f.error());
+                }
+                if (f.last()) {
+                    finished = true;
+                    return n > 0 ? new DecodeThread.Chunk(b, n, null) : null;
+                }
+                int cut = lastNewline(b, n) + 1;
+                carry = n - cut;
+                prevEnd = n;
+                flip ^= 1;
+                if (carry >= DecodeThread.SIZE) {
+                    finished = true;
+                    return new DecodeThread.Chunk(b, cut, new DecodeThread.LineTooLong());
+                }
+                if (cut > 0) {
+                    return new DecodeThread.Chunk(b, cut, null);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while reading the trace");
+        }
+    }
+
+    private int prevEnd;
+
+    private static int lastNewline(byte[] b, int n) {
+        for (int i = n - 1; i >= 0; i--) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void recycle(byte[] buf) {
+        // the two heap buffers alternate: the one handed out is free once the next is asked for
+    }
+
+    /** Decodes the rest (discarding it): liblzma writes what it decoded before it finds corruption. */
+    @Override
+    public IOException integrityFailure() {
+        try {
+            for (DecodeThread.Chunk c = next(); c != null; c = next()) {
+                if (c.error() != null) {
+                    return c.error() instanceof DecodeThread.LineTooLong ? null : c.error();
+                }
+            }
+        } catch (IOException e) {
+            return e;
+        }
+        return null;
+    }
+
+    /** Whether the decode thread has ended and the native memory is freed (for tests). */
+    boolean freed() {
+        return !thread.isAlive() && !scope.isAlive();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (released) {
+            return;
+        }
+        released = true;
+        closed = true;
+        thread.interrupt();
+        try {
+            // a call of lzma_code fills at most one buffer: milliseconds
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        release();
+    }
+
+    @Override
+    public String toString() {
+        return "liblzma (" + LIBRARY + ") on " + source;
+    }
+}
