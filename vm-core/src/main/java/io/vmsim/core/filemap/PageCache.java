@@ -759,6 +759,28 @@ public final class PageCache {
         }
     }
 
+    /**
+     * The completions of the page-cache writes whose time has come, as the block layer delivers
+     * them: {@code folio_end_writeback()} runs from the bio's end_io when the device finishes
+     * (interrupt context, Linux 6.18 {@code end_buffer_async_write()} in fs/buffer.c), not when the
+     * flusher next runs. Reclaim calls this before it looks at the lists and before each page, as
+     * it does for its swap writes ({@code SwapWriteback}), so that a page it marked PG_reclaim is
+     * rotated to the inactive tail once its write is done whether or not a daemon has run since
+     * (a replay that does not tick runs none). {@code victim}, the page reclaim holds off the LRU
+     * now (-1 if none), loses PG_reclaim without being rotated.
+     */
+    public void completeWriteback(int victim) {
+        if (writebackQueue.size() == 0 || writebackQueue.peekStamp() > k.clock.nanoTime()) {
+            return;
+        }
+        isolated = victim;
+        try {
+            completeDue(k.clock.nanoTime());
+        } finally {
+            isolated = -1;
+        }
+    }
+
     /** Ends every write of the flusher whose completion ({@code nowNs}) has come. */
     private void completeDue(long nowNs) {
         while (writebackQueue.size() > 0 && writebackQueue.peekStamp() <= nowNs) {
