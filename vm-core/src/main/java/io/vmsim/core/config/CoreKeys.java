@@ -92,6 +92,7 @@ public final class CoreKeys {
     public static final String COST_IO_LATENCY = "cost.io_latency_ns";
     public static final String COST_IO_PAGE = "cost.io_page_ns";
     public static final String COST_RMAP = "cost.rmap_ns";
+    public static final String COST_WRITE_PAGE = "cost.write_page_ns";
     // automatic NUMA balancing (issue 10): kernel/sched/fair.c, Documentation/admin-guide/sysctl/kernel.rst
     public static final String NUMA_BALANCING = "kernel.numa_balancing";
     public static final String NUMA_SCAN_DELAY_MS = "kernel.numa_balancing_scan_delay_ms";
@@ -252,6 +253,10 @@ public final class CoreKeys {
             ConfigKey.real(COST_IO_PAGE, 1000.0, 0, 1e12, "Simulated ns to transfer 4 KiB to or from storage."),
             ConfigKey.real(COST_RMAP, 50.0, 0, 1e12,
                     "Simulated ns per page-table entry visited by a reverse-map walk (folio_referenced, try_to_unmap)."),
+            ConfigKey.real(COST_WRITE_PAGE, 0.0, 0, 1e12,
+                    "Simulated ns of CPU a write() spends on each page besides copying it (cost.copy_4k_ns): the page-cache lookup or insertion,"
+                            + " the memory cgroup charge, the file system's write_begin and write_end. 0 leaves it out; the conformance runner sets"
+                            + " 7700, measured on its recording machine (conformance/writeback/pwrite-cost.c)."),
             // automatic NUMA balancing (issue 10)
             ConfigKey.integer(NUMA_BALANCING, 0, 0, 3,
                     "kernel.numa_balancing: 0 off, 1 automatic NUMA balancing (scanner, hinting faults, migrate on fault, task placement; policy.numa defaults to linux), 2 memory tiering (NUMA_BALANCING_MEMORY_TIERING: only pages outside the top tier are scanned, and hot ones are promoted), 3 both."),

@@ -240,6 +240,11 @@ public final class Reclaim implements MmHooks {
     }
 
     @Override
+    public int memcgOf(int pfn) {
+        return lru == null ? 0 : lru.ownerOf(pfn);
+    }
+
+    @Override
     public int chargeSlabObject(Mm mm, int size, int cpu) {
         return objCgroupCharge(mm, size, cpu, false);
     }
