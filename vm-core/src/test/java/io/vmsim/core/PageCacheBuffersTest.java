@@ -104,4 +104,28 @@ final class PageCacheBuffersTest {
         // cost.copy_4k_ns (600, the default) plus cost.write_page_ns
         assertThat(m.kernel().clock.nanoTime() - before).isEqualTo(600 + 7700);
     }
+    @Test
+    void withCgroupMemoryNokmem_writingAndReadingAFile_chargeTheGroupItsPagesOnly() {
+        // memcg.kmem=false is the boot option cgroup.memory=nokmem: memcg_kmem_online() is false,
+        // __GFP_ACCOUNT charges nothing, and the group's usage is its user pages (and page stock)
+        Machine m = Machine.create(TestConfig.of("machine.memory", "256M", "swap.size", "0",
+                "mm.transparent_hugepage.enabled", "never", "policy.reclaim", "linux-2list", "vm.overcommit_memory", "1",
+                "memcg.kmem", "false", "vmsim.debug_checks", "true"), new TestCatalog());
+        Reclaim r = Reclaim.of(m.kernel());
+        int id = r.createCgroup("g", Long.MAX_VALUE, Long.MAX_VALUE);
+        MemCgroup cg = r.lruDomains().cgroup(id);
+        SimProcess p = m.spawn("g", List.of(0));
+        p.mm().memcg = id;
+        PageCache pc = r.pageCache();
+        int written = pc.createFile("written", (long) PAGES << 12);
+        int read = pc.createFile("read", (long) PAGES << 12);
+        for (int i = 0; i < PAGES; i++) {
+            pc.write(p.mm(), 0, written, i);
+            pc.read(p.mm(), 0, read, i);
+        }
+        assertThat(cg.file).isEqualTo(2L * PAGES);
+        assertThat(cg.kmem).isZero();
+        assertThat(cg.current).isEqualTo(cg.file + r.lruDomains().stock().stocked(cg));
+        m.debugChecks().check("test");
+    }
 }

@@ -89,6 +89,7 @@ public final class CoreKeys {
     public static final String READ_AHEAD_KB = "block.read_ahead_kb";
     public static final String FAULT_AROUND_BYTES = "vm.fault_around_bytes";
     public static final String MEMCG_RECLAIM_BATCH = "memcg.reclaim_batch";
+    public static final String MEMCG_KMEM = "memcg.kmem";
     public static final String COST_IO_LATENCY = "cost.io_latency_ns";
     public static final String COST_IO_PAGE = "cost.io_page_ns";
     public static final String COST_RMAP = "cost.rmap_ns";
@@ -248,6 +249,10 @@ public final class CoreKeys {
             ConfigKey.integer(MEMCG_RECLAIM_BATCH, 32, 1, 1024,
                     "Pages a memory cgroup at memory.max asks reclaim for per attempt, at least: Linux's try_charge_memcg()"
                             + " asks for max(needed, SWAP_CLUSTER_MAX = 32); below 32 reclaim also stops at the pages asked for instead of finishing its batch, so 1 evicts exactly on demand (vmsim mrc --machine)."),
+            ConfigKey.bool(MEMCG_KMEM, true,
+                    "Kernel memory accounting: page tables and accounted slab objects (vm_area_struct, mm_struct, the page cache's xarray"
+                            + " nodes, buffer heads) are charged to the memory cgroup of the task that allocates them; false is Linux's"
+                            + " cgroup.memory=nokmem boot option, which charges user pages only (vmsim mrc --machine)."),
             ConfigKey.real(COST_IO_LATENCY, 100000.0, 0, 1e12,
                     "Simulated ns of one storage request (file read, swap-in, writeback), before transfer time."),
             ConfigKey.real(COST_IO_PAGE, 1000.0, 0, 1e12, "Simulated ns to transfer 4 KiB to or from storage."),

@@ -470,10 +470,9 @@ public final class PageCache {
     private void createEmptyBuffers(Mm mm, int cpu, int pfn) {
         frames.set(pfn, PageFrames.PG_PRIVATE);
         int memcg = k.hooks.memcgOf(pfn);
-        if (memcg != 0 && mm != null && mm.memcg == memcg) {
-            k.hooks.chargeSlabObject(mm, AccountedSlabs.BUFFER_HEAD, cpu);
-        } else {
-            frames.clear(pfn, PageFrames.PG_PRIVATE);
+        if (memcg == 0 || mm == null || mm.memcg != memcg
+                || k.hooks.chargeSlabObject(mm, AccountedSlabs.BUFFER_HEAD, cpu) == 0) {
+            frames.clear(pfn, PageFrames.PG_PRIVATE); // not charged (no group, or cgroup.memory=nokmem)
         }
     }
 
