@@ -31,8 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * carry PG_reclaim, and {@code folio_end_writeback()} moves each to the inactive tail when its
  * write completes ({@code folio_rotate_reclaimable()}, {@code lru_move_tail()} clears PG_active).
  * Every page left active is one the group's reclaim cannot take at priorities 12 to 8
- * (inactive_file &gt;&gt; priority): with 230 of them, a reclaim freed 54-55 pages instead of 56, and
- * the group's usage and {@code failcnt} drifted from the kernel's.
+ * (inactive_file &gt;&gt; priority): with the 255 vmsim used to leave there the inactive list fell
+ * below 7680 pages, where priority 8 scans 29 pages rather than 30, a reclaim freed fewer than
+ * Linux's 56, and the group's usage and {@code failcnt} drifted from the kernel's.
  */
 final class PageCacheWritebackLruTest {
     private static final Path DIR = Path.of("..", "conformance", "writeback");
