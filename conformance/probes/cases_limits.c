@@ -117,7 +117,7 @@ const struct probe_case cases_limits[] = {
     {"overcommit-2-strict", "overcommit_memory=2: a charged mmap of more than CommitLimit - Committed_AS fails ENOMEM (MAP_NORESERVE too, shared too); 64 MiB succeeds; a read-only private map succeeds but mprotect to rw fails ENOMEM.", overcommit_2, 3},
     {"memcg-anon-oom", "A process in a memory cgroup limited to 32 MiB writes 64 MiB of private anonymous memory without swap: the cgroup OOM killer kills it (SIGKILL).", cgroup_oom, 10},
     {"memcg-anon-within-limit", "A process in a memory cgroup limited to 32 MiB writes 16 MiB: it completes, the cgroup is charged about 16 MiB.", cgroup_within, 10},
-    {"memcg-page-cache-reclaim", "A process in a memory cgroup limited to 32 MiB writes a 64 MiB file: page cache is reclaimed within the limit, no OOM.", cgroup_page_cache, 3},
+    {"memcg-page-cache-reclaim", "A process in a memory cgroup limited to 32 MiB writes a 64 MiB file: page cache is reclaimed within the limit, no OOM.", cgroup_page_cache, 20},
     {"memcg-shmem-oom", "A process in a memory cgroup limited to 32 MiB writes 64 MiB of shared anonymous memory without swap: OOM-killed.", cgroup_shmem_oom, 10},
     {"memcg-anon-swap", "With swap: a process limited to 32 MiB writing 64 MiB swaps instead of being killed.", cgroup_swap, 3},
 };

@@ -139,8 +139,10 @@ final class ConformanceSuiteTest {
     }
 
     /**
-     * memcg-page-cache-reclaim does not pass as a whole (failcnt, see conformance/README.md), but
-     * the group now ends below its limit as Linux's does (32768 KiB, at the limit, before): its
+     * memcg-page-cache-reclaim passes as a whole now (passing.txt; failcnt needed the kernel
+     * memory of a written page, the CPU of a write() and writes that end at their I/O completion,
+     * see conformance/README.md); before that the group came to end below its limit as Linux's
+     * does (32768 KiB, at the limit, before), which this still checks on its own: its
      * reclaim finishes each batch it isolated (inactive_file >> priority at priorities 12 to 8,
      * about 56 pages of the group's 7900, where it stopped at the 32nd), and dirty pages are
      * marked PG_reclaim, activated, written by the flusher and rotated, not written and waited

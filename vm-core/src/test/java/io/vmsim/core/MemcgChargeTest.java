@@ -22,6 +22,8 @@ final class MemcgChargeTest {
     private static final int BATCH = 64;
     /** SWAP_CLUSTER_MAX: the pages try_to_free_mem_cgroup_pages() asks for (memcg.reclaim_batch). */
     private static final int RECLAIM = 32;
+    /** sizeof(struct xa_node) in its slab (584) plus the objcg pointer of an accounted object. */
+    private static final int NODE = 584 + 8;
 
     private static Machine machine(String... kv) {
         String[] base = {"machine.memory", "64M", "swap.size", "0", "mm.transparent_hugepage.enabled", "never",
@@ -35,7 +37,8 @@ final class MemcgChargeTest {
 
     /**
      * A brute-force reference of try_charge_memcg() for one CPU and one group, charging one
-     * page at a time, with reclaim that frees {@code RECLAIM} clean pages a call.
+     * page at a time, with reclaim that frees {@code RECLAIM} clean pages a call, and the page
+     * cache's xarray nodes charged through the object stock.
      */
     private static final class Reference {
         final long max;
@@ -61,6 +64,12 @@ final class MemcgChargeTest {
         }
 
         void chargeOne() {
+            chargePage();
+            charged++;
+        }
+
+        /** try_charge_memcg() of one page with reclaim. */
+        private void chargePage() {
             long batch = BATCH;
             while (true) {
                 if (stock >= 1) { // consume_stock()
@@ -80,7 +89,39 @@ final class MemcgChargeTest {
                 usage -= freed;
                 // mem_cgroup_margin() >= 1 here: clean page cache always frees, so retry
             }
-            charged++;
+        }
+
+        /** Bytes in the CPU's object stock (obj_stock_pcp.nr_bytes), and the pages charged as kernel memory. */
+        long objBytes;
+        long kmem;
+
+        /**
+         * A leaf xarray node of the page cache (radix_tree_node, 584 bytes + the 8-byte objcg
+         * pointer; every i_pages has XA_FLAGS_ACCOUNT), charged as an object: from the object
+         * stock if it holds enough (consume_obj_stock()), else a page is charged with GFP_NOWAIT
+         * first (xas_alloc(): the stock, a batch, one page, no reclaim), then with reclaim
+         * (xas_nomem()), and the rest of the page goes to the object stock (refill_obj_stock()).
+         */
+        void chargeNode() {
+            if (objBytes >= NODE) {
+                objBytes -= NODE;
+                return;
+            }
+            boolean nowait;
+            if (stock >= 1) {
+                stock--;
+                nowait = true;
+            } else if (counterTryCharge(BATCH)) {
+                stock += BATCH - 1;
+                nowait = true;
+            } else {
+                nowait = counterTryCharge(1);
+            }
+            if (!nowait) {
+                chargePage();
+            }
+            kmem++;
+            objBytes += PAGE - NODE;
         }
     }
 
@@ -100,13 +141,17 @@ final class MemcgChargeTest {
         for (int i = 0; i < pages; i++) {
             pc.read(p.mm(), 0, f, i);
             ref.chargeOne();
+            if (i % 64 == 0) {
+                ref.chargeNode(); // __filemap_add_folio() stores the page in a new leaf node
+            }
             assertThat(cg.current).as("usage after page %d", i).isEqualTo(ref.usage);
         }
         assertThat(cg.failcnt).isEqualTo(ref.failcnt);
         assertThat(cg.peak).isEqualTo(ref.peak).isEqualTo(maxPages);
         assertThat(cg.file).isEqualTo(ref.charged);
-        // the counter holds the stock: nothing is stocked once the group is within a batch of its limit
-        assertThat(cg.current).isEqualTo(cg.file);
+        assertThat(cg.kmem).isEqualTo(ref.kmem);
+        // the counter holds the user pages, the kernel memory and the page stock
+        assertThat(cg.current).isEqualTo(ref.charged + ref.kmem + ref.stock);
         m.debugChecks().check("test");
     }
 

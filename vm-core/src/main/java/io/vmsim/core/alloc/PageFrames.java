@@ -73,6 +73,12 @@ public final class PageFrames implements FrameView {
      * inactive list ({@code folio_rotate_reclaimable()}), so that the next reclaim frees it first.
      */
     public static final int PG_RECLAIM = 1 << 20;
+    /**
+     * {@code PG_private} of a page-cache page: buffer heads are attached ({@code folio_attach_private()}
+     * from {@code create_empty_buffers()}), charged to the page's memory cgroup
+     * ({@link io.vmsim.core.mm.AccountedSlabs#BUFFER_HEAD}); freed with the page.
+     */
+    public static final int PG_PRIVATE = 1 << 21;
 
     /** The top eight flag bits belong to the reclaim policy holding the page ({@code PageLists.bits}). */
     public static final int PG_POLICY_SHIFT = io.vmsim.api.machine.IntrusivePageLists.BITS_SHIFT;

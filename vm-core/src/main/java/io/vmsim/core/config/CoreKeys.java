@@ -89,9 +89,11 @@ public final class CoreKeys {
     public static final String READ_AHEAD_KB = "block.read_ahead_kb";
     public static final String FAULT_AROUND_BYTES = "vm.fault_around_bytes";
     public static final String MEMCG_RECLAIM_BATCH = "memcg.reclaim_batch";
+    public static final String MEMCG_KMEM = "memcg.kmem";
     public static final String COST_IO_LATENCY = "cost.io_latency_ns";
     public static final String COST_IO_PAGE = "cost.io_page_ns";
     public static final String COST_RMAP = "cost.rmap_ns";
+    public static final String COST_WRITE_PAGE = "cost.write_page_ns";
     // automatic NUMA balancing (issue 10): kernel/sched/fair.c, Documentation/admin-guide/sysctl/kernel.rst
     public static final String NUMA_BALANCING = "kernel.numa_balancing";
     public static final String NUMA_SCAN_DELAY_MS = "kernel.numa_balancing_scan_delay_ms";
@@ -247,11 +249,19 @@ public final class CoreKeys {
             ConfigKey.integer(MEMCG_RECLAIM_BATCH, 32, 1, 1024,
                     "Pages a memory cgroup at memory.max asks reclaim for per attempt, at least: Linux's try_charge_memcg()"
                             + " asks for max(needed, SWAP_CLUSTER_MAX = 32); below 32 reclaim also stops at the pages asked for instead of finishing its batch, so 1 evicts exactly on demand (vmsim mrc --machine)."),
+            ConfigKey.bool(MEMCG_KMEM, true,
+                    "Kernel memory accounting: page tables and accounted slab objects (vm_area_struct, mm_struct, the page cache's xarray"
+                            + " nodes, buffer heads) are charged to the memory cgroup of the task that allocates them; false is Linux's"
+                            + " cgroup.memory=nokmem boot option, which charges user pages only (vmsim mrc --machine)."),
             ConfigKey.real(COST_IO_LATENCY, 100000.0, 0, 1e12,
                     "Simulated ns of one storage request (file read, swap-in, writeback), before transfer time."),
             ConfigKey.real(COST_IO_PAGE, 1000.0, 0, 1e12, "Simulated ns to transfer 4 KiB to or from storage."),
             ConfigKey.real(COST_RMAP, 50.0, 0, 1e12,
                     "Simulated ns per page-table entry visited by a reverse-map walk (folio_referenced, try_to_unmap)."),
+            ConfigKey.real(COST_WRITE_PAGE, 0.0, 0, 1e12,
+                    "Simulated ns of CPU a write() spends on each page besides copying it (cost.copy_4k_ns): the page-cache lookup or insertion,"
+                            + " the memory cgroup charge, the file system's write_begin and write_end. 0 leaves it out; the conformance runner sets"
+                            + " 7700, measured on its recording machine (conformance/writeback/pwrite-cost.c)."),
             // automatic NUMA balancing (issue 10)
             ConfigKey.integer(NUMA_BALANCING, 0, 0, 3,
                     "kernel.numa_balancing: 0 off, 1 automatic NUMA balancing (scanner, hinting faults, migrate on fault, task placement; policy.numa defaults to linux), 2 memory tiering (NUMA_BALANCING_MEMORY_TIERING: only pages outside the top tier are scanned, and hot ones are promoted), 3 both."),

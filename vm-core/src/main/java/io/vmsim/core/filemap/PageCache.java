@@ -3,6 +3,7 @@ package io.vmsim.core.filemap;
 import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.core.alloc.Gfp;
 import io.vmsim.core.alloc.PageFrames;
+import io.vmsim.core.mm.AccountedSlabs;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
 import io.vmsim.core.mm.WorkloadException;
@@ -119,6 +120,11 @@ public final class PageCache {
      * {@link #shadowNodeLru} while it holds shadows only.
      */
     private final LongLongMap xaNodes = new LongLongMap();
+    /**
+     * The memory cgroup each leaf xarray node of an ordinary file was charged to, for the nodes
+     * that were charged ({@code XA_FLAGS_ACCOUNT}, see {@link #addPage}).
+     */
+    private final LongLongMap xaNodeMemcg = new LongLongMap();
     /** {@code shadow_nodes}: nodes that held only shadows when queued, oldest first (entries may be stale). */
     private long[] shadowNodeLru = new long[64];
     private long[] shadowNodeStamps = new long[64];
@@ -219,6 +225,7 @@ public final class PageCache {
         }
         if (v == 0) {
             xaNodes.remove(node, 0);
+            freeXaNode(node);
         } else {
             xaNodes.put(node, v);
         }
@@ -298,6 +305,7 @@ public final class PageCache {
                 shadowDomains.remove(key, 0);
             }
             xaNodes.remove(node, 0);
+            freeXaNode(node);
             workingsetNodes--;
             k.vmstat.count(VmEvent.WORKINGSET_NODERECLAIM);
             freed++;
@@ -435,9 +443,73 @@ public final class PageCache {
         } else {
             touch(pfn, true);
         }
+        if (!f.shmem && !frames.test(pfn, PageFrames.PG_PRIVATE)) {
+            // write_begin holds the folio locked and referenced: the reclaim the buffer head's
+            // charge may start cannot take the page being written
+            frames.addRefcount(pfn, 1);
+            try {
+                createEmptyBuffers(mm, cpu, pfn);
+            } finally {
+                frames.addRefcount(pfn, -1);
+            }
+        }
         markDirty(pfn);
-        k.clock.advance(k.cost.copy4kPs);
+        // copy_page_from_iter_atomic() and the rest of generic_perform_write()'s work on the page
+        k.clock.advance(k.cost.copy4kPs + k.cost.writePagePs);
         balanceDirtyPages();
+    }
+
+    /**
+     * {@code create_empty_buffers()} from {@code block_write_begin()} (fs/buffer.c, Linux 6.18): a
+     * page of a disk file written for the first time gets its buffer head (one 4 KiB block),
+     * charged to the page's memory cgroup ({@code folio_alloc_buffers()}: {@code __GFP_ACCOUNT}
+     * under {@code set_active_memcg(folio_memcg())}). vmsim charges it when the writer's group
+     * is the page's, which it is for a page the write added; a page another group brought in is
+     * given uncharged buffers.
+     */
+    private void createEmptyBuffers(Mm mm, int cpu, int pfn) {
+        frames.set(pfn, PageFrames.PG_PRIVATE);
+        int memcg = k.hooks.memcgOf(pfn);
+        if (memcg == 0 || mm == null || mm.memcg != memcg
+                || k.hooks.chargeSlabObject(mm, AccountedSlabs.BUFFER_HEAD, cpu) == 0) {
+            frames.clear(pfn, PageFrames.PG_PRIVATE); // not charged (no group, or cgroup.memory=nokmem)
+        }
+    }
+
+    /**
+     * {@code try_to_free_buffers()} before a page with buffers leaves the cache (reclaim's
+     * {@code filemap_release_folio()}, truncation's {@code block_invalidate_folio()}): the buffer
+     * head goes back to the object stock of the freeing task's CPU ({@code refill_obj_stock()}).
+     */
+    private void freeBuffers(int pfn) {
+        if (frames.test(pfn, PageFrames.PG_PRIVATE)) {
+            frames.clear(pfn, PageFrames.PG_PRIVATE);
+            k.hooks.unchargeSlabObject(k.hooks.memcgOf(pfn), AccountedSlabs.BUFFER_HEAD,
+                    k.currentMm != null ? k.currentMm.cpu : 0);
+        }
+    }
+
+    /**
+     * {@code xas_store()} in {@code __filemap_add_folio()} needs a new leaf node of the file's
+     * xarray: {@code xas_alloc()} under the lock with {@code GFP_NOWAIT}, then {@code xas_nomem()}
+     * with reclaim; every page cache's {@code i_pages} has {@code XA_FLAGS_ACCOUNT}
+     * ({@code address_space_init_once()}), so the node is charged to the adding task's group. The
+     * interior nodes above the leaves (one per 4096 pages) are not modelled. shmem files are left
+     * out here: their objects' nodes are charged where their pages are added.
+     */
+    private void allocXaNode(long node, int cpu) {
+        int memcg = k.hooks.chargeSlabObjectNowaitFirst(k.currentMm, AccountedSlabs.RADIX_TREE_NODE, cpu);
+        if (memcg != 0) {
+            xaNodeMemcg.put(node, memcg);
+        }
+    }
+
+    /** A leaf node left the xarray: {@code xa_node_free()} frees it after an RCU grace period. */
+    private void freeXaNode(long node) {
+        int memcg = (int) xaNodeMemcg.remove(node, 0);
+        if (memcg != 0) {
+            k.hooks.unchargeSlabObjectRcu(memcg, AccountedSlabs.RADIX_TREE_NODE, k.currentMm != null ? k.currentMm.cpu : 0);
+        }
     }
 
     private FileStats checkIndex(int file, long index) {
@@ -606,6 +678,9 @@ public final class PageCache {
         frames.set(pfn, PageFrames.PG_LRU);
         long shadow = shadows.remove(key, Long.MIN_VALUE);
         int domain = (int) shadowDomains.remove(key, 0);
+        if (!file(file).shmem && xaNodes.get(key >>> 6, 0) == 0) {
+            allocXaNode(key >>> 6, cpu);
+        }
         updateNode(key, 1, shadow != Long.MIN_VALUE ? -1 : 0);
         if (shadow != Long.MIN_VALUE) {
             // workingset_refault(), before folio_add_lru() as in filemap_add_folio()
@@ -652,6 +727,7 @@ public final class PageCache {
         updateNode(key, -1, 1);
         nrFilePages--;
         file(file).resident--;
+        freeBuffers(pfn);
         k.hooks.uncharge(pfn, 1);
         frames.setFlags(pfn, 0);
         frames.setRefcount(pfn, 0);
@@ -684,9 +760,12 @@ public final class PageCache {
             nrWriteback--;
         }
         int file = frames.mapping(pfn);
-        pages.remove(key(file, frames.index(pfn) & 0xffffffffL), -1);
+        long key = key(file, frames.index(pfn) & 0xffffffffL);
+        pages.remove(key, -1);
+        updateNode(key, -1, 0);
         nrFilePages--;
         file(file).resident--;
+        freeBuffers(pfn);
         k.hooks.uncharge(pfn, 1);
         frames.setFlags(pfn, 0);
         frames.setRefcount(pfn, 0);
@@ -697,7 +776,11 @@ public final class PageCache {
 
     /** Drops the shadow entry in slot {@code (file, index)}, if any ({@code clear_shadow_entries()}). */
     void clearShadow(int file, long index) {
-        shadows.remove(key(file, index), Long.MIN_VALUE);
+        long key = key(file, index);
+        if (shadows.remove(key, Long.MIN_VALUE) != Long.MIN_VALUE) {
+            shadowDomains.remove(key, 0);
+            updateNode(key, 0, -1);
+        }
     }
 
     /** {@code bdi->ra_pages}: the device's readahead window in pages ({@code block.read_ahead_kb} / 4). */
@@ -756,6 +839,28 @@ public final class PageCache {
                     k.vmstat.count(VmEvent.PGROTATED);
                 }
             }
+        }
+    }
+
+    /**
+     * The completions of the page-cache writes whose time has come, as the block layer delivers
+     * them: {@code folio_end_writeback()} runs from the bio's end_io when the device finishes
+     * (interrupt context, Linux 6.18 {@code end_buffer_async_write()} in fs/buffer.c), not when the
+     * flusher next runs. Reclaim calls this before it looks at the lists and before each page, as
+     * it does for its swap writes ({@code SwapWriteback}), so that a page it marked PG_reclaim is
+     * rotated to the inactive tail once its write is done whether or not a daemon has run since
+     * (a replay that does not tick runs none). {@code victim}, the page reclaim holds off the LRU
+     * now (-1 if none), loses PG_reclaim without being rotated.
+     */
+    public void completeWriteback(int victim) {
+        if (writebackQueue.size() == 0 || writebackQueue.peekStamp() > k.clock.nanoTime()) {
+            return;
+        }
+        isolated = victim;
+        try {
+            completeDue(k.clock.nanoTime());
+        } finally {
+            isolated = -1;
         }
     }
 

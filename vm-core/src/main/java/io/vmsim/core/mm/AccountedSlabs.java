@@ -39,6 +39,17 @@ public final class AccountedSlabs {
      */
     public static final int RADIX_TREE_NODE = 584 + OBJCG_POINTER;
     /**
+     * {@code buffer_head} (fs/buffer.c, {@code bh_cachep}): slot 104 bytes. A file system with
+     * 4 KiB blocks (ext4 here) attaches one to a page-cache page the first time {@code write()}
+     * fills it ({@code block_write_begin()} -> {@code create_empty_buffers()}), allocated with
+     * {@code __GFP_ACCOUNT} and charged to the page's group ({@code folio_alloc_buffers()}
+     * sets the active memcg to {@code folio_memcg()}); reclaim frees it with the page
+     * ({@code filemap_release_folio()} -> {@code try_to_free_buffers()}), as does truncation.
+     * conformance/writeback/memcg-failcnt-per-page.json measured 122 bytes of kernel memory a
+     * page written to an ext4 file, this plus the page cache's xarray nodes (592 / 64 a page).
+     */
+    public static final int BUFFER_HEAD = 104 + OBJCG_POINTER;
+    /**
      * {@code mm_struct} (kernel/fork.c, {@code mm_cachep}, SLAB_ACCOUNT): slot 1600 bytes. A fork
      * allocates the child's ({@code dup_mm()} -> {@code allocate_mm()}), charged to the forking
      * task's group; it is freed after the child's {@code exit_mmap()}, by the last

@@ -106,6 +106,11 @@ public interface MmHooks {
         return chargeSlabObject(mm, size, cpu);
     }
 
+    /** The memory cgroup user page {@code pfn} is charged to ({@code folio_memcg()}); 0 for none or the root. */
+    default int memcgOf(int pfn) {
+        return 0;
+    }
+
     /** An object {@link #chargeSlabObject} charged to {@code memcg} is freed on {@code cpu} ({@code refill_obj_stock()}). */
     default void unchargeSlabObject(int memcg, int size, int cpu) {
     }

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * reclaim driver of {@code mm/vmscan.c} and the policy's own LRU domain all take part. The
  * machine is set so that only the cgroup limit ever reclaims, one page at a time, when a miss
  * finds the group full ({@link #STUDY_KEYS}): readahead off, {@code memcg.reclaim_batch=1},
- * one node, no THP, and memory enough that no watermark is ever reached.
+ * no kernel memory charged to the group ({@code memcg.kmem=false}: the page cache's xarray nodes
+ * would take room from the N pages), one node, no THP, and memory enough that no watermark is ever reached.
  *
  * <p>The two engines drive the policy by the same contract (see
  * {@link io.vmsim.api.policy.ReclaimPolicy}), so they must count the same misses; a property
@@ -37,6 +38,7 @@ public final class MachineStudy {
     public static final Map<String, String> STUDY_KEYS = Map.of(
             CoreKeys.READ_AHEAD_KB, "0",
             CoreKeys.MEMCG_RECLAIM_BATCH, "1",
+            CoreKeys.MEMCG_KMEM, "false",
             CoreKeys.NODES, "1",
             CoreKeys.THP_ENABLED, "never");
 

@@ -22,6 +22,8 @@ public final class CostModel {
     public final long zero2mPs;
     /** copy_user_highpage() of 4 KiB. */
     public final long copy4kPs;
+    /** What a write() spends on a page besides copying it ({@code cost.write_page_ns}). */
+    public final long writePagePs;
     /** Allocating and zeroing a page-table page. */
     public final long pgtableAllocPs;
     /** Per byte stored by a memset beyond the per-reference cost. */
@@ -39,6 +41,7 @@ public final class CostModel {
         zero4kPs = ps(c, CoreKeys.COST_ZERO_4K);
         zero2mPs = ps(c, CoreKeys.COST_ZERO_2M);
         copy4kPs = ps(c, CoreKeys.COST_COPY_4K);
+        writePagePs = ps(c, CoreKeys.COST_WRITE_PAGE);
         pgtableAllocPs = ps(c, CoreKeys.COST_PGTABLE_ALLOC);
         storeBytePs = ps(c, CoreKeys.COST_STORE_BYTE);
         cacheMissPs = ps(c, CoreKeys.COST_CACHE_MISS);

@@ -46,6 +46,8 @@ public final class Reclaim implements MmHooks {
     private final SlabCache dentries;
     private final SlabCache inodes;
     private final RcuFrees rcu = new RcuFrees();
+    /** {@code memcg.kmem}: false is {@code cgroup.memory=nokmem}, no kernel memory charged to any group. */
+    private final boolean kmem;
 
     private Reclaim(Kernel k, CoreConfig c, MmSyscalls sys, Daemons daemons) {
         this.k = k;
@@ -71,7 +73,8 @@ public final class Reclaim implements MmHooks {
         this.vmscan.setMemcgReclaimBatch(c.getInt(CoreKeys.MEMCG_RECLAIM_BATCH));
         this.vmscan.setSwapSynchronousIo(c.getBoolean(CoreKeys.SWAP_SYNCHRONOUS_IO));
         this.lru = k.reclaim;
-        if (lru != null) {
+        this.kmem = c.getBoolean(CoreKeys.MEMCG_KMEM);
+        if (lru != null && kmem) {
             k.tables.setAccounting(new PageTables.Accounting() {
                 @Override
                 public void tryCharge(int memcg, int cpu) {
@@ -240,6 +243,11 @@ public final class Reclaim implements MmHooks {
     }
 
     @Override
+    public int memcgOf(int pfn) {
+        return lru == null ? 0 : lru.ownerOf(pfn);
+    }
+
+    @Override
     public int chargeSlabObject(Mm mm, int size, int cpu) {
         return objCgroupCharge(mm, size, cpu, false);
     }
@@ -287,7 +295,7 @@ public final class Reclaim implements MmHooks {
      * is tried first as {@code GFP_NOWAIT} ({@link #tryChargeNowait}). Returns the group charged.
      */
     private int objCgroupCharge(Mm mm, int size, int cpu, boolean nowaitFirst) {
-        if (lru == null || mm == null || mm.memcg == 0) {
+        if (lru == null || mm == null || mm.memcg == 0 || !kmem) { // nokmem: memcg_kmem_online() is false
             return 0;
         }
         MemCgroup cg = lru.cgroup(mm.memcg);

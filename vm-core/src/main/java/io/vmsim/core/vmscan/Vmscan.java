@@ -413,6 +413,7 @@ public final class Vmscan implements AllocHooks {
         inReclaim = true;
         try {
             swapWb.complete();
+            cache.completeWriteback(-1);
             sc.reset(nr, priority, kswapd, null, node);
             if (ps.size() == 1) {
                 run(ps.get(0));
@@ -486,6 +487,7 @@ public final class Vmscan implements AllocHooks {
         inReclaim = true;
         try {
             swapWb.complete();
+            cache.completeWriteback(-1);
             sc.reset(nr, priority, false, cg, -1);
             for (ReclaimPolicy p : lru.ofCgroup(cg.id())) {
                 if (sc.nrToReclaim() == 0) {
@@ -775,8 +777,10 @@ public final class Vmscan implements AllocHooks {
             f = frames.flags(pfn);
         }
         // writes that completed while reclaim ran (the clock advanced): their pages are rotated now,
-        // as folio_end_writeback() does on I/O completion, in parallel with the scan
+        // as folio_end_writeback() does on I/O completion, in parallel with the scan (swap's and
+        // the page cache's)
         swapWb.complete(pfn);
+        cache.completeWriteback(pfn);
         f = frames.flags(pfn);
         int ownWrite = PageFrames.PG_WRITEBACK | PageFrames.PG_RECLAIM | PageFrames.PG_SWAPCACHE;
         if ((f & ownWrite) == ownWrite && !requested && sc.memcg != null) {
