@@ -253,6 +253,9 @@ public final class ConformanceRunner {
                 // the recording machine swapped to a file on a virtio disk: asynchronous writes
                 // (conformance/writeback: pgrotated follows pswpout)
                 .set(CoreKeys.SWAP_SYNCHRONOUS_IO, "false")
+                // and spent 45 us of CPU a page reclaim wrote (the median spacing of
+                // mm_vmscan_write_folio within a batch, conformance/writeback/memcg-swap-trace.run*.json)
+                .set(CoreKeys.COST_PAGEOUT, "45000")
                 .set(CoreKeys.ZERO_PAGE, "false")
                 .set(CoreKeys.THP_USE_ZERO_PAGE, "false")
                 .set(CoreKeys.DEBUG_CHECKS, "true");

@@ -70,6 +70,7 @@ public final class Reclaim implements MmHooks {
                 c.getInt(CoreKeys.SWAPPINESS), shrinkers);
         this.vmscan.setMemcgReclaimBatch(c.getInt(CoreKeys.MEMCG_RECLAIM_BATCH));
         this.vmscan.setSwapSynchronousIo(c.getBoolean(CoreKeys.SWAP_SYNCHRONOUS_IO));
+        this.vmscan.setPageoutCost(c.getDouble(CoreKeys.COST_PAGEOUT));
         this.lru = k.reclaim;
         if (lru != null) {
             k.tables.setAccounting(new PageTables.Accounting() {
@@ -172,6 +173,7 @@ public final class Reclaim implements MmHooks {
     @Override
     public void swapCachePageFreed(int pfn) {
         swap.removeFromCache(pfn);
+        vmscan.swapCachePageFreed(pfn);
     }
 
     @Override
