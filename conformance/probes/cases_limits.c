@@ -119,6 +119,6 @@ const struct probe_case cases_limits[] = {
     {"memcg-anon-within-limit", "A process in a memory cgroup limited to 32 MiB writes 16 MiB: it completes, the cgroup is charged about 16 MiB.", cgroup_within, 10},
     {"memcg-page-cache-reclaim", "A process in a memory cgroup limited to 32 MiB writes a 64 MiB file: page cache is reclaimed within the limit, no OOM.", cgroup_page_cache, 20},
     {"memcg-shmem-oom", "A process in a memory cgroup limited to 32 MiB writes 64 MiB of shared anonymous memory without swap: OOM-killed.", cgroup_shmem_oom, 10},
-    {"memcg-anon-swap", "With swap: a process limited to 32 MiB writing 64 MiB swaps instead of being killed.", cgroup_swap, 3},
+    {"memcg-anon-swap", "With swap: a process limited to 32 MiB writing 64 MiB swaps instead of being killed.", cgroup_swap, 10},
 };
 const int cases_limits_n = sizeof cases_limits / sizeof cases_limits[0];

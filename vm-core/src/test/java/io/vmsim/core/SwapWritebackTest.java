@@ -52,21 +52,26 @@ final class SwapWritebackTest {
 
     /**
      * MADV_PAGEOUT goes through {@code pageout()} too: the 16 pages are written (pswpout,
-     * nr_vmscan_write), under writeback until the device completes them, then rotated.
+     * nr_vmscan_write), under writeback until the device completes them. Their completions put
+     * them into the completing CPU's rotate batch ({@code folio_rotate_reclaimable()}), which moves
+     * its pages to the cold end only when it holds FOLIO_BATCH_SIZE (31) of them
+     * ({@code pgrotated} is counted then, by {@code lru_move_tail()}): 16 wait, and the 15 of a
+     * second MADV_PAGEOUT fill the batch.
      */
     @Test
-    void pageout_startsTheWrites_andTheirCompletionRotatesThePagesToTheColdEnd() {
+    void pageout_startsTheWrites_andTheirCompletionsRotateThePagesToTheColdEnd_31AtATime() {
         Machine m = machine();
         Kernel k = m.kernel();
         SimProcess p = m.spawn("p", List.of(0));
         Task t = p.threads().get(0);
         int n = 16;
-        long a = m.syscalls().mmapAnon(p.mm(), 0, n * PAGE, "rw", false, PAGE);
-        for (int i = 0; i < n; i++) {
+        int batch = 31; // FOLIO_BATCH_SIZE, include/linux/pagevec.h
+        long a = m.syscalls().mmapAnon(p.mm(), 0, batch * PAGE, "rw", false, PAGE);
+        for (int i = 0; i < batch; i++) {
             m.access(t, a + i * PAGE, true);
         }
         List<Integer> pfns = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < batch; i++) {
             pfns.add(Pte.pfn(k.lookupLeaf(p.mm(), a + i * PAGE)));
         }
         long out = vm(m, "pswpout");
@@ -85,12 +90,19 @@ final class SwapWritebackTest {
         m.debugChecks().check("completed");
         assertThat(vm(m, "nr_writeback")).isZero();
         assertThat(countFlag(m, PageFrames.PG_WRITEBACK | PageFrames.PG_RECLAIM)).isZero();
-        assertThat(vm(m, "pgrotated")).isEqualTo(n);
+        assertThat(vm(m, "pgrotated")).as("16 completions wait in the batch of 31").isZero();
+        assertThat(TestCatalog.lastRecording.rotated).isEmpty();
+
+        m.syscalls().madvise(p.mm(), a + n * PAGE, (batch - n) * PAGE, "pageout", 0);
+        k.clock.advance(LATENCY_PS + batch * PAGE_PS);
+        m.tick();
+        m.debugChecks().check("batch full");
+        assertThat(vm(m, "pgrotated")).isEqualTo(batch);
         assertThat(TestCatalog.lastRecording.rotated).containsExactlyElementsOf(pfns); // in completion order
         // rotated to the cold end: the first pages the next reclaim will offer (the latest rotated coldest)
-        List<Integer> coldest = new ArrayList<>(TestCatalog.lastRecording.order).subList(0, n);
+        List<Integer> coldest = new ArrayList<>(TestCatalog.lastRecording.order).subList(0, batch);
         assertThat(coldest).containsExactlyInAnyOrderElementsOf(pfns);
-        assertThat(m.meminfo().get("SwapCached")).isEqualTo(n * 4);
+        assertThat(m.meminfo().get("SwapCached")).isEqualTo(batch * 4);
     }
 
     /**
@@ -142,5 +154,41 @@ final class SwapWritebackTest {
         assertThat(vm(m, "pswpout")).isEqualTo(written);
         assertThat(vm(m, "pgsteal_anon") - freed).isEqualTo(32);
         assertThat(m.meminfo().get("SwapCached")).isEqualTo((kept - 32) * 4);
+    }
+
+    /**
+     * {@code shrink_lruvec()} plugs its writes ({@code blk_start_plug()}): the pages a pass writes
+     * merge into one request, submitted when the pass ends or, once it holds the disk's 254
+     * segments, when the next page comes; its pages complete together and reach the cold end 31 at
+     * a time. Recorded on Linux 6.18.44 (conformance/writeback/memcg-swap-trace.run1-3.json): the
+     * first reclaim at the limit scans the young pages once at every priority, then at priority 0
+     * writes 282, 283 and 290 pages in two requests (254 and the rest) and frees 32, the pages of
+     * the first request, rotated while it wrote on. Here with the 45 us a written page cost there
+     * ({@code cost.pageout_ns}), a 2 MiB group and the test's exact LRU (no second chance for young
+     * pages: it writes from the first page it scans). One request a page would have let the first
+     * writes complete and be freed after a few more, writing some 40 pages.
+     */
+    @Test
+    void memcgReclaim_plugsItsWrites_andFreesThePagesOfTheFirstFullRequest() {
+        Machine m = Machine.create(TestConfig.of("machine.memory", "64M", "swap.size", "64M", "vmsim.debug_checks", "true",
+                "mm.transparent_hugepage.enabled", "never", "policy.reclaim", "exact-lru",
+                CoreKeys.SWAP_SYNCHRONOUS_IO, "false", CoreKeys.COST_PAGEOUT, "45000"), new TestCatalog());
+        Kernel k = m.kernel();
+        Reclaim r = Reclaim.of(k);
+        int id = r.createCgroup("g", 2L << 20, Long.MAX_VALUE);
+        MemCgroup cg = r.lruDomains().cgroup(id);
+        SimProcess p = m.spawn("w", List.of(0));
+        p.mm().memcg = id;
+        Task t = p.threads().get(0);
+        long a = m.syscalls().mmapAnon(p.mm(), 0, 4L << 20, "rw", false, PAGE);
+        int i = 0;
+        while (vm(m, "pswpout") == 0) {
+            m.access(t, a + i++ * PAGE, true);
+        }
+        m.debugChecks().check("first reclaim");
+        long written = vm(m, "pswpout");
+        assertThat(written).as("a full request of 254, then the writes until it completed").isGreaterThan(254).isLessThanOrEqualTo(300);
+        assertThat(cg.pgsteal).as("freed by the first reclaim").isGreaterThanOrEqualTo(32);
+        assertThat(vm(m, "pgrotated") % 31).as("rotated in whole batches").isZero();
     }
 }

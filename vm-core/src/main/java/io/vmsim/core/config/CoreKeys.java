@@ -94,6 +94,7 @@ public final class CoreKeys {
     public static final String COST_IO_PAGE = "cost.io_page_ns";
     public static final String COST_RMAP = "cost.rmap_ns";
     public static final String COST_WRITE_PAGE = "cost.write_page_ns";
+    public static final String COST_PAGEOUT = "cost.pageout_ns";
     // automatic NUMA balancing (issue 10): kernel/sched/fair.c, Documentation/admin-guide/sysctl/kernel.rst
     public static final String NUMA_BALANCING = "kernel.numa_balancing";
     public static final String NUMA_SCAN_DELAY_MS = "kernel.numa_balancing_scan_delay_ms";
@@ -262,6 +263,8 @@ public final class CoreKeys {
                     "Simulated ns of CPU a write() spends on each page besides copying it (cost.copy_4k_ns): the page-cache lookup or insertion,"
                             + " the memory cgroup charge, the file system's write_begin and write_end. 0 leaves it out; the conformance runner sets"
                             + " 7700, measured on its recording machine (conformance/writeback/pwrite-cost.c)."),
+            ConfigKey.real(COST_PAGEOUT, 0.0, 0, 1e12,
+                    "Simulated ns of the reclaiming task's CPU time for each anonymous page its reclaim writes to an asynchronous swap device (swap.synchronous_io=false): add_to_swap, pageout, the bio's submission; 0 leaves that work free."),
             // automatic NUMA balancing (issue 10)
             ConfigKey.integer(NUMA_BALANCING, 0, 0, 3,
                     "kernel.numa_balancing: 0 off, 1 automatic NUMA balancing (scanner, hinting faults, migrate on fault, task placement; policy.numa defaults to linux), 2 memory tiering (NUMA_BALANCING_MEMORY_TIERING: only pages outside the top tier are scanned, and hot ones are promoted), 3 both."),

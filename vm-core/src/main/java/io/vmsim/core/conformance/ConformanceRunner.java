@@ -257,6 +257,9 @@ public final class ConformanceRunner {
                 // (median of three runs, conformance/writeback/pwrite-cost.run*.json): the flusher's writes complete while the
                 // writer goes on, as the recording's did (memcg-page-cache-writeback.run1.json)
                 .set(CoreKeys.COST_WRITE_PAGE, "7700")
+                // and spent 45 us of CPU a page reclaim wrote (the median spacing of
+                // mm_vmscan_write_folio within a batch, conformance/writeback/memcg-swap-trace.run*.json)
+                .set(CoreKeys.COST_PAGEOUT, "45000")
                 .set(CoreKeys.ZERO_PAGE, "false")
                 .set(CoreKeys.THP_USE_ZERO_PAGE, "false")
                 .set(CoreKeys.DEBUG_CHECKS, "true");

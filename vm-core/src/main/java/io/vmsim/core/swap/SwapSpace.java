@@ -54,6 +54,11 @@ public final class SwapSpace {
     public io.vmsim.core.mm.PageContents contents;
     /** The content tags of pages whose only copy is in a swap slot, by slot code (devices x offset). */
     private final io.vmsim.core.mm.PageContents slotContents = new io.vmsim.core.mm.PageContents();
+    /**
+     * Pages a per-CPU folio batch holds (reclaim's rotate batch): {@link #put} leaves them in the
+     * swap cache, as pages under writeback, when their slot's last entry goes.
+     */
+    private java.util.function.IntPredicate batchHeld = pfn -> false;
 
     public SwapSpace(PageFrames frames, long pages, int devices) {
         if (pages / Math.max(1, devices) > MAX_SLOTS_PER_DEVICE) {
@@ -179,7 +184,8 @@ public final class SwapSpace {
             if (pfn >= 0) {
                 // __try_to_reclaim_swap() leaves a page under writeback in the cache (and its
                 // slot in use) until reclaim frees it after the write
-                if ((frames.mapcount(pfn) == 0 || full()) && !frames.test(pfn, PageFrames.PG_WRITEBACK)) {
+                if ((frames.mapcount(pfn) == 0 || full()) && !frames.test(pfn, PageFrames.PG_WRITEBACK)
+                        && !batchHeld.test(pfn)) {
                     removeFromCache(pfn); // which releases the slot
                 }
             } else {
@@ -195,6 +201,11 @@ public final class SwapSpace {
             shadowDomain[d][off] = 0;
             used--;
         }
+    }
+
+    /** Sets which pages a per-CPU folio batch holds (see {@link #put}). */
+    public void setBatchHeld(java.util.function.IntPredicate held) {
+        this.batchHeld = held;
     }
 
     /** The page in the swap cache for {@code entry}, or -1 ({@code swap_cache_get_folio()}). */

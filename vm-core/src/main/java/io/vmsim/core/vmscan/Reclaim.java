@@ -72,6 +72,7 @@ public final class Reclaim implements MmHooks {
                 c.getInt(CoreKeys.SWAPPINESS), shrinkers);
         this.vmscan.setMemcgReclaimBatch(c.getInt(CoreKeys.MEMCG_RECLAIM_BATCH));
         this.vmscan.setSwapSynchronousIo(c.getBoolean(CoreKeys.SWAP_SYNCHRONOUS_IO));
+        this.vmscan.setPageoutCost(c.getDouble(CoreKeys.COST_PAGEOUT));
         this.lru = k.reclaim;
         this.kmem = c.getBoolean(CoreKeys.MEMCG_KMEM);
         if (lru != null && kmem) {
@@ -175,6 +176,7 @@ public final class Reclaim implements MmHooks {
     @Override
     public void swapCachePageFreed(int pfn) {
         swap.removeFromCache(pfn);
+        vmscan.swapCachePageFreed(pfn);
     }
 
     @Override

@@ -24,10 +24,28 @@ import io.vmsim.core.vmstat.VmEvent;
  * reclaim refuses it, {@code folio_free_swap()} refuses it, and the last swap entry naming its
  * slot leaves it in the swap cache ({@code __try_to_reclaim_swap()}).
  *
+ * <p>Reclaim's writes are plugged ({@code blk_start_plug()}/{@code blk_finish_plug()} around each
+ * {@code shrink_lruvec()} pass, {@link #startPlug}/{@link #finishPlug}): their bios merge into one
+ * request (consecutive swap slots), which is submitted when the pass ends, or, when it holds
+ * {@value #MAX_SEGMENTS} pages and another comes, before that one ({@code blk_add_rq_to_plug()}
+ * flushes a plug whose last request reached {@code BLK_PLUG_FLUSH_SIZE}; the request cannot grow
+ * past the disk's {@code max_segments}). All pages of a request complete together.
+ * conformance/writeback/memcg-swap-trace.run*.json recorded it on Linux 6.18.44: one request a
+ * pass, issued at its end, 254 pages at most.
+ *
  * <p>{@link #complete} ends the writes whose time has come ({@code folio_end_writeback()}): the
- * page is clean in the swap cache, and a page reclaim wrote (PG_reclaim) is moved to the tail of
- * its inactive list if it is still there ({@link ReclaimPolicy#pageRotated}, {@code pgrotated}),
- * where the next reclaim frees it without writing. Completions are applied on simulated time
+ * page is clean in the swap cache, and a page reclaim wrote (PG_reclaim) goes to the completing
+ * CPU's {@code lru_rotate} batch ({@code folio_rotate_reclaimable()}); when the batch holds
+ * {@value #FOLIO_BATCH_SIZE} pages they move to the tail of their inactive lists
+ * ({@link ReclaimPolicy#pageRotated}, {@code pgrotated} counted then, by {@code lru_move_tail()}),
+ * where the next batch of reclaim frees them without writing. The completions run on one CPU, the
+ * machine's last (the recording machine's virtio interrupt went to CPU 1 of 2 in every request
+ * traced); only a reclaimer on that CPU drains the batch ({@code lru_add_drain()},
+ * {@link #lruAddDrain}), so pages wait in it until it fills. A page in the batch is off the LRU for
+ * reclaim ({@code folio_test_clear_lru()}: isolation skips it, {@link #inRotateBatch}) and the
+ * batch's reference keeps it charged when the last swap entry naming its slot goes; vmsim leaves it
+ * in the swap cache then, as a page under writeback (Linux takes it out of the swap cache and frees
+ * it when the batch is drained). Completions are applied on simulated time
  * between references (a {@link Daemons} entry that stands for the block layer's completion
  * interrupt and uses no CPU time), and within reclaim before each page it looks at and when a
  * reclaimer waits ({@link #waitFor}, {@link #waitForWrites}). Simplification: a page under writeback that its process maps
@@ -49,6 +67,19 @@ final class SwapWriteback {
     private long lastDonePs;
     /** The victim reclaim holds off the policy's lists now, which a completion must not rotate; -1 if none. */
     private int isolated = -1;
+    /**
+     * {@code queue/max_segments} of the recording machine's virtio disk: one segment a swap page,
+     * so a plugged request holds 254 pages at most (conformance/writeback/memcg-swap-trace.run*.json).
+     */
+    static final int MAX_SEGMENTS = 254;
+    /** {@code FOLIO_BATCH_SIZE} (include/linux/pagevec.h): the pages of a per-CPU folio batch. */
+    static final int FOLIO_BATCH_SIZE = 31;
+    private boolean plugged;
+    private final int[] plug = new int[MAX_SEGMENTS];
+    private int plugCount;
+    /** The completing CPU's {@code cpu_fbatches.lru_move_tail}. */
+    private final int[] rotateBatch = new int[FOLIO_BATCH_SIZE];
+    private int rotateCount;
 
     SwapWriteback(Kernel kernel, StorageCosts cost, Daemons daemons) {
         this.k = kernel;
@@ -81,9 +112,9 @@ final class SwapWriteback {
         return endIo;
     }
 
-    /** Writes queued and not yet ended by {@link #complete} (some may be due). */
+    /** Writes started and not yet ended by {@link #complete} (some may be due, some still plugged). */
     long inFlight() {
-        return size;
+        return size + plugCount;
     }
 
     /** Writes whose completion time is after now: swap's share of {@code nr_writeback}. Allocates nothing, changes nothing. */
@@ -93,7 +124,7 @@ final class SwapWriteback {
         while (due < size && donePs[(head + due) % pfns.length] <= now) {
             due++;
         }
-        return size - due;
+        return size - due + plugCount;
     }
 
     /** {@code pageout()} of swap-cache page {@code pfn}: starts its write, see the class comment. */
@@ -103,13 +134,87 @@ final class SwapWriteback {
         k.vmstat.count(VmEvent.PSWPOUT);
         k.vmstat.add(VmEvent.PGPGOUT, 4);
         k.vmstat.count(VmEvent.NR_VMSCAN_WRITE);
-        long done = Math.max(k.clock.picoTime() + cost.ioLatencyPs(), lastDonePs) + cost.ioPagePs();
+        if (!plugged) {
+            submit(pfn, 1);
+            return;
+        }
+        if (plugCount == MAX_SEGMENTS) {
+            flushPlug(); // blk_add_rq_to_plug(): the full request goes, the new one is plugged
+        }
+        plug[plugCount++] = pfn;
+    }
+
+    /** A request of {@code n} pages: it completes after the latency and its transfer, behind the device's queue. */
+    private void submit(int pfn, int n) {
+        long done = Math.max(k.clock.picoTime() + cost.ioLatencyPs(), lastDonePs) + n * cost.ioPagePs();
         lastDonePs = done;
-        add(pfn, done);
+        if (n == 1 && pfn >= 0) {
+            add(pfn, done);
+        } else {
+            for (int i = 0; i < n; i++) {
+                add(plug[i], done);
+            }
+        }
         int id = endIo();
         if (daemons.sleeping(id)) {
             daemons.wake(id); // it then sleeps until the first completion
         }
+    }
+
+    /** {@code blk_start_plug()}: reclaim's writes wait in the plug until {@link #finishPlug}. */
+    void startPlug() {
+        plugged = true;
+    }
+
+    /** {@code blk_finish_plug()}: the plugged request is submitted. */
+    void finishPlug() {
+        flushPlug();
+        plugged = false;
+    }
+
+    /** {@code blk_flush_plug()}: submits the plugged pages as one request. */
+    private void flushPlug() {
+        if (plugCount > 0) {
+            int n = plugCount;
+            plugCount = 0;
+            submit(-1, n);
+        }
+    }
+
+    /** Page {@code pfn} was freed: it leaves the rotate batch ({@code forget} of a page no batch holds is a no-op). */
+    void forget(int pfn) {
+        for (int i = 0; i < rotateCount; i++) {
+            if (rotateBatch[i] == pfn) {
+                System.arraycopy(rotateBatch, i + 1, rotateBatch, i, rotateCount - i - 1);
+                rotateCount--;
+                return;
+            }
+        }
+    }
+
+    /** Whether {@code pfn} waits in the completing CPU's rotate batch (off the LRU for reclaim). */
+    boolean inRotateBatch(int pfn) {
+        for (int i = 0; i < rotateCount; i++) {
+            if (rotateBatch[i] == pfn) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code lru_add_drain()} by a reclaimer on {@code cpu} ({@code shrink_inactive_list()} begins
+     * with it): drains the rotate batch if the completions run on that CPU.
+     */
+    void lruAddDrain(int cpu) {
+        if (rotateCount > 0 && cpu == completionCpu()) {
+            drainRotate();
+        }
+    }
+
+    /** The CPU the completions run on: the machine's last. */
+    private int completionCpu() {
+        return k.topology == null ? 0 : k.topology.nrCpus() - 1;
     }
 
     /** Ends every write whose completion time is not after now. */
@@ -146,6 +251,7 @@ final class SwapWriteback {
         if (!frames.test(pfn, PageFrames.PG_WRITEBACK) || !frames.test(pfn, PageFrames.PG_SWAPCACHE)) {
             return false;
         }
+        flushPlug(); // the waiter sleeps: schedule() flushes its plug
         isolated = pfn;
         try {
             while (size > 0 && frames.test(pfn, PageFrames.PG_WRITEBACK)) {
@@ -175,6 +281,7 @@ final class SwapWriteback {
      * those completions, and every write done by then ends.
      */
     void waitForWrites(int n) {
+        flushPlug(); // the waiter sleeps: schedule() flushes its plug
         if (size == 0) {
             return;
         }
@@ -195,19 +302,34 @@ final class SwapWriteback {
         frames.clear(pfn, PageFrames.PG_WRITEBACK);
         if ((f & PageFrames.PG_RECLAIM) != 0) {
             frames.clear(pfn, PageFrames.PG_RECLAIM);
-            if (pfn != isolated) {
-                rotate(pfn);
+            if (pfn != isolated && rotatable(pfn) && !inRotateBatch(pfn)) {
+                // folio_rotate_reclaimable(): into the completing CPU's batch, moved when it is full
+                rotateBatch[rotateCount++] = pfn;
+                if (rotateCount == FOLIO_BATCH_SIZE) {
+                    drainRotate();
+                }
             }
         }
     }
 
-    /** {@code folio_rotate_reclaimable()}: only a page on an evictable LRU list. */
-    private void rotate(int pfn) {
+    /** {@code folio_rotate_reclaimable()}'s test: only a page on an evictable LRU list. */
+    private boolean rotatable(int pfn) {
         int f = frames.flags(pfn);
         int want = PageFrames.PG_LRU | PageFrames.PG_SWAPCACHE;
-        if ((f & (want | PageFrames.PG_UNEVICTABLE | PageFrames.PG_MLOCKED | PageFrames.PG_WRITEBACK)) == want
-                && k.reclaim.pageRotated(pfn)) {
-            k.vmstat.count(VmEvent.PGROTATED);
+        return (f & (want | PageFrames.PG_UNEVICTABLE | PageFrames.PG_MLOCKED | PageFrames.PG_WRITEBACK | PageFrames.PG_DIRTY)) == want;
+    }
+
+    /** {@code folio_batch_move_lru(lru_move_tail)}: the batch's pages go to their inactive tails, in order. */
+    private void drainRotate() {
+        int n = rotateCount;
+        rotateCount = 0;
+        for (int i = 0; i < n; i++) {
+            int pfn = rotateBatch[i];
+            // the victim reclaim holds is off the policy's lists (Linux cannot isolate a page in
+            // the batch; vmsim's reclaim then finds it out of the batch and frees it)
+            if (pfn != isolated && rotatable(pfn) && k.reclaim.pageRotated(pfn)) {
+                k.vmstat.count(VmEvent.PGROTATED);
+            }
         }
     }
 

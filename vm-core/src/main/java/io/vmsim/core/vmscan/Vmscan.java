@@ -135,6 +135,10 @@ public final class Vmscan implements AllocHooks {
     /** Whether a page belongs to the domain being shrunk ({@code get_pfn_folio()}'s memcg and node test). */
     private final LruGenWalk.Domain inDomain = this::inDomain;
     private boolean inReclaim;
+    /** The CPU of the task reclaiming now (a memory cgroup's charge); 0 for other reclaim. */
+    private int reclaimCpu;
+    /** {@code cost.pageout_ns} in ps: the reclaimer's CPU time for each anonymous page it writes to swap. */
+    private long pageoutPs;
     /** Memory tiering's demotion on reclaim (issue 10); {@link Demotion#NONE} without it. */
     private Demotion demotion = Demotion.NONE;
     /** The policy instance (LRU domain) being run, named by a plugin failure. */
@@ -158,6 +162,7 @@ public final class Vmscan implements AllocHooks {
         this.swappiness = swappiness;
         this.lruGen = new LruGenWalk(kernel, rmap, cost.rmapPs());
         this.swapWb = new SwapWriteback(kernel, cost, daemons);
+        swap.setBatchHeld(swapWb::inRotateBatch);
         this.kswapd = new int[frames.nrNodes()];
         this.kswapdOrder = new int[frames.nrNodes()];
         this.kswapdFailures = new int[frames.nrNodes()];
@@ -472,6 +477,16 @@ public final class Vmscan implements AllocHooks {
         return swapWb.nrWriteback();
     }
 
+    /** Sets {@code cost.pageout_ns}, in ns. */
+    public void setPageoutCost(double ns) {
+        this.pageoutPs = Math.round(ns * 1000.0);
+    }
+
+    /** A swap-cache page was freed: it leaves the rotate batch if it waited there. */
+    public void swapCachePageFreed(int pfn) {
+        swapWb.forget(pfn);
+    }
+
     /** Sets {@code swap.synchronous_io}: whether a swap write completes before reclaim goes on (see the class comment). */
     public void setSwapSynchronousIo(boolean sync) {
         this.swapSyncIo = sync;
@@ -510,6 +525,10 @@ public final class Vmscan implements AllocHooks {
         sc.domain = p;
         sc.fileTaken = 0;
         sc.unqueuedDirty = 0;
+        // shrink_inactive_list()'s lru_add_drain(), and shrink_lruvec()'s blk_start_plug(): the
+        // pass's swap writes go as one request when it ends (blk_finish_plug())
+        swapWb.lruAddDrain(reclaimCpu);
+        swapWb.startPlug();
         try {
             p.shrink(sc);
             if (sc.unqueuedDirty > 0 && sc.unqueuedDirty == sc.fileTaken) {
@@ -524,6 +543,7 @@ public final class Vmscan implements AllocHooks {
             }
             throw failure("shrink() threw " + e, e);
         } finally {
+            swapWb.finishPlug();
             running = null;
         }
     }
@@ -592,18 +612,22 @@ public final class Vmscan implements AllocHooks {
                 continue;
             }
             cg.eventsMax++;
+            reclaimCpu = cpu;
             long reclaimed = 0;
+            int nrToReclaim = Math.max(memcgBatch, nr);
             for (int prio = DEF_PRIORITY; prio >= 0; prio--) {
                 // try_to_free_mem_cgroup_pages(): the priority loop of do_try_to_free_pages(), until
                 // nr_to_reclaim pages are reclaimed (not merely until the charge fits: a page being
                 // written frees nothing now, so stopping at the first page freed would leave the
-                // group a page below its limit after each reclaim)
-                long want = Math.max(memcgBatch, nr) - reclaimed;
-                if (want <= 0) {
+                // group a page below its limit after each reclaim). Each pass (shrink_lruvec())
+                // compares what it reclaimed itself with the whole sc->nr_to_reclaim, not with what
+                // the earlier priorities left to reclaim (Linux 6.18)
+                if (reclaimed >= nrToReclaim) {
                     break;
                 }
-                reclaimed += shrinkMemcg(cg, (int) Math.min(want, Integer.MAX_VALUE), prio);
+                reclaimed += shrinkMemcg(cg, nrToReclaim, prio);
             }
+            reclaimCpu = 0;
             if (cg.max - cg.current >= nr) { // mem_cgroup_margin()
                 continue;
             }
@@ -781,6 +805,9 @@ public final class Vmscan implements AllocHooks {
         // the page cache's)
         swapWb.complete(pfn);
         cache.completeWriteback(pfn);
+        if (!requested && swapWb.inRotateBatch(pfn)) {
+            return false; // isolate_lru_folios(): the batch cleared PG_lru, the page is skipped
+        }
         f = frames.flags(pfn);
         int ownWrite = PageFrames.PG_WRITEBACK | PageFrames.PG_RECLAIM | PageFrames.PG_SWAPCACHE;
         if ((f & ownWrite) == ownWrite && !requested && sc.memcg != null) {
@@ -890,6 +917,9 @@ public final class Vmscan implements AllocHooks {
             // pageout() started the write (swap_writeout()); shrink_folio_list() keeps the folio
             // under writeback, in the swap cache and charged: the policy puts it back, and a later
             // pass frees it once the write has completed (see SwapWriteback)
+            if (!kswapd) {
+                k.clock.advance(pageoutPs);
+            }
             swapWb.start(pfn);
             frames.set(pfn, PageFrames.PG_LRU);
             return false;
