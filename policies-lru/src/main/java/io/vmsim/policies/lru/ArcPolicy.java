@@ -21,7 +21,9 @@ import java.util.BitSet;
  * runs as for a page in no ghost list and the adaptation happens when the page is added, after
  * the eviction. A study that numbers its pages ({@link OfflineStudy.Study#numbersPages()}) has
  * the ghost lists kept by page id, an array read per lookup, rather than by page key in hash
- * maps: the same lists and the same misses.
+ * maps: the same lists and the same misses. If the study also keeps a word per page id
+ * ({@link OfflineStudy.Study#keepsPageWords()}), the ghost entries are those words, in the cache
+ * line of the study's own entry for the page.
  *
  * <p>A page that arrives unreferenced (readahead) enters T1 marked unused, leaving any ghost
  * entry it had; its first use only refreshes it in T1, as the first reference of a page would,
@@ -99,7 +101,7 @@ public final class ArcPolicy implements ReclaimPolicy, OfflineStudy {
     public void study(Study s) {
         this.study = s;
         if (s.numbersPages() && IdGhosts.fits(c)) {
-            ghosts = new IdGhosts(c);
+            ghosts = new IdGhosts(c, s.keepsPageWords() ? s : null);
             ids = true;
         }
     }

@@ -4,6 +4,8 @@ import io.vmsim.api.machine.PageLists;
 import io.vmsim.api.policy.ReclaimPolicy;
 import io.vmsim.api.policy.ScanControl;
 
+import java.util.Arrays;
+
 /**
  * CLOCK (second chance): resident pages on a circle swept by one hand; a page whose reference
  * bit is set gets it cleared and is passed over, the first page found clear is evicted.
@@ -18,14 +20,21 @@ import io.vmsim.api.policy.ScanControl;
  * goes to the head, which is where a new page enters (just behind the hand). In the paper a
  * page enters with its bit set; libCacheSim's variant enters clear
  * ({@code insert_referenced=false}).
+ *
+ * <p>Membership of the circle is the frame's policy bits; the reference bits sit apart, one bit
+ * per frame in a dense array of the policy's own (grown to the highest frame marked), so that a
+ * hit, which only sets the bit, touches 8 KiB per 65,536 frames instead of the frame's list
+ * node. A frame's bit means something only while it is on the circle: it is written whenever a
+ * frame joins the circle, so a mark of a frame off the circle is overwritten before it is read.
  */
 public final class ClockPolicy implements ReclaimPolicy {
     private static final int MEMBER = 1;
-    private static final int REFERENCED = 2;
 
     private final PageLists lists;
     private final int circle;
     private final boolean insertReferenced;
+    /** The reference bits, bit {@code pfn & 63} of word {@code pfn >>> 6}. */
+    private long[] referenced = new long[16];
 
     /** A clock over {@code lists}; new pages enter referenced iff {@code insertReferenced}. */
     public ClockPolicy(PageLists lists, boolean insertReferenced) {
@@ -39,11 +48,34 @@ public final class ClockPolicy implements ReclaimPolicy {
         return true;
     }
 
+    /** Sets the frame's reference bit; a frame off the circle has its bit rewritten when it joins. */
     @Override
     public void pageMarkedAccessed(int pfn) {
-        int b = lists.bits(pfn);
-        if ((b & MEMBER) != 0) {
-            lists.setBits(pfn, b | REFERENCED);
+        int w = pfn >>> 6;
+        long[] r = referenced;
+        if (w >= r.length) {
+            r = grow(w);
+        }
+        r[w] |= 1L << pfn;
+    }
+
+    private long[] grow(int word) {
+        referenced = Arrays.copyOf(referenced, Math.max(word + 1, referenced.length * 2));
+        return referenced;
+    }
+
+    private boolean isReferenced(int pfn) {
+        int w = pfn >>> 6;
+        return w < referenced.length && (referenced[w] & 1L << pfn) != 0;
+    }
+
+    private void setReferenced(int pfn, boolean on) {
+        int w = pfn >>> 6;
+        if (on) {
+            long[] r = w < referenced.length ? referenced : grow(w);
+            r[w] |= 1L << pfn;
+        } else if (w < referenced.length) {
+            referenced[w] &= ~(1L << pfn);
         }
     }
 
@@ -54,6 +86,7 @@ public final class ClockPolicy implements ReclaimPolicy {
         }
         lists.addHead(circle, pfn);
         lists.setBits(pfn, MEMBER);
+        setReferenced(pfn, false);
     }
 
     @Override
@@ -62,7 +95,8 @@ public final class ClockPolicy implements ReclaimPolicy {
             return;
         }
         lists.addHead(circle, pfn);
-        lists.setBits(pfn, MEMBER | (insertReferenced ? REFERENCED : 0));
+        lists.setBits(pfn, MEMBER);
+        setReferenced(pfn, insertReferenced);
     }
 
     @Override
@@ -70,6 +104,7 @@ public final class ClockPolicy implements ReclaimPolicy {
         if ((lists.bits(pfn) & MEMBER) != 0) {
             lists.remove(circle, pfn);
             lists.setBits(pfn, 0);
+            setReferenced(pfn, false);
         }
     }
 
@@ -84,14 +119,16 @@ public final class ClockPolicy implements ReclaimPolicy {
             }
             sc.scanned(1);
             boolean young = sc.testAndClearYoung(pfn);
-            int bits = lists.bits(pfn);
+            boolean marked = isReferenced(pfn);
             lists.remove(circle, pfn);
-            if (young || (bits & REFERENCED) != 0) {
+            if (young || marked) {
                 lists.addHead(circle, pfn);
                 lists.setBits(pfn, MEMBER);
+                setReferenced(pfn, false);
                 continue;
             }
             lists.setBits(pfn, 0);
+            setReferenced(pfn, false);
             if (!sc.reclaim(pfn)) {
                 lists.addHead(circle, pfn);
                 lists.setBits(pfn, MEMBER);

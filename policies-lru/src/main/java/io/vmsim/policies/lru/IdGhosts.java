@@ -1,5 +1,7 @@
 package io.vmsim.policies.lru;
 
+import io.vmsim.api.policy.OfflineStudy;
+
 import java.util.Arrays;
 
 /**
@@ -21,6 +23,12 @@ import java.util.Arrays;
  * window after that many additions, so every {@code 2^(posBits-2)} additions to a list, the ints
  * of its pages outside the window are cleared (one pass over the ids). Nothing is allocated but
  * the growth of the per-id array (by half, as ids appear) and of a ring.
+ *
+ * <p>The per-id ints are an array of this class's own, or the study's page words
+ * ({@link OfflineStudy.Study#keepsPageWords()}) when it keeps them: then a page's int sits in
+ * the cache line of the study's own entry for the page, which the study has just read (the
+ * incoming page) or is about to write (the victim), so a lookup or an addition usually costs no
+ * cache miss of its own.
  */
 final class IdGhosts implements ArcGhosts {
     /** Position bits in a page's int (two more hold the list). */
@@ -29,17 +37,34 @@ final class IdGhosts implements ArcGhosts {
 
     private final int posMask;
     private final int sweepPeriod;
-    /** Per page id: 0 (in neither list) or {@code position << 2 | list}, valid while the position is in the list's window. */
+    /**
+     * Per page id: 0 (in neither list) or {@code position << 2 | list}, valid while the position is
+     * in the list's window; unused if {@link #words} keeps them.
+     */
     private int[] state = new int[0];
+    /** The study that keeps the per-id ints as its page words, or null if {@link #state} does. */
+    private final OfflineStudy.Study words;
+    /** One more than the highest id ever added (no id at or above it has a non-zero int). */
+    private int idLimit;
     private final Ring r1;
     private final Ring r2;
 
     IdGhosts(int capacity) {
-        this(capacity, POS_BITS);
+        this(capacity, POS_BITS, null);
+    }
+
+    /** Keeping the per-id ints in {@code words}' page words if not null ({@link OfflineStudy.Study#keepsPageWords()} true). */
+    IdGhosts(int capacity, OfflineStudy.Study words) {
+        this(capacity, POS_BITS, words);
     }
 
     /** With positions of {@code posBits} bits (small ones let a test wrap them). */
     IdGhosts(int capacity, int posBits) {
+        this(capacity, posBits, null);
+    }
+
+    IdGhosts(int capacity, int posBits, OfflineStudy.Study words) {
+        this.words = words;
         if (!fits(capacity, posBits)) {
             throw new IllegalArgumentException("capacity " + capacity + " needs more than " + posBits + " position bits");
         }
@@ -67,13 +92,26 @@ final class IdGhosts implements ArcGhosts {
         return list == B1 ? r1 : r2;
     }
 
+    /** The int of page id {@code id}. */
+    private int get(int id) {
+        if (words != null) {
+            return id < idLimit ? words.pageWord(id) : 0;
+        }
+        return id < state.length ? state[id] : 0;
+    }
+
+    /** Sets the int of page id {@code id}, below {@link #idLimit} or being added. */
+    private void set(int id, int s) {
+        if (words != null) {
+            words.setPageWord(id, s);
+        } else {
+            state[id] = s;
+        }
+    }
+
     @Override
     public int where(long page) {
-        int id = (int) page;
-        if (id >= state.length) {
-            return NONE;
-        }
-        int s = state[id];
+        int s = get((int) page);
         if (s == 0) {
             return NONE;
         }
@@ -84,10 +122,7 @@ final class IdGhosts implements ArcGhosts {
     @Override
     public void remove(long page) {
         int id = (int) page;
-        if (id >= state.length) {
-            return;
-        }
-        int s = state[id];
+        int s = get(id);
         if (s != 0) {
             Ring r = ring(s & 3);
             int pos = s >>> 2;
@@ -95,15 +130,18 @@ final class IdGhosts implements ArcGhosts {
                 r.slots[pos & r.mask] = EMPTY;
                 r.size--;
             }
-            state[id] = 0;
+            set(id, 0);
         }
     }
 
     @Override
     public void add(long page, int list) {
         int id = (int) page;
-        if (id >= state.length) {
-            grow(id);
+        if (id >= idLimit) {
+            if (words == null && id >= state.length) {
+                grow(id);
+            }
+            idLimit = id + 1;
         }
         remove(id);
         Ring r = ring(list);
@@ -114,7 +152,7 @@ final class IdGhosts implements ArcGhosts {
         r.slots[pos & r.mask] = id;
         r.count++;
         r.size++;
-        state[id] = pos << 2 | list;
+        set(id, pos << 2 | list);
         if (++r.added == sweepPeriod) {
             r.added = 0;
             r.sweep();
@@ -157,14 +195,14 @@ final class IdGhosts implements ArcGhosts {
                 int id = r.slots[pos & r.mask];
                 if (id != EMPTY) {
                     live++;
-                    if (state[id] != (pos << 2 | r.list)) {
+                    if (get(id) != (pos << 2 | r.list)) {
                         throw new IllegalStateException(owner + ": ghost id " + id + " at position " + pos
-                                + " of list " + r.list + " has state " + state[id]);
+                                + " of list " + r.list + " has state " + get(id));
                     }
                 }
             }
             int members = 0;
-            for (int id = 0; id < state.length; id++) {
+            for (int id = 0; id < idLimit; id++) {
                 if (where(id) == r.list) {
                     members++;
                 }
@@ -216,7 +254,7 @@ final class IdGhosts implements ArcGhosts {
                 if (id != EMPTY) {
                     int pos = (head + n) & posMask;
                     s[pos & (newCap - 1)] = id;
-                    state[id] = pos << 2 | list;
+                    set(id, pos << 2 | list);
                     n++;
                 }
             }
@@ -228,11 +266,10 @@ final class IdGhosts implements ArcGhosts {
 
         /** Clears the ints of this list's dropped pages, before their positions can come round again. */
         void sweep() {
-            final int[] st = state;
-            for (int id = 0; id < st.length; id++) {
-                int s = st[id];
+            for (int id = 0; id < idLimit; id++) {
+                int s = get(id);
                 if (s != 0 && (s & 3) == list && !holds(s >>> 2)) {
-                    st[id] = 0;
+                    set(id, 0);
                 }
             }
         }

@@ -59,7 +59,7 @@ final class ArcPolicyTest {
     }
 
     @Test
-    void ghostListsByPageId_giveTheMissesOfGhostListsByKey() {
+    void ghostListsByPageIdOrInPageWords_giveTheMissesOfGhostListsByKey() {
         Random rnd = new Random(11);
         for (int frames : new int[] {1, 2, 3, 8, 64, 300}) {
             for (int run = 0; run < 4; run++) {
@@ -74,15 +74,23 @@ final class ArcPolicyTest {
                 }
                 CacheHarness byKey = arc(frames);
                 CacheHarness byId = arc(frames).numbered();
+                CacheHarness byWord = arc(frames).withPageWords();
                 long keyMisses = byKey.run(seq);
                 long idMisses = byId.run(seq); // run() checks the invariants, the id lists' included
+                long wordMisses = byWord.run(seq);
                 assertThat(((ArcPolicy) byKey.policy).ghostsById()).isFalse();
                 assertThat(((ArcPolicy) byId.policy).ghostsById()).isTrue();
+                assertThat(((ArcPolicy) byWord.policy).ghostsById()).isTrue();
+                assertThat(byId.pageWordsGiven()).isFalse();
+                assertThat(byWord.pageWordsGiven()).as("ARC asks for page words when offered").isTrue();
                 assertThat(idMisses).as("%d frames, run %d", frames, run).isEqualTo(keyMisses);
+                assertThat(wordMisses).as("%d frames, run %d, page words", frames, run).isEqualTo(keyMisses);
                 ArcPolicy k = (ArcPolicy) byKey.policy;
-                ArcPolicy d = (ArcPolicy) byId.policy;
-                assertThat(new double[] {d.target(), d.b1Size(), d.b2Size(), d.t1Size(), d.t2Size()})
-                        .containsExactly(k.target(), k.b1Size(), k.b2Size(), k.t1Size(), k.t2Size());
+                for (CacheHarness h : new CacheHarness[] {byId, byWord}) {
+                    ArcPolicy d = (ArcPolicy) h.policy;
+                    assertThat(new double[] {d.target(), d.b1Size(), d.b2Size(), d.t1Size(), d.t2Size()})
+                            .containsExactly(k.target(), k.b1Size(), k.b2Size(), k.t1Size(), k.t2Size());
+                }
             }
         }
     }

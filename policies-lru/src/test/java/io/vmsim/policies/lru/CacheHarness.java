@@ -58,6 +58,38 @@ final class CacheHarness implements FrameView, ScanControl, OfflineStudy.Study {
         return this;
     }
 
+    /** Page words by id, when {@link #withPageWords()}; asked for in {@code study()} only. */
+    private Map<Integer, Integer> words;
+    private boolean wordsGiven;
+
+    /** Offers page ids and page words ({@link #keepsPageWords()}), as {@code vmsim mrc}'s per-size engine does. */
+    CacheHarness withPageWords() {
+        numbered();
+        this.words = new HashMap<>();
+        return this;
+    }
+
+    /** True if the policy asked for page words and was given them. */
+    boolean pageWordsGiven() {
+        return wordsGiven;
+    }
+
+    @Override
+    public boolean keepsPageWords() {
+        wordsGiven = words != null;
+        return wordsGiven;
+    }
+
+    @Override
+    public int pageWord(int id) {
+        return words.getOrDefault(id, 0);
+    }
+
+    @Override
+    public void setPageWord(int id, int word) {
+        words.put(id, word);
+    }
+
     @Override
     public boolean numbersPages() {
         return idOf != null;

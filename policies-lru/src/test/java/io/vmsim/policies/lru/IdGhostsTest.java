@@ -1,9 +1,12 @@
 package io.vmsim.policies.lru;
 
+import io.vmsim.api.policy.OfflineStudy;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@link IdGhosts} against a brute-force model (two insertion-ordered sets), with positions of
  * 8 bits so that they wrap every 256 additions and the clearing pass runs every 64, and with the
- * default 30 bits.
+ * default 30 bits; the per-id ints in its own array and in a study's page words.
  */
 final class IdGhostsTest {
 
@@ -19,8 +22,10 @@ final class IdGhostsTest {
     void randomOperations_matchTwoOrderedSets_acrossPositionWraps() {
         Random rnd = new Random(5);
         for (int posBits : new int[] {8, 9, IdGhosts.POS_BITS}) {
-            for (int c = 1; c <= 8; c++) {
-                IdGhosts g = new IdGhosts(c, posBits);
+            for (int k = 2; k <= 17; k++) {
+                int c = k / 2;
+                // the ints in the class's own array (odd k), or in a study's page words (even k)
+                IdGhosts g = new IdGhosts(c, posBits, k % 2 == 0 ? new Words() : null);
                 List<LinkedHashSet<Integer>> model = List.of(new LinkedHashSet<>(), new LinkedHashSet<>(),
                         new LinkedHashSet<>());
                 int ids = 3 * c + 5;
@@ -52,6 +57,46 @@ final class IdGhostsTest {
                 }
                 g.verify("ghosts");
             }
+        }
+    }
+
+    /** A study that keeps page words, in a map (every id's word 0 until set). */
+    private static final class Words implements OfflineStudy.Study {
+        private final Map<Integer, Integer> words = new HashMap<>();
+
+        @Override
+        public boolean keepsPageWords() {
+            return true;
+        }
+
+        @Override
+        public int pageWord(int id) {
+            return words.getOrDefault(id, 0);
+        }
+
+        @Override
+        public void setPageWord(int id, int word) {
+            words.put(id, word);
+        }
+
+        @Override
+        public long incomingPageKey() {
+            return NO_PAGE_KEY;
+        }
+
+        @Override
+        public long position() {
+            return 0;
+        }
+
+        @Override
+        public boolean knowsFuture() {
+            return false;
+        }
+
+        @Override
+        public long nextUseOfCurrent() {
+            return NEVER;
         }
     }
 

@@ -6,10 +6,12 @@ import java.util.Arrays;
  * {@link PageLists} over flat per-frame arrays of its own: what a replacement study
  * ({@code vmsim mrc}) and a policy's unit tests run on (the simulated machine threads its lists
  * through its own frame metadata instead). Each frame's {@code prev} and {@code next} links and
- * its flags word sit side by side in one array, four ints a frame (the fourth is padding, so a
- * frame never straddles a 64-byte cache line): moving a page touches one cache line for the
- * page and one for each neighbour, where separate link and flag arrays touch three for the page.
- * The policy's eight bits are the top eight of the flags word.
+ * its flags word sit side by side in one array, four ints a frame (so a frame never straddles a
+ * 64-byte cache line): moving a page touches one cache line for the page and one for each
+ * neighbour, where separate link and flag arrays touch three for the page. The policy's eight
+ * bits are the top eight of the flags word. The fourth int is the owner's
+ * ({@link #ownerWord}), not the policy's: a replacement study keeps there which page the frame
+ * holds, so that evicting the page a policy just took off a list reads no other cache line.
  */
 public final class IntrusivePageLists implements PageLists {
     /** Where the policy's eight bits sit in a flags word. */
@@ -20,6 +22,7 @@ public final class IntrusivePageLists implements PageLists {
     private static final int PREV = 0;
     private static final int NEXT = 1;
     private static final int FLAGS = 2;
+    private static final int OWNER = 3;
 
     /** Per frame {@code pfn}: prev at {@code 4 pfn}, next at {@code 4 pfn + 1}, flags at {@code 4 pfn + 2}. */
     private final int[] node;
@@ -173,6 +176,19 @@ public final class IntrusivePageLists implements PageLists {
     @Override
     public int size(int list) {
         return sizes[list];
+    }
+
+    /**
+     * The int that the owner of these lists (a replacement study, not the policy) keeps for frame
+     * {@code pfn} in the frame's node, 0 until set; {@link #replace} does not move it.
+     */
+    public int ownerWord(int pfn) {
+        return node[(pfn << STRIDE_SHIFT) + OWNER];
+    }
+
+    /** Sets the owner's int of frame {@code pfn} (see {@link #ownerWord}). */
+    public void setOwnerWord(int pfn, int word) {
+        node[(pfn << STRIDE_SHIFT) + OWNER] = word;
     }
 
     @Override

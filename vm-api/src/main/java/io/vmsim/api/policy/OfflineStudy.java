@@ -60,6 +60,29 @@ public interface OfflineStudy {
             return NO_PAGE_ID;
         }
 
+        /**
+         * Asks the study to keep one int per page id for the policy, beside the study's own entry
+         * for that page (the same cache line, which the study reads on every reference to the page
+         * anyway), and returns true if it does: then {@link #pageWord} and {@link #setPageWord}
+         * answer for every id the study has numbered. Opt-in, asked once in {@code study()} and
+         * only if {@link #numbersPages()}: a policy must give the same results with and without
+         * the words (the per-size engine of {@code vmsim mrc} offers them; a test runs every
+         * built-in policy both ways).
+         */
+        default boolean keepsPageWords() {
+            return false;
+        }
+
+        /** The word kept for page id {@code id}, 0 until set; only if {@link #keepsPageWords()} returned true. */
+        default int pageWord(int id) {
+            throw new UnsupportedOperationException("this study keeps no page words");
+        }
+
+        /** Sets the word kept for page id {@code id}; only if {@link #keepsPageWords()} returned true. */
+        default void setPageWord(int id, int word) {
+            throw new UnsupportedOperationException("this study keeps no page words");
+        }
+
         /** Zero-based index of the reference being handled. */
         long position();
 

@@ -2,6 +2,7 @@ package io.vmsim.core.mrc;
 
 import io.vmsim.api.machine.Clock;
 import io.vmsim.api.machine.FrameView;
+import io.vmsim.api.machine.IntrusivePageLists;
 import io.vmsim.api.machine.MachineView;
 import io.vmsim.api.machine.Topology;
 import io.vmsim.api.policy.OfflineStudy;
@@ -40,14 +41,28 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
     private boolean observe;
     private boolean marks;
 
-    /** Per page id: its frame, or {@link #ABSENT} or {@link #SHADOWED}; grows with the ids a chunk brings. */
+    /**
+     * Per page id: its frame, or {@link #ABSENT} or {@link #SHADOWED}, at {@code id << idShift};
+     * grows with the ids a chunk brings. If the policy keeps page words
+     * ({@link OfflineStudy.Study#keepsPageWords()}), {@code idShift} is 1 and each id's word sits
+     * right after its frame, at {@code id << 1 | 1}, in the cache line the reference reads anyway.
+     */
     private int[] frameOfId = new int[0];
+    /** 0, or 1 if every page id has a policy word beside its frame in {@link #frameOfId}. */
+    private int idShift;
+    /** Page ids {@link #frameOfId} has room for. */
+    private int idCapacity;
     /** Per page id: the shadow its eviction left; allocated at the first non-zero shadow (many policies leave none). */
     private long[] shadow;
     /** Page ids to page numbers, as of the chunk being replayed (shared, read-only here). */
     private long[] pageOfId;
-    /** Per frame (grown as frames are first used, so a large N costs only what it uses). */
-    private int[] idOfFrame = new int[0];
+    /**
+     * The frames' nodes of the policy's lists: each frame's owner word is 1 + the id of the page
+     * in it, 0 if free, in the cache line of the links the policy touched to choose the frame.
+     */
+    private final IntrusivePageLists nodes;
+    /** Frames used so far; the per-frame arrays below grow with it, so a large N costs only what it uses. */
+    private int framesGrown;
     private boolean[] young = new boolean[0];
     private boolean[] referenced = new boolean[0];
     private final StudyCursor cursor = new StudyCursor();
@@ -58,12 +73,15 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
     private int priority;
     private int freed = -1;
 
-    MrcRun(int nrFrames, String name, String origin) {
+    /** A run of {@code nrFrames} frames whose policy keeps its lists in {@code nodes} (over as many frames). */
+    MrcRun(int nrFrames, String name, String origin, IntrusivePageLists nodes) {
         this.nrFrames = nrFrames;
+        this.nodes = nodes;
         this.name = name;
         this.origin = origin;
         cursor.run = this;
         cursor.numbersPages = true;
+        cursor.offersPageWords = true;
     }
 
     /**
@@ -75,13 +93,27 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
         cursor.numbersPages = false;
     }
 
+    /**
+     * Offers page ids but no page words ({@link OfflineStudy.Study#keepsPageWords()} false): for
+     * the test that every policy counts the same misses either way. Before {@link #start}.
+     */
+    void withholdPageWords() {
+        cursor.offersPageWords = false;
+    }
+
     /** Hands the policy to the run, and tells an {@link OfflineStudy} policy what the study knows. */
     void start(ReclaimPolicy p) {
         this.policy = p;
         this.observe = p.observesEveryAccess();
         this.marks = !observe && p.observesMarkAccessed();
         if (p instanceof OfflineStudy os) {
-            os.study(cursor);
+            cursor.studying = true;
+            try {
+                os.study(cursor);
+            } finally {
+                cursor.studying = false;
+            }
+            idShift = cursor.pageWordsGiven ? 1 : 0;
         }
     }
 
@@ -111,11 +143,18 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
      * same page ({@link OfflineStudy.Study#NEVER} if none), for {@link OfflineStudy.Study#nextUseOfCurrent()}.
      */
     void replay(int[] refs, int from, int to, long base, long[] pages, int distinct, long[] next) {
-        if (distinct > frameOfId.length) {
-            int old = frameOfId.length;
+        if (distinct > idCapacity) {
+            int old = idCapacity;
             int cap = Math.max(distinct, old + (old >> 1));
-            frameOfId = Arrays.copyOf(frameOfId, cap);
-            Arrays.fill(frameOfId, old, cap, ABSENT);
+            frameOfId = Arrays.copyOf(frameOfId, Math.multiplyExact(cap, 1 << idShift));
+            if (idShift == 0) {
+                Arrays.fill(frameOfId, old, cap, ABSENT);
+            } else {
+                for (int i = old; i < cap; i++) {
+                    frameOfId[i << 1] = ABSENT; // the word stays 0
+                }
+            }
+            idCapacity = cap;
             if (shadow != null) {
                 shadow = Arrays.copyOf(shadow, cap);
             }
@@ -127,12 +166,13 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
         final boolean observe = this.observe;
         final boolean marks = this.marks;
         final int[] frameOf = frameOfId;
+        final int sh = idShift;
         boolean[] yng = young;
         boolean[] ref = referenced;
         for (int i = from; i < to; i++) {
             int r = refs[i];
             int id = r >>> 1;
-            int f = frameOf[id];
+            int f = frameOf[id << sh];
             if (f >= 0) {
                 if (observe) {
                     cursor.at = i;
@@ -150,11 +190,10 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
             final boolean refault = f == SHADOWED;
             cursor.at = i;
             misses++;
-            cursor.incoming = pages[id];
             cursor.incomingId = id;
             if (used < nrFrames) {
                 f = used++;
-                if (f == idOfFrame.length) {
+                if (f == framesGrown) {
                     growFrames();
                     yng = young;
                     ref = referenced;
@@ -162,25 +201,23 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
             } else {
                 f = reclaimOne();
             }
-            frameOf[id] = f;
-            idOfFrame[f] = id;
+            frameOf[id << sh] = f;
+            nodes.setOwnerWord(f, id + 1);
             yng[f] = false;
             ref[f] = !observe && !marks;
             if (refault) {
                 p.pageRefaulted(f, shadow == null ? 0L : shadow[id]);
             }
             p.pageAdded(f, false);
-            cursor.incoming = OfflineStudy.Study.NO_PAGE_KEY;
             cursor.incomingId = OfflineStudy.Study.NO_PAGE_ID;
         }
     }
 
     /** Frame arrays grow by half as frames are first used, up to N. */
     private void growFrames() {
-        int old = idOfFrame.length;
+        int old = framesGrown;
         int cap = (int) Math.min(nrFrames, Math.max(1024L, old + (old >> 1)));
-        idOfFrame = Arrays.copyOf(idOfFrame, cap);
-        Arrays.fill(idOfFrame, old, cap, -1);
+        framesGrown = cap;
         young = Arrays.copyOf(young, cap);
         referenced = Arrays.copyOf(referenced, cap);
     }
@@ -270,16 +307,16 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
         if (remaining <= 0) {
             throw failure("shrink() reclaimed frame " + pfn + " beyond the " + 1 + " page asked for");
         }
-        int id = idOfFrame[pfn];
+        int id = nodes.ownerWord(pfn) - 1;
         long s = policy.pageEvicted(pfn);
         if (s != 0 && shadow == null) {
-            shadow = new long[frameOfId.length];
+            shadow = new long[idCapacity];
         }
         if (shadow != null) {
             shadow[id] = s;
         }
-        frameOfId[id] = SHADOWED;
-        idOfFrame[pfn] = -1;
+        frameOfId[id << idShift] = SHADOWED;
+        nodes.setOwnerWord(pfn, 0);
         young[pfn] = false;
         referenced[pfn] = false;
         remaining--;
@@ -367,8 +404,22 @@ final class MrcRun implements ScanControl, FrameView, MachineView {
         return id < 0 ? -1 : pageOfId[id];
     }
 
+    /** The policy's word for page id {@code id} (only if it keeps page words). */
+    int pageWord(int id) {
+        return frameOfId[id << 1 | 1];
+    }
+
+    void setPageWord(int id, int word) {
+        frameOfId[id << 1 | 1] = word;
+    }
+
+    /** The page number of page id {@code id} of the chunk being replayed. */
+    long pageKeyOfId(int id) {
+        return pageOfId[id];
+    }
+
     /** The page id in frame {@code pfn}, or -1 if it is free (frames beyond those used so far are free). */
     int idAt(int pfn) {
-        return pfn < idOfFrame.length ? idOfFrame[pfn] : -1;
+        return pfn < framesGrown ? nodes.ownerWord(pfn) - 1 : -1;
     }
 }

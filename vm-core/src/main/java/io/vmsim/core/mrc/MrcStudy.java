@@ -543,11 +543,20 @@ public final class MrcStudy {
 
     /** As above; without {@code pageIds} the study offers the policy no page ids (a test compares both). */
     static Pair newPair(PolicyProvider provider, String origin, Settings settings, int n, long seed, boolean pageIds) {
-        MrcRun run = new MrcRun(n, provider.name(), origin);
+        return newPair(provider, origin, settings, n, seed, pageIds, true);
+    }
+
+    /** As above; without {@code pageWords} the study offers page ids but no page words (a test compares both). */
+    static Pair newPair(PolicyProvider provider, String origin, Settings settings, int n, long seed, boolean pageIds,
+                        boolean pageWords) {
+        IntrusivePageLists lists = IntrusivePageLists.standalone(n);
+        MrcRun run = new MrcRun(n, provider.name(), origin, lists);
         if (!pageIds) {
             run.withholdPageIds();
         }
-        PageLists lists = IntrusivePageLists.standalone(n);
+        if (!pageWords) {
+            run.withholdPageWords();
+        }
         RandomGenerator random = new SplittableRandom(io.vmsim.core.config.PolicySeeds.seed(seed, PolicyKind.RECLAIM,
                 provider.name(), io.vmsim.core.config.PolicySeeds.STUDY_DOMAIN));
         PolicyContext ctx = new PolicyContext() {

@@ -18,7 +18,11 @@ final class StudyCursor implements OfflineStudy.Study {
     MrcTrace whole;
     /** True once the policy asked {@link #knowsFuture()}: the streaming engine then runs the next-use pre-pass. */
     boolean futureAsked;
-    /** Page key of the page whose miss is being handled, else {@link #NO_PAGE_KEY}. */
+    /**
+     * Page key of the page whose miss is being handled, as the {@code --machine} engine sets it,
+     * else {@link #NO_PAGE_KEY}; the per-size engine sets {@link #incomingId} only, and the key is
+     * looked up from the id when asked (a policy that does not ask costs no read of the page map).
+     */
     long incoming = NO_PAGE_KEY;
     /** Dense id of the page whose miss is being handled, else {@link #NO_PAGE_ID} (set by {@link MrcRun}). */
     int incomingId = NO_PAGE_ID;
@@ -26,10 +30,19 @@ final class StudyCursor implements OfflineStudy.Study {
     MrcRun run;
     /** True if {@link #numbersPages()} (the per-size engine offers ids unless told not to; --machine does not). */
     boolean numbersPages;
+    /** True if {@link #keepsPageWords()} may answer true (with {@link #numbersPages}; a test withholds them). */
+    boolean offersPageWords;
+    /** True while the policy's {@code study()} runs: the only time page words can be given. */
+    boolean studying;
+    /** True once the policy asked {@link #keepsPageWords()} in {@code study()} and was given them. */
+    boolean pageWordsGiven;
 
     @Override
     public long incomingPageKey() {
-        return incoming;
+        if (incoming != NO_PAGE_KEY || incomingId == NO_PAGE_ID) {
+            return incoming;
+        }
+        return run.pageKeyOfId(incomingId);
     }
 
     @Override
@@ -45,6 +58,31 @@ final class StudyCursor implements OfflineStudy.Study {
     @Override
     public int pageIdOf(int pfn) {
         return numbersPages ? run.idAt(pfn) : NO_PAGE_ID;
+    }
+
+    @Override
+    public boolean keepsPageWords() {
+        if (studying && numbersPages && offersPageWords) {
+            pageWordsGiven = true;
+        }
+        return pageWordsGiven;
+    }
+
+    @Override
+    public int pageWord(int id) {
+        if (pageWordsGiven) {
+            return run.pageWord(id);
+        }
+        return OfflineStudy.Study.super.pageWord(id);
+    }
+
+    @Override
+    public void setPageWord(int id, int word) {
+        if (pageWordsGiven) {
+            run.setPageWord(id, word);
+        } else {
+            OfflineStudy.Study.super.setPageWord(id, word);
+        }
     }
 
     @Override

@@ -26,7 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * built-in reclaim policy counts the same misses whether the per-size engine offers them or
  * withholds them (as the {@code --machine} engine does), at any size, on traces mixing hot pages,
  * random references and scans, with pages that return after long absences (ARC keeps its ghost
- * lists by id when offered, by page key otherwise).
+ * lists by id when offered, by page key otherwise). Page words
+ * ({@code OfflineStudy.Study#keepsPageWords()}) likewise: every policy counts the same misses
+ * with ids and words, with ids but no words, and with neither (ARC keeps its ghost entries in
+ * the words when offered).
  */
 final class PageIdsProperties {
     private static PolicyRegistry found;
@@ -72,15 +75,18 @@ final class PageIdsProperties {
         MrcTrace trace = MrcTrace.of(PreparsedTrace.of("random-" + seed, refs(seed, length, frames)));
         for (int i = 0; i < reclaim.size(); i++) {
             PolicyProvider p = reclaim.get(i);
-            long with = misses(p, resolved.settings().get(i), trace, frames, resolved.seed(), true);
-            long without = misses(p, resolved.settings().get(i), trace, frames, resolved.seed(), false);
+            long with = misses(p, resolved.settings().get(i), trace, frames, resolved.seed(), true, true);
+            long idsOnly = misses(p, resolved.settings().get(i), trace, frames, resolved.seed(), true, false);
+            long without = misses(p, resolved.settings().get(i), trace, frames, resolved.seed(), false, false);
             assertThat(with).as("%s at %d frames, %d references", p.name(), frames, length).isEqualTo(without);
+            assertThat(idsOnly).as("%s at %d frames, %d references, ids without words", p.name(), frames, length)
+                    .isEqualTo(without);
         }
     }
 
     private static long misses(PolicyProvider p, io.vmsim.api.config.Settings s, MrcTrace trace, int n, long seed,
-                               boolean ids) {
-        MrcStudy.Pair pair = MrcStudy.newPair(p, "built-in", s, n, seed, ids);
+                               boolean ids, boolean words) {
+        MrcStudy.Pair pair = MrcStudy.newPair(p, "built-in", s, n, seed, ids, words);
         long misses = pair.replay(() -> pair.run.run(pair.policy, trace));
         pair.finish();
         return misses;
