@@ -18,10 +18,11 @@ import java.util.Arrays;
  * {@code s}'s node within its group of 8 (read as a fixed 8 with a mask, no data-dependent
  * loop), climbing only until {@code s}'s node is the newest slot's: nothing lies beyond the
  * newest slot, so a reference whose previous access is near the top of the stack reads one or
- * two cache lines, one from far down reads one group per level (5 levels for 4 M slots). Marking
- * or clearing a slot changes its word and one count per level. Slots are renumbered densely
- * when they run out (every live page keeps its order, amortised O(1) per reference as at least
- * half the slots are free after a renumbering), so the slots stay within a small multiple of the
+ * two cache lines, one from far down reads one group of 8 per level (six for 4 M slots). Moving a
+ * page to the top clears its old slot's bit and sets the new one's, and changes the counts only
+ * at the levels where the two slots' nodes differ. Slots are renumbered densely when they run
+ * out (every live page keeps its order, amortised O(1) per reference as at least three quarters
+ * of the slots are free after a renumbering), so the slots stay within a small multiple of the
  * distinct pages, however long the trace.
  *
  * <p>Memory: 4 bytes per page id for its slot; per slot 4 bytes (its owner, read only when
@@ -33,6 +34,8 @@ public final class StackDistances {
     private static final int FAN_SHIFT = 3;       // 8 children a node
     private static final int FAN = 1 << FAN_SHIFT;
     private static final int LINE_SLOTS_SHIFT = WORD_SHIFT + FAN_SHIFT; // 512 slots a line of 8 words
+    /** Slots per live page after a renumbering, at least. */
+    private static final int ROOM = 4;
 
     /** Slot of each page id's latest access, -1 if never referenced. */
     private int[] slotOf = new int[0];
@@ -341,7 +344,11 @@ public final class StackDistances {
         }
     }
 
-    /** Renumbers the live slots 0..live-1 in order, growing the slots to at least twice the live pages. */
+    /**
+     * Renumbers the live slots 0..live-1 in order, growing the slots to at least {@link #ROOM}
+     * times the live pages: a renumbering writes every live page's slot (a random write per page),
+     * so the more free slots after it, the rarer it is.
+     */
     private void compact() {
         int j = 0;
         final long[] w = words;
@@ -356,7 +363,7 @@ public final class StackDistances {
                 j++;
             }
         }
-        int want = roundSlots(Math.max(cap, 2L * (live + 1)));
+        int want = roundSlots(Math.max(cap, (long) ROOM * (live + 1)));
         if (want > cap) {
             allocate(want);
         } else {
