@@ -178,9 +178,11 @@ final class StreamStudy {
 
     /**
      * As {@link #curve(Source, String, long, boolean, double, int[], Progress, int, long)}; with
-     * {@code threads} of 2 or more the distances are counted on a second thread while the calling
-     * thread reads and densifies the next chunk (a chunk is handed over whole, in order, so the
-     * curve is the same); with 1, everything runs on the calling thread.
+     * {@code threads} of 2 or more the distances are computed on a second thread while the
+     * calling thread reads and densifies the next chunk; from {@link #HAND_OVER_PAGES} distinct
+     * pages on, the calling thread also adds the distances of each chunk the second thread gave
+     * back to the histogram (a chunk is handed over whole, in order, and the histogram is a sum,
+     * so the curve is the same); with 1, everything runs on the calling thread.
      */
     static MrcStudy.Curve curve(Source source, String name, long limit, boolean exact, double sample, int[] frames,
                                 Progress progress, int chunk, long totalHint, int threads) {
@@ -194,6 +196,9 @@ final class StreamStudy {
             d = new Densifier(r, limit, chunk);
             while (true) {
                 CurveChunk c = worker == null ? null : worker.free();
+                if (c != null) {
+                    counted(sd, c);
+                }
                 int[] into = c == null ? buf : c.refs;
                 int n = d.fill(into);
                 if (n <= 0) {
@@ -229,6 +234,9 @@ final class StreamStudy {
         }
         if (worker != null) {
             worker.finish();
+            for (CurveChunk c : worker.free) {
+                counted(sd, c);
+            }
         }
         int distinct = d.distinct();
         long refs = d.refs();
@@ -278,6 +286,51 @@ final class StreamStudy {
         return new MrcStudy.Curve(o, sh == null ? Double.NaN : sh.rate(), sh == null ? 0 : sh.sampledRefs(), mae);
     }
 
+    /** Adds the distances the curve's worker left in {@code c} to the histogram, once. */
+    private static void counted(StackDistances sd, CurveChunk c) {
+        if (c.distances) {
+            sd.countDistances(c.refs, c.n);
+            c.distances = false;
+        }
+    }
+
+    /**
+     * Distinct pages from which the curve's worker leaves the histogram to the reading thread:
+     * below, the histogram is small and cheap to update, and the worker, whose stack is small
+     * too, is not the slower thread (a trace of a few thousand pages is bound by reading).
+     */
+    static final int HAND_OVER_PAGES = 1 << 16;
+
+    /**
+     * One chunk on the curve's worker: the SHARDS sample first (it reads the page ids), then the
+     * exact distances; once {@code handOver} (the chunk's page table has reached
+     * {@link #HAND_OVER_PAGES} pages; it stays set), they are written over the ids and left for the
+     * reading thread to count ({@link StackDistances#distances}), before that counted here. The
+     * worker counts no chunk after handing one over, so the histogram has one writer at a time,
+     * ordered by the queue that hands the chunk back. Returns {@code handOver} for the next chunk.
+     */
+    private static boolean distancesOfChunk(StackDistances sd, Shards sh, CurveChunk c, boolean handOver) {
+        if (sh != null) {
+            sh.ensureIds(c.distinct);
+            for (int i = 0; i < c.n; i++) {
+                int id = c.refs[i] >>> 1;
+                sh.access(id, c.pages[id]);
+            }
+        }
+        if (sd == null) {
+            return handOver;
+        }
+        sd.ensureIds(c.distinct);
+        boolean over = handOver || c.distinct >= HAND_OVER_PAGES;
+        if (over) {
+            sd.distances(c.refs, c.n, 1);
+            c.distances = true;
+        } else {
+            sd.accessAll(c.refs, c.n, 1);
+        }
+        return over;
+    }
+
     /** One chunk's distances and/or SHARDS sample, in reference order. */
     private static void countChunk(StackDistances sd, Shards sh, int[] refs, int n, int distinct, long[] pages) {
         if (sd != null) {
@@ -293,10 +346,14 @@ final class StreamStudy {
         }
     }
 
-    /** A chunk handed to the curve's worker: its dense references and the page table of its time. */
+    /**
+     * A chunk handed to the curve's worker: its dense references and the page table of its time;
+     * handed back with the references' distances in their place when {@code distances} is set.
+     */
     private static final class CurveChunk {
         final int[] refs;
         int n;
+        boolean distances;
         int distinct;
         long[] pages;
 
@@ -307,8 +364,10 @@ final class StreamStudy {
 
     /**
      * The one-pass curve's second thread: takes chunks in the order they were read from a
-     * queue, counts them and returns their buffers to a pool of {@link #IN_FLIGHT} (no allocation
-     * per chunk). The end is a chunk with {@code n == 0}.
+     * queue, computes their distances and returns their buffers to a pool of {@link #IN_FLIGHT}
+     * (no allocation per chunk); from {@link #HAND_OVER_PAGES} distinct pages on, the reading
+     * thread adds a returned buffer's distances to the histogram before it refills it (and, at
+     * the end, those of the buffers left in the pool). The end is a chunk with {@code n == 0}.
      */
     private static final class CurveWorker {
         private static final int IN_FLIGHT = 4;
@@ -326,6 +385,7 @@ final class StreamStudy {
                 free.add(new CurveChunk(chunk));
             }
             thread = new Thread(() -> {
+                boolean handOver = false;
                 try {
                     while (true) {
                         CurveChunk c = full.take();
@@ -333,7 +393,7 @@ final class StreamStudy {
                             return;
                         }
                         if (!abandoned) {
-                            countChunk(sd, sh, c.refs, c.n, c.distinct, c.pages);
+                            handOver = distancesOfChunk(sd, sh, c, handOver);
                         }
                         c.pages = null;
                         free.put(c);

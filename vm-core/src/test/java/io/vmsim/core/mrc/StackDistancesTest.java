@@ -154,6 +154,33 @@ final class StackDistancesTest {
     }
 
     @Test
+    void pastTheHandOverPages_theReadingThreadCountsTheHistogram_andTheCurveIsTheSame() throws Exception {
+        String spec = "zipf:pages=150000,alpha=0.6,refs=400000,seed=5";
+        int[] ids = new int[400_000];
+        try (TraceReader r = SyntheticTraceReader.open(spec)) {
+            long[] buf = new long[ids.length];
+            assertThat(r.read(buf)).isEqualTo(ids.length);
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = (int) (TraceReader.address(buf[i]) >>> 12);
+            }
+        }
+        int distinct = (int) java.util.Arrays.stream(ids).distinct().count();
+        assertThat(distinct).isGreaterThan(StreamStudy.HAND_OVER_PAGES); // the worker hands the histogram over mid-trace
+        for (int chunk : new int[] {777, StreamStudy.CHUNK}) {
+            MrcStudy.Curve one = StreamStudy.curve(() -> SyntheticTraceReader.open(spec), "z", Long.MAX_VALUE, true, 0.05,
+                    null, Progress.NONE, chunk, -1, 1);
+            MrcStudy.Curve two = StreamStudy.curve(() -> SyntheticTraceReader.open(spec), "z", Long.MAX_VALUE, true, 0.05,
+                    null, Progress.NONE, chunk, -1, 2);
+            assertThat(two.outcome().results()).as("chunk %d", chunk).isEqualTo(one.outcome().results());
+            assertThat(two.outcome().distinctPages()).isEqualTo(distinct);
+            for (int frames : new int[] {1, 1000, 60_000, distinct}) {
+                assertThat(two.outcome().results().get(frames - 1).misses()).as("chunk %d, %d frames", chunk, frames)
+                        .isEqualTo(naiveLruFast(ids, frames));
+            }
+        }
+    }
+
+    @Test
     void aReaderThatFails_failsTheTwoThreadCurve_withItsOwnError() {
         StreamStudy.Source failing = () -> new TraceReader() {
             int calls;
