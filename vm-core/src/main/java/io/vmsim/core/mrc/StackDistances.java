@@ -21,7 +21,7 @@ import java.util.Arrays;
  * two cache lines, one from far down reads one group of 8 per level (six for 4 M slots). Moving a
  * page to the top clears its old slot's bit and sets the new one's, and changes the counts only
  * at the levels where the two slots' nodes differ. Slots are renumbered densely when they run
- * out (every live page keeps its order, amortised O(1) per reference as at least three quarters
+ * out (every live page keeps its order, amortised O(1) per reference as at least half
  * of the slots are free after a renumbering), so the slots stay within a small multiple of the
  * distinct pages, however long the trace.
  *
@@ -34,8 +34,13 @@ public final class StackDistances {
     private static final int FAN_SHIFT = 3;       // 8 children a node
     private static final int FAN = 1 << FAN_SHIFT;
     private static final int LINE_SLOTS_SHIFT = WORD_SHIFT + FAN_SHIFT; // 512 slots a line of 8 words
-    /** Slots per live page after a renumbering, at least. */
-    private static final int ROOM = 4;
+    /**
+     * Slots per live page after a renumbering, at least. Four renumber less often (16 times
+     * instead of about 42 on a 1.1 M-page Zipf trace) but the larger arrays made G1 grow the
+     * default heap of a whole {@code mrc --frames all} run to 1-2.5 GB (docs/mrc.md); two keep it
+     * near 0.5 GB at about 5% more time a pass.
+     */
+    private static final int ROOM = 2;
 
     /** Slot of each page id's latest access, -1 if never referenced. */
     private int[] slotOf = new int[0];
