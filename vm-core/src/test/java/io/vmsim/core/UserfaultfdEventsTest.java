@@ -227,6 +227,24 @@ final class UserfaultfdEventsTest {
         m.access(p.threads().get(0), nb, true);
         assertThat(plain.faults()).isZero();
     }
+
+    /**
+     * Writes {@code first + i} to each of the 8 pages at {@code a}, registers and write-protects
+     * them, and pages the first 4 out (MADV_PAGEOUT): the userfaultfd, no monitor set yet.
+     */
+    private static Userfaultfd protectAndPageOut(Machine m, SimProcess p, long a, long first) {
+        Task t = p.threads().get(0);
+        for (int i = 0; i < 8; i++) {
+            m.store(t, a + i * PAGE, first + i);
+        }
+        Userfaultfd u = open(m, p);
+        u.api(Uffd.UFFD_API, Uffd.UFFD_FEATURE_PAGEFAULT_FLAG_WP);
+        u.register(a, 8 * PAGE, Uffd.UFFDIO_REGISTER_MODE_WP);
+        assertThat(u.writeProtect(a, 8 * PAGE, Uffd.UFFDIO_WRITEPROTECT_MODE_WP)).isZero();
+        m.syscalls().madvise(p.mm(), a, 4 * PAGE, "pageout", 0);
+        return u;
+    }
+
     @Test
     void aWriteProtectedPageSwappedOut_keepsItsProtectionInTheSwapEntry() {
         // try_to_unmap_one(): pte_swp_mkuffd_wp(); do_swap_page(): pte_mkuffd_wp(), not writable;
@@ -235,14 +253,7 @@ final class UserfaultfdEventsTest {
         SimProcess p = m.spawn("a", List.of(0));
         Task t = p.threads().get(0);
         long a = m.syscalls().mmapAnon(p.mm(), 0, 8 * PAGE, "rw", false, PAGE);
-        for (int i = 0; i < 8; i++) {
-            m.store(t, a + i * PAGE, 100 + i);
-        }
-        Userfaultfd u = open(m, p);
-        u.api(Uffd.UFFD_API, Uffd.UFFD_FEATURE_PAGEFAULT_FLAG_WP);
-        u.register(a, 8 * PAGE, Uffd.UFFDIO_REGISTER_MODE_WP);
-        assertThat(u.writeProtect(a, 8 * PAGE, Uffd.UFFDIO_WRITEPROTECT_MODE_WP)).isZero();
-        m.syscalls().madvise(p.mm(), a, 4 * PAGE, "pageout", 0);
+        Userfaultfd u = protectAndPageOut(m, p, a, 100);
         for (int i = 0; i < 4; i++) {
             long e = m.kernel().lookupLeaf(p.mm(), a + i * PAGE);
             assertThat(Pte.isSwap(e)).as("page %d swapped", i).isTrue();
@@ -285,14 +296,7 @@ final class UserfaultfdEventsTest {
         SimProcess p = m.spawn("a", List.of(0));
         Task t = p.threads().get(0);
         long s = m.syscalls().mmapAnon(p.mm(), 0, 8 * PAGE, "rw", true, PAGE);
-        for (int i = 0; i < 8; i++) {
-            m.store(t, s + i * PAGE, 200 + i);
-        }
-        Userfaultfd u = open(m, p);
-        u.api(Uffd.UFFD_API, Uffd.UFFD_FEATURE_PAGEFAULT_FLAG_WP);
-        u.register(s, 8 * PAGE, Uffd.UFFDIO_REGISTER_MODE_WP);
-        assertThat(u.writeProtect(s, 8 * PAGE, Uffd.UFFDIO_WRITEPROTECT_MODE_WP)).isZero();
-        m.syscalls().madvise(p.mm(), s, 4 * PAGE, "pageout", 0);
+        Userfaultfd u = protectAndPageOut(m, p, s, 200);
         assertThat(Pte.present(m.kernel().lookupLeaf(p.mm(), s))).as("paged out").isFalse();
         List<Long> wpFaults = new ArrayList<>();
         u.setMonitor((uf, msg) -> {

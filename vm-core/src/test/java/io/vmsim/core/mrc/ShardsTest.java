@@ -25,15 +25,8 @@ final class ShardsTest {
     void theMeanCliffOverManySalts_isTheExactOne() {
         int m = 200;
         double rate = 0.05;
-        int[] refs = new int[3 * m];
-        for (int i = 0; i < refs.length; i++) {
-            refs[i] = i % m;
-        }
-        // the exact cliff: the smallest size at which brute-force LRU misses only the cold references
-        int exactCliff = 1;
-        while (StackDistancesTest.naiveLru(refs, exactCliff) > m) {
-            exactCliff++;
-        }
+        int[] refs = loop(m);
+        int exactCliff = exactCliff(refs, m);
         int sizes = 4 * m;
         double sum = 0;
         double weight = 0;
@@ -67,14 +60,8 @@ final class ShardsTest {
     @Test
     void withTheDistinctPagesKnown_everySaltPutsTheLoopsCliffAtTheExactOne() {
         int m = 200;
-        int[] refs = new int[3 * m];
-        for (int i = 0; i < refs.length; i++) {
-            refs[i] = i % m;
-        }
-        int exactCliff = 1;
-        while (StackDistancesTest.naiveLru(refs, exactCliff) > m) {
-            exactCliff++;
-        }
+        int[] refs = loop(m);
+        int exactCliff = exactCliff(refs, m);
         int sizes = 4 * m;
         int salts = 0;
         int offByRate = 0;
@@ -116,6 +103,24 @@ final class ShardsTest {
             assertThat(est[n - 1]).as("size %d", n).isCloseTo((double) exact[n - 1] / ids.length,
                     org.assertj.core.data.Offset.offset(1e-12));
         }
+    }
+
+    /** A loop over {@code m} pages, replayed three times. */
+    private static int[] loop(int m) {
+        int[] refs = new int[3 * m];
+        for (int i = 0; i < refs.length; i++) {
+            refs[i] = i % m;
+        }
+        return refs;
+    }
+
+    /** The smallest size at which brute-force LRU misses only the {@code m} cold references. */
+    private static int exactCliff(int[] refs, int m) {
+        int c = 1;
+        while (StackDistancesTest.naiveLru(refs, c) > m) {
+            c++;
+        }
+        return c;
     }
 
     /** The smallest size at which the estimate reaches its floor (its value at the largest size). */
