@@ -248,7 +248,10 @@ final class UserfaultfdEventsTest {
     @Test
     void aWriteProtectedPageSwappedOut_keepsItsProtectionInTheSwapEntry() {
         // try_to_unmap_one(): pte_swp_mkuffd_wp(); do_swap_page(): pte_mkuffd_wp(), not writable;
-        // change_pte_range() sets and clears the bit on swap entries too (Linux 6.18)
+        // change_pte_range() sets and clears the bit on swap entries too. Recorded on Linux 6.18.44
+        // (conformance/uffd/wp-swap.json, pagemap's PM_UFFD_WP): pages 0-3 swapped out keep the
+        // bit, unprotecting page 3 while swapped clears it, a read of page 1 brings it back
+        // present and protected, and writes to pages 0-3 raise WP faults for 0, 1 and 2 only
         Machine m = SplitTest.machine("machine.memory", "256M", "swap.size", "64M");
         SimProcess p = m.spawn("a", List.of(0));
         Task t = p.threads().get(0);
