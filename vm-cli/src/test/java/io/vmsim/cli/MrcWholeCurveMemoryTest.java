@@ -24,19 +24,7 @@ final class MrcWholeCurveMemoryTest {
     @Test
     void aCurveOf400000SizesPrintsInA48MiBHeap() throws Exception {
         int pages = 400_000;
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx48m");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("io.vmsim.cli.Main");
-        cmd.addAll(List.of("mrc", "--trace", "seq:pages=" + pages + ",refs=" + 2 * pages, "--policy", "lru",
-                "--frames", "all", "--threads", "1"));
-        Path out = dir.resolve("out.txt");
-        Path err = dir.resolve("err.txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(Files.readString(err)).isZero();
+        Path out = wholeCurveIn48MiB(pages);
         List<String> lines = Files.readAllLines(out);
         assertThat(lines).hasSize(2 + pages);
         assertThat(lines.get(0)).isEqualTo("seq:pages=" + pages + ",refs=" + 2 * pages + ": " + 2 * pages
@@ -56,19 +44,7 @@ final class MrcWholeCurveMemoryTest {
     void theJsonOfACurveOf400000SizesIsWrittenInA48MiBHeap() throws Exception {
         int pages = 400_000;
         Path json = dir.resolve("curve.json");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx48m");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("io.vmsim.cli.Main");
-        cmd.addAll(List.of("mrc", "--trace", "seq:pages=" + pages + ",refs=" + 2 * pages, "--policy", "lru",
-                "--frames", "all", "--threads", "1", "--json", json.toString()));
-        Path out = dir.resolve("out.txt");
-        Path err = dir.resolve("err.txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(Files.readString(err)).isZero();
+        wholeCurveIn48MiB(pages, "--json", json.toString());
         long rows = 0;
         String first = null;
         String last = null;
@@ -85,5 +61,27 @@ final class MrcWholeCurveMemoryTest {
         assertThat(first).isEqualTo("    {\"policy\": \"lru\", \"frames\": 1, \"misses\": " + 2 * pages + ", \"miss_ratio\": 1.0},");
         assertThat(last).isEqualTo("    {\"policy\": \"lru\", \"frames\": " + pages + ", \"misses\": " + pages
                 + ", \"miss_ratio\": 0.5}");
+    }
+
+    /**
+     * Runs {@code mrc --frames all} on a loop over {@code pages} pages (two passes) in a JVM of
+     * 48 MiB heap, with {@code extra} arguments; asserts it exits 0 in time, returns its stdout.
+     */
+    private Path wholeCurveIn48MiB(int pages, String... extra) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx48m");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("io.vmsim.cli.Main");
+        cmd.addAll(List.of("mrc", "--trace", "seq:pages=" + pages + ",refs=" + 2 * pages, "--policy", "lru",
+                "--frames", "all", "--threads", "1"));
+        cmd.addAll(List.of(extra));
+        Path out = dir.resolve("out.txt");
+        Path err = dir.resolve("err.txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(err)).isZero();
+        return out;
     }
 }

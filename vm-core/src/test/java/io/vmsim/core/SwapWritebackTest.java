@@ -114,17 +114,10 @@ final class SwapWritebackTest {
     void memcgReclaim_keepsThePagesItWroteUntilTheirWritesComplete_thenFreesThemWithoutWriting() {
         Machine m = machine();
         Kernel k = m.kernel();
-        Reclaim r = Reclaim.of(k);
-        int id = r.createCgroup("g", 1L << 20, Long.MAX_VALUE);
-        MemCgroup cg = r.lruDomains().cgroup(id);
-        SimProcess p = m.spawn("w", List.of(0));
-        p.mm().memcg = id;
-        Task t = p.threads().get(0);
-        long a = m.syscalls().mmapAnon(p.mm(), 0, 4L << 20, "rw", false, PAGE);
-        int i = 0;
-        while (vm(m, "pswpout") == 0) {
-            m.access(t, a + i++ * PAGE, true);
-        }
+        GroupWriter g = new GroupWriter(m, 1L << 20);
+        MemCgroup cg = g.cg;
+        SimProcess p = g.p;
+        g.writeUntil(() -> vm(m, "pswpout") > 0);
         m.debugChecks().check("first reclaim");
         long written = vm(m, "pswpout");
         long freed = vm(m, "pgsteal_anon");
@@ -147,9 +140,7 @@ final class SwapWritebackTest {
         assertThat(vm(m, "nr_writeback")).isZero();
         assertThat(vm(m, "pgrotated") - rotatedBefore).isEqualTo(inFlight);
         // the next reclaim frees 32 of them, writing nothing
-        while (vm(m, "pgsteal_anon") == freed) {
-            m.access(t, a + i++ * PAGE, true);
-        }
+        g.writeUntil(() -> vm(m, "pgsteal_anon") > freed);
         m.debugChecks().check("second reclaim");
         assertThat(vm(m, "pswpout")).isEqualTo(written);
         assertThat(vm(m, "pgsteal_anon") - freed).isEqualTo(32);
@@ -173,22 +164,44 @@ final class SwapWritebackTest {
         Machine m = Machine.create(TestConfig.of("machine.memory", "64M", "swap.size", "64M", "vmsim.debug_checks", "true",
                 "mm.transparent_hugepage.enabled", "never", "policy.reclaim", "exact-lru",
                 CoreKeys.SWAP_SYNCHRONOUS_IO, "false", CoreKeys.COST_PAGEOUT, "45000"), new TestCatalog());
-        Kernel k = m.kernel();
-        Reclaim r = Reclaim.of(k);
-        int id = r.createCgroup("g", 2L << 20, Long.MAX_VALUE);
-        MemCgroup cg = r.lruDomains().cgroup(id);
-        SimProcess p = m.spawn("w", List.of(0));
-        p.mm().memcg = id;
-        Task t = p.threads().get(0);
-        long a = m.syscalls().mmapAnon(p.mm(), 0, 4L << 20, "rw", false, PAGE);
-        int i = 0;
-        while (vm(m, "pswpout") == 0) {
-            m.access(t, a + i++ * PAGE, true);
-        }
+        GroupWriter g = new GroupWriter(m, 2L << 20);
+        MemCgroup cg = g.cg;
+        g.writeUntil(() -> vm(m, "pswpout") > 0);
         m.debugChecks().check("first reclaim");
         long written = vm(m, "pswpout");
         assertThat(written).as("a full request of 254, then the writes until it completed").isGreaterThan(254).isLessThanOrEqualTo(300);
         assertThat(cg.pgsteal).as("freed by the first reclaim").isGreaterThanOrEqualTo(32);
         assertThat(vm(m, "pgrotated") % 31).as("rotated in whole batches").isZero();
+    }
+
+    /**
+     * A process in a new memory cgroup of {@code limit} bytes with 4 MiB of anonymous memory,
+     * written a page at a time, in order, by {@link #writeUntil}.
+     */
+    private static final class GroupWriter {
+        final Machine m;
+        final MemCgroup cg;
+        final SimProcess p;
+        final Task t;
+        final long a;
+        int next;
+
+        GroupWriter(Machine m, long limit) {
+            this.m = m;
+            Reclaim r = Reclaim.of(m.kernel());
+            int id = r.createCgroup("g", limit, Long.MAX_VALUE);
+            cg = r.lruDomains().cgroup(id);
+            p = m.spawn("w", List.of(0));
+            p.mm().memcg = id;
+            t = p.threads().get(0);
+            a = m.syscalls().mmapAnon(p.mm(), 0, 4L << 20, "rw", false, PAGE);
+        }
+
+        /** Writes the next pages until {@code done} holds. */
+        void writeUntil(java.util.function.BooleanSupplier done) {
+            while (!done.getAsBoolean()) {
+                m.access(t, a + next++ * PAGE, true);
+            }
+        }
     }
 }
