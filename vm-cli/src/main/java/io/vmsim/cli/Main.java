@@ -41,7 +41,7 @@ public final class Main {
         PrintWriter o = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter e = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         boolean debug = Arrays.asList(args).contains("--debug");
-        CommandLine cl = new CommandLine(new VmsimCommand());
+        CommandLine cl = VmsimCommand.commandLine(args.length > 0 ? args[0] : null);
         cl.setOut(o);
         cl.setErr(e);
         cl.setExecutionExceptionHandler(new ErrorReporter(debug));

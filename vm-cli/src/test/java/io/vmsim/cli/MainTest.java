@@ -21,6 +21,30 @@ final class MainTest {
 
 
     @Test
+    void aCommandLineNamingOneSubcommand_buildsThatOneAlone_andEveryOtherBuildsThemAll() {
+        java.util.List<String> names = VmsimCommand.SUBCOMMANDS.stream()
+                .map(c -> c.getAnnotation(picocli.CommandLine.Command.class).name()).toList();
+        assertThat(names).hasSize(8).doesNotHaveDuplicates();
+        for (String name : names) {
+            assertThat(VmsimCommand.commandLine(name).getSubcommands().keySet()).as(name).containsExactly(name);
+            Cli.Outcome help = Cli.run(name, "--help");
+            assertThat(help.code()).as(name).isZero();
+            assertThat(help.out()).as(name).startsWith("Usage: vmsim " + name);
+        }
+        for (String other : new String[] {null, "--help", "mrcc", "-V"}) {
+            assertThat(VmsimCommand.commandLine(other).getSubcommands().keySet()).as(other).containsExactlyElementsOf(names);
+        }
+        // the top-level help lists them all; a misspelt name is still matched against all of them
+        Cli.Outcome top = Cli.run("--help");
+        for (String name : names) {
+            assertThat(top.out()).contains("  " + name + " ");
+        }
+        Cli.Outcome typo = Cli.run("mrcc", "--trace", "x");
+        assertThat(typo.code()).isEqualTo(Main.USAGE);
+        assertThat(typo.err()).contains("mrcc").contains("mrc");
+    }
+
+    @Test
     void unknownKey_exits2WithASuggestion() {
         Cli.Outcome o = run("run", "--set", "vm.swapiness=10");
         assertThat(o.code()).isEqualTo(2);

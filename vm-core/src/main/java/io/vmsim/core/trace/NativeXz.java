@@ -183,11 +183,15 @@ final class NativeXz implements ChunkSource {
     private int carry;
     private boolean finished;
 
+    /** How many decoders this process started (tests: a file is decoded once, not once to detect and again to read). */
+    static final java.util.concurrent.atomic.AtomicInteger STARTED = new java.util.concurrent.atomic.AtomicInteger();
+
     /** Starts decoding {@code file}, named {@code source} in messages. */
     NativeXz(Path file, String source) throws IOException {
         if (UNAVAILABLE != null) {
             throw new IOException("liblzma cannot be used: " + UNAVAILABLE);
         }
+        STARTED.incrementAndGet();
         this.source = source;
         long size;
         try (FileChannel ch = FileChannel.open(file)) {

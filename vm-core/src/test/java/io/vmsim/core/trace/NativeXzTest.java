@@ -2,6 +2,7 @@ package io.vmsim.core.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.ByteArrayInputStream;
@@ -165,6 +166,72 @@ final class NativeXzTest {
         assertThat(want.length).isGreaterThan(150_000);
         try (TraceReader r = LackeyTraceReader.pipelined(p, true, XzDecoder.Kind.NATIVE)) {
             assertThat(TraceTestSupport.readAll(r)).isEqualTo(want);
+        }
+    }
+
+    @Test
+    void autoFormat_detectsFromTheDecoderThatReads_startingOneDecoderNotTwo() throws IOException {
+        assumeThat(TraceTestSupport.nativeXz()).isTrue();
+        String res = TraceTestSupport.SORT;
+        Path p = dir.resolve(res.substring(res.lastIndexOf('/') + 1));
+        Files.write(p, TraceTestSupport.resource(res).readAllBytes());
+        for (boolean instr : new boolean[] {false, true}) {
+            long[] want;
+            try (TraceReader r = new LackeyTraceReader(p, instr)) {
+                want = TraceTestSupport.readAll(r);
+            }
+            int before = NativeXz.STARTED.get();
+            try (TraceReader r = TraceFormats.open(p, TraceFormats.AUTO, instr)) {
+                assertThat(TraceTestSupport.readAll(r)).as("instructions %s", instr).isEqualTo(want);
+            }
+            assertThat(NativeXz.STARTED.get() - before).as("liblzma decoders started").isEqualTo(1);
+        }
+        // the first buffer ends inside the file: what follows it is read too (more than one buffer of text)
+        Path big = Files.write(dir.resolve("big.lackey.xz"), compress(randomLackey(9, 3 * NativeXz.OUT + 12345), 1));
+        long[] want;
+        try (TraceReader r = new LackeyTraceReader(big, true)) {
+            want = TraceTestSupport.readAll(r);
+        }
+        try (TraceReader r = TraceFormats.open(big, TraceFormats.AUTO, true)) {
+            assertThat(TraceTestSupport.readAll(r)).isEqualTo(want);
+        }
+    }
+
+    @Test
+    void autoFormat_ofAnXzFileThatIsNotLackey_orIsDamaged_goesTheUsualWay() throws IOException {
+        assumeThat(TraceTestSupport.nativeXz()).isTrue();
+        // page numbers, one a line: detected as such and read by their reader
+        StringBuilder pages = new StringBuilder();
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int i = 0; i < 5000; i++) {
+            pages.append(rnd.nextInt(300)).append('\n');
+        }
+        Path p = Files.write(dir.resolve("pages.xz"), compress(pages.toString().getBytes(StandardCharsets.US_ASCII), 1));
+        String format = TraceFormats.detect(p);
+        assertThat(format).isNotEqualTo("lackey");
+        try (TraceReader auto = TraceFormats.open(p, TraceFormats.AUTO, false);
+             TraceReader named = TraceFormats.open(p, format, false)) {
+            long[] got = TraceTestSupport.readAll(auto);
+            assertThat(got).hasSize(5000).isEqualTo(TraceTestSupport.readAll(named));
+        }
+        // truncated and corrupt lackey files: the same failures, named the same way, as with the format named
+        byte[] xz = compress(randomLackey(3, 5 << 19), 1);
+        byte[] bad = xz.clone();
+        bad[xz.length / 3] ^= 0x55;
+        for (byte[] damaged : List.of(Arrays.copyOf(xz, 12), Arrays.copyOf(xz, xz.length / 2), bad)) {
+            Path d = Files.write(dir.resolve("damaged.lackey.xz"), damaged);
+            Throwable named = catchThrowable(() -> {
+                try (TraceReader r = TraceFormats.open(d, "lackey", false)) {
+                    TraceTestSupport.readAll(r);
+                }
+            });
+            Throwable auto = catchThrowable(() -> {
+                try (TraceReader r = TraceFormats.open(d, TraceFormats.AUTO, false)) {
+                    TraceTestSupport.readAll(r);
+                }
+            });
+            assertThat(named).isNotNull();
+            assertThat(auto).as("%d bytes", damaged.length).isNotNull().hasSameClassAs(named).hasMessage(named.getMessage());
         }
     }
 
