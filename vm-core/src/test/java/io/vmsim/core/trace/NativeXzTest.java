@@ -236,6 +236,45 @@ final class NativeXzTest {
     }
 
     @Test
+    void theDictionary_isMappedForHugePages_asTheKernelReports_andUnmappedWithTheDecoder() throws IOException {
+        assumeThat(TraceTestSupport.nativeXz()).isTrue();
+        assumeThat(NativeXz.HugePages.ALLOCATOR).as("liblzma's allocator through libc").isNotNull();
+        // preset 6: an 8 MiB dictionary, which liblzma allocates when the block header arrives
+        byte[] text = randomLackey(21, 12 << 20);
+        Path p = Files.write(dir.resolve("dict8m.lackey.xz"), compress(text, 6));
+        int advised = NativeXz.HugePages.ADVISED.get();
+        java.util.Set<Long> before = java.util.Set.copyOf(NativeXz.HugePages.MAPPED.keySet());
+        ChunkSource src = XzDecoder.openNative(p, p.toString());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DecodeThread.Chunk first = src.next(); // the dictionary is allocated by now
+        out.write(first.buf(), 0, first.length());
+        java.util.Set<Long> mine = new java.util.HashSet<>(NativeXz.HugePages.MAPPED.keySet());
+        mine.removeAll(before);
+        assertThat(mine).hasSize(1);
+        long addr = mine.iterator().next();
+        assertThat(addr % NativeXz.HugePages.HUGE).isZero();
+        assertThat(NativeXz.HugePages.MAPPED.get(addr)).isEqualTo(8L << 20);
+        assertThat(NativeXz.HugePages.ADVISED.get() - advised).isEqualTo(1);
+        // the kernel's view of that mapping: its start and, unless THP is off, THPeligible
+        String smaps = Files.readString(Path.of("/proc/self/smaps"));
+        String start = Long.toHexString(addr) + "-";
+        int at = smaps.indexOf("\n" + start);
+        assertThat(at).as("a mapping starting at %s in /proc/self/smaps", start).isNotNegative();
+        String entry = smaps.substring(at + 1, smaps.indexOf("VmFlags", at));
+        String thp = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+        if (!thp.contains("[never]")) {
+            assertThat(entry).containsPattern("THPeligible:\\s+1");
+        }
+        for (DecodeThread.Chunk c = src.next(); c != null; c = src.next()) {
+            out.write(c.buf(), 0, c.length());
+        }
+        src.close();
+        assertThat(((NativeXz) src).freed()).isTrue();
+        assertThat(NativeXz.HugePages.MAPPED).doesNotContainKey(addr); // lzma_end gave it back
+        assertThat(out.toByteArray()).isEqualTo(text);
+    }
+
+    @Test
     void truncatedFile_isLzmaBufError_andATruncatedXzStreamNamingTheFile() throws IOException {
         assumeThat(TraceTestSupport.nativeXz()).isTrue();
         byte[] text = randomLackey(3, 5 << 19);
