@@ -80,6 +80,11 @@ final class NativeXz implements ChunkSource {
     private static final Cleaner CLEANER = Cleaner.create();
 
     static {
+        // liblzma's allocator links its libc calls meanwhile (HugePages depends on nothing here)
+        // (not a lambda: that would be a method of this class, which waits for this initialiser)
+        Thread link = new Thread(HugePages::link, "vmsim-liblzma-allocator");
+        link.setDaemon(true);
+        link.start();
         String why = null;
         String lib = null;
         MethodHandle decoder = null;
@@ -185,22 +190,22 @@ final class NativeXz implements ChunkSource {
             MethodHandle munmap = null;
             MethodHandle madvise = null;
             try {
-                if (UNAVAILABLE == null && System.getProperty("os.name", "").startsWith("Linux")) {
+                if (System.getProperty("os.name", "").startsWith("Linux")) {
                     CLinker c = CLinker.getInstance();
                     SymbolLookup libc = CLinker.systemLookup();
-                    malloc = c.downcallHandle(symbol(libc, "malloc"), MethodType.methodType(MemoryAddress.class, long.class),
+                    malloc = c.downcallHandle(libc.lookup("malloc").orElseThrow(), MethodType.methodType(MemoryAddress.class, long.class),
                             FunctionDescriptor.of(CLinker.C_POINTER, CLinker.C_LONG));
-                    free = c.downcallHandle(symbol(libc, "free"), MethodType.methodType(void.class, MemoryAddress.class),
+                    free = c.downcallHandle(libc.lookup("free").orElseThrow(), MethodType.methodType(void.class, MemoryAddress.class),
                             FunctionDescriptor.ofVoid(CLinker.C_POINTER));
-                    mmap = c.downcallHandle(symbol(libc, "mmap"),
+                    mmap = c.downcallHandle(libc.lookup("mmap").orElseThrow(),
                             MethodType.methodType(MemoryAddress.class, MemoryAddress.class, long.class, int.class, int.class,
                                     int.class, long.class),
                             FunctionDescriptor.of(CLinker.C_POINTER, CLinker.C_POINTER, CLinker.C_LONG, CLinker.C_INT,
                                     CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG));
-                    munmap = c.downcallHandle(symbol(libc, "munmap"),
+                    munmap = c.downcallHandle(libc.lookup("munmap").orElseThrow(),
                             MethodType.methodType(int.class, MemoryAddress.class, long.class),
                             FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_LONG));
-                    madvise = c.downcallHandle(symbol(libc, "madvise"),
+                    madvise = c.downcallHandle(libc.lookup("madvise").orElseThrow(),
                             MethodType.methodType(int.class, MemoryAddress.class, long.class, int.class),
                             FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_LONG, CLinker.C_INT));
                     java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
@@ -229,6 +234,11 @@ final class NativeXz implements ChunkSource {
         }
 
         private HugePages() {
+        }
+
+        /** Initialises this class (links its calls); nothing else. */
+        static void link() {
+            // the static initialiser has run when this runs
         }
 
         /** {@code void *alloc(void *opaque, size_t nmemb, size_t size)}: NULL when out of memory. */
