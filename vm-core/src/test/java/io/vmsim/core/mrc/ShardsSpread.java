@@ -4,19 +4,30 @@ import io.vmsim.core.trace.TraceFormats;
 import io.vmsim.core.trace.TraceReader;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * The spread of SHARDS estimates over many hash salts (not a test: a measurement, run by hand):
  * {@code java -cp vm-core/target/test-classes:vm-core/target/classes:vm-api/target/classes:vm-cli/target/lib/* \\
  * io.vmsim.core.mrc.ShardsSpread TRACE RATES SALTS [SIZES]}, RATES and SIZES comma-separated. For
- * each rate: the mean absolute error of the estimated miss ratio against the exact curve over every
- * size from 1 to the distinct pages, for salts 0 (the default sample) to SALTS - 1, its
- * distribution, and the mean signed error per size over the salts (a bias would show there; the
- * mean of the salts' curves is printed as its mean absolute error, and at SIZES).
+ * each rate and each estimator: the mean absolute error of the estimated miss ratio against the
+ * exact curve over every size from 1 to the distinct pages, for salts 0 (the default sample) to
+ * SALTS - 1, its distribution, and the mean signed error per size over the salts (a bias would
+ * show there; the mean of the salts' curves is printed as its mean absolute error, and at SIZES).
+ *
+ * <p>The estimators: {@code adj} (SHARDS_adj, each sampled reference standing for 1/R),
+ * {@code ordinal} (post-stratified by reference ordinal, what {@code --sample} uses),
+ * {@code reuse-ratio} (the cold misses exact, the sampled reuses scaled to all the reuses) from
+ * {@link Shards}; and {@code final-count}, which needs the whole trace first and so is not built:
+ * the cold misses exact, the reuses post-stratified by {@code floor(log2)} of their page's final
+ * reference count (a page's class is known only at the end, so one pass would have to keep every
+ * sampled page's distances until then). Each sees the same sample for a salt.
  */
 public final class ShardsSpread {
     private ShardsSpread() {
     }
+
+    private static final String[] NAMES = {"adj", "ordinal", "reuse-ratio", "final-count"};
 
     public static void main(String[] a) throws Exception {
         int[] ids;
@@ -49,57 +60,157 @@ public final class ShardsSpread {
         for (int i = 0; i < distinct; i++) {
             exact[i] = (double) ex[i] / refs;
         }
+        int[] finalCount = new int[distinct];
+        for (int id : ids) {
+            finalCount[id]++;
+        }
+        System.out.printf(Locale.ROOT, "%s: %d references, %d distinct pages%n", a[0], refs, distinct);
         int salts = Integer.parseInt(a[2]);
         for (String rs : a[1].split(",")) {
             double rate = Double.parseDouble(rs);
-            double[] maes = new double[salts];
-            double[] signed = new double[distinct];
+            double[][] maes = new double[NAMES.length][salts];
+            double[][] signed = new double[NAMES.length][distinct];
             long sampled = 0;
+            long pagesSampled = 0;
             for (int s = 0; s < salts; s++) {
-                Shards sh = new Shards(rate, s == 0 ? 0 : Shards.mix(s * 0x9E3779B97F4A7C15L));
+                long salt = s == 0 ? 0 : Shards.mix(s * 0x9E3779B97F4A7C15L);
+                Shards sh = new Shards(rate, salt);
                 sh.ensureIds(distinct);
                 for (int id : ids) {
                     sh.access(id, pages[id]);
                 }
-                double[] est = sh.missRatioCurve(distinct, distinct);
-                double sum = 0;
-                for (int i = 0; i < distinct; i++) {
-                    double e = est[i] - exact[i];
-                    sum += Math.abs(e);
-                    signed[i] += e;
+                double[][] est = {
+                    sh.missRatioCurve(distinct, distinct, Shards.Estimator.ADJ),
+                    sh.missRatioCurve(distinct, distinct, Shards.Estimator.ORDINAL),
+                    sh.missRatioCurve(distinct, distinct, Shards.Estimator.REUSE_RATIO),
+                    finalCountCurve(sh, ids, pages, finalCount, distinct, refs),
+                };
+                for (int e = 0; e < NAMES.length; e++) {
+                    double sum = 0;
+                    for (int i = 0; i < distinct; i++) {
+                        double err = est[e][i] - exact[i];
+                        sum += Math.abs(err);
+                        signed[e][i] += err;
+                    }
+                    maes[e][s] = sum / distinct;
                 }
-                maes[s] = sum / distinct;
                 sampled += sh.sampledRefs();
+                pagesSampled += sh.sampledPages();
             }
-            double[] sorted = maes.clone();
-            Arrays.sort(sorted);
-            double meanSigned = 0;
-            double meanAbsBias = 0;
-            double maxAbsBias = 0;
-            int at = 0;
-            for (int i = 0; i < distinct; i++) {
-                signed[i] /= salts;
-                meanSigned += signed[i];
-                meanAbsBias += Math.abs(signed[i]);
-                if (Math.abs(signed[i]) > maxAbsBias) {
-                    maxAbsBias = Math.abs(signed[i]);
-                    at = i + 1;
+            for (int e = 0; e < NAMES.length; e++) {
+                double[] sorted = maes[e].clone();
+                Arrays.sort(sorted);
+                double meanSigned = 0;
+                double meanAbsBias = 0;
+                double maxAbsBias = 0;
+                int at = 0;
+                for (int i = 0; i < distinct; i++) {
+                    signed[e][i] /= salts;
+                    meanSigned += signed[e][i];
+                    meanAbsBias += Math.abs(signed[e][i]);
+                    if (Math.abs(signed[e][i]) > maxAbsBias) {
+                        maxAbsBias = Math.abs(signed[e][i]);
+                        at = i + 1;
+                    }
                 }
-            }
-            System.out.printf(java.util.Locale.ROOT, "rate %s, %d salts, sampled references %.0f on average | MAE: salt 0 %.5f,"
-                    + " min %.5f, 10th percentile %.5f, median %.5f, mean %.5f, 90th percentile %.5f, max %.5f"
-                    + " | mean signed error over sizes %+.5f; MAE of the mean curve %.5f; largest |mean signed error| %.5f"
-                    + " at size %d%n", rs, salts, (double) sampled / salts, maes[0], sorted[0], sorted[salts / 10],
-                    sorted[salts / 2], Arrays.stream(maes).average().orElse(0), sorted[salts * 9 / 10], sorted[salts - 1],
-                    meanSigned / distinct, meanAbsBias / distinct, maxAbsBias, at);
-            if (a.length > 3) {
-                StringBuilder sb = new StringBuilder("  mean signed error at sizes:");
-                for (String z : a[3].split(",")) {
-                    int c = Math.min(distinct, Integer.parseInt(z));
-                    sb.append(String.format(java.util.Locale.ROOT, " %d: %+.5f", c, signed[c - 1]));
+                System.out.printf(Locale.ROOT, "rate %s %-11s %d salts, sampled references %.0f, pages %.0f on average"
+                        + " | MAE: salt 0 %.5f, min %.5f, 10th percentile %.5f, median %.5f, mean %.5f, 90th percentile %.5f,"
+                        + " max %.5f | mean signed error over sizes %+.5f; MAE of the mean curve %.5f; largest |mean signed"
+                        + " error| %.5f at size %d%n", rs, NAMES[e], salts, (double) sampled / salts,
+                        (double) pagesSampled / salts, maes[e][0], sorted[0], sorted[salts / 10], sorted[salts / 2],
+                        Arrays.stream(maes[e]).average().orElse(0), sorted[salts * 9 / 10], sorted[salts - 1],
+                        meanSigned / distinct, meanAbsBias / distinct, maxAbsBias, at);
+                if (a.length > 3) {
+                    StringBuilder sb = new StringBuilder("  mean signed error at sizes:");
+                    for (String z : a[3].split(",")) {
+                        int c = Math.min(distinct, Integer.parseInt(z));
+                        sb.append(String.format(Locale.ROOT, " %d: %+.5f", c, signed[e][c - 1]));
+                    }
+                    System.out.println(sb);
                 }
-                System.out.println(sb);
             }
         }
+    }
+
+    /**
+     * The cold misses exact, the reuses post-stratified by the class {@code floor(log2 f)} of
+     * their page's final reference count {@code f}: a sampled reuse of class c stands for the
+     * trace's reuses of class c over the sample's. A class with reuses but none sampled is merged
+     * into the nearest class below with some (the pages nearest in weight), else the nearest above.
+     */
+    static double[] finalCountCurve(Shards sh, int[] ids, long[] pages, int[] finalCount, int distinct, long refs) {
+        int classes = 32;
+        long[] reuses = new long[classes];
+        for (int id = 0; id < distinct; id++) {
+            reuses[31 - Integer.numberOfLeadingZeros(finalCount[id])] += finalCount[id] - 1;
+        }
+        StackDistances sampledStack = new StackDistances();
+        sampledStack.ensureIds(distinct);
+        long[][] hist = new long[classes][];
+        long[] inSample = new long[classes];
+        for (int id : ids) {
+            if (!sh.sampled(pages[id])) {
+                continue;
+            }
+            int d = sampledStack.access(id);
+            if (d == 0) {
+                continue;
+            }
+            int c = 31 - Integer.numberOfLeadingZeros(finalCount[id]);
+            if (hist[c] == null) {
+                hist[c] = new long[64];
+            }
+            if (d >= hist[c].length) {
+                hist[c] = Arrays.copyOf(hist[c], Math.max(d + 1, 2 * hist[c].length));
+            }
+            hist[c][d]++;
+            inSample[c]++;
+        }
+        long[] merged = reuses.clone();
+        for (int c = 0; c < classes; c++) {
+            if (reuses[c] > 0 && inSample[c] == 0) {
+                int to = -1;
+                for (int b = c - 1; b >= 0 && to < 0; b--) {
+                    if (inSample[b] > 0) {
+                        to = b;
+                    }
+                }
+                for (int b = c + 1; b < classes && to < 0; b++) {
+                    if (inSample[b] > 0) {
+                        to = b;
+                    }
+                }
+                merged[c] = 0;
+                if (to >= 0) {
+                    merged[to] += reuses[c];
+                }
+            }
+        }
+        double scale = sh.scale(distinct);
+        double[] scaled = new double[distinct + 1];
+        double above = 0;
+        for (int c = 0; c < classes; c++) {
+            if (inSample[c] == 0) {
+                continue;
+            }
+            double w = (double) merged[c] / inSample[c];
+            for (int d = 1; d < hist[c].length; d++) {
+                if (hist[c][d] == 0) {
+                    continue;
+                }
+                long x = Math.max(1, 1 + Math.round((d - 1) / scale));
+                if (x > distinct) {
+                    above += w * hist[c][d];
+                } else {
+                    scaled[(int) x] += w * hist[c][d];
+                }
+            }
+        }
+        double[] out = new double[distinct];
+        for (int n = distinct; n >= 1; n--) {
+            out[n - 1] = Math.min(1.0, (distinct + above) / refs);
+            above += scaled[n];
+        }
+        return out;
     }
 }

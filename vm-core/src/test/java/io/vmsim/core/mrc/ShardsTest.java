@@ -18,6 +18,10 @@ import org.junit.jupiter.api.Test;
  * <p>Given the trace's distinct pages D, the scale is the sample's own share of the other pages,
  * {@code (K' - 1)/(D - 1)} for K' sampled pages: on the loop every sampled reuse then sits at
  * exactly M, for every salt, where the hash rate's scale puts it at {@code 1 + (K' - 1)/R}.
+ *
+ * <p>The estimate post-stratified by reference ordinal: equal to the one computed from the whole
+ * record of every reference, and on a trace whose errors can be written down from the sample,
+ * within them (where SHARDS_adj is not).
  */
 final class ShardsTest {
 
@@ -103,6 +107,184 @@ final class ShardsTest {
             assertThat(est[n - 1]).as("size %d", n).isCloseTo((double) exact[n - 1] / ids.length,
                     org.assertj.core.data.Offset.offset(1e-12));
         }
+    }
+
+    /**
+     * The one-pass estimate against one computed from the whole record of every reference: its
+     * page's reference ordinal j (counted here), its stratum floor(log2 j) (by a loop), whether
+     * its page is sampled, and its distance in a brute-force LRU stack of the sampled pages. The
+     * estimate is then written out as docs/mrc.md states it: the cold misses D, plus per stratum
+     * s >= 1 the sampled references at a scaled distance above N times T_s / n_s, the strata
+     * above the highest one sampled merged into it; over all the references. A few pages are
+     * much heavier than the rest, so on some salts the heaviest are not sampled and their strata
+     * are merged (checked to happen).
+     */
+    @Test
+    void theOrdinalEstimate_isTheOneComputedFromEveryReferencesRecord() {
+        java.util.Random rnd = new java.util.Random(13);
+        int pagesInAll = 3000;
+        int n = 40_000;
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            double u = rnd.nextDouble();
+            // 5 heavy pages with a third of the references, the rest skewed over the others
+            ids[i] = u < 0.33 ? rnd.nextInt(5) : 5 + (int) ((pagesInAll - 5) * Math.pow(rnd.nextDouble(), 2.5));
+        }
+        int merged = 0;
+        for (int k = 0; k < 40; k++) {
+            Shards sh = new Shards(0.05, Shards.mix(k * 0x9E3779B97F4A7C15L + 1));
+            sh.ensureIds(pagesInAll);
+            int[] ordinal = new int[pagesInAll];
+            long[] total = new long[40];
+            long[] inSample = new long[40];
+            java.util.List<int[]> sampledReuses = new java.util.ArrayList<>(); // {stratum, distance in the sampled stack}
+            java.util.LinkedList<Integer> stack = new java.util.LinkedList<>();
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (int id : ids) {
+                long page = 7_000_000L + 3L * id;
+                sh.access(id, page);
+                seen.add(id);
+                int j = ++ordinal[id];
+                int s = 0;
+                while ((2L << s) <= j) {
+                    s++;
+                }
+                total[s]++;
+                if (!sh.sampled(page)) {
+                    continue;
+                }
+                inSample[s]++;
+                int at = stack.indexOf(id);
+                if (at >= 0) {
+                    stack.remove(at);
+                    sampledReuses.add(new int[] {s, at + 1});
+                } else {
+                    assertThat(s).as("a sampled page's first reference is in stratum 0").isZero();
+                }
+                stack.addFirst(id);
+            }
+            int distinct = seen.size();
+            long sampledPages = inSample[0];
+            if (sampledPages < 2) {
+                continue;
+            }
+            int top = 0;
+            int highest = 0;
+            for (int s = 1; s < 40; s++) {
+                top = inSample[s] > 0 ? s : top;
+                highest = total[s] > 0 ? s : highest;
+            }
+            if (highest > top) {
+                merged++;
+            }
+            double[] weight = new double[40];
+            for (int s = 1; s <= top; s++) {
+                long t = total[s];
+                for (int u = top + 1; s == top && u < 40; u++) {
+                    t += total[u]; // the strata above the highest one sampled
+                }
+                weight[s] = (double) t / inSample[s];
+            }
+            double scale = (double) (sampledPages - 1) / (distinct - 1);
+            double[] est = sh.missRatioCurve(distinct, distinct);
+            for (int c = 1; c <= distinct; c++) {
+                double misses = total[0];
+                for (int[] r : sampledReuses) {
+                    long scaled = Math.max(1, 1 + Math.round((r[1] - 1) / scale));
+                    if (scaled > c) {
+                        misses += weight[r[0]];
+                    }
+                }
+                assertThat(est[c - 1]).as("salt %d, %d frames", k, c).isCloseTo(misses / n,
+                        org.assertj.core.data.Offset.offset(1e-12));
+            }
+        }
+        assertThat(merged).as("salts whose heaviest strata were merged").isGreaterThan(0);
+    }
+
+    /**
+     * A trace built so that the ordinal estimate's error is known from the sample: a pass over
+     * {@code a} pages, a loop of {@code r} rounds over {@code b} other pages, the pass again. The
+     * exact curve: D = a + b cold misses; a reuses at distance D; (r - 1) b reuses at distance b.
+     * With X of the loop's pages sampled and Y of the pass's, every sampled pass reuse is at
+     * distance X + Y = k in the sampled stack, scaled to exactly D, and every loop reuse at X,
+     * scaled to sB = 1 + round((X - 1)(D - 1)/(k - 1)). Stratum 1 (ordinals 2 and 3) holds the
+     * pass's reuses and the loop's first two: T_1 = a + 2b over n_1 = Y + 2X sampled; the strata
+     * above hold only the loop's reuses, so with X >= 1 they count exactly (r - 3) b at sB. The
+     * estimate's only errors are then stratum 1's mix, eps = (a + 2b) Y/(Y + 2X) - a at the
+     * sizes from sB to D, and the loop's cliff at sB instead of b: a mean absolute error of
+     * (|eps| (D - sB) + (r - 1) b |sB - b|) / (D N) at most. SHARDS_adj counts X/R loop pages and
+     * Y/R pass pages instead, so its error also has (Y/R - a) twice at every size below D: on
+     * most salts it is above that bound.
+     */
+    @Test
+    void onALoopBetweenTwoPasses_theOrdinalErrorIsOnlyStratumOnesMixAndTheLoopsCliff() {
+        int a = 10_000;
+        int b = 1_000;
+        int r = 16;
+        int d = a + b;
+        int[] ids = new int[2 * a + r * b];
+        int i = 0;
+        for (int p = 0; p < a; p++) {
+            ids[i++] = p;
+        }
+        for (int round = 0; round < r; round++) {
+            for (int p = 0; p < b; p++) {
+                ids[i++] = a + p;
+            }
+        }
+        for (int p = 0; p < a; p++) {
+            ids[i++] = p;
+        }
+        long n = ids.length;
+        StackDistances sd = new StackDistances();
+        sd.ensureIds(d);
+        for (int id : ids) {
+            sd.access(id);
+        }
+        long[] exact = sd.missCurve(d);
+        int salts = 0;
+        int adjAbove = 0;
+        double rate = 0.1;
+        for (int k = 0; k < 60; k++) {
+            Shards sh = new Shards(rate, k == 0 ? 0 : Shards.mix(k * 0x9E3779B97F4A7C15L));
+            sh.ensureIds(d);
+            long x = 0;
+            long y = 0;
+            for (int p = 0; p < d; p++) {
+                if (sh.sampled(p * 4096L)) {
+                    if (p < a) {
+                        y++;
+                    } else {
+                        x++;
+                    }
+                }
+            }
+            for (int id : ids) {
+                sh.access(id, id * 4096L);
+            }
+            assertThat(x).as("salt %d: loop pages sampled", k).isPositive();
+            salts++;
+            double eps = (double) (a + 2 * b) * y / (y + 2 * x) - a;
+            long sB = Math.max(1, 1 + Math.round((x - 1) / ((double) (x + y - 1) / (d - 1))));
+            assertThat(sB).isLessThanOrEqualTo(d);
+            double bound = (Math.abs(eps) * (d - sB) + (double) (r - 1) * b * Math.abs(sB - b)) / ((double) d * n);
+            assertThat(mae(sh.missRatioCurve(d, d), exact, n)).as("salt %d, X %d, Y %d", k, x, y)
+                    .isLessThanOrEqualTo(bound + 1e-12);
+            if (mae(sh.missRatioCurve(d, d, Shards.Estimator.ADJ), exact, n) > bound) {
+                adjAbove++;
+            }
+        }
+        assertThat(salts).isEqualTo(60);
+        assertThat(adjAbove).as("salts on which SHARDS_adj's error is above the bound").isGreaterThan(salts / 2);
+    }
+
+    private static double mae(double[] est, long[] exact, long refs) {
+        double sum = 0;
+        for (int c = 0; c < exact.length; c++) {
+            sum += Math.abs(est[c] - (double) exact[c] / refs);
+        }
+        return sum / exact.length;
     }
 
     /** A loop over {@code m} pages, replayed three times. */
