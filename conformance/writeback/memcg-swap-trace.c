@@ -15,6 +15,12 @@
  * the swap file on the device of /var/tmp). Writes the raw trace to TRACEFILE and prints one
  * JSON object (the samples and the case's end figures); memcg-swap-trace.py turns both into
  * one reclaim a line. The instance is removed on exit.
+ * After the last page the child writes "end" into trace_marker and observes its mapping as the
+ * conformance case does (mincore() and /proc/self/pagemap): "end" gives pm_present, pm_swapped,
+ * mincore_resident, the group's usage and failcnt then, and "swapcache" every page that is
+ * swapped out but still resident (in the swap cache, written and not yet freed) as
+ * [page index, rank of its swap slot among the mapping's swapped pages, from 0 the lowest]:
+ * the swap allocator hands out slots in order here, so the rank is the order of the writes.
  * Build: cc -O2 -Wall -o /tmp/mst memcg-swap-trace.c
  */
 #define _GNU_SOURCE
@@ -46,6 +52,44 @@ static char inst[256];
 struct sample { long page, usage, failcnt, full, cg[NC], vm[NV]; };
 static struct sample *samples;
 static long *nsamples;
+static long readnum(const char *path);
+/* the child's end observation, in shared memory: see the header */
+struct endobs { long present, swapped, resident, usage, failcnt, ncache, cache[PAGES][2]; };
+static struct endobs *endobs;
+static unsigned long long pm[PAGES], offs[PAGES];
+static unsigned char mc[PAGES];
+
+static int cmpull(const void *a, const void *b) {
+    unsigned long long x = *(const unsigned long long *) a, y = *(const unsigned long long *) b;
+    return x < y ? -1 : x > y;
+}
+
+/* mincore() and pagemap of the child's mapping, as the conformance harness reads them */
+static void observe_end(char *a) {
+    struct endobs *e = endobs;
+    e->usage = readnum(CG "/memory.usage_in_bytes");
+    e->failcnt = readnum(CG "/memory.failcnt");
+    if (mincore(a, (size_t) PAGES * 4096, mc) != 0) return;
+    int fd = open("/proc/self/pagemap", O_RDONLY);
+    if (fd < 0 || pread(fd, pm, sizeof pm, (off_t) ((unsigned long) a / 4096) * 8) != (ssize_t) sizeof pm) return;
+    close(fd);
+    long ns = 0;
+    for (long i = 0; i < PAGES; i++) {
+        if (mc[i] & 1) e->resident++;
+        if (pm[i] >> 63 & 1) e->present++;
+        if (pm[i] >> 62 & 1) offs[ns++] = pm[i] & ((1ULL << 55) - 1); /* swap type (bits 0-4) and offset */
+    }
+    e->swapped = ns;
+    qsort(offs, ns, sizeof *offs, cmpull);
+    for (long i = 0; i < PAGES; i++) {
+        if ((pm[i] >> 62 & 1) && (mc[i] & 1)) {
+            unsigned long long *f = bsearch(&(unsigned long long){pm[i] & ((1ULL << 55) - 1)}, offs, ns, sizeof *offs, cmpull);
+            e->cache[e->ncache][0] = i;
+            e->cache[e->ncache][1] = f ? f - offs : -1;
+            e->ncache++;
+        }
+    }
+}
 
 static long readnum(const char *path) {
     int fd = open(path, O_RDONLY);
@@ -124,6 +168,9 @@ int main(int argc, char **argv) {
 
     samples = mmap(NULL, sizeof(struct sample) * MAXS + 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     nsamples = (long *) (samples + MAXS);
+    endobs = mmap(NULL, sizeof *endobs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (samples == MAP_FAILED || endobs == MAP_FAILED) { perror("mmap"); return 1; }
+    memset(endobs, 0, sizeof *endobs); /* charged here, outside the group */
     rmdir(CG);
     if (mkdir(CG, 0755) != 0) { perror("mkdir " CG); return 1; }
     if (writestr(CG, "memory.limit_in_bytes", "33554432")) return 1;
@@ -133,6 +180,11 @@ int main(int argc, char **argv) {
     pid_t pid = fork();
     if (pid == 0) {
         char pidbuf[32], c;
+        /* the end observation's buffers, touched before the child joins the group: their pages
+         * are charged outside it, so observing does not make the group reclaim */
+        memset(pm, 0, sizeof pm);
+        memset(offs, 0, sizeof offs);
+        memset(mc, 0, sizeof mc);
         int n = snprintf(pidbuf, sizeof pidbuf, "%d\n", getpid());
         int fd = open(CG "/cgroup.procs", O_WRONLY);
         if (write(fd, pidbuf, n) != n) _exit(2);
@@ -151,6 +203,8 @@ int main(int argc, char **argv) {
                 take(p + 1, (p + 1) % full == 0);
             }
         }
+        if (write(mfd, "end", 3) != 3) _exit(4);
+        observe_end(a);
         _exit(0);
     }
     char c, filt[128];
@@ -206,6 +260,10 @@ int main(int argc, char **argv) {
         }
         printf("}%s\n", i + 1 < *nsamples ? "," : "");
     }
-    printf("], \"after_exit_usage_kb\": %ld, \"after_exit_failcnt\": %ld}\n", after_usage / 1024, after_failcnt);
+    printf("], \"end\": {\"pm_present\": %ld, \"pm_swapped\": %ld, \"mincore_resident\": %ld, \"usage_kb\": %ld, \"failcnt\": %ld},\n",
+           endobs->present, endobs->swapped, endobs->resident, endobs->usage / 1024, endobs->failcnt);
+    printf("\"swapcache\": [");
+    for (long i = 0; i < endobs->ncache; i++) printf("%s[%ld,%ld]", i ? "," : "", endobs->cache[i][0], endobs->cache[i][1]);
+    printf("],\n\"after_exit_usage_kb\": %ld, \"after_exit_failcnt\": %ld}\n", after_usage / 1024, after_failcnt);
     return 0;
 }

@@ -41,8 +41,13 @@ import io.vmsim.core.vmstat.VmEvent;
  * where the next batch of reclaim frees them without writing. The completions run on one CPU, the
  * machine's last (the recording machine's virtio interrupt went to CPU 1 of 2 in every request
  * traced); only a reclaimer on that CPU drains the batch ({@code lru_add_drain()},
- * {@link #lruAddDrain}), so pages wait in it until it fills. A page in the batch is off the LRU for
- * reclaim ({@code folio_test_clear_lru()}: isolation skips it, {@link #inRotateBatch}) and the
+ * {@link #lruAddDrain}), so pages wait in it until it fills. A page in the batch cannot be freed by
+ * reclaim, which puts it back at the head of its list ({@link #inRotateBatch}): Linux 6.18 leaves
+ * PG_lru set while it waits ({@code folio_rotate_reclaimable()} only tests it, and
+ * {@code folio_batch_move_lru()} clears it at the drain, skipping a page isolated meanwhile), so
+ * reclaim may isolate it, but the batch's reference makes {@code __remove_mapping()}'s refcount
+ * freeze fail and {@code shrink_folio_list()} keeps it; vmsim skips it, with the same outcome
+ * (Linux 6.11 to 6.17 cleared PG_lru when batching, and isolation skipped it). The
  * batch's reference keeps it charged when the last swap entry naming its slot goes; vmsim leaves it
  * in the swap cache then, as a page under writeback (Linux takes it out of the swap cache and frees
  * it when the batch is drained). Completions are applied on simulated time

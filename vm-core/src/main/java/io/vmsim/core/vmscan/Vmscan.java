@@ -806,7 +806,7 @@ public final class Vmscan implements AllocHooks {
         swapWb.complete(pfn);
         cache.completeWriteback(pfn);
         if (!requested && swapWb.inRotateBatch(pfn)) {
-            return false; // isolate_lru_folios(): the batch cleared PG_lru, the page is skipped
+            return false; // the rotate batch's reference: __remove_mapping() cannot free it, it is kept (Linux 6.18)
         }
         f = frames.flags(pfn);
         int ownWrite = PageFrames.PG_WRITEBACK | PageFrames.PG_RECLAIM | PageFrames.PG_SWAPCACHE;
