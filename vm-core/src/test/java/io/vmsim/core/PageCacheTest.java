@@ -72,6 +72,30 @@ final class PageCacheTest {
                 .as("write miss: unmarked").isFalse();
     }
 
+    /**
+     * How the policy hears of a page a miss brought in, by the path (ReclaimPolicy's contract):
+     * a read() miss through pageAdded, a whole-page write() miss of a disk file through
+     * pageAddedByWrite (Linux marks nothing there: conformance/flags/pagecache-marks.json), a
+     * write() miss of a tmpfs file through pageAdded (shmem's write path is not recorded).
+     */
+    @Test
+    void writeMissOfADiskFile_isReportedAsAWrite_readAndTmpfsMissesAsUses() {
+        Machine m = machine("block.read_ahead_kb", "0", "policy.reclaim", "linux-2list");
+        TestCatalog.TrackingReclaim policy = TestCatalog.lastReclaim;
+        PageCache pc = Reclaim.of(m.kernel()).pageCache();
+        int f = pc.createFile("data", 4 * 4096);
+        int shm = pc.createShmemFile("shm", 4 * 4096);
+        SimProcess p = m.spawn("rw", List.of(0));
+        pc.read(p.mm(), 0, f, 0);
+        pc.write(p.mm(), 0, f, 1);
+        pc.write(p.mm(), 0, shm, 0);
+        assertThat(policy.tracked.get(pc.lookup(f, 0))).isTrue();
+        assertThat(policy.addedByWrite.get(pc.lookup(f, 0))).as("read miss").isFalse();
+        assertThat(policy.addedByWrite.get(pc.lookup(f, 1))).as("write miss, disk file").isTrue();
+        assertThat(policy.tracked.get(pc.lookup(shm, 0))).isTrue();
+        assertThat(policy.addedByWrite.get(pc.lookup(shm, 0))).as("write miss, tmpfs").isFalse();
+    }
+
     @Test
     void residentCountOfEachFile_equalsItsCachedSlots_throughEvictions() {
         Machine m = machine("block.read_ahead_kb", "128");

@@ -59,6 +59,8 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
 
     static final class TrackingReclaim implements ReclaimPolicy {
         final BitSet tracked = new BitSet();
+        /** Pages added through pageAddedByWrite (a whole-page write() miss of a disk file). */
+        final BitSet addedByWrite = new BitSet();
         final boolean observe;
         long accesses;
 
@@ -77,6 +79,12 @@ final class TestCatalog implements io.vmsim.core.plugin.PolicyCatalog {
                 throw new IllegalStateException("page " + pfn + " added twice");
             }
             tracked.set(pfn);
+        }
+
+        @Override
+        public void pageAddedByWrite(int pfn) {
+            addedByWrite.set(pfn);
+            pageAdded(pfn, false);
         }
 
         @Override

@@ -263,6 +263,16 @@ public final class MglruPolicy implements ReclaimPolicy {
         add(pfn, anon, true);
     }
 
+    /**
+     * A whole-page {@code write()} miss: placed as a new page with no {@code lru_gen_inc_refs()},
+     * since {@code generic_perform_write()} does not call {@code folio_mark_accessed()}
+     * (conformance/flags/pagecache-marks.json).
+     */
+    @Override
+    public void pageAddedByWrite(int pfn) {
+        add(pfn, false, false);
+    }
+
     /** A readahead page, or a page of a split or collapse: placed as a new page, with no use counted. */
     @Override
     public void pageAddedUnreferenced(int pfn, boolean anon) {

@@ -235,6 +235,26 @@ public final class TwoListPolicy implements ReclaimPolicy {
         lists.setBits(pfn, nb);
     }
 
+    /**
+     * A whole-page {@code write()} miss: inactive and without PG_referenced, as
+     * {@code generic_perform_write()} leaves it (no {@code folio_mark_accessed()}; recorded in
+     * conformance/flags/pagecache-marks.json); a refault is activated as in {@link #pageAdded}. Its
+     * next use through a system call sets PG_referenced; the one after activates it.
+     */
+    @Override
+    public void pageAddedByWrite(int pfn) {
+        int b = lists.bits(pfn);
+        if ((b & ON_LRU) != 0) {
+            return;
+        }
+        int nb = ON_LRU | (b & WORKINGSET);
+        if ((b & ACTIVATE_ON_ADD) != 0) {
+            nb |= ACTIVE; // a refault workingset_refault() activated, as for pageAdded
+        }
+        lists.addHead(lru[lruIndex(nb)], pfn);
+        lists.setBits(pfn, nb);
+    }
+
     /** A readahead page, or a page of a split or collapse: inactive, not referenced (as Linux adds it). */
     @Override
     public void pageAddedUnreferenced(int pfn, boolean anon) {

@@ -23,6 +23,26 @@ final class TwoListPolicyTest {
         assertThat(h.resident(1)).isFalse();
     }
 
+    /**
+     * conformance/flags/pagecache-marks.json (Linux 6.18, /proc/kpageflags): a read() miss plus
+     * one mark is active; a full-page write() miss plus one mark is only PG_referenced, and a
+     * second mark activates it.
+     */
+    @Test
+    void writeMissThenOneMark_isOnlyReferenced_whereAReadMissThenOneMarkIsActive() {
+        CacheHarness h = twoList(4);
+        TwoListPolicy p = (TwoListPolicy) h.policy;
+        p.pageAdded(0, false);
+        p.pageMarkedAccessed(0);
+        assertThat(p.isActive(0)).as("read miss + one mark").isTrue();
+        p.pageAddedByWrite(1);
+        p.pageMarkedAccessed(1);
+        assertThat(p.isActive(1)).as("write miss + one mark").isFalse();
+        p.pageMarkedAccessed(1);
+        assertThat(p.isActive(1)).as("write miss + two marks").isTrue();
+        assertThat(p.inactiveSize() + p.activeSize()).isEqualTo(2);
+    }
+
     @Test
     void pageFoundYoungTwice_isActivated() {
         // 3 frames. 1 is used between misses: at 4 the scan finds it young, marks it referenced and

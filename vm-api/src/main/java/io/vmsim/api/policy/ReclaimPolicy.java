@@ -13,7 +13,8 @@ package io.vmsim.api.policy;
  *   <li><b>One reference, one report.</b> Each reference to a page is reported at most once.
  *       A reference that finds the page absent (a demand fault, a {@code read()} or
  *       {@code write()} miss, a swap-in fault) brings it in and is reported by
- *       {@link #pageAdded}: it is a miss, and no {@link #pageAccessed}, {@link #pageMarkedAccessed}
+ *       {@link #pageAdded} ({@link #pageAddedByWrite} for a whole-page {@code write()} to a
+ *       disk file, which by default calls {@code pageAdded}): it is a miss, and no {@link #pageAccessed}, {@link #pageMarkedAccessed}
  *       or accessed bit reports it again. A reference that finds the page resident is a hit:
  *       {@link #pageAccessed} if the policy {@linkplain #observesEveryAccess observes every
  *       access}, else {@link #pageMarkedAccessed} for a use through a system call if it
@@ -78,6 +79,21 @@ public interface ReclaimPolicy extends Policy {
      * swap-in). The call stands for that reference: it is a miss, never reported again.
      */
     void pageAdded(int pfn, boolean anon);
+
+    /**
+     * A page of a disk file became resident because a {@code write()} of the whole page missed:
+     * a reference and a miss, as for {@link #pageAdded} (with {@code anon} false), but one Linux
+     * marks nothing for. {@code generic_perform_write()} gets the new folio through
+     * {@code write_begin} with {@code FGP_WRITEBEGIN}, which has no {@code FGP_ACCESSED}, so no
+     * {@code folio_mark_accessed()} runs (Linux 6.18; recorded in
+     * {@code conformance/flags/pagecache-marks.json}: a {@code write()} miss plus one later mark
+     * is PG_referenced, where a {@code read()} miss plus one is active). A policy that keeps
+     * Linux's marks overrides this; the default is {@code pageAdded(pfn, false)}, right for one
+     * that counts every reference alike.
+     */
+    default void pageAddedByWrite(int pfn) {
+        pageAdded(pfn, false);
+    }
 
     /**
      * Pages of one type on the policy's active list, as {@code nr_active_anon} or

@@ -409,7 +409,7 @@ public final class PageCache {
             f.misses++;
             k.vmstat.count(VmEvent.PAGECACHE_MISS);
             k.clock.advance(k.cost.zero4kPs);
-            addPage(file, index, cpu, true);
+            addPage(file, index, cpu, ADDED_BY_USE);
             hit[0] = true;
             return lookup(file, index);
         } else {
@@ -438,8 +438,9 @@ public final class PageCache {
         if (pfn < 0) {
             // a full-page write needs no read, and leaves the new page unmarked: on Linux 6.18 a
             // write() miss plus one later mark is PG_referenced, not active
-            // (conformance/flags/pagecache-marks.json)
-            pfn = addPage(file, index, cpu, true);
+            // (conformance/flags/pagecache-marks.json, a file on ext4). The policy hears
+            // pageAddedByWrite. A tmpfs page keeps pageAdded: shmem's write path is not recorded.
+            pfn = addPage(file, index, cpu, f.shmem ? ADDED_BY_USE : ADDED_BY_WRITE);
         } else {
             touch(pfn, true);
         }
@@ -640,7 +641,7 @@ public final class PageCache {
                 continue;
             }
             boolean requested = i == start && firstRequested;
-            addPage(file, i, cpu, requested);
+            addPage(file, i, cpu, requested ? ADDED_BY_USE : ADDED_UNREFERENCED);
             read++;
             if (!requested) {
                 f.readahead++;
@@ -654,10 +655,19 @@ public final class PageCache {
     /**
      * {@code filemap_add_folio()}: allocates a page (which may reclaim, or kill), inserts it and
      * puts it on the LRU; a shadow left by its eviction is handed back to the policy first. A
-     * page read because it was asked for is referenced ({@code pageAdded}); a readahead page is
-     * not ({@code pageAddedUnreferenced}: Linux adds it without PG_referenced).
+     * page read because it was asked for is referenced ({@code pageAdded}); a page a whole-page
+     * {@code write()} brought in is a reference Linux marks nothing for ({@code pageAddedByWrite});
+     * a readahead page is not referenced ({@code pageAddedUnreferenced}: Linux adds it without
+     * PG_referenced).
      */
-    private int addPage(int file, long index, int cpu, boolean referenced) {
+    /** {@link #addPage}: a page a read (or a fault) asked for: {@code pageAdded}. */
+    private static final int ADDED_BY_USE = 0;
+    /** {@link #addPage}: a page a whole-page {@code write()} brought in: {@code pageAddedByWrite}. */
+    private static final int ADDED_BY_WRITE = 1;
+    /** {@link #addPage}: a readahead page: {@code pageAddedUnreferenced}. */
+    private static final int ADDED_UNREFERENCED = 2;
+
+    private int addPage(int file, long index, int cpu, int how) {
         k.hooks.beforeUserAlloc(k.currentMm, 1, cpu);
         // filemap_alloc_folio(): the task's policy, interleaving by il_prev (mempolicy, issue 10)
         int pfn = k.allocPagesMpol(Gfp.GFP_HIGHUSER_MOVABLE, 0, cpu, k.pageCacheNode(cpu));
@@ -688,10 +698,10 @@ public final class PageCache {
             k.vmstat.count(VmEvent.WORKINGSET_REFAULT_FILE);
             k.reclaim.pageRefaulted(pfn, shadow, domain);
         }
-        if (referenced) {
-            policy.pageAdded(pfn, false);
-        } else {
-            policy.pageAddedUnreferenced(pfn, false);
+        switch (how) {
+            case ADDED_BY_USE -> policy.pageAdded(pfn, false);
+            case ADDED_BY_WRITE -> policy.pageAddedByWrite(pfn);
+            default -> policy.pageAddedUnreferenced(pfn, false);
         }
         return pfn;
     }

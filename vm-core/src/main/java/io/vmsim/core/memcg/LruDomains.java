@@ -293,6 +293,12 @@ public final class LruDomains implements ReclaimPolicy, OfflineStudy {
     }
 
     @Override
+    public void pageAddedByWrite(int pfn) {
+        referencedAdds++;
+        policy(domainOf(pfn)).pageAddedByWrite(pfn);
+    }
+
+    @Override
     public void pageAddedUnreferenced(int pfn, boolean anon) {
         unreferencedAdds++;
         policy(domainOf(pfn)).pageAddedUnreferenced(pfn, anon);

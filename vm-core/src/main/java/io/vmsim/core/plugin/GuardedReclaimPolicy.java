@@ -73,6 +73,19 @@ final class GuardedReclaimPolicy implements ReclaimPolicy, OfflineStudy {
     }
 
     @Override
+    public void pageAddedByWrite(int pfn) {
+        Thread t = loader == null ? null : Thread.currentThread();
+        ClassLoader saved = PolicyGuards.enter(t, loader);
+        try {
+            p.pageAddedByWrite(pfn);
+        } catch (RuntimeException e) {
+            throw PolicyGuards.threw(name, origin, "ReclaimPolicy.pageAddedByWrite(" + pfn + ")", e);
+        } finally {
+            PolicyGuards.exit(t, saved);
+        }
+    }
+
+    @Override
     public void pageAddedUnreferenced(int pfn, boolean anon) {
         Thread t = loader == null ? null : Thread.currentThread();
         ClassLoader saved = PolicyGuards.enter(t, loader);
