@@ -76,7 +76,8 @@ final class PageCacheTest {
      * How the policy hears of a page a miss brought in, by the path (ReclaimPolicy's contract):
      * a read() miss through pageAdded, a whole-page write() miss of a disk file through
      * pageAddedByWrite (Linux marks nothing there: conformance/flags/pagecache-marks.json), a
-     * write() miss of a tmpfs file through pageAdded (shmem's write path is not recorded).
+     * write() miss of a tmpfs file through pageAdded (marked like a read miss:
+     * conformance/flags/pagecache-marks-tmpfs.json).
      */
     @Test
     void writeMissOfADiskFile_isReportedAsAWrite_readAndTmpfsMissesAsUses() {

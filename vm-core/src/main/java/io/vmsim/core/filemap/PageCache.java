@@ -439,7 +439,8 @@ public final class PageCache {
             // a full-page write needs no read, and leaves the new page unmarked: on Linux 6.18 a
             // write() miss plus one later mark is PG_referenced, not active
             // (conformance/flags/pagecache-marks.json, a file on ext4). The policy hears
-            // pageAddedByWrite. A tmpfs page keeps pageAdded: shmem's write path is not recorded.
+            // pageAddedByWrite. A tmpfs write miss is marked like a read miss
+            // (conformance/flags/pagecache-marks-tmpfs.json): pageAdded.
             pfn = addPage(file, index, cpu, f.shmem ? ADDED_BY_USE : ADDED_BY_WRITE);
         } else {
             touch(pfn, true);
