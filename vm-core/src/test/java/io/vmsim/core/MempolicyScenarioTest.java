@@ -19,6 +19,12 @@ final class MempolicyScenarioTest {
         return ScenarioParser.parse(new StringReader(yaml), "test.yaml", "test.yaml");
     }
 
+    /** The scenario on two nodes, two CPUs and 128 MiB, THP {@code enabled} as given. */
+    private static RunResult run(String yaml, String thp) throws Exception {
+        return Simulation.runScenario(TestConfig.of("machine.nodes", "2", "machine.cpus", "2", "machine.memory", "128M",
+                "mm.transparent_hugepage.enabled", thp), new TestCatalog(), parse(yaml), Progress.NONE);
+    }
+
     private static final String YAML = String.join("\n",
             "name: mpol",
             "description: test",
@@ -55,9 +61,7 @@ final class MempolicyScenarioTest {
 
     @Test
     void runs_placementsAndMigrationsAddUp() throws Exception {
-        RunResult r = Simulation.runScenario(TestConfig.of("machine.nodes", "2", "machine.cpus", "2",
-                "machine.memory", "128M", "mm.transparent_hugepage.enabled", "never"), new TestCatalog(), parse(YAML),
-                Progress.NONE);
+        RunResult r = run(YAML, "never");
         // a: 64 pages interleaved over two free nodes, each where it asked
         assertThat(r.counters().get("numa_interleave")).isEqualTo(64);
         // migrate_pages moves a's 32 pages on node 0; move_pages b's 32 (bound to node 1) to node 0;
@@ -89,27 +93,21 @@ final class MempolicyScenarioTest {
     void hugeAndPageCachePagesLeftInPlace_areCountedAndTheRunSaysSo() throws Exception {
         // Linux's move_pages() moves a THP (split or whole) and page-cache pages; vmsim moves
         // order-0 anonymous pages only, so a researcher must be told
-        RunResult huge = Simulation.runScenario(TestConfig.of("machine.nodes", "2", "machine.cpus", "2",
-                "machine.memory", "128M", "mm.transparent_hugepage.enabled", "always"), new TestCatalog(), parse(LEFT),
-                Progress.NONE);
+        RunResult huge = run(LEFT, "always");
         assertThat(huge.counters().get("thp_fault_alloc")).isEqualTo(2);
         assertThat(huge.counters().get("pgmigrate_success")).isZero();
         // two huge pages (1,024 PTE-sized pages) and the file's 16 cached pages
         assertThat(huge.warnings()).containsExactly(Simulation.mempolicyWarning(2 * 512 + 16));
         assertThat(huge.warnings().get(0)).startsWith("mbind/migrate_pages/move_pages left 1,040 pages (4 KiB)");
 
-        RunResult small = Simulation.runScenario(TestConfig.of("machine.nodes", "2", "machine.cpus", "2",
-                "machine.memory", "128M", "mm.transparent_hugepage.enabled", "never"), new TestCatalog(), parse(LEFT),
-                Progress.NONE);
+        RunResult small = run(LEFT, "never");
         assertThat(small.counters().get("pgmigrate_success")).isEqualTo(1024);
         assertThat(small.warnings()).containsExactly(Simulation.mempolicyWarning(16));
     }
 
     @Test
     void anonymousPagesOnly_noWarning() throws Exception {
-        RunResult r = Simulation.runScenario(TestConfig.of("machine.nodes", "2", "machine.cpus", "2",
-                "machine.memory", "128M", "mm.transparent_hugepage.enabled", "never"), new TestCatalog(), parse(YAML),
-                Progress.NONE);
+        RunResult r = run(YAML, "never");
         assertThat(r.warnings()).isEmpty();
     }
 

@@ -90,7 +90,8 @@ final class DecodeThread implements ChunkSource {
         }
     }
 
-    private static int lastNewline(byte[] b, int n) {
+    /** The index of the last {@code '\n'} in {@code b[0, n)}, or -1. */
+    static int lastNewline(byte[] b, int n) {
         for (int i = n - 1; i >= 0; i--) {
             if (b[i] == '\n') {
                 return i;

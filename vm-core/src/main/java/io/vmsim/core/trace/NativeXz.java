@@ -327,6 +327,8 @@ final class NativeXz implements ChunkSource {
     private final MemorySegment[] heapSegments = {MemorySegment.ofArray(heap[0]), MemorySegment.ofArray(heap[1])};
     private int flip;
     private int carry;
+    /** Where the last chunk's bytes ended in its buffer (its carried partial line starts at {@code prevEnd - carry}). */
+    private int prevEnd;
     private boolean finished;
 
     /** How many decoders this process started (tests: a file is decoded once, not once to detect and again to read). */
@@ -469,13 +471,13 @@ final class NativeXz implements ChunkSource {
                 }
                 if (f.error() != null) {
                     finished = true;
-                    return new DecodeThread.Chunk(b, lastNewline(b, n) + 1, f.error());
+                    return new DecodeThread.Chunk(b, DecodeThread.lastNewline(b, n) + 1, f.error());
                 }
                 if (f.last()) {
                     finished = true;
                     return n > 0 ? new DecodeThread.Chunk(b, n, null) : null;
                 }
-                int cut = lastNewline(b, n) + 1;
+                int cut = DecodeThread.lastNewline(b, n) + 1;
                 carry = n - cut;
                 prevEnd = n;
                 flip ^= 1;
@@ -491,17 +493,6 @@ final class NativeXz implements ChunkSource {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while reading the trace");
         }
-    }
-
-    private int prevEnd;
-
-    private static int lastNewline(byte[] b, int n) {
-        for (int i = n - 1; i >= 0; i--) {
-            if (b[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
     }
 
     @Override

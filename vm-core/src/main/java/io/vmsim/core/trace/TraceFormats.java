@@ -168,13 +168,9 @@ public final class TraceFormats {
                 return "vmt";
             }
         }
-        String file = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
-        String base = file.replaceFirst("\\.(gz|xz|zst|zstd)$", "");
-        if (base.contains("oraclegeneral")) {
-            return "oraclegeneral";
-        }
-        if (base.endsWith(".csv")) {
-            return "csv";
+        String named = formatInFileName(path);
+        if (named != null) {
+            return named;
         }
         String viaXz = sniffWithSystemXz(path);
         if (viaXz != null) {
@@ -188,6 +184,29 @@ public final class TraceFormats {
         return detect(head, path.toString());
     }
 
+    /** The format a file's name gives ({@code oraclegeneral} in it, or a {@code .csv} name), else null. */
+    private static String formatInFileName(Path path) {
+        String file = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+        String base = file.replaceFirst("\\.(gz|xz|zst|zstd)$", "");
+        if (base.contains("oraclegeneral")) {
+            return "oraclegeneral";
+        }
+        return base.endsWith(".csv") ? "csv" : null;
+    }
+
+    /**
+     * The decoder {@link XzDecoder#choose()} picks when {@code path} holds xz data, else null
+     * (not xz, unreadable, or a forced decoder that cannot work: the caller then goes the way
+     * that reports it).
+     */
+    private static XzDecoder.Kind xzDecoderFor(Path path) {
+        try (InputStream raw = new BufferedInputStream(TextTraceReader.openFile(path), 64)) {
+            return TextTraceReader.detect(raw) == TextTraceReader.Compression.XZ ? XzDecoder.choose() : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /**
      * The format of an xz file detected from the head that liblzma or the system's {@code xz}
      * decodes (when {@link XzDecoder#choose()} picks one of them): the Java decoder would
@@ -196,14 +215,8 @@ public final class TraceFormats {
      * detects, with its own messages.
      */
     private static String sniffWithSystemXz(Path path) {
+        XzDecoder.Kind kind = xzDecoderFor(path);
         try {
-            XzDecoder.Kind kind;
-            try (InputStream raw = new BufferedInputStream(TextTraceReader.openFile(path), 64)) {
-                if (TextTraceReader.detect(raw) != TextTraceReader.Compression.XZ) {
-                    return null;
-                }
-                kind = XzDecoder.choose();
-            }
             byte[] head;
             if (kind == XzDecoder.Kind.NATIVE) {
                 try (ChunkSource lzma = XzDecoder.openNative(path, path.toString());
@@ -232,36 +245,28 @@ public final class TraceFormats {
      * trace: {@link #open(Path, String, boolean)} then goes the usual way, with its messages.
      */
     private static TraceReader openSniffingNativeXz(Path path, boolean includeInstructions) throws IOException {
-        String file = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
-        String base = file.replaceFirst("\\.(gz|xz|zst|zstd)$", "");
-        if (!Files.isRegularFile(path) || base.contains("oraclegeneral") || base.endsWith(".csv")) {
-            return null; // named by its file name in detect(Path)
-        }
-        try (InputStream raw = new BufferedInputStream(TextTraceReader.openFile(path), 64)) {
-            if (TextTraceReader.detect(raw) != TextTraceReader.Compression.XZ || XzDecoder.choose() != XzDecoder.Kind.NATIVE) {
-                return null;
-            }
-        } catch (IOException | RuntimeException e) {
+        if (!Files.isRegularFile(path) || formatInFileName(path) != null || xzDecoderFor(path) != XzDecoder.Kind.NATIVE) {
             return null;
         }
         ChunkSource lzma = XzDecoder.openNative(path, path.toString());
         try {
             DecodeThread.Chunk first = lzma.next();
-            String name;
-            try (Sniffer s = new Sniffer(new java.io.ByteArrayInputStream(first == null ? new byte[0] : first.buf(), 0,
-                    first == null ? 0 : first.length()), path.toString())) {
-                name = detect(s.lines(), path.toString());
+            if (first != null && first.error() == null) {
+                String name;
+                try (Sniffer s = new Sniffer(new java.io.ByteArrayInputStream(first.buf(), 0, first.length()),
+                        path.toString())) {
+                    name = detect(s.lines(), path.toString());
+                }
+                if (name.equals("lackey")) {
+                    return new PipelinedLackeyReader(new Replaying(first, lzma), path.toString(), includeInstructions,
+                            TextTraceReader.Compression.XZ);
+                }
             }
-            if (!name.equals("lackey") || first == null || first.error() != null) {
-                lzma.close();
-                return null;
-            }
-            return new PipelinedLackeyReader(new Replaying(first, lzma), path.toString(), includeInstructions,
-                    TextTraceReader.Compression.XZ);
         } catch (IOException | RuntimeException e) {
-            lzma.close();
-            return null;
+            // the usual way reports it
         }
+        lzma.close();
+        return null;
     }
 
     /** A chunk source that gives {@code first}, already taken from {@code rest}, before the rest. */

@@ -36,20 +36,12 @@ final class ShardsTest {
         double weight = 0;
         int samples = 0;
         for (int k = 1; k <= 1500; k++) {
-            Shards sh = new Shards(rate, Shards.mix(k * 0x9E3779B97F4A7C15L));
-            sh.ensureIds(m);
-            for (int id : refs) {
-                sh.access(id, 1000 + id);
-            }
+            Shards sh = sampled(refs, m, rate, k);
             double[] est = sh.missRatioCurve(sizes, 0); // the hash rate as the scale
-            double floor = est[sizes - 1];
-            if (sh.sampledRefs() == 0 || est[0] == floor) {
+            if (sh.sampledRefs() == 0 || est[0] == est[sizes - 1]) {
                 continue; // no page sampled
             }
-            int cliff = 1;
-            while (est[cliff - 1] > floor) {
-                cliff++;
-            }
+            int cliff = cliff(est);
             // each sampled reference estimates its own distance: weigh a salt by its sampled references
             sum += (double) cliff * sh.sampledRefs();
             weight += sh.sampledRefs();
@@ -70,11 +62,7 @@ final class ShardsTest {
         int salts = 0;
         int offByRate = 0;
         for (int k = 1; k <= 300; k++) {
-            Shards sh = new Shards(0.05, Shards.mix(k * 0x9E3779B97F4A7C15L));
-            sh.ensureIds(m);
-            for (int id : refs) {
-                sh.access(id, 1000 + id);
-            }
+            Shards sh = sampled(refs, m, 0.05, k);
             if (sh.sampledPages() < 2) {
                 continue;
             }
@@ -294,6 +282,16 @@ final class ShardsTest {
             refs[i] = i % m;
         }
         return refs;
+    }
+
+    /** {@code refs} (ids below {@code m}, page numbers 1000 + id) through SHARDS at {@code rate} with the k-th salt. */
+    private static Shards sampled(int[] refs, int m, double rate, int k) {
+        Shards sh = new Shards(rate, Shards.mix(k * 0x9E3779B97F4A7C15L));
+        sh.ensureIds(m);
+        for (int id : refs) {
+            sh.access(id, 1000 + id);
+        }
+        return sh;
     }
 
     /** The smallest size at which brute-force LRU misses only the {@code m} cold references. */
