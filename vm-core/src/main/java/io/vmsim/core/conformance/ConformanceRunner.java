@@ -260,6 +260,12 @@ public final class ConformanceRunner {
                 // and spent 45 us of CPU a page reclaim wrote (the median spacing of
                 // mm_vmscan_write_folio within a batch, conformance/writeback/memcg-swap-trace.run*.json)
                 .set(CoreKeys.COST_PAGEOUT, "45000")
+                // and 15.9 us of CPU a first-touch anonymous fault, one byte written a page as the
+                // probe's op_write does (median of five runs of conformance/writeback/anon-fault-cost.c),
+                // 0.4 of it clear_page() (cost.zero_4k_ns): how far the fault loop gets while a swap
+                // write is in flight decides whether reclaim finds the pages it wrote rotated to the
+                // inactive tail when it comes back (writeback/README.md)
+                .set(CoreKeys.COST_FAULT, "15400")
                 .set(CoreKeys.ZERO_PAGE, "false")
                 .set(CoreKeys.THP_USE_ZERO_PAGE, "false")
                 .set(CoreKeys.DEBUG_CHECKS, "true");
