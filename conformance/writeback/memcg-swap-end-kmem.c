@@ -17,7 +17,11 @@
  * With the argument "nolimit" the group's limit is 128 MiB: nothing is reclaimed or swapped,
  * and the kernel memory is what the mapping costs without reclaim.
  *
- * Usage: memcg-swap-end-kmem [observe|nolimit]   (root, cgroup v1 memory at /sys/fs/cgroup/memory, swap on)
+ * With the argument "pipe" the child writes lines to a pipe that the parent reads meanwhile, as
+ * the harness's child writes its records to the pipe its runner reads: 20 lines after joining the
+ * group, 10 after every 512 pages, 20 at the end before the group's files are read.
+ *
+ * Usage: memcg-swap-end-kmem [observe|nolimit|pipe]   (root, cgroup v1 memory at /sys/fs/cgroup/memory, swap on)
  * Build: cc -O2 -Wall -o /tmp/msek memcg-swap-end-kmem.c
  */
 #define _GNU_SOURCE
@@ -66,6 +70,12 @@ static long long stat_field(const char *name) {
 }
 
 static unsigned char mc[PAGES];
+
+static void lines(int fd, int n) {
+    static const char l[] = "F child_after_write.a.pm_distinct_frames\ti\t7923\n";
+    for (int i = 0; i < n; i++)
+        if (write(fd, l, sizeof l - 1) < 0) return;
+}
 static char big[1 << 20];
 static unsigned long long pm[PAGES];
 
@@ -99,6 +109,9 @@ static void observe_like_harness(volatile char *a) {
 int main(int argc, char **argv) {
     int obs = argc > 1 && strcmp(argv[1], "observe") == 0;
     int nolimit = argc > 1 && strcmp(argv[1], "nolimit") == 0;
+    int usepipe = argc > 1 && strcmp(argv[1], "pipe") == 0;
+    int pfd[2];
+    if (usepipe && pipe(pfd) != 0) { perror("pipe"); return 1; }
     rmdir(CG);
     if (mkdir(CG, 0755) != 0) { perror(CG); return 1; }
     put(CG "/memory.limit_in_bytes", nolimit ? "134217728" : "33554432");
@@ -113,9 +126,14 @@ int main(int argc, char **argv) {
         char me[32];
         snprintf(me, sizeof me, "%d", (int)getpid());
         put(CG "/cgroup.procs", me);
+        if (usepipe) { close(pfd[0]); lines(pfd[1], 20); }
         volatile char *a = mmap(at, PAGES * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
         if (a == MAP_FAILED) _exit(1);
-        for (long i = 0; i < PAGES; i++) a[i * 4096] = 0x5a;
+        for (long i = 0; i < PAGES; i++) {
+            a[i * 4096] = 0x5a;
+            if (usepipe && i % 512 == 511) lines(pfd[1], 10);
+        }
+        if (usepipe) lines(pfd[1], 20);
         if (obs) observe_like_harness(a);
         res[0] = readll(CG "/memory.usage_in_bytes");
         res[1] = readll(CG "/memory.kmem.usage_in_bytes");
@@ -133,13 +151,18 @@ int main(int argc, char **argv) {
         res[10] = readll(CG "/memory.failcnt");
         _exit(0);
     }
+    if (usepipe) {
+        close(pfd[1]);
+        while (read(pfd[0], buf, sizeof buf) > 0) {}
+        close(pfd[0]);
+    }
     int st;
     waitpid(pid, &st, 0);
     rmdir(CG);
-    printf("{\"observe\": %s, \"usage_kb\": %lld, \"kmem_kb\": %lld, \"usage_again_kb\": %lld, \"rss_kb\": %lld, \"cache_kb\": %lld, "
+    printf("{\"mode\": \"%s\", \"observe\": %s, \"usage_kb\": %lld, \"kmem_kb\": %lld, \"usage_again_kb\": %lld, \"rss_kb\": %lld, \"cache_kb\": %lld, "
            "\"swap_kb\": %lld, \"mapped_file_kb\": %lld, \"inactive_anon_kb\": %lld, \"active_anon_kb\": %lld, "
            "\"mincore_resident\": %lld, \"failcnt\": %lld, \"other_kb\": %lld}\n",
-           obs ? "true" : "false", res[0] / 1024, res[1] / 1024, res[2] / 1024, res[3] / 1024, res[4] / 1024, res[5] / 1024, res[6] / 1024,
+           argc > 1 ? argv[1] : "plain", obs ? "true" : "false", res[0] / 1024, res[1] / 1024, res[2] / 1024, res[3] / 1024, res[4] / 1024, res[5] / 1024, res[6] / 1024,
            res[7] / 1024, res[8] / 1024, res[9], res[10], (res[0] - res[1] - res[3] - res[4]) / 1024);
     return 0;
 }

@@ -160,12 +160,13 @@ final class ConformanceSuiteTest {
         // tables and objects plus the 4 KiB seq_file buffer of the file being read (2 pages with
         // its obj_cgroup pointer, charged at the read and freed at close()); memory.usage_in_bytes
         // is read the same way, so the group's usage less the mapping's resident pages is that much
-        // kernel memory (the harness touches its own pages before joining the group)
+        // kernel memory (the harness touches its own pages before joining the group; the page of
+        // its output pipe, the kernel's 38th, is not replayed: see conformance/README.md)
         Map<String, Object> rec = ConformanceRunner.parse(Files.readString(
                 Path.of("..", "conformance", "writeback", "memcg-swap-end-kmem.json")));
         java.util.Set<Long> kmem = new java.util.TreeSet<>();
         for (Map<String, Object> run : (List<Map<String, Object>>) rec.get("runs")) {
-            if (Boolean.FALSE.equals(run.get("observe"))) {
+            if ("plain".equals(run.get("mode"))) {
                 kmem.add(((Number) run.get("kmem_kb")).longValue());
             }
         }
