@@ -91,6 +91,11 @@ public final class TwoListPolicy implements ReclaimPolicy {
 
     private final PageLists lists;
     private final int[] lru = new int[4];
+    /** The pages {@code isolate_lru_folios()} took for the current batch of {@code shrink_inactive_list()}. */
+    private final int[] isolatedBatch = new int[SWAP_CLUSTER_MAX];
+    /** The pages of the current batch that go back to the LRU when it is done ({@code move_folios_to_lru()}). */
+    private final int[] keptBatch = new int[SWAP_CLUSTER_MAX];
+    private int keptCount;
     private final PolicyEvents events;
 
     private long nonresidentAge;
@@ -575,15 +580,43 @@ public final class TwoListPolicy implements ReclaimPolicy {
      * one of the {@code n} pages taken from the tail is dealt with, whatever has been reclaimed
      * meanwhile ({@code shrink_folio_list()} goes through its whole list), unless the caller takes
      * exactly what it asked ({@link ScanControl#wholeBatches()} false). Returns the pages reclaimed.
+     *
+     * <p>With whole batches the batch is taken off the list before any page of it is looked at, as
+     * {@code isolate_lru_folios()} does (mm/vmscan.c, Linux 6.18: PG_lru cleared, the folios moved
+     * to a private list under the LRU lock), and the pages kept go back to the heads of their
+     * lists only when the batch is done ({@code move_folios_to_lru()}). So a page that the
+     * completion of a swap or file write rotates to the inactive tail while the batch is being
+     * dealt with ({@code folio_rotate_reclaimable()}) waits for the next batch, and a page of the
+     * batch is not rotated: {@link #pageRotated} refuses it, as {@code folio_batch_move_lru()}
+     * skips a folio whose PG_lru it cannot clear (mm/swap.c). The page in hand is marked on the
+     * LRU while the core deals with it, as in the one-page-at-a-time path.
      */
     private long shrinkInactiveList(ScanControl sc, int n, int inactiveLru) {
         long scanned = 0;
         long reclaimed = 0;
         long pageout = 0;
         boolean whole = sc.wholeBatches();
-        for (int i = 0; i < n && lruSize(inactiveLru) > 0 && (whole || sc.nrToReclaim() > 0); i++) {
-            int pfn = lists.tail(lru[inactiveLru]);
-            lists.remove(lru[inactiveLru], pfn);
+        int taken = 0;
+        if (whole) {
+            // isolate_lru_folios(): the whole batch leaves the list (PG_lru cleared) before
+            // shrink_folio_list() looks at any page of it
+            while (taken < n && lruSize(inactiveLru) > 0) {
+                int pfn = lists.tail(lru[inactiveLru]);
+                lists.remove(lru[inactiveLru], pfn);
+                lists.setBits(pfn, lists.bits(pfn) & ~ON_LRU);
+                isolatedBatch[taken++] = pfn;
+            }
+            keptCount = 0;
+        }
+        for (int i = 0; whole ? i < taken : i < n && lruSize(inactiveLru) > 0 && sc.nrToReclaim() > 0; i++) {
+            int pfn;
+            if (whole) {
+                pfn = isolatedBatch[i];
+                lists.setBits(pfn, lists.bits(pfn) | ON_LRU);
+            } else {
+                pfn = lists.tail(lru[inactiveLru]);
+                lists.remove(lru[inactiveLru], pfn);
+            }
             sc.scanned(1);
             scanned++;
             moved++;
@@ -598,8 +631,7 @@ public final class TwoListPolicy implements ReclaimPolicy {
                     activations++;
                     events.count(PolicyEvents.Event.PGACTIVATE);
                 }
-                lists.addHead(lru[lruIndex(b)], pfn);
-                lists.setBits(pfn, b);
+                putBack(whole, pfn, b);
                 continue;
             }
             lists.setBits(pfn, b & ~REFERENCED);
@@ -612,19 +644,42 @@ public final class TwoListPolicy implements ReclaimPolicy {
             } else if (sc.activateRefused(pfn)) {
                 // activate_locked: folio_set_active(); move_folios_to_lru() ages the workingset
                 b = (b & ~REFERENCED) | ACTIVE;
-                lists.addHead(lru[lruIndex(b)], pfn);
-                lists.setBits(pfn, b);
+                putBack(whole, pfn, b);
                 nonresidentAge++;
                 activations++;
                 events.count(PolicyEvents.Event.PGACTIVATE);
             } else {
-                lists.addHead(lru[inactiveLru], pfn);
+                putBack(whole, pfn, lists.bits(pfn));
             }
+        }
+        if (whole) {
+            // move_folios_to_lru(): the pages kept go back to the heads of their lists, in order
+            for (int i = 0; i < keptCount; i++) {
+                int pfn = keptBatch[i];
+                int b = lists.bits(pfn);
+                lists.addHead(lru[lruIndex(b)], pfn);
+                lists.setBits(pfn, b | ON_LRU);
+            }
+            keptCount = 0;
         }
         if (scanned > 0) {
             lruNoteCost(inactiveLru == LRU_INACTIVE_FILE, pageout, scanned - reclaimed);
         }
         return reclaimed;
+    }
+
+    /**
+     * A page of the batch that stays on the LRU, with page bits {@code b}: to the head of its list
+     * now, or, for a whole batch, kept off the list (PG_lru clear) until the batch is done.
+     */
+    private void putBack(boolean whole, int pfn, int b) {
+        if (!whole) {
+            lists.addHead(lru[lruIndex(b)], pfn);
+            lists.setBits(pfn, b);
+            return;
+        }
+        lists.setBits(pfn, b & ~ON_LRU);
+        keptBatch[keptCount++] = pfn;
     }
 
     @Override

@@ -214,6 +214,8 @@ final class TwoListPolicyTest {
         boolean whole;
         boolean cgroup;
         int scanned;
+        /** What the core does when a page is offered, before it answers (a write's completion, say). */
+        java.util.function.IntConsumer onReclaim = pfn -> { };
 
         Scan(TwoListPolicy policy) {
             this.policy = policy;
@@ -288,6 +290,7 @@ final class TwoListPolicyTest {
 
         @Override
         public boolean reclaim(int pfn) {
+            onReclaim.accept(pfn);
             if (nr <= 0 && !whole) {
                 throw new AssertionError("reclaim beyond the request: " + pfn);
             }
@@ -378,6 +381,53 @@ final class TwoListPolicyTest {
         sc.refuse.clear();
         sc.run(1, 5);
         assertThat(sc.reclaimed).containsExactly(0);
+        p.verifyInvariants();
+    }
+
+    @Test
+    void aBatchIsIsolatedWhole_aPageRotatedToTheTailMeanwhileWaitsForTheNextBatch() {
+        // shrink_inactive_list() (mm/vmscan.c, Linux 6.18): isolate_lru_folios() takes the batch's
+        // 32 pages off the inactive list before shrink_folio_list() looks at the first. A write
+        // that completes while the batch is dealt with rotates its page to the inactive tail
+        // (folio_rotate_reclaimable() -> lru_move_tail()); that page is not in this batch, and a
+        // page of the batch cannot be rotated (folio_batch_move_lru() skips a folio whose PG_lru
+        // is clear). Here 4096 clean file pages, priority 7: 4096 >> 7 = 32, one batch, pages 0-31
+        // from the tail; while page 0 is offered, page 4000 (near the head) and page 5 (in the
+        // batch) complete their writes.
+        TwoListPolicy p = new TwoListPolicy(io.vmsim.api.machine.IntrusivePageLists.standalone(4096));
+        addInactive(p, 0, 4096, false);
+        Scan sc = new Scan(p);
+        sc.mayAnon = false;
+        sc.whole = true;
+        sc.cgroup = true;
+        boolean[] rotated = new boolean[2];
+        sc.onReclaim = pfn -> {
+            if (pfn == 0) {
+                rotated[0] = p.pageRotated(4000);
+                rotated[1] = p.pageRotated(5);
+            }
+        };
+        sc.refuse.add(7); // kept (keep_locked): back at the inactive head once the batch is done
+        sc.run(32, 7);
+        java.util.List<Integer> batch = new java.util.ArrayList<>();
+        for (int pfn = 0; pfn < 32; pfn++) {
+            if (pfn != 7) {
+                batch.add(pfn);
+            }
+        }
+        assertThat(sc.reclaimed).containsExactlyElementsOf(batch);
+        assertThat(rotated[0]).as("a page on the list is rotated").isTrue();
+        assertThat(rotated[1]).as("a page of the isolated batch is not").isFalse();
+        // the next batch begins with the rotated page; the kept page 7 went to the head
+        sc.onReclaim = pfn -> { };
+        sc.refuse.clear();
+        sc.reclaimed.clear();
+        sc.run(1, 12); // 4064 >> 12 = 0 pages
+        sc.run(1, 7); // 4064 >> 7 = 31 pages
+        assertThat(sc.reclaimed).hasSize(31);
+        assertThat(sc.reclaimed.get(0)).isEqualTo(4000);
+        assertThat(sc.reclaimed.subList(1, 31)).containsExactlyElementsOf(java.util.stream.IntStream.range(32, 62).boxed().toList());
+        assertThat(p.isActive(7)).isFalse();
         p.verifyInvariants();
     }
 

@@ -12,6 +12,7 @@ import io.vmsim.core.filemap.Msync;
 import io.vmsim.core.filemap.PageCache;
 import io.vmsim.core.filemap.Truncate;
 import io.vmsim.core.memcg.MemCgroup;
+import io.vmsim.core.mm.AccountedSlabs;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
 import io.vmsim.core.mm.MmSyscalls;
@@ -260,6 +261,12 @@ public final class ConformanceRunner {
                 // and spent 45 us of CPU a page reclaim wrote (the median spacing of
                 // mm_vmscan_write_folio within a batch, conformance/writeback/memcg-swap-trace.run*.json)
                 .set(CoreKeys.COST_PAGEOUT, "45000")
+                // and 15.9 us of CPU a first-touch anonymous fault, one byte written a page as the
+                // probe's op_write does (median of five runs of conformance/writeback/anon-fault-cost.c),
+                // 0.4 of it clear_page() (cost.zero_4k_ns): how far the fault loop gets while a swap
+                // write is in flight decides whether reclaim finds the pages it wrote rotated to the
+                // inactive tail when it comes back (writeback/README.md)
+                .set(CoreKeys.COST_FAULT, "15400")
                 .set(CoreKeys.ZERO_PAGE, "false")
                 .set(CoreKeys.THP_USE_ZERO_PAGE, "false")
                 .set(CoreKeys.DEBUG_CHECKS, "true");
@@ -776,13 +783,31 @@ public final class ConformanceRunner {
                 got.put(label + ".file." + f.getKey() + ".cached_pages", cached);
             }
             if (cgroup >= 0) {
-                // cgroup v1 memory.usage_in_bytes, max_usage_in_bytes, failcnt, oom_control's oom_kill
+                // cgroup v1 memory.usage_in_bytes, max_usage_in_bytes, failcnt, oom_control's
+                // oom_kill, each read through a file the probe opens, reads and closes (harness.c
+                // sysfs_ll()): the value is taken while that file's struct file and seq_file
+                // buffer are charged to the reading task's group (writeback/memcg-swap-end-kmem.c)
                 MemCgroup cg = Reclaim.of(k).lruDomains().cgroup(cgroup);
-                got.put(label + ".cgroup.usage_kb", cg.current * 4);
-                got.put(label + ".cgroup.max_usage_kb", cg.peak * 4);
-                got.put(label + ".cgroup.failcnt", cg.failcnt);
-                got.put(label + ".cgroup.oom_kill", cg.eventsOomKill);
+                readGroupFile(t, () -> got.put(label + ".cgroup.usage_kb", cg.current * 4));
+                readGroupFile(t, () -> got.put(label + ".cgroup.max_usage_kb", cg.peak * 4));
+                readGroupFile(t, () -> got.put(label + ".cgroup.failcnt", cg.failcnt));
+                readGroupFile(t, () -> got.put(label + ".cgroup.oom_kill", cg.eventsOomKill));
             }
+        }
+
+        /**
+         * One read of a memory cgroup file by task {@code t}: {@code open()} allocates a struct
+         * file ({@code alloc_empty_file()}, {@code filp_cachep} is SLAB_ACCOUNT), the first
+         * {@code read()} the seq_file's buffer ({@code seq_buf_alloc()}, GFP_KERNEL_ACCOUNT), both
+         * charged to the task's group before {@code value} is taken, and {@code close()} frees
+         * both ({@code __fput()}: {@code seq_release()}, {@code file_free()}).
+         */
+        private void readGroupFile(Task t, Runnable value) {
+            int filp = k.hooks.chargeSlabObject(t.mm(), AccountedSlabs.FILP, t.cpu());
+            int buf = k.hooks.chargeSlabObject(t.mm(), AccountedSlabs.SEQ_FILE_BUF, t.cpu());
+            value.run();
+            k.hooks.unchargeSlabObject(buf, AccountedSlabs.SEQ_FILE_BUF, t.cpu());
+            k.hooks.unchargeSlabObject(filp, AccountedSlabs.FILP, t.cpu());
         }
 
         private void observeMapping(Mm mm, String prefix, String name, long start, long len, boolean save) {

@@ -33,6 +33,14 @@ public final class AccountedSlabs {
     /** {@code filp}, a {@code struct file} (fs/file_table.c, SLAB_ACCOUNT): slot 192 bytes. */
     public static final int FILP = 192 + OBJCG_POINTER;
     /**
+     * A {@code seq_file}'s buffer, allocated at the first {@code read()} of the file
+     * ({@code seq_buf_alloc()}: {@code kvmalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT)}, fs/seq_file.c),
+     * from {@code kmalloc-cg-4k}, and freed at its {@code close()}: 4104 bytes, which
+     * {@code obj_cgroup_charge_account()} charges as 2 pages when the object stock cannot hold
+     * them (conformance/writeback/memcg-swap-end-kmem.c).
+     */
+    public static final int SEQ_FILE_BUF = 4096 + OBJCG_POINTER;
+    /**
      * {@code radix_tree_node}, an xarray node (lib/radix-tree.c): slot 584 bytes; charged when the
      * xarray has {@code XA_FLAGS_ACCOUNT}, as every page cache's {@code i_pages} has
      * ({@code address_space_init_once()}).
