@@ -27,7 +27,27 @@ public final class ShardsSpread {
     private ShardsSpread() {
     }
 
-    private static final String[] NAMES = {"adj", "ordinal", "reuse-ratio", "final-count"};
+    /** Every estimator's name; {@code -Dspread.estimators=a,b} picks some (default all). */
+    private static final String[] ALL = {"adj", "ordinal", "reuse-ratio", "final-count", "ordinal-interval",
+        "ordinal-deconvolved", "reuse-time", "reuse-time-interval", "reuse-time-deconvolved"};
+    private static final String[] NAMES = System.getProperty("spread.estimators", String.join(",", ALL)).split(",");
+
+    private static double[] estimate(String name, Shards sh, int[] ids, long[] pages, int[] finalCount, int distinct,
+                                     long refs) {
+        return switch (name) {
+            case "adj" -> sh.missRatioCurve(distinct, distinct, Shards.Estimator.ADJ);
+            case "ordinal" -> sh.missRatioCurve(distinct, distinct, Shards.Estimator.ORDINAL);
+            case "reuse-ratio" -> sh.missRatioCurve(distinct, distinct, Shards.Estimator.REUSE_RATIO);
+            case "final-count" -> finalCountCurve(sh, ids, pages, finalCount, distinct, refs);
+            case "ordinal-interval" -> sh.missRatioCurve(distinct, distinct, Shards.Estimator.ORDINAL_INTERVAL);
+            case "ordinal-deconvolved" -> sh.missRatioCurve(distinct, distinct, Shards.Estimator.ORDINAL_DECONVOLVED);
+            case "reuse-time" -> sh.missRatioCurve(distinct, distinct, Shards.Estimator.REUSE_TIME);
+            case "reuse-time-interval" -> sh.missRatioCurve(distinct, distinct, Shards.Estimator.REUSE_TIME_INTERVAL);
+            case "reuse-time-deconvolved" ->
+                    sh.missRatioCurve(distinct, distinct, Shards.Estimator.REUSE_TIME_DECONVOLVED);
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
 
     public static void main(String[] a) throws Exception {
         int[] ids;
@@ -69,6 +89,17 @@ public final class ShardsSpread {
         for (String rs : a[1].split(",")) {
             double rate = Double.parseDouble(rs);
             double[][] maes = new double[NAMES.length][salts];
+            // bands of sizes: below 1/R; from 1/R to the exact curve's cliff; around the cliff; above it
+            int[] band = new int[distinct];
+            int[] cliff = cliffBand(exact, rate);
+            for (int i = 0; i < distinct; i++) {
+                int size = i + 1;
+                band[i] = size < 1 / rate ? 0 : size < cliff[0] ? 1 : size <= cliff[1] ? 2 : 3;
+            }
+            System.out.printf(Locale.ROOT, "rate %s: bands of sizes [1, %.0f), [%.0f, %d), cliff [%d, %d] (exact drop %.4f"
+                    + " there), (%d, %d]%n", rs, 1 / rate, 1 / rate, cliff[0], cliff[0], cliff[1],
+                    exact[Math.max(0, cliff[0] - 1)] - exact[Math.min(distinct - 1, cliff[1] - 1)], cliff[1], distinct);
+            double[][][] bandMae = new double[NAMES.length][4][salts];
             double[][] signed = new double[NAMES.length][distinct];
             long sampled = 0;
             long pagesSampled = 0;
@@ -79,18 +110,14 @@ public final class ShardsSpread {
                 for (int id : ids) {
                     sh.access(id, pages[id]);
                 }
-                double[][] est = {
-                    sh.missRatioCurve(distinct, distinct, Shards.Estimator.ADJ),
-                    sh.missRatioCurve(distinct, distinct, Shards.Estimator.ORDINAL),
-                    sh.missRatioCurve(distinct, distinct, Shards.Estimator.REUSE_RATIO),
-                    finalCountCurve(sh, ids, pages, finalCount, distinct, refs),
-                };
                 for (int e = 0; e < NAMES.length; e++) {
+                    double[] est = estimate(NAMES[e], sh, ids, pages, finalCount, distinct, refs);
                     double sum = 0;
                     for (int i = 0; i < distinct; i++) {
-                        double err = est[e][i] - exact[i];
+                        double err = est[i] - exact[i];
                         sum += Math.abs(err);
                         signed[e][i] += err;
+                        bandMae[e][band[i]][s] += Math.abs(err) / distinct;
                     }
                     maes[e][s] = sum / distinct;
                 }
@@ -120,6 +147,26 @@ public final class ShardsSpread {
                         (double) pagesSampled / salts, maes[e][0], sorted[0], sorted[salts / 10], sorted[salts / 2],
                         Arrays.stream(maes[e]).average().orElse(0), sorted[salts * 9 / 10], sorted[salts - 1],
                         meanSigned / distinct, meanAbsBias / distinct, maxAbsBias, at);
+                StringBuilder bs = new StringBuilder("  by band (share of the MAE; median salt's, mean curve's):");
+                double[] biasBand = new double[4];
+                for (int i = 0; i < distinct; i++) {
+                    biasBand[band[i]] += Math.abs(signed[e][i]) / distinct;
+                }
+                for (int b = 0; b < 4; b++) {
+                    double[] sb2 = bandMae[e][b].clone();
+                    Arrays.sort(sb2);
+                    double signedSum = 0;
+                    int cnt = 0;
+                    for (int i = 0; i < distinct; i++) {
+                        if (band[i] == b) {
+                            signedSum += signed[e][i];
+                            cnt++;
+                        }
+                    }
+                    bs.append(String.format(Locale.ROOT, " [%d] median %.5f, bias %.5f (mean signed %+.5f over %d sizes);",
+                            b, sb2[salts / 2], biasBand[b], cnt == 0 ? 0 : signedSum / cnt, cnt));
+                }
+                System.out.println(bs);
                 if (a.length > 3) {
                     StringBuilder sb = new StringBuilder("  mean signed error at sizes:");
                     for (String z : a[3].split(",")) {
@@ -130,6 +177,27 @@ public final class ShardsSpread {
                 }
             }
         }
+    }
+
+    /**
+     * The exact curve's cliff: the size c with the largest drop from {@code c - w} to {@code c + w}
+     * for {@code w = sqrt(D/R)}; then the band {@code c +- 2 sqrt(c/R)} (twice the spread of a
+     * sampled reuse at distance c, scaled).
+     */
+    static int[] cliffBand(double[] exact, double rate) {
+        int n = exact.length;
+        int w = (int) Math.max(1, Math.min(n / 4, Math.round(Math.sqrt(n / rate))));
+        int best = 1;
+        double drop = -1;
+        for (int c = 1 + w; c + w <= n; c++) {
+            double dd = exact[c - w - 1] - exact[c + w - 1];
+            if (dd > drop) {
+                drop = dd;
+                best = c;
+            }
+        }
+        int half = (int) Math.round(2 * Math.sqrt(best / rate));
+        return new int[] {Math.max(1, best - half), Math.min(n, best + half)};
     }
 
     /**
