@@ -89,17 +89,20 @@ public final class ShardsSpread {
         for (String rs : a[1].split(",")) {
             double rate = Double.parseDouble(rs);
             double[][] maes = new double[NAMES.length][salts];
-            // bands of sizes: below 1/R; from 1/R to the exact curve's cliff; around the cliff; above it
+            // bands of sizes: below 1/R; at a cliff of the exact curve (it drops by more than a point
+            // within the spread of a sampled reuse there, h = 2 sqrt(size/R) either side); elsewhere
             int[] band = new int[distinct];
-            int[] cliff = cliffBand(exact, rate);
+            int[] inBand = new int[3];
             for (int i = 0; i < distinct; i++) {
                 int size = i + 1;
-                band[i] = size < 1 / rate ? 0 : size < cliff[0] ? 1 : size <= cliff[1] ? 2 : 3;
+                int h = (int) Math.round(2 * Math.sqrt(size / rate));
+                double drop = exact[Math.max(0, i - h)] - exact[Math.min(distinct - 1, i + h)];
+                band[i] = size < 1 / rate ? 0 : drop > 0.01 ? 1 : 2;
+                inBand[band[i]]++;
             }
-            System.out.printf(Locale.ROOT, "rate %s: bands of sizes [1, %.0f), [%.0f, %d), cliff [%d, %d] (exact drop %.4f"
-                    + " there), (%d, %d]%n", rs, 1 / rate, 1 / rate, cliff[0], cliff[0], cliff[1],
-                    exact[Math.max(0, cliff[0] - 1)] - exact[Math.min(distinct - 1, cliff[1] - 1)], cliff[1], distinct);
-            double[][][] bandMae = new double[NAMES.length][4][salts];
+            System.out.printf(Locale.ROOT, "rate %s: bands of sizes: [0] below 1/R %d sizes, [1] at a cliff %d, [2] elsewhere"
+                    + " %d%n", rs, inBand[0], inBand[1], inBand[2]);
+            double[][][] bandMae = new double[NAMES.length][3][salts];
             double[][] signed = new double[NAMES.length][distinct];
             long sampled = 0;
             long pagesSampled = 0;
@@ -147,12 +150,21 @@ public final class ShardsSpread {
                         (double) pagesSampled / salts, maes[e][0], sorted[0], sorted[salts / 10], sorted[salts / 2],
                         Arrays.stream(maes[e]).average().orElse(0), sorted[salts * 9 / 10], sorted[salts - 1],
                         meanSigned / distinct, meanAbsBias / distinct, maxAbsBias, at);
+                if (System.getProperty("spread.dump") != null) {
+                    // size, exact miss ratio, mean signed error of this estimator over the salts
+                    try (java.io.PrintWriter pw = new java.io.PrintWriter(System.getProperty("spread.dump") + "." + rs
+                            + "." + NAMES[e] + ".tsv")) {
+                        for (int i = 0; i < distinct; i++) {
+                            pw.printf(Locale.ROOT, "%d\t%.6f\t%+.6f%n", i + 1, exact[i], signed[e][i]);
+                        }
+                    }
+                }
                 StringBuilder bs = new StringBuilder("  by band (share of the MAE; median salt's, mean curve's):");
-                double[] biasBand = new double[4];
+                double[] biasBand = new double[3];
                 for (int i = 0; i < distinct; i++) {
                     biasBand[band[i]] += Math.abs(signed[e][i]) / distinct;
                 }
-                for (int b = 0; b < 4; b++) {
+                for (int b = 0; b < 3; b++) {
                     double[] sb2 = bandMae[e][b].clone();
                     Arrays.sort(sb2);
                     double signedSum = 0;
@@ -177,27 +189,6 @@ public final class ShardsSpread {
                 }
             }
         }
-    }
-
-    /**
-     * The exact curve's cliff: the size c with the largest drop from {@code c - w} to {@code c + w}
-     * for {@code w = sqrt(D/R)}; then the band {@code c +- 2 sqrt(c/R)} (twice the spread of a
-     * sampled reuse at distance c, scaled).
-     */
-    static int[] cliffBand(double[] exact, double rate) {
-        int n = exact.length;
-        int w = (int) Math.max(1, Math.min(n / 4, Math.round(Math.sqrt(n / rate))));
-        int best = 1;
-        double drop = -1;
-        for (int c = 1 + w; c + w <= n; c++) {
-            double dd = exact[c - w - 1] - exact[c + w - 1];
-            if (dd > drop) {
-                drop = dd;
-                best = c;
-            }
-        }
-        int half = (int) Math.round(2 * Math.sqrt(best / rate));
-        return new int[] {Math.max(1, best - half), Math.min(n, best + half)};
     }
 
     /**
