@@ -5,37 +5,48 @@ import java.util.Arrays;
 /**
  * An LRU miss-ratio curve from a spatially hashed sample of the pages: SHARDS with a fixed
  * sampling rate (C. A. Waldspurger, N. Park, A. Garthwaite, I. Ahmad, "Efficient MRC
- * Construction with SHARDS", FAST 2015), its references post-stratified by their ordinal.
+ * Construction with SHARDS", FAST 2015), its references post-stratified by their reuse time.
  *
  * <p>A page is sampled when {@code hash(page) mod P < T} with {@code P = 2^24} and
  * {@code T = round(R * P)}; every reference to a sampled page goes through exact
  * {@link StackDistances}, and its distance is scaled: a distance of {@code d} in the sampled
  * stack is the page itself and {@code d - 1} other sampled pages. Given that the page is sampled,
  * {@code k - 1} of the other {@code D - 1} pages of the trace are ({@code k} sampled of {@code D}
- * distinct pages), so each other sampled page stands for {@code (D - 1)/(k - 1)} pages and the
- * estimate is {@code 1 + (d - 1)(D - 1)/(k - 1)}: the paper's {@code 1 + (d - 1)/R} with the
- * sample's actual share of the pages in place of the hash rate (the one-pass engine numbers every
- * page, so {@code D} is known exactly; on a loop over {@code D} pages every reuse lands at exactly
- * {@code D}). Without {@code D} (or with fewer than two sampled pages) the scale is {@code R}.
+ * distinct pages), so each other sampled page stands for {@code q^-1 = (D - 1)/(k - 1)} pages: the
+ * paper's {@code 1 + (d - 1)/R} with the sample's actual share of the pages in place of the hash
+ * rate (the one-pass engine numbers every page, so {@code D} is known exactly; on a loop over
+ * {@code D} pages every reuse lands at exactly {@code D}). Without {@code D} (or with fewer than
+ * two sampled pages) the scale is {@code R}.
  *
  * <p>How many references each sampled reference stands for is where the estimators differ.
  * SHARDS_adj ({@link Estimator#ADJ}, the estimate before 2 December 2026) counts each as
- * {@code 1/R}: the miss ratio at N frames is the sampled references at a scaled distance above N,
- * plus the sampled cold misses, over {@code R} times all the references. A page with many
- * references then moves the whole curve below its distances by its references over {@code R N},
- * depending on whether the hash happened to take it. The estimate now
- * ({@link Estimator#ORDINAL}) post-stratifies by the reference's <em>ordinal</em> {@code j} (1
- * for a page's first reference, 2 for its second, ...): every reference, sampled or not, counts
- * one in the exact total {@code T_s} of its stratum {@code s = floor(log2 j)}; stratum 0 is
- * exactly the cold misses ({@code T_0 = D}). A sampled reference of stratum {@code s} stands for
- * {@code T_s / n_s} references, {@code n_s} the stratum's sampled references: the misses at N
- * frames are {@code T_0} plus, per stratum, {@code T_s / n_s} times its sampled references at a
- * scaled distance above N, over all the references. The strata are powers of two, fixed before
- * any trace was measured; nothing is tuned. A heavy page's later references fall in strata of
- * their own, shared only with the other heavy pages, so whether it is sampled changes which
- * distances those strata show, no longer how many references the curve counts. Memory beyond
- * SHARDS_adj: an int per distinct page (its references so far) and a histogram of sampled
- * distances per stratum (each as long as the largest distance sampled in it).
+ * {@code 1/R}. The estimate now ({@link Estimator#REUSE_TIME_INTERVAL}) post-stratifies by the
+ * reference's <em>reuse time</em> {@code t} (references since the previous one to its page,
+ * counting itself: 1 for an immediate re-reference): every reference, sampled or not, counts one
+ * in the exact total {@code T_s} of its stratum, 0 for a page's first reference (so
+ * {@code T_0 = D}, the cold misses) and {@code 1 + floor(log2 t)} for a reuse. A sampled reuse
+ * of stratum {@code s} stands for {@code T_s / n_s} references, {@code n_s} the stratum's sampled
+ * references; a stratum with references but none sampled is merged into the nearest one with
+ * some (the lower on a tie); with no sampled reuse at all the reuses are not counted. A reuse's
+ * stack distance is at most its reuse time, and pages of every weight whose reuses come as soon
+ * share a stratum, so a heavy page that the hash did not take is stood for by reuses of about its
+ * distances (post-stratification: W. G. Cochran, <i>Sampling Techniques</i>, 3rd ed., 1977,
+ * section 5A.9; reuse time as the predictor of stack distance, as in StatStack, D. Eklov and E.
+ * Hagersten, ISPASS 2010, and AET, X. Hu et al., USENIX ATC 2016). Each weighed sampled
+ * distance d is then spread evenly over the true distances x whose expected sampled distance
+ * {@code 1 + (x - 1) q} rounds to d, {@code [1 + (d - 3/2)/q, 1 + (d - 1/2)/q)}, rather than put at
+ * {@code 1 + (d - 1)/q}: a sampled distance of 1 (no other sampled page above) stands for any
+ * true distance up to about {@code 1/(2q)}. The misses at N frames are {@code T_0} plus the
+ * weighed reuses placed above N, over all the references. The strata (powers of two) and the
+ * placement were fixed before they were measured on CloudPhysics; nothing is tuned.
+ *
+ * <p>The estimate of 2 December 2026 post-stratified by reference <em>ordinal</em> instead
+ * ({@link Estimator#ORDINAL}: stratum {@code floor(log2 j)} for a page's j-th reference, the
+ * strata above the highest sampled one merged into it); it stays for comparison, counted only
+ * when a {@link #Shards(double, long) salted} sample is asked for (the measurements of
+ * docs/mrc.md). Memory: a long per distinct page (the reference count at its latest reference;
+ * an int more per page when the ordinals are counted too) and a histogram of sampled distances
+ * per stratum (each as long as the largest distance sampled in it).
  */
 public final class Shards {
     /** The modulus P of the sampling condition. */
@@ -43,24 +54,20 @@ public final class Shards {
     /** Strata of reference ordinals: {@code floor(log2 j)} for {@code j} up to {@code 2^31 - 1}. */
     static final int STRATA = 31;
 
-    /** How a sampled reference is weighed (see the class comment). */
+    /** How a sampled reference is weighed and placed (see the class comment). */
     enum Estimator {
         /** Each sampled reference stands for {@code 1/R}: SHARDS_adj. */
         ADJ(Weighting.ADJ, Placement.POINT),
         /** The cold misses exact ({@code D}); each sampled reuse stands for {@code (N - D)} over the sampled reuses. */
         REUSE_RATIO(Weighting.REUSE_RATIO, Placement.POINT),
-        /** Post-stratified by reference ordinal, {@code T_s / n_s} per stratum. */
+        /** Post-stratified by reference ordinal, {@code T_s / n_s} per stratum (the estimate of 2 December 2026). */
         ORDINAL(Weighting.ORDINAL, Placement.POINT),
         /** {@link #ORDINAL}, each sampled distance spread over the true distances it stands for. */
         ORDINAL_INTERVAL(Weighting.ORDINAL, Placement.INTERVAL),
-        /** {@link #ORDINAL}, the sampled distances deconvolved of the sampling's binomial kernel. */
-        ORDINAL_DECONVOLVED(Weighting.ORDINAL, Placement.DECONVOLVED),
-        /** Post-stratified by reuse time, {@code 1 + floor(log2 t)}. */
+        /** Post-stratified by reuse time, each sampled distance at its point. */
         REUSE_TIME(Weighting.REUSE_TIME, Placement.POINT),
-        /** {@link #REUSE_TIME} with {@link #ORDINAL_INTERVAL}'s placement. */
-        REUSE_TIME_INTERVAL(Weighting.REUSE_TIME, Placement.INTERVAL),
-        /** {@link #REUSE_TIME} with {@link #ORDINAL_DECONVOLVED}'s placement. */
-        REUSE_TIME_DECONVOLVED(Weighting.REUSE_TIME, Placement.DECONVOLVED);
+        /** Post-stratified by reuse time, each sampled distance spread over the true distances it stands for: {@code --sample}. */
+        REUSE_TIME_INTERVAL(Weighting.REUSE_TIME, Placement.INTERVAL);
 
         final Weighting weighting;
         final Placement placement;
@@ -82,17 +89,18 @@ public final class Shards {
          * Spread evenly over the true distances x whose expected sampled distance
          * {@code 1 + (x - 1) q} rounds to d: {@code [1 + (d - 1.5)/q, 1 + (d - 0.5)/q)}.
          */
-        INTERVAL,
-        /** Richardson-Lucy deconvolution of the Binomial(x - 1, q) kernel, stopped by the discrepancy principle. */
-        DECONVOLVED
+        INTERVAL
     }
 
     private final double rate;
     private final int threshold;
     private final long salt;
     private final StackDistances sampled = new StackDistances();
-    /** References so far to each page id, sampled or not (saturating at {@code Integer.MAX_VALUE}). */
-    private int[] seen = new int[0];
+    /**
+     * References so far to each page id, sampled or not (saturating at {@code Integer.MAX_VALUE});
+     * null unless the ordinal strata are counted (for comparison).
+     */
+    private int[] seen;
     /** All references by stratum of their ordinal, sampled or not ({@code T_s}). */
     private final long[] total = new long[STRATA];
     /** Sampled references by stratum ({@code n_s}). */
@@ -116,21 +124,27 @@ public final class Shards {
 
     /** Samples at rate {@code rate}, in (0, 1]. */
     public Shards(double rate) {
-        this(rate, 0);
+        this(rate, 0, false);
     }
 
     /**
      * Samples at rate {@code rate}, in (0, 1], hashing each page number XOR {@code salt}: another
-     * salt samples another set of pages (salt 0 is the default sample).
+     * salt samples another set of pages (salt 0 is the default sample); counts the ordinal strata
+     * too, so that every {@link Estimator} can be compared on the same sample.
      */
     Shards(double rate, long salt) {
+        this(rate, salt, true);
+    }
+
+    private Shards(double rate, long salt, boolean ordinals) {
         this.salt = salt;
+        this.seen = ordinals ? new int[0] : null;
         if (!(rate > 0 && rate <= 1)) {
             throw new IllegalArgumentException("--sample must be a rate in (0, 1], got " + rate);
         }
         this.threshold = (int) Math.max(1, Math.round(rate * MODULUS));
         this.rate = (double) threshold / MODULUS;
-        for (int s = 1; s < STRATA; s++) {
+        for (int s = 1; ordinals && s < STRATA; s++) {
             raw[s] = new long[s < 4 ? 1024 : 64];
         }
         for (int s = 1; s < TIME_STRATA; s++) {
@@ -151,7 +165,7 @@ public final class Shards {
     /** Makes room for page ids below {@code distinct}. */
     public void ensureIds(int distinct) {
         sampled.ensureIds(distinct);
-        if (distinct > seen.length) {
+        if (seen != null && distinct > seen.length) {
             seen = Arrays.copyOf(seen, Math.max(distinct, seen.length + (seen.length >> 1)));
         }
         if (distinct > last.length) {
@@ -162,36 +176,42 @@ public final class Shards {
     /** Records a reference to page {@code id} whose page number is {@code page}. */
     public void access(int id, long page) {
         refs++;
-        int j = seen[id];
-        if (j != Integer.MAX_VALUE) {
-            seen[id] = ++j;
-        }
-        int s = 31 - Integer.numberOfLeadingZeros(j); // floor(log2 j): 0 for the first reference
-        total[s]++;
         long prev = last[id];
         last[id] = refs;
-        int ts = prev == 0 ? 0 : 64 - Long.numberOfLeadingZeros(refs - prev); // 1 + floor(log2 t)
+        int ts = prev == 0 ? 0 : 64 - Long.numberOfLeadingZeros(refs - prev); // 0 cold, else 1 + floor(log2 t)
         timeTotal[ts]++;
+        int s = -1;
+        if (seen != null) {
+            int j = seen[id];
+            if (j != Integer.MAX_VALUE) {
+                seen[id] = ++j;
+            }
+            s = 31 - Integer.numberOfLeadingZeros(j); // floor(log2 j): 0 for the first reference
+            total[s]++;
+        }
         if ((mix(page ^ salt) >>> 40) >= threshold) {
             return;
         }
-        inSample[s]++;
         timeInSample[ts]++;
-        int d = sampled.access(id); // 0 exactly when j == 1: a page is sampled on every reference or none
-        if (d > 0) {
-            long[] h = raw[s];
-            if (d >= h.length) {
-                h = Arrays.copyOf(h, Math.max(d + 1, 2 * h.length));
-                raw[s] = h;
-            }
-            h[d]++;
-            h = timeRaw[ts];
-            if (d >= h.length) {
-                h = Arrays.copyOf(h, Math.max(d + 1, 2 * h.length));
-                timeRaw[ts] = h;
-            }
-            h[d]++;
+        if (s >= 0) {
+            inSample[s]++;
         }
+        int d = sampled.access(id); // 0 exactly when ts == 0: a page is sampled on every reference or none
+        if (d > 0) {
+            count(timeRaw, ts, d);
+            if (s >= 0) {
+                count(raw, s, d);
+            }
+        }
+    }
+
+    private static void count(long[][] hist, int s, int d) {
+        long[] h = hist[s];
+        if (d >= h.length) {
+            h = Arrays.copyOf(h, Math.max(d + 1, 2 * h.length));
+            hist[s] = h;
+        }
+        h[d]++;
     }
 
     /** References seen, sampled or not. */
@@ -223,28 +243,32 @@ public final class Shards {
     /**
      * Estimated LRU miss ratio at every size {@code 1..sizes} (element {@code n-1} for n frames),
      * the trace having {@code distinct} pages in all (0 if unknown: the distances are then scaled
-     * by the hash rate); post-stratified by reference ordinal ({@link Estimator#ORDINAL}).
+     * by the hash rate); post-stratified by reuse time, each sampled distance spread over the true
+     * distances it stands for ({@link Estimator#REUSE_TIME_INTERVAL}).
      */
     public double[] missRatioCurve(int sizes, long distinct) {
-        return missRatioCurve(sizes, distinct, Estimator.ORDINAL);
+        return missRatioCurve(sizes, distinct, Estimator.REUSE_TIME_INTERVAL);
     }
 
     /** As {@link #missRatioCurve(int, long)} with the given estimator (the others kept for comparison). */
     double[] missRatioCurve(int sizes, long distinct, Estimator estimator) {
+        double[] at = new double[sizes + 1];
+        double[] g = weighted(estimator.weighting);
+        double scale = scale(distinct);
+        double above = estimator.placement == Placement.POINT ? placePoints(g, scale, at, sizes)
+                : placeIntervals(g, scale, at, sizes);
+        return curve(at, above, cold(estimator.weighting), sizes);
+    }
+
+    /**
+     * The miss ratio at every size {@code 1..sizes} from the reuses placed at each true distance
+     * ({@code at[x]}, x from 1 to sizes), those placed beyond {@code sizes} and the cold misses.
+     */
+    double[] curve(double[] at, double above, double cold, int sizes) {
         double[] out = new double[sizes];
         if (refs == 0) {
             return out;
         }
-        double cold = estimator.weighting == Weighting.ADJ ? inSample[0] / rate : total[0];
-        double[] g = weighted(estimator.weighting);
-        double scale = scale(distinct);
-        // misses[c] for c in 1..sizes: weighted sampled reuses placed at true distance c; above: beyond sizes
-        double[] at = new double[sizes + 2];
-        double above = switch (estimator.placement) {
-            case POINT -> placePoints(g, scale, at, sizes);
-            case INTERVAL -> placeIntervals(g, scale, at, sizes);
-            case DECONVOLVED -> deconvolve(g, scale, distinct, at, sizes, meanWeight(estimator.weighting));
-        };
         for (int n = sizes; n >= 1; n--) {
             out[n - 1] = Math.min(1.0, (cold + above) / refs);
             above += at[n];
@@ -252,13 +276,18 @@ public final class Shards {
         return out;
     }
 
+    /** The cold misses: the sampled ones over R for SHARDS_adj, else exact. */
+    double cold(Weighting weighting) {
+        return weighting == Weighting.ADJ ? timeInSample[0] / rate : timeTotal[0];
+    }
+
     /**
      * The sampled reuses by distance in the sampled stack, each weighed by the references it
      * stands for: {@code g[d]} for d from 1.
      */
-    private double[] weighted(Weighting weighting) {
+    double[] weighted(Weighting weighting) {
         double[] weight = weights(weighting);
-        long[][] hist = weighting == Weighting.REUSE_TIME ? timeRaw : raw;
+        long[][] hist = weighting == Weighting.ORDINAL ? raw : timeRaw;
         int len = 1;
         for (int s = 1; s < hist.length; s++) {
             if (weight[s] != 0) {
@@ -281,16 +310,19 @@ public final class Shards {
 
     /** The references a sampled reuse of each stratum stands for (0 for a stratum without sampled reuses). */
     private double[] weights(Weighting weighting) {
+        if (weighting == Weighting.ORDINAL && seen == null) {
+            throw new IllegalStateException("the ordinal strata are counted only in a salted sample");
+        }
         double[] weight = new double[Math.max(STRATA, TIME_STRATA)];
         switch (weighting) {
             case ADJ -> Arrays.fill(weight, 1 / rate);
             case REUSE_RATIO -> {
                 long reuses = 0;
-                for (int s = 1; s < STRATA; s++) {
-                    reuses += inSample[s];
+                for (int s = 1; s < TIME_STRATA; s++) {
+                    reuses += timeInSample[s];
                 }
                 // with no sampled reuse the reuses are not counted (as SHARDS_adj counts unsampled references)
-                Arrays.fill(weight, reuses == 0 ? 0 : (double) (refs - total[0]) / reuses);
+                Arrays.fill(weight, reuses == 0 ? 0 : (double) (refs - timeTotal[0]) / reuses);
             }
             case ORDINAL -> {
                 // A page that reaches ordinal 2^s passed through every lower stratum, so the strata a
@@ -348,9 +380,9 @@ public final class Shards {
     }
 
     /** The mean weight of a sampled reuse, weighed by itself: {@code sum w^2 n / sum w n} (a weighted count's variance per unit). */
-    private double meanWeight(Weighting weighting) {
+    double meanWeight(Weighting weighting) {
         double[] weight = weights(weighting);
-        long[] n = weighting == Weighting.REUSE_TIME ? timeInSample : inSample;
+        long[] n = weighting == Weighting.ORDINAL ? inSample : timeInSample;
         double sw = 0;
         double sw2 = 0;
         for (int s = 1; s < n.length; s++) {
@@ -402,165 +434,6 @@ public final class Shards {
             }
         }
         return above;
-    }
-
-    /**
-     * Richardson-Lucy (EM for Poisson counts) deconvolution of the weighted sampled distances: a
-     * reuse at true distance x has {@code d - 1 ~ Binomial(x - 1, q)} other sampled pages above
-     * it, so in expectation {@code g = K f} for the true distances' distribution f. f lives on
-     * cells of x whose expected sampled distance {@code u = 1 + (x - 1) q} spans
-     * {@code max(1/4, sqrt(u)/4)} (a quarter of the kernel's width or of one sampled distance),
-     * from x = 1 to the distinct pages; each cell's kernel is the one at its middle. The
-     * iteration starts flat in x and stops at the discrepancy principle: as soon as the Pearson
-     * statistic {@code sum (g - Kf)^2 / (w Kf)} over the observed distances (w the weighted
-     * counts' variance per count, {@link #meanWeight}) is at most their number, or after 2,000
-     * iterations. Each cell's mass is then spread evenly over its integers.
-     */
-    private static double deconvolve(double[] g, double q, long distinct, double[] at, int sizes, double w) {
-        int dm = g.length - 1;
-        while (dm > 0 && g[dm] == 0) {
-            dm--;
-        }
-        if (dm == 0) {
-            return 0;
-        }
-        if (q >= 1) {
-            return placePoints(g, q, at, sizes);
-        }
-        long xMax = distinct > 0 ? distinct : (long) Math.ceil(1 + (dm + 6 * Math.sqrt(dm)) / q);
-        // cells [xLo, xHi] of true distances
-        java.util.List<long[]> cells = new java.util.ArrayList<>();
-        long x = 1;
-        while (x <= xMax) {
-            double u = 1 + (x - 1) * q;
-            double width = Math.max(0.25, Math.sqrt(u) / 4) / q;
-            long hi = Math.min(xMax, Math.max(x, x + (long) Math.floor(width) - 1));
-            cells.add(new long[] {x, hi});
-            x = hi + 1;
-        }
-        int m = cells.size();
-        int[] from = new int[m];
-        double[][] kern = new double[m][];
-        for (int i = 0; i < m; i++) {
-            long[] c = cells.get(i);
-            long n = (c[0] + c[1]) / 2 - 1; // other pages above a reuse at the cell's middle
-            double[] pmf = binomial(n, q);
-            // kernel over d = 1 + k, truncated to the observed range 1..dm (mass beyond is never observed)
-            int lo = (int) Math.min(dm, (long) pmf[0]) + 1; // pmf[0] holds the first k
-            from[i] = lo;
-            int len = Math.max(0, Math.min(pmf.length - 1, dm - lo + 1));
-            kern[i] = Arrays.copyOfRange(pmf, 1, 1 + len);
-        }
-        double total = 0;
-        for (int d = 1; d <= dm; d++) {
-            total += g[d];
-        }
-        double[] f = new double[m];
-        for (int i = 0; i < m; i++) {
-            long[] c = cells.get(i);
-            f[i] = total * (c[1] - c[0] + 1) / xMax;
-        }
-        double[] mu = new double[dm + 1];
-        double[] ratio = new double[dm + 1];
-        int observed = 0;
-        for (int d = 1; d <= dm; d++) {
-            observed += g[d] > 0 ? 1 : 0;
-        }
-        for (int it = 0; it < 2000; it++) {
-            Arrays.fill(mu, 0);
-            for (int i = 0; i < m; i++) {
-                double[] k = kern[i];
-                for (int j = 0; j < k.length; j++) {
-                    mu[from[i] + j] += k[j] * f[i];
-                }
-            }
-            double chi2 = 0;
-            for (int d = 1; d <= dm; d++) {
-                if (mu[d] > 0) {
-                    double e = g[d] - mu[d];
-                    chi2 += e * e / (w * mu[d]);
-                    ratio[d] = g[d] / mu[d];
-                } else {
-                    ratio[d] = 0;
-                }
-            }
-            if (chi2 <= observed) {
-                break;
-            }
-            for (int i = 0; i < m; i++) {
-                double[] k = kern[i];
-                double num = 0;
-                double den = 0;
-                for (int j = 0; j < k.length; j++) {
-                    num += k[j] * ratio[from[i] + j];
-                    den += k[j];
-                }
-                f[i] = den > 0 ? f[i] * num / den : 0;
-            }
-        }
-        double above = 0;
-        for (int i = 0; i < m; i++) {
-            long[] c = cells.get(i);
-            double each = f[i] / (c[1] - c[0] + 1);
-            for (long y = c[0]; y <= c[1]; y++) {
-                if (y > sizes) {
-                    above += each * (c[1] - y + 1);
-                    break;
-                }
-                at[(int) y] += each;
-            }
-        }
-        return above;
-    }
-
-    /**
-     * The Binomial(n, q) probabilities where they are above 1e-12 of the mode's: element 0 holds
-     * the first k, elements 1.. the probabilities of k, k + 1, ... (normalised).
-     */
-    static double[] binomial(long n, double q) {
-        if (n <= 0) {
-            return new double[] {0, 1};
-        }
-        long mode = (long) Math.floor((n + 1) * q);
-        mode = Math.min(n, mode);
-        double odds = q / (1 - q);
-        java.util.ArrayDeque<Double> below = new java.util.ArrayDeque<>();
-        java.util.ArrayList<Double> up = new java.util.ArrayList<>();
-        double p = 1;
-        up.add(p);
-        for (long k = mode; k < n; k++) {
-            p *= (double) (n - k) / (k + 1) * odds;
-            if (p < 1e-12) {
-                break;
-            }
-            up.add(p);
-        }
-        p = 1;
-        long first = mode;
-        for (long k = mode; k > 0; k--) {
-            p *= (double) k / (n - k + 1) / odds;
-            if (p < 1e-12) {
-                break;
-            }
-            below.addFirst(p);
-            first = k - 1;
-        }
-        double[] out = new double[1 + below.size() + up.size()];
-        out[0] = first;
-        int i = 1;
-        double sum = 0;
-        for (double v : below) {
-            out[i++] = v;
-            sum += v;
-        }
-        for (double v : up) {
-            out[i++] = v;
-            sum += v;
-        }
-        for (int j = 1; j < out.length; j++) {
-            out[j] /= sum;
-        }
-        return out;
     }
 
     /** Murmur3's 64-bit finaliser: a well-mixed hash of a page number. */

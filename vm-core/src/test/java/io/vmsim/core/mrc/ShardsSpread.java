@@ -30,6 +30,13 @@ public final class ShardsSpread {
     /** Every estimator's name; {@code -Dspread.estimators=a,b} picks some (default all). */
     private static final String[] ALL = {"adj", "ordinal", "reuse-ratio", "final-count", "ordinal-interval",
         "ordinal-deconvolved", "reuse-time", "reuse-time-interval", "reuse-time-deconvolved"};
+
+    /** The weighed sampled distances deconvolved ({@link #deconvolve}), the cold misses exact. */
+    private static double[] deconvolved(Shards sh, Shards.Weighting w, int distinct) {
+        double[] at = new double[distinct + 1];
+        double above = deconvolve(sh.weighted(w), sh.scale(distinct), distinct, at, distinct, sh.meanWeight(w));
+        return sh.curve(at, above, sh.cold(w), distinct);
+    }
     private static final String[] NAMES = System.getProperty("spread.estimators", String.join(",", ALL)).split(",");
 
     private static double[] estimate(String name, Shards sh, int[] ids, long[] pages, int[] finalCount, int distinct,
@@ -40,11 +47,10 @@ public final class ShardsSpread {
             case "reuse-ratio" -> sh.missRatioCurve(distinct, distinct, Shards.Estimator.REUSE_RATIO);
             case "final-count" -> finalCountCurve(sh, ids, pages, finalCount, distinct, refs);
             case "ordinal-interval" -> sh.missRatioCurve(distinct, distinct, Shards.Estimator.ORDINAL_INTERVAL);
-            case "ordinal-deconvolved" -> sh.missRatioCurve(distinct, distinct, Shards.Estimator.ORDINAL_DECONVOLVED);
+            case "ordinal-deconvolved" -> deconvolved(sh, Shards.Weighting.ORDINAL, distinct);
             case "reuse-time" -> sh.missRatioCurve(distinct, distinct, Shards.Estimator.REUSE_TIME);
             case "reuse-time-interval" -> sh.missRatioCurve(distinct, distinct, Shards.Estimator.REUSE_TIME_INTERVAL);
-            case "reuse-time-deconvolved" ->
-                    sh.missRatioCurve(distinct, distinct, Shards.Estimator.REUSE_TIME_DECONVOLVED);
+            case "reuse-time-deconvolved" -> deconvolved(sh, Shards.Weighting.REUSE_TIME, distinct);
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -269,6 +275,152 @@ public final class ShardsSpread {
         for (int n = distinct; n >= 1; n--) {
             out[n - 1] = Math.min(1.0, (distinct + above) / refs);
             above += scaled[n];
+        }
+        return out;
+    }
+
+    static double deconvolve(double[] g, double q, long distinct, double[] at, int sizes, double w) {
+        int dm = g.length - 1;
+        while (dm > 0 && g[dm] == 0) {
+            dm--;
+        }
+        if (dm == 0) {
+            return 0;
+        }
+        if (q >= 1) {
+            throw new IllegalArgumentException("rate 1: nothing to deconvolve");
+        }
+        long xMax = distinct > 0 ? distinct : (long) Math.ceil(1 + (dm + 6 * Math.sqrt(dm)) / q);
+        // cells [xLo, xHi] of true distances
+        java.util.List<long[]> cells = new java.util.ArrayList<>();
+        long x = 1;
+        while (x <= xMax) {
+            double u = 1 + (x - 1) * q;
+            double width = Math.max(0.25, Math.sqrt(u) / 4) / q;
+            long hi = Math.min(xMax, Math.max(x, x + (long) Math.floor(width) - 1));
+            cells.add(new long[] {x, hi});
+            x = hi + 1;
+        }
+        int m = cells.size();
+        int[] from = new int[m];
+        double[][] kern = new double[m][];
+        int dExt = dm;
+        for (int i = 0; i < m; i++) {
+            long[] c = cells.get(i);
+            long n = (c[0] + c[1]) / 2 - 1; // other pages above a reuse at the cell's middle
+            double[] pmf = binomial(n, q);
+            // kernel over d = 1 + k, whole: distances beyond the largest observed are observed zero times
+            from[i] = (int) pmf[0] + 1; // pmf[0] holds the first k
+            kern[i] = Arrays.copyOfRange(pmf, 1, pmf.length);
+            dExt = Math.max(dExt, from[i] + kern[i].length - 1);
+        }
+        g = Arrays.copyOf(g, dExt + 1);
+        dm = dExt;
+        double total = 0;
+        for (int d = 1; d <= dm; d++) {
+            total += g[d];
+        }
+        double[] f = new double[m];
+        for (int i = 0; i < m; i++) {
+            long[] c = cells.get(i);
+            f[i] = total * (c[1] - c[0] + 1) / xMax;
+        }
+        double[] mu = new double[dm + 1];
+        double[] ratio = new double[dm + 1];
+        int observed = dm; // the distances 1..dm, each observed (some zero times)
+        for (int it = 0; it < 2000; it++) {
+            Arrays.fill(mu, 0);
+            for (int i = 0; i < m; i++) {
+                double[] k = kern[i];
+                for (int j = 0; j < k.length; j++) {
+                    mu[from[i] + j] += k[j] * f[i];
+                }
+            }
+            double chi2 = 0;
+            for (int d = 1; d <= dm; d++) {
+                if (mu[d] > 0) {
+                    double e = g[d] - mu[d];
+                    chi2 += e * e / (w * mu[d]);
+                    ratio[d] = g[d] / mu[d];
+                } else {
+                    ratio[d] = 0;
+                }
+            }
+            if (chi2 <= observed) {
+                break;
+            }
+            for (int i = 0; i < m; i++) {
+                double[] k = kern[i];
+                double num = 0;
+                double den = 0;
+                for (int j = 0; j < k.length; j++) {
+                    num += k[j] * ratio[from[i] + j];
+                    den += k[j];
+                }
+                f[i] = den > 0 ? f[i] * num / den : 0;
+            }
+        }
+        double above = 0;
+        for (int i = 0; i < m; i++) {
+            long[] c = cells.get(i);
+            double each = f[i] / (c[1] - c[0] + 1);
+            for (long y = c[0]; y <= c[1]; y++) {
+                if (y > sizes) {
+                    above += each * (c[1] - y + 1);
+                    break;
+                }
+                at[(int) y] += each;
+            }
+        }
+        return above;
+    }
+
+    /**
+     * The Binomial(n, q) probabilities where they are above 1e-12 of the mode's: element 0 holds
+     * the first k, elements 1.. the probabilities of k, k + 1, ... (normalised).
+     */
+    static double[] binomial(long n, double q) {
+        if (n <= 0) {
+            return new double[] {0, 1};
+        }
+        long mode = (long) Math.floor((n + 1) * q);
+        mode = Math.min(n, mode);
+        double odds = q / (1 - q);
+        java.util.ArrayDeque<Double> below = new java.util.ArrayDeque<>();
+        java.util.ArrayList<Double> up = new java.util.ArrayList<>();
+        double p = 1;
+        up.add(p);
+        for (long k = mode; k < n; k++) {
+            p *= (double) (n - k) / (k + 1) * odds;
+            if (p < 1e-12) {
+                break;
+            }
+            up.add(p);
+        }
+        p = 1;
+        long first = mode;
+        for (long k = mode; k > 0; k--) {
+            p *= (double) k / (n - k + 1) / odds;
+            if (p < 1e-12) {
+                break;
+            }
+            below.addFirst(p);
+            first = k - 1;
+        }
+        double[] out = new double[1 + below.size() + up.size()];
+        out[0] = first;
+        int i = 1;
+        double sum = 0;
+        for (double v : below) {
+            out[i++] = v;
+            sum += v;
+        }
+        for (double v : up) {
+            out[i++] = v;
+            sum += v;
+        }
+        for (int j = 1; j < out.length; j++) {
+            out[j] /= sum;
         }
         return out;
     }
