@@ -20,7 +20,7 @@ import java.util.Arrays;
  *
  * <p>How many references each sampled reference stands for is where the estimators differ.
  * SHARDS_adj ({@link Estimator#ADJ}, the estimate before 2 December 2026) counts each as
- * {@code 1/R}. The estimate now ({@link Estimator#REUSE_TIME_INTERVAL}) post-stratifies by the
+ * {@code 1/R}. The estimate now ({@link Estimator#REUSE_TIME}) post-stratifies by the
  * reference's <em>reuse time</em> {@code t} (references since the previous one to its page,
  * counting itself: 1 for an immediate re-reference): every reference, sampled or not, counts one
  * in the exact total {@code T_s} of its stratum, 0 for a page's first reference (so
@@ -32,13 +32,12 @@ import java.util.Arrays;
  * share a stratum, so a heavy page that the hash did not take is stood for by reuses of about its
  * distances (post-stratification: W. G. Cochran, <i>Sampling Techniques</i>, 3rd ed., 1977,
  * section 5A.9; reuse time as the predictor of stack distance, as in StatStack, D. Eklov and E.
- * Hagersten, ISPASS 2010, and AET, X. Hu et al., USENIX ATC 2016). Each weighed sampled
- * distance d is then spread evenly over the true distances x whose expected sampled distance
- * {@code 1 + (x - 1) q} rounds to d, {@code [1 + (d - 3/2)/q, 1 + (d - 1/2)/q)}, rather than put at
- * {@code 1 + (d - 1)/q}: a sampled distance of 1 (no other sampled page above) stands for any
- * true distance up to about {@code 1/(2q)}. The misses at N frames are {@code T_0} plus the
- * weighed reuses placed above N, over all the references. The strata (powers of two) and the
- * placement were fixed before they were measured on CloudPhysics; nothing is tuned.
+ * Hagersten, ISPASS 2010, and AET, X. Hu et al., USENIX ATC 2016). The misses at N frames are
+ * {@code T_0} plus the weighed sampled reuses at a scaled distance above N, over all the
+ * references. The strata (powers of two) were fixed before they were measured on CloudPhysics;
+ * nothing is tuned. ({@link Placement#INTERVAL}, each sampled distance spread over the true
+ * distances it stands for, was measured beside it and is kept for comparison only: it is worse
+ * where most reuses are at short distances; docs/mrc.md, SHARDS at 1%.)
  *
  * <p>The estimate of 2 December 2026 post-stratified by reference <em>ordinal</em> instead
  * ({@link Estimator#ORDINAL}: stratum {@code floor(log2 j)} for a page's j-th reference, the
@@ -64,9 +63,9 @@ public final class Shards {
         ORDINAL(Weighting.ORDINAL, Placement.POINT),
         /** {@link #ORDINAL}, each sampled distance spread over the true distances it stands for. */
         ORDINAL_INTERVAL(Weighting.ORDINAL, Placement.INTERVAL),
-        /** Post-stratified by reuse time, each sampled distance at its point. */
+        /** Post-stratified by reuse time, each sampled distance at its point: {@code --sample}. */
         REUSE_TIME(Weighting.REUSE_TIME, Placement.POINT),
-        /** Post-stratified by reuse time, each sampled distance spread over the true distances it stands for: {@code --sample}. */
+        /** Post-stratified by reuse time, each sampled distance spread over the true distances it stands for. */
         REUSE_TIME_INTERVAL(Weighting.REUSE_TIME, Placement.INTERVAL);
 
         final Weighting weighting;
@@ -243,11 +242,10 @@ public final class Shards {
     /**
      * Estimated LRU miss ratio at every size {@code 1..sizes} (element {@code n-1} for n frames),
      * the trace having {@code distinct} pages in all (0 if unknown: the distances are then scaled
-     * by the hash rate); post-stratified by reuse time, each sampled distance spread over the true
-     * distances it stands for ({@link Estimator#REUSE_TIME_INTERVAL}).
+     * by the hash rate); post-stratified by reuse time ({@link Estimator#REUSE_TIME}).
      */
     public double[] missRatioCurve(int sizes, long distinct) {
-        return missRatioCurve(sizes, distinct, Estimator.REUSE_TIME_INTERVAL);
+        return missRatioCurve(sizes, distinct, Estimator.REUSE_TIME);
     }
 
     /** As {@link #missRatioCurve(int, long)} with the given estimator (the others kept for comparison). */

@@ -16,12 +16,20 @@ import java.util.Locale;
  * show there; the mean of the salts' curves is printed as its mean absolute error, and at SIZES).
  *
  * <p>The estimators: {@code adj} (SHARDS_adj, each sampled reference standing for 1/R),
- * {@code ordinal} (post-stratified by reference ordinal, what {@code --sample} uses),
- * {@code reuse-ratio} (the cold misses exact, the sampled reuses scaled to all the reuses) from
- * {@link Shards}; and {@code final-count}, which needs the whole trace first and so is not built:
- * the cold misses exact, the reuses post-stratified by {@code floor(log2)} of their page's final
- * reference count (a page's class is known only at the end, so one pass would have to keep every
- * sampled page's distances until then). Each sees the same sample for a salt.
+ * {@code ordinal} (post-stratified by reference ordinal, the estimate of 2 December 2026 before
+ * the reuse-time strata), {@code reuse-time} (post-stratified by reuse time, what {@code --sample}
+ * uses), {@code ordinal-interval} and {@code reuse-time-interval} (the same with each sampled
+ * distance spread over the true distances it stands for), {@code reuse-ratio} (the cold misses
+ * exact, the sampled reuses scaled to all the reuses) from {@link Shards};
+ * {@code ordinal-deconvolved} and {@code reuse-time-deconvolved} (the weighed sampled distances
+ * deconvolved of the sampling's binomial kernel, {@link #deconvolve}); and {@code final-count},
+ * which needs the whole trace first and so is not built: the cold misses exact, the reuses
+ * post-stratified by {@code floor(log2)} of their page's final reference count (a page's class is
+ * known only at the end, so one pass would have to keep every sampled page's distances until
+ * then). Each sees the same sample for a salt. {@code -Dspread.estimators=a,b} picks some;
+ * {@code -Dspread.dump=PREFIX} writes each estimator's mean signed error per size to
+ * {@code PREFIX.RATE.NAME.tsv}. The error is also split by bands of sizes: below 1/R; at a cliff
+ * of the exact curve (a drop of more than a point within 2 sqrt(size/R) either side); elsewhere.
  */
 public final class ShardsSpread {
     private ShardsSpread() {
@@ -151,10 +159,11 @@ public final class ShardsSpread {
                 }
                 System.out.printf(Locale.ROOT, "rate %s %-11s %d salts, sampled references %.0f, pages %.0f on average"
                         + " | MAE: salt 0 %.5f, min %.5f, 10th percentile %.5f, median %.5f, mean %.5f, 90th percentile %.5f,"
-                        + " max %.5f | mean signed error over sizes %+.5f; MAE of the mean curve %.5f; largest |mean signed"
+                        + " max %.5f, at or under 0.5%% on %d | mean signed error over sizes %+.5f; MAE of the mean curve %.5f; largest |mean signed"
                         + " error| %.5f at size %d%n", rs, NAMES[e], salts, (double) sampled / salts,
                         (double) pagesSampled / salts, maes[e][0], sorted[0], sorted[salts / 10], sorted[salts / 2],
                         Arrays.stream(maes[e]).average().orElse(0), sorted[salts * 9 / 10], sorted[salts - 1],
+                        Arrays.stream(maes[e]).filter(m -> m <= 0.005).count(),
                         meanSigned / distinct, meanAbsBias / distinct, maxAbsBias, at);
                 if (System.getProperty("spread.dump") != null) {
                     // size, exact miss ratio, mean signed error of this estimator over the salts

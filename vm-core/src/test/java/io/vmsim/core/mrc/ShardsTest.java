@@ -71,7 +71,7 @@ final class ShardsTest {
             assertThat(cliff(sh.missRatioCurve(sizes, m, Shards.Estimator.REUSE_TIME)))
                     .as("salt %d, %d pages sampled", k, sh.sampledPages()).isEqualTo(exactCliff);
             // spread over the true distances a sampled distance stands for: the cliff within half a sampled page of it
-            double[] spread = sh.missRatioCurve(sizes, m);
+            double[] spread = sh.missRatioCurve(sizes, m, Shards.Estimator.REUSE_TIME_INTERVAL);
             double q = sh.scale(m);
             assertThat(spread[(int) Math.floor(exactCliff - 0.5 / q) - 2]).isEqualTo(spread[0]);
             assertThat(cliff(spread)).isBetween(exactCliff, (int) Math.ceil(exactCliff + 0.5 / q));
@@ -280,9 +280,9 @@ final class ShardsTest {
      * page is sampled, and its distance in a brute-force LRU stack of the sampled pages; written
      * out as docs/mrc.md states it: each stratum with references but none sampled merged into the
      * nearest sampled one (the lower on a tie), a sampled reuse of stratum s standing for T_s / n_s
-     * references, its distance d spread evenly over the integers x with
-     * d - 1/2 <= 1 + (x - 1) q < d + 1/2; the cold misses D plus the placed reuses above N, over
-     * all the references. Bursts of a few pages at a fixed short gap, otherwise rare, leave
+     * references at the scaled distance max(1, 1 + round((d - 1)/q)) (and, for the placement kept
+     * for comparison, spread evenly over the integers x with d - 1/2 <= 1 + (x - 1) q < d + 1/2);
+     * the cold misses D plus the placed reuses above N, over all the references. Bursts of a few pages at a fixed short gap, otherwise rare, leave
      * strata without a sampled reference on some salts (checked to happen).
      */
     @Test
@@ -365,8 +365,10 @@ final class ShardsTest {
             }
             double q = (double) (inSample[0] - 1) / (distinct - 1);
             double[] placed = new double[distinct + 2]; // placed[x]: weighed reuses at true distance x (distinct + 1: beyond)
+            double[] point = new double[distinct + 2];
             for (int[] r : sampledReuses) {
                 double w = (double) merged[r[0]] / inSample[r[0]];
+                point[(int) Math.min(distinct + 1, Math.max(1, 1 + Math.round((r[1] - 1) / q)))] += w;
                 java.util.List<Integer> xs = new java.util.ArrayList<>();
                 for (int x = 1; 1 + (x - 1) * q < r[1] + 0.5; x++) {
                     if (1 + (x - 1) * q >= r[1] - 0.5) {
@@ -379,13 +381,18 @@ final class ShardsTest {
                 }
             }
             double[] est = sh.missRatioCurve(distinct, distinct);
+            double[] spread = sh.missRatioCurve(distinct, distinct, Shards.Estimator.REUSE_TIME_INTERVAL);
             for (int c = 1; c <= distinct; c++) {
                 double misses = total[0];
+                double spreadMisses = total[0];
                 for (int x = c + 1; x <= distinct + 1; x++) {
-                    misses += placed[x];
+                    misses += point[x];
+                    spreadMisses += placed[x];
                 }
                 assertThat(est[c - 1]).as("salt %d, %d frames", k, c).isCloseTo(Math.min(1.0, misses / n),
                         org.assertj.core.data.Offset.offset(1e-9));
+                assertThat(spread[c - 1]).as("spread, salt %d, %d frames", k, c)
+                        .isCloseTo(Math.min(1.0, spreadMisses / n), org.assertj.core.data.Offset.offset(1e-9));
             }
         }
         assertThat(gaps).as("strata with references but none sampled, over the salts").isGreaterThan(0);
@@ -404,10 +411,11 @@ final class ShardsTest {
      * D - H (all but H loop pages between). With B = 2,000 and H = 4, 3B and 3(B - H) share a
      * stratum (4,096 to 8,191) and 3H has one of its own (8 to 15), both with burst pages sampled
      * on every salt: each stratum's count is exact. What is left is where each sampled distance
-     * is placed: a short reuse's, with d - 1 of the other 3H - 1 pages sampled, somewhere in
-     * [1, 1 + (3H - 1/2)/q], at most 3H + (3H - 1/2)/q sizes from its own; a long one's at most
-     * H/q + 1/(2q) + 1 from its own (H loop pages, z of them sampled, are not between, so it is put
-     * at D - z/q spread by 1/(2q)). The mean absolute error is at most (short reuses times the
+     * is placed: a short reuse's, with d - 1 of the other 3H - 1 pages sampled, at
+     * 1 + round((d - 1)/q), at most 3H + (3H - 1/2)/q sizes from its own; a long one's at most
+     * H/q + 1/(2q) + 1 from its own (at D if a loop page's; if a burst page's, H loop pages, z of
+     * them sampled, are not between, so it is put at D - round(z/q) against D - H). The same
+     * bound holds with each sampled distance spread over [1 + (d - 3/2)/q, 1 + (d - 1/2)/q). The mean absolute error is at most (short reuses times the
      * first + long reuses times the second) / (D N). A heavy page has B/H references a round, far
      * more than any other, so when the hash takes none of the 4 (about two salts in three at a
      * rate of 0.1) the ordinal strata give its later references the distances of the heaviest
@@ -474,6 +482,8 @@ final class ShardsTest {
             double longOff = h / q + 0.5 / q + 1;
             double bound = (shortReuses * shortOff + longReuses * longOff) / ((double) d * n);
             assertThat(mae(sh.missRatioCurve(d, d), exact, n)).as("salt %d", k).isLessThanOrEqualTo(bound);
+            assertThat(mae(sh.missRatioCurve(d, d, Shards.Estimator.REUSE_TIME_INTERVAL), exact, n)).as("salt %d", k)
+                    .isLessThanOrEqualTo(bound);
             if (mae(sh.missRatioCurve(d, d, Shards.Estimator.ORDINAL), exact, n) > bound) {
                 ordinalAbove++;
             }
