@@ -30,9 +30,10 @@ import java.util.Arrays;
  * some (the lower on a tie); with no sampled reuse at all the reuses are not counted. A reuse's
  * stack distance is at most its reuse time, and pages of every weight whose reuses come as soon
  * share a stratum, so a heavy page that the hash did not take is stood for by reuses of about its
- * distances (post-stratification: W. G. Cochran, <i>Sampling Techniques</i>, 3rd ed., 1977,
- * section 5A.9; reuse time as the predictor of stack distance, as in StatStack, D. Eklov and E.
- * Hagersten, ISPASS 2010, and AET, X. Hu et al., USENIX ATC 2016). The misses at N frames are
+ * distances (post-stratification, stratification after the sample is drawn: W. G. Cochran,
+ * <i>Sampling Techniques</i>, 3rd ed., 1977, chapter 5A; reuse time as the predictor of stack
+ * distance, as in StatStack, D. Eklov and E. Hagersten, ISPASS 2010, and AET, X. Hu et al.,
+ * USENIX ATC 2016). The misses at N frames are
  * {@code T_0} plus the weighed sampled reuses at a scaled distance above N, over all the
  * references. The strata (powers of two) were fixed before they were measured on CloudPhysics;
  * nothing is tuned. ({@link Placement#INTERVAL}, each sampled distance spread over the true
