@@ -37,7 +37,8 @@ final class ShardsTest {
         int samples = 0;
         for (int k = 1; k <= 1500; k++) {
             Shards sh = sampled(refs, m, rate, k);
-            double[] est = sh.missRatioCurve(sizes, 0); // the hash rate as the scale
+            // the hash rate as the scale; each sampled distance at its point
+            double[] est = sh.missRatioCurve(sizes, 0, Shards.Estimator.REUSE_TIME);
             if (sh.sampledRefs() == 0 || est[0] == est[sizes - 1]) {
                 continue; // no page sampled
             }
@@ -67,9 +68,14 @@ final class ShardsTest {
                 continue;
             }
             salts++;
-            assertThat(cliff(sh.missRatioCurve(sizes, m))).as("salt %d, %d pages sampled", k, sh.sampledPages())
-                    .isEqualTo(exactCliff);
-            if (cliff(sh.missRatioCurve(sizes, 0)) != exactCliff) {
+            assertThat(cliff(sh.missRatioCurve(sizes, m, Shards.Estimator.REUSE_TIME)))
+                    .as("salt %d, %d pages sampled", k, sh.sampledPages()).isEqualTo(exactCliff);
+            // spread over the true distances a sampled distance stands for: the cliff within half a sampled page of it
+            double[] spread = sh.missRatioCurve(sizes, m, Shards.Estimator.REUSE_TIME_INTERVAL);
+            double q = sh.scale(m);
+            assertThat(spread[(int) Math.floor(exactCliff - 0.5 / q) - 2]).isEqualTo(spread[0]);
+            assertThat(cliff(spread)).isBetween(exactCliff, (int) Math.ceil(exactCliff + 0.5 / q));
+            if (cliff(sh.missRatioCurve(sizes, 0, Shards.Estimator.REUSE_TIME)) != exactCliff) {
                 offByRate++;
             }
         }
@@ -174,7 +180,7 @@ final class ShardsTest {
                 weight[s] = (double) t / inSample[s];
             }
             double scale = (double) (sampledPages - 1) / (distinct - 1);
-            double[] est = sh.missRatioCurve(distinct, distinct);
+            double[] est = sh.missRatioCurve(distinct, distinct, Shards.Estimator.ORDINAL);
             for (int c = 1; c <= distinct; c++) {
                 double misses = total[0];
                 for (int[] r : sampledReuses) {
@@ -257,7 +263,7 @@ final class ShardsTest {
             long sB = Math.max(1, 1 + Math.round((x - 1) / ((double) (x + y - 1) / (d - 1))));
             assertThat(sB).isLessThanOrEqualTo(d);
             double bound = (Math.abs(eps) * (d - sB) + (double) (r - 1) * b * Math.abs(sB - b)) / ((double) d * n);
-            assertThat(mae(sh.missRatioCurve(d, d), exact, n)).as("salt %d, X %d, Y %d", k, x, y)
+            assertThat(mae(sh.missRatioCurve(d, d, Shards.Estimator.ORDINAL), exact, n)).as("salt %d, X %d, Y %d", k, x, y)
                     .isLessThanOrEqualTo(bound + 1e-12);
             if (mae(sh.missRatioCurve(d, d, Shards.Estimator.ADJ), exact, n) > bound) {
                 adjAbove++;
@@ -265,6 +271,225 @@ final class ShardsTest {
         }
         assertThat(salts).isEqualTo(60);
         assertThat(adjAbove).as("salts on which SHARDS_adj's error is above the bound").isGreaterThan(salts / 2);
+    }
+
+    /**
+     * The estimate {@code --sample} gives against one computed from the whole record of every
+     * reference: its reuse time t (references since its page's previous one, found by a scan
+     * back), its stratum (0 for a first reference, else 1 + floor(log2 t) by a loop), whether its
+     * page is sampled, and its distance in a brute-force LRU stack of the sampled pages; written
+     * out as docs/mrc.md states it: each stratum with references but none sampled merged into the
+     * nearest sampled one (the lower on a tie), a sampled reuse of stratum s standing for T_s / n_s
+     * references at the scaled distance max(1, 1 + round((d - 1)/q)) (and, for the placement kept
+     * for comparison, spread evenly over the integers x with d - 1/2 <= 1 + (x - 1) q < d + 1/2);
+     * the cold misses D plus the placed reuses above N, over all the references. Bursts of a few pages at a fixed short gap, otherwise rare, leave
+     * strata without a sampled reference on some salts (checked to happen).
+     */
+    @Test
+    void theReuseTimeEstimate_isTheOneComputedFromEveryReferencesRecord() {
+        java.util.Random rnd = new java.util.Random(17);
+        int pagesInAll = 2000;
+        int n = 30_000;
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            double u = rnd.nextDouble();
+            ids[i] = u < 0.3 ? rnd.nextInt(4) : u < 0.35 && i >= 37 ? ids[i - 37]
+                    : 4 + (int) ((pagesInAll - 4) * Math.pow(rnd.nextDouble(), 2.0));
+        }
+        int[] stratum = new int[n];
+        for (int i = 0; i < n; i++) {
+            int prev = i - 1;
+            while (prev >= 0 && ids[prev] != ids[i]) {
+                prev--;
+            }
+            if (prev >= 0) {
+                long t = i - prev;
+                int s = 1;
+                while ((2L << (s - 1)) <= t) {
+                    s++;
+                }
+                stratum[i] = s;
+            }
+        }
+        int gaps = 0;
+        for (int k = 0; k < 30; k++) {
+            Shards sh = new Shards(0.05, Shards.mix(k * 0x9E3779B97F4A7C15L + 3));
+            sh.ensureIds(pagesInAll);
+            long[] total = new long[70];
+            long[] inSample = new long[70];
+            java.util.List<int[]> sampledReuses = new java.util.ArrayList<>(); // {stratum, distance in the sampled stack}
+            java.util.LinkedList<Integer> stack = new java.util.LinkedList<>();
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (int i = 0; i < n; i++) {
+                int id = ids[i];
+                long page = 9_000_000L + 5L * id;
+                sh.access(id, page);
+                seen.add(id);
+                int s = stratum[i];
+                total[s]++;
+                if (!sh.sampled(page)) {
+                    continue;
+                }
+                inSample[s]++;
+                int at = stack.indexOf(id);
+                if (at >= 0) {
+                    stack.remove(at);
+                    sampledReuses.add(new int[] {s, at + 1});
+                } else {
+                    assertThat(s).as("a sampled page's first reference is a cold miss").isZero();
+                }
+                stack.addFirst(id);
+            }
+            int distinct = seen.size();
+            if (inSample[0] < 2) {
+                continue;
+            }
+            long[] merged = new long[70];
+            for (int s = 1; s < 70; s++) {
+                if (total[s] == 0) {
+                    continue;
+                }
+                if (inSample[s] == 0) {
+                    gaps++;
+                }
+                for (int dist = 0; dist < 70; dist++) {
+                    if (s - dist >= 1 && inSample[s - dist] > 0) {
+                        merged[s - dist] += total[s];
+                        break;
+                    }
+                    if (s + dist < 70 && inSample[s + dist] > 0) {
+                        merged[s + dist] += total[s];
+                        break;
+                    }
+                }
+            }
+            double q = (double) (inSample[0] - 1) / (distinct - 1);
+            double[] placed = new double[distinct + 2]; // placed[x]: weighed reuses at true distance x (distinct + 1: beyond)
+            double[] point = new double[distinct + 2];
+            for (int[] r : sampledReuses) {
+                double w = (double) merged[r[0]] / inSample[r[0]];
+                point[(int) Math.min(distinct + 1, Math.max(1, 1 + Math.round((r[1] - 1) / q)))] += w;
+                java.util.List<Integer> xs = new java.util.ArrayList<>();
+                for (int x = 1; 1 + (x - 1) * q < r[1] + 0.5; x++) {
+                    if (1 + (x - 1) * q >= r[1] - 0.5) {
+                        xs.add(x);
+                    }
+                }
+                assertThat(xs).isNotEmpty();
+                for (int x : xs) {
+                    placed[Math.min(x, distinct + 1)] += w / xs.size();
+                }
+            }
+            double[] est = sh.missRatioCurve(distinct, distinct);
+            double[] spread = sh.missRatioCurve(distinct, distinct, Shards.Estimator.REUSE_TIME_INTERVAL);
+            for (int c = 1; c <= distinct; c++) {
+                double misses = total[0];
+                double spreadMisses = total[0];
+                for (int x = c + 1; x <= distinct + 1; x++) {
+                    misses += point[x];
+                    spreadMisses += placed[x];
+                }
+                assertThat(est[c - 1]).as("salt %d, %d frames", k, c).isCloseTo(Math.min(1.0, misses / n),
+                        org.assertj.core.data.Offset.offset(1e-9));
+                assertThat(spread[c - 1]).as("spread, salt %d, %d frames", k, c)
+                        .isCloseTo(Math.min(1.0, spreadMisses / n), org.assertj.core.data.Offset.offset(1e-9));
+            }
+        }
+        assertThat(gaps).as("strata with references but none sampled, over the salts").isGreaterThan(0);
+    }
+
+    /**
+     * A trace built so that the reuse-time strata's error is known from the construction, and
+     * the ordinal strata's is not within it: steps p = 0, 1, ... each reference, in order, page
+     * p mod B of a loop, heavy page p mod H, and a burst page: within each block of 2H steps the
+     * first H steps take H burst pages in turn and the next H steps take them again, the B/(2H)
+     * blocks of a round of B steps using B/2 burst pages, the same ones every round. Each
+     * reference then has one of four reuse times: a heavy page's or a burst page's second reference
+     * in a block, 3H, at a stack distance of exactly 3H (H loop pages, the other H - 1 heavy ones
+     * and H burst pages between); a loop page, 3B, at exactly D = B + H + B/2 (every other page
+     * between); a burst page's first reference in a block after the first round, 3(B - H), at
+     * D - H (all but H loop pages between). With B = 2,000 and H = 4, 3B and 3(B - H) share a
+     * stratum (4,096 to 8,191) and 3H has one of its own (8 to 15), both with burst pages sampled
+     * on every salt: each stratum's count is exact. What is left is where each sampled distance
+     * is placed: a short reuse's, with d - 1 of the other 3H - 1 pages sampled, at
+     * 1 + round((d - 1)/q), at most 3H + (3H - 1/2)/q sizes from its own; a long one's at most
+     * H/q + 1/(2q) + 1 from its own (at D if a loop page's; if a burst page's, H loop pages, z of
+     * them sampled, are not between, so it is put at D - round(z/q) against D - H). The same
+     * bound holds with each sampled distance spread over [1 + (d - 3/2)/q, 1 + (d - 1/2)/q). The mean absolute error is at most (short reuses times the
+     * first + long reuses times the second) / (D N). A heavy page has B/H references a round, far
+     * more than any other, so when the hash takes none of the 4 (about two salts in three at a
+     * rate of 0.1) the ordinal strata give its later references the distances of the heaviest
+     * sampled pages, burst pages whose reuses are half long: the ordinal estimate's error is
+     * then far above the bound.
+     */
+    @Test
+    void heavyPagesBesideBurstsAtTheSameReuseTime_theErrorIsOnlyWhereEachSampledDistanceIsPlaced() {
+        int b = 2000;
+        int h = 4;
+        int rounds = 10;
+        int bursts = b / 2;
+        int d = b + h + bursts;
+        int steps = b * rounds;
+        int[] ids = new int[3 * steps];
+        int i = 0;
+        for (int p = 0; p < steps; p++) {
+            int inRound = p % b;
+            ids[i++] = p % b; // loop pages 0..B-1
+            ids[i++] = b + p % h; // heavy pages
+            ids[i++] = b + h + (inRound / (2 * h)) * h + inRound % h; // burst pages
+        }
+        long n = ids.length;
+        StackDistances sd = new StackDistances();
+        sd.ensureIds(d);
+        long shortReuses = 0;
+        long longReuses = 0;
+        int[] lastAt = new int[d];
+        java.util.Arrays.fill(lastAt, -1);
+        for (int r = 0; r < ids.length; r++) {
+            int id = ids[r];
+            int dist = sd.access(id);
+            if (lastAt[id] >= 0) {
+                int t = r - lastAt[id];
+                // the construction's reuse times and distances, as claimed
+                if (t == 3 * h) {
+                    assertThat(dist).isEqualTo(3 * h);
+                    shortReuses++;
+                } else if (t == 3 * b) {
+                    assertThat(dist).isEqualTo(d);
+                    longReuses++;
+                } else {
+                    assertThat(t).isEqualTo(3 * (b - h));
+                    assertThat(dist).isEqualTo(d - h);
+                    longReuses++;
+                }
+            }
+            lastAt[id] = r;
+        }
+        assertThat(sd.cold()).isEqualTo(d);
+        long[] exact = sd.missCurve(d);
+        int salts = 0;
+        int ordinalAbove = 0;
+        for (int k = 0; k < 40; k++) {
+            Shards sh = new Shards(0.1, k == 0 ? 0 : Shards.mix(k * 0x9E3779B97F4A7C15L + 5));
+            sh.ensureIds(d);
+            for (int id : ids) {
+                sh.access(id, id * 4096L);
+            }
+            double q = sh.scale(d);
+            assertThat(sh.sampledPages()).isGreaterThan(100);
+            salts++;
+            double shortOff = 3 * h + (3 * h - 0.5) / q;
+            double longOff = h / q + 0.5 / q + 1;
+            double bound = (shortReuses * shortOff + longReuses * longOff) / ((double) d * n);
+            assertThat(mae(sh.missRatioCurve(d, d), exact, n)).as("salt %d", k).isLessThanOrEqualTo(bound);
+            assertThat(mae(sh.missRatioCurve(d, d, Shards.Estimator.REUSE_TIME_INTERVAL), exact, n)).as("salt %d", k)
+                    .isLessThanOrEqualTo(bound);
+            if (mae(sh.missRatioCurve(d, d, Shards.Estimator.ORDINAL), exact, n) > bound) {
+                ordinalAbove++;
+            }
+        }
+        assertThat(salts).isEqualTo(40);
+        assertThat(ordinalAbove).as("salts on which the ordinal estimate's error is above the bound").isGreaterThan(salts / 3);
     }
 
     private static double mae(double[] est, long[] exact, long refs) {
