@@ -1,11 +1,13 @@
 package io.vmsim.cli;
 
+import io.vmsim.core.trace.TraceFormats;
 import picocli.CommandLine;
 
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -33,7 +35,52 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        prefetchTrace(args);
         System.exit(execute(System.out, System.err, args));
+    }
+
+    /**
+     * {@code vmsim mrc --trace FILE}: starts decoding FILE before the command line is even
+     * parsed ({@link TraceFormats#prefetch}), when {@code --format} is absent or {@code auto}.
+     * Reads the arguments as picocli will ({@code --trace FILE} or {@code --trace=FILE}); a
+     * command line it reads otherwise only loses the head start, never changes what runs.
+     */
+    static void prefetchTrace(String[] args) {
+        String[] trace = prefetchable(args);
+        try {
+            if (trace != null) {
+                TraceFormats.prefetch(Path.of(trace[0]), trace[1]);
+            }
+        } catch (RuntimeException e) {
+            // an invalid path or format name: the command reports it
+        }
+    }
+
+    /** {@code {file, format}} of an {@code mrc} command line naming one trace, else null. */
+    static String[] prefetchable(String[] args) {
+        if (args.length < 3 || !args[0].equals("mrc")) {
+            return null;
+        }
+        String trace = null;
+        String format = TraceFormats.AUTO;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            if (a.equals("--help") || a.equals("-h")) {
+                return null;
+            } else if (a.equals("--trace") && value != null) {
+                trace = trace == null ? value : "";
+                i++;
+            } else if (a.startsWith("--trace=")) {
+                trace = trace == null ? a.substring("--trace=".length()) : "";
+            } else if (a.equals("--format") && value != null) {
+                format = value;
+                i++;
+            } else if (a.startsWith("--format=")) {
+                format = a.substring("--format=".length());
+            }
+        }
+        return trace == null || trace.isEmpty() ? null : new String[] {trace, format};
     }
 
     /** Runs the command line with the given streams; returns the exit status. Tests call this. */

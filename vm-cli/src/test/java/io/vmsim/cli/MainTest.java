@@ -21,6 +21,22 @@ final class MainTest {
 
 
     @Test
+    void anMrcCommandLine_namesTheTraceToPrefetch_asPicocliWillReadIt_andNoOtherDoes() {
+        assertThat(Main.prefetchable(new String[] {"mrc", "--trace", "t.lackey.xz", "--policy", "lru"}))
+                .containsExactly("t.lackey.xz", "auto");
+        assertThat(Main.prefetchable(new String[] {"mrc", "--policy", "lru", "--trace=t.xz", "--format", "lackey"}))
+                .containsExactly("t.xz", "lackey");
+        assertThat(Main.prefetchable(new String[] {"mrc", "--format=auto", "--frames", "100", "--trace", "a b.xz"}))
+                .containsExactly("a b.xz", "auto");
+        // the value of another option that happens to be "--trace" is not a trace
+        assertThat(Main.prefetchable(new String[] {"mrc", "--format", "--trace", "--policy", "lru"})).isNull();
+        assertThat(Main.prefetchable(new String[] {"run", "--trace", "t.xz"})).isNull();
+        assertThat(Main.prefetchable(new String[] {"mrc", "--help", "--trace", "t.xz"})).isNull();
+        assertThat(Main.prefetchable(new String[] {"mrc", "--trace", "a.xz", "--trace", "b.xz"})).isNull();
+        assertThat(Main.prefetchable(new String[] {"mrc", "--policy", "lru", "--trace"})).isNull();
+    }
+
+    @Test
     void aCommandLineNamingOneSubcommand_buildsThatOneAlone_andEveryOtherBuildsThemAll() {
         java.util.List<String> names = VmsimCommand.SUBCOMMANDS.stream()
                 .map(c -> c.getAnnotation(picocli.CommandLine.Command.class).name()).toList();

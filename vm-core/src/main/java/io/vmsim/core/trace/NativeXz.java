@@ -314,8 +314,14 @@ final class NativeXz implements ChunkSource {
     private final ResourceScope scope;
     private final MemorySegment input;
     private final MemorySegment stream;
-    private final BlockingQueue<MemorySegment> free = new ArrayBlockingQueue<>(RING);
-    private final BlockingQueue<Filled> full = new ArrayBlockingQueue<>(RING + 1);
+    private final BlockingQueue<MemorySegment> free;
+    private final BlockingQueue<Filled> full;
+    /** Buffers beyond {@link #RING} the decode thread may add while no chunk has been taken yet. */
+    private final int headStart;
+    /** How many buffers beyond {@link #RING} the decode thread has added (written by that thread only). */
+    private volatile int added;
+    /** Set by the first {@link #next()}: from then on the decoder keeps to the buffers it has. */
+    private volatile boolean taken;
     /** The decode thread and {@link #close()}: the last of the two to let go frees the native memory. */
     private final AtomicInteger holders = new AtomicInteger(2);
     private final Thread thread;
@@ -336,11 +342,24 @@ final class NativeXz implements ChunkSource {
 
     /** Starts decoding {@code file}, named {@code source} in messages. */
     NativeXz(Path file, String source) throws IOException {
+        this(file, source, 0L);
+    }
+
+    /**
+     * Starts decoding {@code file}; until the first {@link #next()} the decoder may fill up to
+     * {@code headStartBytes} of buffers ({@link #OUT} bytes each) beyond its ring, so that a decoder started
+     * while the JVM is still starting ({@link TraceFormats#prefetch}) need not wait for its reader.
+     * Those buffers join the ring and are freed with it.
+     */
+    NativeXz(Path file, String source, long headStartBytes) throws IOException {
         if (UNAVAILABLE != null) {
             throw new IOException("liblzma cannot be used: " + UNAVAILABLE);
         }
         STARTED.incrementAndGet();
         this.source = source;
+        this.headStart = (int) Math.max(0, Math.min(headStartBytes / OUT, 1 << 16));
+        free = new ArrayBlockingQueue<>(RING + this.headStart);
+        full = new ArrayBlockingQueue<>(RING + this.headStart + 1);
         long size;
         try (FileChannel ch = FileChannel.open(file)) {
             size = ch.size();
@@ -383,7 +402,13 @@ final class NativeXz implements ChunkSource {
             MemoryAccess.setLongAtOffset(stream, AVAIL_IN, inputBytes);
             boolean end = false;
             while (!end && !closed) {
-                MemorySegment out = free.take();
+                MemorySegment out = free.poll();
+                if (out == null && !taken && added < headStart) {
+                    out = MemorySegment.allocateNative(OUT, 64, scope);
+                    added++;
+                } else if (out == null) {
+                    out = free.take();
+                }
                 MemoryAccess.setLongAtOffset(stream, NEXT_OUT, out.address().toRawLongValue());
                 MemoryAccess.setLongAtOffset(stream, AVAIL_OUT, OUT);
                 IOException error = null;
@@ -455,6 +480,9 @@ final class NativeXz implements ChunkSource {
         if (finished) {
             return null;
         }
+        if (!taken) {
+            taken = true;
+        }
         try {
             while (true) {
                 Filled f = full.take();
@@ -513,6 +541,11 @@ final class NativeXz implements ChunkSource {
             return e;
         }
         return null;
+    }
+
+    /** How many buffers beyond the ring the decoder has filled ahead of its reader (for tests). */
+    int headStartUsed() {
+        return added;
     }
 
     /** Whether the decode thread has ended and the native memory is freed (for tests). */

@@ -248,7 +248,10 @@ public final class TraceFormats {
         if (!Files.isRegularFile(path) || formatInFileName(path) != null || xzDecoderFor(path) != XzDecoder.Kind.NATIVE) {
             return null;
         }
-        ChunkSource lzma = XzDecoder.openNative(path, path.toString());
+        ChunkSource lzma = Prefetch.take(path);
+        if (lzma == null) {
+            lzma = XzDecoder.openNative(path, path.toString());
+        }
         try {
             DecodeThread.Chunk first = lzma.next();
             if (first != null && first.error() == null) {
@@ -267,6 +270,90 @@ public final class TraceFormats {
         }
         lzma.close();
         return null;
+    }
+
+    /**
+     * Starts decoding {@code path} now, on a thread of its own, for the {@link #open} of the same
+     * file that comes later in this process: {@code vmsim mrc} calls it first thing, so that
+     * liblzma decodes while the JVM loads the command's classes and plugins (0.3-0.6 s) instead
+     * of after. Only where {@link #open} would decode with liblzma and detect the format from
+     * that decoder (format {@code auto}, an xz file, no format in its name); otherwise, or if
+     * anything goes wrong, nothing is started and {@link #open} goes its usual way, with its
+     * messages. Until it is opened the decoder fills at most {@value Prefetch#HEAD_START_MIB}
+     * MiB of buffers beyond its usual 8 MiB ring; a decoder not opened is closed when the next
+     * prefetch starts, or dies with the JVM.
+     */
+    public static void prefetch(Path path, String format) {
+        if (!resolve(format).equals(AUTO) || SyntheticTraceReader.isSpec(path.toString())) {
+            return;
+        }
+        Prefetch.start(path);
+    }
+
+    /** The decoder {@link #prefetch} started, handed to the first {@link #open} of its file. */
+    static final class Prefetch {
+        static final int HEAD_START_MIB = 64;
+        private static final java.util.concurrent.atomic.AtomicReference<Prefetch> STARTED =
+                new java.util.concurrent.atomic.AtomicReference<>();
+
+        private final Path file;
+        private final java.util.concurrent.CompletableFuture<ChunkSource> decoder = new java.util.concurrent.CompletableFuture<>();
+
+        private Prefetch(Path file) {
+            this.file = file;
+        }
+
+        static void start(Path path) {
+            Prefetch p = new Prefetch(path.toAbsolutePath().normalize());
+            Thread t = new Thread(() -> {
+                ChunkSource d = null;
+                try {
+                    if (Files.isRegularFile(path) && formatInFileName(path) == null
+                            && xzDecoderFor(path) == XzDecoder.Kind.NATIVE) {
+                        d = XzDecoder.openNative(path, path.toString(), (long) HEAD_START_MIB << 20);
+                    }
+                } catch (IOException | RuntimeException | LinkageError e) {
+                    d = null; // open() goes the usual way and reports it
+                }
+                p.decoder.complete(d);
+            }, "vmsim-prefetch");
+            t.setDaemon(true);
+            discard(STARTED.getAndSet(p));
+            t.start();
+        }
+
+        /** The decoder of the last prefetch not yet taken, once started (null if none was): for tests. */
+        static ChunkSource startedDecoder() {
+            Prefetch p = STARTED.get();
+            return p == null ? null : p.decoder.join();
+        }
+
+        /** The decoder started for {@code path}, or null; a decoder started for another file is closed. */
+        static ChunkSource take(Path path) {
+            Prefetch p = STARTED.getAndSet(null);
+            if (p == null) {
+                return null;
+            }
+            if (!p.file.equals(path.toAbsolutePath().normalize())) {
+                discard(p);
+                return null;
+            }
+            return p.decoder.join();
+        }
+
+        private static void discard(Prefetch p) {
+            if (p != null) {
+                p.decoder.thenAccept(d -> {
+                    try {
+                        if (d != null) {
+                            d.close();
+                        }
+                    } catch (IOException e) {
+                        // a decoder nobody read: nothing to report
+                    }
+                });
+            }
+        }
     }
 
     /** A chunk source that gives {@code first}, already taken from {@code rest}, before the rest. */

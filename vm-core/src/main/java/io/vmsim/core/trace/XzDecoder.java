@@ -66,11 +66,20 @@ final class XzDecoder {
 
     /** Starts decoding {@code file} with liblzma; only when {@link #nativeUnavailable()} is null. */
     static ChunkSource openNative(Path file, String source) throws IOException {
+        return openNative(file, source, 0L);
+    }
+
+    /**
+     * The same, the decoder allowed {@code headStartBytes} of buffers beyond its ring before its
+     * first chunk is taken (a decoder started before its reader: {@link TraceFormats#prefetch}).
+     */
+    static ChunkSource openNative(Path file, String source, long headStartBytes) throws IOException {
         if (Native.UNAVAILABLE != null) {
             throw new IOException("liblzma cannot be used: " + Native.UNAVAILABLE);
         }
         try {
-            return (ChunkSource) Native.CLASS.getDeclaredConstructor(Path.class, String.class).newInstance(file, source);
+            return (ChunkSource) Native.CLASS.getDeclaredConstructor(Path.class, String.class, long.class)
+                    .newInstance(file, source, headStartBytes);
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;

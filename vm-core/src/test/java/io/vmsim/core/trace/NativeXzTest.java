@@ -198,6 +198,57 @@ final class NativeXzTest {
     }
 
     @Test
+    void aPrefetchedDecoder_fillsAheadOfItsReader_andIsTheOneTheFilesOpenReads() throws Exception {
+        assumeThat(TraceTestSupport.nativeXz()).isTrue();
+        // more text than the ring holds, so that a head start shows as buffers beyond it
+        byte[] block = randomLackey(11, 512 << 10);
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        for (int i = 0; i < 4 * (NativeXz.RING + 5); i++) {
+            text.write(block);
+        }
+        Path p = Files.write(dir.resolve("ahead.lackey.xz"), compress(text.toByteArray(), 1));
+        Path other = Files.write(dir.resolve("other.lackey.xz"), compress(block, 1));
+        long[] want;
+        try (TraceReader r = new LackeyTraceReader(p, false)) {
+            want = TraceTestSupport.readAll(r);
+        }
+
+        int before = NativeXz.STARTED.get();
+        TraceFormats.prefetch(p, TraceFormats.AUTO);
+        NativeXz ahead = (NativeXz) TraceFormats.Prefetch.startedDecoder();
+        // nobody reads it yet: it decodes past its ring on its own (the text is 2 MiB x (ring + 5))
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (ahead.headStartUsed() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(ahead.headStartUsed()).as("buffers decoded ahead of the reader").isGreaterThanOrEqualTo(4);
+        try (TraceReader r = TraceFormats.open(p, TraceFormats.AUTO, false)) {
+            assertThat(TraceTestSupport.readAll(r)).isEqualTo(want);
+        }
+        assertThat(NativeXz.STARTED.get() - before).as("decoders started: the prefetched one only").isEqualTo(1);
+        assertThat(ahead.freed()).as("closed with the reader").isTrue();
+
+        // a prefetch of another file is not used for this one, and is closed
+        TraceFormats.prefetch(other, TraceFormats.AUTO);
+        NativeXz unused = (NativeXz) TraceFormats.Prefetch.startedDecoder();
+        try (TraceReader r = TraceFormats.open(p, TraceFormats.AUTO, false)) {
+            assertThat(TraceTestSupport.readAll(r)).isEqualTo(want);
+        }
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!unused.freed() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(unused.freed()).as("the other file's decoder, closed").isTrue();
+
+        // a named format, or a file that is not xz: nothing is started
+        int started = NativeXz.STARTED.get();
+        TraceFormats.prefetch(p, "lackey");
+        TraceFormats.prefetch(Files.write(dir.resolve("plain.lackey"), block), TraceFormats.AUTO);
+        assertThat(TraceFormats.Prefetch.startedDecoder()).isNull();
+        assertThat(NativeXz.STARTED.get()).isEqualTo(started);
+    }
+
+    @Test
     void autoFormat_ofAnXzFileThatIsNotLackey_orIsDamaged_goesTheUsualWay() throws IOException {
         assumeThat(TraceTestSupport.nativeXz()).isTrue();
         // page numbers, one a line: detected as such and read by their reader
