@@ -103,6 +103,45 @@ final class ShardsTest {
         }
     }
 
+    /** One sample's record, reference by reference: what the brute-force estimates are computed from. */
+    private record SampleRecord(long[] total, long[] inSample, java.util.List<int[]> sampledReuses, int distinct) {
+    }
+
+    /**
+     * Feeds {@code ids} (page {@code base + step * id}) to {@code sh} and records, per stratum
+     * ({@code stratum[i]} of reference i), every reference ({@code total}) and the sampled ones
+     * ({@code inSample}), and each sampled reuse as {stratum, distance in an LRU stack of the
+     * sampled pages}, by a list search.
+     */
+    private static SampleRecord record(Shards sh, int[] ids, int[] stratum, long base, long step, int strata) {
+        long[] total = new long[strata];
+        long[] inSample = new long[strata];
+        java.util.List<int[]> sampledReuses = new java.util.ArrayList<>();
+        java.util.LinkedList<Integer> stack = new java.util.LinkedList<>();
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int i = 0; i < ids.length; i++) {
+            int id = ids[i];
+            long page = base + step * id;
+            sh.access(id, page);
+            seen.add(id);
+            int s = stratum[i];
+            total[s]++;
+            if (!sh.sampled(page)) {
+                continue;
+            }
+            inSample[s]++;
+            int at = stack.indexOf(id);
+            if (at >= 0) {
+                stack.remove(at);
+                sampledReuses.add(new int[] {s, at + 1});
+            } else {
+                assertThat(s).as("a sampled page's first reference is in stratum 0, the cold misses").isZero();
+            }
+            stack.addFirst(id);
+        }
+        return new SampleRecord(total, inSample, sampledReuses, seen.size());
+    }
+
     /**
      * The one-pass estimate against one computed from the whole record of every reference: its
      * page's reference ordinal j (counted here), its stratum floor(log2 j) (by a loop), whether
@@ -124,40 +163,23 @@ final class ShardsTest {
             // 5 heavy pages with a third of the references, the rest skewed over the others
             ids[i] = u < 0.33 ? rnd.nextInt(5) : 5 + (int) ((pagesInAll - 5) * Math.pow(rnd.nextDouble(), 2.5));
         }
+        int[] stratum = new int[n]; // floor(log2) of the reference's ordinal within its page
+        int[] ordinal = new int[pagesInAll];
+        for (int i = 0; i < n; i++) {
+            int j = ++ordinal[ids[i]];
+            while ((2L << stratum[i]) <= j) {
+                stratum[i]++;
+            }
+        }
         int merged = 0;
         for (int k = 0; k < 40; k++) {
             Shards sh = new Shards(0.05, Shards.mix(k * 0x9E3779B97F4A7C15L + 1));
             sh.ensureIds(pagesInAll);
-            int[] ordinal = new int[pagesInAll];
-            long[] total = new long[40];
-            long[] inSample = new long[40];
-            java.util.List<int[]> sampledReuses = new java.util.ArrayList<>(); // {stratum, distance in the sampled stack}
-            java.util.LinkedList<Integer> stack = new java.util.LinkedList<>();
-            java.util.Set<Integer> seen = new java.util.HashSet<>();
-            for (int id : ids) {
-                long page = 7_000_000L + 3L * id;
-                sh.access(id, page);
-                seen.add(id);
-                int j = ++ordinal[id];
-                int s = 0;
-                while ((2L << s) <= j) {
-                    s++;
-                }
-                total[s]++;
-                if (!sh.sampled(page)) {
-                    continue;
-                }
-                inSample[s]++;
-                int at = stack.indexOf(id);
-                if (at >= 0) {
-                    stack.remove(at);
-                    sampledReuses.add(new int[] {s, at + 1});
-                } else {
-                    assertThat(s).as("a sampled page's first reference is in stratum 0").isZero();
-                }
-                stack.addFirst(id);
-            }
-            int distinct = seen.size();
+            SampleRecord rec = record(sh, ids, stratum, 7_000_000L, 3L, 40);
+            long[] total = rec.total();
+            long[] inSample = rec.inSample();
+            java.util.List<int[]> sampledReuses = rec.sampledReuses();
+            int distinct = rec.distinct();
             long sampledPages = inSample[0];
             if (sampledPages < 2) {
                 continue;
@@ -315,32 +337,11 @@ final class ShardsTest {
         for (int k = 0; k < 30; k++) {
             Shards sh = new Shards(0.05, Shards.mix(k * 0x9E3779B97F4A7C15L + 3));
             sh.ensureIds(pagesInAll);
-            long[] total = new long[70];
-            long[] inSample = new long[70];
-            java.util.List<int[]> sampledReuses = new java.util.ArrayList<>(); // {stratum, distance in the sampled stack}
-            java.util.LinkedList<Integer> stack = new java.util.LinkedList<>();
-            java.util.Set<Integer> seen = new java.util.HashSet<>();
-            for (int i = 0; i < n; i++) {
-                int id = ids[i];
-                long page = 9_000_000L + 5L * id;
-                sh.access(id, page);
-                seen.add(id);
-                int s = stratum[i];
-                total[s]++;
-                if (!sh.sampled(page)) {
-                    continue;
-                }
-                inSample[s]++;
-                int at = stack.indexOf(id);
-                if (at >= 0) {
-                    stack.remove(at);
-                    sampledReuses.add(new int[] {s, at + 1});
-                } else {
-                    assertThat(s).as("a sampled page's first reference is a cold miss").isZero();
-                }
-                stack.addFirst(id);
-            }
-            int distinct = seen.size();
+            SampleRecord rec = record(sh, ids, stratum, 9_000_000L, 5L, 70);
+            long[] total = rec.total();
+            long[] inSample = rec.inSample();
+            java.util.List<int[]> sampledReuses = rec.sampledReuses();
+            int distinct = rec.distinct();
             if (inSample[0] < 2) {
                 continue;
             }
