@@ -66,6 +66,9 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
     }
 
     private static String message(Throwable ex) {
+        if (ex instanceof UncheckedIOException u && u.getCause() != null) {
+            return message(u.getCause()); // its own message would be the cause's class name and message
+        }
         String m = ex.getMessage();
         if (ex instanceof java.nio.file.NoSuchFileException) {
             return "no such file: " + m;

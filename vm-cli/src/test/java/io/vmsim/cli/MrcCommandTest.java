@@ -33,6 +33,15 @@ final class MrcCommandTest {
     }
 
     @Test
+    void aTraceWhoseFormatCannotBeDetected_isReportedAsBadInput_inOneLineWithoutAnExceptionsName() throws IOException {
+        Path t = Files.writeString(dir.resolve("t.xz"), "not xz\n");
+        Cli.Outcome o = run("mrc", "--trace", t.toString(), "--policy", "lru", "--frames", "4");
+        assertThat(o.code()).isEqualTo(2);
+        assertThat(o.err().strip()).startsWith("vmsim: " + t + ": cannot detect the trace format from 'not xz'")
+                .doesNotContain("Exception");
+    }
+
+    @Test
     void unknownPolicy_listsTheAvailableOnes() throws IOException {
         Cli.Outcome o = run("mrc", "--trace", trace().toString(), "--policy", "lruu", "--frames", "4");
         assertThat(o.code()).isEqualTo(2);
