@@ -245,7 +245,7 @@ public final class TraceFormats {
      * trace: {@link #open(Path, String, boolean)} then goes the usual way, with its messages.
      */
     private static TraceReader openSniffingNativeXz(Path path, boolean includeInstructions) throws IOException {
-        if (!Files.isRegularFile(path) || formatInFileName(path) != null || xzDecoderFor(path) != XzDecoder.Kind.NATIVE) {
+        if (!detectsWithLiblzma(path)) {
             return null;
         }
         ChunkSource lzma = Prefetch.take(path);
@@ -276,13 +276,13 @@ public final class TraceFormats {
      * Starts decoding {@code path} now, on a thread of its own, for the {@link #open} of the same
      * file that comes later in this process: {@code vmsim mrc} calls it first thing, so that
      * liblzma decodes while the JVM loads the command's classes and plugins instead of after
-     * (its thread starts about 0.35 s earlier, docs/traces.md). Only where {@link #open} would
-     * decode with liblzma and detect the format from that decoder (format {@code auto}, an xz
-     * file, no format in its name); otherwise, or if
-     * anything goes wrong, nothing is started and {@link #open} goes its usual way, with its
-     * messages. Until it is opened the decoder fills at most {@value Prefetch#HEAD_START_MIB}
-     * MiB of buffers beyond its usual 8 MiB ring; a decoder not opened is closed when the next
-     * prefetch starts, or dies with the JVM.
+     * (its thread started 0.3-0.45 s earlier where docs/traces.md measured it). Only where
+     * {@link #open} would decode with liblzma and detect the format from that decoder (format
+     * {@code auto}, an xz file, no format in its name); otherwise, or if anything goes wrong,
+     * nothing is started and {@link #open} goes its usual way, with its messages. Until it is
+     * opened the decoder fills at most {@value Prefetch#HEAD_START_MIB} MiB of buffers beyond its
+     * usual 8 MiB ring; a decoder not opened is closed when the next prefetch starts, or dies
+     * with the JVM.
      */
     public static void prefetch(Path path, String format) {
         if (!resolve(format).equals(AUTO) || SyntheticTraceReader.isSpec(path.toString())) {
@@ -309,8 +309,7 @@ public final class TraceFormats {
             Thread t = new Thread(() -> {
                 ChunkSource d = null;
                 try {
-                    if (Files.isRegularFile(path) && formatInFileName(path) == null
-                            && xzDecoderFor(path) == XzDecoder.Kind.NATIVE) {
+                    if (detectsWithLiblzma(path)) {
                         d = XzDecoder.openNative(path, path.toString(), (long) HEAD_START_MIB << 20);
                     }
                 } catch (IOException | RuntimeException | LinkageError e) {
@@ -355,6 +354,14 @@ public final class TraceFormats {
                 });
             }
         }
+    }
+
+    /**
+     * Whether {@code auto} detects {@code path}'s format from the liblzma decoder that goes on to
+     * read it: a regular file holding xz data, liblzma the decoder, no format in the file's name.
+     */
+    private static boolean detectsWithLiblzma(Path path) {
+        return Files.isRegularFile(path) && formatInFileName(path) == null && xzDecoderFor(path) == XzDecoder.Kind.NATIVE;
     }
 
     /** A chunk source that gives {@code first}, already taken from {@code rest}, before the rest. */
