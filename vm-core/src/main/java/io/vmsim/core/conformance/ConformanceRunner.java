@@ -12,7 +12,6 @@ import io.vmsim.core.filemap.Msync;
 import io.vmsim.core.filemap.PageCache;
 import io.vmsim.core.filemap.Truncate;
 import io.vmsim.core.memcg.MemCgroup;
-import io.vmsim.core.mm.AccountedSlabs;
 import io.vmsim.core.mm.Kernel;
 import io.vmsim.core.mm.Mm;
 import io.vmsim.core.mm.MmSyscalls;
@@ -160,7 +159,7 @@ public final class ConformanceRunner {
         if (doc.get("recorded") instanceof Map<?, ?> rec && rec.get("read_ahead_kb") instanceof Number ra) {
             machineSettings.put("read_ahead_kb", ra); // the recording device's readahead window
         }
-        Replay r = new Replay(machine(machineSettings), id, recorded, settings);
+        Replay r = new Replay(machine(machineSettings), id, recorded, settings, vmstat.keySet());
         List<CaseResult.Check> checks = new ArrayList<>();
         try {
             r.run(ops);
@@ -315,6 +314,8 @@ public final class ConformanceRunner {
         final String id;
         final Map<String, Object> recorded;
         final Map<String, Object> settings;
+        /** The ops the probe measured ("opN"): it read /proc/vmstat before and after each (harness.c meas_begin(), meas_end()). */
+        final Set<String> measured;
         final Map<String, Object> got = new LinkedHashMap<>();
         final Map<String, Map<String, Long>> vmstatDeltas = new HashMap<>();
         final Map<String, SimProcess> procs = new HashMap<>();
@@ -324,14 +325,18 @@ public final class ConformanceRunner {
         final Map<Long, Long> scaled = new HashMap<>();
         final Set<String> readOnly = new HashSet<>();
         int cgroup = -1;
+        /** What the probe's own reads of /proc and the group's files charge. */
+        final ProbeReads reads;
         String childState = "exit:0";
         long cursor = 0x100000000000L;
         int current = -1;
         private io.vmsim.core.mempolicy.syscall.MempolicySyscalls mempolicySyscalls;
 
-        Replay(Machine m, String id, Map<String, Object> recorded, Map<String, Object> settings) {
+        Replay(Machine m, String id, Map<String, Object> recorded, Map<String, Object> settings, Set<String> measured) {
             this.m = m;
+            this.measured = measured;
             this.k = m.kernel();
+            this.reads = new ProbeReads(k);
             this.sys = m.syscalls();
             this.id = id;
             this.recorded = recorded;
@@ -359,8 +364,15 @@ public final class ConformanceRunner {
                 long majBefore = proc == null ? 0 : proc.majFlt();
                 got.put(key + ".errno", "ok");
                 k.hooks.rcuCallbacks(); // the RCU callbacks whose grace period ended before the op
+                boolean measuredOp = measured.contains(key) && proc != null;
                 try {
+                    if (measuredOp) {
+                        reads.vmstat(proc.threads().get(0));
+                    }
                     exec(op, key);
+                    if (measuredOp && !proc.mm().exited) {
+                        reads.vmstat(proc.threads().get(0));
+                    }
                 } catch (OomKilledException e) {
                     if (!"child".equals(str(op, "proc"))) {
                         throw e;
@@ -447,7 +459,10 @@ public final class ConformanceRunner {
                         sys.exit(mm, t.cpu());
                     }
                 }
-                case "wait" -> got.put(key + ".child", childState);
+                case "wait" -> {
+                    got.put(key + ".child", childState);
+                    reads.reaped("child", t.cpu());
+                }
                 case "file" -> {
                     if ("reopen_rdonly".equals(str(op, "kind"))) {
                         // the file "of" opened again O_RDONLY: the same file, a read-only descriptor
@@ -765,12 +780,21 @@ public final class ConformanceRunner {
                 vmas++;
             }
             got.put(label + ".vmas_delta", vmas);
+            // harness.c observe() reads /proc/self/maps, smaps_rollup and smaps first, each
+            // opened, read and closed; then, for each mapping, opens /proc/self/pagemap and
+            // /proc/kpageflags and /proc/kpagecount (an xarray-free read: no seq_file)
+            String proc = str(op, "proc").isEmpty() ? "parent" : str(op, "proc");
+            reads.procFile(t, proc, "maps");
+            reads.procFile(t, proc, "smaps_rollup");
+            reads.procFile(t, proc, "smaps");
             boolean save = num(op, "save_frames") != 0;
             for (Map.Entry<String, long[]> e : mapsOf(op).entrySet()) {
                 if (e.getValue().length > 2) {
                     continue; // an unmapped range kept for its label (mremap's old_as)
                 }
+                int[] open = reads.openPagemap(t, proc);
                 observeMapping(mm, label + "." + e.getKey(), e.getKey(), e.getValue()[0], e.getValue()[1], save);
+                reads.close(t, open);
             }
             PageCache pc = Reclaim.of(k).pageCache();
             for (Map.Entry<String, Integer> f : files.entrySet()) {
@@ -788,26 +812,11 @@ public final class ConformanceRunner {
                 // sysfs_ll()): the value is taken while that file's struct file and seq_file
                 // buffer are charged to the reading task's group (writeback/memcg-swap-end-kmem.c)
                 MemCgroup cg = Reclaim.of(k).lruDomains().cgroup(cgroup);
-                readGroupFile(t, () -> got.put(label + ".cgroup.usage_kb", cg.current * 4));
-                readGroupFile(t, () -> got.put(label + ".cgroup.max_usage_kb", cg.peak * 4));
-                readGroupFile(t, () -> got.put(label + ".cgroup.failcnt", cg.failcnt));
-                readGroupFile(t, () -> got.put(label + ".cgroup.oom_kill", cg.eventsOomKill));
+                reads.groupFile(t, "memory.usage_in_bytes", () -> got.put(label + ".cgroup.usage_kb", cg.current * 4));
+                reads.groupFile(t, "memory.max_usage_in_bytes", () -> got.put(label + ".cgroup.max_usage_kb", cg.peak * 4));
+                reads.groupFile(t, "memory.failcnt", () -> got.put(label + ".cgroup.failcnt", cg.failcnt));
+                reads.groupFile(t, "memory.oom_control", () -> got.put(label + ".cgroup.oom_kill", cg.eventsOomKill));
             }
-        }
-
-        /**
-         * One read of a memory cgroup file by task {@code t}: {@code open()} allocates a struct
-         * file ({@code alloc_empty_file()}, {@code filp_cachep} is SLAB_ACCOUNT), the first
-         * {@code read()} the seq_file's buffer ({@code seq_buf_alloc()}, GFP_KERNEL_ACCOUNT), both
-         * charged to the task's group before {@code value} is taken, and {@code close()} frees
-         * both ({@code __fput()}: {@code seq_release()}, {@code file_free()}).
-         */
-        private void readGroupFile(Task t, Runnable value) {
-            int filp = k.hooks.chargeSlabObject(t.mm(), AccountedSlabs.FILP, t.cpu());
-            int buf = k.hooks.chargeSlabObject(t.mm(), AccountedSlabs.SEQ_FILE_BUF, t.cpu());
-            value.run();
-            k.hooks.unchargeSlabObject(buf, AccountedSlabs.SEQ_FILE_BUF, t.cpu());
-            k.hooks.unchargeSlabObject(filp, AccountedSlabs.FILP, t.cpu());
         }
 
         private void observeMapping(Mm mm, String prefix, String name, long start, long len, boolean save) {

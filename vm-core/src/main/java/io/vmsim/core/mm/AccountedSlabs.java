@@ -33,6 +33,27 @@ public final class AccountedSlabs {
     /** {@code filp}, a {@code struct file} (fs/file_table.c, SLAB_ACCOUNT): slot 192 bytes. */
     public static final int FILP = 192 + OBJCG_POINTER;
     /**
+     * {@code proc_inode_cache} (fs/proc/inode.c, SLAB_ACCOUNT): slot 696 bytes. A lookup of a
+     * {@code /proc/<pid>} entry allocates one with its dentry; both stay in the dcache after the
+     * file is closed, until the task is reaped ({@code proc_flush_pid()}). 37 first lookups of
+     * entries of {@code /proc/self} charged 8 pages, and opening them again nothing
+     * (conformance/kmem/observe-reads.c, {@code lookups}).
+     */
+    public static final int PROC_INODE = 696 + OBJCG_POINTER;
+    /**
+     * {@code inode_cache} (fs/inode.c, SLAB_ACCOUNT): slot 624 bytes; the inode of a file system
+     * without its own inode cache, as kernfs (a cgroup's files) is.
+     */
+    public static final int INODE = 624 + OBJCG_POINTER;
+    /**
+     * {@code pde_opener} (fs/proc/inode.c, SLAB_ACCOUNT): slot 40 bytes; {@code proc_reg_open()}
+     * allocates one for a {@code /proc} entry with a release method, as every seq_file entry
+     * ({@code /proc/vmstat}) has, and {@code close()} frees it.
+     */
+    public static final int PDE_OPENER = 40 + OBJCG_POINTER;
+    /** {@code seq_file} (fs/seq_file.c, {@code seq_file_cache}, SLAB_ACCOUNT): slot 120 bytes, allocated at {@code seq_open()}. */
+    public static final int SEQ_FILE = 120 + OBJCG_POINTER;
+    /**
      * A {@code seq_file}'s buffer, allocated at the first {@code read()} of the file
      * ({@code seq_buf_alloc()}: {@code kvmalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT)}, fs/seq_file.c),
      * from {@code kmalloc-cg-4k}, and freed at its {@code close()}: 4104 bytes, which
