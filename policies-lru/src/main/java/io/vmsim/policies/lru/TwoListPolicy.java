@@ -589,7 +589,11 @@ public final class TwoListPolicy implements ReclaimPolicy {
      * dealt with ({@code folio_rotate_reclaimable()}) waits for the next batch, and a page of the
      * batch is not rotated: {@link #pageRotated} refuses it, as {@code folio_batch_move_lru()}
      * skips a folio whose PG_lru it cannot clear (mm/swap.c). The page in hand is marked on the
-     * LRU while the core deals with it, as in the one-page-at-a-time path.
+     * LRU while the core deals with it, as in the one-page-at-a-time path. The core is told which
+     * pages are off the LRU ({@link ScanControl#isolate}, {@link ScanControl#putBack}), so that a
+     * swap write of one of them completing meanwhile does not put it into the rotate batch
+     * ({@code folio_rotate_reclaimable()} skips a folio without PG_lru), where the pass that holds
+     * it could not free it.
      */
     private long shrinkInactiveList(ScanControl sc, int n, int inactiveLru) {
         long scanned = 0;
@@ -604,6 +608,7 @@ public final class TwoListPolicy implements ReclaimPolicy {
                 int pfn = lists.tail(lru[inactiveLru]);
                 lists.remove(lru[inactiveLru], pfn);
                 lists.setBits(pfn, lists.bits(pfn) & ~ON_LRU);
+                sc.isolate(pfn);
                 isolatedBatch[taken++] = pfn;
             }
             keptCount = 0;
@@ -613,6 +618,7 @@ public final class TwoListPolicy implements ReclaimPolicy {
             if (whole) {
                 pfn = isolatedBatch[i];
                 lists.setBits(pfn, lists.bits(pfn) | ON_LRU);
+                sc.putBack(pfn); // in hand
             } else {
                 pfn = lists.tail(lru[inactiveLru]);
                 lists.remove(lru[inactiveLru], pfn);
@@ -631,7 +637,7 @@ public final class TwoListPolicy implements ReclaimPolicy {
                     activations++;
                     events.count(PolicyEvents.Event.PGACTIVATE);
                 }
-                putBack(whole, pfn, b);
+                putBack(sc, whole, pfn, b);
                 continue;
             }
             lists.setBits(pfn, b & ~REFERENCED);
@@ -644,12 +650,12 @@ public final class TwoListPolicy implements ReclaimPolicy {
             } else if (sc.activateRefused(pfn)) {
                 // activate_locked: folio_set_active(); move_folios_to_lru() ages the workingset
                 b = (b & ~REFERENCED) | ACTIVE;
-                putBack(whole, pfn, b);
+                putBack(sc, whole, pfn, b);
                 nonresidentAge++;
                 activations++;
                 events.count(PolicyEvents.Event.PGACTIVATE);
             } else {
-                putBack(whole, pfn, lists.bits(pfn));
+                putBack(sc, whole, pfn, lists.bits(pfn));
             }
         }
         if (whole) {
@@ -659,6 +665,7 @@ public final class TwoListPolicy implements ReclaimPolicy {
                 int b = lists.bits(pfn);
                 lists.addHead(lru[lruIndex(b)], pfn);
                 lists.setBits(pfn, b | ON_LRU);
+                sc.putBack(pfn);
             }
             keptCount = 0;
         }
@@ -672,13 +679,14 @@ public final class TwoListPolicy implements ReclaimPolicy {
      * A page of the batch that stays on the LRU, with page bits {@code b}: to the head of its list
      * now, or, for a whole batch, kept off the list (PG_lru clear) until the batch is done.
      */
-    private void putBack(boolean whole, int pfn, int b) {
+    private void putBack(ScanControl sc, boolean whole, int pfn, int b) {
         if (!whole) {
             lists.addHead(lru[lruIndex(b)], pfn);
             lists.setBits(pfn, b);
             return;
         }
         lists.setBits(pfn, b & ~ON_LRU);
+        sc.isolate(pfn);
         keptBatch[keptCount++] = pfn;
     }
 

@@ -216,6 +216,8 @@ final class TwoListPolicyTest {
         int scanned;
         /** What the core does when a page is offered, before it answers (a write's completion, say). */
         java.util.function.IntConsumer onReclaim = pfn -> { };
+        /** The pages the policy has told the core it took off the LRU ({@link #isolate}) and not yet back. */
+        final java.util.Set<Integer> offLru = new java.util.HashSet<>();
 
         Scan(TwoListPolicy policy) {
             this.policy = policy;
@@ -289,7 +291,18 @@ final class TwoListPolicyTest {
         }
 
         @Override
+        public void isolate(int pfn) {
+            assertThat(offLru.add(pfn)).as("page %d isolated twice", pfn).isTrue();
+        }
+
+        @Override
+        public void putBack(int pfn) {
+            assertThat(offLru.remove(pfn)).as("page %d put back but not isolated", pfn).isTrue();
+        }
+
+        @Override
         public boolean reclaim(int pfn) {
+            assertThat(offLru).as("the page in hand is on the LRU").doesNotContain(pfn);
             onReclaim.accept(pfn);
             if (nr <= 0 && !whole) {
                 throw new AssertionError("reclaim beyond the request: " + pfn);
@@ -385,7 +398,7 @@ final class TwoListPolicyTest {
     }
 
     @Test
-    void aBatchIsIsolatedWhole_aPageRotatedToTheTailMeanwhileWaitsForTheNextBatch() {
+    void aBatchIsIsolatedWhole_offTheLruForTheCoreToo_aPageRotatedToTheTailMeanwhileWaitsForTheNextBatch() {
         // shrink_inactive_list() (mm/vmscan.c, Linux 6.18): isolate_lru_folios() takes the batch's
         // 32 pages off the inactive list before shrink_folio_list() looks at the first. A write
         // that completes while the batch is dealt with rotates its page to the inactive tail
@@ -401,10 +414,12 @@ final class TwoListPolicyTest {
         sc.whole = true;
         sc.cgroup = true;
         boolean[] rotated = new boolean[2];
+        java.util.Set<Integer> offWhilePage0 = new java.util.HashSet<>();
         sc.onReclaim = pfn -> {
             if (pfn == 0) {
                 rotated[0] = p.pageRotated(4000);
                 rotated[1] = p.pageRotated(5);
+                offWhilePage0.addAll(sc.offLru);
             }
         };
         sc.refuse.add(7); // kept (keep_locked): back at the inactive head once the batch is done
@@ -418,6 +433,11 @@ final class TwoListPolicyTest {
         assertThat(sc.reclaimed).containsExactlyElementsOf(batch);
         assertThat(rotated[0]).as("a page on the list is rotated").isTrue();
         assertThat(rotated[1]).as("a page of the isolated batch is not").isFalse();
+        // and the core knows it (PG_lru clear): while page 0 is in hand the other 31 are off the
+        // LRU, so a write of one of them completing then is not rotated by the core either
+        // (folio_rotate_reclaimable() skips a folio without PG_lru); the kept page 7 is back on it
+        assertThat(offWhilePage0).containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(1, 32).boxed().toList());
+        assertThat(sc.offLru).isEmpty();
         // the next batch begins with the rotated page; the kept page 7 went to the head
         sc.onReclaim = pfn -> { };
         sc.refuse.clear();

@@ -44,6 +44,24 @@ public interface ScanControl {
     }
 
     /**
+     * The policy took page {@code pfn} off its lists with the rest of a batch, before looking at
+     * any page of it ({@code isolate_lru_folios()} clears PG_lru, mm/vmscan.c). Until
+     * {@link #putBack} the page is off the LRU: a swap write of it that completes meanwhile does
+     * not rotate it to the inactive tail ({@code folio_rotate_reclaimable()} skips a folio without
+     * PG_lru, mm/swap.c), so the pass that holds it can free it. For a policy that isolates whole
+     * batches ({@link #wholeBatches()}); the default does nothing.
+     */
+    default void isolate(int pfn) {
+    }
+
+    /**
+     * Page {@code pfn}, taken off by {@link #isolate}, is on the LRU again: back on the policy's
+     * lists ({@code move_folios_to_lru()}), or in the policy's hand to give to {@link #reclaim}.
+     */
+    default void putBack(int pfn) {
+    }
+
+    /**
      * Tests and clears the accessed bit of every PTE that maps the page, through the reverse
      * map ({@code folio_referenced()}); returns true if any was set, or if the page was used
      * again through a system call since the last test (the second {@code folio_mark_accessed()},

@@ -306,6 +306,16 @@ final class GuardedReclaimPolicy implements ReclaimPolicy, OfflineStudy {
         }
 
         @Override
+        public void isolate(int pfn) {
+            inner.isolate(pfn);
+        }
+
+        @Override
+        public void putBack(int pfn) {
+            inner.putBack(pfn);
+        }
+
+        @Override
         public int priority() {
             return inner.priority();
         }

@@ -1128,6 +1128,16 @@ public final class Vmscan implements AllocHooks {
         }
 
         @Override
+        public void isolate(int pfn) {
+            frames.clear(pfn, PageFrames.PG_LRU); // isolate_lru_folios(): folio_test_clear_lru()
+        }
+
+        @Override
+        public void putBack(int pfn) {
+            frames.set(pfn, PageFrames.PG_LRU);
+        }
+
+        @Override
         public int nrToReclaim() {
             long left = Math.min(nr - reclaimed, domainLimit == Long.MAX_VALUE ? Long.MAX_VALUE : domainLimit - (reclaimed - domainStart));
             return (int) Math.max(0, left);
