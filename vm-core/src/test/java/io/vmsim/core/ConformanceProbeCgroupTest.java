@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,12 +22,7 @@ final class ConformanceProbeCgroupTest {
     private static final String USAGE = "parent_after_child.cgroup.usage_kb";
 
     private static Path expected(String id) {
-        Path dir = Paths.get("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve("conformance/expected/" + id + ".json"))) {
-            dir = dir.getParent();
-        }
-        assertThat(dir).as("conformance/expected above the working directory").isNotNull();
-        return dir.resolve("conformance/expected/" + id + ".json");
+        return Recordings.path("conformance/expected/" + id + ".json");
     }
 
     private static String got(String id) throws IOException {

@@ -1,6 +1,5 @@
 package io.vmsim.core;
 
-import io.vmsim.core.conformance.ConformanceRunner;
 import io.vmsim.core.memcg.MemCgroup;
 import io.vmsim.core.mm.AccountedSlabs;
 import io.vmsim.core.mm.Mm;
@@ -9,9 +8,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,12 +31,7 @@ final class MemcgExitObjStockTest {
 
     @BeforeAll
     static void load() throws IOException {
-        Path dir = Paths.get("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve("conformance/kmem/memcg-exit-objstock.json"))) {
-            dir = dir.getParent();
-        }
-        assertThat(dir).as("conformance/kmem/memcg-exit-objstock.json above the working directory").isNotNull();
-        recorded = ConformanceRunner.parse(Files.readString(dir.resolve("conformance/kmem/memcg-exit-objstock.json")));
+        recorded = Recordings.load("conformance/kmem/memcg-exit-objstock.json");
     }
 
     /** The most frequent usage_kb right after waitpid() of the runs with the parent placed as {@code key} says. */

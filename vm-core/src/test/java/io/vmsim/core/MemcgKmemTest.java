@@ -1,6 +1,5 @@
 package io.vmsim.core;
 
-import io.vmsim.core.conformance.ConformanceRunner;
 import io.vmsim.core.memcg.MemCgroup;
 import io.vmsim.core.mm.AccountedSlabs;
 import io.vmsim.core.mm.Mm;
@@ -10,9 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
 
@@ -33,12 +29,7 @@ final class MemcgKmemTest {
 
     @BeforeAll
     static void load() throws IOException {
-        Path dir = Paths.get("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve("conformance/kmem/memcg-kmem.json"))) {
-            dir = dir.getParent();
-        }
-        assertThat(dir).as("conformance/kmem/memcg-kmem.json above the working directory").isNotNull();
-        recorded = ConformanceRunner.parse(Files.readString(dir.resolve("conformance/kmem/memcg-kmem.json")));
+        recorded = Recordings.load("conformance/kmem/memcg-kmem.json");
     }
 
     @SuppressWarnings("unchecked")

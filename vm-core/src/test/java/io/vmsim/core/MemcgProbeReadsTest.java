@@ -10,9 +10,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,12 +32,7 @@ final class MemcgProbeReadsTest {
 
     @BeforeAll
     static void load() throws IOException {
-        Path dir = Paths.get("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve("conformance/kmem/observe-reads.json"))) {
-            dir = dir.getParent();
-        }
-        assertThat(dir).as("conformance/kmem/observe-reads.json above the working directory").isNotNull();
-        recorded = ConformanceRunner.parse(Files.readString(dir.resolve("conformance/kmem/observe-reads.json")));
+        recorded = Recordings.load("conformance/kmem/observe-reads.json");
     }
 
     /** A child in a group of its own (the forking probe in another, as on the recording machine) that wrote 4 MiB. */

@@ -1,6 +1,5 @@
 package io.vmsim.core;
 
-import io.vmsim.core.conformance.ConformanceRunner;
 import io.vmsim.core.filemap.PageCache;
 import io.vmsim.core.filemap.Truncate;
 import io.vmsim.core.memcg.RcuFrees;
@@ -11,9 +10,6 @@ import io.vmsim.core.vmscan.Reclaim;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
 
@@ -35,12 +31,7 @@ final class PageCacheBuffersTest {
 
     @SuppressWarnings("unchecked")
     private static double measuredKmemBytesPerPage() throws IOException {
-        Path dir = Paths.get("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve("conformance/writeback/memcg-failcnt-per-page.json"))) {
-            dir = dir.getParent();
-        }
-        assertThat(dir).as("conformance/writeback/memcg-failcnt-per-page.json above the working directory").isNotNull();
-        Map<String, Object> rec = ConformanceRunner.parse(Files.readString(dir.resolve("conformance/writeback/memcg-failcnt-per-page.json")));
+        Map<String, Object> rec = Recordings.load("conformance/writeback/memcg-failcnt-per-page.json");
         Map<String, Object> at = (Map<String, Object>) rec.get("kmem_bytes_at_page");
         return (((Number) at.get("4096")).doubleValue() - ((Number) at.get("2048")).doubleValue()) / 2048.0;
     }
