@@ -85,7 +85,8 @@ public final class LackeyTraceReader extends TextTraceReader {
         if (c == Compression.XZ) {
             XzDecoder.Kind kind = xz != null ? xz : XzDecoder.choose();
             if (kind == XzDecoder.Kind.NATIVE) {
-                return new PipelinedLackeyReader(XzDecoder.openNative(path, path.toString()), path.toString(),
+                // the decoder that detected the format, or the one vmsim mrc started early, if any
+                return new PipelinedLackeyReader(TraceFormats.nativeDecoder(path), path.toString(),
                         includeInstructions, c);
             }
             if (kind == XzDecoder.Kind.XZ) {

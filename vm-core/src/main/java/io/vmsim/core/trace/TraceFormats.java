@@ -219,9 +219,30 @@ public final class TraceFormats {
         try {
             byte[] head;
             if (kind == XzDecoder.Kind.NATIVE) {
-                try (ChunkSource lzma = XzDecoder.openNative(path, path.toString());
-                     Sniffer s = new Sniffer(new java.io.ByteArrayInputStream(firstChunk(lzma)), path.toString())) {
-                    head = s.lines();
+                // the decoder that sniffs is kept for the lackey reader that comes next, so that
+                // the file is not decoded from its start twice (vmsim run, trace convert and
+                // trace stats ask for the format before they open the trace)
+                ChunkSource lzma = nativeDecoder(path);
+                boolean kept = false;
+                try {
+                    DecodeThread.Chunk first = lzma.next();
+                    if (first == null || first.error() != null) {
+                        return null; // the usual way reports it
+                    }
+                    try (Sniffer s = new Sniffer(new java.io.ByteArrayInputStream(first.buf(), 0, first.length()),
+                            path.toString())) {
+                        head = s.lines();
+                    }
+                    String name = detect(head, path.toString());
+                    if (name.equals("lackey")) {
+                        Prefetch.park(path, new Replaying(first, lzma));
+                        kept = true;
+                    }
+                    return name;
+                } finally {
+                    if (!kept) {
+                        lzma.close();
+                    }
                 }
             } else if (kind == XzDecoder.Kind.XZ) {
                 try (XzProcess xz = XzProcess.start(path);
@@ -248,10 +269,7 @@ public final class TraceFormats {
         if (!detectsWithLiblzma(path)) {
             return null;
         }
-        ChunkSource lzma = Prefetch.take(path);
-        if (lzma == null) {
-            lzma = XzDecoder.openNative(path, path.toString());
-        }
+        ChunkSource lzma = nativeDecoder(path);
         try {
             DecodeThread.Chunk first = lzma.next();
             if (first != null && first.error() == null) {
@@ -304,6 +322,16 @@ public final class TraceFormats {
             this.file = file;
         }
 
+        /**
+         * Keeps {@code decoder}, which has decoded {@code path}'s head for detection and gives it
+         * again, for the first {@link #take} of that file (a decoder kept before is closed).
+         */
+        static void park(Path path, ChunkSource decoder) {
+            Prefetch p = new Prefetch(path.toAbsolutePath().normalize());
+            p.decoder.complete(decoder);
+            discard(STARTED.getAndSet(p));
+        }
+
         static void start(Path path) {
             Prefetch p = new Prefetch(path.toAbsolutePath().normalize());
             Thread t = new Thread(() -> {
@@ -354,6 +382,15 @@ public final class TraceFormats {
                 });
             }
         }
+    }
+
+    /**
+     * A liblzma decoder of {@code path} from its start: the one {@link #prefetch} started or
+     * format detection kept for it, else a new one.
+     */
+    static ChunkSource nativeDecoder(Path path) throws IOException {
+        ChunkSource d = Prefetch.take(path);
+        return d != null ? d : XzDecoder.openNative(path, path.toString());
     }
 
     /**

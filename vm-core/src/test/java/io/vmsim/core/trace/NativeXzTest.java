@@ -249,6 +249,39 @@ final class NativeXzTest {
     }
 
     @Test
+    void theFormatAskedFirst_thenTheTraceOpenedByName_decodesTheFileOnce() throws Exception {
+        // vmsim run, trace convert and trace stats ask for the format (auto), then open the trace
+        // by the name detected: the decoder that detected it reads the trace
+        assumeThat(TraceTestSupport.nativeXz()).isTrue();
+        byte[] text = randomLackey(23, 3 << 20);
+        Path p = Files.write(dir.resolve("twice.lackey.xz"), compress(text, 1));
+        long[] want;
+        try (TraceReader r = new LackeyTraceReader(p, false)) {
+            want = TraceTestSupport.readAll(r);
+        }
+        int before = NativeXz.STARTED.get();
+        String name = TraceFormats.formatOf(p, TraceFormats.AUTO);
+        assertThat(name).isEqualTo("lackey");
+        try (TraceReader r = TraceFormats.open(p, name, false)) {
+            assertThat(TraceTestSupport.readAll(r)).isEqualTo(want);
+        }
+        assertThat(NativeXz.STARTED.get() - before).as("decoders started").isEqualTo(1);
+        // a second open reads the file again, from its start, with a decoder of its own
+        try (TraceReader r = TraceFormats.open(p, name, false)) {
+            assertThat(TraceTestSupport.readAll(r)).isEqualTo(want);
+        }
+        assertThat(NativeXz.STARTED.get() - before).isEqualTo(2);
+        // a format that is not lackey: the sniffing decoder is closed, none is kept
+        StringBuilder pages = new StringBuilder();
+        for (int i = 0; i < 5000; i++) {
+            pages.append(i % 300).append('\n');
+        }
+        Path q = Files.write(dir.resolve("kept.xz"), compress(pages.toString().getBytes(StandardCharsets.US_ASCII), 1));
+        assertThat(TraceFormats.formatOf(q, TraceFormats.AUTO)).isNotEqualTo("lackey");
+        assertThat(TraceFormats.Prefetch.startedDecoder()).isNull();
+    }
+
+    @Test
     void autoFormat_ofAnXzFileThatIsNotLackey_orIsDamaged_goesTheUsualWay() throws IOException {
         assumeThat(TraceTestSupport.nativeXz()).isTrue();
         // page numbers, one a line: detected as such and read by their reader
