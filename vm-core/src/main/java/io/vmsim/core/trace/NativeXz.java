@@ -72,6 +72,15 @@ final class NativeXz implements ChunkSource {
     /** lzma_stream_decoder flag (lzma/container.h): decode concatenated streams as one. */
     private static final int LZMA_CONCATENATED = 0x08;
 
+    /**
+     * True when this process's glibc advises huge pages for what malloc maps
+     * ({@code GLIBC_TUNABLES} holds {@code glibc.malloc.hugetlb=1}, as the {@code vmsim} launcher
+     * sets it for {@code mrc} and {@code trace}): liblzma's own allocator then gets the dictionary on
+     * huge pages, and {@link HugePages} is neither linked nor used. Its upcalls took about 0.3 s
+     * to link, on the way to the first decoded buffer (docs/traces.md).
+     */
+    static final boolean GLIBC_HUGE_PAGES = glibcAdvisesHugePages(System.getenv("GLIBC_TUNABLES"));
+
     private static final String UNAVAILABLE;
     private static final String LIBRARY;
     private static final MethodHandle STREAM_DECODER;
@@ -82,9 +91,11 @@ final class NativeXz implements ChunkSource {
     static {
         // liblzma's allocator links its libc calls meanwhile (HugePages depends on nothing here)
         // (not a lambda: that would be a method of this class, which waits for this initialiser)
-        Thread link = new Thread(HugePages::link, "vmsim-liblzma-allocator");
-        link.setDaemon(true);
-        link.start();
+        if (!GLIBC_HUGE_PAGES) {
+            Thread link = new Thread(HugePages::link, "vmsim-liblzma-allocator");
+            link.setDaemon(true);
+            link.start();
+        }
         String why = null;
         String lib = null;
         MethodHandle decoder = null;
@@ -150,6 +161,26 @@ final class NativeXz implements ChunkSource {
         throw new UnsupportedOperationException(named != null && !named.isBlank()
                 ? "no liblzma at " + named + " (vmsim.liblzma)"
                 : "liblzma.so.5 not found in java.library.path or the usual library directories (install xz-utils' liblzma5)");
+    }
+
+    /**
+     * Whether a {@code GLIBC_TUNABLES} value sets {@code glibc.malloc.hugetlb} to 1 (madvise
+     * {@code MADV_HUGEPAGE} on the memory malloc maps; glibc 2.35 and later, which ignore a
+     * tunable they do not know). The value is colon-separated {@code name=value} pairs; the last
+     * setting of a name wins.
+     */
+    static boolean glibcAdvisesHugePages(String tunables) {
+        if (tunables == null) {
+            return false;
+        }
+        boolean on = false;
+        for (String pair : tunables.split(":")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).trim().equals("glibc.malloc.hugetlb")) {
+                on = pair.substring(eq + 1).trim().equals("1");
+            }
+        }
+        return on;
     }
 
     private static MemoryAddress symbol(SymbolLookup lookup, String name) {
@@ -372,7 +403,7 @@ final class NativeXz implements ChunkSource {
                     : MemorySegment.mapFile(file, 0, size, FileChannel.MapMode.READ_ONLY, scope);
             stream = MemorySegment.allocateNative(STREAM_BYTES, 8, scope);
             stream.fill((byte) 0); // LZMA_STREAM_INIT
-            if (HugePages.ALLOCATOR != null) {
+            if (!GLIBC_HUGE_PAGES && HugePages.ALLOCATOR != null) {
                 MemoryAccess.setAddressAtOffset(stream, ALLOCATOR, HugePages.ALLOCATOR.address());
             }
             for (int i = 0; i < RING; i++) {

@@ -249,6 +249,17 @@ final class NativeXzTest {
     }
 
     @Test
+    void glibcTunables_hugetlbOneMeansGlibcAdvisesHugePages_theLastSettingWins() {
+        assertThat(NativeXz.glibcAdvisesHugePages(null)).isFalse();
+        assertThat(NativeXz.glibcAdvisesHugePages("")).isFalse();
+        assertThat(NativeXz.glibcAdvisesHugePages("glibc.malloc.hugetlb=1")).isTrue();
+        assertThat(NativeXz.glibcAdvisesHugePages("glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1")).isTrue();
+        assertThat(NativeXz.glibcAdvisesHugePages("glibc.malloc.hugetlb=1:glibc.malloc.hugetlb=0")).isFalse();
+        assertThat(NativeXz.glibcAdvisesHugePages("glibc.malloc.hugetlb=2")).as("hugetlbfs pages, not THP advice").isFalse();
+        assertThat(NativeXz.glibcAdvisesHugePages("glibc.malloc.hugetlb_x=1")).isFalse();
+    }
+
+    @Test
     void theFormatAskedFirst_thenTheTraceOpenedByName_decodesTheFileOnce() throws Exception {
         // vmsim run, trace convert and trace stats ask for the format (auto), then open the trace
         // by the name detected: the decoder that detected it reads the trace
