@@ -782,7 +782,7 @@ public final class ConformanceRunner {
             got.put(label + ".vmas_delta", vmas);
             // harness.c observe() reads /proc/self/maps, smaps_rollup and smaps first, each
             // opened, read and closed; then, for each mapping, opens /proc/self/pagemap and
-            // /proc/kpageflags and /proc/kpagecount (an xarray-free read: no seq_file)
+            // /proc/kpageflags and /proc/kpagecount (not seq_files: their reads allocate nothing accounted)
             String proc = str(op, "proc").isEmpty() ? "parent" : str(op, "proc");
             reads.procFile(t, proc, "maps");
             reads.procFile(t, proc, "smaps_rollup");

@@ -37,8 +37,7 @@ public final class ProbeReads {
      * lookups of {@code /proc/<pid>} and of the entry, then the read (a seq_file).
      */
     public void procFile(Task t, String proc, String name) {
-        lookup(t, "/proc/" + proc, AccountedSlabs.PROC_INODE);
-        lookup(t, "/proc/" + proc + "/" + name, AccountedSlabs.PROC_INODE);
+        lookupProc(t, proc, name);
         readSeqFile(t, 0, () -> { });
     }
 
@@ -65,8 +64,7 @@ public final class ProbeReads {
      * accounted; returns what {@link #close} frees.
      */
     public int[] openPagemap(Task t, String proc) {
-        lookup(t, "/proc/" + proc, AccountedSlabs.PROC_INODE);
-        lookup(t, "/proc/" + proc + "/pagemap", AccountedSlabs.PROC_INODE);
+        lookupProc(t, proc, "pagemap");
         int[] filps = new int[3];
         for (int i = 0; i < filps.length; i++) {
             filps[i] = k.hooks.chargeSlabObject(t.mm(), AccountedSlabs.FILP, t.cpu());
@@ -96,6 +94,12 @@ public final class ProbeReads {
             k.hooks.unchargeSlabObjectRcu(e.getValue()[0], e.getValue()[1], cpu);
             return true;
         });
+    }
+
+    /** The lookups of {@code /proc/<pid>} and of its entry {@code name}, for process {@code proc}. */
+    private void lookupProc(Task t, String proc, String name) {
+        lookup(t, "/proc/" + proc, AccountedSlabs.PROC_INODE);
+        lookup(t, "/proc/" + proc + "/" + name, AccountedSlabs.PROC_INODE);
     }
 
     /**

@@ -76,8 +76,9 @@ final class NativeXz implements ChunkSource {
      * True when this process's glibc advises huge pages for what malloc maps
      * ({@code GLIBC_TUNABLES} holds {@code glibc.malloc.hugetlb=1}, as the {@code vmsim} launcher
      * sets it for {@code mrc} and {@code trace}): liblzma's own allocator then gets the dictionary on
-     * huge pages, and {@link HugePages} is neither linked nor used. Its upcalls took about 0.3 s
-     * to link, on the way to the first decoded buffer (docs/traces.md).
+     * huge pages, and {@link HugePages} is neither linked nor used. Linking its libc calls and
+     * upcalls took the thread that does it from 0.20 to 0.49 s after the JVM's start, on the way
+     * to the first decoded buffer (one run, docs/traces.md).
      */
     static final boolean GLIBC_HUGE_PAGES = glibcAdvisesHugePages(System.getenv("GLIBC_TUNABLES"));
 

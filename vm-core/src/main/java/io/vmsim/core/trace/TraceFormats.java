@@ -222,28 +222,14 @@ public final class TraceFormats {
                 // the decoder that sniffs is kept for the lackey reader that comes next, so that
                 // the file is not decoded from its start twice (vmsim run, trace convert and
                 // trace stats ask for the format before they open the trace)
-                ChunkSource lzma = nativeDecoder(path);
-                boolean kept = false;
-                try {
-                    DecodeThread.Chunk first = lzma.next();
-                    if (first == null || first.error() != null) {
-                        return null; // the usual way reports it
-                    }
-                    try (Sniffer s = new Sniffer(new java.io.ByteArrayInputStream(first.buf(), 0, first.length()),
-                            path.toString())) {
-                        head = s.lines();
-                    }
-                    String name = detect(head, path.toString());
-                    if (name.equals("lackey")) {
-                        Prefetch.park(path, new Replaying(first, lzma));
-                        kept = true;
-                    }
-                    return name;
-                } finally {
-                    if (!kept) {
-                        lzma.close();
-                    }
+                Sniffed sniffed = sniffNative(path);
+                if (sniffed == null) {
+                    return null; // the usual way reports it
                 }
+                if (sniffed.lackey() != null) {
+                    Prefetch.park(path, sniffed.lackey());
+                }
+                return sniffed.format();
             } else if (kind == XzDecoder.Kind.XZ) {
                 try (XzProcess xz = XzProcess.start(path);
                      Sniffer s = new Sniffer(new BufferedInputStream(xz, 1 << 16), path.toString())) {
@@ -265,29 +251,57 @@ public final class TraceFormats {
      * Null when the file is not xz, liblzma is not the decoder, or the content is not a lackey
      * trace: {@link #open(Path, String, boolean)} then goes the usual way, with its messages.
      */
-    private static TraceReader openSniffingNativeXz(Path path, boolean includeInstructions) throws IOException {
+    private static TraceReader openSniffingNativeXz(Path path, boolean includeInstructions) {
         if (!detectsWithLiblzma(path)) {
             return null;
         }
+        Sniffed sniffed;
+        try {
+            sniffed = sniffNative(path);
+        } catch (IOException | RuntimeException e) {
+            return null; // the usual way reports it
+        }
+        if (sniffed == null || sniffed.lackey() == null) {
+            return null;
+        }
+        return new PipelinedLackeyReader(sniffed.lackey(), path.toString(), includeInstructions,
+                TextTraceReader.Compression.XZ);
+    }
+
+    /** The format {@link #sniffNative} detected, and for a lackey trace the decoder that gives its head again (else null). */
+    private record Sniffed(String format, ChunkSource lackey) {
+    }
+
+    /**
+     * Detects {@code path}'s format from the first buffer of its liblzma decoder
+     * ({@link #nativeDecoder}). For a lackey trace the decoder is kept to read it, its first
+     * buffer given again; otherwise it is closed. Null if the first buffer could not be decoded.
+     *
+     * @throws TraceFormatException if no format parses the head
+     */
+    private static Sniffed sniffNative(Path path) throws IOException {
         ChunkSource lzma = nativeDecoder(path);
         try {
             DecodeThread.Chunk first = lzma.next();
-            if (first != null && first.error() == null) {
-                String name;
-                try (Sniffer s = new Sniffer(new java.io.ByteArrayInputStream(first.buf(), 0, first.length()),
-                        path.toString())) {
-                    name = detect(s.lines(), path.toString());
-                }
-                if (name.equals("lackey")) {
-                    return new PipelinedLackeyReader(new Replaying(first, lzma), path.toString(), includeInstructions,
-                            TextTraceReader.Compression.XZ);
-                }
+            if (first == null || first.error() != null) {
+                return null;
             }
-        } catch (IOException | RuntimeException e) {
-            // the usual way reports it
+            String name;
+            try (Sniffer s = new Sniffer(new java.io.ByteArrayInputStream(first.buf(), 0, first.length()),
+                    path.toString())) {
+                name = detect(s.lines(), path.toString());
+            }
+            if (!name.equals("lackey")) {
+                return new Sniffed(name, null);
+            }
+            ChunkSource kept = new Replaying(first, lzma);
+            lzma = null;
+            return new Sniffed(name, kept);
+        } finally {
+            if (lzma != null) {
+                lzma.close();
+            }
         }
-        lzma.close();
-        return null;
     }
 
     /**
@@ -440,18 +454,6 @@ public final class TraceFormats {
         public String toString() {
             return rest.toString();
         }
-    }
-
-    /** The lines of the first buffer of a decoder (a megabyte or so: more than the sniffer reads). */
-    private static byte[] firstChunk(ChunkSource source) throws IOException {
-        DecodeThread.Chunk c = source.next();
-        if (c == null) {
-            return new byte[0];
-        }
-        if (c.length() == 0 && c.error() != null) {
-            throw c.error();
-        }
-        return java.util.Arrays.copyOf(c.buf(), c.length());
     }
 
     static String detect(byte[] head, String source) throws TraceFormatException {
